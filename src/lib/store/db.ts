@@ -1,0 +1,37 @@
+/**
+ * Opens the SQLite database (WAL) and brings its schema up to date with the numbered, forward-only
+ * migrations in ./migrations.ts. Only store/ knows SQL; everything else calls repository functions.
+ */
+import Database from 'better-sqlite3'
+
+import {migrations} from './migrations.js'
+
+export type Db = Database.Database
+
+export function openDatabase(file: string, options: {readonly?: boolean} = {}): Db {
+  const db = new Database(file, {readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false})
+  if (!options.readonly) {
+    db.pragma('journal_mode = WAL')
+    db.pragma('synchronous = NORMAL')
+    db.pragma('foreign_keys = ON')
+    db.pragma('busy_timeout = 5000')
+    migrate(db)
+  }
+  return db
+}
+
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', {simple: true}) as number
+}
+
+export function migrate(db: Db): void {
+  const current = schemaVersion(db)
+  for (const [index, sql] of migrations.entries()) {
+    const version = index + 1
+    if (version <= current) continue
+    db.transaction(() => {
+      db.exec(sql)
+      db.pragma(`user_version = ${version}`)
+    })()
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Numbered, forward-only migrations: entry N (1-based) moves the schema from version N-1 to N.
+ * Never edit a released entry; append a new one.
+ */
+export const migrations: string[] = [
+  // 1: identity, sessions, tokens, audit log
+  `
+  CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    display_name TEXT,
+    role TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    locked_at TEXT,
+    mfa_secret TEXT,
+    mfa_required INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE login_failures (
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    at TEXT NOT NULL
+  );
+  CREATE INDEX login_failures_user ON login_failures(user_id, at);
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    token_hash BLOB NOT NULL UNIQUE,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    ended_at TEXT
+  );
+  CREATE TABLE api_tokens (
+    id TEXT PRIMARY KEY,
+    token_hash BLOB NOT NULL UNIQUE,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    role_scope TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    last_used_at TEXT,
+    revoked_at TEXT
+  );
+  CREATE TABLE audit_records (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    time TEXT NOT NULL,
+    actor_id TEXT,
+    actor_name TEXT,
+    role TEXT,
+    action TEXT NOT NULL,
+    target TEXT,
+    outcome TEXT NOT NULL,
+    source TEXT,
+    request_id TEXT,
+    bytes_in INTEGER,
+    bytes_out INTEGER,
+    detail TEXT,
+    leaf_hash BLOB NOT NULL
+  );
+  CREATE INDEX audit_records_time ON audit_records(time);
+  CREATE INDEX audit_records_actor ON audit_records(actor_name);
+  CREATE INDEX audit_records_action ON audit_records(action);
+  CREATE TABLE audit_checkpoints (
+    size INTEGER PRIMARY KEY,
+    root_hash BLOB NOT NULL,
+    note TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  `,
+]
