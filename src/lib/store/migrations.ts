@@ -14,6 +14,7 @@ export const migrations: string[] = [
     disabled INTEGER NOT NULL DEFAULT 0,
     locked_at TEXT,
     mfa_secret TEXT,
+    mfa_pending_secret TEXT,
     mfa_required INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
@@ -30,6 +31,7 @@ export const migrations: string[] = [
     created_at TEXT NOT NULL,
     last_seen_at TEXT NOT NULL,
     expires_at TEXT NOT NULL,
+    scope TEXT NOT NULL DEFAULT 'full',
     ended_at TEXT
   );
   CREATE TABLE api_tokens (
@@ -68,6 +70,14 @@ export const migrations: string[] = [
     root_hash BLOB NOT NULL,
     note TEXT NOT NULL,
     created_at TEXT NOT NULL
+  );
+  CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    type TEXT NOT NULL,
+    time TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    owner_id TEXT,
+    data TEXT NOT NULL
   );
   `,
 ]

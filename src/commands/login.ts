@@ -1,0 +1,49 @@
+import {Args, Flags} from '@oclif/core'
+
+import {RtccCommand} from '../lib/output/base-command.js'
+import {usageError} from '../lib/output/errors.js'
+import {readSecret} from '../lib/output/secret-input.js'
+
+export default class Login extends RtccCommand<typeof Login> {
+  static override summary = 'Log in to an rtcc server, pinning its certificate.'
+  static override description =
+    'Shows the server certificate fingerprint and asks you to trust it (trust on first use); a later change of certificate is refused. Scripts pass --fingerprint and --password-stdin.'
+  static override examples = [
+    '<%= config.bin %> login https://rtcc.example.org:8443',
+    'printf %s "$PW" | <%= config.bin %> login https://127.0.0.1:8443 --user ana --password-stdin --fingerprint AB:CD:…',
+    '<%= config.bin %> login https://127.0.0.1:8443 --profile county --user ana',
+  ]
+  static override args = {url: Args.string({description: 'Server URL, e.g. https://127.0.0.1:8443', required: true})}
+  static override flags = {
+    user: Flags.string({char: 'u', description: 'User name.'}),
+    'password-stdin': Flags.boolean({description: 'Read the password from stdin (as docker login does).'}),
+    fingerprint: Flags.string({description: 'Expected certificate SHA-256 fingerprint (pins without asking).'}),
+    otp: Flags.string({description: 'One-time code from your authenticator app (asked for when needed on a TTY).'}),
+  }
+
+  async run() {
+    const {login} = await import('../lib/client/login.js')
+    const prompts = this.interactive() ? await import('@inquirer/prompts') : undefined
+    let username = this.flags.user
+    if (!username) {
+      if (!prompts) throw usageError('no user name given', 'Pass --user NAME.')
+      username = await prompts.input({message: 'User name:'})
+    }
+    const password = await readSecret({stdin: this.flags['password-stdin'], prompt: `Password for ${username}:`, flagHint: '--password-stdin'})
+    const result = await login({
+      url: this.args.url,
+      profile: this.flags.profile,
+      username,
+      password,
+      fingerprint: this.flags.fingerprint,
+      confirmTrust: prompts
+        ? (fp) => prompts.confirm({message: `The server presents certificate SHA-256\n  ${fp}\nCompare it with the one the server printed at start. Trust it?`, default: false})
+        : undefined,
+      otp: async () => this.flags.otp ?? (prompts ? prompts.input({message: 'One-time code:'}) : undefined),
+    })
+    if (result.newlyTrusted) this.note(`trusted certificate ${result.fingerprint}`)
+    this.out(`logged in to ${result.server} as ${result.user.username} (${result.user.role}); profile "${result.profile}"`)
+    if (result.mfaEnrollmentRequired) this.note('your admin requires a second factor: run `rtcc user mfa enroll` now (nothing else works until you do)')
+    return result
+  }
+}

@@ -1,0 +1,43 @@
+import {Flags} from '@oclif/core'
+
+import {RtccCommand} from '../../lib/output/base-command.js'
+
+export default class ServerStart extends RtccCommand<typeof ServerStart> {
+  static override summary = 'Run the bundled rtcc server (TLS 1.3, SQLite, local evidence store).'
+  static override description =
+    'On first start in an empty data dir it creates the database, a self-signed certificate, the audit signing key and the evidence master key. Prints the URL and the certificate fingerprint clients pin. Stops cleanly on Ctrl-C / SIGTERM, signing an audit checkpoint.'
+  static override examples = [
+    '<%= config.bin %> server start',
+    '<%= config.bin %> server start --data-dir /srv/rtcc --host 0.0.0.0 --port 8443',
+    '<%= config.bin %> server start --port 0 --json   # {"url":…,"fingerprint":…} once listening',
+  ]
+  static override flags = {
+    'data-dir': Flags.string({description: 'Data directory (default: $RTCC_DATA_DIR or ~/.local/share/rtcc).'}),
+    host: Flags.string({description: 'Address to listen on.', default: '127.0.0.1'}),
+    port: Flags.integer({description: 'Port (0 picks a free one).', default: 8443, min: 0, max: 65535}),
+  }
+
+  async run(): Promise<void> {
+    const [{startServer}, {defaultDataDir}, {VERSION}] = await Promise.all([
+      import('../../lib/server/app.js'),
+      import('../../lib/server/data-dir.js'),
+      import('../../lib/output/version.js'),
+    ])
+    const dataDir = this.flags['data-dir'] ?? defaultDataDir()
+    const server = await startServer({dataDir, host: this.flags.host, port: this.flags.port, version: VERSION})
+    if (this.jsonEnabled()) process.stdout.write(JSON.stringify({url: server.url, fingerprint: server.fingerprint}) + '\n')
+    else {
+      this.out(`rtcc server ${VERSION} listening on ${server.url}`)
+      this.out(`certificate SHA-256 fingerprint: ${server.fingerprint}`)
+      this.out(`data dir: ${dataDir}`)
+      this.note('Press Ctrl-C to stop.')
+    }
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve()
+      process.once('SIGINT', stop)
+      process.once('SIGTERM', stop)
+    })
+    this.note('stopping: finishing requests, signing an audit checkpoint…')
+    await server.close()
+  }
+}

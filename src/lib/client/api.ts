@@ -1,0 +1,101 @@
+/**
+ * Typed HTTPS client for the rtcc API (got). Maps server errors to CliErrors with the documented exit
+ * codes, and a changed certificate to a loud refusal.
+ */
+import got, {type Got, RequestError} from 'got'
+
+import {authError, CliError, ExitCode} from '../output/errors.js'
+import {FingerprintMismatch, pinnedTls} from './pinning.js'
+
+export interface ApiOptions {
+  baseUrl: string
+  token?: string
+  pin?: {certPem: string; fingerprint: string}
+  timeoutMs?: number
+}
+
+interface ServerError {
+  error?: {code?: string; message?: string; field?: string; details?: unknown}
+}
+
+export class ApiClient {
+  readonly http: Got
+
+  constructor(readonly options: ApiOptions) {
+    this.http = got.extend({
+      prefixUrl: options.baseUrl.replace(/\/$/, ''),
+      headers: {
+        ...(options.token ? {authorization: `Bearer ${options.token}`} : {}),
+        'user-agent': 'rtcc-cli',
+      },
+      https: options.pin ? pinnedTls(options.pin) : {minVersion: 'TLSv1.3'},
+      retry: {limit: 0},
+      throwHttpErrors: false,
+      timeout: {request: options.timeoutMs ?? 60_000},
+    })
+  }
+
+  get<T>(path: string, searchParams?: Record<string, string | number | boolean | undefined>): Promise<T> {
+    return this.request<T>('GET', path, undefined, searchParams)
+  }
+
+  post<T>(path: string, body?: unknown): Promise<T> {
+    return this.request<T>('POST', path, body ?? {})
+  }
+
+  patch<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('PATCH', path, body)
+  }
+
+  delete<T>(path: string): Promise<T> {
+    return this.request<T>('DELETE', path)
+  }
+
+  async request<T>(method: string, path: string, body?: unknown, searchParams?: Record<string, string | number | boolean | undefined>): Promise<T> {
+    const params = searchParams ? Object.fromEntries(Object.entries(searchParams).filter(([, v]) => v !== undefined)) as Record<string, string> : undefined
+    let response
+    try {
+      response = await this.http(path.replace(/^\//, ''), {method: method as 'GET', json: body, searchParams: params, responseType: 'text'})
+    } catch (error) {
+      throw this.networkError(error)
+    }
+    const text = response.body as string
+    const data = (text ? safeJson(text) : undefined) as T & ServerError
+    if (response.statusCode >= 400) throw httpError(response.statusCode, data, `${method} ${path}`)
+    return data as T
+  }
+
+  networkError(error: unknown): CliError {
+    const cause = (error as {cause?: unknown})?.cause
+    const mismatch = [error, cause].find((e) => e instanceof FingerprintMismatch) as FingerprintMismatch | undefined
+    if (mismatch)
+      return new CliError(`REFUSED: the server's certificate changed. Pinned ${mismatch.expected}, presented ${mismatch.actual}. This can mean someone is intercepting the connection.`, {
+        code: 'certificate_changed',
+        where: this.options.baseUrl,
+        hint: 'If the server was legitimately re-keyed, confirm the new fingerprint with its admin, then `rtcc login URL --fingerprint NEW`.',
+      })
+    const err = error as RequestError
+    return new CliError(`cannot reach the rtcc server at ${this.options.baseUrl}: ${err.code ?? err.message}`, {
+      code: 'unreachable',
+      where: this.options.baseUrl,
+      hint: 'Is the server running (`rtcc server start`)? Check the URL with `rtcc doctor`.',
+    })
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return {error: {message: text.slice(0, 200)}}
+  }
+}
+
+export function httpError(status: number, data: ServerError | undefined, where: string): CliError {
+  const code = data?.error?.code ?? `http_${status}`
+  const message = data?.error?.message ?? `server answered ${status}`
+  if (status === 401) return authError(message, 'Log in with `rtcc login URL`, or set RTCC_TOKEN.')
+  if (status === 403) return new CliError(message, {code, exitCode: ExitCode.unauthorized, where})
+  const field = data?.error?.field
+  return new CliError(message, {code, where: field ? `${where} (field ${field})` : where, details: data?.error?.details})
+}

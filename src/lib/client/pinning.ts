@@ -1,0 +1,54 @@
+/**
+ * Certificate pinning. The server's certificate is self-signed by default, so the client trusts exactly
+ * the certificate it pinned at `rtcc login` (trust on first use, or `--fingerprint`): that PEM is the
+ * only CA, and checkServerIdentity compares the SHA-256 fingerprint before any request byte is sent.
+ */
+import {createHash, X509Certificate} from 'node:crypto'
+import {connect, type PeerCertificate} from 'node:tls'
+
+import {CliError} from '../output/errors.js'
+
+export const fingerprintOf = (der: Buffer): string =>
+  createHash('sha256').update(der).digest('hex').toUpperCase().match(/.{2}/g)!.join(':')
+
+export const normaliseFingerprint = (text: string): string =>
+  text.replace(/^sha256[:=]?/i, '').replace(/[^0-9a-f]/gi, '').toUpperCase().match(/.{2}/g)?.join(':') ?? ''
+
+/** Fetch the server certificate without trusting it and without sending any HTTP data. */
+export function fetchCertificate(url: string, timeoutMs = 5000): Promise<{pem: string; fingerprint: string}> {
+  const {hostname, port} = new URL(url)
+  return new Promise((resolve, reject) => {
+    const socket = connect({host: hostname.replace(/^\[|\]$/g, ''), port: Number(port || 443), servername: isIp(hostname) ? undefined : hostname, rejectUnauthorized: false, minVersion: 'TLSv1.3'})
+    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`timed out after ${timeoutMs} ms`)))
+    socket.once('secureConnect', () => {
+      const cert = socket.getPeerCertificate()
+      socket.end()
+      const pem = new X509Certificate(cert.raw).toString()
+      resolve({pem, fingerprint: fingerprintOf(cert.raw)})
+    })
+    socket.once('error', (err) => reject(new CliError(`cannot reach ${url}: ${err.message}`, {code: 'unreachable', where: url, hint: 'Check the URL, and that the server runs (`rtcc server start`).'})))
+  })
+}
+
+const isIp = (host: string) => /^[\d.]+$/.test(host) || host.includes(':')
+
+export class FingerprintMismatch extends Error {
+  constructor(
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(`server certificate changed: pinned ${expected}, server presented ${actual}`)
+  }
+}
+
+/** TLS options for got/https that trust only the pinned certificate. */
+export function pinnedTls(pin: {certPem: string; fingerprint: string}) {
+  return {
+    certificateAuthority: pin.certPem,
+    minVersion: 'TLSv1.3' as const,
+    checkServerIdentity: (_host: string, cert: PeerCertificate): Error | undefined => {
+      const actual = fingerprintOf(cert.raw)
+      return actual === pin.fingerprint ? undefined : new FingerprintMismatch(pin.fingerprint, actual)
+    },
+  }
+}

@@ -1,0 +1,36 @@
+/** Build an API client for the current profile (or --server / RTCC_SERVER / RTCC_TOKEN). */
+import {authError, CliError, usageError} from '../output/errors.js'
+import {ApiClient} from './api.js'
+import {fetchCertificate, normaliseFingerprint} from './pinning.js'
+import {profileName, readProfile, readToken} from './profiles.js'
+
+export interface ConnectOptions {
+  profile?: string
+  server?: string
+  /** Connect without a credential (health, login). */
+  anonymous?: boolean
+}
+
+export async function connect(options: ConnectOptions = {}): Promise<ApiClient> {
+  const name = profileName(options.profile)
+  const profile = readProfile(name)
+  const baseUrl = options.server ?? profile?.server
+  if (!baseUrl) throw usageError(`no server configured for profile "${name}"`, 'Run `rtcc login URL` first, or pass --server URL.')
+  const sameServer = !options.server || normalise(options.server) === normalise(profile?.server ?? '')
+  const pin = sameServer && profile?.certPem && profile.fingerprint ? {certPem: profile.certPem, fingerprint: profile.fingerprint} : await envPin(baseUrl)
+  const token = options.anonymous ? undefined : process.env.RTCC_TOKEN || (sameServer ? readToken(name) : undefined)
+  if (!options.anonymous && !token) throw authError(`not logged in (profile "${name}")`, 'Run `rtcc login URL`, or set RTCC_TOKEN.')
+  return new ApiClient({baseUrl, token, pin})
+}
+
+const normalise = (url: string) => url.replace(/\/+$/, '').toLowerCase()
+
+/** Scripts without a profile pin with RTCC_FINGERPRINT (as printed by `rtcc server start`). */
+async function envPin(baseUrl: string) {
+  const wanted = process.env.RTCC_FINGERPRINT
+  if (!wanted) return undefined
+  const {pem, fingerprint} = await fetchCertificate(baseUrl)
+  if (fingerprint !== normaliseFingerprint(wanted))
+    throw new CliError(`REFUSED: ${baseUrl} presented certificate ${fingerprint}, but RTCC_FINGERPRINT is ${normaliseFingerprint(wanted)}`, {code: 'certificate_changed', where: baseUrl})
+  return {certPem: pem, fingerprint}
+}

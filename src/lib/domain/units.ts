@@ -1,0 +1,18 @@
+/** Durations (`30s`, `15m`, `2h`, `7d`) and times (`2026-11-01`, ISO, or a duration meaning "that long ago"). */
+import {usageError} from '../output/errors.js'
+
+const UNIT_MS: Record<string, number> = {ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000}
+
+export function parseDuration(text: string, flag = 'duration'): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*$/i.exec(text)
+  if (!match) throw usageError(`${flag}: "${text}" is not a duration`, 'Use a number and a unit: 30s, 15m, 2h, 7d, 2w.')
+  return Math.round(Number(match[1]) * UNIT_MS[match[2]!.toLowerCase()]!)
+}
+
+/** An absolute time as UTC ISO-8601; `2h` means two hours ago. */
+export function parseTime(text: string, flag = 'time', now = new Date()): string {
+  if (/^\s*\d+(\.\d+)?\s*(ms|s|m|h|d|w)\s*$/i.test(text)) return new Date(now.getTime() - parseDuration(text, flag)).toISOString()
+  const ms = Date.parse(text)
+  if (Number.isNaN(ms)) throw usageError(`${flag}: "${text}" is not a time`, 'Use ISO-8601 (2026-11-01 or 2026-11-01T14:30:00Z) or a duration ago (2h, 7d).')
+  return new Date(ms).toISOString()
+}

@@ -1,0 +1,132 @@
+/**
+ * The bundled server: fastify over TLS 1.3 only, every request audited, JSON errors without stack traces.
+ */
+import Fastify, {type FastifyError, type FastifyInstance} from 'fastify'
+import {randomUUID} from 'node:crypto'
+
+import {AuditLog} from '../audit/log.js'
+import {openDatabase} from '../store/db.js'
+import type {ServerContext} from './context.js'
+import {prepareDataDir, type ServerSecrets} from './data-dir.js'
+import {InProcessEventHub} from './events/hub.js'
+import {CliError} from '../output/errors.js'
+import {HttpError} from './http-error.js'
+import {auditInput, outcomeForStatus, registerRoute} from './route.js'
+import {allRoutes} from './routes/index.js'
+
+export const BODY_LIMIT = 1024 * 1024
+
+export interface StartOptions {
+  dataDir: string
+  host?: string
+  port?: number
+  version: string
+  /** Records per signed checkpoint (default 1000). */
+  checkpointEvery?: number
+  log?: (line: string) => void
+}
+
+export interface RunningServer {
+  url: string
+  fingerprint: string
+  ctx: ServerContext
+  app: FastifyInstance
+  /** Finish in-flight requests, sign a checkpoint, close the database. */
+  close(): Promise<void>
+}
+
+export async function startServer(options: StartOptions): Promise<RunningServer> {
+  const secrets = await prepareDataDir(options.dataDir)
+  const db = openDatabase(secrets.dbFile)
+  const now = () => new Date()
+  const ctx: ServerContext = {
+    db,
+    secrets,
+    version: options.version,
+    now,
+    audit: new AuditLog(db, {
+      origin: secrets.origin,
+      signer: {name: secrets.origin, privateKey: secrets.signingKey, publicKey: secrets.publicKey},
+      checkpointEvery: options.checkpointEvery ?? 1000,
+    }),
+    events: new InProcessEventHub(db, now),
+  }
+  const app = buildApp(ctx, secrets)
+  const host = options.host ?? '127.0.0.1'
+  await app.listen({host, port: options.port ?? 8443})
+  const address = app.server.address()
+  const port = typeof address === 'object' && address ? address.port : options.port
+  const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`
+  let closing: Promise<void> | undefined
+  return {
+    url,
+    fingerprint: secrets.fingerprint,
+    ctx,
+    app,
+    close: () =>
+      (closing ??= (async () => {
+        await app.close()
+        ctx.audit.checkpoint()
+        db.close()
+      })()),
+  }
+}
+
+function buildApp(ctx: ServerContext, secrets: ServerSecrets): FastifyInstance {
+  const app = Fastify({
+    https: {key: secrets.keyPem, cert: secrets.certPem, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3'},
+    bodyLimit: BODY_LIMIT,
+    genReqId: () => randomUUID(),
+    forceCloseConnections: 'idle',
+    logger: false,
+    trustProxy: false,
+  })
+
+  app.decorateRequest('rtcc', null as never)
+  app.addHook('onRequest', async (req) => {
+    req.rtcc = {audited: false, action: (req.routeOptions.config as {action?: string})?.action ?? `http.${req.method.toLowerCase()}`}
+  })
+
+  // Anything not audited inside its handler's transaction (denials, validation errors, public reads)
+  // is recorded here, before the response leaves; failing to record fails the request.
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (req.rtcc.audited) return payload
+    try {
+      const bytes = typeof payload === 'string' ? Buffer.byteLength(payload) : Buffer.isBuffer(payload) ? payload.length : null
+      const target = req.rtcc.target ?? (reply.statusCode === 404 && !req.routeOptions.url ? req.url.split('?')[0] : undefined)
+      ctx.db.transaction(() => ctx.audit.append(auditInput(ctx, req, {outcome: outcomeForStatus(reply.statusCode), target, detail: req.rtcc.detail, bytesOut: bytes})))()
+      req.rtcc.audited = true
+      return payload
+    } catch {
+      reply.code(500).type('application/json; charset=utf-8')
+      return JSON.stringify({error: {code: 'audit_unavailable', message: 'the audit log could not be written, so the request was refused'}})
+    }
+  })
+
+  app.addHook('onResponse', async () => {
+    ctx.audit.afterCommit()
+  })
+
+  app.setErrorHandler((error: FastifyError | HttpError | CliError, req, reply) => {
+    if (error instanceof CliError) {
+      const status = error.code === 'not_found' ? 404 : error.code === 'inconsistent' ? 409 : 400
+      return reply.code(status).send({error: {code: error.code, message: error.message, details: error.hint}})
+    }
+    if (error instanceof HttpError) {
+      return reply.code(error.statusCode).send({error: {code: error.code, message: error.message, field: error.field, details: error.details}})
+    }
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500
+    if (status === 500) {
+      process.stderr.write(`rtcc server: request ${req.id} failed: ${error.stack ?? error.message}\n`)
+      return reply.code(500).send({error: {code: 'internal', message: `internal error (request id ${req.id}); the server log has details`}})
+    }
+    return reply.code(status).send({error: {code: (error.code ?? 'invalid').toLowerCase(), message: error.message}})
+  })
+
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send({error: {code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}`}})
+  })
+
+  for (const route of allRoutes) registerRoute(app, ctx, route)
+  return app
+}

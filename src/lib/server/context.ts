@@ -1,0 +1,28 @@
+/** What every route handler can reach: the store, the audit log, the event hub and the server's keys. */
+import type {AuditLog} from '../audit/log.js'
+import type {Role} from '../domain/roles.js'
+import type {Db} from '../store/db.js'
+import type {UserRow} from '../store/users.js'
+import type {ServerSecrets} from './data-dir.js'
+import type {EventHub} from './events/hub.js'
+
+export interface ServerContext {
+  db: Db
+  audit: AuditLog
+  events: EventHub
+  secrets: ServerSecrets
+  version: string
+  now(): Date
+}
+
+export interface Actor {
+  user: UserRow
+  /** Effective role: the user's, or the token's narrower scope. */
+  role: Role
+  via: 'session' | 'token'
+  credentialId: string
+  tokenName?: string
+  expiresAt: string
+  /** `mfa-enroll`: a session that may only enrol a second factor (admin requires MFA, user has none yet). */
+  scope: 'full' | 'mfa-enroll'
+}

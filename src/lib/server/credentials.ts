@@ -1,0 +1,85 @@
+/**
+ * Bearer credentials: login sessions (30 min idle, 12 h absolute, ended at logout) and scoped API
+ * tokens (revocable, expiring). Secrets are 256-bit random, shown once, stored as SHA-256 hashes: they are
+ * high-entropy, so a fast hash is enough and lookups stay indexed.
+ */
+import {createHash, randomBytes} from 'node:crypto'
+
+import {newId} from '../domain/ids.js'
+import type {Role} from '../domain/roles.js'
+import * as sessions from '../store/sessions.js'
+import {findUserById} from '../store/users.js'
+import type {Actor, ServerContext} from './context.js'
+import {HttpError, unauthenticated} from './http-error.js'
+
+export const IDLE_TIMEOUT_MS = 30 * 60_000
+export const ABSOLUTE_TIMEOUT_MS = 12 * 3_600_000
+
+const SESSION_PREFIX = 'rtcc_s_'
+const TOKEN_PREFIX = 'rtcc_t_'
+
+const hashSecret = (secret: string): Buffer => createHash('sha256').update(secret).digest()
+
+export function createSession(ctx: ServerContext, userId: string, scope: sessions.SessionRow['scope']): {token: string; expiresAt: string; id: string} {
+  const token = SESSION_PREFIX + randomBytes(32).toString('base64url')
+  const now = ctx.now()
+  const id = newId('ses')
+  const expiresAt = new Date(now.getTime() + ABSOLUTE_TIMEOUT_MS).toISOString()
+  sessions.insertSession(ctx.db, {id, tokenHash: hashSecret(token), user_id: userId, created_at: now.toISOString(), expires_at: expiresAt, scope})
+  return {token, expiresAt, id}
+}
+
+export function createApiToken(
+  ctx: ServerContext,
+  input: {userId: string; name: string; roleScope: Role; expiresInSeconds: number},
+): {token: string; row: sessions.TokenRow} {
+  const token = TOKEN_PREFIX + randomBytes(32).toString('base64url')
+  const now = ctx.now()
+  const row = {
+    id: newId('tok'),
+    user_id: input.userId,
+    name: input.name,
+    role_scope: input.roleScope,
+    created_at: now.toISOString(),
+    expires_at: new Date(now.getTime() + input.expiresInSeconds * 1000).toISOString(),
+  }
+  sessions.insertToken(ctx.db, {...row, tokenHash: hashSecret(token)})
+  return {token, row: {...row, last_used_at: null, revoked_at: null}}
+}
+
+/** Resolve the bearer credential of a request, or throw 401 saying exactly why it was refused. */
+export function authenticate(ctx: ServerContext, authorization: string | undefined): Actor {
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')
+  if (!match) throw unauthenticated()
+  const secret = match[1]!
+  const now = ctx.now()
+  const nowIso = now.toISOString()
+  if (secret.startsWith(SESSION_PREFIX)) {
+    const session = sessions.findSessionByHash(ctx.db, hashSecret(secret))
+    if (!session) throw unauthenticated('unknown session: log in again with `rtcc login`')
+    if (session.ended_at) throw unauthenticated('this session was logged out: log in again with `rtcc login`')
+    if (session.expires_at <= nowIso) throw unauthenticated('session expired (12 h limit): log in again')
+    if (now.getTime() - Date.parse(session.last_seen_at) > IDLE_TIMEOUT_MS) throw unauthenticated('session expired after 30 min idle: log in again')
+    const user = activeUser(ctx, session.user_id)
+    sessions.touchSession(ctx.db, session.id, nowIso)
+    return {user, role: user.role, via: 'session', credentialId: session.id, expiresAt: session.expires_at, scope: session.scope}
+  }
+  if (secret.startsWith(TOKEN_PREFIX)) {
+    const token = sessions.findTokenByHash(ctx.db, hashSecret(secret))
+    if (!token) throw unauthenticated('unknown API token')
+    if (token.revoked_at) throw unauthenticated(`API token "${token.name}" was revoked`)
+    if (token.expires_at <= nowIso) throw unauthenticated(`API token "${token.name}" expired at ${token.expires_at}`)
+    const user = activeUser(ctx, token.user_id)
+    sessions.touchToken(ctx.db, token.id, nowIso)
+    return {user, role: token.role_scope, via: 'token', credentialId: token.id, tokenName: token.name, expiresAt: token.expires_at, scope: 'full'}
+  }
+  throw unauthenticated('malformed credential: expected an rtcc session or API token')
+}
+
+function activeUser(ctx: ServerContext, userId: string) {
+  const user = findUserById(ctx.db, userId)
+  if (!user) throw unauthenticated('the account behind this credential no longer exists')
+  if (user.disabled) throw new HttpError(403, 'account_disabled', `account "${user.username}" is disabled`)
+  if (user.locked_at) throw new HttpError(403, 'account_locked', `account "${user.username}" is locked: an admin can run \`rtcc user unlock ${user.username}\``)
+  return user
+}

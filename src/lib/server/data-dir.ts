@@ -1,0 +1,73 @@
+/**
+ * The server's data dir: the SQLite database, its TLS certificate, the audit signing key and the
+ * evidence master key. Everything secret is created on first start with mode 0600 and never leaves it.
+ */
+import {createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, randomBytes} from 'node:crypto'
+import {chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {homedir, hostname} from 'node:os'
+import {join} from 'node:path'
+
+import {certificateFingerprint, createSelfSignedCertificate} from './tls.js'
+
+export function defaultDataDir(): string {
+  if (process.env.RTCC_DATA_DIR) return process.env.RTCC_DATA_DIR
+  const xdg = process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share')
+  return join(xdg, 'rtcc')
+}
+
+export interface ServerSecrets {
+  dir: string
+  dbFile: string
+  certPem: string
+  keyPem: string
+  fingerprint: string
+  signingKey: KeyObject
+  publicKey: KeyObject
+  publicKeyFile: string
+  masterKey: Buffer
+  /** Log identity used in signed checkpoints. */
+  origin: string
+}
+
+function writeSecret(file: string, data: string | Buffer): void {
+  writeFileSync(file, data, {mode: 0o600})
+  chmodSync(file, 0o600)
+}
+
+/** Creates whatever is missing (first start) and loads the rest. */
+export async function prepareDataDir(dir: string): Promise<ServerSecrets> {
+  mkdirSync(dir, {recursive: true, mode: 0o700})
+  const certFile = join(dir, 'tls-cert.pem')
+  const keyFile = join(dir, 'tls-key.pem')
+  if (!existsSync(certFile) || !existsSync(keyFile)) {
+    const {certPem, keyPem} = await createSelfSignedCertificate(hostname())
+    writeSecret(keyFile, keyPem)
+    writeFileSync(certFile, certPem, {mode: 0o644})
+  }
+
+  const signingFile = join(dir, 'audit-signing.key')
+  const publicKeyFile = join(dir, 'audit-signing.pub')
+  if (!existsSync(signingFile)) {
+    const {privateKey, publicKey} = generateKeyPairSync('ed25519')
+    writeSecret(signingFile, privateKey.export({format: 'pem', type: 'pkcs8'}))
+    writeFileSync(publicKeyFile, publicKey.export({format: 'pem', type: 'spki'}), {mode: 0o644})
+  }
+
+  const masterFile = join(dir, 'evidence-master.key')
+  if (!existsSync(masterFile)) writeSecret(masterFile, randomBytes(32).toString('base64') + '\n')
+
+  const certPem = readFileSync(certFile, 'utf8')
+  const signingKey = createPrivateKey(readFileSync(signingFile))
+  return {
+    dir,
+    dbFile: join(dir, 'rtcc.db'),
+    certPem,
+    keyPem: readFileSync(keyFile, 'utf8'),
+    fingerprint: certificateFingerprint(certPem),
+    signingKey,
+    publicKey: createPublicKey(signingKey),
+    publicKeyFile,
+    masterKey: Buffer.from(readFileSync(masterFile, 'utf8').trim(), 'base64'),
+    origin: `rtcc/${hostname()}/audit`,
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * One way to declare a route: method, URL, audit action, the roles it allows (default deny: a route
+ * must name them, or say `public`), zod schemas for body and query, and a handler.
+ *
+ * Audit: a handler does its work inside `call.tx(fn)`, which runs fn and appends the audit record in
+ * the same SQLite transaction, so there is no change without its record and no record for a rollback.
+ * Requests that never reach tx (denied, invalid, not found, public reads) are recorded by the onSend
+ * hook in app.ts, before the response leaves; if that record cannot be written the request fails.
+ */
+import type {FastifyInstance, FastifyReply, FastifyRequest} from 'fastify'
+import {z} from 'zod'
+
+import type {AuditOutcome} from '../audit/record.js'
+import type {Role} from '../domain/roles.js'
+import type {Actor, ServerContext} from './context.js'
+import {authenticate} from './credentials.js'
+import {badRequest, forbidden, HttpError} from './http-error.js'
+
+export interface TxOptions {
+  target?: string
+  detail?: Record<string, unknown>
+  outcome?: AuditOutcome
+}
+
+export interface Call<B, Q> {
+  ctx: ServerContext
+  actor: Actor
+  body: B
+  query: Q
+  params: Record<string, string>
+  req: FastifyRequest
+  reply: FastifyReply
+  /** Run fn and its audit record in one transaction; returns fn's result. */
+  tx<T>(fn: () => T, options?: TxOptions): T
+}
+
+export interface RouteDef<B extends z.ZodType, Q extends z.ZodType> {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+  url: string
+  action: string
+  roles: Role[] | 'public'
+  body?: B
+  query?: Q
+  /** May be called with a session limited to MFA enrolment. */
+  allowMfaEnrollSession?: boolean
+  /** Body size limit in bytes (default: the server's 1 MiB). */
+  bodyLimit?: number
+  handler(call: Call<z.infer<B>, z.infer<Q>>): unknown
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    rtcc: {actor?: Actor; subject?: {id: string | null; name: string}; audited: boolean; action: string; target?: string; detail?: Record<string, unknown>; payload?: string}
+  }
+}
+
+export function defineRoute<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = z.ZodUnknown>(def: RouteDef<B, Q>): RouteDef<B, Q> {
+  return def
+}
+
+function parse<S extends z.ZodType>(schema: S | undefined, value: unknown, where: 'body' | 'query'): z.infer<S> {
+  if (!schema) return value as z.infer<S>
+  const result = schema.safeParse(value ?? (where === 'query' ? {} : undefined))
+  if (result.success) return result.data
+  const issue = result.error.issues[0]!
+  const field = issue.path.map(String).join('.') || where
+  throw badRequest(`${where} field "${field}": ${issue.message}`, field, result.error.issues.map((i) => ({field: i.path.join('.'), message: i.message})))
+}
+
+export function registerRoute(app: FastifyInstance, ctx: ServerContext, def: RouteDef<z.ZodType, z.ZodType>): void {
+  app.route({
+    method: def.method,
+    url: def.url,
+    bodyLimit: def.bodyLimit,
+    config: {action: def.action},
+    handler: async (req, reply) => {
+      if (def.roles !== 'public') {
+        const actor = authenticate(ctx, req.headers.authorization)
+        req.rtcc.actor = actor
+        if (actor.scope === 'mfa-enroll' && !def.allowMfaEnrollSession)
+          throw new HttpError(403, 'mfa_enrollment_required', 'your admin requires a second factor: run `rtcc user mfa enroll` first')
+        if (!def.roles.includes(actor.role)) throw forbidden(`role "${actor.role}" may not ${def.action}`)
+      } else if (req.headers.authorization) {
+        try {
+          req.rtcc.actor = authenticate(ctx, req.headers.authorization)
+        } catch {
+          // public routes ignore a stale credential
+        }
+      }
+      const call: Call<unknown, unknown> = {
+        ctx,
+        actor: req.rtcc.actor!,
+        body: parse(def.body, req.body, 'body'),
+        query: parse(def.query, req.query, 'query'),
+        params: req.params as Record<string, string>,
+        req,
+        reply,
+        tx: (fn, options = {}) => auditedTransaction(ctx, req, fn, options),
+      }
+      const result = await def.handler(call)
+      if (reply.sent) return reply
+      if (result === undefined) return reply.code(204).send()
+      reply.type('application/json; charset=utf-8')
+      return req.rtcc.payload !== undefined && req.rtcc.audited ? req.rtcc.payload : JSON.stringify(result)
+    },
+  })
+}
+
+function auditedTransaction<T>(ctx: ServerContext, req: FastifyRequest, fn: () => T, options: TxOptions): T {
+  if (req.rtcc.audited) throw new Error(`route ${req.rtcc.action} opened a second audited transaction`)
+  return ctx.db.transaction(() => {
+    const result = fn()
+    const payload = result === undefined ? undefined : JSON.stringify(result)
+    ctx.audit.append(auditInput(ctx, req, {
+      outcome: options.outcome ?? 'allowed',
+      target: options.target ?? req.rtcc.target,
+      detail: options.detail ?? req.rtcc.detail,
+      bytesOut: payload === undefined ? 0 : Buffer.byteLength(payload),
+    }))
+    req.rtcc.audited = true
+    req.rtcc.payload = payload
+    return result
+  })()
+}
+
+export function auditInput(
+  ctx: ServerContext,
+  req: FastifyRequest,
+  fields: {outcome: AuditOutcome; target?: string; detail?: Record<string, unknown>; bytesOut: number | null},
+) {
+  const actor = req.rtcc.actor
+  return {
+    time: ctx.now().toISOString(),
+    actorId: actor?.user.id ?? req.rtcc.subject?.id ?? null,
+    actorName: actor?.user.username ?? req.rtcc.subject?.name ?? null,
+    role: actor?.role ?? null,
+    action: req.rtcc.action,
+    target: fields.target ?? null,
+    outcome: fields.outcome,
+    source: req.ip,
+    requestId: req.id,
+    bytesIn: Number(req.headers['content-length'] ?? 0) || 0,
+    bytesOut: fields.bytesOut,
+    detail: fields.detail ?? null,
+  }
+}
+
+export const outcomeForStatus = (status: number): AuditOutcome =>
+  status < 400 ? 'allowed' : status === 401 || status === 403 ? 'denied' : 'error'

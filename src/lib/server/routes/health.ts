@@ -1,0 +1,12 @@
+import {defineRoute} from '../route.js'
+
+/** Unauthenticated liveness: status and version, nothing else. */
+export const healthRoutes = [
+  defineRoute({
+    method: 'GET',
+    url: '/v1/health',
+    action: 'health.read',
+    roles: 'public',
+    handler: ({ctx}) => ({status: 'ok', version: ctx.version}),
+  }),
+]
