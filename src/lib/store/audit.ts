@@ -1,0 +1,146 @@
+/**
+ * SQL for the audit log: `audit_records` (one row per record, seq = leaf index + 1) and
+ * `audit_checkpoints` (signed tree heads). The record columns are selected in the leaf-encoding
+ * order of src/lib/audit/record.ts, so verify can hash a raw row without reshaping it.
+ */
+import type Database from 'better-sqlite3'
+
+import type {AuditOutcome, AuditRecord} from '../audit/record.js'
+import type {Db} from './db.js'
+
+// Appends run once per API request: keep their statements prepared per connection.
+const statementCache = new WeakMap<Db, Map<string, Database.Statement>>()
+function cached(db: Db, sql: string): Database.Statement {
+  let statements = statementCache.get(db)
+  if (!statements) statementCache.set(db, (statements = new Map()))
+  let statement = statements.get(sql)
+  if (!statement) statements.set(sql, (statement = db.prepare(sql)))
+  return statement
+}
+
+/** Columns in RECORD_FIELDS order. */
+const RECORD_COLUMNS =
+  'seq, id, time, actor_id, actor_name, role, action, target, outcome, source, request_id, bytes_in, bytes_out, detail'
+
+export interface StoredCheckpoint {
+  size: number
+  rootHash: Buffer
+  /** The signed note text. */
+  note: string
+  createdAt: string
+}
+
+export interface AuditQuery {
+  /** Matches actor name or actor id. */
+  actor?: string
+  /** Exact action, or a prefix ending in `*` (`user.*`). */
+  action?: string
+  target?: string
+  outcome?: AuditOutcome
+  /** Inclusive lower bound on time (ISO-8601). */
+  since?: string
+  /** Exclusive upper bound on time (ISO-8601). */
+  until?: string
+  /** Only records with seq greater than this (for --follow). */
+  afterSeq?: number
+  limit?: number
+}
+
+type Row = [number, string, string, string | null, string | null, string | null, string, string | null, AuditOutcome, string | null, string | null, number | null, number | null, string | null]
+
+function toRecord(row: Row): AuditRecord {
+  const [seq, id, time, actorId, actorName, role, action, target, outcome, source, requestId, bytesIn, bytesOut, detail] = row
+  return {seq, id, time, actorId, actorName, role, action, target, outcome, source, requestId, bytesIn, bytesOut, detail: detail === null ? null : JSON.parse(detail)}
+}
+
+/** Inserts one record (values in RECORD_FIELDS order, detail as JSON text) with its leaf hash. */
+export function insertAuditRecord(db: Db, values: readonly unknown[], leafHash: Buffer): void {
+  cached(db, `INSERT INTO audit_records (${RECORD_COLUMNS}, leaf_hash) VALUES (${'?, '.repeat(14)}?)`).run(...values, leafHash)
+}
+
+/** Number of the last record (0 for an empty log). */
+export function lastAuditSeq(db: Db): number {
+  return cached(db, 'SELECT coalesce(max(seq), 0) FROM audit_records').pluck().get() as number
+}
+
+export function countAuditRecords(db: Db): number {
+  return db.prepare('SELECT count(*) FROM audit_records').pluck().get() as number
+}
+
+export function getAuditRecord(db: Db, idOrSeq: string | number): AuditRecord | undefined {
+  const where = typeof idOrSeq === 'number' ? 'seq = ?' : 'id = ?'
+  const row = db.prepare(`SELECT ${RECORD_COLUMNS} FROM audit_records WHERE ${where}`).raw().get(idOrSeq) as Row | undefined
+  return row && toRecord(row)
+}
+
+/**
+ * Records matching the filters, oldest first. With afterSeq: the first `limit` records after it;
+ * without: the most recent `limit` records.
+ */
+export function queryAuditRecords(db: Db, query: AuditQuery = {}): AuditRecord[] {
+  const where: string[] = []
+  const params: unknown[] = []
+  const add = (clause: string, ...values: unknown[]): void => {
+    where.push(clause)
+    params.push(...values)
+  }
+  if (query.actor !== undefined) add('(actor_name = ? OR actor_id = ?)', query.actor, query.actor)
+  if (query.action !== undefined) {
+    if (query.action.endsWith('*')) add("action LIKE ? ESCAPE '\\'", query.action.slice(0, -1).replace(/[\\%_]/g, '\\$&') + '%')
+    else add('action = ?', query.action)
+  }
+  if (query.target !== undefined) add('target = ?', query.target)
+  if (query.outcome !== undefined) add('outcome = ?', query.outcome)
+  if (query.since !== undefined) add('time >= ?', query.since)
+  if (query.until !== undefined) add('time < ?', query.until)
+  if (query.afterSeq !== undefined) add('seq > ?', query.afterSeq)
+  const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''
+  const newestFirst = query.afterSeq === undefined
+  const limit = query.limit === undefined ? '' : `LIMIT ${Math.max(0, Math.floor(query.limit))}`
+  const rows = db
+    .prepare(`SELECT ${RECORD_COLUMNS} FROM audit_records ${filter} ORDER BY seq ${newestFirst ? 'DESC' : 'ASC'} ${limit}`)
+    .raw()
+    .all(...params) as Row[]
+  if (newestFirst) rows.reverse()
+  return rows.map(toRecord)
+}
+
+/**
+ * Every record as a raw array [...RECORD_FIELDS values, leaf_hash] in seq order, read in pages so a
+ * large log streams with bounded memory. The arrays are handed out as-is (callers may mutate them).
+ */
+export function* iterateAuditRows(db: Db, pageSize = 4096): Generator<unknown[]> {
+  const page = db.prepare(`SELECT ${RECORD_COLUMNS}, leaf_hash FROM audit_records WHERE seq > ? ORDER BY seq LIMIT ?`).raw()
+  let after = Number.MIN_SAFE_INTEGER
+  for (;;) {
+    const rows = page.all(after, pageSize) as unknown[][]
+    yield* rows
+    if (rows.length < pageSize) return
+    after = rows[rows.length - 1]![0] as number
+  }
+}
+
+/** Stored leaf hashes for leaf indexes [start, end), i.e. seq in (start, end]; fewer if rows are missing. */
+export function auditLeafHashes(db: Db, start: number, end: number): Buffer[] {
+  return cached(db, 'SELECT leaf_hash FROM audit_records WHERE seq > ? AND seq <= ? ORDER BY seq').pluck().all(start, end) as Buffer[]
+}
+
+export function insertCheckpoint(db: Db, checkpoint: StoredCheckpoint): void {
+  cached(db, 'INSERT INTO audit_checkpoints (size, root_hash, note, created_at) VALUES (?, ?, ?, ?)').run(
+    checkpoint.size,
+    checkpoint.rootHash,
+    checkpoint.note,
+    checkpoint.createdAt,
+  )
+}
+
+const CHECKPOINT_COLUMNS = 'size, root_hash AS rootHash, note, created_at AS createdAt'
+
+/** All checkpoints, smallest size first. */
+export function listCheckpoints(db: Db): StoredCheckpoint[] {
+  return db.prepare(`SELECT ${CHECKPOINT_COLUMNS} FROM audit_checkpoints ORDER BY size`).all() as StoredCheckpoint[]
+}
+
+export function latestCheckpoint(db: Db): StoredCheckpoint | undefined {
+  return db.prepare(`SELECT ${CHECKPOINT_COLUMNS} FROM audit_checkpoints ORDER BY size DESC LIMIT 1`).get() as StoredCheckpoint | undefined
+}

@@ -1,0 +1,196 @@
+import {join} from 'node:path'
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+
+import {AuditLog} from '../../src/lib/audit/log.js'
+import {rootOf} from '../../src/lib/audit/merkle.js'
+import {openCheckpoint} from '../../src/lib/audit/note.js'
+import {leafHashOfRecord} from '../../src/lib/audit/record.js'
+import {verifyAuditLog, verifyConsistencyBundle, verifyInclusionBundle} from '../../src/lib/audit/verify.js'
+import {auditLeafHashes, countAuditRecords, listCheckpoints, queryAuditRecords} from '../../src/lib/store/audit.js'
+import type {Db} from '../../src/lib/store/db.js'
+import {appendMany, newSigner, openLog, ORIGIN, sampleInput, tempDir} from './helpers.js'
+
+let dir: string
+let cleanup: () => void
+let db: Db
+let log: AuditLog
+const signer = newSigner()
+
+beforeEach(() => {
+  ;({dir, cleanup} = tempDir())
+  ;({db, log} = openLog(join(dir, 'rtcc.db'), signer))
+})
+afterEach(() => {
+  db.close()
+  cleanup()
+})
+
+describe('AuditLog', () => {
+  it('appends records with consecutive seqs and stores every field as given', () => {
+    const first = log.append(sampleInput(0))
+    const second = log.append(sampleInput(5))
+    expect(first.seq).toBe(1)
+    expect(second.seq).toBe(2)
+    expect(first.id).toMatch(/^aud_[0-9a-z]{26}$/)
+    expect(second).toMatchObject({...sampleInput(5), seq: 2})
+    expect(queryAuditRecords(db)).toEqual([first, second])
+    // The stored leaf hash is the hash of the record as read back.
+    expect(auditLeafHashes(db, 0, 2)).toEqual([leafHashOfRecord(first), leafHashOfRecord(second)])
+  })
+
+  it('signs a checkpoint at every multiple of checkpointEvery, and on demand at shutdown', () => {
+    appendMany(log, 1, 25)
+    expect(listCheckpoints(db).map((c) => c.size)).toEqual([10, 20])
+    const final = log.checkpoint()
+    expect(final.size).toBe(25)
+    expect(log.checkpoint()).toEqual(final) // nothing new: no second checkpoint at the same size
+    expect(listCheckpoints(db).map((c) => c.size)).toEqual([10, 20, 25])
+    const head = openCheckpoint(final.note, {publicKey: signer.publicKey, name: ORIGIN})
+    expect(head).toEqual({origin: ORIGIN, size: 25, rootHash: rootOf(auditLeafHashes(db, 0, 25))})
+  })
+
+  it('signs checkpoints at exact multiples even when several commits land before afterCommit', () => {
+    for (let i = 1; i <= 23; i++) log.append(sampleInput(i))
+    const signed = log.afterCommit()
+    expect(signed?.size).toBe(20)
+    expect(listCheckpoints(db).map((c) => c.size)).toEqual([10, 20])
+    expect(log.size).toBe(23)
+  })
+
+  it('leaves no record when the transaction holding the append rolls back, and later checkpoints still verify', () => {
+    db.exec('CREATE TABLE widgets (name TEXT)')
+    appendMany(log, 1, 8)
+    expect(() =>
+      db.transaction(() => {
+        db.prepare('INSERT INTO widgets VALUES (?)').run('w1')
+        log.append({action: 'widget.create', outcome: 'allowed', target: 'w1'})
+        throw new Error('handler failed after auditing')
+      })(),
+    ).toThrow('handler failed')
+    log.afterCommit()
+    expect(countAuditRecords(db)).toBe(8)
+    expect(db.prepare('SELECT count(*) FROM widgets').pluck().get()).toBe(0)
+    expect(queryAuditRecords(db, {action: 'widget.create'})).toEqual([])
+
+    // The change and its record commit together.
+    const committed = db.transaction(() => {
+      db.prepare('INSERT INTO widgets VALUES (?)').run('w2')
+      return log.append({action: 'widget.create', outcome: 'allowed', target: 'w2'})
+    })()
+    expect(committed.seq).toBe(9)
+    appendMany(log, 10, 21)
+    expect(listCheckpoints(db).map((c) => c.size)).toEqual([10, 20])
+    const result = verifyAuditLog(db, signer.publicKey)
+    expect(result).toMatchObject({ok: true, records: 21, checkpoints: 2, problems: []})
+  })
+
+  it('refuses to catch up or sign from inside a transaction', () => {
+    db.transaction(() => {
+      log.append(sampleInput(1))
+      expect(() => log.afterCommit()).toThrow(/outside a transaction/)
+      expect(() => log.checkpoint()).toThrow(/outside a transaction/)
+    })()
+    expect(log.afterCommit()).toBeUndefined()
+    expect(log.size).toBe(1)
+  })
+
+  it('rejects malformed input before writing anything', () => {
+    expect(() => log.append({action: '', outcome: 'allowed'})).toThrow(/action/)
+    expect(() => log.append({action: 'x', outcome: 'maybe' as never})).toThrow(/outcome/)
+    expect(() => log.append({action: 'x', outcome: 'allowed', bytesIn: -1})).toThrow(/bytesIn/)
+    expect(() => log.append({action: 'x', outcome: 'allowed', time: '2026-11-01'})).toThrow(/time/)
+    expect(countAuditRecords(db)).toBe(0)
+  })
+
+  it('rebuilds its tree head from the stored leaf hashes when reopened', () => {
+    appendMany(log, 1, 17)
+    const head = log.checkpoint()
+    db.close()
+    ;({db, log} = openLog(join(dir, 'rtcc.db'), signer))
+    expect(log.size).toBe(17)
+    expect(log.checkpoint()).toEqual(head)
+    appendMany(log, 18, 30)
+    expect(listCheckpoints(db).map((c) => c.size)).toEqual([10, 17, 20, 30])
+    expect(verifyAuditLog(db, signer.publicKey).ok).toBe(true)
+  })
+
+  it('refuses to open a log whose records no longer match its newest checkpoint', () => {
+    appendMany(log, 1, 12)
+    log.checkpoint()
+    db.prepare("UPDATE audit_records SET action = 'camera.delete' WHERE seq = 4").run()
+    db.prepare('UPDATE audit_records SET leaf_hash = ? WHERE seq = 4').run(leafHashOfRecord(queryAuditRecords(db, {afterSeq: 3, limit: 1})[0]!))
+    expect(() => new AuditLog(db, {origin: ORIGIN, signer})).toThrow(/no longer matches its signed checkpoint at size 12/)
+    db.prepare('DELETE FROM audit_records WHERE seq > 10').run()
+    expect(() => new AuditLog(db, {origin: ORIGIN, signer})).toThrow(/checkpoint signed at size 12: records were removed/)
+  })
+
+  it('proves any record is included in a signed checkpoint, signing one when the record is newer', () => {
+    appendMany(log, 1, 37)
+    for (const seq of [1, 2, 19, 30, 37]) {
+      const bundle = log.inclusionProof(seq)
+      expect(bundle.treeSize).toBeGreaterThanOrEqual(seq)
+      expect(verifyInclusionBundle(bundle, {publicKey: signer.publicKey})).toEqual({ok: true, problems: []})
+    }
+    expect(listCheckpoints(db).map((c) => c.size)).toEqual([10, 20, 30, 37])
+    const byId = log.inclusionProof(queryAuditRecords(db, {afterSeq: 4, limit: 1})[0]!.id)
+    expect(byId.record.seq).toBe(5)
+
+    const forged = {...byId, record: {...byId.record, outcome: 'denied' as const}}
+    expect(verifyInclusionBundle(forged, {publicKey: signer.publicKey}).problems).toContain('the record does not hash to the proven leaf hash')
+    const moved = {...byId, leafIndex: 5}
+    expect(verifyInclusionBundle(moved, {publicKey: signer.publicKey}).ok).toBe(false)
+    const otherKey = newSigner()
+    expect(verifyInclusionBundle(byId, {publicKey: otherKey.publicKey}).ok).toBe(false)
+    expect(() => log.inclusionProof('aud_nonexistent')).toThrow(/no audit record/)
+  })
+
+  it('proves the current log extends a checkpoint saved earlier, and not one from another history', () => {
+    appendMany(log, 1, 13)
+    const saved = log.checkpoint()
+    appendMany(log, 14, 41)
+    const bundle = log.consistencyProof(saved.size)
+    expect(bundle).toMatchObject({fromSize: 13, toSize: 41})
+    expect(verifyConsistencyBundle(saved.note, bundle, {publicKey: signer.publicKey})).toEqual({ok: true, problems: []})
+    expect(verifyConsistencyBundle(saved.note, log.consistencyProof(13, 20), {publicKey: signer.publicKey}).ok).toBe(true)
+
+    // Another log signed with the same key, whose record 3 differs: same sizes, different history.
+    const other = tempDir()
+    const fork = openLog(join(other.dir, 'fork.db'), signer)
+    try {
+      appendMany(fork.log, 1, 2)
+      fork.log.append({...sampleInput(3), outcome: 'error'})
+      appendMany(fork.log, 4, 13)
+      const forkSaved = fork.log.checkpoint()
+      expect(forkSaved.size).toBe(13)
+      const result = verifyConsistencyBundle(forkSaved.note, bundle, {publicKey: signer.publicKey})
+      expect(result.ok).toBe(false)
+      expect(result.problems[0]).toMatch(/does not extend the saved checkpoint/)
+    } finally {
+      fork.db.close()
+      other.cleanup()
+    }
+    expect(() => log.consistencyProof(42)).toThrow(/cannot prove consistency from size 42/)
+  })
+})
+
+describe('audit queries', () => {
+  it('filters by actor, action, target, outcome and time, and pages with afterSeq', () => {
+    appendMany(log, 0, 29)
+    const all = queryAuditRecords(db)
+    expect(all).toHaveLength(30)
+    expect(queryAuditRecords(db, {actor: 'bob'}).every((r) => r.actorName === 'bob')).toBe(true)
+    expect(queryAuditRecords(db, {actor: 'usr_02'})).toEqual(queryAuditRecords(db, {actor: 'bob'}))
+    expect(queryAuditRecords(db, {action: 'user.create'}).map((r) => r.seq)).toEqual([2, 6, 10, 14, 18, 22, 26, 30])
+    expect(queryAuditRecords(db, {action: 'user.*'})).toEqual(queryAuditRecords(db, {action: 'user.create'}))
+    expect(queryAuditRecords(db, {action: 'user_*'})).toEqual([]) // "_" is literal, not a wildcard
+    expect(queryAuditRecords(db, {outcome: 'denied'}).map((r) => r.seq)).toEqual([4, 11, 18, 25])
+    expect(queryAuditRecords(db, {target: 'cam_0007'}).map((r) => r.seq)).toEqual([8])
+    const since = all[10]!.time
+    const until = all[20]!.time
+    expect(queryAuditRecords(db, {since, until}).map((r) => r.seq)).toEqual(all.slice(10, 20).map((r) => r.seq))
+    expect(queryAuditRecords(db, {limit: 3}).map((r) => r.seq)).toEqual([28, 29, 30]) // the most recent, oldest first
+    expect(queryAuditRecords(db, {afterSeq: 27}).map((r) => r.seq)).toEqual([28, 29, 30])
+    expect(queryAuditRecords(db, {afterSeq: 5, limit: 2}).map((r) => r.seq)).toEqual([6, 7])
+    expect(queryAuditRecords(db, {actor: 'alice', outcome: 'denied'}).map((r) => r.seq)).toEqual([4, 25])
+  })
+})

@@ -1,0 +1,83 @@
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+
+import {hashLeaf} from '../../src/lib/audit/merkle.js'
+import {canonicalJson, leafData, leafHashOfRecord, leafHashOfValues, storedValues, type AuditRecord} from '../../src/lib/audit/record.js'
+import {verifyAuditLog} from '../../src/lib/audit/verify.js'
+import {queryAuditRecords} from '../../src/lib/store/audit.js'
+import {newSigner, openLog, tempDir} from './helpers.js'
+
+const record: AuditRecord = {
+  id: 'aud_01jc0000000000000000000000',
+  seq: 7,
+  time: '2026-11-01T08:00:00.000Z',
+  actorId: 'usr_01',
+  actorName: 'alice',
+  role: 'admin',
+  action: 'user.set-role',
+  target: 'usr_02',
+  outcome: 'allowed',
+  source: '::1',
+  requestId: 'req-7',
+  bytesIn: 42,
+  bytesOut: null,
+  detail: {to: 'supervisor', from: 'analyst'},
+}
+
+describe('canonical leaf encoding', () => {
+  it('is the JSON array of every field in a fixed order, detail as key-sorted JSON text', () => {
+    expect(leafData(storedValues(record)).toString()).toBe(
+      '[7,"aud_01jc0000000000000000000000","2026-11-01T08:00:00.000Z","usr_01","alice","admin","user.set-role","usr_02","allowed","::1","req-7",42,null,"{\\"from\\":\\"analyst\\",\\"to\\":\\"supervisor\\"}"]',
+    )
+  })
+
+  it('hashes as the RFC 6962 leaf hash of that data', () => {
+    const values = storedValues(record)
+    expect(leafHashOfValues(values)).toEqual(hashLeaf(leafData(values)))
+  })
+
+  it('sorts object keys at every depth and keeps array order', () => {
+    expect(canonicalJson({b: 1, a: {d: [3, {y: 1, x: 2}], c: null}})).toBe('{"a":{"c":null,"d":[3,{"x":2,"y":1}]},"b":1}')
+  })
+
+  it('changes when any single field changes, including a move to another position', () => {
+    const base = leafHashOfRecord(record).toString('hex')
+    const variants: Array<Partial<AuditRecord>> = [
+      {seq: 8},
+      {id: 'aud_x'},
+      {time: '2026-11-01T08:00:00.001Z'},
+      {actorId: null},
+      {actorName: 'alicE'},
+      {role: 'analyst'},
+      {action: 'user.set-rolf'},
+      {target: ''},
+      {outcome: 'denied'},
+      {source: '127.0.0.1'},
+      {requestId: 'req-8'},
+      {bytesIn: 43},
+      {bytesOut: 0},
+      {detail: null},
+      {detail: {to: 'admin', from: 'analyst'}},
+    ]
+    const hashes = variants.map((change) => leafHashOfRecord({...record, ...change}).toString('hex'))
+    expect(new Set([base, ...hashes]).size).toBe(variants.length + 1)
+    // Field boundaries are unambiguous: moving text between adjacent fields changes the hash.
+    expect(leafHashOfRecord({...record, actorId: 'usr_01a', actorName: 'lice'})).not.toEqual(leafHashOfRecord(record))
+  })
+
+  it('round-trips non-ASCII and malformed text through SQLite so the log still verifies', () => {
+    const {dir, cleanup} = tempDir()
+    const signer = newSigner()
+    const {db, log} = openLog(join(dir, 'rtcc.db'), signer)
+    try {
+      const appended = log.append({action: 'camera.rename', outcome: 'allowed', target: 'Café ☕ 東京', actorName: 'bad \ud800 surrogate', detail: {note: 'ß\u2028'}})
+      expect(appended.actorName).toBe('bad \ufffd surrogate')
+      expect(queryAuditRecords(db)).toEqual([appended])
+      log.checkpoint()
+      expect(verifyAuditLog(db, signer.publicKey).ok).toBe(true)
+    } finally {
+      db.close()
+      cleanup()
+    }
+  })
+})

@@ -1,0 +1,212 @@
+import {copyFileSync} from 'node:fs'
+import {join} from 'node:path'
+import Database from 'better-sqlite3'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {leafHashOfValues} from '../../src/lib/audit/record.js'
+import {verifyAuditLog, type VerifyResult} from '../../src/lib/audit/verify.js'
+import {openDatabase} from '../../src/lib/store/db.js'
+import {appendMany, newSigner, openLog, tempDir} from './helpers.js'
+
+// One genuine log, built as the server builds it: 50 records, a checkpoint every 10, and copies of the
+// database file at size 30 (an old backup) and at 50. Each test tampers with its own copy through a
+// separate SQLite connection, then verifies it offline the way `rtcc audit verify --db` does.
+const signer = newSigner()
+let dir: string
+let cleanup: () => void
+let golden: string
+let oldBackup: string
+let savedAt30: string
+let savedAt50: string
+
+beforeAll(() => {
+  ;({dir, cleanup} = tempDir())
+  golden = join(dir, 'golden.db')
+  oldBackup = join(dir, 'backup-30.db')
+  const {db, log} = openLog(golden, signer)
+  appendMany(log, 1, 30)
+  savedAt30 = log.checkpoint().note
+  db.close()
+  copyFileSync(golden, oldBackup)
+  const reopened = openLog(golden, signer)
+  appendMany(reopened.log, 31, 50)
+  savedAt50 = reopened.log.checkpoint().note
+  reopened.db.close()
+})
+afterAll(() => cleanup())
+
+let copies = 0
+/** A fresh copy of the golden database, changed by `tamper` through its own connection. */
+function tampered(tamper: (db: Database.Database) => void, source = golden): string {
+  const file = join(dir, `copy-${++copies}.db`)
+  copyFileSync(source, file)
+  const raw = new Database(file)
+  tamper(raw)
+  raw.close()
+  return file
+}
+
+function verify(file: string, sinceCheckpoint?: string, publicKey = signer.publicKey): VerifyResult {
+  const db = openDatabase(file, {readonly: true})
+  try {
+    return verifyAuditLog(db, publicKey, {sinceCheckpoint})
+  } finally {
+    db.close()
+  }
+}
+
+/** Rewrites a record's leaf hash to match its (tampered) columns, as an attacker who read this code would. */
+function rehash(db: Database.Database, seq: number): void {
+  const row = db
+    .prepare('SELECT seq, id, time, actor_id, actor_name, role, action, target, outcome, source, request_id, bytes_in, bytes_out, detail FROM audit_records WHERE seq = ?')
+    .raw()
+    .get(seq) as unknown[]
+  db.prepare('UPDATE audit_records SET leaf_hash = ? WHERE seq = ?').run(leafHashOfValues(row), seq)
+}
+
+describe('verifyAuditLog on an untouched log', () => {
+  it('passes, recomputing the tree and checking all five checkpoints', () => {
+    const result = verify(golden, savedAt50)
+    expect(result).toMatchObject({ok: true, records: 50, size: 50, checkpoints: 5, problems: [], warnings: [], unsignedRecords: 0})
+    expect(result.firstBadRecord).toBeUndefined()
+    expect(result.rootHash).toBe(savedAt50.split('\n')[2])
+    expect(result.ratePerSecond).toBeGreaterThan(0)
+  })
+
+  it('passes against an older saved checkpoint: the log only grew since', () => {
+    expect(verify(golden, savedAt30)).toMatchObject({ok: true, problems: []})
+  })
+
+  it('fails every checkpoint when checked with another key', () => {
+    const result = verify(golden, undefined, newSigner().publicKey)
+    expect(result.ok).toBe(false)
+    expect(result.problems).toHaveLength(5)
+    expect(result.problems[0]).toMatch(/checkpoint at size 10: no signature on the note is from the expected key/)
+  })
+})
+
+describe('verifyAuditLog catches tampering with the database file', () => {
+  it('an edited field, naming the record', () => {
+    const file = tampered((db) => db.prepare("UPDATE audit_records SET actor_name = 'mallory' WHERE seq = 17").run())
+    const result = verify(file)
+    expect(result.ok).toBe(false)
+    expect(result.firstBadRecord).toMatchObject({seq: 17, reason: expect.stringMatching(/altered/)})
+    expect(result.problems).toContain('the records do not reproduce the signed checkpoint at size 20: records 11–20 were altered, removed or reordered')
+  })
+
+  it('an edited field whose leaf hash was recomputed too: the signed checkpoint roots give it away', () => {
+    const file = tampered((db) => {
+      db.prepare("UPDATE audit_records SET outcome = 'allowed', detail = NULL WHERE seq = 25").run()
+      rehash(db, 25)
+    })
+    const result = verify(file)
+    expect(result.ok).toBe(false)
+    expect(result.firstBadRecord).toBeUndefined() // its own hash is consistent; the tree is not
+    expect(result.problems[0]).toBe('the records do not reproduce the signed checkpoint at size 30: records 21–30 were altered, removed or reordered')
+  })
+
+  it('a number replaced by text or a fraction', () => {
+    const file = tampered((db) => {
+      db.prepare("UPDATE audit_records SET bytes_in = 'lots' WHERE seq = 12").run()
+      db.prepare('UPDATE audit_records SET bytes_out = 1300.5 WHERE seq = 13').run()
+    })
+    const result = verify(file)
+    expect(result.firstBadRecord).toMatchObject({seq: 12})
+    expect(result.problems.filter((p) => p.startsWith('record ')).map((p) => p.split(' ')[1])).toEqual(['12', '13'])
+  })
+
+  it('a deleted row, naming the record after the gap', () => {
+    const file = tampered((db) => db.prepare('DELETE FROM audit_records WHERE seq = 23').run())
+    const result = verify(file)
+    expect(result.ok).toBe(false)
+    expect(result.firstBadRecord).toMatchObject({seq: 24, reason: 'records 23–23 are missing before it'})
+    expect(result.problems.some((p) => /covers more records than the log holds \(49\)/.test(p))).toBe(true)
+  })
+
+  it('two rows whose contents were swapped, naming the first', () => {
+    const file = tampered((db) => {
+      const columns = ['id', 'time', 'actor_id', 'actor_name', 'role', 'action', 'target', 'outcome', 'source', 'request_id', 'bytes_in', 'bytes_out', 'detail', 'leaf_hash']
+      const get = db.prepare(`SELECT ${columns.join(', ')} FROM audit_records WHERE seq = ?`).raw()
+      const [five, nine] = [get.get(5) as unknown[], get.get(9) as unknown[]]
+      const set = db.prepare(`UPDATE audit_records SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE seq = ?`)
+      db.transaction(() => {
+        set.run(...nine.map((v, i) => (i === 0 ? 'tmp' : v)), 5) // ids are UNIQUE: park one first
+        set.run(...five, 9)
+        db.prepare('UPDATE audit_records SET id = ? WHERE seq = 5').run(nine[0])
+      })()
+    })
+    const result = verify(file)
+    expect(result.ok).toBe(false)
+    expect(result.firstBadRecord).toMatchObject({seq: 5, reason: expect.stringMatching(/altered/)})
+    expect(result.problems.filter((p) => p.startsWith('record ')).map((p) => p.split(' ')[1])).toEqual(['5', '9'])
+  })
+
+  it('a renumbered record', () => {
+    const file = tampered((db) => db.prepare('UPDATE audit_records SET seq = 60 WHERE seq = 50').run())
+    expect(verify(file).firstBadRecord).toMatchObject({seq: 60, reason: 'records 50–59 are missing before it'})
+  })
+
+  it('a dropped tail whose checkpoints were left behind', () => {
+    const file = tampered((db) => db.prepare('DELETE FROM audit_records WHERE seq > 42').run())
+    const result = verify(file)
+    expect(result.ok).toBe(false)
+    expect(result.problems).toEqual([
+      'the signed checkpoint at size 50 covers more records than the log holds (42): records were removed from the end or an older copy was restored',
+    ])
+  })
+
+  it('a dropped tail together with its checkpoints, given the checkpoint saved earlier', () => {
+    const file = tampered((db) => {
+      db.prepare('DELETE FROM audit_records WHERE seq > 35').run()
+      db.prepare('DELETE FROM audit_checkpoints WHERE size > 35').run()
+    })
+    // On its own the shortened log is a consistent older log; the saved checkpoint proves it was longer.
+    expect(verify(file).ok).toBe(true)
+    const result = verify(file, savedAt50)
+    expect(result.ok).toBe(false)
+    expect(result.problems).toEqual([
+      'the saved checkpoint at size 50 covers more records than the log holds (35): records were removed from the end or an older copy was restored',
+    ])
+  })
+
+  it('an older copy of the database restored over the current one', () => {
+    expect(verify(oldBackup)).toMatchObject({ok: true, records: 30})
+    const result = verify(oldBackup, savedAt50)
+    expect(result.ok).toBe(false)
+    expect(result.problems[0]).toMatch(/saved checkpoint at size 50 covers more records than the log holds \(30\)/)
+  })
+
+  it('history rewritten with fresh leaf hashes and the signed checkpoints deleted', () => {
+    const file = tampered((db) => {
+      db.prepare("UPDATE audit_records SET actor_name = 'nobody' WHERE seq = 3").run()
+      rehash(db, 3)
+      db.prepare('DELETE FROM audit_checkpoints').run()
+    })
+    const alone = verify(file)
+    expect(alone.ok).toBe(true)
+    expect(alone.warnings[0]).toMatch(/no signed checkpoint/)
+    const result = verify(file, savedAt30)
+    expect(result.ok).toBe(false)
+    expect(result.problems).toEqual(['the records do not reproduce the saved checkpoint at size 30: records 1–30 were altered, removed or reordered'])
+  })
+
+  it('a checkpoint whose note or columns were edited', () => {
+    const file = tampered((db) => {
+      const note = db.prepare('SELECT note FROM audit_checkpoints WHERE size = 20').pluck().get() as string
+      db.prepare('UPDATE audit_checkpoints SET note = ? WHERE size = 20').run(note.replace('\n20\n', '\n21\n'))
+      db.prepare('UPDATE audit_checkpoints SET root_hash = zeroblob(32) WHERE size = 40').run()
+    })
+    const result = verify(file)
+    expect(result.ok).toBe(false)
+    expect(result.problems).toEqual([
+      expect.stringMatching(/^checkpoint at size 20: the signature by rtcc.test\/audit does not verify/),
+      'checkpoint at size 40: its columns do not match its signed note (size 40)',
+    ])
+  })
+
+  it('a saved checkpoint that is forged or from another log', () => {
+    const forged = savedAt30.replace('\n30\n', '\n31\n')
+    expect(verify(golden, forged).problems[0]).toMatch(/^saved checkpoint: the signature .* does not verify/)
+    expect(verify(golden, 'not a checkpoint\n').problems[0]).toMatch(/^saved checkpoint: not a signed note/)
+  })
+})
