@@ -4,7 +4,7 @@
  */
 import got, {type Got, RequestError} from 'got'
 
-import {authError, CliError, ExitCode} from '../output/errors.js'
+import {CliError, ExitCode} from '../output/errors.js'
 import {FingerprintMismatch, pinnedTls} from './pinning.js'
 
 export interface ApiOptions {
@@ -94,7 +94,7 @@ function safeJson(text: string): unknown {
 export function httpError(status: number, data: ServerError | undefined, where: string): CliError {
   const code = data?.error?.code ?? `http_${status}`
   const message = data?.error?.message ?? `server answered ${status}`
-  if (status === 401) return authError(message, 'Log in with `rtcc login URL`, or set RTCC_TOKEN.')
+  if (status === 401) return new CliError(message, {code, exitCode: ExitCode.unauthorized, where, hint: 'Log in with `rtcc login URL`, or set RTCC_TOKEN.'})
   if (status === 403) return new CliError(message, {code, exitCode: ExitCode.unauthorized, where})
   const field = data?.error?.field
   return new CliError(message, {code, where: field ? `${where} (field ${field})` : where, details: data?.error?.details})

@@ -6,7 +6,7 @@ import type {SessionView} from '../domain/auth.js'
 import {CliError, usageError} from '../output/errors.js'
 import {ApiClient} from './api.js'
 import {fetchCertificate, normaliseFingerprint} from './pinning.js'
-import {profileName, readProfile, saveProfile} from './profiles.js'
+import {profileName, readPin, savePin, saveProfile} from './profiles.js'
 
 export interface LoginOptions {
   url: string
@@ -30,13 +30,12 @@ export interface LoginResult {
   mfaEnrollmentRequired: boolean
 }
 
-export async function pinServer(url: string, profile: string, fingerprint: string | undefined, confirmTrust?: LoginOptions['confirmTrust']) {
+export async function pinServer(url: string, fingerprint: string | undefined, confirmTrust?: LoginOptions['confirmTrust']) {
   const presented = await fetchCertificate(url)
-  const known = readProfile(profile)
   const wanted = fingerprint ? normaliseFingerprint(fingerprint) : undefined
   if (wanted && wanted !== presented.fingerprint)
     throw new CliError(`REFUSED: ${url} presented certificate ${presented.fingerprint}, not the expected ${wanted}`, {code: 'certificate_mismatch', where: url, hint: 'Check the fingerprint with the server admin (`rtcc server start` prints it).'})
-  const pinned = known && sameServer(known.server, url) ? known.fingerprint : undefined
+  const pinned = readPin(url)?.fingerprint
   if (pinned && pinned !== presented.fingerprint && !wanted)
     throw new CliError(
       `REFUSED: the certificate of ${url} CHANGED since you trusted it.\n  pinned:    ${pinned}\n  presented: ${presented.fingerprint}\nThis can mean someone is intercepting the connection.`,
@@ -53,7 +52,7 @@ export async function pinServer(url: string, profile: string, fingerprint: strin
 export async function login(options: LoginOptions): Promise<LoginResult> {
   const profile = profileName(options.profile)
   const url = new URL(options.url).origin
-  const {pin, newlyTrusted} = await pinServer(url, profile, options.fingerprint, options.confirmTrust)
+  const {pin, newlyTrusted} = await pinServer(url, options.fingerprint, options.confirmTrust)
   const api = new ApiClient({baseUrl: url, pin})
   const body = {username: options.username, password: options.password}
   let session: SessionView
@@ -65,8 +64,7 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
     if (!otp) throw error
     session = await api.post<SessionView>('/v1/auth/login', {...body, otp})
   }
-  saveProfile(profile, {server: url, fingerprint: pin.fingerprint, certPem: pin.certPem, username: session.user.username}, session.token)
+  savePin(url, pin)
+  saveProfile(profile, {server: url, username: session.user.username}, session.token)
   return {profile, server: url, fingerprint: pin.fingerprint, newlyTrusted, user: session.user, expiresAt: session.expiresAt, mfaEnrollmentRequired: session.mfaEnrollmentRequired}
 }
-
-const sameServer = (a: string, b: string) => a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase()

@@ -1,6 +1,7 @@
 /**
- * Client profiles (conf): server URL, pinned certificate (fingerprint + PEM, trust on first use) and
- * user name in config.json; the session token in secrets.json, mode 0600. RTCC_CONFIG_DIR overrides
+ * Client profiles (conf): server URL and user name per profile, pinned certificates per server origin
+ * (fingerprint + PEM, trust on first use, like ssh's known_hosts) in config.json; the session tokens
+ * in secrets.json, mode 0600. RTCC_CONFIG_DIR overrides
  * where both live (scripts and tests use it).
  */
 import Conf from 'conf'
@@ -10,14 +11,18 @@ import {join} from 'node:path'
 
 export interface Profile {
   server: string
-  fingerprint?: string
-  certPem?: string
   username?: string
+}
+
+export interface Pin {
+  fingerprint: string
+  certPem: string
 }
 
 interface ConfigShape extends Record<string, unknown> {
   currentProfile: string
   profiles: Record<string, Profile>
+  knownServers: Record<string, Pin>
 }
 
 interface SecretsShape extends Record<string, unknown> {
@@ -33,7 +38,7 @@ export const DEFAULT_PROFILE = 'default'
 
 function stores() {
   const cwd = configDir()
-  const config = new Conf<ConfigShape>({cwd, configName: 'config', defaults: {currentProfile: DEFAULT_PROFILE, profiles: {}}, projectSuffix: ''})
+  const config = new Conf<ConfigShape>({cwd, configName: 'config', defaults: {currentProfile: DEFAULT_PROFILE, profiles: {}, knownServers: {}}, projectSuffix: ''})
   const secrets = new Conf<SecretsShape>({cwd, configName: 'secrets', defaults: {tokens: {}}, configFileMode: 0o600, projectSuffix: ''})
   if (existsSync(secrets.path)) chmodSync(secrets.path, 0o600)
   return {config, secrets}
@@ -53,6 +58,17 @@ export function readProfile(name: string): Profile | undefined {
 
 export function readToken(name: string): string | undefined {
   return stores().secrets.get('tokens')[name]
+}
+
+export const serverKey = (url: string): string => new URL(url).origin.toLowerCase()
+
+export function readPin(url: string): Pin | undefined {
+  return stores().config.get('knownServers')[serverKey(url)]
+}
+
+export function savePin(url: string, pin: Pin): void {
+  const {config} = stores()
+  config.set('knownServers', {...config.get('knownServers'), [serverKey(url)]: pin})
 }
 
 export function saveProfile(name: string, profile: Profile, token?: string): void {

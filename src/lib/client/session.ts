@@ -2,7 +2,7 @@
 import {authError, CliError, usageError} from '../output/errors.js'
 import {ApiClient} from './api.js'
 import {fetchCertificate, normaliseFingerprint} from './pinning.js'
-import {profileName, readProfile, readToken} from './profiles.js'
+import {profileName, readPin, readProfile, readToken, serverKey} from './profiles.js'
 
 export interface ConnectOptions {
   profile?: string
@@ -16,14 +16,12 @@ export async function connect(options: ConnectOptions = {}): Promise<ApiClient> 
   const profile = readProfile(name)
   const baseUrl = options.server ?? profile?.server
   if (!baseUrl) throw usageError(`no server configured for profile "${name}"`, 'Run `rtcc login URL` first, or pass --server URL.')
-  const sameServer = !options.server || normalise(options.server) === normalise(profile?.server ?? '')
-  const pin = sameServer && profile?.certPem && profile.fingerprint ? {certPem: profile.certPem, fingerprint: profile.fingerprint} : await envPin(baseUrl)
+  const sameServer = !options.server || (profile !== undefined && serverKey(options.server) === serverKey(profile.server))
+  const pin = readPin(baseUrl) ?? (await envPin(baseUrl))
   const token = options.anonymous ? undefined : process.env.RTCC_TOKEN || (sameServer ? readToken(name) : undefined)
   if (!options.anonymous && !token) throw authError(`not logged in (profile "${name}")`, 'Run `rtcc login URL`, or set RTCC_TOKEN.')
   return new ApiClient({baseUrl, token, pin})
 }
-
-const normalise = (url: string) => url.replace(/\/+$/, '').toLowerCase()
 
 /** Scripts without a profile pin with RTCC_FINGERPRINT (as printed by `rtcc server start`). */
 async function envPin(baseUrl: string) {

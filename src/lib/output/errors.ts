@@ -14,6 +14,8 @@ export interface CliErrorOptions {
   /** What to do next. */
   hint?: string
   details?: unknown
+  /** Data the command still reports under --json (e.g. a failed verification report); the error joins it. */
+  result?: object
 }
 
 export class CliError extends Error {
@@ -22,6 +24,7 @@ export class CliError extends Error {
   readonly where?: string
   readonly hint?: string
   readonly details?: unknown
+  readonly result?: object
 
   constructor(message: string, options: CliErrorOptions = {}) {
     super(message)
@@ -31,6 +34,7 @@ export class CliError extends Error {
     this.where = options.where
     this.hint = options.hint
     this.details = options.details
+    this.result = options.result
   }
 }
 
@@ -42,6 +46,7 @@ export const authError = (message: string, hint?: string): CliError =>
 
 export interface ErrorJson {
   error: {code: string; message: string; where?: string; hint?: string; details?: unknown}
+  [key: string]: unknown
 }
 
 /** Normalise anything thrown into a CliError; oclif parse errors become usage errors (exit 2). */
@@ -60,7 +65,7 @@ export function toCliError(error: unknown): CliError {
 
 export function errorJson(error: CliError): ErrorJson {
   const {code, message, where, hint, details} = error
-  return {error: {code, message, where, hint, details}}
+  return {...error.result, error: {code, message, where, hint, details}}
 }
 
 export function renderError(error: CliError, color: (s: string) => string = (s) => s): string {

@@ -50,7 +50,7 @@ export interface RouteDef<B extends z.ZodType, Q extends z.ZodType> {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    rtcc: {actor?: Actor; subject?: {id: string | null; name: string}; audited: boolean; action: string; target?: string; detail?: Record<string, unknown>; payload?: string}
+    rtcc: {actor?: Actor; subject?: {id: string | null; name: string; role?: string}; audited: boolean; action: string; target?: string; detail?: Record<string, unknown>; payload?: string}
   }
 }
 
@@ -133,7 +133,7 @@ export function auditInput(
     time: ctx.now().toISOString(),
     actorId: actor?.user.id ?? req.rtcc.subject?.id ?? null,
     actorName: actor?.user.username ?? req.rtcc.subject?.name ?? null,
-    role: actor?.role ?? null,
+    role: actor?.role ?? req.rtcc.subject?.role ?? null,
     action: req.rtcc.action,
     target: fields.target ?? null,
     outcome: fields.outcome,

@@ -31,7 +31,7 @@ export const authRoutes = [
     handler: async ({ctx, body, req, tx}): Promise<SessionView> => {
       const user = users.findUserByName(ctx.db, body.username)
       const passwordOk = await verifyPassword(body.password, user?.password_hash ?? DUMMY_HASH)
-      req.rtcc.subject = {id: user?.id ?? null, name: body.username}
+      req.rtcc.subject = {id: user?.id ?? null, name: body.username, role: user?.role}
       req.rtcc.target = user?.id ?? `user:${body.username}`
       if (!user) {
         tx(() => undefined, {outcome: 'denied', detail: {reason: 'unknown user'}})

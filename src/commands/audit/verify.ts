@@ -1,0 +1,44 @@
+import {Flags} from '@oclif/core'
+
+import type {VerifyReport} from '../../lib/client/audit.js'
+import {RtccCommand} from '../../lib/output/base-command.js'
+import {CliError, usageError} from '../../lib/output/errors.js'
+import {green, red} from '../../lib/output/terminal.js'
+
+export default class AuditVerify extends RtccCommand<typeof AuditVerify> {
+  static override summary = 'Prove the audit log intact: recompute the Merkle tree, check every signed checkpoint.'
+  static override description =
+    'Names the first bad record. With --since-checkpoint, also proves (consistency proof) that the log extends a checkpoint saved earlier, which catches truncation, rewrites and restored old copies. With --db and --public-key it works offline on a copied database.'
+  static override examples = [
+    '<%= config.bin %> audit verify',
+    '<%= config.bin %> audit verify --since-checkpoint head.json',
+    '<%= config.bin %> audit verify --db ./rtcc-copy.db --public-key ./audit-signing.pub --since-checkpoint head.json --json',
+  ]
+  static override flags = {
+    'since-checkpoint': Flags.string({description: 'A checkpoint saved with `rtcc audit checkpoint -o FILE`.'}),
+    db: Flags.string({description: 'Verify this SQLite file offline instead of asking the server.', dependsOn: ['public-key']}),
+    'public-key': Flags.string({description: "The server's audit public key (audit-signing.pub, PEM) for --db."}),
+  }
+
+  async run(): Promise<VerifyReport> {
+    const {verifyOffline, verifyOnServer} = await import('../../lib/client/audit.js')
+    if (this.flags['public-key'] && !this.flags.db) throw usageError('--public-key is for offline verification', 'Add --db FILE.')
+    const report = this.flags.db
+      ? verifyOffline(this.flags.db, this.flags['public-key']!, this.flags['since-checkpoint'])
+      : await verifyOnServer(await this.api(), this.flags['since-checkpoint'])
+    if (!report.ok) {
+      const bad = report.firstBadRecord
+      throw new CliError(`audit log FAILED verification: ${report.problems[0] ?? 'unknown problem'}`, {
+        code: 'audit_tampered',
+        result: report,
+        where: bad ? `record seq ${bad.seq} (${bad.id}): ${bad.reason}` : undefined,
+        hint: report.problems.length > 1 ? `${report.problems.length} problems in all; see --json for the list.` : 'Restore from a backup and investigate who had access to the database.',
+      })
+    }
+    const rate = report.ratePerSecond ? `, ${Math.round(report.ratePerSecond).toLocaleString()} records/s` : ''
+    this.out(`${green('✔')} audit log intact: ${report.records} records, ${report.checkpoints} signed checkpoints, root ${report.rootHash}${rate}`)
+    if (report.sinceCheckpoint) this.out(`${green('✔')} extends the checkpoint in ${report.sinceCheckpoint.file} (size ${report.sinceCheckpoint.size})`)
+    for (const warning of report.warnings ?? []) this.note(`${red('!')} ${warning}`)
+    return report
+  }
+}

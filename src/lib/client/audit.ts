@@ -1,0 +1,101 @@
+/**
+ * Client side of the audit log: save a signed checkpoint, verify the log (on the server, or offline on
+ * a copied database), prove a saved checkpoint is still a prefix of today's log, prove one record's
+ * inclusion. Proofs are checked here, against the key in the saved checkpoint, never taken on trust.
+ */
+import {createPublicKey, type KeyObject} from 'node:crypto'
+import {existsSync, readFileSync, writeFileSync} from 'node:fs'
+
+import type {ConsistencyProofBundle, InclusionProofBundle} from '../audit/log.js'
+import {parseVerifierKey, type NoteVerifier} from '../audit/note.js'
+import {verifyAuditLog, verifyConsistencyBundle, verifyInclusionBundle, type VerifyResult} from '../audit/verify.js'
+import {CliError, usageError} from '../output/errors.js'
+import {openDatabase} from '../store/db.js'
+import type {ApiClient} from './api.js'
+
+export interface SavedCheckpoint {
+  size: number
+  rootHash: string
+  note: string
+  verifierKey: string
+  createdAt: string
+  server?: string
+}
+
+export async function saveCheckpoint(api: ApiClient, file?: string): Promise<SavedCheckpoint> {
+  const checkpoint = {...(await api.post<SavedCheckpoint>('/v1/audit/checkpoint')), server: api.options.baseUrl}
+  if (file) writeFileSync(file, JSON.stringify(checkpoint, null, 2) + '\n')
+  return checkpoint
+}
+
+export function readSavedCheckpoint(file: string): SavedCheckpoint {
+  let parsed: Partial<SavedCheckpoint>
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<SavedCheckpoint>
+  } catch (error) {
+    throw usageError(`${file}: not a saved checkpoint (${(error as Error).message})`, 'Save one with `rtcc audit checkpoint -o head.json`.')
+  }
+  if (typeof parsed.note !== 'string' || typeof parsed.verifierKey !== 'string' || typeof parsed.size !== 'number')
+    throw usageError(`${file}: missing note, verifierKey or size`, 'Save one with `rtcc audit checkpoint -o head.json`.')
+  return parsed as SavedCheckpoint
+}
+
+/** A public key file: the server's PEM (audit-signing.pub) or a verifier key line. */
+export function loadVerifier(file: string): NoteVerifier {
+  if (!existsSync(file)) throw usageError(`public key file ${file} does not exist`, 'Copy audit-signing.pub from the server data dir.')
+  const text = readFileSync(file, 'utf8').trim()
+  if (text.startsWith('-----BEGIN')) return {publicKey: createPublicKey(text)}
+  return parseVerifierKey(text)
+}
+
+export interface VerifyReport extends Partial<VerifyResult> {
+  ok: boolean
+  problems: string[]
+  mode: 'server' | 'offline'
+  sinceCheckpoint?: {file: string; size: number; ok: boolean; problems: string[]; currentSize?: number}
+}
+
+export async function verifyOnServer(api: ApiClient, sinceCheckpointFile?: string): Promise<VerifyReport> {
+  const result = await api.post<VerifyResult>('/v1/audit/verify')
+  const report: VerifyReport = {...result, mode: 'server'}
+  if (sinceCheckpointFile) {
+    const saved = readSavedCheckpoint(sinceCheckpointFile)
+    const verifier = parseVerifierKey(saved.verifierKey)
+    let consistency: {ok: boolean; problems: string[]}
+    let bundle: ConsistencyProofBundle | undefined
+    try {
+      bundle = await api.get<ConsistencyProofBundle>('/v1/audit/consistency', {from: saved.size})
+      consistency = verifyConsistencyBundle(saved.note, bundle, verifier)
+    } catch (error) {
+      consistency = {ok: false, problems: [(error as Error).message]}
+    }
+    report.sinceCheckpoint = {file: sinceCheckpointFile, size: saved.size, currentSize: bundle?.toSize, ...consistency}
+    report.ok &&= consistency.ok
+    report.problems = [...report.problems, ...consistency.problems]
+  }
+  return report
+}
+
+export function verifyOffline(dbFile: string, publicKeyFile: string, sinceCheckpointFile?: string): VerifyReport {
+  if (!existsSync(dbFile)) throw usageError(`database ${dbFile} does not exist`)
+  const verifier = loadVerifier(publicKeyFile)
+  const saved = sinceCheckpointFile ? readSavedCheckpoint(sinceCheckpointFile) : undefined
+  const db = openDatabase(dbFile, {readonly: true})
+  try {
+    const result = verifyAuditLog(db, verifier.publicKey as KeyObject, {sinceCheckpoint: saved?.note})
+    return {
+      ...result,
+      mode: 'offline',
+      sinceCheckpoint: saved && sinceCheckpointFile ? {file: sinceCheckpointFile, size: saved.size, ok: result.ok, problems: result.problems} : undefined,
+    }
+  } finally {
+    db.close()
+  }
+}
+
+export async function proveRecord(api: ApiClient, recordId: string): Promise<InclusionProofBundle & {verified: boolean; problems: string[]}> {
+  const bundle = await api.get<InclusionProofBundle & {verifierKey: string}>(`/v1/audit/proof/${encodeURIComponent(recordId)}`)
+  const check = verifyInclusionBundle(bundle, parseVerifierKey(bundle.verifierKey))
+  if (!check.ok) throw new CliError(`the server's inclusion proof for ${recordId} does not verify: ${check.problems.join('; ')}`, {code: 'proof_invalid'})
+  return {...bundle, verified: true, problems: []}
+}

@@ -1,0 +1,72 @@
+/** Real servers for tests: TLS on an ephemeral loopback port, a temp data dir, a first admin. */
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {ApiClient} from '../../src/lib/client/api.js'
+import {fetchCertificate} from '../../src/lib/client/pinning.js'
+import type {SessionView} from '../../src/lib/domain/auth.js'
+import type {Role} from '../../src/lib/domain/roles.js'
+import {type RunningServer, startServer} from '../../src/lib/server/app.js'
+import {initServer} from '../../src/lib/server/init.js'
+
+export const ADMIN = {username: 'chief', password: 'Test-Admin-Passphrase-1'}
+
+export interface TestServer {
+  server: RunningServer
+  url: string
+  fingerprint: string
+  dataDir: string
+  pin: {certPem: string; fingerprint: string}
+  /** A client with no credential. */
+  anonymous(): ApiClient
+  login(username: string, password: string, otp?: string): Promise<ApiClient>
+  /** Creates a user (as the admin) and returns a logged-in client for it. */
+  userClient(username: string, role: Role, password?: string): Promise<ApiClient>
+  admin: ApiClient
+  stop(): Promise<void>
+}
+
+export function tempDir(prefix = 'rtcc-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix))
+}
+
+export async function startTestServer(options: {dataDir?: string; checkpointEvery?: number; port?: number} = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? tempDir()
+  await initServer(dataDir, ADMIN).catch((error: {code?: string}) => {
+    if (error.code !== 'already_initialised') throw error
+  })
+  const server = await startServer({dataDir, port: options.port ?? 0, version: 'test', checkpointEvery: options.checkpointEvery})
+  const cert = await fetchCertificate(server.url)
+  const pin = {certPem: cert.pem, fingerprint: cert.fingerprint}
+  const anonymous = () => new ApiClient({baseUrl: server.url, pin})
+  const login = async (username: string, password: string, otp?: string) => {
+    const session = await anonymous().post<SessionView>('/v1/auth/login', {username, password, otp})
+    return new ApiClient({baseUrl: server.url, pin, token: session.token})
+  }
+  const admin = await login(ADMIN.username, ADMIN.password)
+  let stopped = false
+  return {
+    server,
+    url: server.url,
+    fingerprint: server.fingerprint,
+    dataDir,
+    pin,
+    anonymous,
+    login,
+    admin,
+    userClient: async (username, role, password = 'Test-User-Passphrase-42') => {
+      await admin.post('/v1/users', {username, password, role})
+      return login(username, password)
+    },
+    stop: async () => {
+      if (stopped) return
+      stopped = true
+      await server.close()
+    },
+  }
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, {recursive: true, force: true})
+}
