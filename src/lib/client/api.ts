@@ -5,7 +5,7 @@
 import got, {type Got, RequestError} from 'got'
 
 import {CliError, ExitCode} from '../output/errors.js'
-import {FingerprintMismatch, pinnedTls} from './pinning.js'
+import {fetchCertificate, FingerprintMismatch, pinnedTls} from './pinning.js'
 
 export interface ApiOptions {
   baseUrl: string
@@ -57,7 +57,7 @@ export class ApiClient {
     try {
       response = await this.http(path.replace(/^\//, ''), {method: method as 'GET', json: body, searchParams: params, responseType: 'text'})
     } catch (error) {
-      throw this.networkError(error)
+      throw await this.networkError(error)
     }
     const text = response.body as string
     const data = (text ? safeJson(text) : undefined) as T & ServerError
@@ -65,17 +65,23 @@ export class ApiClient {
     return data as T
   }
 
-  networkError(error: unknown): CliError {
+  async networkError(error: unknown): Promise<CliError> {
     const cause = (error as {cause?: unknown})?.cause
-    const mismatch = [error, cause].find((e) => e instanceof FingerprintMismatch) as FingerprintMismatch | undefined
+    let mismatch = [error, cause].find((e) => e instanceof FingerprintMismatch) as FingerprintMismatch | undefined
+    const code = (error as RequestError).code ?? ''
+    // A different self-signed certificate fails chain verification against the pinned one before
+    // checkServerIdentity runs: fetch it (without sending anything) to say what changed.
+    if (!mismatch && this.options.pin && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/.test(code)) {
+      const presented = await fetchCertificate(this.options.baseUrl).catch(() => undefined)
+      if (presented && presented.fingerprint !== this.options.pin.fingerprint) mismatch = new FingerprintMismatch(this.options.pin.fingerprint, presented.fingerprint)
+    }
     if (mismatch)
       return new CliError(`REFUSED: the server's certificate changed. Pinned ${mismatch.expected}, presented ${mismatch.actual}. This can mean someone is intercepting the connection.`, {
         code: 'certificate_changed',
         where: this.options.baseUrl,
         hint: 'If the server was legitimately re-keyed, confirm the new fingerprint with its admin, then `rtcc login URL --fingerprint NEW`.',
       })
-    const err = error as RequestError
-    return new CliError(`cannot reach the rtcc server at ${this.options.baseUrl}: ${err.code ?? err.message}`, {
+    return new CliError(`cannot reach the rtcc server at ${this.options.baseUrl}: ${code || (error as Error).message}`, {
       code: 'unreachable',
       where: this.options.baseUrl,
       hint: 'Is the server running (`rtcc server start`)? Check the URL with `rtcc doctor`.',
