@@ -1,0 +1,152 @@
+/**
+ * CSV records via csv-parse, streamed: quoted fields with newlines, CRLF, `,` `;` or tab (sniffed from
+ * the header line unless given), stray quotes inside unquoted cells kept as text. Rows are numbered
+ * as a spreadsheet shows them: the header is row 1, blank lines count but yield nothing.
+ */
+import {CsvError, Parser} from 'csv-parse'
+
+import {CliError} from '../output/errors.js'
+import {restoreCell} from './csv-cells.js'
+import type {RawRecord} from './raw-record.js'
+import type {FieldError} from './validate.js'
+
+export type CsvDelimiter = ',' | ';' | '\t'
+export const CSV_DELIMITERS: readonly CsvDelimiter[] = [',', ';', '\t']
+
+/** A record larger than this is a broken file (an unclosed quote swallowing the rest), not a camera. */
+const MAX_RECORD_CHARS = 1_000_000
+
+/** Counts each candidate delimiter outside quotes on the first line; the most frequent wins, `,` on a tie. */
+export function sniffDelimiter(headerLine: string): CsvDelimiter {
+  const counts = new Map<CsvDelimiter, number>(CSV_DELIMITERS.map((d) => [d, 0]))
+  let quoted = false
+  for (const char of headerLine) {
+    if (char === '"') quoted = !quoted
+    else if (!quoted && counts.has(char as CsvDelimiter)) counts.set(char as CsvDelimiter, counts.get(char as CsvDelimiter)! + 1)
+  }
+  let best: CsvDelimiter = ','
+  for (const [delimiter, count] of counts) if (count > counts.get(best)!) best = delimiter
+  return best
+}
+
+function headerNames(cells: string[]): string[] {
+  const seen = new Set<string>()
+  return cells.map((cell, i) => {
+    let name = cell.trim() || `column ${i + 1}`
+    for (let n = 2; seen.has(name); n++) name = `${cell.trim() || `column ${i + 1}`} (${n})`
+    seen.add(name)
+    return name
+  })
+}
+
+export interface CsvReadOptions {
+  delimiter?: CsvDelimiter
+  fileName: string
+  onHeaders: (headers: string[], delimiter: CsvDelimiter) => void
+}
+
+/** Writes one chunk (or the end) and resolves once csv-parse has handled it, rejecting with its error. */
+function feed(parser: Parser, chunk: string | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => reject(error)
+    parser.once('error', onError)
+    const done = (error?: Error | null) => {
+      parser.off('error', onError)
+      if (error) reject(error)
+      else resolve()
+    }
+    if (chunk === undefined) parser.end(done)
+    else parser.write(chunk, done)
+  })
+}
+
+/** Text chunks, then `undefined` for the end, with the first chunk extended to a whole first line. */
+async function* withWholeFirstLine(text: AsyncIterable<string>): AsyncGenerator<string | undefined> {
+  let head: string | undefined = ''
+  for await (const chunk of text) {
+    if (head === undefined) {
+      yield chunk
+      continue
+    }
+    head += chunk
+    if (/[\r\n]/.test(head) || head.length > MAX_RECORD_CHARS) {
+      yield head
+      head = undefined
+    }
+  }
+  if (head) yield head
+  yield undefined
+}
+
+function toRecord(cells: string[], headers: string[], delimiter: CsvDelimiter, row: number): RawRecord | undefined {
+  if (cells.length === 1 && cells[0]!.trim() === '') return undefined
+  const values: Record<string, string> = {}
+  const errors: FieldError[] = []
+  for (let i = 0; i < cells.length && i < headers.length; i++) {
+    const cell = restoreCell(cells[i]!)
+    values[headers[i]!] = cell
+    if (cell.includes('\uFFFD')) {
+      errors.push({field: 'row', column: headers[i], message: 'contains bytes that are not valid UTF-8', expected: 'UTF-8 text; for a Latin-1 or Windows-1252 file pass --encoding latin1', value: cell})
+    }
+  }
+  if (cells.length > headers.length) {
+    errors.push({
+      field: 'row',
+      message: `has ${cells.length} cells but the header has ${headers.length}`,
+      expected: `${headers.length} cells; a value probably contains an unquoted ${JSON.stringify(delimiter)}: quote it`,
+      value: cells.slice(headers.length).join(delimiter),
+    })
+  }
+  return errors.length > 0 ? {row, values, errors} : {row, values}
+}
+
+/**
+ * Records are taken from csv-parse's `on_record` hook as each chunk is parsed (and dropped from its
+ * stream), so a chunk is fully handled before the next is read, and rows parsed before a fatal error
+ * (an unclosed quote) are still yielded before the error is raised.
+ */
+export async function* readCsvRecords(text: AsyncIterable<string>, options: CsvReadOptions): AsyncGenerator<RawRecord> {
+  const parsed: string[][] = []
+  let parser: Parser | undefined
+  let delimiter: CsvDelimiter = options.delimiter ?? ','
+  let headers: string[] | undefined
+  let row = 0
+
+  for await (const chunk of withWholeFirstLine(text)) {
+    if (!parser) {
+      delimiter = options.delimiter ?? sniffDelimiter((chunk ?? '').split(/[\r\n]/, 1)[0]!)
+      parser = new Parser({
+        delimiter,
+        relax_column_count: true,
+        relax_quotes: true,
+        max_record_size: MAX_RECORD_CHARS,
+        on_record: (record: string[]) => {
+          parsed.push(record)
+          return null
+        },
+      })
+      parser.resume()
+    }
+    let failure: unknown
+    await feed(parser, chunk).catch((error: unknown) => (failure = error))
+    for (const cells of parsed.splice(0)) {
+      row++
+      if (headers) {
+        const record = toRecord(cells, headers, delimiter, row)
+        if (record) yield record
+      } else {
+        headers = headerNames(cells)
+        options.onHeaders(headers, delimiter)
+      }
+    }
+    if (failure instanceof CsvError) {
+      throw new CliError(`${options.fileName}: not valid CSV near row ${row + 1}: ${failure.message}`, {
+        code: 'invalid_file',
+        where: `${options.fileName}:${row + 1}`,
+        hint: 'Check for a quote that is opened but never closed; rows before this one were read.',
+      })
+    }
+    if (failure) throw failure
+  }
+  if (!headers) throw new CliError(`${options.fileName} is empty: expected a header line`, {code: 'invalid_file', where: options.fileName})
+}

@@ -1,0 +1,37 @@
+/**
+ * Bytes in, text out, one chunk at a time: the first step of every import format. A UTF-8 byte-order
+ * mark is dropped. `latin1` is read as Windows-1252, as browsers do for that label: the two differ only
+ * in bytes 0x80–0x9F, which Latin-1 spends on invisible control codes and Windows-1252 (what Excel
+ * writes) on characters like € and ’.
+ */
+import {usageError} from '../output/errors.js'
+
+export type TextEncoding = 'utf8' | 'latin1'
+
+const DECODER_LABELS: Record<string, string> = {
+  utf8: 'utf-8', 'utf-8': 'utf-8',
+  latin1: 'windows-1252', 'latin-1': 'windows-1252', 'iso-8859-1': 'windows-1252', 'windows-1252': 'windows-1252', cp1252: 'windows-1252',
+}
+
+export function parseEncoding(name: string): TextEncoding {
+  const label = DECODER_LABELS[name.trim().toLowerCase()]
+  if (!label) throw usageError(`encoding "${name}" is not supported`, 'Use --encoding utf8 (the default) or --encoding latin1 (also read as Windows-1252).')
+  return label === 'utf-8' ? 'utf8' : 'latin1'
+}
+
+export type ByteSource = AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>
+
+export async function* decodeText(input: ByteSource, encoding: TextEncoding = 'utf8'): AsyncGenerator<string> {
+  const decoder = new TextDecoder(encoding === 'utf8' ? 'utf-8' : 'windows-1252')
+  let first = true
+  for await (const chunk of input) {
+    let text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, {stream: true})
+    if (first && text.length > 0) {
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
+      first = false
+    }
+    if (text.length > 0) yield text
+  }
+  const rest = decoder.decode()
+  if (rest.length > 0) yield rest
+}

@@ -1,0 +1,183 @@
+/**
+ * One raw record (CSV cells, GeoJSON properties, KML data) → a validated CameraInput or a list of
+ * field errors. Cells are coerced leniently (`yes`/`1`/`true`, `41,92` with a decimal comma, `NE` as a
+ * direction, `residential` as a location type); the ranges and shapes are then checked by the domain
+ * schema, so the rules live in one place.
+ */
+import {CAMERA_INPUT_EXPECTED, CameraInput, type CameraInputField, type LocationType} from '../domain/camera.js'
+import {viewDirectionFromApproaches} from './approaches.js'
+import type {ColumnPlan, DefaultValue} from './column-map.js'
+import {FIELD_COLUMNS, type ColumnName} from './columns.js'
+
+export interface FieldError {
+  /** Our column name (`latitude`), or `row` for problems with the record as a whole. */
+  field: ColumnName | 'row'
+  /** The file's own header for that field, when it came from one. */
+  column?: string
+  message: string
+  expected: string
+  /** The offending cell, as read. */
+  value?: string
+}
+
+export type RowResult = {ok: true; camera: CameraInput} | {ok: false; errors: FieldError[]}
+
+export interface ValidateOptions {
+  /** Values for blank or missing cells, by our column name (from the map's defaults and `--source` etc.). */
+  defaults: Partial<Record<ColumnName, DefaultValue>>
+  /** Accept 0,0 ("null island"), which is nearly always a missing location. */
+  allowNullIsland: boolean
+}
+
+type Coerced = {value: unknown} | {error: string}
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i
+const TRUE = new Set(['yes', 'y', 'true', 't', '1', 'on'])
+const FALSE = new Set(['no', 'n', 'false', 'f', '0', 'off'])
+const COMPASS: Record<string, number> = {
+  n: 0, north: 0, ne: 45, northeast: 45, e: 90, east: 90, se: 135, southeast: 135,
+  s: 180, south: 180, sw: 225, southwest: 225, w: 270, west: 270, nw: 315, northwest: 315,
+}
+const LOCATION_SYNONYMS: Record<string, LocationType> = {
+  business: 'business', commercial: 'business', retail: 'business', shop: 'business', store: 'business', office: 'business',
+  residence: 'residence', residential: 'residence', home: 'residence', house: 'residence', apartment: 'residence',
+  public: 'public', government: 'public', municipal: 'public', city: 'public', street: 'public', traffic: 'public',
+  transit: 'transit', transport: 'transit', transportation: 'transit', station: 'transit',
+  school: 'school', education: 'school', university: 'school', college: 'school',
+  other: 'other',
+}
+
+function isBlank(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '') || (Array.isArray(value) && value.length === 0)
+}
+
+function toNumber(value: unknown): Coerced {
+  if (typeof value === 'number') return Number.isFinite(value) ? {value} : {error: 'not a number'}
+  if (typeof value !== 'string') return {error: 'not a number'}
+  let text = value.trim()
+  if (/^[+-]?\d+,\d+$/.test(text)) text = text.replace(',', '.')
+  return NUMBER.test(text) ? {value: Number(text)} : {error: 'not a number'}
+}
+
+function toDirection(value: unknown): Coerced {
+  const compass = typeof value === 'string' ? COMPASS[value.trim().toLowerCase().replace(/[\s-]/g, '')] : undefined
+  return compass === undefined ? toNumber(value) : {value: compass}
+}
+
+function toBoolean(value: unknown): Coerced {
+  if (typeof value === 'boolean') return {value}
+  const text = String(value).trim().toLowerCase()
+  if (TRUE.has(text)) return {value: true}
+  if (FALSE.has(text)) return {value: false}
+  return {error: 'not yes or no'}
+}
+
+function toLocationType(value: unknown): Coerced {
+  const type = LOCATION_SYNONYMS[String(value).trim().toLowerCase()]
+  return type ? {value: type} : {error: 'not a known location type'}
+}
+
+function toTags(value: unknown): Coerced {
+  const parts = Array.isArray(value) ? value.map(String) : String(value).split(/[,;|]/)
+  return {value: [...new Set(parts.map((t) => t.trim()).filter((t) => t !== ''))]}
+}
+
+function toText(value: unknown): Coerced {
+  if (typeof value === 'object') return {error: 'not text'}
+  return {value: String(value).trim()}
+}
+
+const COERCE: Record<CameraInputField, (value: unknown) => Coerced> = {
+  source: toText, externalId: toText, name: toText, address: toText, make: toText, model: toText, viewDescription: toText,
+  ownerEmail: toText, ownerName: toText, ownerOrganisation: toText, ownerPhone: toText,
+  latitude: toNumber, longitude: toNumber, fieldOfView: toNumber, retentionDays: toNumber,
+  viewDirection: toDirection,
+  records: toBoolean, liveCapable: toBoolean,
+  locationType: toLocationType,
+  tags: toTags,
+}
+
+const FIELDS = Object.keys(COERCE) as CameraInputField[]
+const REQUIRED: CameraInputField[] = ['externalId', 'source', 'latitude', 'longitude', 'ownerEmail']
+
+function cellText(value: unknown): string {
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value)
+}
+
+/**
+ * Validates one record. `point` (from a GeoJSON or KML geometry) overrides any latitude/longitude cells.
+ */
+export function validateRecord(
+  values: Record<string, unknown>,
+  plan: ColumnPlan,
+  options: ValidateOptions,
+  point?: {latitude: number; longitude: number},
+): RowResult {
+  const errors: FieldError[] = []
+  const candidate: Record<string, unknown> = {}
+  const cells: Partial<Record<CameraInputField, unknown>> = {}
+
+  for (const field of FIELDS) {
+    const key = plan.keys[field]
+    let cell = key === undefined ? undefined : values[key]
+    if (isBlank(cell)) cell = options.defaults[FIELD_COLUMNS[field]]
+    if (isBlank(cell)) {
+      candidate[field] = null
+      continue
+    }
+    cells[field] = cell
+    const coerced = COERCE[field](cell)
+    if ('error' in coerced) errors.push(fieldError(field, coerced.error, plan, cell))
+    else candidate[field] = coerced.value
+  }
+  if (point) Object.assign(candidate, point)
+
+  if (candidate.viewDirection === null && plan.approachKeys.length > 0) {
+    candidate.viewDirection = viewDirectionFromApproaches(plan.approachKeys.map((k) => values[k]))
+  }
+  candidate.name ??= candidate.address ?? candidate.externalId
+  candidate.locationType ??= 'other'
+  candidate.records ??= candidate.retentionDays !== null && candidate.retentionDays !== undefined
+  candidate.liveCapable ??= false
+  candidate.tags ??= []
+
+  for (const field of REQUIRED) {
+    if (candidate[field] === null && !errors.some((e) => e.field === FIELD_COLUMNS[field])) {
+      errors.push(fieldError(field, 'required', plan))
+    }
+  }
+
+  const parsed = CameraInput.safeParse(candidate)
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const field = issue.path[0] as CameraInputField
+      if (errors.some((e) => e.field === FIELD_COLUMNS[field])) continue
+      errors.push(fieldError(field, issue.message, plan, cells[field]))
+    }
+  }
+  if (errors.length > 0) return {ok: false, errors}
+
+  const camera = parsed.data!
+  if (camera.latitude === 0 && camera.longitude === 0 && !options.allowNullIsland) {
+    return {
+      ok: false,
+      errors: [{field: 'latitude', message: 'is 0,0 ("null island"), which is almost always a missing location', expected: 'a real location; pass --allow-null-island if 0,0 is meant', value: '0,0'}],
+    }
+  }
+  return {ok: true, camera}
+}
+
+function fieldError(field: CameraInputField, message: string, plan: ColumnPlan, cell?: unknown): FieldError {
+  const error: FieldError = {field: FIELD_COLUMNS[field], message, expected: CAMERA_INPUT_EXPECTED[field]}
+  const column = plan.keys[field]
+  if (column !== undefined && column !== FIELD_COLUMNS[field]) error.column = column
+  if (cell !== undefined) error.value = cellText(cell)
+  return error
+}
+
+/** `row 7, latitude (column "LAT"): out of range: "91"; expected a latitude in decimal degrees, -90..90`. */
+export function describeFieldError(error: FieldError): string {
+  const where = error.column ? `${error.field} (column "${error.column}")` : error.field
+  const value = error.value === undefined ? '' : `: ${JSON.stringify(error.value)}`
+  return `${where}: ${error.message}${value}; expected ${error.expected}`
+}
