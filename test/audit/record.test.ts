@@ -4,7 +4,7 @@ import {describe, expect, it} from 'vitest'
 import {hashLeaf} from '../../src/lib/audit/merkle.js'
 import {canonicalJson, leafData, leafHashOfRecord, leafHashOfValues, storedValues, type AuditRecord} from '../../src/lib/audit/record.js'
 import {verifyAuditLog} from '../../src/lib/audit/verify.js'
-import {queryAuditRecords} from '../../src/lib/store/audit.js'
+import {auditRowTextPage, queryAuditRecords} from '../../src/lib/store/audit.js'
 import {newSigner, openLog, tempDir} from './helpers.js'
 
 const record: AuditRecord = {
@@ -73,6 +73,11 @@ describe('canonical leaf encoding', () => {
       const appended = log.append({action: 'camera.rename', outcome: 'allowed', target: 'Café ☕ 東京', actorName: 'bad \ud800 surrogate', detail: {note: 'ß\u2028'}})
       expect(appended.actorName).toBe('bad \ufffd surrogate')
       expect(queryAuditRecords(db)).toEqual([appended])
+      // SQLite's JSON rendering (verify's fast path) matches the canonical encoding even for awkward text.
+      const tricky = log.append({action: 'x "quoted" \\ back/slash', outcome: 'error', target: '\u0001\b\t\n\f\r\u001f\u007f\u2028😀', detail: {'é': '\u0000'}})
+      const [, text] = auditRowTextPage(db, 0, 2)
+      expect(text!.slice(0, -64)).toBe(JSON.stringify(storedValues(tricky)))
+      expect(text!.slice(-64)).toBe(leafHashOfRecord(tricky).toString('hex'))
       log.checkpoint()
       expect(verifyAuditLog(db, signer.publicKey).ok).toBe(true)
     } finally {

@@ -115,6 +115,17 @@ describe('verifyAuditLog catches tampering with the database file', () => {
     expect(result.problems.filter((p) => p.startsWith('record ')).map((p) => p.split(' ')[1])).toEqual(['12', '13'])
   })
 
+  it('a BLOB where text belongs, and a truncated leaf hash', () => {
+    const file = tampered((db) => {
+      db.prepare("UPDATE audit_records SET target = x'00ff' WHERE seq = 31").run()
+      db.prepare("UPDATE audit_records SET leaf_hash = x'01' WHERE seq = 44").run()
+    })
+    const result = verify(file)
+    expect(result.firstBadRecord).toMatchObject({seq: 31, reason: expect.stringMatching(/altered/)})
+    expect(result.problems.filter((p) => p.startsWith('record ')).map((p) => p.split(' ')[1])).toEqual(['31', '44'])
+    expect(result.records).toBe(50)
+  })
+
   it('a deleted row, naming the record after the gap', () => {
     const file = tampered((db) => db.prepare('DELETE FROM audit_records WHERE seq = 23').run())
     const result = verify(file)

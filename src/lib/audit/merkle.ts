@@ -7,12 +7,17 @@
  */
 import {createHash, hash as oneShotHash} from 'node:crypto'
 
-/** SHA-256 of bytes or of a string's UTF-8 encoding, as a 32-byte Buffer. */
-export const sha256: (data: Uint8Array | string) => Buffer =
-  // crypto.hash (Node >= 20.12) has far less per-call overhead than createHash; fall back on older Nodes.
+// crypto.hash (Node >= 20.12) has far less per-call overhead than createHash, and a string result is
+// much cheaper than a Buffer one (no ArrayBuffer per call); fall back to createHash on older Nodes.
+const digest: (data: Uint8Array | string, encoding: 'buffer' | 'hex') => Buffer | string =
   typeof oneShotHash === 'function'
-    ? (data) => oneShotHash('sha256', data, 'buffer')
-    : (data) => createHash('sha256').update(data).digest()
+    ? (data, encoding) => oneShotHash('sha256', data, encoding)
+    : (data, encoding) => (encoding === 'hex' ? createHash('sha256').update(data).digest('hex') : createHash('sha256').update(data).digest())
+
+/** SHA-256 of bytes or of a string's UTF-8 encoding, as a 32-byte Buffer. */
+export const sha256 = (data: Uint8Array | string): Buffer => digest(data, 'buffer') as Buffer
+/** SHA-256 as lowercase hex: the cheap form for hot loops. */
+export const sha256Hex = (data: Uint8Array | string): string => digest(data, 'hex') as string
 
 export const HASH_SIZE = 32
 /** Root of the empty tree: SHA-256 of the empty string. */
@@ -36,33 +41,54 @@ export function hashChildren(left: Uint8Array, right: Uint8Array): Buffer {
   return sha256(nodeScratch)
 }
 
+const HEX_VALUE = new Uint8Array(128)
+for (let i = 0; i < 16; i++) HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = i
+
+/** Decodes 64 lowercase hex digits into target[offset…]; a JavaScript loop beats a native call at this size. */
+function writeHex(hex: string, target: Uint8Array, offset: number): void {
+  for (let i = 0; i < HASH_SIZE; i++) target[offset + i] = (HEX_VALUE[hex.charCodeAt(2 * i)]! << 4) | HEX_VALUE[hex.charCodeAt(2 * i + 1)]!
+}
+
+/** hashChildren over lowercase hex hashes, hex out. */
+export function hashChildrenHex(left: string, right: string): string {
+  writeHex(left, nodeScratch, 1)
+  writeHex(right, nodeScratch, 1 + HASH_SIZE)
+  return sha256Hex(nodeScratch)
+}
+
 /**
  * Incremental tree head: the roots of the perfect subtrees that make up the first `size` leaves
- * (one per set bit of size, largest first). append() is amortised one node hash per leaf.
+ * (one per set bit of size, largest first), kept as hex so verify's hot loop allocates no Buffers.
+ * append() is amortised one node hash per leaf.
  */
 export class MerkleAccumulator {
-  private nodes: Buffer[] = []
+  private nodes: string[] = []
   private count = 0
 
   get size(): number {
     return this.count
   }
 
-  append(leafHash: Buffer): void {
-    let node = leafHash
+  /** Appends a leaf hash given as bytes or lowercase hex. */
+  append(leafHash: Uint8Array | string): void {
+    let node = typeof leafHash === 'string' ? leafHash : Buffer.from(leafHash).toString('hex')
     // Each trailing 1-bit of the old size is a perfect subtree that the new leaf completes.
     for (let bits = this.count; bits & 1; bits = Math.floor(bits / 2)) {
-      node = hashChildren(this.nodes.pop()!, node)
+      node = hashChildrenHex(this.nodes.pop()!, node)
     }
     this.nodes.push(node)
     this.count++
   }
 
-  root(): Buffer {
-    if (this.nodes.length === 0) return EMPTY_ROOT
+  rootHex(): string {
+    if (this.nodes.length === 0) return EMPTY_ROOT.toString('hex')
     let root = this.nodes[this.nodes.length - 1]!
-    for (let i = this.nodes.length - 2; i >= 0; i--) root = hashChildren(this.nodes[i]!, root)
+    for (let i = this.nodes.length - 2; i >= 0; i--) root = hashChildrenHex(this.nodes[i]!, root)
     return root
+  }
+
+  root(): Buffer {
+    return Buffer.from(this.rootHex(), 'hex')
   }
 
   clone(): MerkleAccumulator {

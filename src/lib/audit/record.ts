@@ -8,7 +8,7 @@
  * SHA-256 call per record, which is what makes `audit verify` fast. The leaf hash is
  * SHA-256(0x00 || leaf data) as RFC 6962 prescribes.
  */
-import {sha256} from './merkle.js'
+import {sha256, sha256Hex} from './merkle.js'
 
 export const AUDIT_OUTCOMES = ['allowed', 'denied', 'error'] as const
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number]
@@ -84,6 +84,11 @@ export function leafData(values: StoredValues): Buffer {
  */
 export function leafHashOfValues(values: StoredValues): Buffer {
   return sha256('\u0000' + JSON.stringify(values))
+}
+
+/** Hex leaf hash of leaf data already rendered as JSON text. */
+export function leafHashHexOfJson(json: string): string {
+  return sha256Hex('\u0000' + json)
 }
 
 export function leafHashOfRecord(record: AuditRecord): Buffer {

@@ -6,12 +6,12 @@
  */
 import type {KeyObject} from 'node:crypto'
 
-import {iterateAuditRows, listCheckpoints} from '../store/audit.js'
+import {auditRowTextPage, auditRowValuesPage, auditSeqBreaks, auditSeqsContiguous, listCheckpoints} from '../store/audit.js'
 import type {Db} from '../store/db.js'
 import type {ConsistencyProofBundle, InclusionProofBundle} from './log.js'
 import {HASH_SIZE, MerkleAccumulator, verifyConsistency, verifyInclusion} from './merkle.js'
 import {openCheckpoint, type Checkpoint, type NoteVerifier} from './note.js'
-import {leafHashOfRecord, leafHashOfValues} from './record.js'
+import {leafHashHexOfJson, leafHashOfRecord} from './record.js'
 
 export interface VerifyOptions {
   /** A signed checkpoint note saved earlier: proves today's log still extends it. */
@@ -37,7 +37,7 @@ export interface VerifyResult {
   /** Base64 root of the recomputed tree. */
   rootHash: string
   firstBadRecord?: BadRecord
-  /** Everything that makes the log fail verification, in the order found. */
+  /** Everything that makes the log fail: checkpoint problems, bad records in seq order, then tree mismatches. */
   problems: string[]
   /** Things worth knowing that are not failures (e.g. records not yet covered by a signature). */
   warnings: string[]
@@ -53,12 +53,11 @@ interface ExpectedRoot {
   label: string
 }
 
-/** Buffer.equals is a native call per record; 32 bytes are cheaper to compare in JavaScript. */
-function sameHash(a: Buffer, b: unknown): boolean {
-  if (!(b instanceof Uint8Array) || b.length !== HASH_SIZE) return false
-  for (let i = 0; i < HASH_SIZE; i++) if (a[i] !== b[i]) return false
-  return true
-}
+const PAGE = 8192
+const ZERO_HASH = '0'.repeat(2 * HASH_SIZE)
+
+/** The seq of a row rendered by auditRowTextPage: its JSON array starts with it. */
+const seqOfText = (text: string): number => Number(text.slice(1, text.indexOf(',')))
 
 /** Verifies the whole audit log in `db` against the log's public key. */
 export function verifyAuditLog(db: Db, publicKey: KeyObject, options: VerifyOptions = {}): VerifyResult {
@@ -102,49 +101,76 @@ export function verifyAuditLog(db: Db, publicKey: KeyObject, options: VerifyOpti
   expected.sort((a, b) => a.size - b.size)
 
   const tree = new MerkleAccumulator()
-  let firstBadRecord: BadRecord | undefined
+  const badRecords: BadRecord[] = []
+  const mismatches: string[] = []
   let lastGoodSize = 0
   let next = 0
   const checkRoots = (): void => {
     while (next < expected.length && expected[next]!.size === tree.size) {
       const want = expected[next++]!
-      if (tree.root().equals(want.rootHash)) {
+      if (tree.rootHex() === want.rootHash.toString('hex')) {
         lastGoodSize = want.size
       } else {
-        problems.push(
-          `the records do not reproduce the ${want.label}: records ${lastGoodSize + 1}–${want.size} were altered, removed or reordered`,
-        )
+        mismatches.push(`the records do not reproduce the ${want.label}: records ${lastGoodSize + 1}–${want.size} were altered, removed or reordered`)
       }
     }
   }
-  const bad = (row: unknown[], reason: string): void => {
-    const record = {seq: row[0] as number, id: String(row[1]), reason}
-    problems.push(`record ${record.seq} (${record.id}): ${reason}`)
-    firstBadRecord ??= record
-  }
-
-  checkRoots()
-  let expectedSeq = 1
-  for (const row of iterateAuditRows(db)) {
-    const storedHash = row.pop()
-    const seq = row[0] as number
-    let leafHash: Buffer
-    try {
-      leafHash = leafHashOfValues(row)
-    } catch {
-      leafHash = Buffer.alloc(HASH_SIZE)
-      bad(row, 'a column holds a value of the wrong type')
-    }
-    if (seq !== expectedSeq) {
-      bad(row, seq > expectedSeq ? `records ${expectedSeq}–${seq - 1} are missing before it` : `out of sequence (expected ${expectedSeq})`)
-    } else if (!sameHash(leafHash, storedHash)) {
-      bad(row, 'its contents do not match its leaf hash: the record was altered')
-    }
-    expectedSeq = seq + 1
+  const appendLeaf = (leafHash: string): void => {
     tree.append(leafHash)
     if (next < expected.length && expected[next]!.size === tree.size) checkRoots()
   }
+  /** The canonical check of one record from its raw values (+ stored leaf hash); returns its leaf hash. */
+  const checkValues = (row: unknown[]): string => {
+    const storedHash = row.pop()
+    const [seq, id] = [row[0] as number, String(row[1])]
+    let leafHash: string
+    try {
+      leafHash = leafHashHexOfJson(JSON.stringify(row))
+    } catch {
+      badRecords.push({seq, id, reason: 'a column holds a value of the wrong type'})
+      return ZERO_HASH
+    }
+    if (!(storedHash instanceof Uint8Array) || Buffer.from(storedHash).toString('hex') !== leafHash) {
+      badRecords.push({seq, id, reason: 'its contents do not match its leaf hash: the record was altered'})
+    }
+    return leafHash
+  }
 
+  // Deleted or renumbered records show as breaks in seq, found in SQL so the scan needs no per-row seq.
+  if (!auditSeqsContiguous(db)) {
+    for (const {seq, id, previous} of auditSeqBreaks(db)) {
+      const reason = seq < 1 ? `seq ${seq} is not a log position` : `records ${Math.max(1, (previous ?? 0) + 1)}–${seq - 1} are missing before it`
+      badRecords.push({seq, id, reason})
+    }
+  }
+
+  checkRoots()
+  for (let after = Number.MIN_SAFE_INTEGER; ; ) {
+    let texts: string[] | undefined
+    try {
+      texts = auditRowTextPage(db, after, PAGE)
+    } catch {
+      texts = undefined // a BLOB where text belongs: this page takes the canonical path
+    }
+    if (texts) {
+      // Fast path: hash SQLite's JSON rendering; any row it does not vouch for is rechecked canonically.
+      for (const text of texts) {
+        const split = text.length - 2 * HASH_SIZE
+        const leafHash = leafHashHexOfJson(text.slice(0, split))
+        appendLeaf(leafHash === text.slice(split) ? leafHash : checkValues(auditRowValuesPage(db, seqOfText(text) - 1, 1)[0]!))
+      }
+      if (texts.length < PAGE) break
+      after = seqOfText(texts[texts.length - 1]!)
+    } else {
+      const rows = auditRowValuesPage(db, after, PAGE)
+      for (const row of rows) appendLeaf(checkValues(row))
+      if (rows.length < PAGE) break
+      after = rows[rows.length - 1]![0] as number
+    }
+  }
+
+  badRecords.sort((a, b) => a.seq - b.seq)
+  problems.push(...badRecords.map((r) => `record ${r.seq} (${r.id}): ${r.reason}`), ...mismatches)
   for (const want of expected.slice(next)) {
     problems.push(`the ${want.label} covers more records than the log holds (${tree.size}): records were removed from the end or an older copy was restored`)
   }
@@ -159,7 +185,7 @@ export function verifyAuditLog(db: Db, publicKey: KeyObject, options: VerifyOpti
     checkpoints: stored.length,
     size: tree.size,
     rootHash: tree.root().toString('base64'),
-    firstBadRecord,
+    firstBadRecord: badRecords[0],
     problems,
     warnings,
     unsignedRecords,
