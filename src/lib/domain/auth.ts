@@ -20,7 +20,11 @@ export const CreateUserBody = z.object({
   password: z.string().max(1024),
   role: Role,
   displayName: z.string().max(200).optional(),
+  /** Agency name or id (agency roles only). */
+  agency: z.string().max(200).optional(),
 })
+
+export const SetAgencyBody = z.object({agency: z.string().max(200).nullable()})
 
 export const SetRoleBody = z.object({role: Role})
 export const OtpBody = z.object({otp: z.string().regex(/^\d{6}$/, 'a 6-digit code')})
@@ -41,6 +45,8 @@ export interface UserView {
   locked: boolean
   mfaEnabled: boolean
   mfaRequired: boolean
+  /** The agency whose jurisdiction bounds what this user sees; null: the whole registry. */
+  agencyId: string | null
   createdAt: string
 }
 

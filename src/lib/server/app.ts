@@ -83,6 +83,8 @@ function buildApp(ctx: ServerContext, secrets: ServerSecrets): FastifyInstance {
   })
 
   app.decorateRequest('rtcc', null as never)
+  // Uploads (imports, evidence) are streamed to their handler, never buffered by fastify.
+  app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload))
   app.addHook('onRequest', async (req) => {
     req.rtcc = {audited: false, action: (req.routeOptions.config as {action?: string})?.action ?? `http.${req.method.toLowerCase()}`}
   })

@@ -16,9 +16,10 @@ import type {Actor, ServerContext} from './context.js'
 import {authenticate} from './credentials.js'
 import {badRequest, forbidden, HttpError} from './http-error.js'
 
-export interface TxOptions {
+export interface TxOptions<T = unknown> {
   target?: string
-  detail?: Record<string, unknown>
+  /** Extra facts for the record; a function sees the result (e.g. to count the rows returned). */
+  detail?: Record<string, unknown> | ((result: T) => Record<string, unknown>)
   outcome?: AuditOutcome
 }
 
@@ -31,7 +32,7 @@ export interface Call<B, Q> {
   req: FastifyRequest
   reply: FastifyReply
   /** Run fn and its audit record in one transaction; returns fn's result. */
-  tx<T>(fn: () => T, options?: TxOptions): T
+  tx<T>(fn: () => T, options?: TxOptions<T>): T
 }
 
 export interface RouteDef<B extends z.ZodType, Q extends z.ZodType> {
@@ -106,7 +107,7 @@ export function registerRoute(app: FastifyInstance, ctx: ServerContext, def: Rou
   })
 }
 
-function auditedTransaction<T>(ctx: ServerContext, req: FastifyRequest, fn: () => T, options: TxOptions): T {
+function auditedTransaction<T>(ctx: ServerContext, req: FastifyRequest, fn: () => T, options: TxOptions<T>): T {
   if (req.rtcc.audited) throw new Error(`route ${req.rtcc.action} opened a second audited transaction`)
   return ctx.db.transaction(() => {
     const result = fn()
@@ -114,7 +115,7 @@ function auditedTransaction<T>(ctx: ServerContext, req: FastifyRequest, fn: () =
     ctx.audit.append(auditInput(ctx, req, {
       outcome: options.outcome ?? 'allowed',
       target: options.target ?? req.rtcc.target,
-      detail: options.detail ?? req.rtcc.detail,
+      detail: typeof options.detail === 'function' ? options.detail(result) : (options.detail ?? req.rtcc.detail),
       bytesOut: payload === undefined ? 0 : Buffer.byteLength(payload),
     }))
     req.rtcc.audited = true

@@ -4,6 +4,7 @@
  */
 import Database from 'better-sqlite3'
 
+import {registerFunctions} from './functions.js'
 import {migrations} from './migrations.js'
 
 export type Db = Database.Database
@@ -17,6 +18,7 @@ export function openDatabase(file: string, options: {readonly?: boolean} = {}): 
     db.pragma('busy_timeout = 5000')
     migrate(db)
   }
+  registerFunctions(db)
   return db
 }
 

@@ -80,4 +80,64 @@ export const migrations: string[] = [
     data TEXT NOT NULL
   );
   `,
+  // 2: agencies and jurisdictions, owners, the camera registry with an R*Tree spatial index
+  `
+  CREATE TABLE agencies (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    jurisdiction TEXT NOT NULL,
+    min_lat REAL NOT NULL, max_lat REAL NOT NULL, min_lon REAL NOT NULL, max_lon REAL NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  ALTER TABLE users ADD COLUMN agency_id TEXT REFERENCES agencies(id);
+  CREATE TABLE owners (
+    id TEXT PRIMARY KEY,
+    user_id TEXT UNIQUE REFERENCES users(id) ON DELETE CASCADE,
+    display_name TEXT NOT NULL,
+    organisation TEXT,
+    email TEXT NOT NULL,
+    phone TEXT,
+    postal_address TEXT,
+    preferred_contact TEXT NOT NULL DEFAULT 'email',
+    verified INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX owners_email ON owners(email);
+  CREATE TABLE cameras (
+    id TEXT PRIMARY KEY,
+    owner_id TEXT NOT NULL REFERENCES owners(id) ON DELETE CASCADE,
+    source TEXT NOT NULL,
+    external_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    latitude REAL NOT NULL,
+    longitude REAL NOT NULL,
+    address TEXT,
+    location_type TEXT NOT NULL,
+    make TEXT,
+    model TEXT,
+    view_description TEXT,
+    view_direction REAL,
+    field_of_view REAL,
+    records INTEGER NOT NULL,
+    retention_days INTEGER,
+    live_capable INTEGER NOT NULL,
+    tags TEXT NOT NULL DEFAULT '[]',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (source, external_id)
+  );
+  CREATE INDEX cameras_owner ON cameras(owner_id);
+  CREATE VIRTUAL TABLE camera_locations USING rtree(camera_rowid, min_lat, max_lat, min_lon, max_lon);
+  CREATE TRIGGER cameras_locate_insert AFTER INSERT ON cameras BEGIN
+    INSERT INTO camera_locations VALUES (NEW.rowid, NEW.latitude, NEW.latitude, NEW.longitude, NEW.longitude);
+  END;
+  CREATE TRIGGER cameras_locate_update AFTER UPDATE OF latitude, longitude ON cameras BEGIN
+    UPDATE camera_locations SET min_lat = NEW.latitude, max_lat = NEW.latitude, min_lon = NEW.longitude, max_lon = NEW.longitude
+    WHERE camera_rowid = NEW.rowid;
+  END;
+  CREATE TRIGGER cameras_locate_delete AFTER DELETE ON cameras BEGIN
+    DELETE FROM camera_locations WHERE camera_rowid = OLD.rowid;
+  END;
+  `,
 ]

@@ -15,6 +15,7 @@ export interface UserRow {
   mfa_secret: string | null
   mfa_pending_secret: string | null
   mfa_required: number
+  agency_id: string | null
   created_at: string
   updated_at: string
 }
@@ -29,6 +30,7 @@ export function toUserView(row: UserRow): UserView {
     locked: row.locked_at !== null,
     mfaEnabled: row.mfa_secret !== null,
     mfaRequired: row.mfa_required === 1,
+    agencyId: row.agency_id,
     createdAt: row.created_at,
   }
 }
@@ -37,13 +39,13 @@ export function countUsers(db: Db): number {
   return (db.prepare('SELECT count(*) AS n FROM users').get() as {n: number}).n
 }
 
-export function insertUser(db: Db, user: {username: string; role: Role; passwordHash: string; displayName?: string}): UserRow {
+export function insertUser(db: Db, user: {username: string; role: Role; passwordHash: string; displayName?: string; agencyId?: string | null}): UserRow {
   const now = new Date().toISOString()
   const id = newId(user.role === 'owner' ? 'own' : 'usr')
   db.prepare(
-    `INSERT INTO users (id, username, display_name, role, password_hash, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
-  ).run(id, user.username, user.displayName ?? null, user.role, user.passwordHash, now, now)
+    `INSERT INTO users (id, username, display_name, role, password_hash, agency_id, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(id, user.username, user.displayName ?? null, user.role, user.passwordHash, user.agencyId ?? null, now, now)
   return findUserById(db, id)!
 }
 
@@ -60,7 +62,7 @@ export function listUsers(db: Db, filter: {role?: Role} = {}): UserRow[] {
   return db.prepare('SELECT * FROM users ORDER BY username').all() as UserRow[]
 }
 
-type UserPatch = Partial<Pick<UserRow, 'role' | 'disabled' | 'locked_at' | 'mfa_secret' | 'mfa_pending_secret' | 'mfa_required' | 'password_hash'>>
+type UserPatch = Partial<Pick<UserRow, 'role' | 'agency_id' | 'disabled' | 'locked_at' | 'mfa_secret' | 'mfa_pending_secret' | 'mfa_required' | 'password_hash'>>
 
 export function updateUser(db: Db, id: string, patch: UserPatch): void {
   const keys = Object.keys(patch) as (keyof UserPatch)[]

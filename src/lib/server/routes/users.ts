@@ -1,8 +1,9 @@
 /** Account administration (admin only): add, list, disable/enable, set role, unlock, require MFA. */
 import type {z} from 'zod'
 
-import {CreateUserBody, RequireMfaBody, SetRoleBody, type UserView} from '../../domain/auth.js'
+import {CreateUserBody, RequireMfaBody, SetAgencyBody, SetRoleBody, type UserView} from '../../domain/auth.js'
 import {ADMINS} from '../../domain/roles.js'
+import {getAgency} from '../../store/agencies.js'
 import {endUserSessions} from '../../store/sessions.js'
 import * as users from '../../store/users.js'
 import type {ServerContext} from '../context.js'
@@ -23,12 +24,22 @@ function keepAnAdmin(ctx: ServerContext, user: users.UserRow): void {
     throw conflict(`"${user.username}" is the last active admin; add another admin first`)
 }
 
+function agencyId(ctx: ServerContext, agency: string | null | undefined, role: string): string | null {
+  if (!agency) return null
+  if (role === 'owner') throw badRequest('owners do not belong to an agency', 'agency')
+  const found = getAgency(ctx.db, agency)
+  if (!found) throw badRequest(`no agency "${agency}": see \`rtcc agency list\``, 'agency')
+  return found.id
+}
+
+/** Validates and hashes first (async), then returns the insert to run inside the audited transaction. */
 export async function newUser(ctx: ServerContext, body: z.infer<typeof CreateUserBody>): Promise<() => users.UserRow> {
   const problem = passwordProblem(body.password, body.username)
   if (problem) throw badRequest(problem, 'password')
   if (users.findUserByName(ctx.db, body.username)) throw conflict(`user "${body.username}" already exists`, 'username')
+  const agency = agencyId(ctx, body.agency, body.role)
   const passwordHash = await hashPassword(body.password)
-  return () => users.insertUser(ctx.db, {username: body.username, role: body.role, passwordHash, displayName: body.displayName})
+  return () => users.insertUser(ctx.db, {username: body.username, role: body.role, passwordHash, displayName: body.displayName, agencyId: agency})
 }
 
 export const userRoutes = [
@@ -99,6 +110,22 @@ export const userRoutes = [
         endUserSessions(ctx.db, user.id, ctx.now().toISOString())
         return users.toUserView(users.findUserById(ctx.db, user.id)!)
       }, {target: user.id, detail: {from: user.role, to: body.role}})
+    },
+  }),
+
+  defineRoute({
+    method: 'POST',
+    url: '/v1/users/:username/agency',
+    action: 'user.set_agency',
+    roles: ADMINS,
+    body: SetAgencyBody,
+    handler: ({ctx, params, body, tx}) => {
+      const user = userByName(ctx, params.username!)
+      const agency = agencyId(ctx, body.agency, user.role)
+      return tx(() => {
+        users.updateUser(ctx.db, user.id, {agency_id: agency})
+        return users.toUserView(users.findUserById(ctx.db, user.id)!)
+      }, {target: user.id, detail: {agency}})
     },
   }),
 

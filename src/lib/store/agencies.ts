@@ -1,0 +1,79 @@
+/** Agencies and their jurisdictions (GeoJSON Polygon/MultiPolygon, with a bounding box for the index). */
+import {newId} from '../domain/ids.js'
+import {areaBoundingBox, compileArea, parseArea, type AreaGeometry} from '../registry/geo.js'
+import type {Db} from './db.js'
+
+export interface Agency {
+  id: string
+  name: string
+  jurisdiction: AreaGeometry
+  bbox: {minLatitude: number; maxLatitude: number; minLongitude: number; maxLongitude: number}
+  createdAt: string
+}
+
+interface AgencyRow {
+  id: string
+  name: string
+  jurisdiction: string
+  min_lat: number
+  max_lat: number
+  min_lon: number
+  max_lon: number
+  created_at: string
+}
+
+const toAgency = (row: AgencyRow): Agency => ({
+  id: row.id,
+  name: row.name,
+  jurisdiction: JSON.parse(row.jurisdiction) as AreaGeometry,
+  bbox: {minLatitude: row.min_lat, maxLatitude: row.max_lat, minLongitude: row.min_lon, maxLongitude: row.max_lon},
+  createdAt: row.created_at,
+})
+
+export function insertAgency(db: Db, name: string, jurisdiction: AreaGeometry): Agency {
+  const box = areaBoundingBox(jurisdiction)
+  const id = newId('agy')
+  db.prepare('INSERT INTO agencies (id, name, jurisdiction, min_lat, max_lat, min_lon, max_lon, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+    id,
+    name,
+    JSON.stringify(jurisdiction),
+    box.minLatitude,
+    box.maxLatitude,
+    box.minLongitude,
+    box.maxLongitude,
+    new Date().toISOString(),
+  )
+  return getAgency(db, id)!
+}
+
+export function getAgency(db: Db, idOrName: string): Agency | undefined {
+  const row = db.prepare('SELECT * FROM agencies WHERE id = ? OR name = ?').get(idOrName, idOrName) as AgencyRow | undefined
+  return row && toAgency(row)
+}
+
+export function listAgencies(db: Db): Agency[] {
+  return (db.prepare('SELECT * FROM agencies ORDER BY name').all() as AgencyRow[]).map(toAgency)
+}
+
+export function agencyMemberCount(db: Db, agencyId: string): number {
+  return (db.prepare('SELECT count(*) AS n FROM users WHERE agency_id = ?').get(agencyId) as {n: number}).n
+}
+
+/**
+ * SQL function `in_agency(agency_id, lat, lon)`: the exact point-in-jurisdiction test, so that
+ * jurisdiction is part of every registry query rather than a filter applied to its results.
+ */
+export function registerJurisdictionFunction(db: Db): void {
+  const cache = new Map<string, (p: {latitude: number; longitude: number}) => boolean>()
+  const lookup = db.prepare('SELECT jurisdiction FROM agencies WHERE id = ?')
+  db.function('in_agency', {deterministic: true}, (agencyId: unknown, lat: unknown, lon: unknown) => {
+    let test = cache.get(agencyId as string)
+    if (!test) {
+      const row = lookup.get(agencyId) as {jurisdiction: string} | undefined
+      if (!row) return 0
+      test = compileArea(parseArea(JSON.parse(row.jurisdiction)))
+      cache.set(agencyId as string, test)
+    }
+    return test({latitude: lat as number, longitude: lon as number}) ? 1 : 0
+  })
+}

@@ -1,0 +1,249 @@
+/**
+ * Registry cameras. Every read takes a scope (an owner's own cameras, an agency's jurisdiction, or the
+ * whole registry for a platform admin) that becomes part of the SQL: an R*Tree pre-filter on the
+ * jurisdiction's bounding box plus the exact `in_agency()` test, never a filter after the fact.
+ */
+import type {Camera, CameraFields, LocationType} from '../domain/camera.js'
+import {newId} from '../domain/ids.js'
+import {boundingBoxes, EARTH_RADIUS_M, type BoundingBox} from '../registry/geo.js'
+import type {Agency} from './agencies.js'
+import type {Db} from './db.js'
+
+export type CameraScope = {kind: 'all'} | {kind: 'owner'; ownerId: string} | {kind: 'agency'; agency: Agency}
+
+export interface CameraRow {
+  id: string
+  owner_id: string
+  source: string
+  external_id: string
+  name: string
+  latitude: number
+  longitude: number
+  address: string | null
+  location_type: LocationType
+  make: string | null
+  model: string | null
+  view_description: string | null
+  view_direction: number | null
+  field_of_view: number | null
+  records: number
+  retention_days: number | null
+  live_capable: number
+  tags: string
+  created_at: string
+  updated_at: string
+}
+
+export const toCamera = (row: CameraRow): Camera => ({
+  id: row.id,
+  ownerId: row.owner_id,
+  source: row.source,
+  externalId: row.external_id,
+  name: row.name,
+  latitude: row.latitude,
+  longitude: row.longitude,
+  address: row.address,
+  locationType: row.location_type,
+  make: row.make,
+  model: row.model,
+  viewDescription: row.view_description,
+  viewDirection: row.view_direction,
+  fieldOfView: row.field_of_view,
+  records: row.records === 1,
+  retentionDays: row.retention_days,
+  liveCapable: row.live_capable === 1,
+  tags: JSON.parse(row.tags) as string[],
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+})
+
+interface Clause {
+  sql: string
+  params: Record<string, unknown>
+}
+
+const boxClause = (box: BoundingBox, prefix: string): Clause => ({
+  sql: `c.rowid IN (SELECT camera_rowid FROM camera_locations WHERE max_lat >= @${prefix}MinLat AND min_lat <= @${prefix}MaxLat AND max_lon >= @${prefix}MinLon AND min_lon <= @${prefix}MaxLon)`,
+  params: {[`${prefix}MinLat`]: box.minLatitude, [`${prefix}MaxLat`]: box.maxLatitude, [`${prefix}MinLon`]: box.minLongitude, [`${prefix}MaxLon`]: box.maxLongitude},
+})
+
+export function scopeClause(scope: CameraScope): Clause {
+  if (scope.kind === 'all') return {sql: '1', params: {}}
+  if (scope.kind === 'owner') return {sql: 'c.owner_id = @scopeOwner', params: {scopeOwner: scope.ownerId}}
+  const box = boxClause(scope.agency.bbox, 'agency')
+  return {sql: `${box.sql} AND in_agency(@scopeAgency, c.latitude, c.longitude)`, params: {...box.params, scopeAgency: scope.agency.id}}
+}
+
+export interface CameraFilters {
+  ownerId?: string
+  type?: LocationType[]
+  tag?: string
+  bbox?: BoundingBox
+  liveCapable?: boolean
+  afterId?: string
+  limit?: number
+}
+
+function filterClauses(filters: CameraFilters): Clause[] {
+  const clauses: Clause[] = []
+  if (filters.ownerId) clauses.push({sql: 'c.owner_id = @ownerId', params: {ownerId: filters.ownerId}})
+  if (filters.type?.length) {
+    const names = filters.type.map((_, i) => `@type${i}`)
+    clauses.push({sql: `c.location_type IN (${names.join(', ')})`, params: Object.fromEntries(filters.type.map((t, i) => [`type${i}`, t]))})
+  }
+  if (filters.tag) clauses.push({sql: 'EXISTS (SELECT 1 FROM json_each(c.tags) WHERE json_each.value = @tag)', params: {tag: filters.tag}})
+  if (filters.bbox) clauses.push(boxClause(filters.bbox, 'bbox'))
+  if (filters.liveCapable !== undefined) clauses.push({sql: 'c.live_capable = @live', params: {live: filters.liveCapable ? 1 : 0}})
+  if (filters.afterId) clauses.push({sql: 'c.id > @afterId', params: {afterId: filters.afterId}})
+  return clauses
+}
+
+function where(clauses: Clause[]): Clause {
+  return {sql: clauses.map((c) => `(${c.sql})`).join(' AND ') || '1', params: Object.assign({}, ...clauses.map((c) => c.params))}
+}
+
+export function listCameras(db: Db, scope: CameraScope, filters: CameraFilters = {}): Camera[] {
+  const w = where([scopeClause(scope), ...filterClauses(filters)])
+  const rows = db.prepare(`SELECT c.* FROM cameras c WHERE ${w.sql} ORDER BY c.id LIMIT @limit`).all({...w.params, limit: filters.limit ?? 1000}) as CameraRow[]
+  return rows.map(toCamera)
+}
+
+export function getCamera(db: Db, scope: CameraScope, id: string): Camera | undefined {
+  const w = where([scopeClause(scope), {sql: 'c.id = @id', params: {id}}])
+  const row = db.prepare(`SELECT c.* FROM cameras c WHERE ${w.sql}`).get(w.params) as CameraRow | undefined
+  return row && toCamera(row)
+}
+
+/** SQL function `distance_m(lat1, lon1, lat2, lon2)`: haversine metres, so radius searches sort and limit in SQL. */
+export function registerDistanceFunction(db: Db): void {
+  const rad = Math.PI / 180
+  db.function('distance_m', {deterministic: true}, (lat1: unknown, lon1: unknown, lat2: unknown, lon2: unknown) => {
+    const dLat = ((lat2 as number) - (lat1 as number)) * rad
+    const dLon = ((lon2 as number) - (lon1 as number)) * rad
+    const h = Math.sin(dLat / 2) ** 2 + Math.cos((lat1 as number) * rad) * Math.cos((lat2 as number) * rad) * Math.sin(dLon / 2) ** 2
+    return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)))
+  })
+}
+
+/** Cameras within `radiusMetres`, nearest first, with their distance. */
+export function nearCameras(
+  db: Db,
+  scope: CameraScope,
+  near: {latitude: number; longitude: number; radiusMetres: number; limit?: number; type?: LocationType[]},
+): {camera: Camera; distanceMetres: number}[] {
+  const boxes = boundingBoxes(near, near.radiusMetres).map((box, i) => boxClause(box, `near${i}`))
+  const anyBox: Clause = {sql: boxes.map((b) => `(${b.sql})`).join(' OR '), params: Object.assign({}, ...boxes.map((b) => b.params))}
+  const w = where([scopeClause(scope), anyBox, ...filterClauses({type: near.type})])
+  const rows = db
+    .prepare(
+      `SELECT * FROM (SELECT c.*, distance_m(@lat, @lon, c.latitude, c.longitude) AS distance FROM cameras c WHERE ${w.sql})
+       WHERE distance <= @radius ORDER BY distance, id LIMIT @limit`,
+    )
+    .all({...w.params, lat: near.latitude, lon: near.longitude, radius: near.radiusMetres, limit: near.limit ?? 1000}) as (CameraRow & {distance: number})[]
+  return rows.map((row) => ({camera: toCamera(row), distanceMetres: row.distance}))
+}
+
+export interface RegistryStats {
+  cameras: number
+  owners: number
+  byType: Record<string, number>
+  liveCapable: number
+  records: number
+}
+
+export function registryStats(db: Db, scope: CameraScope): RegistryStats {
+  const w = where([scopeClause(scope)])
+  const totals = db
+    .prepare(`SELECT count(*) AS cameras, count(DISTINCT owner_id) AS owners, coalesce(sum(live_capable), 0) AS live, coalesce(sum(records), 0) AS records FROM cameras c WHERE ${w.sql}`)
+    .get(w.params) as {cameras: number; owners: number; live: number; records: number}
+  const byType = db.prepare(`SELECT location_type AS type, count(*) AS n FROM cameras c WHERE ${w.sql} GROUP BY location_type ORDER BY n DESC`).all(w.params) as {type: string; n: number}[]
+  return {cameras: totals.cameras, owners: totals.owners, byType: Object.fromEntries(byType.map((r) => [r.type, r.n])), liveCapable: totals.live, records: totals.records}
+}
+
+const FIELD_COLUMNS: [keyof CameraFields, string][] = [
+  ['name', 'name'],
+  ['latitude', 'latitude'],
+  ['longitude', 'longitude'],
+  ['address', 'address'],
+  ['locationType', 'location_type'],
+  ['make', 'make'],
+  ['model', 'model'],
+  ['viewDescription', 'view_description'],
+  ['viewDirection', 'view_direction'],
+  ['fieldOfView', 'field_of_view'],
+  ['records', 'records'],
+  ['retentionDays', 'retention_days'],
+  ['liveCapable', 'live_capable'],
+  ['tags', 'tags'],
+]
+
+const toColumnValue = (field: keyof CameraFields, value: unknown) =>
+  field === 'tags' ? JSON.stringify(value) : typeof value === 'boolean' ? (value ? 1 : 0) : value
+
+/** An owner's own camera (`rtcc camera add`): source `owner`, keyed by its own id. */
+export function insertOwnerCamera(db: Db, ownerId: string, fields: CameraFields): Camera {
+  const id = newId('cam')
+  const now = new Date().toISOString()
+  const columns = FIELD_COLUMNS.map(([, c]) => c)
+  db.prepare(
+    `INSERT INTO cameras (id, owner_id, source, external_id, ${columns.join(', ')}, created_at, updated_at)
+     VALUES (@id, @owner, 'owner', @id, ${columns.map((c) => `@${c}`).join(', ')}, @now, @now)`,
+  ).run({id, owner: ownerId, now, ...Object.fromEntries(FIELD_COLUMNS.map(([f, c]) => [c, toColumnValue(f, fields[f])]))})
+  return getCamera(db, {kind: 'all'}, id)!
+}
+
+export function updateCamera(db: Db, id: string, patch: Partial<CameraFields>): Camera {
+  const entries = FIELD_COLUMNS.filter(([f]) => patch[f] !== undefined)
+  if (entries.length > 0) {
+    const sets = entries.map(([, c]) => `${c} = @${c}`).join(', ')
+    db.prepare(`UPDATE cameras SET ${sets}, updated_at = @now WHERE id = @id`).run({
+      id,
+      now: new Date().toISOString(),
+      ...Object.fromEntries(entries.map(([f, c]) => [c, toColumnValue(f, patch[f])])),
+    })
+  }
+  return getCamera(db, {kind: 'all'}, id)!
+}
+
+export function deleteCamera(db: Db, id: string): void {
+  db.prepare('DELETE FROM cameras WHERE id = ?').run(id)
+}
+
+/** A camera with its owner's contact and its key, as exports write it (export → import is a no-op). */
+export interface CameraWithOwner extends Camera {
+  ownerEmail: string
+  ownerName: string | null
+  ownerOrganisation: string | null
+  ownerPhone: string | null
+}
+
+const withOwner = (row: CameraRow & {o_email: string; o_name: string; o_org: string | null; o_phone: string | null}): CameraWithOwner => ({
+  ...toCamera(row),
+  ownerEmail: row.o_email,
+  ownerName: row.o_name,
+  ownerOrganisation: row.o_org,
+  ownerPhone: row.o_phone,
+})
+
+export function* iterateCamerasWithOwners(db: Db, scope: CameraScope, ids?: string[]): Generator<CameraWithOwner> {
+  const w = where([scopeClause(scope)])
+  const sql = `SELECT c.*, o.email AS o_email, o.display_name AS o_name, o.organisation AS o_org, o.phone AS o_phone
+               FROM cameras c JOIN owners o ON o.id = c.owner_id WHERE ${w.sql}`
+  if (ids) {
+    const one = db.prepare(`${sql} AND c.id = @id`)
+    for (const id of ids) {
+      const row = one.get({...w.params, id})
+      if (row) yield withOwner(row as Parameters<typeof withOwner>[0])
+    }
+    return
+  }
+  // Pages, not one long iterate(): the connection must stay free for other requests between chunks.
+  const page = db.prepare(`${sql} AND c.id > @after ORDER BY c.id LIMIT 1000`)
+  let after = ''
+  for (;;) {
+    const rows = page.all({...w.params, after}) as Parameters<typeof withOwner>[0][]
+    for (const row of rows) yield withOwner(row)
+    if (rows.length < 1000) return
+    after = rows[rows.length - 1]!.id
+  }
+}

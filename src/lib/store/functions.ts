@@ -1,0 +1,11 @@
+/** SQL functions the registry queries use; registered on every connection the server opens. */
+import {registerJurisdictionFunction} from './agencies.js'
+import {registerDistanceFunction} from './cameras.js'
+import type {Db} from './db.js'
+import {registerIdFunction} from './registry-import.js'
+
+export function registerFunctions(db: Db): void {
+  registerJurisdictionFunction(db)
+  registerDistanceFunction(db)
+  registerIdFunction(db)
+}
