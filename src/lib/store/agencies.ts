@@ -1,6 +1,6 @@
 /** Agencies and their jurisdictions (GeoJSON Polygon/MultiPolygon, with a bounding box for the index). */
 import {newId} from '../domain/ids.js'
-import {areaBoundingBox, compileArea, parseArea, type AreaGeometry} from '../registry/geo.js'
+import {areaBoundingBox, compileArea, type AreaGeometry} from '../registry/geo.js'
 import type {Db} from './db.js'
 
 export interface Agency {
@@ -59,21 +59,21 @@ export function agencyMemberCount(db: Db, agencyId: string): number {
   return (db.prepare('SELECT count(*) AS n FROM users WHERE agency_id = ?').get(agencyId) as {n: number}).n
 }
 
+const jurisdictions = new Map<string, (p: {latitude: number; longitude: number}) => boolean>()
+
+/** Compile an agency's jurisdiction for in_agency(); called when a query's scope is built (SQLite
+ * functions cannot run queries of their own while the outer query executes). */
+export function primeJurisdiction(agency: Agency): void {
+  if (!jurisdictions.has(agency.id)) jurisdictions.set(agency.id, compileArea(agency.jurisdiction))
+}
+
 /**
  * SQL function `in_agency(agency_id, lat, lon)`: the exact point-in-jurisdiction test, so that
- * jurisdiction is part of every registry query rather than a filter applied to its results.
+ * jurisdiction is part of every registry query rather than a filter applied to its results. An agency
+ * whose jurisdiction was not primed matches nothing (fail closed).
  */
 export function registerJurisdictionFunction(db: Db): void {
-  const cache = new Map<string, (p: {latitude: number; longitude: number}) => boolean>()
-  const lookup = db.prepare('SELECT jurisdiction FROM agencies WHERE id = ?')
-  db.function('in_agency', {deterministic: true}, (agencyId: unknown, lat: unknown, lon: unknown) => {
-    let test = cache.get(agencyId as string)
-    if (!test) {
-      const row = lookup.get(agencyId) as {jurisdiction: string} | undefined
-      if (!row) return 0
-      test = compileArea(parseArea(JSON.parse(row.jurisdiction)))
-      cache.set(agencyId as string, test)
-    }
-    return test({latitude: lat as number, longitude: lon as number}) ? 1 : 0
-  })
+  db.function('in_agency', {deterministic: true}, (agencyId: unknown, lat: unknown, lon: unknown) =>
+    jurisdictions.get(agencyId as string)?.({latitude: lat as number, longitude: lon as number}) ? 1 : 0,
+  )
 }

@@ -6,7 +6,7 @@
 import type {Camera, CameraFields, LocationType} from '../domain/camera.js'
 import {newId} from '../domain/ids.js'
 import {boundingBoxes, EARTH_RADIUS_M, type BoundingBox} from '../registry/geo.js'
-import type {Agency} from './agencies.js'
+import {primeJurisdiction, type Agency} from './agencies.js'
 import type {Db} from './db.js'
 
 export type CameraScope = {kind: 'all'} | {kind: 'owner'; ownerId: string} | {kind: 'agency'; agency: Agency}
@@ -70,6 +70,7 @@ const boxClause = (box: BoundingBox, prefix: string): Clause => ({
 export function scopeClause(scope: CameraScope): Clause {
   if (scope.kind === 'all') return {sql: '1', params: {}}
   if (scope.kind === 'owner') return {sql: 'c.owner_id = @scopeOwner', params: {scopeOwner: scope.ownerId}}
+  primeJurisdiction(scope.agency)
   const box = boxClause(scope.agency.bbox, 'agency')
   return {sql: `${box.sql} AND in_agency(@scopeAgency, c.latitude, c.longitude)`, params: {...box.params, scopeAgency: scope.agency.id}}
 }
