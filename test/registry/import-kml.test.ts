@@ -16,7 +16,7 @@ const kml = `<?xml version="1.0" encoding="UTF-8"?>
     <Point><coordinates>-87.62,41.87,0</coordinates></Point>
   </Placemark>
   <Placemark>
-    <name>Schema data</name>
+    <name>Schema&#8217;s data</name>
     <ExtendedData><SchemaData schemaUrl="#s">
       <SimpleData name="external_id">k2</SimpleData>
       <SimpleData name="owner_email">${OWNER}</SimpleData>
@@ -32,7 +32,7 @@ describe('KML import', () => {
     const rows = await importAll(kml, {format: 'kml', fileName: 'cams.kml', defaults: {source: 'k'}})
     expect(accepted(rows)).toEqual([
       expect.objectContaining({externalId: 'k1', name: 'Corner store & deli', viewDescription: 'Looks at <b>the door</b>', fieldOfView: 90, latitude: 41.87, longitude: -87.62}),
-      expect.objectContaining({externalId: 'k2', name: 'Schema data', locationType: 'school', latitude: 41.86, longitude: -87.61}),
+      expect.objectContaining({externalId: 'k2', name: 'Schema’s data', locationType: 'school', latitude: 41.86, longitude: -87.61}),
     ])
     expect(rejected(rows)).toEqual([{row: 3, fields: ['row'], messages: ['has no Point']}])
   })

@@ -161,7 +161,7 @@ export function parseDistance(input: string, what = 'radius'): number {
     throw usageError(`${what}: "${input}" is not a distance`, 'Use a number and a unit (m, km, ft, mi), e.g. 300m, 1.5km, 500ft, 0.5mi.')
   }
   const metres = Number(match[1]) * METRES_PER_UNIT[unit]!
-  if (!(metres > 0)) throw usageError(`${what}: "${input}" must be greater than zero`, 'Use a positive distance, e.g. 300m.')
+  if (!(metres > 0)) throw usageError(`${what}: "${input}" must be greater than zero`, 'Use a positive number and a unit (m, km, ft, mi), e.g. 300m.')
   return metres
 }
 

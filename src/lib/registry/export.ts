@@ -27,7 +27,6 @@ type CameraSource = AsyncIterable<ExportCamera> | Iterable<ExportCamera>
 
 const ID_COLUMN = 'rtcc_id'
 const CSV_BATCH = 500
-const NUMERIC = new Set<CameraInputField>(['latitude', 'longitude', 'viewDirection', 'fieldOfView', 'retentionDays'])
 
 /** Typed properties by column name: what GeoJSON and JSON Lines carry. */
 function properties(camera: ExportCamera, omit: ReadonlySet<ColumnName> = new Set()): Record<string, unknown> {
@@ -51,11 +50,7 @@ export async function* encodeCsv(cameras: CameraSource, options: ExportOptions =
   yield stringify([[...COLUMN_NAMES, ID_COLUMN]], {delimiter})
   let batch: string[][] = []
   for await (const camera of cameras) {
-    const row = COLUMN_NAMES.map((column) => {
-      const field = COLUMN_FIELDS[column]
-      const text = cellText(camera, field)
-      return NUMERIC.has(field) ? text : neutraliseCell(text)
-    })
+    const row = COLUMN_NAMES.map((column) => neutraliseCell(cellText(camera, COLUMN_FIELDS[column])))
     row.push(neutraliseCell(camera.id ?? ''))
     batch.push(row)
     if (batch.length >= CSV_BATCH) {
@@ -87,8 +82,10 @@ export async function* encodeGeoJson(cameras: CameraSource): AsyncGenerator<stri
   yield '\n]}\n'
 }
 
+const XML_ENTITIES: Record<string, string> = {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;'}
+
 function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+  return text.replace(/[&<>"']/g, (c) => XML_ENTITIES[c]!)
 }
 
 /** KML's own elements carry name, address and description (the view); the rest goes in ExtendedData. */

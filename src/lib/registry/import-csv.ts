@@ -101,9 +101,9 @@ function toRecord(cells: string[], headers: string[], delimiter: CsvDelimiter, r
 }
 
 /**
- * Records are taken from csv-parse's `on_record` hook as each chunk is parsed (and dropped from its
- * stream), so a chunk is fully handled before the next is read, and rows parsed before a fatal error
- * (an unclosed quote) are still yielded before the error is raised.
+ * Records are collected from csv-parse's `data` events, which fire while each chunk is parsed, so a
+ * chunk is fully handled before the next is read (memory: one chunk's records), and rows parsed
+ * before a fatal error (an unclosed quote) are still yielded before the error is raised.
  */
 export async function* readCsvRecords(text: AsyncIterable<string>, options: CsvReadOptions): AsyncGenerator<RawRecord> {
   const parsed: string[][] = []
@@ -120,12 +120,8 @@ export async function* readCsvRecords(text: AsyncIterable<string>, options: CsvR
         relax_column_count: true,
         relax_quotes: true,
         max_record_size: MAX_RECORD_CHARS,
-        on_record: (record: string[]) => {
-          parsed.push(record)
-          return null
-        },
       })
-      parser.resume()
+      parser.on('data', (record: string[]) => parsed.push(record))
     }
     let failure: unknown
     await feed(parser, chunk).catch((error: unknown) => (failure = error))

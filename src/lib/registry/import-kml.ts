@@ -19,6 +19,7 @@ const xml = new XMLParser({
   removeNSPrefix: true,
   parseTagValue: false,
   trimValues: true,
+  htmlEntities: true,
   isArray: (name) => name === 'Data' || name === 'SimpleData' || name === 'SchemaData',
 })
 

@@ -136,6 +136,7 @@ export async function* readCameras(input: ByteSource, options: ImportOptions): A
   }
   // JSON records can differ in shape; plans are cached per key set, and the cache is bounded.
   const plans = new Map<string, ColumnPlan>()
+  let reported = false
   const planFor = (values: Record<string, unknown>): ColumnPlan => {
     const keys = Object.keys(values)
     const id = keys.join('\u0000')
@@ -144,7 +145,8 @@ export async function* readCameras(input: ByteSource, options: ImportOptions): A
       if (plans.size >= 256) plans.clear()
       plan = planColumns(keys, options.map, false, fileName)
       plans.set(id, plan)
-      if (plans.size === 1) options.onColumns?.(report(keys, plan))
+      if (!reported) options.onColumns?.(report(keys, plan))
+      reported = true
     }
     return plan
   }

@@ -115,17 +115,13 @@ export function validateRecord(
 ): RowResult {
   const errors: FieldError[] = []
   const candidate: Record<string, unknown> = {}
-  const cells: Partial<Record<CameraInputField, unknown>> = {}
 
   for (const field of FIELDS) {
-    const key = plan.keys[field]
-    let cell = key === undefined ? undefined : values[key]
-    if (isBlank(cell)) cell = options.defaults[FIELD_COLUMNS[field]]
+    const cell = cellFor(field, values, plan, options)
     if (isBlank(cell)) {
       candidate[field] = null
       continue
     }
-    cells[field] = cell
     const coerced = COERCE[field](cell)
     if ('error' in coerced) errors.push(fieldError(field, coerced.error, plan, cell))
     else candidate[field] = coerced.value
@@ -142,7 +138,7 @@ export function validateRecord(
   candidate.tags ??= []
 
   for (const field of REQUIRED) {
-    if (candidate[field] === null && !errors.some((e) => e.field === FIELD_COLUMNS[field])) {
+    if (candidate[field] === null && !hasError(errors, field)) {
       errors.push(fieldError(field, 'required', plan))
     }
   }
@@ -151,8 +147,7 @@ export function validateRecord(
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const field = issue.path[0] as CameraInputField
-      if (errors.some((e) => e.field === FIELD_COLUMNS[field])) continue
-      errors.push(fieldError(field, issue.message, plan, cells[field]))
+      if (!hasError(errors, field)) errors.push(fieldError(field, issue.message, plan, cellFor(field, values, plan, options) ?? undefined))
     }
   }
   if (errors.length > 0) return {ok: false, errors}
@@ -165,6 +160,17 @@ export function validateRecord(
     }
   }
   return {ok: true, camera}
+}
+
+/** The cell feeding `field`: the mapped cell, or the default when that is blank. */
+function cellFor(field: CameraInputField, values: Record<string, unknown>, plan: ColumnPlan, options: ValidateOptions): unknown {
+  const key = plan.keys[field]
+  const cell = key === undefined ? undefined : values[key]
+  return isBlank(cell) ? options.defaults[FIELD_COLUMNS[field]] : cell
+}
+
+function hasError(errors: FieldError[], field: CameraInputField): boolean {
+  return errors.length > 0 && errors.some((e) => e.field === FIELD_COLUMNS[field])
 }
 
 function fieldError(field: CameraInputField, message: string, plan: ColumnPlan, cell?: unknown): FieldError {
