@@ -140,4 +140,64 @@ export const migrations: string[] = [
     DELETE FROM camera_locations WHERE camera_rowid = OLD.rowid;
   END;
   `,
+  // 3: footage requests, their cameras and timeline, evidence files
+  `
+  CREATE TABLE footage_requests (
+    id TEXT PRIMARY KEY,
+    case_id TEXT NOT NULL,
+    agency_id TEXT REFERENCES agencies(id),
+    agency_name TEXT NOT NULL,
+    issued_by TEXT NOT NULL,
+    issued_by_name TEXT NOT NULL,
+    owner_id TEXT NOT NULL REFERENCES owners(id) ON DELETE CASCADE,
+    latitude REAL NOT NULL,
+    longitude REAL NOT NULL,
+    radius_m REAL NOT NULL,
+    window_from TEXT NOT NULL,
+    window_to TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    status TEXT NOT NULL,
+    token_hash BLOB NOT NULL UNIQUE,
+    expires_at TEXT NOT NULL,
+    decline_reason TEXT,
+    last_mailed_at TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX footage_requests_case ON footage_requests(case_id);
+  CREATE INDEX footage_requests_owner ON footage_requests(owner_id, status);
+  CREATE INDEX footage_requests_status ON footage_requests(status, expires_at);
+  CREATE TABLE request_cameras (
+    request_id TEXT NOT NULL REFERENCES footage_requests(id) ON DELETE CASCADE,
+    camera_id TEXT NOT NULL,
+    camera_name TEXT NOT NULL,
+    distance_m REAL NOT NULL,
+    faces_incident INTEGER,
+    rank INTEGER NOT NULL,
+    PRIMARY KEY (request_id, camera_id)
+  );
+  CREATE TABLE request_timeline (
+    id INTEGER PRIMARY KEY,
+    request_id TEXT NOT NULL REFERENCES footage_requests(id) ON DELETE CASCADE,
+    time TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    event TEXT NOT NULL,
+    detail TEXT
+  );
+  CREATE INDEX request_timeline_request ON request_timeline(request_id, id);
+  CREATE TABLE evidence_files (
+    id TEXT PRIMARY KEY,
+    request_id TEXT NOT NULL REFERENCES footage_requests(id),
+    camera_id TEXT,
+    parent_id TEXT REFERENCES evidence_files(id),
+    blob_id TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    media TEXT NOT NULL,
+    encryption TEXT NOT NULL,
+    custody TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX evidence_files_request ON evidence_files(request_id);
+  `,
 ]
