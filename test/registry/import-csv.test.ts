@@ -80,6 +80,11 @@ describe('CSV import', () => {
     expect(accepted(rows)[0]!.name).toBe('Café José’s')
   })
 
+  it('reads a file with a UTF-8 byte-order mark as UTF-8 even when latin1 was asked for', async () => {
+    const rows = await importAll(`\uFEFFexternal_id,name,latitude,longitude,owner_email\nk,Café,41,-87,${OWNER}\n`, {...csv, encoding: 'latin1'})
+    expect(accepted(rows)[0]).toMatchObject({externalId: 'k', name: 'Café'})
+  })
+
   it('rejects cells that are not valid UTF-8 and suggests --encoding latin1', async () => {
     const bytes = Buffer.concat([Buffer.from(`external_id,name,latitude,longitude,owner_email\nk,Caf`), Buffer.from([0xe9]), Buffer.from(`,41,-87,${OWNER}\n`)])
     const rows = await importAll(bytes, csv)

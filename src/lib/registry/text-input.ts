@@ -1,6 +1,6 @@
 /**
  * Bytes in, text out, one chunk at a time: the first step of every import format. A UTF-8 byte-order
- * mark is dropped. `latin1` is read as Windows-1252, as browsers do for that label: the two differ only
+ * mark is dropped, and settles the encoding: such a file is UTF-8 whatever was asked. `latin1` is read as Windows-1252, as browsers do for that label: the two differ only
  * in bytes 0x80–0x9F, which Latin-1 spends on invisible control codes and Windows-1252 (what Excel
  * writes) on characters like € and ’.
  */
@@ -21,17 +21,23 @@ export function parseEncoding(name: string): TextEncoding {
 
 export type ByteSource = AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>
 
+const UTF8_BOM = [0xef, 0xbb, 0xbf]
+
 export async function* decodeText(input: ByteSource, encoding: TextEncoding = 'utf8'): AsyncGenerator<string> {
-  const decoder = new TextDecoder(encoding === 'utf8' ? 'utf-8' : 'windows-1252')
+  let decoder: TextDecoder | undefined
   let first = true
   for await (const chunk of input) {
-    let text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, {stream: true})
+    if (!decoder && typeof chunk !== 'string') {
+      const bom = UTF8_BOM.every((byte, i) => chunk[i] === byte)
+      decoder = new TextDecoder(encoding === 'utf8' || bom ? 'utf-8' : 'windows-1252')
+    }
+    let text = typeof chunk === 'string' ? chunk : decoder!.decode(chunk, {stream: true})
     if (first && text.length > 0) {
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
       first = false
     }
     if (text.length > 0) yield text
   }
-  const rest = decoder.decode()
+  const rest = decoder?.decode() ?? ''
   if (rest.length > 0) yield rest
 }
