@@ -1,0 +1,336 @@
+/**
+ * `discover()`: finds ONVIF cameras by WS-Discovery multicast on the chosen interfaces and, for
+ * networks that block multicast, by a unicast sweep of given subnets (WS-Discovery unicast probes
+ * plus ONVIF HTTP checks), then reads each device's details.
+ *
+ * Reliability over UDP: each Probe (one for dn:NetworkVideoTransmitter, one for tds:Device) is
+ * repeated in rounds, since one lost packet would otherwise lose every camera; a round that brings
+ * nothing new ends the scan early. The receive buffer is raised to 2 MiB and read while we are still
+ * sending, since 50 cameras answering at once overflow the default ~208 KiB. Replies are matched to
+ * our probes by RelatesTo and deduplicated by endpoint reference and address.
+ */
+import dgram from 'node:dgram'
+import net from 'node:net'
+import {networkInterfaces} from 'node:os'
+import {setTimeout as sleep} from 'node:timers/promises'
+
+import {usageError} from '../output/errors.js'
+import {credentialsFor, type CredentialCandidate} from './credentials.js'
+import {type DeviceDetails, parseDeviceTime, readDevice, soapCall, SoapCallError} from './device-client.js'
+import {cidrHosts, isLinkLocal, MAX_SWEEP_HOSTS} from './ipv4.js'
+import {DISCOVERY_PORT, type DiscoveryEndpoint, looksLikeCamera, MULTICAST_GROUP, newMessageId, parseDiscoveryMessage, PROBE_TYPES, probeMessage, scopeValue} from './ws-discovery.js'
+
+export type FoundBy = 'multicast' | 'unicast' | 'http'
+
+export interface DiscoveredDevice extends Partial<DeviceDetails> {
+  address: string
+  /** WS-Discovery endpoint reference (`urn:uuid:…`), when the device answered a probe. */
+  endpointReference?: string
+  /** The device service URL used. */
+  xaddr?: string
+  xaddrs: string[]
+  types: string[]
+  scopes: string[]
+  /** From the ONVIF scopes. */
+  name?: string
+  hardware?: string
+  foundBy: FoundBy[]
+  /** camera: announces NetworkVideoTransmitter or answers ONVIF over HTTP; other: printers, PCs… */
+  kind: 'camera' | 'other'
+  auth: DeviceDetails['auth']
+  profiles: DeviceDetails['profiles']
+  error?: string
+}
+
+export interface DiscoverOptions {
+  /** Budget for finding devices (details are read afterwards). Default 3000 ms. */
+  timeoutMs?: number
+  /** Interface names or IPv4 addresses for multicast; default: every non-internal IPv4 interface. */
+  interfaces?: string[]
+  multicast?: boolean
+  /** CIDR blocks to sweep by unicast. */
+  subnets?: string[]
+  /** Ports checked for an ONVIF device service during the sweep. */
+  onvifPorts?: number[]
+  discoveryPort?: number
+  credentials?: CredentialCandidate[]
+  /** Read identity, profiles and URIs of each device (default true). */
+  details?: boolean
+  probeStreams?: boolean
+  /** Keep non-camera WS-Discovery peers. */
+  all?: boolean
+  /** Probe rounds; a round with nothing new stops early after the second. Default 3. */
+  rounds?: number
+  onFound?: (found: number) => void
+}
+
+export interface DiscoveryReport {
+  startedAt: string
+  durationMs: number
+  /** Time spent finding devices, before reading details. */
+  discoveryMs: number
+  scan: {
+    interfaces: {name: string; address: string}[]
+    subnets: string[]
+    onvifPorts: number[]
+    multicast: boolean
+    probesSent: number
+    receiveBufferBytes: number
+  }
+  devices: DiscoveredDevice[]
+  warnings: string[]
+}
+
+export const DEFAULT_ONVIF_PORTS = [80, 8000, 8080, 8899]
+const MULTICAST_WINDOW_MS = 600
+const UNICAST_WINDOW_MS = 400
+const RECEIVE_BUFFER = 2 * 1024 * 1024
+const SEND_BATCH = 32
+const CONNECT_CONCURRENCY = 256
+const DETAIL_CONCURRENCY = 16
+const DEVICE_PATH = '/onvif/device_service'
+
+/** Resolves interface names or addresses to IPv4 addresses. */
+export function resolveInterfaces(wanted: string[] | undefined): {name: string; address: string}[] {
+  const all = Object.entries(networkInterfaces()).flatMap(([name, addrs]) => (addrs ?? []).filter((a) => a.family === 'IPv4').map((a) => ({name, address: a.address, internal: a.internal})))
+  if (!wanted?.length) return all.filter((a) => !a.internal && !isLinkLocal(a.address)).map(({name, address}) => ({name, address}))
+  return wanted.map((w) => {
+    const hit = all.find((a) => a.name === w || a.address === w)
+    if (hit) return {name: hit.name, address: hit.address}
+    if (net.isIPv4(w) && w.startsWith('127.')) return {name: 'lo', address: w}
+    throw usageError(`--interface ${w}: no such IPv4 interface`, `Known: ${all.map((a) => `${a.name} (${a.address})`).join(', ')}`)
+  })
+}
+
+/** Of several XAddrs, the one on the sender's address, else the first that is not link-local. */
+export function pickXaddr(xaddrs: string[], sender: string): string | undefined {
+  const hostOf = (u: string) => {
+    try {
+      return new URL(u).hostname
+    } catch {
+      return ''
+    }
+  }
+  const usable = xaddrs.filter((x) => /^https?:\/\//i.test(x) && !isLinkLocal(hostOf(x)))
+  return usable.find((x) => hostOf(x) === sender) ?? usable.find((x) => net.isIPv4(hostOf(x))) ?? usable[0]
+}
+
+async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0
+  await Promise.all(
+    Array.from({length: Math.min(limit, items.length)}, async () => {
+      while (next < items.length) await fn(items[next++]!)
+    }),
+  )
+}
+
+function bind(socket: dgram.Socket, address: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket.once('error', reject)
+    socket.bind(0, address, () => {
+      socket.off('error', reject)
+      resolve()
+    })
+  })
+}
+
+/** TCP connect check: true when something listens on host:port. */
+function portOpen(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({host, port})
+    const done = (open: boolean) => {
+      socket.destroy()
+      resolve(open)
+    }
+    socket.setTimeout(Math.max(50, timeoutMs), () => done(false))
+    socket.once('connect', () => done(true))
+    socket.once('error', () => done(false))
+  })
+}
+
+class Registry {
+  readonly byKey = new Map<string, DiscoveredDevice>()
+  constructor(private readonly onFound?: (found: number) => void) {}
+
+  get size(): number {
+    return new Set(this.byKey.values()).size
+  }
+
+  list(): DiscoveredDevice[] {
+    return [...new Set(this.byKey.values())]
+  }
+
+  hasAddress(address: string): boolean {
+    return this.byKey.has('ip:' + address)
+  }
+
+  add(address: string, via: FoundBy, endpoint?: DiscoveryEndpoint, extra: Partial<DiscoveredDevice> = {}): void {
+    const existing = (endpoint?.endpoint && this.byKey.get('ep:' + endpoint.endpoint)) || this.byKey.get('ip:' + address)
+    if (existing) {
+      if (!existing.foundBy.includes(via)) existing.foundBy.push(via)
+      if (endpoint && !existing.endpointReference) Object.assign(existing, this.fromEndpoint(address, endpoint))
+      if (existing.endpointReference) this.byKey.set('ep:' + existing.endpointReference, existing)
+      return
+    }
+    const device: DiscoveredDevice = {address, xaddrs: [], types: [], scopes: [], foundBy: [via], kind: 'camera', auth: 'unknown', profiles: [], ...(endpoint ? this.fromEndpoint(address, endpoint) : {}), ...extra}
+    this.byKey.set('ip:' + address, device)
+    if (device.endpointReference) this.byKey.set('ep:' + device.endpointReference, device)
+    this.onFound?.(this.size)
+  }
+
+  private fromEndpoint(address: string, e: DiscoveryEndpoint): Partial<DiscoveredDevice> {
+    return {
+      endpointReference: e.endpoint || undefined,
+      xaddrs: e.xaddrs,
+      xaddr: pickXaddr(e.xaddrs, address),
+      types: e.types,
+      scopes: e.scopes,
+      name: scopeValue(e.scopes, 'name'),
+      hardware: scopeValue(e.scopes, 'hardware'),
+      kind: looksLikeCamera(e) ? 'camera' : 'other',
+    }
+  }
+}
+
+export async function discover(options: DiscoverOptions = {}): Promise<DiscoveryReport> {
+  const started = Date.now()
+  const timeoutMs = options.timeoutMs ?? 3000
+  const deadline = started + timeoutMs
+  const port = options.discoveryPort ?? DISCOVERY_PORT
+  const rounds = Math.max(1, Math.min(options.rounds ?? 3, 5))
+  const onvifPorts = options.onvifPorts ?? DEFAULT_ONVIF_PORTS
+  const subnets = options.subnets ?? []
+  const sweepHosts = [...new Set(subnets.flatMap(cidrHosts))]
+  if (sweepHosts.length > MAX_SWEEP_HOSTS) throw usageError(`the subnets hold ${sweepHosts.length} addresses; the sweep takes at most ${MAX_SWEEP_HOSTS}`)
+  const useMulticast = options.multicast ?? true
+  const interfaces = useMulticast ? resolveInterfaces(options.interfaces) : []
+  const warnings: string[] = []
+  if (useMulticast && interfaces.length === 0) warnings.push('no IPv4 network interface for multicast; pass --interface or --subnet')
+
+  const registry = new Registry(options.onFound)
+  const sent = new Set<string>()
+  let probesSent = 0
+  const malformed = new Map<string, string>()
+
+  const onMessage = (message: Buffer, from: dgram.RemoteInfo, via: FoundBy) => {
+    let parsed
+    try {
+      parsed = parseDiscoveryMessage(message.toString('utf8'))
+    } catch (error) {
+      malformed.set(from.address, `malformed discovery reply: ${(error as Error).message}`)
+      return
+    }
+    if (parsed.action !== 'ProbeMatches' || !parsed.relatesTo || !sent.has(parsed.relatesTo)) return
+    for (const endpoint of parsed.endpoints) registry.add(from.address, via, endpoint)
+  }
+
+  const sockets: dgram.Socket[] = []
+  const openSocket = async (address: string, via: FoundBy) => {
+    const socket = dgram.createSocket('udp4')
+    sockets.push(socket)
+    await bind(socket, address)
+    socket.setRecvBufferSize(RECEIVE_BUFFER)
+    socket.on('message', (m, from) => onMessage(m, from, via))
+    socket.on('error', (error) => warnings.push(`UDP socket on ${address}: ${error.message}`))
+    return socket
+  }
+  const sendProbes = async (socket: dgram.Socket, targets: string[]) => {
+    for (let i = 0; i < targets.length; i += SEND_BATCH) {
+      for (const target of targets.slice(i, i + SEND_BATCH)) {
+        for (const type of PROBE_TYPES) {
+          const id = newMessageId()
+          sent.add(id)
+          probesSent++
+          socket.send(probeMessage(id, type), port, target)
+        }
+      }
+      await new Promise((resolve) => setImmediate(resolve)) // let replies in while we send
+    }
+  }
+
+  /** Probe rounds: stop when a repeat brings nothing new, or at the deadline. */
+  const probeRounds = async (send: () => Promise<void>, windowMs: number) => {
+    for (let round = 0; round < rounds && Date.now() < deadline; round++) {
+      const before = registry.size
+      await send()
+      await sleep(Math.max(0, Math.min(windowMs, deadline - Date.now())))
+      if (round > 0 && registry.size === before) break
+    }
+  }
+
+  let receiveBufferBytes = 0
+  try {
+    const tasks: Promise<void>[] = []
+    for (const iface of interfaces) {
+      const socket = await openSocket(iface.address, 'multicast')
+      try {
+        socket.setMulticastInterface(iface.address)
+        socket.setMulticastTTL(1)
+      } catch (error) {
+        warnings.push(`multicast on ${iface.name}: ${(error as Error).message}`)
+        continue
+      }
+      receiveBufferBytes = socket.getRecvBufferSize()
+      tasks.push(probeRounds(() => sendProbes(socket, [MULTICAST_GROUP]), MULTICAST_WINDOW_MS))
+    }
+    if (sweepHosts.length) {
+      const socket = await openSocket('0.0.0.0', 'unicast')
+      receiveBufferBytes = socket.getRecvBufferSize()
+      const udpDone = probeRounds(() => sendProbes(socket, sweepHosts.filter((h) => !registry.hasAddress(h))), UNICAST_WINDOW_MS)
+      tasks.push(udpDone)
+      tasks.push(sweepHttp(sweepHosts, onvifPorts, registry, deadline, sleep(UNICAST_WINDOW_MS)))
+    }
+    await Promise.all(tasks)
+  } finally {
+    for (const socket of sockets) socket.close()
+  }
+
+  for (const [address, error] of malformed) if (!registry.hasAddress(address)) registry.add(address, interfaces.length ? 'multicast' : 'unicast', undefined, {error})
+  const discoveryMs = Date.now() - started
+  const devices = registry.list().filter((d) => options.all || d.kind === 'camera')
+
+  if (options.details ?? true) {
+    await mapLimit(
+      devices.filter((d) => d.xaddr && !d.error),
+      DETAIL_CONCURRENCY,
+      async (device) => {
+        const details = await readDevice(device.xaddr!, {credentials: credentialsFor(options.credentials ?? [], device.address), probeStreams: options.probeStreams})
+        Object.assign(device, details)
+      },
+    )
+  }
+  devices.sort((a, b) => a.address.localeCompare(b.address, 'en', {numeric: true}))
+  return {
+    startedAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+    discoveryMs,
+    scan: {interfaces, subnets, onvifPorts: sweepHosts.length ? onvifPorts : [], multicast: useMulticast, probesSent, receiveBufferBytes},
+    devices,
+    warnings,
+  }
+}
+
+/**
+ * The HTTP half of the sweep, for devices that ignore unicast probes: after the first probe window,
+ * check the ONVIF ports of every host not yet found, and ask open ones for their time (an
+ * unauthenticated ONVIF call) to tell cameras from other web servers.
+ */
+async function sweepHttp(hosts: string[], ports: number[], registry: Registry, deadline: number, firstWindow: Promise<void>): Promise<void> {
+  await firstWindow
+  const targets = hosts.filter((h) => !registry.hasAddress(h)).flatMap((host) => ports.map((port) => ({host, port})))
+  await mapLimit(targets, CONNECT_CONCURRENCY, async ({host, port}) => {
+    const remaining = deadline - Date.now()
+    if (remaining <= 0 || registry.hasAddress(host)) return
+    if (!(await portOpen(host, port, Math.min(1000, remaining)))) return
+    const url = `http://${host}${port === 80 ? '' : ':' + port}${DEVICE_PATH}`
+    try {
+      const reply = await soapCall(url, '<GetSystemDateAndTime xmlns="http://www.onvif.org/ver10/device/wsdl"/>', {timeoutMs: Math.max(200, Math.min(1500, deadline - Date.now()))})
+      if (parseDeviceTime(reply) || Object.keys(reply).length) registry.add(host, 'http', undefined, {xaddr: url, xaddrs: [url]})
+    } catch (error) {
+      if (!(error instanceof SoapCallError)) return
+      // An auth fault still proves an ONVIF device; broken XML is reported against the device.
+      if (error.kind === 'fault') registry.add(host, 'http', undefined, {xaddr: url, xaddrs: [url]})
+      else if (error.kind === 'malformed') registry.add(host, 'http', undefined, {xaddr: url, xaddrs: [url], error: `malformed XML: ${error.message.replace(/^malformed XML: /, '')}`})
+    }
+  })
+}
