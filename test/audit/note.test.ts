@@ -8,6 +8,7 @@ import {
   openCheckpoint,
   openNote,
   parseCheckpoint,
+  parsePublicKey,
   parseVerifierKey,
   signCheckpoint,
   signNote,
@@ -50,6 +51,18 @@ describe('signed notes (C2SP signed-note)', () => {
     expect(() => parseVerifierKey('PeterNeumann+c74f20a3+AhpC2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW')).toThrow(/Ed25519 verifier key/)
     expect(() => parseVerifierKey(VKEY.slice(0, -4))).toThrow()
     expect(() => parseVerifierKey(`Other${VKEY}`)).toThrow(/key id/)
+  })
+
+  it('reads a public key from a verifier key or PEM, and refuses a private key or another algorithm', () => {
+    const signer = newSigner()
+    const pem = signer.publicKey.export({format: 'pem', type: 'spki'}).toString()
+    const note = signNote('hi\n', signer)
+    expect(openNote(note, parsePublicKey(pem))).toBe('hi\n')
+    expect(openNote(note, parsePublicKey(`${formatVerifierKey(signer.name, signer.publicKey)}\n`))).toBe('hi\n')
+    expect(() => parsePublicKey(signer.privateKey.export({format: 'pem', type: 'pkcs8'}).toString())).toThrow(/private key/)
+    const ec = generateKeyPairSync('ec', {namedCurve: 'P-256'}).publicKey.export({format: 'pem', type: 'spki'}).toString()
+    expect(() => parsePublicKey(ec)).toThrow(/expected an Ed25519 public key, got ec/)
+    expect(() => parsePublicKey('-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----')).toThrow(/not a PEM public key/)
   })
 
   it('ignores signatures from other keys but requires one from the expected key', () => {

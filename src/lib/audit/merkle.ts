@@ -71,7 +71,7 @@ export class MerkleAccumulator {
 
   /** Appends a leaf hash given as bytes or lowercase hex. */
   append(leafHash: Uint8Array | string): void {
-    let node = typeof leafHash === 'string' ? leafHash : Buffer.from(leafHash).toString('hex')
+    let node = typeof leafHash === 'string' ? leafHash : Buffer.from(leafHash.buffer, leafHash.byteOffset, leafHash.length).toString('hex')
     // Each trailing 1-bit of the old size is a perfect subtree that the new leaf completes.
     for (let bits = this.count; bits & 1; bits = Math.floor(bits / 2)) {
       node = hashChildrenHex(this.nodes.pop()!, node)

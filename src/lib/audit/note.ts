@@ -73,6 +73,21 @@ export function parseVerifierKey(vkey: string): Required<NoteVerifier> {
   return {name, publicKey}
 }
 
+/** Reads a log public key given as a verifier key (NAME+KEYID+BASE64) or an Ed25519 PEM public key. */
+export function parsePublicKey(text: string): NoteVerifier {
+  const trimmed = text.trim()
+  if (!trimmed.startsWith('-----BEGIN')) return parseVerifierKey(trimmed)
+  if (/PRIVATE KEY-----/.test(trimmed)) throw badNote('this is a private key', 'Pass the public key: never copy the signing key off the server.')
+  let publicKey: KeyObject
+  try {
+    publicKey = createPublicKey(trimmed)
+  } catch (error) {
+    throw badNote(`not a PEM public key: ${(error as Error).message}`)
+  }
+  if (publicKey.asymmetricKeyType !== 'ed25519') throw badNote(`expected an Ed25519 public key, got ${publicKey.asymmetricKeyType}`)
+  return {publicKey}
+}
+
 /** Strict standard base64: rejects anything that does not re-encode to the same text. */
 function decodeBase64(text: string): Buffer | undefined {
   const bytes = Buffer.from(text, 'base64')

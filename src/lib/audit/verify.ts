@@ -59,8 +59,12 @@ const ZERO_HASH = '0'.repeat(2 * HASH_SIZE)
 /** The seq of a row rendered by auditRowTextPage: its JSON array starts with it. */
 const seqOfText = (text: string): number => Number(text.slice(1, text.indexOf(',')))
 
-/** Verifies the whole audit log in `db` against the log's public key. */
+/** Verifies the whole audit log in `db` against the log's public key, in one read snapshot. */
 export function verifyAuditLog(db: Db, publicKey: KeyObject, options: VerifyOptions = {}): VerifyResult {
+  return db.transaction(() => verifySnapshot(db, publicKey, options))()
+}
+
+function verifySnapshot(db: Db, publicKey: KeyObject, options: VerifyOptions): VerifyResult {
   const started = performance.now()
   const verifier: NoteVerifier = {publicKey, name: options.keyName}
   const problems: string[] = []
