@@ -4,6 +4,8 @@
  * in bytes 0x80–0x9F, which Latin-1 spends on invisible control codes and Windows-1252 (what Excel
  * writes) on characters like € and ’.
  */
+import {TextDecoder} from 'node:util'
+
 import {usageError} from '../output/errors.js'
 
 export type TextEncoding = 'utf8' | 'latin1'
