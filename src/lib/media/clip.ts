@@ -63,3 +63,12 @@ async function exists(path: string): Promise<boolean> {
     return false
   }
 }
+
+/** `90`, `90s`, `1.5m`, `00:01:30` or `01:30.5` → seconds. */
+export function parseOffset(text: string, flag: string): number {
+  const clock = /^(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d+)?)$/.exec(text.trim())
+  if (clock) return Number(clock[1] ?? 0) * 3600 + Number(clock[2]) * 60 + Number(clock[3])
+  const unit = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim())
+  if (unit) return Number(unit[1]) * {ms: 0.001, s: 1, m: 60, h: 3600}[(unit[2] ?? 's') as 'ms' | 's' | 'm' | 'h']
+  throw usageError(`${flag} ${text}: expected seconds (90, 90s, 1.5m) or a time offset (00:01:30)`)
+}

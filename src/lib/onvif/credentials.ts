@@ -55,3 +55,20 @@ export function credentialsFor(candidates: CredentialCandidate[], address: strin
     return ip !== undefined && Math.floor(ip / size) === Math.floor(start / size)
   })
 }
+
+/** The camera password for `--user`: from a file (`-` = stdin), else RTCC_CAMERA_PASSWORD, else undefined. */
+export async function readPassword(passwordFile: string | undefined): Promise<string | undefined> {
+  if (passwordFile === '-') {
+    const chunks: Buffer[] = []
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+    return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '')
+  }
+  if (passwordFile) {
+    try {
+      return (await readFile(passwordFile, 'utf8')).replace(/\r?\n$/, '')
+    } catch (error) {
+      throw new CliError(`cannot read password file: ${(error as Error).message}`, {code: 'not_found', where: passwordFile})
+    }
+  }
+  return process.env.RTCC_CAMERA_PASSWORD
+}
