@@ -161,7 +161,8 @@ export async function readDevice(deviceUrl: string, options: ReadDeviceOptions):
 
   let credentials: Credentials | undefined
   try {
-    const attempts: (Credentials | undefined)[] = options.credentials.length ? options.credentials : [undefined]
+    // First without credentials: a camera that answers is open to anyone, which the installer must know.
+    const attempts: (Credentials | undefined)[] = [undefined, ...options.credentials]
     for (const candidate of attempts) {
       try {
         const info = await soapCall(deviceUrl, `<GetDeviceInformation ${TDS}/>`, {credentials: candidate, clockOffsetMs, timeoutMs})
