@@ -15,6 +15,8 @@ export default class ServerStart extends RtccCommand<typeof ServerStart> {
     'data-dir': Flags.string({description: 'Data directory (default: $RTCC_DATA_DIR or ~/.local/share/rtcc).'}),
     host: Flags.string({description: 'Address to listen on.', default: '127.0.0.1'}),
     port: Flags.integer({description: 'Port (0 picks a free one).', default: 8443, min: 0, max: 65535}),
+    'smtp-url': Flags.string({description: 'Outgoing mail server, smtp://user:pass@host:587 or smtps://… (default: .eml files in <data-dir>/outbox).', env: 'RTCC_SMTP_URL'}),
+    'max-upload': Flags.integer({description: 'Largest evidence upload, in MiB.', default: 4096, min: 1}),
   }
 
   async run(): Promise<void> {
@@ -24,12 +26,20 @@ export default class ServerStart extends RtccCommand<typeof ServerStart> {
       import('../../lib/output/version.js'),
     ])
     const dataDir = this.flags['data-dir'] ?? defaultDataDir()
-    const server = await startServer({dataDir, host: this.flags.host, port: this.flags.port, version: VERSION})
+    const server = await startServer({
+      dataDir,
+      host: this.flags.host,
+      port: this.flags.port,
+      version: VERSION,
+      smtpUrl: this.flags['smtp-url'],
+      maxUploadBytes: this.flags['max-upload'] * 1024 * 1024,
+    })
     if (this.jsonEnabled()) process.stdout.write(JSON.stringify({url: server.url, fingerprint: server.fingerprint}) + '\n')
     else {
       this.out(`rtcc server ${VERSION} listening on ${server.url}`)
       this.out(`certificate SHA-256 fingerprint: ${server.fingerprint}`)
       this.out(`data dir: ${dataDir}`)
+      this.out(server.ctx.mailer.describe())
       this.note('Press Ctrl-C to stop.')
     }
     await new Promise<void>((resolve) => {

@@ -12,6 +12,7 @@ export interface ApiOptions {
   token?: string
   pin?: {certPem: string; fingerprint: string}
   timeoutMs?: number
+  headers?: Record<string, string>
 }
 
 interface ServerError {
@@ -25,6 +26,7 @@ export class ApiClient {
     this.http = got.extend({
       prefixUrl: options.baseUrl.replace(/\/$/, ''),
       headers: {
+        ...options.headers,
         ...(options.token ? {authorization: `Bearer ${options.token}`} : {}),
         'user-agent': 'rtcc-cli',
       },

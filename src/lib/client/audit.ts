@@ -3,15 +3,16 @@
  * a copied database), prove a saved checkpoint is still a prefix of today's log, prove one record's
  * inclusion. Proofs are checked here, against the key in the saved checkpoint, never taken on trust.
  */
-import {createPublicKey, type KeyObject} from 'node:crypto'
+import type {KeyObject} from 'node:crypto'
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 
 import type {ConsistencyProofBundle, InclusionProofBundle} from '../audit/log.js'
-import {parseVerifierKey, type NoteVerifier} from '../audit/note.js'
+import {parsePublicKey, parseVerifierKey, type NoteVerifier} from '../audit/note.js'
 import {verifyAuditLog, verifyConsistencyBundle, verifyInclusionBundle, type VerifyResult} from '../audit/verify.js'
 import {CliError, usageError} from '../output/errors.js'
 import {openDatabase} from '../store/db.js'
 import type {ApiClient} from './api.js'
+import {readPin, savePin} from './profiles.js'
 
 export interface SavedCheckpoint {
   size: number
@@ -24,6 +25,7 @@ export interface SavedCheckpoint {
 
 export async function saveCheckpoint(api: ApiClient, file?: string): Promise<SavedCheckpoint> {
   const checkpoint = {...(await api.post<SavedCheckpoint>('/v1/audit/checkpoint')), server: api.options.baseUrl}
+  trustedAuditKey(api, checkpoint.verifierKey)
   if (file) writeFileSync(file, JSON.stringify(checkpoint, null, 2) + '\n')
   return checkpoint
 }
@@ -43,9 +45,24 @@ export function readSavedCheckpoint(file: string): SavedCheckpoint {
 /** A public key file: the server's PEM (audit-signing.pub) or a verifier key line. */
 export function loadVerifier(file: string): NoteVerifier {
   if (!existsSync(file)) throw usageError(`public key file ${file} does not exist`, 'Copy audit-signing.pub from the server data dir.')
-  const text = readFileSync(file, 'utf8').trim()
-  if (text.startsWith('-----BEGIN')) return {publicKey: createPublicKey(text)}
-  return parseVerifierKey(text)
+  return parsePublicKey(readFileSync(file, 'utf8'))
+}
+
+/**
+ * The audit key a proof must be signed with: a key file the user gives, else the key pinned for this
+ * server the first time it was seen (like the TLS certificate). A server presenting another key is
+ * refused, so a fake server cannot sign its own proofs.
+ */
+export function trustedAuditKey(api: ApiClient, presented: string, publicKeyFile?: string): NoteVerifier {
+  if (publicKeyFile) return loadVerifier(publicKeyFile)
+  const pin = readPin(api.options.baseUrl)
+  if (pin?.auditKey && pin.auditKey !== presented)
+    throw new CliError(`REFUSED: the server's audit signing key changed (pinned ${pin.auditKey.split('+')[1]}, presented ${presented.split('+')[1]})`, {
+      code: 'audit_key_changed',
+      hint: 'If the server was legitimately re-keyed, verify with --public-key FILE from its admin.',
+    })
+  if (pin && !pin.auditKey) savePin(api.options.baseUrl, {...pin, auditKey: presented})
+  return parseVerifierKey(presented)
 }
 
 export interface VerifyReport extends Partial<VerifyResult> {
@@ -93,9 +110,9 @@ export function verifyOffline(dbFile: string, publicKeyFile: string, sinceCheckp
   }
 }
 
-export async function proveRecord(api: ApiClient, recordId: string): Promise<InclusionProofBundle & {verified: boolean; problems: string[]}> {
+export async function proveRecord(api: ApiClient, recordId: string, publicKeyFile?: string): Promise<InclusionProofBundle & {verified: boolean; problems: string[]}> {
   const bundle = await api.get<InclusionProofBundle & {verifierKey: string}>(`/v1/audit/proof/${encodeURIComponent(recordId)}`)
-  const check = verifyInclusionBundle(bundle, parseVerifierKey(bundle.verifierKey))
+  const check = verifyInclusionBundle(bundle, trustedAuditKey(api, bundle.verifierKey, publicKeyFile))
   if (!check.ok) throw new CliError(`the server's inclusion proof for ${recordId} does not verify: ${check.problems.join('; ')}`, {code: 'proof_invalid'})
   return {...bundle, verified: true, problems: []}
 }

@@ -64,7 +64,7 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
     if (!otp) throw error
     session = await api.post<SessionView>('/v1/auth/login', {...body, otp})
   }
-  savePin(url, pin)
+  savePin(url, {...readPin(url), ...pin})
   saveProfile(profile, {server: url, username: session.user.username}, session.token)
   return {profile, server: url, fingerprint: pin.fingerprint, newlyTrusted, user: session.user, expiresAt: session.expiresAt, mfaEnrollmentRequired: session.mfaEnrollmentRequired}
 }

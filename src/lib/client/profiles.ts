@@ -17,6 +17,8 @@ export interface Profile {
 export interface Pin {
   fingerprint: string
   certPem: string
+  /** The server's audit verifier key, pinned the first time an audit proof is checked. */
+  auditKey?: string
 }
 
 interface ConfigShape extends Record<string, unknown> {

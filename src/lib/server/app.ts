@@ -5,12 +5,16 @@ import Fastify, {type FastifyError, type FastifyInstance} from 'fastify'
 import {randomUUID} from 'node:crypto'
 
 import {AuditLog} from '../audit/log.js'
+import {LocalBlobStore} from '../evidence/blob-store.js'
+import {EvidenceStore} from '../evidence/store.js'
+import {createMailer, outboxDir} from '../mail/mailer.js'
 import {openDatabase} from '../store/db.js'
 import type {ServerContext} from './context.js'
 import {prepareDataDir, type ServerSecrets} from './data-dir.js'
 import {InProcessEventHub} from './events/hub.js'
 import {CliError} from '../output/errors.js'
 import {HttpError} from './http-error.js'
+import {expireDue} from './requests/workflow.js'
 import {auditInput, outcomeForStatus, registerRoute} from './route.js'
 import {allRoutes} from './routes/index.js'
 
@@ -23,6 +27,10 @@ export interface StartOptions {
   version: string
   /** Records per signed checkpoint (default 1000). */
   checkpointEvery?: number
+  /** `smtp://…` / `smtps://…` for outgoing mail; default: .eml files in <dataDir>/outbox. */
+  smtpUrl?: string
+  /** Largest evidence upload in bytes. */
+  maxUploadBytes?: number
   log?: (line: string) => void
 }
 
@@ -44,6 +52,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     secrets,
     version: options.version,
     now,
+    url: '',
+    mailer: await createMailer({smtpUrl: options.smtpUrl ?? process.env.RTCC_SMTP_URL, outboxDir: outboxDir(secrets.dir)}),
+    evidence: new EvidenceStore(await LocalBlobStore.open(secrets.dir), secrets.masterKey, {maxBytes: options.maxUploadBytes}),
     audit: new AuditLog(db, {
       origin: secrets.origin,
       signer: {name: secrets.origin, privateKey: secrets.signingKey, publicKey: secrets.publicKey},
@@ -57,6 +68,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const address = app.server.address()
   const port = typeof address === 'object' && address ? address.port : options.port
   const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`
+  ctx.url = url
+  const expiry = setInterval(() => expireDue(ctx), 60_000)
+  expiry.unref()
   let closing: Promise<void> | undefined
   return {
     url,
@@ -65,7 +79,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     app,
     close: () =>
       (closing ??= (async () => {
+        clearInterval(expiry)
         await app.close()
+        ctx.mailer.close()
         ctx.audit.checkpoint()
         db.close()
       })()),
@@ -111,7 +127,7 @@ function buildApp(ctx: ServerContext, secrets: ServerSecrets): FastifyInstance {
 
   app.setErrorHandler((error: FastifyError | HttpError | CliError, req, reply) => {
     if (error instanceof CliError) {
-      const status = error.code === 'not_found' ? 404 : error.code === 'inconsistent' ? 409 : 400
+      const status = ({not_found: 404, inconsistent: 409, too_large: 413, evidence_corrupt: 500} as Record<string, number>)[error.code] ?? 400
       return reply.code(status).send({error: {code: error.code, message: error.message, details: error.hint}})
     }
     if (error instanceof HttpError) {

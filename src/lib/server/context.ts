@@ -1,5 +1,7 @@
 /** What every route handler can reach: the store, the audit log, the event hub and the server's keys. */
 import type {AuditLog} from '../audit/log.js'
+import type {EvidenceStore} from '../evidence/store.js'
+import type {Mailer} from '../mail/mailer.js'
 import type {Role} from '../domain/roles.js'
 import type {Db} from '../store/db.js'
 import type {UserRow} from '../store/users.js'
@@ -10,6 +12,10 @@ export interface ServerContext {
   db: Db
   audit: AuditLog
   events: EventHub
+  mailer: Mailer
+  evidence: EvidenceStore
+  /** The server's public URL, for links in mail. */
+  url: string
   secrets: ServerSecrets
   version: string
   now(): Date

@@ -149,7 +149,8 @@ export const migrations: string[] = [
     agency_name TEXT NOT NULL,
     issued_by TEXT NOT NULL,
     issued_by_name TEXT NOT NULL,
-    owner_id TEXT NOT NULL REFERENCES owners(id) ON DELETE CASCADE,
+    -- no foreign key: a request and its evidence outlive an owner who deletes their profile
+    owner_id TEXT NOT NULL,
     latitude REAL NOT NULL,
     longitude REAL NOT NULL,
     radius_m REAL NOT NULL,

@@ -5,11 +5,13 @@ import {agencyRoutes} from './agencies.js'
 import {auditRoutes} from './audit.js'
 import {authRoutes} from './auth.js'
 import {eventRoutes} from './events.js'
+import {evidenceRoutes} from './evidence.js'
 import {healthRoutes} from './health.js'
 import {ownerRoutes} from './owners.js'
 import {registryImportRoutes} from './registry-import.js'
 import {registryRoutes} from './registry.js'
+import {requestRoutes} from './requests.js'
 import {tokenRoutes} from './tokens.js'
 import {userRoutes} from './users.js'
 
-export const allRoutes = [...healthRoutes, ...authRoutes, ...userRoutes, ...tokenRoutes, ...eventRoutes, ...auditRoutes, ...ownerRoutes, ...registryRoutes, ...registryImportRoutes, ...agencyRoutes] as unknown as RouteDef<z.ZodType, z.ZodType>[]
+export const allRoutes = [...healthRoutes, ...authRoutes, ...userRoutes, ...tokenRoutes, ...eventRoutes, ...auditRoutes, ...ownerRoutes, ...registryRoutes, ...registryImportRoutes, ...agencyRoutes, ...requestRoutes, ...evidenceRoutes] as unknown as RouteDef<z.ZodType, z.ZodType>[]
