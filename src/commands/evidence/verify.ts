@@ -14,9 +14,9 @@ export default class EvidenceVerify extends RtccCommand<typeof EvidenceVerify> {
     '<%= config.bin %> evidence verify ./case-2026-0142 --public-key ./audit-signing.pub',
     '<%= config.bin %> evidence verify ./case-2026-0142 --public-key ./audit-signing.pub --json',
   ]
-  static override args = {dir: Args.directory({required: true, exists: true, description: 'Folder written by `rtcc request download`.'})}
+  static override args = {dir: Args.directory({required: true, description: 'Folder written by `rtcc request download`.'})}
   static override flags = {
-    'public-key': Flags.file({exists: true, description: "The server's Ed25519 public key (audit-signing.pub, PEM)."}),
+    'public-key': Flags.file({description: "The server's Ed25519 public key (audit-signing.pub, PEM)."}),
   }
 
   async run(): Promise<EvidenceVerifyReport> {
@@ -33,7 +33,7 @@ export default class EvidenceVerify extends RtccCommand<typeof EvidenceVerify> {
       })
     }
     const signedBy = report.signature.key === 'given' ? `signed by the given key ${report.signature.keyId}` : `signature intact (key ${report.signature.keyId} from custody.json)`
-    this.out(`${green('✔')} ${report.files.length} files match custody.json for case ${report.caseId}; ${signedBy}`)
+    this.out(`${green('✔')} ${report.files.length} file${report.files.length === 1 ? '' : 's'} match custody.json for case ${report.caseId}; ${signedBy}`)
     for (const file of report.files) this.out(`  ${file.name}  ${file.sha256}  ${file.bytes} bytes  ${file.kind}`)
     return report
   }
