@@ -31,12 +31,12 @@ export function tempDir(prefix = 'rtcc-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix))
 }
 
-export async function startTestServer(options: {dataDir?: string; checkpointEvery?: number; port?: number} = {}): Promise<TestServer> {
+export async function startTestServer(options: {dataDir?: string; checkpointEvery?: number; port?: number; smtpUrl?: string; maxUploadBytes?: number} = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? tempDir()
   await initServer(dataDir, ADMIN).catch((error: {code?: string}) => {
     if (error.code !== 'already_initialised') throw error
   })
-  const server = await startServer({dataDir, port: options.port ?? 0, version: 'test', checkpointEvery: options.checkpointEvery})
+  const server = await startServer({dataDir, port: options.port ?? 0, version: 'test', checkpointEvery: options.checkpointEvery, smtpUrl: options.smtpUrl, maxUploadBytes: options.maxUploadBytes})
   const cert = await fetchCertificate(server.url)
   const pin = {certPem: cert.pem, fingerprint: cert.fingerprint}
   const anonymous = () => new ApiClient({baseUrl: server.url, pin})

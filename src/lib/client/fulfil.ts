@@ -39,7 +39,7 @@ export async function uploadClip(
   api: ApiClient,
   path: string,
   file: string,
-  query: {camera?: string; clockOffsetSeconds?: number; parent?: string; tool?: string},
+  query: {camera?: string; clockOffsetSeconds?: number; parent?: string; tool?: string; toolVersion?: string; operation?: string; arguments?: string},
   onProgress?: FulfilOptions['onProgress'],
 ): Promise<UploadedClip> {
   const size = (await stat(file).catch(() => {
@@ -82,8 +82,13 @@ export async function fulfil(api: ApiClient, path: string, options: FulfilOption
         const toSeconds = offsetInRecording(options.trim.to, options.trim.recordingStart, options.clockOffsetSeconds)
         const output = join(scratch, `${basename(file, extname(file))}.trimmed${extname(file) || '.mp4'}`)
         await clip(file, {fromSeconds, toSeconds, output})
-        const tool = `${(await binaryVersion(ffmpegPath())).split(' Copyright')[0]} -c copy -ss ${fromSeconds} -to ${toSeconds} (rtcc ${VERSION})`
-        uploaded.push(await uploadClip(api, path, output, {camera: original.cameraId, clockOffsetSeconds: options.clockOffsetSeconds, parent: original.id, tool}, options.onProgress))
+        const derivation = {
+          tool: 'ffmpeg',
+          toolVersion: `${(await binaryVersion(ffmpegPath())).split(' Copyright')[0]} (via rtcc ${VERSION})`,
+          operation: 'trim',
+          arguments: JSON.stringify(['-ss', String(fromSeconds), '-to', String(toSeconds), '-c', 'copy']),
+        }
+        uploaded.push(await uploadClip(api, path, output, {camera: original.cameraId, clockOffsetSeconds: options.clockOffsetSeconds, parent: original.id, ...derivation}, options.onProgress))
       }
     }
   } finally {

@@ -69,10 +69,22 @@ export interface EvidenceSummary {
   createdAt: string
 }
 
+/** Who did something to a request: a user, an owner (also via email token), or the server itself. */
+export interface TimelineActor {
+  id: string
+  role: string
+  name: string
+}
+
 export interface TimelineEntry {
   time: string
-  actor: string
+  actor: TimelineActor
+  /** Source address; null for the server's own actions. */
+  from: string | null
+  /** e.g. issued, delivered, viewed, uploaded, derived, downloaded, fulfilled. */
   event: string
+  /** The id acted on (`req_…`, `evd_…`). */
+  target: string | null
   detail: Record<string, unknown> | null
 }
 

@@ -59,7 +59,7 @@ export interface DiscoverOptions {
   probeStreams?: boolean
   /** Keep non-camera WS-Discovery peers. */
   all?: boolean
-  /** Probe rounds; a round with nothing new stops early after the second. Default 3. */
+  /** Probe rounds; once something answered, a round with nothing new stops the scan. Default 3. */
   rounds?: number
   onFound?: (found: number) => void
 }
@@ -254,7 +254,8 @@ export async function discover(options: DiscoverOptions = {}): Promise<Discovery
       const before = registry.size
       await send()
       await sleep(Math.max(0, Math.min(windowMs, deadline - Date.now())))
-      if (round > 0 && registry.size === before) break
+      // A quiet repeat ends the scan, unless nothing answered yet (a slow or lossy first round).
+      if (round > 0 && registry.size === before && before > 0) break
     }
   }
 

@@ -47,6 +47,6 @@ export function renderRequest(request: FootageRequest & {timeline?: TimelineEntr
   ])
   const cameras = request.cameras.map((c) => `  ${c.cameraId}  ${c.name}  ${Math.round(c.distanceMetres)} m, ${facing(c.facesIncident)}`).join('\n')
   const files = request.evidence.map((f) => `  ${f.id}  ${f.size} bytes  sha256 ${f.sha256}${f.parentId ? `  (derived from ${f.parentId})` : ''}`).join('\n')
-  const timeline = (request.timeline ?? []).map((t) => `  ${t.time}  ${t.event.padEnd(10)} ${t.actor}`).join('\n')
+  const timeline = (request.timeline ?? []).map((t) => `  ${t.time}  ${t.event.padEnd(10)} ${t.actor.name}${t.from ? ` from ${t.from}` : ''}`).join('\n')
   return [head.trimEnd(), `cameras:\n${cameras || '  none'}`, `evidence:\n${files || '  none yet'}`, timeline && `timeline:\n${timeline}`].filter(Boolean).join('\n') + '\n'
 }

@@ -126,6 +126,9 @@ function buildApp(ctx: ServerContext, secrets: ServerSecrets): FastifyInstance {
   })
 
   app.setErrorHandler((error: FastifyError | HttpError | CliError, req, reply) => {
+    // A streamed response that failed before its first byte (e.g. evidence failing its integrity
+    // check) had set a binary content type and length: the error goes out as JSON instead.
+    reply.removeHeader('content-length').removeHeader('x-rtcc-sha256').type('application/json; charset=utf-8')
     if (error instanceof CliError) {
       const status = ({not_found: 404, inconsistent: 409, too_large: 413, evidence_corrupt: 500} as Record<string, number>)[error.code] ?? 400
       return reply.code(status).send({error: {code: error.code, message: error.message, details: error.hint}})

@@ -51,7 +51,7 @@ export interface RouteDef<B extends z.ZodType, Q extends z.ZodType> {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    rtcc: {actor?: Actor; subject?: {id: string | null; name: string; role?: string}; audited: boolean; action: string; target?: string; detail?: Record<string, unknown>; payload?: string}
+    rtcc: {actor?: Actor; subject?: {id: string | null; name: string; role?: string}; audited: boolean; action: string; target?: string; detail?: Record<string, unknown>; payload?: string; txResult?: unknown}
   }
 }
 
@@ -102,7 +102,8 @@ export function registerRoute(app: FastifyInstance, ctx: ServerContext, def: Rou
       if (reply.sent) return reply
       if (result === undefined) return reply.code(204).send()
       reply.type('application/json; charset=utf-8')
-      return req.rtcc.payload !== undefined && req.rtcc.audited ? req.rtcc.payload : JSON.stringify(result)
+      // The payload serialised inside the audited transaction (whose size the record holds) is sent as is.
+      return req.rtcc.audited && result === req.rtcc.txResult && req.rtcc.payload !== undefined ? req.rtcc.payload : JSON.stringify(result)
     },
   })
 }
@@ -120,6 +121,7 @@ function auditedTransaction<T>(ctx: ServerContext, req: FastifyRequest, fn: () =
     }))
     req.rtcc.audited = true
     req.rtcc.payload = payload
+    req.rtcc.txResult = result
     return result
   })()
 }

@@ -59,12 +59,19 @@ export function agencyMemberCount(db: Db, agencyId: string): number {
   return (db.prepare('SELECT count(*) AS n FROM users WHERE agency_id = ?').get(agencyId) as {n: number}).n
 }
 
-const jurisdictions = new Map<string, (p: {latitude: number; longitude: number}) => boolean>()
+type JurisdictionTest = (p: {latitude: number; longitude: number}) => boolean
 
-/** Compile an agency's jurisdiction for in_agency(); called when a query's scope is built (SQLite
- * functions cannot run queries of their own while the outer query executes). */
-export function primeJurisdiction(agency: Agency): void {
-  if (!jurisdictions.has(agency.id)) jurisdictions.set(agency.id, compileArea(agency.jurisdiction))
+const jurisdictions = new Map<string, JurisdictionTest>()
+
+/**
+ * An agency's compiled point-in-jurisdiction test, also made available to in_agency(): called when a
+ * query's scope is built (SQLite functions cannot run queries of their own while the outer query
+ * executes), and used directly by the in-memory radius search.
+ */
+export function jurisdictionTest(agency: Agency): JurisdictionTest {
+  let test = jurisdictions.get(agency.id)
+  if (!test) jurisdictions.set(agency.id, (test = compileArea(agency.jurisdiction)))
+  return test
 }
 
 /**

@@ -1,12 +1,15 @@
 /**
  * Registry cameras. Every read takes a scope (an owner's own cameras, an agency's jurisdiction, or the
- * whole registry for a platform admin) that becomes part of the SQL: an R*Tree pre-filter on the
- * jurisdiction's bounding box plus the exact `in_agency()` test, never a filter after the fact.
+ * whole registry for a platform admin) that becomes part of the query: a bounding-box test plus the
+ * exact `in_agency()` test in SQL, or the same jurisdiction test inside the radius search before
+ * ranking and limits — never a filter applied to results after the fact. Radius searches use the
+ * in-memory index in ./camera-locations.ts.
  */
 import type {Camera, CameraFields, LocationType} from '../domain/camera.js'
 import {newId} from '../domain/ids.js'
-import {boundingBoxes, EARTH_RADIUS_M, type BoundingBox} from '../registry/geo.js'
-import {primeJurisdiction, type Agency} from './agencies.js'
+import {distanceMetres, type BoundingBox} from '../registry/geo.js'
+import {jurisdictionTest, type Agency} from './agencies.js'
+import {cameraLocations, noteCameraLocation} from './camera-locations.js'
 import type {Db} from './db.js'
 
 export type CameraScope = {kind: 'all'} | {kind: 'owner'; ownerId: string} | {kind: 'agency'; agency: Agency}
@@ -63,14 +66,14 @@ interface Clause {
 }
 
 const boxClause = (box: BoundingBox, prefix: string): Clause => ({
-  sql: `c.rowid IN (SELECT camera_rowid FROM camera_locations WHERE max_lat >= @${prefix}MinLat AND min_lat <= @${prefix}MaxLat AND max_lon >= @${prefix}MinLon AND min_lon <= @${prefix}MaxLon)`,
+  sql: `c.latitude BETWEEN @${prefix}MinLat AND @${prefix}MaxLat AND c.longitude BETWEEN @${prefix}MinLon AND @${prefix}MaxLon`,
   params: {[`${prefix}MinLat`]: box.minLatitude, [`${prefix}MaxLat`]: box.maxLatitude, [`${prefix}MinLon`]: box.minLongitude, [`${prefix}MaxLon`]: box.maxLongitude},
 })
 
 export function scopeClause(scope: CameraScope): Clause {
   if (scope.kind === 'all') return {sql: '1', params: {}}
   if (scope.kind === 'owner') return {sql: 'c.owner_id = @scopeOwner', params: {scopeOwner: scope.ownerId}}
-  primeJurisdiction(scope.agency)
+  jurisdictionTest(scope.agency)
   const box = boxClause(scope.agency.bbox, 'agency')
   return {sql: `${box.sql} AND in_agency(@scopeAgency, c.latitude, c.longitude)`, params: {...box.params, scopeAgency: scope.agency.id}}
 }
@@ -115,32 +118,69 @@ export function getCamera(db: Db, scope: CameraScope, id: string): Camera | unde
   return row && toCamera(row)
 }
 
-/** SQL function `distance_m(lat1, lon1, lat2, lon2)`: haversine metres, so radius searches sort and limit in SQL. */
+/** SQL function `distance_m(lat1, lon1, lat2, lon2)`: haversine metres (geo.ts's), so SQL can sort and limit by distance. */
 export function registerDistanceFunction(db: Db): void {
-  const rad = Math.PI / 180
-  db.function('distance_m', {deterministic: true}, (lat1: unknown, lon1: unknown, lat2: unknown, lon2: unknown) => {
-    const dLat = ((lat2 as number) - (lat1 as number)) * rad
-    const dLon = ((lon2 as number) - (lon1 as number)) * rad
-    const h = Math.sin(dLat / 2) ** 2 + Math.cos((lat1 as number) * rad) * Math.cos((lat2 as number) * rad) * Math.sin(dLon / 2) ** 2
-    return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)))
-  })
+  db.function('distance_m', {deterministic: true}, (lat1: unknown, lon1: unknown, lat2: unknown, lon2: unknown) =>
+    distanceMetres({latitude: lat1 as number, longitude: lon1 as number}, {latitude: lat2 as number, longitude: lon2 as number}),
+  )
 }
 
-/** Cameras within `radiusMetres`, nearest first, with their distance. */
-export function nearCameras(
-  db: Db,
-  scope: CameraScope,
-  near: {latitude: number; longitude: number; radiusMetres: number; limit?: number; type?: LocationType[]},
-): {camera: Camera; distanceMetres: number}[] {
-  const boxes = boundingBoxes(near, near.radiusMetres).map((box, i) => boxClause(box, `near${i}`))
-  const anyBox: Clause = {sql: boxes.map((b) => `(${b.sql})`).join(' OR '), params: Object.assign({}, ...boxes.map((b) => b.params))}
-  const w = where([scopeClause(scope), anyBox, ...filterClauses({type: near.type})])
+export interface NearQuery {
+  latitude: number
+  longitude: number
+  radiusMetres: number
+  limit?: number
+  type?: LocationType[]
+}
+
+export interface NearCamera {
+  camera: Camera
+  distanceMetres: number
+}
+
+/** Cameras within `radiusMetres`, nearest first (ties by id), with their distance. */
+export function nearCameras(db: Db, scope: CameraScope, near: NearQuery): NearCamera[] {
+  const limit = near.limit ?? 1000
+  if (scope.kind === 'owner') return nearOwnCameras(db, scope.ownerId, near, limit)
+  const inScope = scope.kind === 'agency' ? jurisdictionTest(scope.agency) : undefined
+  const index = cameraLocations(db)
+  const hits = index.within(near, near.radiusMetres, inScope && ((latitude, longitude) => inScope({latitude, longitude})))
+  const types = near.type?.length ? new Set<string>(near.type) : undefined
+  const fetch = db.prepare('SELECT rowid AS row_id, * FROM cameras WHERE rowid IN (SELECT value FROM json_each(?))')
+  const found: NearCamera[] = []
+  const seen = new Set<number>()
+  // Past the limit, keep taking exact ties with the last distance so the id tie-break below is exact.
+  let cutoff = Infinity
+  for (let next = 0; next < hits.length && hits[next]!.distanceMetres <= cutoff; ) {
+    const batch = hits.slice(next, next + Math.max(64, 2 * (limit - found.length)))
+    next += batch.length
+    const rows = new Map((fetch.all(JSON.stringify(batch.map((h) => h.rowid))) as (CameraRow & {row_id: number})[]).map((r) => [r.row_id, r]))
+    for (const hit of batch) {
+      if (hit.distanceMetres > cutoff) break
+      const row = rows.get(hit.rowid)
+      // The index may hold more than the table: deleted and moved cameras are confirmed here and dropped.
+      if (!row || !index.matches(hit.slot, row.latitude, row.longitude)) {
+        index.drop(hit.slot)
+        continue
+      }
+      if (seen.has(hit.rowid) || (types && !types.has(row.location_type))) continue
+      seen.add(hit.rowid)
+      found.push({camera: toCamera(row), distanceMetres: hit.distanceMetres})
+      if (found.length === limit) cutoff = hit.distanceMetres
+    }
+  }
+  return found.sort((a, b) => a.distanceMetres - b.distanceMetres || (a.camera.id < b.camera.id ? -1 : 1)).slice(0, limit)
+}
+
+/** An owner's own cameras are few: their index on owner_id and a distance sort in SQL are enough. */
+function nearOwnCameras(db: Db, ownerId: string, near: NearQuery, limit: number): NearCamera[] {
+  const w = where([{sql: 'c.owner_id = @owner', params: {owner: ownerId}}, ...filterClauses({type: near.type})])
   const rows = db
     .prepare(
       `SELECT * FROM (SELECT c.*, distance_m(@lat, @lon, c.latitude, c.longitude) AS distance FROM cameras c WHERE ${w.sql})
        WHERE distance <= @radius ORDER BY distance, id LIMIT @limit`,
     )
-    .all({...w.params, lat: near.latitude, lon: near.longitude, radius: near.radiusMetres, limit: near.limit ?? 1000}) as (CameraRow & {distance: number})[]
+    .all({...w.params, lat: near.latitude, lon: near.longitude, radius: near.radiusMetres, limit}) as (CameraRow & {distance: number})[]
   return rows.map((row) => ({camera: toCamera(row), distanceMetres: row.distance}))
 }
 
@@ -197,11 +237,15 @@ export function updateCamera(db: Db, id: string, patch: Partial<CameraFields>): 
   const entries = FIELD_COLUMNS.filter(([f]) => patch[f] !== undefined)
   if (entries.length > 0) {
     const sets = entries.map(([, c]) => `${c} = @${c}`).join(', ')
+    const position = db.prepare('SELECT rowid, latitude, longitude FROM cameras WHERE id = ?')
+    const before = position.get(id) as {rowid: number; latitude: number; longitude: number} | undefined
     db.prepare(`UPDATE cameras SET ${sets}, updated_at = @now WHERE id = @id`).run({
       id,
       now: new Date().toISOString(),
       ...Object.fromEntries(entries.map(([f, c]) => [c, toColumnValue(f, patch[f])])),
     })
+    const after = position.get(id) as typeof before
+    if (before && after && (before.latitude !== after.latitude || before.longitude !== after.longitude)) noteCameraLocation(db, after.rowid, after.latitude, after.longitude)
   }
   return getCamera(db, {kind: 'all'}, id)!
 }

@@ -1,15 +1,18 @@
 /** Evidence file records: one per stored upload or derived copy, with its custody facts. */
+import type {TimelineActor} from '../domain/requests.js'
 import type {Db} from './db.js'
 
+/** Custody facts recorded at upload, in the shape custody.json carries them. */
 export interface EvidenceCustody {
-  uploadedBy: string
+  uploadedBy: TimelineActor
   uploadedAt: string
-  sourceAddress: string
-  fileName: string | null
-  /** The owner's statement of how far the recorder's clock is off (seconds, + = ahead). */
-  clockOffsetSeconds: number | null
+  uploadedFrom: string | null
+  /** The name the file had on the owner's side; informational, never used for storage. */
+  originalName: string | null
+  /** The owner's statement: recorder time minus true time, in seconds. */
+  recorderClockOffsetSeconds: number | null
   /** For a derived copy: the tool and version that made it, and how. */
-  tool: string | null
+  derivation: {tool: string; version: string; operation: string; arguments: string[]} | null
 }
 
 export interface EvidenceRecord {

@@ -182,7 +182,11 @@ export const migrations: string[] = [
     request_id TEXT NOT NULL REFERENCES footage_requests(id) ON DELETE CASCADE,
     time TEXT NOT NULL,
     actor TEXT NOT NULL,
+    actor_id TEXT NOT NULL,
+    actor_role TEXT NOT NULL,
+    source TEXT,
     event TEXT NOT NULL,
+    target TEXT,
     detail TEXT
   );
   CREATE INDEX request_timeline_request ON request_timeline(request_id, id);
@@ -200,5 +204,12 @@ export const migrations: string[] = [
     created_at TEXT NOT NULL
   );
   CREATE INDEX evidence_files_request ON evidence_files(request_id);
+  `,
+  // 4: the registry's spatial index moves to memory (store/camera-locations.ts): no R*Tree, no per-row triggers
+  `
+  DROP TRIGGER cameras_locate_insert;
+  DROP TRIGGER cameras_locate_update;
+  DROP TRIGGER cameras_locate_delete;
+  DROP TABLE camera_locations;
   `,
 ]

@@ -1,5 +1,5 @@
 /** Footage requests, the cameras each one names, and each request's timeline (custody starts here). */
-import type {EvidenceSummary, FootageRequest, RequestCamera, RequestStatus, TimelineEntry} from '../domain/requests.js'
+import type {EvidenceSummary, FootageRequest, RequestCamera, RequestStatus, TimelineActor, TimelineEntry} from '../domain/requests.js'
 import type {Db} from './db.js'
 
 export interface RequestRow {
@@ -29,8 +29,7 @@ export interface NewRequest {
   caseId: string
   agencyId: string | null
   agencyName: string
-  issuedBy: string
-  issuedByName: string
+  issuedBy: TimelineActor
   ownerId: string
   latitude: number
   longitude: number
@@ -42,6 +41,8 @@ export interface NewRequest {
   expiresAt: string
   cameras: RequestCamera[]
   now: string
+  /** Who issued it, and from where. */
+  source: string | null
 }
 
 export function insertRequest(db: Db, r: NewRequest): void {
@@ -49,10 +50,10 @@ export function insertRequest(db: Db, r: NewRequest): void {
     `INSERT INTO footage_requests (id, case_id, agency_id, agency_name, issued_by, issued_by_name, owner_id, latitude, longitude, radius_m,
        window_from, window_to, reason, status, token_hash, expires_at, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'issued', ?, ?, ?, ?)`,
-  ).run(r.id, r.caseId, r.agencyId, r.agencyName, r.issuedBy, r.issuedByName, r.ownerId, r.latitude, r.longitude, r.radiusMetres, r.from, r.to, r.reason, r.tokenHash, r.expiresAt, r.now, r.now)
+  ).run(r.id, r.caseId, r.agencyId, r.agencyName, r.issuedBy.id, r.issuedBy.name, r.ownerId, r.latitude, r.longitude, r.radiusMetres, r.from, r.to, r.reason, r.tokenHash, r.expiresAt, r.now, r.now)
   const camera = db.prepare('INSERT INTO request_cameras (request_id, camera_id, camera_name, distance_m, faces_incident, rank) VALUES (?, ?, ?, ?, ?, ?)')
   r.cameras.forEach((c, rank) => camera.run(r.id, c.cameraId, c.name, c.distanceMetres, c.facesIncident === null ? null : c.facesIncident ? 1 : 0, rank))
-  addTimeline(db, r.id, {time: r.now, actor: r.issuedByName, event: 'issued', detail: {cameras: r.cameras.length}})
+  addTimeline(db, r.id, {time: r.now, actor: r.issuedBy, from: r.source, event: 'issued', target: r.id, detail: {cameras: r.cameras.length}})
 }
 
 export function getRequestRow(db: Db, id: string): RequestRow | undefined {
@@ -100,19 +101,39 @@ export function dueForExpiry(db: Db, now: string): RequestRow[] {
 }
 
 export function addTimeline(db: Db, requestId: string, entry: TimelineEntry): void {
-  db.prepare('INSERT INTO request_timeline (request_id, time, actor, event, detail) VALUES (?, ?, ?, ?, ?)').run(
+  db.prepare('INSERT INTO request_timeline (request_id, time, actor, actor_id, actor_role, source, event, target, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
     requestId,
     entry.time,
-    entry.actor,
+    entry.actor.name,
+    entry.actor.id,
+    entry.actor.role,
+    entry.from,
     entry.event,
+    entry.target,
     entry.detail ? JSON.stringify(entry.detail) : null,
   )
 }
 
+interface TimelineRow {
+  time: string
+  actor: string
+  actor_id: string
+  actor_role: string
+  source: string | null
+  event: string
+  target: string | null
+  detail: string | null
+}
+
 export function timeline(db: Db, requestId: string): TimelineEntry[] {
-  return (db.prepare('SELECT time, actor, event, detail FROM request_timeline WHERE request_id = ? ORDER BY id').all(requestId) as (Omit<TimelineEntry, 'detail'> & {detail: string | null})[]).map(
-    (row) => ({...row, detail: row.detail ? (JSON.parse(row.detail) as Record<string, unknown>) : null}),
-  )
+  return (db.prepare('SELECT * FROM request_timeline WHERE request_id = ? ORDER BY id').all(requestId) as TimelineRow[]).map((row) => ({
+    time: row.time,
+    actor: {id: row.actor_id, role: row.actor_role, name: row.actor},
+    from: row.source,
+    event: row.event,
+    target: row.target,
+    detail: row.detail ? (JSON.parse(row.detail) as Record<string, unknown>) : null,
+  }))
 }
 
 export function requestCameras(db: Db, requestId: string): RequestCamera[] {

@@ -9,7 +9,7 @@ import {getOwner} from '../../store/owners.js'
 import * as requests from '../../store/requests.js'
 import type {MailReceipt} from '../../mail/mailer.js'
 import type {ServerContext} from '../context.js'
-import {systemMove} from './workflow.js'
+import {SERVER_ACTOR, systemMove} from './workflow.js'
 
 export type DeliveryResult = (MailReceipt & {to: string}) | {error: string}
 
@@ -50,7 +50,7 @@ export async function deliverRequests(
       ctx.db.transaction(() => {
         const now = ctx.now().toISOString()
         requests.markMailed(ctx.db, row.id, now)
-        if (options.reminder) requests.addTimeline(ctx.db, row.id, {time: now, actor: 'rtcc server', event: 'reminded', detail: {transport: receipt.transport}})
+        if (options.reminder) requests.addTimeline(ctx.db, row.id, {time: now, actor: SERVER_ACTOR, from: null, event: 'reminded', target: row.id, detail: {transport: receipt.transport}})
       })()
       systemMove(ctx, row, 'delivered', {transport: receipt.transport, messageId: receipt.messageId, reminder: options.reminder ?? false})
       results.set(row.id, {...receipt, to: owner.email})

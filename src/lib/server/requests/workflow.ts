@@ -3,9 +3,13 @@
  * chain of custody), is audited (by the route's transaction, or here for the server's own changes:
  * delivery, expiry) and, once committed, is published as a `request.<state>` event.
  */
-import type {RequestStatus} from '../../domain/requests.js'
+import type {RequestStatus, TimelineActor} from '../../domain/requests.js'
 import * as requests from '../../store/requests.js'
-import type {ServerContext} from '../context.js'
+import type {Actor, ServerContext} from '../context.js'
+
+export const SERVER_ACTOR: TimelineActor = {id: 'server', role: 'system', name: 'rtcc server'}
+
+export const timelineActor = (actor: Actor): TimelineActor => ({id: actor.user.id, role: actor.role, name: actor.user.username})
 
 const TRANSITIONS: Record<RequestStatus, RequestStatus[]> = {
   issued: ['delivered', 'viewed', 'fulfilled', 'declined', 'expired', 'cancelled'],
@@ -24,13 +28,14 @@ export function moveRequest(
   ctx: ServerContext,
   row: requests.RequestRow,
   to: RequestStatus,
-  actor: string,
+  actor: TimelineActor,
+  from: string | null,
   detail: Record<string, unknown> | null = null,
 ): (() => void) | undefined {
   if (!canMove(row.status, to)) return undefined
   const now = ctx.now().toISOString()
   requests.setRequestStatus(ctx.db, row.id, to, now, {declineReason: typeof detail?.reason === 'string' && to === 'declined' ? detail.reason : undefined})
-  requests.addTimeline(ctx.db, row.id, {time: now, actor, event: to, detail})
+  requests.addTimeline(ctx.db, row.id, {time: now, actor, from, event: to, target: row.id, detail})
   return () =>
     ctx.events.publish({
       type: `request.${to}`,
@@ -45,7 +50,7 @@ export function systemMove(ctx: ServerContext, row: requests.RequestRow, to: Req
   const publish = ctx.db.transaction(() => {
     const current = requests.getRequestRow(ctx.db, row.id)
     if (!current) return undefined
-    const done = moveRequest(ctx, current, to, 'rtcc server', detail)
+    const done = moveRequest(ctx, current, to, SERVER_ACTOR, null, detail)
     if (done)
       ctx.audit.append({time: ctx.now().toISOString(), actorName: 'rtcc server', role: 'system', action: `request.${to}`, target: row.id, outcome: 'allowed', source: 'server', detail})
     return done

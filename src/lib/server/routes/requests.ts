@@ -7,7 +7,7 @@ import {createHash, randomBytes} from 'node:crypto'
 import {z} from 'zod'
 
 import {newId} from '../../domain/ids.js'
-import {CanvassBody, type CanvassResult, type FootageRequest, OPEN_STATUSES, REQUEST_STATUSES} from '../../domain/requests.js'
+import {CanvassBody, type CanvassResult, type FootageRequest, OPEN_STATUSES, REQUEST_STATUSES, type TimelineActor} from '../../domain/requests.js'
 import {READ_REGISTRY} from '../../domain/roles.js'
 import {getAgency} from '../../store/agencies.js'
 import {getOwner} from '../../store/owners.js'
@@ -19,7 +19,7 @@ import {defineRoute, type Call} from '../route.js'
 import {cameraScope} from '../scope.js'
 import {planCanvass} from '../requests/canvass.js'
 import {deliverRequests} from '../requests/delivery.js'
-import {expireDue, moveRequest} from '../requests/workflow.js'
+import {expireDue, moveRequest, timelineActor} from '../requests/workflow.js'
 
 const ISSUERS = ['admin' as const, 'supervisor' as const, 'investigator' as const]
 
@@ -48,7 +48,7 @@ const NO_SUCH_TOKEN = () => new HttpError(404, 'not_found', 'no open request mat
  * The request an owner is answering: by one-time token (header), or by id from the owner's session.
  * Only open requests can be answered.
  */
-export function answerableRequest(call: Call<unknown, unknown>): {row: requests.RequestRow; actorName: string} {
+export function answerableRequest(call: Call<unknown, unknown>): {row: requests.RequestRow; actor: TimelineActor} {
   const {ctx, req, params} = call
   expireDue(ctx)
   const token = req.headers[REQUEST_TOKEN_HEADER]
@@ -57,7 +57,7 @@ export function answerableRequest(call: Call<unknown, unknown>): {row: requests.
     if (!row || !OPEN_STATUSES.includes(row.status)) throw NO_SUCH_TOKEN()
     req.rtcc.subject = {id: row.owner_id, name: `token holder for ${row.owner_id}`, role: 'owner'}
     req.rtcc.target = row.id
-    return {row, actorName: `owner ${row.owner_id} (email token)`}
+    return {row, actor: {id: row.owner_id, role: 'owner', name: 'owner (email token)'}}
   }
   const actor = req.rtcc.actor
   if (!actor) throw new HttpError(401, 'auth_required', 'log in as the owner, or pass the token from the request email')
@@ -65,7 +65,7 @@ export function answerableRequest(call: Call<unknown, unknown>): {row: requests.
   const row = visibleRequest(ctx, actor, params.id ?? '')
   if (!OPEN_STATUSES.includes(row.status)) throw new HttpError(409, 'closed', `request ${row.id} is ${row.status}`)
   req.rtcc.target = row.id
-  return {row, actorName: actor.user.username}
+  return {row, actor: timelineActor(actor)}
 }
 
 export const requestRoutes = [
@@ -75,7 +75,7 @@ export const requestRoutes = [
     action: 'request.issue',
     roles: ISSUERS,
     body: CanvassBody,
-    handler: async ({ctx, actor, body, tx, reply}): Promise<CanvassResult> => {
+    handler: async ({ctx, actor, body, req, tx, reply}): Promise<CanvassResult> => {
       const now = ctx.now()
       const plan = planCanvass(ctx.db, cameraScope(ctx, actor), {...body, radiusMetres: body.radius}, now)
       const agency = actor.user.agency_id ? getAgency(ctx.db, actor.user.agency_id) : undefined
@@ -90,7 +90,7 @@ export const requestRoutes = [
             if (!body.dryRun) {
               tokens.set(id, token)
               requests.insertRequest(ctx.db, {
-                id, caseId: body.caseId, agencyId: agency?.id ?? null, agencyName: agency?.name ?? 'rtcc', issuedBy: actor.user.id, issuedByName: actor.user.username,
+                id, caseId: body.caseId, agencyId: agency?.id ?? null, agencyName: agency?.name ?? 'rtcc', issuedBy: timelineActor(actor), source: req.ip,
                 ownerId, latitude: body.latitude, longitude: body.longitude, radiusMetres: body.radius, from: body.from, to: body.to, reason: body.reason,
                 tokenHash: hashToken(token), expiresAt, cameras, now: now.toISOString(),
               })
@@ -110,9 +110,9 @@ export const requestRoutes = [
       if (!body.dryRun) {
         for (const request of result.requests) ctx.events.publish({type: 'request.issued', ownerId: request.ownerId, data: {requestId: request.id, caseId: request.caseId, cameras: request.cameras.length}})
         const receipts = await deliverRequests(ctx, result.requests.map((r) => ({id: r.id, token: tokens.get(r.id)!})))
-        for (const request of result.requests) Object.assign(request, {mail: receipts.get(request.id)}, {status: requests.getRequestRow(ctx.db, request.id)!.status})
+        reply.code(201)
+        return {...result, requests: result.requests.map((r) => ({...r, status: requests.getRequestRow(ctx.db, r.id)!.status, mail: receipts.get(r.id)}))}
       }
-      reply.code(body.dryRun ? 200 : 201)
       return result
     },
   }),
@@ -150,12 +150,12 @@ export const requestRoutes = [
     url: '/v1/requests/:id',
     action: 'request.show',
     roles: [...READ_REGISTRY, 'owner'],
-    handler: ({ctx, actor, params, tx}) => {
+    handler: ({ctx, actor, params, req, tx}) => {
       expireDue(ctx)
       const row = visibleRequest(ctx, actor, params.id!)
       let publish: (() => void) | undefined
       const result = tx(() => {
-        if (actor.role === 'owner') publish = moveRequest(ctx, row, 'viewed', actor.user.username)
+        if (actor.role === 'owner') publish = moveRequest(ctx, row, 'viewed', timelineActor(actor), req.ip)
         return {...view(ctx, requests.getRequestRow(ctx.db, row.id)!), timeline: requests.timeline(ctx.db, row.id)}
       }, {target: row.id})
       publish?.()
@@ -169,10 +169,10 @@ export const requestRoutes = [
     action: 'request.show',
     roles: 'public',
     handler: (call) => {
-      const {row, actorName} = answerableRequest(call)
+      const {row, actor} = answerableRequest(call)
       let publish: (() => void) | undefined
       const result = call.tx(() => {
-        publish = moveRequest(call.ctx, row, 'viewed', actorName)
+        publish = moveRequest(call.ctx, row, 'viewed', actor, call.req.ip)
         return view(call.ctx, requests.getRequestRow(call.ctx.db, row.id)!)
       })
       publish?.()
@@ -187,10 +187,10 @@ export const requestRoutes = [
     roles: 'public',
     body: z.object({reason: z.string().trim().min(1).max(2000)}),
     handler: (call) => {
-      const {row, actorName} = answerableRequest(call as Call<unknown, unknown>)
+      const {row, actor} = answerableRequest(call as Call<unknown, unknown>)
       let publish: (() => void) | undefined
       const result = call.tx(() => {
-        publish = moveRequest(call.ctx, row, 'declined', actorName, {reason: call.body.reason})
+        publish = moveRequest(call.ctx, row, 'declined', actor, call.req.ip, {reason: call.body.reason})
         return view(call.ctx, requests.getRequestRow(call.ctx.db, row.id)!)
       })
       publish?.()
@@ -204,12 +204,12 @@ export const requestRoutes = [
     action: 'request.fulfil',
     roles: 'public',
     handler: (call) => {
-      const {row, actorName} = answerableRequest(call)
+      const {row, actor} = answerableRequest(call)
       const files = requests.evidenceSummaries(call.ctx.db, row.id)
       if (files.length === 0) throw badRequest('upload at least one clip before marking the request fulfilled')
       let publish: (() => void) | undefined
       const result = call.tx(() => {
-        publish = moveRequest(call.ctx, row, 'fulfilled', actorName, {files: files.map((f) => f.id)})
+        publish = moveRequest(call.ctx, row, 'fulfilled', actor, call.req.ip, {files: files.map((f) => f.id)})
         return view(call.ctx, requests.getRequestRow(call.ctx.db, row.id)!)
       })
       publish?.()
@@ -223,12 +223,12 @@ export const requestRoutes = [
     action: 'request.cancel',
     roles: ISSUERS,
     body: z.object({reason: z.string().max(2000).optional()}).default({}),
-    handler: ({ctx, actor, params, body, tx}) => {
+    handler: ({ctx, actor, params, body, req, tx}) => {
       const row = visibleRequest(ctx, actor, params.id!)
       if (!OPEN_STATUSES.includes(row.status)) throw new HttpError(409, 'closed', `request ${row.id} is already ${row.status}`)
       let publish: (() => void) | undefined
       const result = tx(() => {
-        publish = moveRequest(ctx, row, 'cancelled', actor.user.username, body.reason ? {reason: body.reason} : null)
+        publish = moveRequest(ctx, row, 'cancelled', timelineActor(actor), req.ip, body.reason ? {reason: body.reason} : null)
         return view(ctx, requests.getRequestRow(ctx.db, row.id)!)
       }, {target: row.id})
       publish?.()
