@@ -82,7 +82,7 @@ export interface DiscoveryReport {
 }
 
 export const DEFAULT_ONVIF_PORTS = [80, 8000, 8080, 8899]
-const MULTICAST_WINDOW_MS = 600
+const MULTICAST_WINDOW_MS = 500
 const UNICAST_WINDOW_MS = 400
 const RECEIVE_BUFFER = 2 * 1024 * 1024
 const SEND_BATCH = 32
