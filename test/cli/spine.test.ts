@@ -125,7 +125,7 @@ describe('rtcc CLI against a real server', () => {
     const restored = await cli(['audit', 'verify', '--db', copyOld, '--public-key', pub, '--since-checkpoint', head2, '--json'])
     expect(restored.code).toBe(1)
     expect(restored.json<{ok: boolean}>().ok).toBe(false)
-  })
+  }, 180_000)
 
   it('audit prove prints an inclusion proof it has checked', async () => {
     const result = await cli(['audit', 'prove', '2', '--json'])
