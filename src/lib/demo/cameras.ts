@@ -1,0 +1,43 @@
+/**
+ * The demo's simulated cameras: a few ONVIF simulators on a loopback range of their own (so two demos,
+ * or a demo and the test suite, do not collide), open without credentials, small and slow enough to
+ * cost little. Their HTTP snapshots stand in for live frames until streams are relayed by a Core.
+ */
+import {randomInt} from 'node:crypto'
+
+import {type SimulatorHandle, startSimulatedCameras} from '../onvif/simulator/index.js'
+import {CliError} from '../output/errors.js'
+
+const SNAPSHOT_TIMEOUT_MS = 5000
+
+/** Linux routes all of 127.0.0.0/8 to loopback; elsewhere only 127.0.0.1 exists, so ports differ instead. */
+function placement(): {host: string; basePort?: number} {
+  if (process.platform === 'linux') return {host: `127.${randomInt(100, 250)}.${randomInt(1, 250)}.11`}
+  return {host: '127.0.0.1', basePort: randomInt(20_000, 60_000)}
+}
+
+export async function startDemoCameras(count: number, namePrefix = 'Demo Camera'): Promise<SimulatorHandle> {
+  let lastError: unknown
+  // A random range can be taken (another demo): try a few before giving up.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      return await startSimulatedCameras({count, ...placement(), multicast: false, credentials: null, width: 320, height: 180, fps: 5, namePrefix})
+    } catch (error) {
+      lastError = error
+      if ((error as CliError).code !== 'address_in_use') throw error
+    }
+  }
+  throw lastError
+}
+
+/** One JPEG from a simulated camera's snapshot URL. */
+export async function fetchSnapshot(url: string): Promise<Buffer> {
+  let response: Response
+  try {
+    response = await fetch(url, {signal: AbortSignal.timeout(SNAPSHOT_TIMEOUT_MS)})
+  } catch (error) {
+    throw new CliError(`no snapshot from ${url}: ${(error as Error).message}`, {code: 'unreachable', where: url})
+  }
+  if (!response.ok) throw new CliError(`no snapshot from ${url}: HTTP ${response.status}`, {where: url})
+  return Buffer.from(await response.arrayBuffer())
+}
