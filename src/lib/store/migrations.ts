@@ -212,4 +212,41 @@ export const migrations: string[] = [
   DROP TRIGGER cameras_locate_delete;
   DROP TABLE camera_locations;
   `,
+  // 5: Core edge agents: single-use enrolment codes, enrolled Cores, the cameras each Core serves
+  `
+  CREATE TABLE core_enrollment_codes (
+    code_hash BLOB PRIMARY KEY,
+    owner_id TEXT NOT NULL REFERENCES owners(id) ON DELETE CASCADE,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at TEXT,
+    core_id TEXT
+  );
+  CREATE TABLE cores (
+    id TEXT PRIMARY KEY,
+    owner_id TEXT NOT NULL REFERENCES owners(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    public_key TEXT NOT NULL,
+    version TEXT,
+    enrolled_at TEXT NOT NULL,
+    online INTEGER NOT NULL DEFAULT 0,
+    connected_at TEXT,
+    last_seen_at TEXT,
+    source_address TEXT
+  );
+  CREATE INDEX cores_owner ON cores(owner_id);
+  CREATE TABLE core_cameras (
+    camera_id TEXT PRIMARY KEY REFERENCES cameras(id) ON DELETE CASCADE,
+    core_id TEXT NOT NULL REFERENCES cores(id) ON DELETE CASCADE,
+    status TEXT NOT NULL DEFAULT 'unknown',
+    detail TEXT,
+    onvif TEXT,
+    stream TEXT,
+    live_mode TEXT,
+    recorded_mode TEXT,
+    checked_at TEXT
+  );
+  CREATE INDEX core_cameras_core ON core_cameras(core_id);
+  `,
 ]
