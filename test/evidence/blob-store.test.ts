@@ -1,11 +1,13 @@
+import {spawnSync} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
-import {mkdirSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {Readable} from 'node:stream'
-import {afterEach, describe, expect, it} from 'vitest'
+import {afterAll, afterEach, describe, expect, it} from 'vitest'
 
 import {LocalBlobStore} from '../../src/lib/evidence/blob-store.js'
-import {collect, filesOnDisk, tempDir} from './helpers.js'
+import {collect, filesOnDisk, openStore, tempDir} from './helpers.js'
 
 let cleanups: (() => void)[] = []
 afterEach(() => {
@@ -72,5 +74,24 @@ describe('LocalBlobStore', () => {
     const {blobs} = await open()
     await expect(blobs.get('evd_missing000001')).rejects.toMatchObject({code: 'not_found', where: 'evd_missing000001'})
     await expect(blobs.size('evd_missing000001')).rejects.toMatchObject({code: 'not_found'})
+  })
+})
+
+describe('a disk-full upload', () => {
+  // A real full disk needs a small filesystem: a 1 MiB tmpfs, which only root may mount. Elsewhere
+  // (a developer laptop) this is skipped; CI runs as root.
+  const mountPoint = mkdtempSync(join(tmpdir(), 'rtcc-full-'))
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mountPoint]).status === 0
+  afterAll(() => {
+    if (mounted) spawnSync('umount', [mountPoint])
+    rmSync(mountPoint, {recursive: true, force: true})
+  })
+
+  it.skipIf(!mounted)('fails with storage_full, leaves nothing behind, and the next upload that fits works', async () => {
+    const {store} = await openStore(mountPoint)
+    await expect(store.put(Readable.from(Array.from({length: 48}, () => randomBytes(64 * 1024))))).rejects.toMatchObject({code: 'storage_full', message: expect.stringContaining('out of disk space')})
+    expect(filesOnDisk(mountPoint)).toEqual([])
+    const small = await store.put(Readable.from([randomBytes(100_000)]))
+    expect(filesOnDisk(mountPoint)).toEqual([`blobs/${small.id.slice(-2)}/${small.id}`])
   })
 })

@@ -162,33 +162,30 @@ function nonce(envelope: Envelope, index: number, final: boolean): Buffer {
   return iv
 }
 
-/** Collects chunks and hands out exact-sized pieces, copying only when a piece spans chunks. */
+/** Collects chunks and hands out exact-sized runs of them as views, never copying the bytes. */
 class ByteQueue {
   private chunks: Buffer[] = []
   length = 0
 
   push(chunk: Buffer): void {
+    if (chunk.length === 0) return
     this.chunks.push(chunk)
     this.length += chunk.length
   }
 
-  take(bytes: number): Buffer {
-    const first = this.chunks[0]
-    let out: Buffer
-    if (first && first.length >= bytes) {
-      out = first.subarray(0, bytes)
-      if (first.length === bytes) this.chunks.shift()
-      else this.chunks[0] = first.subarray(bytes)
-    } else {
-      out = Buffer.allocUnsafe(bytes)
-      let filled = 0
-      while (filled < bytes) {
-        const chunk = this.chunks[0]!
-        const n = Math.min(chunk.length, bytes - filled)
-        chunk.copy(out, filled, 0, n)
-        filled += n
-        if (n === chunk.length) this.chunks.shift()
-        else this.chunks[0] = chunk.subarray(n)
+  take(bytes: number): Buffer[] {
+    const out: Buffer[] = []
+    let wanted = bytes
+    while (wanted > 0) {
+      const chunk = this.chunks[0]!
+      if (chunk.length <= wanted) {
+        out.push(chunk)
+        this.chunks.shift()
+        wanted -= chunk.length
+      } else {
+        out.push(chunk.subarray(0, wanted))
+        this.chunks[0] = chunk.subarray(wanted)
+        wanted = 0
       }
     }
     this.length -= bytes
@@ -219,10 +216,11 @@ export class SegmentEncryptor extends Transform {
     done()
   }
 
-  private seal(plain: Buffer, final: boolean): void {
+  private seal(plain: Buffer[], final: boolean): void {
     const cipher = createCipheriv('aes-256-gcm', this.envelope.dataKey, nonce(this.envelope, this.index++, final)).setAAD(this.envelope.aad)
-    this.push(cipher.update(plain))
-    this.push(Buffer.concat([cipher.final(), cipher.getAuthTag()]))
+    for (const piece of plain) this.push(cipher.update(piece))
+    cipher.final() // GCM yields no bytes here
+    this.push(cipher.getAuthTag())
   }
 }
 
@@ -263,7 +261,7 @@ export class SegmentDecryptor extends Transform {
     this.queue.push(chunk)
     const stride = this.envelope.header.segmentSize + TAG_BYTES
     try {
-      while (this.index < this.options.last && this.index < this.stop && this.queue.length >= stride) this.open(this.queue.take(stride))
+      while (this.index < this.options.last && this.index < this.stop && this.queue.length >= stride) this.open(stride)
       if ((this.index >= this.stop && this.queue.length > 0) || this.queue.length > stride) throw corrupt(this.envelope.header.blobId, 'data after the last segment')
       done()
     } catch (error) {
@@ -274,7 +272,7 @@ export class SegmentDecryptor extends Transform {
   override _flush(done: TransformCallback): void {
     const {blobId} = this.envelope.header
     try {
-      if (this.index === this.options.last && this.index < this.stop) this.open(this.queue.take(this.queue.length))
+      if (this.index === this.options.last && this.index < this.stop) this.open(this.queue.length)
       if (this.index < this.stop) throw corrupt(blobId, `stored blob ends at segment ${this.index}, expected ${this.stop} (truncated)`)
       if (this.queue.length > 0) throw corrupt(blobId, 'data after the last segment')
       const expect = this.options.expect
@@ -291,28 +289,29 @@ export class SegmentDecryptor extends Transform {
     }
   }
 
-  private open(segment: Buffer): void {
-    const {blobId} = this.envelope.header
+  /** Decrypts the next `length` queued bytes as one segment; its plaintext is released only if its tag checks. */
+  private open(length: number): void {
+    const {blobId, segmentSize} = this.envelope.header
     const final = this.index === this.options.last
-    if (segment.length < TAG_BYTES) throw corrupt(blobId, `segment ${this.index} is shorter than its tag (truncated)`)
-    const body = segment.subarray(0, segment.length - TAG_BYTES)
+    if (length < TAG_BYTES) throw corrupt(blobId, `segment ${this.index} is shorter than its tag (truncated)`)
     const decipher = createDecipheriv('aes-256-gcm', this.envelope.dataKey, nonce(this.envelope, this.index, final)).setAAD(this.envelope.aad)
-    decipher.setAuthTag(segment.subarray(body.length))
-    let plain: Buffer
+    const plain = this.queue.take(length - TAG_BYTES).map((piece) => decipher.update(piece))
+    decipher.setAuthTag(Buffer.concat(this.queue.take(TAG_BYTES)))
     try {
-      plain = decipher.update(body)
       decipher.final() // GCM yields no bytes here; it throws if the tag does not match
     } catch {
-      const stride = this.envelope.header.segmentSize + TAG_BYTES
-      const offset = this.envelope.headerBytes.length + this.index * stride
-      throw corrupt(blobId, `segment ${this.index} (stored bytes ${offset}–${offset + segment.length - 1}) failed AES-GCM authentication`)
+      const offset = this.envelope.headerBytes.length + this.index * (segmentSize + TAG_BYTES)
+      throw corrupt(blobId, `segment ${this.index} (stored bytes ${offset}–${offset + length - 1}) failed AES-GCM authentication`)
     }
     this.index++
-    this.plaintextBytes += plain.length
-    if (!this.hash) return void this.push(plain)
-    this.hash.update(plain)
+    for (const piece of plain) this.plaintextBytes += piece.length
+    if (!this.hash) {
+      for (const piece of plain) this.push(piece)
+      return
+    }
+    for (const piece of plain) this.hash.update(piece)
     for (const piece of this.held) this.push(piece)
-    this.held = [plain]
+    this.held = plain
   }
 }
 
