@@ -1,4 +1,5 @@
 import dgram from 'node:dgram'
+import {readFileSync} from 'node:fs'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -48,7 +49,7 @@ describe('unicast sweep', () => {
   let devices: DiscoveredDevice[]
   let discoveryMs: number
   beforeAll(async () => {
-    const report = await discover({multicast: false, subnets: [NET + '0/24'], credentials: [CREDS], timeoutMs: 3000})
+    const report = await discover({multicast: false, subnets: [NET + '0/24'], credentials: [CREDS], timeoutMs: 3000, detailsTimeoutMs: 1500})
     devices = report.devices
     discoveryMs = report.discoveryMs
   })
@@ -66,7 +67,7 @@ describe('unicast sweep', () => {
 
   it('reports a device with malformed XML and one that never answers, without breaking the scan', () => {
     expect(at(devices, NET + '41')).toMatchObject({name: 'Broken 01', error: expect.stringMatching(/malformed XML/)})
-    expect(at(devices, NET + '42')).toMatchObject({name: 'Silent 01', error: expect.stringMatching(/no reply within/)})
+    expect(at(devices, NET + '42')).toMatchObject({name: 'Silent 01', error: 'no reply within 1500 ms'})
     expect(at(devices, NET + '51')).toMatchObject({error: expect.stringMatching(/malformed discovery reply/)})
   })
 
@@ -132,7 +133,9 @@ describe('multicast on loopback', () => {
     const report = await discover({interfaces: ['127.0.0.1'], details: false, timeoutMs: 3000})
     expect(report.discoveryMs).toBeLessThan(2500)
     for (const camera of fleet.cameras) expect(at(report.devices, camera.address)?.foundBy, camera.address).toContain('multicast')
-    expect(report.scan.receiveBufferBytes).toBeGreaterThanOrEqual(1024 * 1024)
+    // Linux reports twice the size granted, capped by net.core.rmem_max.
+    const rmemMax = Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8'))
+    expect(report.scan.receiveBufferBytes).toBeGreaterThanOrEqual(Math.min(2 * 1024 * 1024, 2 * rmemMax))
   })
 })
 

@@ -9,6 +9,7 @@ import http from 'node:http'
 
 import {probeStream} from '../media/probe.js'
 import {redactText, withCredentials} from '../media/redact.js'
+import type {Limiter} from './concurrency.js'
 import type {CredentialCandidate} from './credentials.js'
 import {envelope, isAuthFault, readFault, type SoapFault, usernameToken, type Credentials} from './soap.js'
 import {child, children, attr, MAX_XML_BYTES, parseXml, text, XmlError, type XmlNode, type XmlValue} from './xml.js'
@@ -123,6 +124,8 @@ export interface ReadDeviceOptions {
   timeoutMs?: number
   probeStreams?: boolean
   streamTimeoutMs?: number
+  /** Shared gate for ffprobe runs when many devices are read at once. */
+  probeLimiter?: Limiter
 }
 
 const num = (value: string | undefined) => (value === undefined || value === '' || !Number.isFinite(Number(value)) ? undefined : Number(value))
@@ -201,16 +204,19 @@ export async function readDevice(deviceUrl: string, options: ReadDeviceOptions):
   }
 
   if (options.probeStreams) {
+    const limit = options.probeLimiter ?? ((task) => task())
     await Promise.all(
-      details.profiles.map(async (profile) => {
-        if (!profile.rtspUri) return
-        try {
-          const info = await probeStream(withCredentials(profile.rtspUri, credentials?.user, credentials?.password), {timeoutMs: options.streamTimeoutMs ?? 8000})
-          profile.stream = {codec: info.codec, width: info.width, height: info.height, fps: info.fps}
-        } catch (error) {
-          profile.streamError = redactText((error as Error).message)
-        }
-      }),
+      details.profiles.map((profile) =>
+        limit(async () => {
+          if (!profile.rtspUri) return
+          try {
+            const info = await probeStream(withCredentials(profile.rtspUri, credentials?.user, credentials?.password), {timeoutMs: options.streamTimeoutMs ?? 10_000})
+            profile.stream = {codec: info.codec, width: info.width, height: info.height, fps: info.fps}
+          } catch (error) {
+            profile.streamError = redactText((error as Error).message)
+          }
+        }),
+      ),
     )
   }
   return details

@@ -15,6 +15,7 @@ import {networkInterfaces} from 'node:os'
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {usageError} from '../output/errors.js'
+import {createLimiter, mapLimit} from './concurrency.js'
 import {credentialsFor, type CredentialCandidate} from './credentials.js'
 import {type DeviceDetails, parseDeviceTime, readDevice, soapCall, SoapCallError} from './device-client.js'
 import {cidrHosts, isLinkLocal, MAX_SWEEP_HOSTS} from './ipv4.js'
@@ -57,6 +58,8 @@ export interface DiscoverOptions {
   /** Read identity, profiles and URIs of each device (default true). */
   details?: boolean
   probeStreams?: boolean
+  /** Deadline for each ONVIF call while reading details (default 4000 ms). */
+  detailsTimeoutMs?: number
   /** Keep non-camera WS-Discovery peers. */
   all?: boolean
   /** Probe rounds; once something answered, a round with nothing new stops the scan. Default 3. */
@@ -88,6 +91,8 @@ const RECEIVE_BUFFER = 2 * 1024 * 1024
 const SEND_BATCH = 32
 const CONNECT_CONCURRENCY = 256
 const DETAIL_CONCURRENCY = 16
+/** ffprobe runs at once: each decodes video for a second or two. */
+const STREAM_PROBE_CONCURRENCY = 6
 const DEVICE_PATH = '/onvif/device_service'
 
 /** Resolves interface names or addresses to IPv4 addresses. */
@@ -113,15 +118,6 @@ export function pickXaddr(xaddrs: string[], sender: string): string | undefined 
   }
   const usable = xaddrs.filter((x) => /^https?:\/\//i.test(x) && !isLinkLocal(hostOf(x)))
   return usable.find((x) => hostOf(x) === sender) ?? usable.find((x) => net.isIPv4(hostOf(x))) ?? usable[0]
-}
-
-async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0
-  await Promise.all(
-    Array.from({length: Math.min(limit, items.length)}, async () => {
-      while (next < items.length) await fn(items[next++]!)
-    }),
-  )
 }
 
 function bind(socket: dgram.Socket, address: string): Promise<void> {
@@ -230,6 +226,10 @@ export async function discover(options: DiscoverOptions = {}): Promise<Discovery
     sockets.push(socket)
     await bind(socket, address)
     socket.setRecvBufferSize(RECEIVE_BUFFER)
+    const granted = socket.getRecvBufferSize()
+    if (granted < 1024 * 1024 && !warnings.some((w) => w.startsWith('UDP receive buffer'))) {
+      warnings.push(`UDP receive buffer capped at ${Math.round(granted / 1024)} KiB by net.core.rmem_max; replies from many cameras may be dropped (raise it: sysctl -w net.core.rmem_max=${RECEIVE_BUFFER})`)
+    }
     socket.on('message', (m, from) => onMessage(m, from, via))
     socket.on('error', (error) => warnings.push(`UDP socket on ${address}: ${error.message}`))
     return socket
@@ -277,8 +277,7 @@ export async function discover(options: DiscoverOptions = {}): Promise<Discovery
     if (sweepHosts.length) {
       const socket = await openSocket('0.0.0.0', 'unicast')
       receiveBufferBytes = socket.getRecvBufferSize()
-      const udpDone = probeRounds(() => sendProbes(socket, sweepHosts.filter((h) => !registry.hasAddress(h))), UNICAST_WINDOW_MS)
-      tasks.push(udpDone)
+      tasks.push(probeRounds(() => sendProbes(socket, sweepHosts.filter((h) => !registry.hasAddress(h))), UNICAST_WINDOW_MS))
       tasks.push(sweepHttp(sweepHosts, onvifPorts, registry, deadline, sleep(UNICAST_WINDOW_MS)))
     }
     await Promise.all(tasks)
@@ -291,11 +290,12 @@ export async function discover(options: DiscoverOptions = {}): Promise<Discovery
   const devices = registry.list().filter((d) => options.all || d.kind === 'camera')
 
   if (options.details ?? true) {
+    const probeLimiter = createLimiter(STREAM_PROBE_CONCURRENCY)
     await mapLimit(
       devices.filter((d) => d.xaddr && !d.error),
       DETAIL_CONCURRENCY,
       async (device) => {
-        const details = await readDevice(device.xaddr!, {credentials: credentialsFor(options.credentials ?? [], device.address), probeStreams: options.probeStreams})
+        const details = await readDevice(device.xaddr!, {credentials: credentialsFor(options.credentials ?? [], device.address), probeStreams: options.probeStreams, probeLimiter, timeoutMs: options.detailsTimeoutMs})
         Object.assign(device, details)
       },
     )
