@@ -15,7 +15,7 @@
  * A segment is ciphertext (segmentSize bytes, the last one 0..segmentSize) followed by its 16-byte
  * tag. Non-final segments are always full, so the layout follows from the stored size alone.
  */
-import {createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual} from 'node:crypto'
+import {createCipheriv, createDecipheriv, createHash, type Hash, randomBytes} from 'node:crypto'
 import {Transform, type TransformCallback} from 'node:stream'
 
 import {CliError} from '../output/errors.js'
@@ -241,7 +241,7 @@ export interface DecryptOptions {
  */
 export class SegmentDecryptor extends Transform {
   private readonly queue = new ByteQueue()
-  private readonly hash?: ReturnType<typeof createHash>
+  private readonly hash?: Hash
   private index: number
   private readonly stop: number
   private held: Buffer[] = []
@@ -279,7 +279,7 @@ export class SegmentDecryptor extends Transform {
       if (expect && this.hash) {
         const actual = this.hash.digest('hex')
         if (this.plaintextBytes !== expect.bytes) throw corrupt(blobId, `decrypted ${this.plaintextBytes} bytes, recorded ${expect.bytes}`)
-        if (!timingSafeEqual(Buffer.from(actual), Buffer.from(expect.sha256.toLowerCase()))) throw corrupt(blobId, `SHA-256 of the decrypted file is ${actual}, recorded ${expect.sha256}`)
+        if (actual !== expect.sha256.toLowerCase()) throw corrupt(blobId, `SHA-256 of the decrypted file is ${actual}, recorded ${expect.sha256}`)
       }
       for (const piece of this.held) this.push(piece)
       this.held = []
