@@ -249,4 +249,67 @@ export const migrations: string[] = [
   );
   CREATE INDEX core_cameras_core ON core_cameras(core_id);
   `,
+  // 6: owner control: owner keys, owner-signed policy documents (queued for the Core), the policy the server shows, panics, access requests
+  `
+  CREATE TABLE owner_keys (
+    key_id TEXT PRIMARY KEY,
+    owner_id TEXT NOT NULL REFERENCES owners(id) ON DELETE CASCADE,
+    public_key TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX owner_keys_owner ON owner_keys(owner_id);
+  CREATE TABLE policy_documents (
+    id INTEGER PRIMARY KEY,
+    camera_id TEXT NOT NULL REFERENCES cameras(id) ON DELETE CASCADE,
+    owner_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    document TEXT NOT NULL,
+    uploaded_at TEXT NOT NULL,
+    delivered_at TEXT,
+    UNIQUE (camera_id, version)
+  );
+  CREATE TABLE camera_policies (
+    camera_id TEXT PRIMARY KEY REFERENCES cameras(id) ON DELETE CASCADE,
+    owner_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    live_mode TEXT NOT NULL,
+    recorded_mode TEXT NOT NULL,
+    policy TEXT,
+    source TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE panics (
+    id TEXT PRIMARY KEY,
+    owner_id TEXT NOT NULL REFERENCES owners(id) ON DELETE CASCADE,
+    started_at TEXT NOT NULL,
+    until TEXT NOT NULL,
+    message TEXT,
+    cleared_at TEXT,
+    statement TEXT NOT NULL,
+    clear_statement TEXT,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX panics_owner ON panics(owner_id, until);
+  CREATE TABLE access_requests (
+    id TEXT PRIMARY KEY,
+    camera_id TEXT NOT NULL REFERENCES cameras(id) ON DELETE CASCADE,
+    owner_id TEXT NOT NULL,
+    requester_id TEXT NOT NULL,
+    requester_name TEXT NOT NULL,
+    agency_id TEXT,
+    agency_name TEXT,
+    reason TEXT NOT NULL,
+    duration_s INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    decided_at TEXT,
+    decision_note TEXT,
+    window_from TEXT,
+    window_until TEXT,
+    approval TEXT
+  );
+  CREATE INDEX access_requests_camera ON access_requests(camera_id, status);
+  CREATE INDEX access_requests_owner ON access_requests(owner_id, status, created_at);
+  CREATE INDEX audit_records_target ON audit_records(target);
+  `,
 ]
