@@ -72,8 +72,8 @@ describe('LocalBlobStore', () => {
 
   it('says which blob is missing', async () => {
     const {blobs} = await open()
-    await expect(blobs.get('evd_missing000001')).rejects.toMatchObject({code: 'not_found', where: 'evd_missing000001'})
-    await expect(blobs.size('evd_missing000001')).rejects.toMatchObject({code: 'not_found'})
+    await expect(blobs.get('evd_missing000001')).rejects.toMatchObject({code: 'evidence_missing', where: 'evd_missing000001'})
+    await expect(blobs.size('evd_missing000001')).rejects.toMatchObject({code: 'evidence_missing'})
   })
 })
 

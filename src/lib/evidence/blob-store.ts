@@ -41,7 +41,7 @@ export function assertBlobKey(key: string): void {
 }
 
 export function blobNotFound(key: string): CliError {
-  return new CliError(`evidence blob ${key} not found in the evidence store`, {code: 'not_found', where: key, hint: 'The evidence record points at a blob that is missing: restore the evidence folder from a backup.'})
+  return new CliError(`evidence blob ${key} not found in the evidence store`, {code: 'evidence_missing', where: key, hint: 'The evidence record points at a blob that is missing: restore the evidence folder from a backup.'})
 }
 
 const TEMP_SUFFIX = '.partial'
