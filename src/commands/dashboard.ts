@@ -24,8 +24,8 @@ If the server goes away the status bar says so at once; the dashboard reconnects
     if (!isInteractive())
       throw usageError('rtcc dashboard needs an interactive terminal', 'Run it in a terminal (not piped, CI unset); for a script, use `rtcc events tail --json`.')
     const mapRadiusMetres = parseDistance(this.flags['map-radius'], '--map-radius')
-    const api = await this.api()
-    const [{apiDashboardSource}, {runDashboard}] = await Promise.all([import('../lib/client/dashboard.js'), import('../tui/run.js')])
+    // Ink and React take most of the start-up time: load them while the client connects.
+    const [api, {apiDashboardSource}, {runDashboard}] = await Promise.all([this.api(), import('../lib/client/dashboard.js'), import('../tui/run.js')])
     await runDashboard({source: apiDashboardSource(api), lastEventId: this.flags['since-id'], mapRadiusMetres})
   }
 }
