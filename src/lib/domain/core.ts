@@ -179,7 +179,7 @@ export const CoreToServer = z.discriminatedUnion('type', [
   z.object({type: z.literal('health'), cameras: z.array(CameraHealth).max(256)}),
   z.object({type: z.literal('policies'), policies: z.array(CameraPolicySummary).max(256)}),
   z.object({type: z.literal('view.decision'), requestId: z.string().max(100), ...ViewRef, decision: DecisionMessage}),
-  z.object({type: z.literal('view.revoked'), ...ViewRef, decision: DecisionMessage}),
+  z.object({type: z.literal('view.revoked'), ...ViewRef, reason: z.enum(['policy-window-ended', 'owner-revoked']), decision: DecisionMessage}),
   z.object({type: z.literal('stream.ended'), streamId: z.string().max(100), reason: z.string().max(100), detail: z.string().max(500).nullable()}),
 ])
 export type CoreToServer = z.infer<typeof CoreToServer>
@@ -206,8 +206,8 @@ export const ServerToCore = z.discriminatedUnion('type', [
     cameraId: CameraId,
     kind: z.enum(['live', 'recorded']),
     requester: Requester,
-    /** Where to send the video if the Core shares it: a one-time token for the ingest socket. */
-    ingest: z.object({url: z.string().max(500), token: z.string().max(200)}),
+    /** A one-time token for the ingest socket (on the Core's own configured server URL), if it shares. */
+    ingestToken: z.string().min(32).max(200),
     /** The server's own opinion. The Core records it and ignores it: only its local policy decides. */
     server: z.object({allowed: z.boolean(), note: z.string().max(500).optional()}).optional(),
   }),

@@ -10,6 +10,7 @@ import {EvidenceStore} from '../evidence/store.js'
 import {createMailer, outboxDir} from '../mail/mailer.js'
 import {openDatabase} from '../store/db.js'
 import type {ServerContext} from './context.js'
+import {attachCoreLink} from './core-link/index.js'
 import {prepareDataDir, type ServerSecrets} from './data-dir.js'
 import {InProcessEventHub} from './events/hub.js'
 import {CliError} from '../output/errors.js'
@@ -130,7 +131,7 @@ function buildApp(ctx: ServerContext, secrets: ServerSecrets): FastifyInstance {
     // check) had set a binary content type and length: the error goes out as JSON instead.
     reply.removeHeader('content-length').removeHeader('x-rtcc-sha256').type('application/json; charset=utf-8')
     if (error instanceof CliError) {
-      const status = ({not_found: 404, inconsistent: 409, too_large: 413, evidence_corrupt: 500} as Record<string, number>)[error.code] ?? 400
+      const status = ({not_found: 404, inconsistent: 409, too_large: 413, not_video: 422, storage_full: 507, evidence_corrupt: 500, evidence_missing: 500, wrong_master_key: 500} as Record<string, number>)[error.code] ?? 400
       return reply.code(status).send({error: {code: error.code, message: error.message, details: error.hint}})
     }
     if (error instanceof HttpError) {
@@ -149,5 +150,7 @@ function buildApp(ctx: ServerContext, secrets: ServerSecrets): FastifyInstance {
   })
 
   for (const route of allRoutes) registerRoute(app, ctx, route)
+  // Core links and their video arrive as WebSocket upgrades on this same TLS socket.
+  attachCoreLink(app, ctx)
   return app
 }

@@ -1,0 +1,154 @@
+/**
+ * The server's end of the Core links: WebSocket upgrades on the server's own TLS 1.3 socket for
+ * `/v1/core/link` (one authenticated control link per Core) and `/v1/core/ingest` (one video
+ * connection per running stream, opened by the Core with a one-time token). Keeps who is connected,
+ * turns their reports into store updates, audit records and dashboard events, and hands out the
+ * stream registry to the HTTP routes through coreHub(ctx).
+ */
+import type {IncomingMessage} from 'node:http'
+import type {Duplex} from 'node:stream'
+
+import type {FastifyInstance} from 'fastify'
+import {WebSocketServer} from 'ws'
+
+import {type CoreToServer, INGEST_PATH, LINK_PATH} from '../../domain/core.js'
+import * as cores from '../../store/cores.js'
+import type {ServerContext} from '../context.js'
+import {auditNow} from './audit.js'
+import {type LinkHandler, LinkSession} from './link-session.js'
+import {StreamRegistry} from './streams.js'
+
+export const HEARTBEAT_SECONDS = 10
+const LINK_MAX_MESSAGE = 256 * 1024
+const INGEST_MAX_MESSAGE = 4 * 1024 * 1024
+
+export class CoreHub implements LinkHandler {
+  readonly streams: StreamRegistry
+  heartbeatSeconds = HEARTBEAT_SECONDS
+  private readonly sessions = new Map<string, LinkSession>()
+  private readonly linkServer = new WebSocketServer({noServer: true, maxPayload: LINK_MAX_MESSAGE})
+  private readonly ingestServer = new WebSocketServer({noServer: true, maxPayload: INGEST_MAX_MESSAGE})
+
+  constructor(private readonly ctx: ServerContext) {
+    this.streams = new StreamRegistry(ctx, (coreId) => this.sessions.get(coreId))
+    cores.markAllDisconnected(ctx.db)
+  }
+
+  session(coreId: string): LinkSession | undefined {
+    return this.sessions.get(coreId)
+  }
+
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = new URL(req.url ?? '/', 'https://rtcc.invalid').pathname
+    const source = req.socket.remoteAddress ?? null
+    if (path === LINK_PATH) {
+      this.linkServer.handleUpgrade(req, socket, head, (ws) => new LinkSession(this.ctx, ws, source, this, this.heartbeatSeconds).start())
+      return
+    }
+    if (path === INGEST_PATH) {
+      const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1]
+      const stream = token ? this.streams.claimIngest(token) : undefined
+      if (!stream) {
+        auditNow(this.ctx, {action: 'core.ingest', outcome: 'denied', source, detail: {reason: 'unknown or used ingest token'}})
+        return reject(socket, '401 Unauthorized')
+      }
+      this.ingestServer.handleUpgrade(req, socket, head, (ws) => this.streams.attachIngest(stream, ws))
+      return
+    }
+    reject(socket, '404 Not Found')
+  }
+
+  // ── LinkHandler ──
+
+  authenticated(session: LinkSession, hello: Extract<CoreToServer, {type: 'hello'}>): void {
+    const previous = this.sessions.get(session.coreId)
+    this.sessions.set(session.coreId, session)
+    // A Core that reconnects before its old link timed out replaces it.
+    previous?.close(4409, 'replaced by a new link')
+    const now = new Date().toISOString()
+    this.ctx.db.transaction(() => {
+      cores.markConnected(this.ctx.db, session.coreId, {now, source: session.source, version: hello.version})
+      cores.recordPolicyModes(this.ctx.db, session.coreId, hello.policies)
+      this.ctx.audit.append({action: 'core.connect', outcome: 'allowed', actorId: session.coreId, actorName: `core ${session.core.name}`, role: 'core', target: session.coreId, source: session.source, detail: {version: hello.version}})
+    })()
+    this.ctx.audit.afterCommit()
+    this.ctx.events.publish({type: 'core.online', ownerId: session.core.owner_id, data: this.coreFacts(session)})
+  }
+
+  refused(source: string | null, coreId: string | null, code: string, message: string): void {
+    auditNow(this.ctx, {action: 'core.connect', outcome: 'denied', actorId: coreId, role: 'core', target: coreId, source, detail: {code, message}})
+  }
+
+  message(session: LinkSession, message: Exclude<CoreToServer, {type: 'hello' | 'view.decision'}>): void {
+    const {db} = this.ctx
+    switch (message.type) {
+      case 'heartbeat':
+        cores.markSeen(db, session.coreId, new Date().toISOString())
+        return
+      case 'policies':
+        cores.recordPolicyModes(db, session.coreId, message.policies)
+        return
+      case 'health':
+        for (const change of cores.recordHealth(db, session.coreId, message.cameras)) {
+          if (change.from === change.to) continue
+          this.ctx.events.publish({
+            type: change.to === 'online' ? 'camera.online' : 'camera.offline',
+            severity: change.to === 'online' ? 'info' : 'warning',
+            ownerId: session.core.owner_id,
+            data: {cameraId: change.cameraId, cameraName: change.name, ...this.coreFacts(session), detail: change.detail},
+          })
+        }
+        return
+      case 'view.revoked':
+        this.streams.revoked(message.streamId, message.viewId, message.reason)
+        return
+      case 'stream.ended':
+        this.streams.ended(message.streamId, message.reason, message.detail)
+        return
+    }
+  }
+
+  closed(session: LinkSession, detail: string): void {
+    if (this.sessions.get(session.coreId) !== session) return
+    this.sessions.delete(session.coreId)
+    this.streams.coreGone(session.coreId)
+    cores.markDisconnected(this.ctx.db, session.coreId, new Date().toISOString())
+    auditNow(this.ctx, {action: 'core.disconnect', outcome: 'allowed', actorId: session.coreId, actorName: `core ${session.core.name}`, role: 'core', target: session.coreId, source: session.source, detail: {detail}})
+    this.ctx.events.publish({type: 'core.offline', severity: 'warning', ownerId: session.core.owner_id, data: {...this.coreFacts(session), detail}})
+  }
+
+  close(): void {
+    this.streams.closeAll()
+    for (const session of this.sessions.values()) session.close(1001, 'server shutting down')
+    for (const client of [...this.linkServer.clients, ...this.ingestServer.clients]) client.terminate()
+    this.linkServer.close()
+    this.ingestServer.close()
+  }
+
+  private coreFacts(session: LinkSession) {
+    return {coreId: session.coreId, coreName: session.core.name, site: session.core.name, ownerId: session.core.owner_id}
+  }
+}
+
+function reject(socket: Duplex, status: string): void {
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+}
+
+const hubs = new WeakMap<ServerContext, CoreHub>()
+
+/** Called once by the app: Core links and video ingest on the server's own socket. */
+export function attachCoreLink(app: FastifyInstance, ctx: ServerContext): CoreHub {
+  const hub = new CoreHub(ctx)
+  hubs.set(ctx, hub)
+  app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => hub.upgrade(req, socket, head))
+  // Before the server waits for connections to finish: links and video streams never finish by themselves.
+  app.addHook('preClose', async () => hub.close())
+  return hub
+}
+
+export function coreHub(ctx: ServerContext): CoreHub {
+  const hub = hubs.get(ctx)
+  if (!hub) throw new Error('the Core link is not attached to this server')
+  return hub
+}
+
