@@ -62,13 +62,15 @@ export function parseSchedule(text: string, where = '--schedule'): ScheduleWindo
   return windows
 }
 
+/** Days in week order from Monday, consecutive runs of three or more as ranges: "Mon-Fri", "Sat,Sun". */
 function formatDays(days: number[]): string {
-  const sorted = [...new Set(days)].sort((a, b) => a - b)
+  const fromMonday = (d: number) => (d + 6) % 7
+  const sorted = [...new Set(days)].sort((a, b) => fromMonday(a) - fromMonday(b))
   if (sorted.length === 7) return 'daily'
   const runs: string[] = []
   for (let i = 0; i < sorted.length; ) {
     let j = i
-    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++
+    while (j + 1 < sorted.length && fromMonday(sorted[j + 1]!) === fromMonday(sorted[j]!) + 1) j++
     runs.push(j - i >= 2 ? `${weekdayName(sorted[i]!)}-${weekdayName(sorted[j]!)}` : sorted.slice(i, j + 1).map(weekdayName).join(','))
     i = j + 1
   }
