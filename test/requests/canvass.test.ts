@@ -154,8 +154,10 @@ describe('footage canvass', () => {
     const target = join(work, 'download-2')
     const error = await failure(downloadEvidence(investigator, {case: 'CASE-26-1'}, target))
     expect(error.message).toMatch(/FAILED/)
+    const corruptId = blob.split('/').pop()!
     const written = readdirSync(work).includes('download-2') ? readdirSync(target) : []
-    expect(written.filter((f) => f.endsWith('.mp4'))).toHaveLength(0)
+    expect(written.filter((f) => f.includes(corruptId))).toEqual([])
+    expect(written).not.toContain('custody.json')
   })
 
   it('an owner sees only their own requests; an investigator of another agency sees none', async () => {

@@ -31,7 +31,10 @@ export async function downloadEvidence(
       for await (const chunk of stream) body += chunk
       throw httpError(response.statusCode, safeJson(body), `download ${file.id}`)
     }
-    const saved = await saveEvidenceFile(dir, file, stream)
+    const saved = await saveEvidenceFile(dir, file, stream).catch((error: Error) => {
+      if (error instanceof CliError) throw error
+      throw new CliError(`download of ${file.name} FAILED: ${error.message}; nothing was kept`, {code: 'evidence_mismatch', where: file.id, hint: 'The server may have found the stored copy damaged: check its log, and retry.'})
+    })
     onFile?.(file.name, saved.bytes)
   }
   await writeCustodyFile(dir, await api.get<CustodyDocument>('/v1/custody', target))

@@ -133,27 +133,29 @@ export type OwnerPublicKey = z.infer<typeof OwnerPublicKey>
 /** Where the server's copy of a policy came from: the owner's signed document, the Core's report, or nothing yet. */
 export type PolicySource = 'owner-document' | 'core' | 'default'
 
-/** What the camera's owner sees. */
-export interface OwnerPolicyView {
-  view: 'owner'
-  cameraId: string
-  cameraName: string
-  ownerId: string
-  policy: CameraPolicy
-  source: PolicySource
-  /** A signed document the Core has not fetched yet. */
-  pendingVersion: number | null
-}
-
-/** What agencies see: the modes, never the details, and no way to change them. */
-export interface AgencyPolicyView {
-  view: 'agency'
+interface PolicyViewBase {
   cameraId: string
   cameraName: string
   live: SharingMode
   recorded: SharingMode
   source: PolicySource
   updatedAt: string | null
+}
+
+/** What the camera's owner sees. */
+export interface OwnerPolicyView extends PolicyViewBase {
+  view: 'owner'
+  ownerId: string
+  /** The full policy, when the server holds the owner's signed document (or the default); null when only the Core's report of the modes is known. */
+  policy: CameraPolicy | null
+  version: number
+  /** A signed document the Core has not fetched yet. */
+  pendingVersion: number | null
+}
+
+/** What agencies see: the modes, never the details, and no way to change them. */
+export interface AgencyPolicyView extends PolicyViewBase {
+  view: 'agency'
 }
 
 export type PolicyView = OwnerPolicyView | AgencyPolicyView
@@ -164,7 +166,9 @@ export const RegisterKeyBody = z.object({publicKey: OwnerPublicKey.shape.publicK
 /** `rtcc policy test`: the decision and the facts it used. */
 export interface DecisionExplanation {
   cameraId: string
-  policy: CameraPolicy
+  cameraName: string
+  /** The policy decided on; null for agencies, who see the decision and the modes only. */
+  policy: CameraPolicy | null
   source: PolicySource
   context: {kind: VideoKind; at: string; requester: PolicyContext['requester'] & {name?: string}; panic: PolicyContext['panic']; approvals: NonNullable<PolicyContext['approvals']>}
   decision: Decision

@@ -91,7 +91,8 @@ export interface TimelineEntry {
 export interface CanvassResult {
   caseId: string
   dryRun: boolean
-  requests: (FootageRequest & {mail?: {transport: string; to: string}})[]
+  /** `mail`: how each owner was told (transport and address), or why it failed. */
+  requests: (FootageRequest & {mail?: {transport: string; to: string; messageId?: string} | {error: string}})[]
   skipped: SkippedCamera[]
   camerasInRange: number
 }

@@ -1,20 +1,26 @@
 /**
  * `POST /v1/registry/import`: the file streams in as the request body and is parsed row by row
- * (memory stays flat); valid rows go to a staging file, then one audited transaction applies them.
- * Agency users can only import cameras inside their jurisdiction.
+ * (memory stays flat: duplicates are found by the staging file's key, not a map in memory); valid
+ * rows go to a staging file, then one audited transaction applies them. An upload that is cut off
+ * (the client killed, the connection lost) applies nothing. Agency users can only import cameras
+ * inside their jurisdiction.
  */
 import type {Readable} from 'node:stream'
 
+import type {CameraInput} from '../../domain/camera.js'
 import {IMPORT_OPTIONS_HEADER, ImportRequestOptions, type ImportedReject, type ImportSummary} from '../../domain/registry-import.js'
 import {parseColumnMap} from '../../registry/column-map.js'
 import {compileArea} from '../../registry/geo.js'
 import {readCameras} from '../../registry/import.js'
-import {applyStaged, ImportStaging, planStaged, withStaging} from '../../store/registry-import.js'
-import {badRequest} from '../http-error.js'
+import type {FieldError} from '../../registry/validate.js'
+import {applyStaged, countStaged, ImportStaging, resolveStagedOwners, withStaging} from '../../store/registry-import.js'
+import {badRequest, HttpError} from '../http-error.js'
 import {defineRoute} from '../route.js'
 import {cameraScope} from '../scope.js'
 
 export const MAX_LISTED_REJECTS = 10_000
+/** The listed rejects carry their original cells; this bounds what a file of huge bad rows can hold. */
+const MAX_LISTED_REJECT_CHARS = 20_000_000
 
 function parseOptions(header: string | string[] | undefined) {
   try {
@@ -23,6 +29,15 @@ function parseOptions(header: string | string[] | undefined) {
     throw badRequest(`${IMPORT_OPTIONS_HEADER} header: ${(error as Error).message}`, IMPORT_OPTIONS_HEADER)
   }
 }
+
+const duplicateOf = (camera: CameraInput, firstRow: number): FieldError => ({
+  field: 'external_id',
+  message: `duplicates row ${firstRow} (same source "${camera.source}" and external_id)`,
+  expected: 'an external_id that is unique within its source',
+  value: camera.externalId,
+})
+
+const uploadCut = () => new HttpError(400, 'upload_incomplete', 'the upload ended before the end of the file (client stopped or connection lost); nothing was imported')
 
 export const registryImportRoutes = [
   defineRoute({
@@ -33,20 +48,25 @@ export const registryImportRoutes = [
     handler: async ({ctx, actor, req, tx}): Promise<ImportSummary> => {
       const started = performance.now()
       const options = parseOptions(req.headers[IMPORT_OPTIONS_HEADER])
+      const body = req.body as Readable | undefined
+      if (typeof body?.[Symbol.asyncIterator] !== 'function') throw badRequest('send the file itself as the body, with content-type application/octet-stream', 'body')
       const fileName = options.fileName ?? 'upload'
       const scope = cameraScope(ctx, actor)
       const inJurisdiction = scope.kind === 'agency' ? compileArea(scope.agency.jurisdiction) : () => true
       const staging = new ImportStaging(ctx.secrets.dir)
       const rejects: ImportedReject[] = []
+      let listedChars = 0
       let headers: string[] = []
       let read = 0
       let rejected = 0
       const reject = (entry: ImportedReject) => {
         rejected++
-        if (rejects.length < MAX_LISTED_REJECTS) rejects.push(entry)
+        if (rejects.length >= MAX_LISTED_REJECTS || listedChars > MAX_LISTED_REJECT_CHARS) return
+        listedChars += JSON.stringify(entry.raw).length
+        rejects.push(entry)
       }
       try {
-        const rows = readCameras(req.body as Readable, {
+        const rows = readCameras(body, {
           format: options.format,
           fileName,
           map: options.map === undefined ? undefined : parseColumnMap(options.map, `${fileName} --map`),
@@ -54,32 +74,46 @@ export const registryImportRoutes = [
           delimiter: options.delimiter,
           encoding: options.encoding,
           allowNullIsland: options.allowNullIsland,
+          rejectDuplicates: false,
           onColumns: (columns) => (headers = columns.headers),
         })
-        for await (const row of rows) {
-          read++
-          if (!row.result.ok) reject({row: row.row, errors: row.result.errors, raw: row.raw})
-          else if (row.result.camera.source === 'owner')
-            reject({row: row.row, raw: row.raw, errors: [{field: 'source', message: 'the source "owner" is reserved for cameras owners register themselves', expected: 'another source name', value: 'owner'}]})
-          else if (!inJurisdiction(row.result.camera))
-            reject({row: row.row, raw: row.raw, errors: [{field: 'latitude', message: `outside the jurisdiction of ${scope.kind === 'agency' ? scope.agency.name : 'your agency'}`, expected: 'a location inside your jurisdiction'}]})
-          else staging.add(row.result.camera)
+        try {
+          for await (const row of rows) {
+            read++
+            if (!row.result.ok) reject({row: row.row, errors: row.result.errors, raw: row.raw})
+            else if (row.result.camera.source === 'owner')
+              reject({row: row.row, raw: row.raw, errors: [{field: 'source', message: 'the source "owner" is reserved for cameras owners register themselves', expected: 'another source name', value: 'owner'}]})
+            else if (!inJurisdiction(row.result.camera))
+              reject({row: row.row, raw: row.raw, errors: [{field: 'latitude', message: `outside the jurisdiction of ${scope.kind === 'agency' ? scope.agency.name : 'your agency'}`, expected: 'a location inside your jurisdiction'}]})
+            else {
+              const first = staging.add(row.row, row.result.camera)
+              if (first !== undefined) reject({row: row.row, raw: row.raw, errors: [duplicateOf(row.result.camera, first)]})
+            }
+          }
+        } catch (error) {
+          if (!req.raw.complete) throw uploadCut()
+          throw error
         }
+        // A cut connection can also look like a clean end of stream: a truncated file is never applied.
+        if (!req.raw.complete) throw uploadCut()
         staging.close()
-        const summary = withStaging(ctx.db, staging.file, () => {
-          const plan = planStaged(ctx.db)
-          const blocked = (options.atomic && rejected > 0) || (options.onConflict === 'fail' && plan.changed > 0)
+        return withStaging(ctx.db, staging.file, () => {
+          const ownersCreated = resolveStagedOwners(ctx.db)
+          // Counting is a pass of its own; a plain update learns its counts from applying.
+          const atomicBlocked = options.atomic && rejected > 0
+          const counts = options.dryRun || atomicBlocked || options.onConflict !== 'update' ? countStaged(ctx.db) : undefined
+          const blocked = atomicBlocked || (options.onConflict === 'fail' && counts!.changed > 0)
           const applied = !options.dryRun && !blocked
-          const result: ImportSummary = {
+          const summary: ImportSummary = {
             fileName,
             read,
-            inserted: plan.fresh,
-            updated: options.onConflict === 'update' ? plan.changed : 0,
-            unchanged: plan.same,
-            skipped: options.onConflict === 'skip' ? plan.changed : 0,
+            inserted: counts?.fresh ?? 0,
+            updated: options.onConflict === 'update' ? (counts?.changed ?? 0) : 0,
+            unchanged: counts?.same ?? 0,
+            skipped: options.onConflict === 'skip' ? counts!.changed : 0,
             rejected,
-            ownersCreated: plan.ownersCreated,
-            conflicts: plan.changed,
+            ownersCreated,
+            conflicts: counts?.changed ?? 0,
             applied,
             dryRun: options.dryRun,
             atomic: options.atomic,
@@ -89,14 +123,18 @@ export const registryImportRoutes = [
             rejectsTruncated: rejected > rejects.length,
             seconds: 0,
           }
-          const {rejects: _listed, headers: _headers, ...facts} = result
-          return tx(() => {
-            if (applied) applyStaged(ctx.db, plan, {onConflict: options.onConflict, now: ctx.now().toISOString()})
-            return result
-          }, {detail: facts, target: fileName})
+          return tx(
+            () => {
+              if (applied) {
+                const done = applyStaged(ctx.db, {onConflict: options.onConflict, now: ctx.now().toISOString(), sources: staging.stagedSources})
+                if (!counts) Object.assign(summary, {inserted: done.inserted, updated: done.updated, conflicts: done.updated, unchanged: staging.staged - done.inserted - done.updated})
+              }
+              summary.seconds = Math.round((performance.now() - started) / 10) / 100
+              return summary
+            },
+            {detail: ({rejects: _listed, headers: _headers, ...facts}) => facts, target: fileName},
+          )
         })
-        summary.seconds = Math.round((performance.now() - started) / 10) / 100
-        return summary
       } finally {
         staging.discard()
       }

@@ -7,7 +7,7 @@ import {createHash, randomBytes} from 'node:crypto'
 import {z} from 'zod'
 
 import {newId} from '../../domain/ids.js'
-import {CanvassBody, type CanvassResult, type FootageRequest, OPEN_STATUSES, REQUEST_STATUSES, type TimelineActor} from '../../domain/requests.js'
+import {CanvassBody, type CanvassResult, type FootageRequest, OPEN_STATUSES, REQUEST_STATUSES, type RequestStatus, type TimelineActor} from '../../domain/requests.js'
 import {READ_REGISTRY} from '../../domain/roles.js'
 import {getAgency} from '../../store/agencies.js'
 import {getOwner} from '../../store/owners.js'
@@ -66,6 +66,24 @@ export function answerableRequest(call: Call<unknown, unknown>): {row: requests.
   if (!OPEN_STATUSES.includes(row.status)) throw new HttpError(409, 'closed', `request ${row.id} is ${row.status}`)
   req.rtcc.target = row.id
   return {row, actor: timelineActor(actor)}
+}
+
+/** Move a request (with its audit record) and answer with its new view; the event goes out after commit. */
+function moveAndView(
+  call: Call<unknown, unknown>,
+  row: requests.RequestRow,
+  to: RequestStatus,
+  actor: TimelineActor,
+  detail: Record<string, unknown> | null = null,
+  extra: () => Record<string, unknown> = () => ({}),
+) {
+  let publish: (() => void) | undefined
+  const result = call.tx(() => {
+    publish = moveRequest(call.ctx, row, to, actor, call.req.ip, detail)
+    return {...view(call.ctx, requests.getRequestRow(call.ctx.db, row.id)!), ...extra()}
+  }, {target: row.id})
+  publish?.()
+  return result
 }
 
 export const requestRoutes = [
@@ -150,16 +168,13 @@ export const requestRoutes = [
     url: '/v1/requests/:id',
     action: 'request.show',
     roles: [...READ_REGISTRY, 'owner'],
-    handler: ({ctx, actor, params, req, tx}) => {
+    handler: (call) => {
+      const {ctx, actor, params} = call
       expireDue(ctx)
       const row = visibleRequest(ctx, actor, params.id!)
-      let publish: (() => void) | undefined
-      const result = tx(() => {
-        if (actor.role === 'owner') publish = moveRequest(ctx, row, 'viewed', timelineActor(actor), req.ip)
-        return {...view(ctx, requests.getRequestRow(ctx.db, row.id)!), timeline: requests.timeline(ctx.db, row.id)}
-      }, {target: row.id})
-      publish?.()
-      return result
+      // Only the owner opening it counts as `viewed`; agency reads leave the state alone.
+      const to = actor.role === 'owner' ? 'viewed' : row.status
+      return moveAndView(call, row, to, timelineActor(actor), null, () => ({timeline: requests.timeline(ctx.db, row.id)}))
     },
   }),
 
@@ -170,13 +185,7 @@ export const requestRoutes = [
     roles: 'public',
     handler: (call) => {
       const {row, actor} = answerableRequest(call)
-      let publish: (() => void) | undefined
-      const result = call.tx(() => {
-        publish = moveRequest(call.ctx, row, 'viewed', actor, call.req.ip)
-        return view(call.ctx, requests.getRequestRow(call.ctx.db, row.id)!)
-      })
-      publish?.()
-      return result
+      return moveAndView(call, row, 'viewed', actor)
     },
   }),
 
@@ -188,13 +197,7 @@ export const requestRoutes = [
     body: z.object({reason: z.string().trim().min(1).max(2000)}),
     handler: (call) => {
       const {row, actor} = answerableRequest(call as Call<unknown, unknown>)
-      let publish: (() => void) | undefined
-      const result = call.tx(() => {
-        publish = moveRequest(call.ctx, row, 'declined', actor, call.req.ip, {reason: call.body.reason})
-        return view(call.ctx, requests.getRequestRow(call.ctx.db, row.id)!)
-      })
-      publish?.()
-      return result
+      return moveAndView(call as Call<unknown, unknown>, row, 'declined', actor, {reason: call.body.reason})
     },
   }),
 
@@ -207,13 +210,7 @@ export const requestRoutes = [
       const {row, actor} = answerableRequest(call)
       const files = requests.evidenceSummaries(call.ctx.db, row.id)
       if (files.length === 0) throw badRequest('upload at least one clip before marking the request fulfilled')
-      let publish: (() => void) | undefined
-      const result = call.tx(() => {
-        publish = moveRequest(call.ctx, row, 'fulfilled', actor, call.req.ip, {files: files.map((f) => f.id)})
-        return view(call.ctx, requests.getRequestRow(call.ctx.db, row.id)!)
-      })
-      publish?.()
-      return result
+      return moveAndView(call, row, 'fulfilled', actor, {files: files.map((f) => f.id)})
     },
   }),
 
@@ -223,16 +220,10 @@ export const requestRoutes = [
     action: 'request.cancel',
     roles: ISSUERS,
     body: z.object({reason: z.string().max(2000).optional()}).default({}),
-    handler: ({ctx, actor, params, body, req, tx}) => {
-      const row = visibleRequest(ctx, actor, params.id!)
+    handler: (call) => {
+      const row = visibleRequest(call.ctx, call.actor, call.params.id!)
       if (!OPEN_STATUSES.includes(row.status)) throw new HttpError(409, 'closed', `request ${row.id} is already ${row.status}`)
-      let publish: (() => void) | undefined
-      const result = tx(() => {
-        publish = moveRequest(ctx, row, 'cancelled', timelineActor(actor), req.ip, body.reason ? {reason: body.reason} : null)
-        return view(ctx, requests.getRequestRow(ctx.db, row.id)!)
-      }, {target: row.id})
-      publish?.()
-      return result
+      return moveAndView(call as Call<unknown, unknown>, row, 'cancelled', timelineActor(call.actor), call.body.reason ? {reason: call.body.reason} : null)
     },
   }),
 

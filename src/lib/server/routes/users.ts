@@ -42,6 +42,38 @@ export async function newUser(ctx: ServerContext, body: z.infer<typeof CreateUse
   return () => users.insertUser(ctx.db, {username: body.username, role: body.role, passwordHash, displayName: body.displayName, agencyId: agency})
 }
 
+/**
+ * An admin change to one account: checks first (may throw), then the patch (and anything it does),
+ * the optional end of the account's sessions and the audit record, in one transaction.
+ */
+function accountChange<B extends z.ZodType = z.ZodUnknown>(def: {
+  method?: 'POST' | 'DELETE'
+  path: string
+  action: string
+  body?: B
+  check?: (ctx: ServerContext, user: users.UserRow, body: z.infer<B>) => void
+  patch: (ctx: ServerContext, user: users.UserRow, body: z.infer<B>) => Parameters<typeof users.updateUser>[2]
+  endSessions?: boolean
+  detail?: (user: users.UserRow, body: z.infer<B>) => Record<string, unknown>
+}) {
+  return defineRoute({
+    method: def.method ?? 'POST',
+    url: `/v1/users/:username/${def.path}`,
+    action: def.action,
+    roles: ADMINS,
+    body: def.body,
+    handler: ({ctx, params, body, tx}) => {
+      const user = userByName(ctx, params.username!)
+      def.check?.(ctx, user, body as z.infer<B>)
+      return tx(() => {
+        users.updateUser(ctx.db, user.id, def.patch(ctx, user, body as z.infer<B>))
+        if (def.endSessions) endUserSessions(ctx.db, user.id, ctx.now().toISOString())
+        return users.toUserView(users.findUserById(ctx.db, user.id)!)
+      }, {target: user.id, detail: def.detail?.(user, body as z.infer<B>)})
+    },
+  })
+}
+
 export const userRoutes = [
   defineRoute({
     method: 'GET',
@@ -65,113 +97,44 @@ export const userRoutes = [
     },
   }),
 
-  defineRoute({
-    method: 'POST',
-    url: '/v1/users/:username/disable',
-    action: 'user.disable',
-    roles: ADMINS,
-    handler: ({ctx, params, tx}) => {
-      const user = userByName(ctx, params.username!)
-      keepAnAdmin(ctx, user)
-      return tx(() => {
-        users.updateUser(ctx.db, user.id, {disabled: 1})
-        endUserSessions(ctx.db, user.id, ctx.now().toISOString())
-        return users.toUserView(users.findUserById(ctx.db, user.id)!)
-      }, {target: user.id})
-    },
-  }),
-
-  defineRoute({
-    method: 'POST',
-    url: '/v1/users/:username/enable',
-    action: 'user.enable',
-    roles: ADMINS,
-    handler: ({ctx, params, tx}) => {
-      const user = userByName(ctx, params.username!)
-      return tx(() => {
-        users.updateUser(ctx.db, user.id, {disabled: 0})
-        return users.toUserView(users.findUserById(ctx.db, user.id)!)
-      }, {target: user.id})
-    },
-  }),
-
-  defineRoute({
-    method: 'POST',
-    url: '/v1/users/:username/role',
+  accountChange({path: 'disable', action: 'user.disable', check: keepAnAdmin, patch: () => ({disabled: 1}), endSessions: true}),
+  accountChange({path: 'enable', action: 'user.enable', patch: () => ({disabled: 0})}),
+  accountChange({
+    path: 'role',
     action: 'user.set_role',
-    roles: ADMINS,
     body: SetRoleBody,
-    handler: ({ctx, params, body, tx}) => {
-      const user = userByName(ctx, params.username!)
+    check: (ctx, user, body) => {
       if (body.role !== 'admin') keepAnAdmin(ctx, user)
       if ((user.role === 'owner') !== (body.role === 'owner')) throw badRequest('owners and agency users are separate kinds of account; create a new account instead', 'role')
-      return tx(() => {
-        users.updateUser(ctx.db, user.id, {role: body.role})
-        endUserSessions(ctx.db, user.id, ctx.now().toISOString())
-        return users.toUserView(users.findUserById(ctx.db, user.id)!)
-      }, {target: user.id, detail: {from: user.role, to: body.role}})
     },
+    patch: (_ctx, _user, body) => ({role: body.role}),
+    endSessions: true,
+    detail: (user, body) => ({from: user.role, to: body.role}),
   }),
-
-  defineRoute({
-    method: 'POST',
-    url: '/v1/users/:username/agency',
+  accountChange({
+    path: 'agency',
     action: 'user.set_agency',
-    roles: ADMINS,
     body: SetAgencyBody,
-    handler: ({ctx, params, body, tx}) => {
-      const user = userByName(ctx, params.username!)
-      const agency = agencyId(ctx, body.agency, user.role)
-      return tx(() => {
-        users.updateUser(ctx.db, user.id, {agency_id: agency})
-        return users.toUserView(users.findUserById(ctx.db, user.id)!)
-      }, {target: user.id, detail: {agency}})
-    },
+    patch: (ctx, user, body) => ({agency_id: agencyId(ctx, body.agency, user.role)}),
+    detail: (_user, body) => ({agency: body.agency}),
   }),
-
-  defineRoute({
-    method: 'POST',
-    url: '/v1/users/:username/unlock',
+  accountChange({
+    path: 'unlock',
     action: 'user.unlock',
-    roles: ADMINS,
-    handler: ({ctx, params, tx}) => {
-      const user = userByName(ctx, params.username!)
-      return tx(() => {
-        users.updateUser(ctx.db, user.id, {locked_at: null})
-        users.clearLoginFailures(ctx.db, user.id)
-        return users.toUserView(users.findUserById(ctx.db, user.id)!)
-      }, {target: user.id})
+    patch: (ctx, user) => {
+      users.clearLoginFailures(ctx.db, user.id)
+      return {locked_at: null}
     },
   }),
-
-  defineRoute({
-    method: 'POST',
-    url: '/v1/users/:username/mfa',
+  accountChange({
+    path: 'mfa',
     action: 'user.mfa.require',
-    roles: ADMINS,
     body: RequireMfaBody,
-    handler: ({ctx, params, body, tx}) => {
-      const user = userByName(ctx, params.username!)
+    check: (_ctx, user) => {
       if (user.role === 'owner') throw badRequest('MFA enforcement applies to agency accounts', 'username')
-      return tx(() => {
-        users.updateUser(ctx.db, user.id, {mfa_required: body.required ? 1 : 0})
-        return users.toUserView(users.findUserById(ctx.db, user.id)!)
-      }, {target: user.id, detail: {required: body.required}})
     },
+    patch: (_ctx, _user, body) => ({mfa_required: body.required ? 1 : 0}),
+    detail: (_user, body) => ({required: body.required}),
   }),
-
-  defineRoute({
-    method: 'DELETE',
-    url: '/v1/users/:username/mfa',
-    action: 'user.mfa.reset',
-    roles: ADMINS,
-    handler: ({ctx, params, tx}) => {
-      const user = userByName(ctx, params.username!)
-      return tx(() => {
-        users.updateUser(ctx.db, user.id, {mfa_secret: null, mfa_pending_secret: null})
-        endUserSessions(ctx.db, user.id, ctx.now().toISOString())
-        return users.toUserView(users.findUserById(ctx.db, user.id)!)
-      }, {target: user.id})
-    },
-  }),
+  accountChange({method: 'DELETE', path: 'mfa', action: 'user.mfa.reset', patch: () => ({mfa_secret: null, mfa_pending_secret: null}), endSessions: true}),
 ]
