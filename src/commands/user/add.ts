@@ -11,11 +11,13 @@ export default class UserAdd extends RtccCommand<typeof UserAdd> {
   static override examples = [
     '<%= config.bin %> user add ana --role investigator',
     'printf %s "$PW" | <%= config.bin %> user add ana --role investigator --password-stdin --json',
+    '<%= config.bin %> user add lee --role analyst --agency "Chicago PD"',
   ]
   static override args = {username: Args.string({required: true, description: 'User name.'})}
   static override flags = {
     role: Flags.string({options: [...ROLES], required: true, description: 'Role of the new account.'}),
     'display-name': Flags.string({description: 'Full name shown in the audit log and dashboards.'}),
+    agency: Flags.string({description: "Agency (name or id) whose jurisdiction bounds what this account sees; see `rtcc agency list`."}),
     'password-file': Flags.string({description: 'Read the initial password from this file.', exclusive: ['password-stdin']}),
     'password-stdin': Flags.boolean({description: 'Read the initial password from stdin.'}),
   }
@@ -33,6 +35,7 @@ export default class UserAdd extends RtccCommand<typeof UserAdd> {
       password,
       role: this.flags.role,
       displayName: this.flags['display-name'],
+      agency: this.flags.agency,
     })
     this.out(`created ${describeUser(user)}`)
     return user

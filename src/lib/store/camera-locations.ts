@@ -1,21 +1,24 @@
 /**
  * The registry's spatial index: camera positions in memory, bucketed in a fixed lat/lon grid, so a
- * radius search touches a handful of cells instead of an R*Tree joined back to the table (which cost
+ * radius search reads a handful of cells instead of an R*Tree joined back to the table (which cost
  * 0.8 ms at 300 m and 32 ms at 2 km over a million cameras, and slowed every imported row by a
- * trigger). Cells hold slot numbers; positions and rowids sit in typed arrays.
+ * trigger). Points are packed cell by cell in typed arrays, so a cell is one contiguous run in memory;
+ * points added since the last packing sit in small per-cell lists until the next one.
  *
  * It is a cache of the `cameras` table and may hold more than the table, never less:
- *  - the store's write functions add entries for new positions as they write (inside the
- *    transaction: if it rolls back, the extra entry is harmless) and never remove any;
+ *  - the store's write functions index a camera's new position when they move it (inside the
+ *    transaction: if that rolls back, the extra entry is harmless) and never remove entries;
  *  - every search confirms each hit against the table (the row must exist at that position) and
  *    drops entries that fail, so deleted and moved cameras fall out lazily;
  *  - rows inserted by any statement on this connection are caught up by rowid before each search;
  *  - writes by other connections (another process) change `PRAGMA data_version`, which makes the
  *    next search rebuild the index from the table; so does `invalidateCameraLocations` after bulk
  *    updates that may have moved many cameras.
- * Reads on the connection never run inside another request's write transaction (better-sqlite3 is
- * synchronous), so what a search reads is committed state.
+ * Searches never run inside another request's write transaction (better-sqlite3 is synchronous), so
+ * what they read is committed state.
  */
+import type {Statement} from 'better-sqlite3'
+
 import {boundingBoxes, distanceMetres, type LatLon} from '../registry/geo.js'
 import type {Db} from './db.js'
 
@@ -26,140 +29,274 @@ const LON_CELLS = Math.ceil(360 / CELL_DEGREES) + 1
 const cellOf = (latitude: number, longitude: number) =>
   Math.floor((latitude + 90) / CELL_DEGREES) * LON_CELLS + Math.floor((longitude + 180) / CELL_DEGREES)
 
-export interface LocationHit {
-  slot: number
-  rowid: number
-  distanceMetres: number
+/** Parallel growable arrays of points. */
+class Points {
+  latitudes: Float64Array
+  longitudes: Float64Array
+  rowids: Float64Array
+  length = 0
+
+  constructor(capacity = 1024) {
+    this.latitudes = new Float64Array(capacity)
+    this.longitudes = new Float64Array(capacity)
+    this.rowids = new Float64Array(capacity)
+  }
+
+  push(rowid: number, latitude: number, longitude: number): number {
+    if (this.length === this.rowids.length) {
+      const grow = (from: Float64Array) => {
+        const to = new Float64Array(from.length * 2)
+        to.set(from)
+        return to
+      }
+      this.latitudes = grow(this.latitudes)
+      this.longitudes = grow(this.longitudes)
+      this.rowids = grow(this.rowids)
+    }
+    this.latitudes[this.length] = latitude
+    this.longitudes[this.length] = longitude
+    this.rowids[this.length] = rowid
+    return this.length++
+  }
+}
+
+/** A grid cell: its run [start, end) in the packed points, and slots of points added since packing. */
+interface Cell {
+  start: number
+  end: number
+  added?: number[]
+}
+
+/**
+ * Search results in parallel arrays (no object per hit), ranked lazily: a caller that wants the
+ * nearest 100 of 3,500 hits sorts a little more than 100 (ties by rowid), not all of them.
+ */
+export class LocationHits {
+  private readonly ranked: number[] = []
+  private rankedUpTo = -Infinity
+  private sortedDistances?: Float64Array
+
+  constructor(
+    readonly count: number,
+    readonly slots: Float64Array,
+    readonly rowids: Float64Array,
+    readonly distances: Float64Array,
+  ) {}
+
+  /** Hit numbers ranked `from` to `from + n` (fewer at the end). */
+  ranks(from: number, n: number): number[] {
+    while (this.ranked.length < Math.min(from + n, this.count)) this.rankMore(Math.max(64, 2 * this.ranked.length, from + n))
+    return this.ranked.slice(from, from + n)
+  }
+
+  /** Ranks every hit up to the distance of the `wanted`-th nearest (a native numeric sort finds it). */
+  private rankMore(wanted: number): void {
+    this.sortedDistances ??= this.distances.slice().sort()
+    const upTo = this.sortedDistances[Math.min(wanted, this.count) - 1]!
+    const next: number[] = []
+    for (let h = 0; h < this.count; h++) {
+      const d = this.distances[h]!
+      if (d > this.rankedUpTo && d <= upTo) next.push(h)
+    }
+    next.sort((a, b) => this.distances[a]! - this.distances[b]! || this.rowids[a]! - this.rowids[b]!)
+    for (const h of next) this.ranked.push(h)
+    this.rankedUpTo = upTo
+  }
 }
 
 export class CameraLocations {
-  private latitudes = new Float64Array(1024)
-  private longitudes = new Float64Array(1024)
-  private rowids = new Float64Array(1024)
-  private readonly cells = new Map<number, number[]>()
-  private readonly freeSlots: number[] = []
-  private used = 0
+  /** Slots below `packed.length` are packed points; `packed.length + i` is added point i. */
+  private packed = new Points(0)
+  private live = new Uint8Array(0)
+  private added = new Points()
+  private readonly freeAdded: number[] = []
+  private cells = new Map<number, Cell>()
+  private count = 0
   /** Highest rowid seen; rows above it are read in before a search. */
   maxRowid = 0
   dataVersion = -1
 
   get size(): number {
-    return this.used - this.freeSlots.length
+    return this.count
   }
 
   add(rowid: number, latitude: number, longitude: number): void {
-    let slot = this.freeSlots.pop()
-    if (slot === undefined) {
-      if (this.used === this.rowids.length) this.grow()
-      slot = this.used++
+    const free = this.freeAdded.pop()
+    let index: number
+    if (free === undefined) index = this.added.push(rowid, latitude, longitude)
+    else {
+      index = free
+      this.added.latitudes[index] = latitude
+      this.added.longitudes[index] = longitude
+      this.added.rowids[index] = rowid
     }
-    this.latitudes[slot] = latitude
-    this.longitudes[slot] = longitude
-    this.rowids[slot] = rowid
     const key = cellOf(latitude, longitude)
-    const cell = this.cells.get(key)
-    if (cell) cell.push(slot)
-    else this.cells.set(key, [slot])
+    let cell = this.cells.get(key)
+    if (!cell) this.cells.set(key, (cell = {start: 0, end: 0}))
+    ;(cell.added ??= []).push(this.packed.length + index)
     if (rowid > this.maxRowid) this.maxRowid = rowid
+    this.count++
   }
 
-  /** Whether `slot` still says `rowid` is at this position (the table is the truth). */
+  private point(slot: number): [Points, number] {
+    return slot < this.packed.length ? [this.packed, slot] : [this.added, slot - this.packed.length]
+  }
+
+  /** Whether `slot` says its camera is at this position (the table is the truth). */
   matches(slot: number, latitude: number, longitude: number): boolean {
-    return this.latitudes[slot] === latitude && this.longitudes[slot] === longitude
+    const [points, i] = this.point(slot)
+    return points.latitudes[i] === latitude && points.longitudes[i] === longitude
   }
 
   drop(slot: number): void {
-    const cell = this.cells.get(cellOf(this.latitudes[slot]!, this.longitudes[slot]!))
-    const at = cell?.indexOf(slot) ?? -1
-    if (at < 0) return
-    cell![at] = cell![cell!.length - 1]!
-    cell!.pop()
-    if (cell!.length === 0) this.cells.delete(cellOf(this.latitudes[slot]!, this.longitudes[slot]!))
-    this.freeSlots.push(slot)
+    const [points, i] = this.point(slot)
+    if (points === this.packed) {
+      if (!this.live[i]) return
+      this.live[i] = 0
+    } else {
+      const list = this.cells.get(cellOf(points.latitudes[i]!, points.longitudes[i]!))?.added
+      const at = list?.indexOf(slot) ?? -1
+      if (at < 0) return
+      list![at] = list![list!.length - 1]!
+      list!.pop()
+      this.freeAdded.push(i)
+    }
+    this.count--
+  }
+
+  /** Whether enough points were added since packing that searches would gain from packing again. */
+  get wantsPacking(): boolean {
+    return this.added.length - this.freeAdded.length > Math.max(10_000, this.packed.length / 4)
+  }
+
+  /** Lays every live point out again cell by cell (a counting sort by cell), folding in the added ones. */
+  pack(): void {
+    const all = new Points(Math.max(this.count, 1))
+    const keys: number[] = []
+    const counts = new Map<number, number>()
+    const take = (points: Points, i: number) => {
+      const key = cellOf(points.latitudes[i]!, points.longitudes[i]!)
+      all.push(points.rowids[i]!, points.latitudes[i]!, points.longitudes[i]!)
+      keys.push(key)
+      counts.set(key, (counts.get(key) ?? 0) + 1)
+    }
+    for (let i = 0; i < this.packed.length; i++) if (this.live[i]) take(this.packed, i)
+    for (const cell of this.cells.values()) for (const slot of cell.added ?? []) take(this.added, slot - this.packed.length)
+    const cells = new Map<number, Cell>()
+    let start = 0
+    for (const key of [...counts.keys()].sort((a, b) => a - b)) {
+      cells.set(key, {start, end: start})
+      start += counts.get(key)!
+    }
+    const packed = new Points(all.length)
+    packed.length = all.length
+    for (let i = 0; i < all.length; i++) {
+      const at = cells.get(keys[i]!)!.end++
+      packed.latitudes[at] = all.latitudes[i]!
+      packed.longitudes[at] = all.longitudes[i]!
+      packed.rowids[at] = all.rowids[i]!
+    }
+    this.packed = packed
+    this.live = new Uint8Array(packed.length).fill(1)
+    this.added = new Points()
+    this.freeAdded.length = 0
+    this.cells = cells
+    this.count = packed.length
   }
 
   /**
    * Entries within `radiusMetres` of `center` (haversine, the same function as the brute-force
-   * reference) that pass `accept`, nearest first (ties by rowid). `accept` is where a jurisdiction
-   * test joins the query, before ranking and limits.
+   * reference) that pass `accept`. `accept` is where a jurisdiction test joins the query, before
+   * ranking and limits.
    */
-  within(center: LatLon, radiusMetres: number, accept?: (latitude: number, longitude: number) => boolean): LocationHit[] {
-    const hits: LocationHit[] = []
+  within(center: LatLon, radiusMetres: number, accept?: (latitude: number, longitude: number) => boolean): LocationHits {
+    const slots: number[] = []
+    const distances: number[] = []
     const point = {latitude: 0, longitude: 0}
     for (const box of boundingBoxes(center, radiusMetres)) {
-      const lat0 = Math.floor((box.minLatitude + 90) / CELL_DEGREES)
-      const lat1 = Math.floor((box.maxLatitude + 90) / CELL_DEGREES)
-      const lon0 = Math.floor((box.minLongitude + 180) / CELL_DEGREES)
-      const lon1 = Math.floor((box.maxLongitude + 180) / CELL_DEGREES)
-      const visit = (cell: number[]) => {
-        for (const slot of cell) {
-          const latitude = this.latitudes[slot]!
-          const longitude = this.longitudes[slot]!
-          if (latitude < box.minLatitude || latitude > box.maxLatitude || longitude < box.minLongitude || longitude > box.maxLongitude) continue
-          point.latitude = latitude
-          point.longitude = longitude
-          const distance = distanceMetres(center, point)
-          if (distance <= radiusMetres && (!accept || accept(latitude, longitude))) hits.push({slot, rowid: this.rowids[slot]!, distanceMetres: distance})
-        }
+      const consider = (points: Points, i: number, slot: number) => {
+        const latitude = points.latitudes[i]!
+        const longitude = points.longitudes[i]!
+        if (latitude < box.minLatitude || latitude > box.maxLatitude || longitude < box.minLongitude || longitude > box.maxLongitude) return
+        point.latitude = latitude
+        point.longitude = longitude
+        const distance = distanceMetres(center, point)
+        if (distance > radiusMetres || (accept && !accept(latitude, longitude))) return
+        slots.push(slot)
+        distances.push(distance)
       }
-      if ((lat1 - lat0 + 1) * (lon1 - lon0 + 1) > this.cells.size) {
-        // Huge boxes (near a pole, continental radii): walking the occupied cells is cheaper.
-        for (const [key, cell] of this.cells) {
-          const lat = Math.floor(key / LON_CELLS)
-          const lon = key % LON_CELLS
-          if (lat >= lat0 && lat <= lat1 && lon >= lon0 && lon <= lon1) visit(cell)
-        }
-      } else {
-        for (let lat = lat0; lat <= lat1; lat++) {
-          for (let lon = lon0; lon <= lon1; lon++) {
-            const cell = this.cells.get(lat * LON_CELLS + lon)
-            if (cell) visit(cell)
-          }
-        }
+      for (const cell of this.cellsIn(box.minLatitude, box.maxLatitude, box.minLongitude, box.maxLongitude)) {
+        for (let i = cell.start; i < cell.end; i++) if (this.live[i]) consider(this.packed, i, i)
+        if (cell.added) for (const slot of cell.added) consider(this.added, slot - this.packed.length, slot)
       }
     }
-    return hits.sort((a, b) => a.distanceMetres - b.distanceMetres || a.rowid - b.rowid)
+    const count = slots.length
+    const rowids = new Float64Array(count)
+    for (let h = 0; h < count; h++) {
+      const [points, i] = this.point(slots[h]!)
+      rowids[h] = points.rowids[i]!
+    }
+    return new LocationHits(count, Float64Array.from(slots), rowids, Float64Array.from(distances))
   }
 
-  private grow(): void {
-    const size = this.rowids.length * 2
-    const copy = (from: Float64Array) => {
-      const to = new Float64Array(size)
-      to.set(from)
-      return to
+  private cellsIn(minLatitude: number, maxLatitude: number, minLongitude: number, maxLongitude: number): Cell[] {
+    const lat0 = Math.floor((minLatitude + 90) / CELL_DEGREES)
+    const lat1 = Math.floor((maxLatitude + 90) / CELL_DEGREES)
+    const lon0 = Math.floor((minLongitude + 180) / CELL_DEGREES)
+    const lon1 = Math.floor((maxLongitude + 180) / CELL_DEGREES)
+    const found: Cell[] = []
+    if ((lat1 - lat0 + 1) * (lon1 - lon0 + 1) > this.cells.size) {
+      // Huge boxes (near a pole, continental radii): walking the occupied cells is cheaper.
+      for (const [key, cell] of this.cells) {
+        const lat = Math.floor(key / LON_CELLS)
+        const lon = key % LON_CELLS
+        if (lat >= lat0 && lat <= lat1 && lon >= lon0 && lon <= lon1) found.push(cell)
+      }
+      return found
     }
-    this.latitudes = copy(this.latitudes)
-    this.longitudes = copy(this.longitudes)
-    this.rowids = copy(this.rowids)
+    for (let lat = lat0; lat <= lat1; lat++) {
+      for (let lon = lon0; lon <= lon1; lon++) {
+        const cell = this.cells.get(lat * LON_CELLS + lon)
+        if (cell) found.push(cell)
+      }
+    }
+    return found
   }
 }
 
-const indexes = new WeakMap<Db, CameraLocations>()
+interface Entry {
+  index: CameraLocations
+  maxRowid: Statement<[]>
+  rowsAfter: Statement<[number]>
+}
+
+const indexes = new WeakMap<Db, Entry>()
 
 const dataVersion = (db: Db) => db.pragma('data_version', {simple: true}) as number
 
-function build(db: Db): CameraLocations {
-  const index = new CameraLocations()
-  index.dataVersion = dataVersion(db)
-  catchUp(db, index)
-  indexes.set(db, index)
-  return index
-}
-
 /** Reads rows above the highest rowid the index has seen (inserts by any statement on this connection). */
-function catchUp(db: Db, index: CameraLocations): void {
-  const max = (db.prepare('SELECT max(rowid) FROM cameras').pluck().get() as number | null) ?? 0
-  if (max <= index.maxRowid) return
-  const rows = db.prepare('SELECT rowid, latitude, longitude FROM cameras WHERE rowid > ?').raw().iterate(index.maxRowid) as IterableIterator<[number, number, number]>
-  for (const [rowid, latitude, longitude] of rows) index.add(rowid, latitude, longitude)
+function catchUp(entry: Entry): void {
+  const max = (entry.maxRowid.get() as number | null) ?? 0
+  if (max <= entry.index.maxRowid) return
+  for (const [rowid, latitude, longitude] of entry.rowsAfter.iterate(entry.index.maxRowid) as IterableIterator<[number, number, number]>) entry.index.add(rowid, latitude, longitude)
 }
 
 /** The connection's index, current with everything committed (and everything this connection wrote). */
 export function cameraLocations(db: Db): CameraLocations {
-  const index = indexes.get(db)
-  if (!index || index.dataVersion !== dataVersion(db)) return build(db)
-  catchUp(db, index)
-  return index
+  let entry = indexes.get(db)
+  const version = dataVersion(db)
+  if (!entry || entry.index.dataVersion !== version) {
+    entry = {
+      index: new CameraLocations(),
+      maxRowid: entry?.maxRowid ?? db.prepare('SELECT max(rowid) FROM cameras').pluck(),
+      rowsAfter: entry?.rowsAfter ?? db.prepare('SELECT rowid, latitude, longitude FROM cameras WHERE rowid > ?').raw(),
+    }
+    entry.index.dataVersion = version
+    indexes.set(db, entry)
+  }
+  catchUp(entry)
+  if (entry.index.wantsPacking) entry.index.pack()
+  return entry.index
 }
 
 /**
@@ -167,11 +304,12 @@ export function cameraLocations(db: Db): CameraLocations {
  * call: the catch-up by rowid finds them, and indexing one here would skip the rows before it.)
  */
 export function noteCameraLocation(db: Db, rowid: number, latitude: number, longitude: number): void {
-  const index = indexes.get(db)
+  const index = indexes.get(db)?.index
   if (index && rowid <= index.maxRowid) index.add(rowid, latitude, longitude)
 }
 
 /** After bulk changes that may have moved many cameras: the next search rebuilds from the table. */
 export function invalidateCameraLocations(db: Db): void {
-  indexes.delete(db)
+  const entry = indexes.get(db)
+  if (entry) entry.index.dataVersion = -1
 }

@@ -5,6 +5,8 @@
  * ranking and limits — never a filter applied to results after the fact. Radius searches use the
  * in-memory index in ./camera-locations.ts.
  */
+import type {Statement} from 'better-sqlite3'
+
 import type {Camera, CameraFields, LocationType} from '../domain/camera.js'
 import {newId} from '../domain/ids.js'
 import {distanceMetres, type BoundingBox} from '../registry/geo.js'
@@ -138,6 +140,8 @@ export interface NearCamera {
   distanceMetres: number
 }
 
+const fetchByRowids = new WeakMap<Db, Statement<[string]>>()
+
 /** Cameras within `radiusMetres`, nearest first (ties by id), with their distance. */
 export function nearCameras(db: Db, scope: CameraScope, near: NearQuery): NearCamera[] {
   const limit = near.limit ?? 1000
@@ -146,27 +150,30 @@ export function nearCameras(db: Db, scope: CameraScope, near: NearQuery): NearCa
   const index = cameraLocations(db)
   const hits = index.within(near, near.radiusMetres, inScope && ((latitude, longitude) => inScope({latitude, longitude})))
   const types = near.type?.length ? new Set<string>(near.type) : undefined
-  const fetch = db.prepare('SELECT rowid AS row_id, * FROM cameras WHERE rowid IN (SELECT value FROM json_each(?))')
+  let fetch = fetchByRowids.get(db)
+  if (!fetch) fetchByRowids.set(db, (fetch = db.prepare('SELECT rowid AS row_id, * FROM cameras WHERE rowid IN (SELECT value FROM json_each(?))')))
   const found: NearCamera[] = []
   const seen = new Set<number>()
   // Past the limit, keep taking exact ties with the last distance so the id tie-break below is exact.
   let cutoff = Infinity
-  for (let next = 0; next < hits.length && hits[next]!.distanceMetres <= cutoff; ) {
-    const batch = hits.slice(next, next + Math.max(64, 2 * (limit - found.length)))
+  for (let next = 0; next < hits.count; ) {
+    const batch = hits.ranks(next, Math.max(16, limit - found.length + 8))
     next += batch.length
-    const rows = new Map((fetch.all(JSON.stringify(batch.map((h) => h.rowid))) as (CameraRow & {row_id: number})[]).map((r) => [r.row_id, r]))
-    for (const hit of batch) {
-      if (hit.distanceMetres > cutoff) break
-      const row = rows.get(hit.rowid)
+    if (hits.distances[batch[0]!]! > cutoff) break
+    const rows = new Map((fetch.all(JSON.stringify(batch.map((h) => hits.rowids[h]))) as (CameraRow & {row_id: number})[]).map((r) => [r.row_id, r]))
+    for (const h of batch) {
+      const distance = hits.distances[h]!
+      if (distance > cutoff) break
+      const row = rows.get(hits.rowids[h]!)
       // The index may hold more than the table: deleted and moved cameras are confirmed here and dropped.
-      if (!row || !index.matches(hit.slot, row.latitude, row.longitude)) {
-        index.drop(hit.slot)
+      if (!row || !index.matches(hits.slots[h]!, row.latitude, row.longitude)) {
+        index.drop(hits.slots[h]!)
         continue
       }
-      if (seen.has(hit.rowid) || (types && !types.has(row.location_type))) continue
-      seen.add(hit.rowid)
-      found.push({camera: toCamera(row), distanceMetres: hit.distanceMetres})
-      if (found.length === limit) cutoff = hit.distanceMetres
+      if (seen.has(row.row_id) || (types && !types.has(row.location_type))) continue
+      seen.add(row.row_id)
+      found.push({camera: toCamera(row), distanceMetres: distance})
+      if (found.length === limit) cutoff = distance
     }
   }
   return found.sort((a, b) => a.distanceMetres - b.distanceMetres || (a.camera.id < b.camera.id ? -1 : 1)).slice(0, limit)

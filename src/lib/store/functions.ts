@@ -2,10 +2,8 @@
 import {registerJurisdictionFunction} from './agencies.js'
 import {registerDistanceFunction} from './cameras.js'
 import type {Db} from './db.js'
-import {registerIdFunction} from './registry-import.js'
 
 export function registerFunctions(db: Db): void {
   registerJurisdictionFunction(db)
   registerDistanceFunction(db)
-  registerIdFunction(db)
 }

@@ -177,7 +177,7 @@ export function applyStaged(db: Db, options: {onConflict: OnConflict; now: strin
        SELECT r.id, r.owner_id, r.source, r.external_id, ${CAMERA_COLUMNS.map((c) => `r.${c}`).join(', ')}, @now, @now
        FROM temp.import_rows r
        ${touchesRegistry ? 'WHERE NOT EXISTS (SELECT 1 FROM cameras c WHERE c.source = r.source AND c.external_id = r.external_id)' : ''}
-       ORDER BY r.rowid`,
+       ORDER BY r.row`,
     )
     .run({now: options.now}).changes
   let updated = 0
