@@ -10,7 +10,6 @@ import {child, children, esc, text, type XmlNode, type XmlValue, parseXml} from 
 export const DISCOVERY_PORT = 3702
 export const MULTICAST_GROUP = '239.255.255.250'
 const TO_DISCOVERY = 'urn:schemas-xmlsoap-org:ws:2005:04:discovery'
-const ACTION = `${NS.wsd}`
 
 /** The two types a scanner probes for; cameras answer both, some only one. */
 export type ProbeType = 'dn:NetworkVideoTransmitter' | 'tds:Device'
@@ -21,7 +20,7 @@ export const newMessageId = (): string => `urn:uuid:${randomUUID()}`
 function envelope(action: string, header: string, body: string): string {
   return (
     `<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="${NS.soap}" xmlns:a="${NS.wsa}" xmlns:d="${NS.wsd}" xmlns:dn="${NS.dn}" xmlns:tds="${NS.tds}">` +
-    `<s:Header><a:Action s:mustUnderstand="1">${ACTION}/${action}</a:Action>${header}</s:Header><s:Body>${body}</s:Body></s:Envelope>`
+    `<s:Header><a:Action s:mustUnderstand="1">${NS.wsd}/${action}</a:Action>${header}</s:Header><s:Body>${body}</s:Body></s:Envelope>`
   )
 }
 
