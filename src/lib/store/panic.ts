@@ -38,10 +38,10 @@ export function getPanic(db: Db, id: string): PanicRecord | undefined {
   return row && toRecord(row)
 }
 
-const ACTIVE = `owner_id = @ownerId AND started_at <= @at AND until > @at AND (cleared_at IS NULL OR cleared_at > @at)`
+const ACTIVE = `(@ownerId IS NULL OR owner_id = @ownerId) AND started_at <= @at AND until > @at AND (cleared_at IS NULL OR cleared_at > @at)`
 
-/** The owner's panics in force at `at`, newest first. */
-export function activePanics(db: Db, ownerId: string, at: Date): PanicRecord[] {
+/** The owner's panics in force at `at` (every owner's, for null), newest first. */
+export function activePanics(db: Db, ownerId: string | null, at: Date): PanicRecord[] {
   const rows = db.prepare(`SELECT * FROM panics WHERE ${ACTIVE} ORDER BY started_at DESC`).all({ownerId, at: at.toISOString()}) as PanicRow[]
   return rows.map(toRecord)
 }

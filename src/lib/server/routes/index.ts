@@ -1,6 +1,7 @@
 import type {z} from 'zod'
 
 import type {RouteDef} from '../route.js'
+import {accessRoutes} from './access.js'
 import {agencyRoutes} from './agencies.js'
 import {auditRoutes} from './audit.js'
 import {authRoutes} from './auth.js'
@@ -9,6 +10,8 @@ import {eventRoutes} from './events.js'
 import {evidenceRoutes} from './evidence.js'
 import {healthRoutes} from './health.js'
 import {ownerRoutes} from './owners.js'
+import {panicRoutes} from './panic.js'
+import {policyRoutes} from './policy.js'
 import {registryImportRoutes} from './registry-import.js'
 import {registryRoutes} from './registry.js'
 import {requestRoutes} from './requests.js'
@@ -16,4 +19,4 @@ import {streamRoutes} from './streams.js'
 import {tokenRoutes} from './tokens.js'
 import {userRoutes} from './users.js'
 
-export const allRoutes = [...healthRoutes, ...authRoutes, ...userRoutes, ...tokenRoutes, ...eventRoutes, ...auditRoutes, ...ownerRoutes, ...registryRoutes, ...registryImportRoutes, ...agencyRoutes, ...requestRoutes, ...evidenceRoutes, ...coreRoutes, ...streamRoutes] as unknown as RouteDef<z.ZodType, z.ZodType>[]
+export const allRoutes = [...healthRoutes, ...authRoutes, ...userRoutes, ...tokenRoutes, ...eventRoutes, ...auditRoutes, ...ownerRoutes, ...registryRoutes, ...registryImportRoutes, ...agencyRoutes, ...requestRoutes, ...evidenceRoutes, ...coreRoutes, ...streamRoutes, ...policyRoutes, ...panicRoutes, ...accessRoutes] as unknown as RouteDef<z.ZodType, z.ZodType>[]
