@@ -3,7 +3,7 @@
  * way `rtcc login` does, creates the account and its profile, then logs the new owner in.
  */
 import type {UserView} from '../domain/auth.js'
-import {type Owner, OwnerInput} from '../domain/camera.js'
+import {type Owner, OwnerInput, OwnerPatch} from '../domain/camera.js'
 import {usageError} from '../output/errors.js'
 import {ApiClient} from './api.js'
 import {login, type LoginOptions, type LoginResult, pinServer} from './login.js'
@@ -46,7 +46,7 @@ function checked<T>(result: {success: true; data: T} | {success: false; error: {
 }
 
 export const ownerProfileFromFlags = (flags: OwnerFlags): OwnerInput => checked(OwnerInput.safeParse(ownerFields(flags)))
-export const ownerPatchFromFlags = (flags: OwnerFlags): Partial<OwnerInput> => checked(OwnerInput.partial().safeParse(ownerFields(flags)))
+export const ownerPatchFromFlags = (flags: OwnerFlags): OwnerPatch => checked(OwnerPatch.safeParse(ownerFields(flags)))
 
 export interface SignupOptions {
   url: string
@@ -80,7 +80,7 @@ export async function signupOwner(options: SignupOptions): Promise<SignupResult>
 
 export const myProfile = (api: ApiClient): Promise<Owner> => api.get<Owner>('/v1/owners/me')
 
-export function editMyProfile(api: ApiClient, patch: Partial<OwnerInput>): Promise<Owner> {
+export function editMyProfile(api: ApiClient, patch: OwnerPatch): Promise<Owner> {
   if (Object.keys(patch).length === 0) throw usageError('nothing to change', 'Pass at least one flag, e.g. --phone or --email.')
   return api.patch<Owner>('/v1/owners/me', patch)
 }

@@ -73,6 +73,15 @@ export const OwnerInput = z.object({
 })
 export type OwnerInput = z.infer<typeof OwnerInput>
 
+/** A change to a profile: OwnerInput's defaults are for signup, so a patch leaves out what it does not name. */
+export const OwnerPatch = OwnerInput.extend({
+  organisation: OwnerInput.shape.organisation.unwrap(),
+  phone: OwnerInput.shape.phone.unwrap(),
+  postalAddress: OwnerInput.shape.postalAddress.unwrap(),
+  preferredContact: OwnerInput.shape.preferredContact.unwrap(),
+}).partial()
+export type OwnerPatch = z.infer<typeof OwnerPatch>
+
 /** The fields an owner edits (`rtcc camera add/edit`); everything else about a camera is bookkeeping. */
 export const CameraFields = z.object({
   name: text(200),

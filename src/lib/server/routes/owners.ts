@@ -5,7 +5,7 @@
 import {z} from 'zod'
 
 import {Username} from '../../domain/auth.js'
-import {CameraFields, CameraPatch, OwnerInput} from '../../domain/camera.js'
+import {CameraFields, CameraPatch, OwnerInput, OwnerPatch} from '../../domain/camera.js'
 import * as cameras from '../../store/cameras.js'
 import * as owners from '../../store/owners.js'
 import * as users from '../../store/users.js'
@@ -66,7 +66,7 @@ export const ownerRoutes = [
     url: '/v1/owners/me',
     action: 'owner.update',
     roles: OWNER,
-    body: OwnerInput.partial(),
+    body: OwnerPatch,
     handler: ({ctx, actor, body, tx}) => {
       const owner = myProfile(ctx, actor)
       return tx(() => owners.updateOwner(ctx.db, owner.id, body), {target: owner.id, detail: {fields: Object.keys(body)}})
