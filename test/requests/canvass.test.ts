@@ -137,7 +137,7 @@ describe('footage canvass', () => {
     expect(custody.timeline.map((e) => e.action)).toEqual(expect.arrayContaining(['issued', 'delivered', 'viewed', 'uploaded', 'derived', 'fulfilled', 'downloaded', 'declined']))
     const name = readdirSync(dir).find((f) => f.includes('original'))!
     const bytes = readFileSync(join(dir, name))
-    bytes[bytes.length - 10] ^= 0xff
+    bytes[bytes.length - 10] = bytes[bytes.length - 10]! ^ 0xff
     writeFileSync(join(dir, name), bytes)
     const tampered = await verifyEvidenceDir(dir)
     expect(tampered.ok).toBe(false)
@@ -149,7 +149,7 @@ describe('footage canvass', () => {
     const blob = readdirSync(blobDir, {recursive: true}).map(String).find((f) => f.includes('evd_'))!
     const path = join(blobDir, blob)
     const stored = readFileSync(path)
-    stored[stored.length - 100] ^= 0x01
+    stored[stored.length - 100] = stored[stored.length - 100]! ^ 0x01
     writeFileSync(path, stored)
     const target = join(work, 'download-2')
     const error = await failure(downloadEvidence(investigator, {case: 'CASE-26-1'}, target))
