@@ -61,7 +61,7 @@ export function App({source, title = 'rtcc dashboard', lastEventId = 0, mapRadiu
   const cases = useMemo(() => selectCases(data.requests).filter((c) => matches(ui.filter, c.caseId)), [data.requests, ui.filter])
   const newAlerts = useMemo(() => unacknowledged(data.alerts), [data.alerts])
 
-  const keysOf = (focus: typeof ui.focus) => (focus === 'alerts' ? alerts.map((a) => String(a.id)) : focus === 'streams' ? streams.map((s) => s.cameraId) : cases.map((c) => c.caseId))
+  const keysOf = (focus: typeof ui.focus) => (focus === 'alerts' ? alerts.map((a) => String(a.id)) : focus === 'streams' ? streams.map((s) => s.key) : cases.map((c) => c.caseId))
   const selectedKey = (() => {
     const keys = keysOf(ui.focus)
     const wanted = ui.selected[ui.focus]
@@ -94,7 +94,7 @@ export function App({source, title = 'rtcc dashboard', lastEventId = 0, mapRadiu
   const details = () => {
     const area = {width: size.columns, height: main}
     if (ui.focus === 'alerts' && selectedAlert) return <AlertDetails alert={selectedAlert} source={source} radiusMetres={mapRadiusMetres} {...area} />
-    const stream = ui.focus === 'streams' ? streams.find((s) => s.cameraId === selectedKey) : undefined
+    const stream = ui.focus === 'streams' ? streams.find((s) => s.key === selectedKey) : undefined
     if (stream) return <StreamDetails stream={stream} source={source} now={now} {...area} />
     const row = ui.focus === 'requests' ? cases.find((c) => c.caseId === selectedKey) : undefined
     if (row) return <CaseDetails row={row} requests={data.requests} {...area} />

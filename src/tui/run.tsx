@@ -10,12 +10,17 @@ import {App, type AppProps} from './app.js'
 const ENTER_ALT_SCREEN = '\u001B[?1049h\u001B[H'
 const LEAVE_ALT_SCREEN = '\u001B[?1049l'
 
-export async function runDashboard(props: AppProps): Promise<void> {
+/** Resolves when the operator quits (q, Ctrl-C) or `signal` aborts (SIGTERM, the demo stopping). */
+export async function runDashboard(props: AppProps & {signal?: AbortSignal}): Promise<void> {
+  const {signal, ...appProps} = props
   const out = process.stdout
   if (out.isTTY) out.write(ENTER_ALT_SCREEN)
   try {
-    const instance = render(<App {...props} />, {exitOnCtrlC: true, patchConsole: true, maxFps: 20})
+    const instance = render(<App {...appProps} />, {exitOnCtrlC: true, patchConsole: true, maxFps: 20})
+    const unmount = () => instance.unmount()
+    signal?.addEventListener('abort', unmount, {once: true})
     await instance.waitUntilExit()
+    signal?.removeEventListener('abort', unmount)
   } finally {
     if (out.isTTY) out.write(LEAVE_ALT_SCREEN)
   }

@@ -144,7 +144,7 @@ describe('rtcc dashboard (rendered)', () => {
       const frame = await waitForFrame(app, (f) => f.includes('live picture'), 'a frame from the camera')
       const picture = frame.split('\n').filter((l) => l.includes('▀'))
       expect(picture.length).toBeGreaterThanOrEqual(8)
-      expect(frame).toMatch(/\u001B\[38;2;\d+;\d+;\d+m/)
+      expect(frame).toMatch(new RegExp(String.raw`\u001B\[38;2;\d+;\d+;\d+m`))
       expect(frame).toMatch(/allowed\s+owner policy: emergency/)
     } finally {
       app.unmount()

@@ -88,6 +88,23 @@ describe('dashboard data', () => {
     expect(data.streams).toMatchObject([{cameraId: 'cam_1', viewers: 3, policyMode: 'emergency'}])
   })
 
+  it('replaces the streams with the server\'s list on reconnect, keeping those that started after it was asked for', () => {
+    const started = (streamId: string, startedAt: string) => event('stream.started', {streamId, cameraId: 'cam_1', cameraName: 'Door', policyMode: 'always', startedAt})
+    let data = apply([started('str_old', '2026-11-28T20:00:00Z'), started('str_new', '2026-11-28T21:30:00Z')])
+    expect(data.streams.map((s) => s.key)).toEqual(['str_new', 'str_old'])
+    const listed = [{key: 'str_listed', cameraId: 'cam_2', cameraName: 'Yard', site: 'Home', policyMode: 'approval', since: '2026-11-28T21:00:00Z', bitrate: null, fps: null, viewers: 1}]
+    data = dataReducer(data, {type: 'streams-loaded', streams: listed, requestedAt: Date.parse('2026-11-28T21:10:00Z')})
+    expect(data.streams.map((s) => s.key)).toEqual(['str_new', 'str_listed'])
+  })
+
+  it('resolves only the panic that was cleared, by its id, when an owner raised two', () => {
+    const first = event('panic.triggered', {panicId: 'alr_1', ownerId: 'own_a', site: 'Store', latitude: null, longitude: null, cameras: []})
+    const second = event('panic.triggered', {panicId: 'alr_2', ownerId: 'own_a', site: 'Store', latitude: null, longitude: null, cameras: []})
+    const data = apply([first, second, event('panic.cleared', {panicId: 'alr_1', ownerId: 'own_a'})])
+    expect(data.alerts.map((a) => [a.id, a.resolved?.note])).toEqual([[second.id, undefined], [first.id, 'cleared']])
+    expect(data.alerts[0]!.location).toBeUndefined()
+  })
+
   it('counts failed attempts and remembers since when the server has been lost', () => {
     let data = connected()
     data = dataReducer(data, {type: 'connection', state: 'disconnected', detail: 'ECONNREFUSED', at: T0 + 1000})

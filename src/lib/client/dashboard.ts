@@ -33,6 +33,8 @@ export interface DashboardSource {
   follow(options: FollowOptions): AsyncIterable<RtccEvent>
   whoami(): Promise<{username: string; role: string}>
   listRequests(): Promise<RequestRow[]>
+  /** Live streams now, as the server lists them (field names as in `stream.started` data). */
+  listStreams(): Promise<Record<string, unknown>[]>
   nearby(at: {latitude: number; longitude: number}, radiusMetres: number): Promise<NearbyCamera[]>
   /** One JPEG frame of the camera's live stream. */
   snapshot(cameraId: string): Promise<Buffer>
@@ -42,7 +44,7 @@ export interface DashboardSource {
 export const REQUEST_LOAD_LIMIT = 10_000
 const NEARBY_LIMIT = 500
 
-async function streamSnapshot(api: ApiClient, cameraId: string): Promise<Buffer> {
+export async function streamSnapshot(api: ApiClient, cameraId: string): Promise<Buffer> {
   const path = `v1/streams/${encodeURIComponent(cameraId)}/snapshot`
   let response
   try {
@@ -75,6 +77,7 @@ export function apiDashboardSource(api: ApiClient, overrides: Partial<Pick<Dashb
       const list = await api.get<FootageRequest[]>('/v1/requests', {limit: REQUEST_LOAD_LIMIT})
       return list.map((r) => ({id: r.id, caseId: r.caseId, status: r.status, updatedAt: r.updatedAt}))
     },
+    listStreams: () => api.get<Record<string, unknown>[]>('/v1/streams'),
     nearby: async (at, radiusMetres) => {
       const result = await api.get<NearResult>('/v1/registry/near', {at: `${at.latitude},${at.longitude}`, radius: `${Math.round(radiusMetres)}m`, limit: NEARBY_LIMIT})
       return result.cameras.map(({camera, distanceMetres}) => ({id: camera.id, name: camera.name, latitude: camera.latitude, longitude: camera.longitude, distanceMetres}))

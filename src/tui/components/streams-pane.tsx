@@ -24,13 +24,13 @@ export function streamLine(stream: LiveStream, width: number, now: number): stri
 
 export function StreamsPane({streams, selectedId, focused, width, height, now}: StreamsPaneProps) {
   const rows = height - 3
-  const selected = Math.max(0, streams.findIndex((s) => s.cameraId === selectedId))
+  const selected = Math.max(0, streams.findIndex((s) => s.key === selectedId))
   const {start, end} = visibleWindow(streams.length, selected, rows)
   return (
     <Pane title={`Streams  ${streams.length} live`} focused={focused} width={width} height={height}>
       {streams.length === 0 ? <Text dimColor>no live streams</Text> : null}
       {streams.slice(start, end).map((stream, i) => (
-        <Row key={stream.cameraId} text={streamLine(stream, width - 2, now)} selected={focused && start + i === selected} />
+        <Row key={stream.key} text={streamLine(stream, width - 2, now)} selected={focused && start + i === selected} />
       ))}
     </Pane>
   )

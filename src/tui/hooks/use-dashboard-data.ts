@@ -1,6 +1,6 @@
 /**
  * The dashboard's data, kept current from the server: follows the event stream (the client reconnects
- * with backoff and resumes with Last-Event-ID), reloads footage requests on every (re)connection, and
+ * with backoff and resumes with Last-Event-ID), reloads requests and streams on every (re)connection, and
  * hands events to the reducer in batches — one per burst, so a replay of thousands renders once.
  */
 import {type Dispatch, useEffect, useReducer} from 'react'
@@ -8,6 +8,7 @@ import {type Dispatch, useEffect, useReducer} from 'react'
 import type {DashboardSource} from '../../lib/client/dashboard.js'
 import type {RtccEvent} from '../../lib/domain/events.js'
 import {type DashboardData, type DataAction, dataReducer, initialData} from '../model/data.js'
+import {streamOf} from '../model/event-map.js'
 
 export interface DataOptions {
   /** Replay events after this id first (0: everything the server still holds). */
@@ -27,11 +28,20 @@ export function useDashboardData(source: DashboardSource, options: DataOptions =
       queue = []
       if (events.length) dispatch({type: 'events', events, receivedAt: Date.now()})
     }
-    const loadRequests = () =>
+    const live = () => !controller.signal.aborted
+    // On every (re)connection: events beyond the server's replay buffer are lost, so ask for the
+    // current state too. A server without a stream list keeps the streams that events reported.
+    const loadState = () => {
+      const requestedAt = Date.now()
       source.listRequests().then(
-        (requests) => !controller.signal.aborted && dispatch({type: 'requests-loaded', requests}),
-        (error: Error) => !controller.signal.aborted && dispatch({type: 'requests-failed', message: error.message}),
+        (requests) => live() && dispatch({type: 'requests-loaded', requests}),
+        (error: Error) => live() && dispatch({type: 'requests-failed', message: error.message}),
       )
+      source.listStreams().then(
+        (rows) => live() && dispatch({type: 'streams-loaded', streams: rows.flatMap((row) => streamOf(row, new Date(requestedAt).toISOString()) ?? []), requestedAt}),
+        () => undefined,
+      )
+    }
     void (async () => {
       try {
         const events = source.follow({
@@ -40,7 +50,7 @@ export function useDashboardData(source: DashboardSource, options: DataOptions =
           onState: (state, detail) => {
             flush()
             dispatch({type: 'connection', state, detail, at: Date.now()})
-            if (state === 'connected') void loadRequests()
+            if (state === 'connected') loadState()
           },
         })
         for await (const event of events) {

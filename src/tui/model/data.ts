@@ -65,6 +65,8 @@ export type DataAction =
   | {type: 'connection'; state: ConnectionState; detail?: string; at: number}
   | {type: 'requests-loaded'; requests: {id: string; caseId: string; status: RequestStatus; updatedAt: string}[]}
   | {type: 'requests-failed'; message: string}
+  /** The server's list of live streams, asked for at `requestedAt`: it replaces what events built up. */
+  | {type: 'streams-loaded'; streams: LiveStream[]; requestedAt: number}
   | {type: 'acknowledge'; ids: number[]}
 
 export const initialData = (now = Date.now()): DashboardData => ({
@@ -118,10 +120,10 @@ function applyEvents(data: DashboardData, events: RtccEvent[], receivedAt: numbe
           resolve(added, effect.key, {time: event.time, note: effect.note})
           break
         case 'stream-start':
-          streams = [effect.stream, ...streams.filter((s) => s.cameraId !== effect.stream.cameraId)]
+          streams = [effect.stream, ...streams.filter((s) => s.key !== effect.stream.key)]
           break
         case 'stream-stop':
-          streams = streams.filter((s) => s.cameraId !== effect.cameraId)
+          streams = streams.filter((s) => s.key !== effect.key)
           break
         case 'request':
           requests = trackRequest(requests, effect.requestId, {caseId: effect.caseId, status: effect.status, changed: event.time})
@@ -165,6 +167,12 @@ export function dataReducer(data: DashboardData, action: DataAction): DashboardD
       let requests = data.requests
       for (const r of action.requests) requests = trackRequest(requests, r.id, {caseId: r.caseId, status: r.status, changed: r.updatedAt})
       return {...data, requests, requestsError: undefined}
+    }
+    case 'streams-loaded': {
+      // Streams that started after the list was asked for may be missing from it: keep those.
+      const listed = new Set(action.streams.map((s) => s.key))
+      const newer = data.streams.filter((s) => !listed.has(s.key) && Date.parse(s.since) >= action.requestedAt)
+      return {...data, streams: [...newer, ...action.streams]}
     }
     case 'requests-failed':
       return {...data, requestsError: action.message}

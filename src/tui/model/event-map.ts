@@ -30,6 +30,8 @@ export interface AlertInput {
 }
 
 export interface LiveStream {
+  /** The server's stream id; a camera can have a live and a recorded stream at once. */
+  key: string
   cameraId: string
   cameraName: string
   site: string
@@ -45,7 +47,7 @@ export type Effect =
   | {kind: 'alert'; alert: AlertInput}
   | {kind: 'resolve'; key: string; note: string}
   | {kind: 'stream-start'; stream: LiveStream}
-  | {kind: 'stream-stop'; cameraId: string}
+  | {kind: 'stream-stop'; key: string}
   | {kind: 'request'; requestId: string; caseId: string; status: RequestStatus}
 
 const str = (data: Record<string, unknown>, key: string): string | undefined => {
@@ -73,7 +75,19 @@ function cameras(data: Record<string, unknown>): AlertCamera[] {
   })
 }
 
-const panicKey = (event: RtccEvent) => `panic:${str(event.data, 'ownerId') ?? event.ownerId ?? '?'}`
+/** One panic by its id (an owner can raise another after clearing one); older events only had the owner. */
+const panicKey = (event: RtccEvent) => `panic:${str(event.data, 'panicId') ?? str(event.data, 'ownerId') ?? event.ownerId ?? '?'}`
+const accessKey = (data: Record<string, unknown>) => `access:${str(data, 'id') ?? str(data, 'accessId') ?? str(data, 'cameraId')}`
+/** `requester` is `{name}` in an access request, a plain name in older shapes. */
+const requester = (data: Record<string, unknown>) => {
+  const value = data.requester
+  if (typeof value === 'object' && value !== null) return str(value as Record<string, unknown>, 'name')
+  return str(data, 'requester') ?? str(data, 'requestedBy')
+}
+const windowUntil = (data: Record<string, unknown>) => {
+  const window = data.window
+  return (typeof window === 'object' && window !== null ? str(window as Record<string, unknown>, 'until') : undefined) ?? str(data, 'until')
+}
 const cameraLabel = (data: Record<string, unknown>) => str(data, 'cameraName') ?? str(data, 'cameraId') ?? 'a camera'
 const coreLabel = (data: Record<string, unknown>) => str(data, 'coreName') ?? str(data, 'site') ?? str(data, 'coreId') ?? 'a Core'
 const at = (data: Record<string, unknown>) => (str(data, 'site') ? ` at ${str(data, 'site')}` : '')
@@ -89,9 +103,10 @@ const ALERTS: Record<string, (event: RtccEvent) => AlertInput> = {
   'panic.triggered': (e) => {
     const list = cameras(e.data)
     const until = str(e.data, 'until')
+    const address = str(e.data, 'address')
     return {
       title: `PANIC${at(e.data)}`,
-      detail: [str(e.data, 'message'), list.length ? `${list.length} camera${list.length === 1 ? '' : 's'} shared` : undefined, until ? `until ${until}` : undefined].filter(Boolean).join(' — '),
+      detail: [str(e.data, 'message'), address, list.length ? `${list.length} camera${list.length === 1 ? '' : 's'} shared` : undefined, until ? `until ${until}` : undefined].filter(Boolean).join(' — '),
       key: panicKey(e),
       location: location(e.data),
       cameras: list,
@@ -105,11 +120,11 @@ const ALERTS: Record<string, (event: RtccEvent) => AlertInput> = {
   'request.expired': requestAlert('Request expired unanswered', 'warning'),
   'access.requested': (e) => ({
     title: `Access requested: ${cameraLabel(e.data)}`,
-    detail: [str(e.data, 'requestedBy'), str(e.data, 'reason')].filter(Boolean).join(' — '),
-    key: `access:${str(e.data, 'accessId') ?? str(e.data, 'cameraId')}`,
+    detail: [requester(e.data), str(e.data, 'reason')].filter(Boolean).join(' — '),
+    key: accessKey(e.data),
     minSeverity: 'info',
   }),
-  'access.approved': (e) => ({title: `Access approved: ${cameraLabel(e.data)}`, detail: str(e.data, 'until') ? `until ${str(e.data, 'until')}` : '', minSeverity: 'info'}),
+  'access.approved': (e) => ({title: `Access approved: ${cameraLabel(e.data)}`, detail: windowUntil(e.data) ? `until ${windowUntil(e.data)}` : '', minSeverity: 'info'}),
   'access.denied': (e) => ({title: `Access denied: ${cameraLabel(e.data)}`, detail: str(e.data, 'reason') ?? '', minSeverity: 'warning'}),
 }
 
@@ -118,22 +133,23 @@ const RESOLVES: Record<string, (event: RtccEvent) => {key: string; note: string}
   'panic.cleared': (e) => ({key: panicKey(e), note: 'cleared'}),
   'camera.online': (e) => ({key: `camera:${str(e.data, 'cameraId')}`, note: 'back online'}),
   'core.online': (e) => ({key: `core:${str(e.data, 'coreId')}`, note: 'back online'}),
-  'access.approved': (e) => ({key: `access:${str(e.data, 'accessId') ?? str(e.data, 'cameraId')}`, note: 'approved'}),
-  'access.denied': (e) => ({key: `access:${str(e.data, 'accessId') ?? str(e.data, 'cameraId')}`, note: 'denied'}),
+  'access.approved': (e) => ({key: accessKey(e.data), note: 'approved'}),
+  'access.denied': (e) => ({key: accessKey(e.data), note: 'denied'}),
 }
 
 export const ALERT_TYPES = Object.keys(ALERTS)
 
-function streamOf(event: RtccEvent): LiveStream | undefined {
-  const d = event.data
+/** A live stream from a `stream.started` event or a `GET /v1/streams` row (the same fields). */
+export function streamOf(d: Record<string, unknown>, fallbackTime: string): LiveStream | undefined {
   const cameraId = str(d, 'cameraId')
   if (!cameraId) return undefined
   return {
+    key: str(d, 'streamId') ?? cameraId,
     cameraId,
     cameraName: str(d, 'cameraName') ?? cameraId,
     site: str(d, 'site') ?? '',
     policyMode: str(d, 'policyMode') ?? '?',
-    since: str(d, 'since') ?? event.time,
+    since: str(d, 'startedAt') ?? str(d, 'since') ?? fallbackTime,
     bitrate: num(d, 'bitrate'),
     fps: num(d, 'fps'),
     viewers: num(d, 'viewers'),
@@ -149,11 +165,11 @@ export function effectsOf(event: RtccEvent): Effect[] {
   const alert = ALERTS[event.type]
   if (alert) effects.push({kind: 'alert', alert: alert(event)})
   if (event.type === 'stream.started') {
-    const stream = streamOf(event)
+    const stream = streamOf(event.data, event.time)
     if (stream) effects.push({kind: 'stream-start', stream})
   } else if (event.type === 'stream.stopped') {
-    const cameraId = str(event.data, 'cameraId')
-    if (cameraId) effects.push({kind: 'stream-stop', cameraId})
+    const key = str(event.data, 'streamId') ?? str(event.data, 'cameraId')
+    if (key) effects.push({kind: 'stream-stop', key})
   } else if (event.type.startsWith('request.')) {
     const status = event.type.slice('request.'.length) as RequestStatus
     const requestId = str(event.data, 'requestId')
