@@ -1,0 +1,35 @@
+/** Client side of access requests (investigator asks, owner answers with a signed window) and the owner's access report. */
+import {ACCESS_MAX_SECONDS, type AccessReport, type AccessRequest, type AccessStatus} from '../domain/access.js'
+import {signApproval} from '../policy/document.js'
+import {usageError} from '../output/errors.js'
+import type {ApiClient} from './api.js'
+import {ownerSigningKey} from './policy-key.js'
+import {resolveCamera} from './policy.js'
+
+const path = (id: string) => `/v1/access-requests/${encodeURIComponent(id)}`
+
+export async function requestAccess(api: ApiClient, input: {camera: string; reason: string; durationMs: number}): Promise<AccessRequest> {
+  const cameraId = await resolveCamera(api, input.camera)
+  return api.post<AccessRequest>('/v1/access-requests', {cameraId, reason: input.reason, durationSeconds: Math.round(input.durationMs / 1000)})
+}
+
+export const listAccessRequests = (api: ApiClient, status?: AccessStatus): Promise<AccessRequest[]> => api.get<AccessRequest[]>('/v1/access-requests', {status})
+
+/** Approves from now for the requested duration (or a shorter or longer one the owner chooses, up to 24 h). */
+export async function approveAccess(api: ApiClient, id: string, options: {durationMs?: number} = {}, now = new Date()): Promise<AccessRequest> {
+  const request = await api.get<AccessRequest>(path(id))
+  const seconds = options.durationMs === undefined ? request.durationSeconds : Math.round(options.durationMs / 1000)
+  if (seconds < 60 || seconds > ACCESS_MAX_SECONDS) throw usageError('--duration: from a minute up to 24h')
+  const {key} = await ownerSigningKey(api)
+  const statement = signApproval(
+    {requestId: request.id, cameraId: request.cameraId, requesterId: request.requester.id, from: now.toISOString(), until: new Date(now.getTime() + seconds * 1000).toISOString()},
+    key,
+  )
+  return api.post<AccessRequest>(`${path(id)}/approve`, {statement})
+}
+
+export const denyAccess = (api: ApiClient, id: string, reason?: string): Promise<AccessRequest> => api.post<AccessRequest>(`${path(id)}/deny`, {reason})
+
+export const revokeAccess = (api: ApiClient, id: string, reason?: string): Promise<AccessRequest> => api.post<AccessRequest>(`${path(id)}/revoke`, {reason})
+
+export const accessReport = (api: ApiClient, since?: string): Promise<AccessReport> => api.get<AccessReport>('/v1/owners/me/access-report', {since})
