@@ -80,13 +80,22 @@ export const ownerRoutes = [
     roles: OWNER,
     handler: ({ctx, actor, tx}) => {
       const owner = myProfile(ctx, actor)
-      // The audit log keeps that it happened (ids and counts), not the personal data.
-      return tx(() => {
-        const removed = cameras.registryStats(ctx.db, {kind: 'owner', ownerId: owner.id}).cameras
-        owners.deleteOwner(ctx.db, owner.id)
-        users.deleteUser(ctx.db, actor.user.id)
-        return {deleted: true, ownerId: owner.id, camerasDeleted: removed}
-      }, {target: owner.id})
+      // For good: the deleted rows are overwritten rather than left in free pages, and the WAL's older
+      // copies of those pages are checkpointed away. The audit log keeps that it happened (ids and
+      // counts), not the personal data.
+      const secureDelete = ctx.db.pragma('secure_delete', {simple: true})
+      ctx.db.pragma('secure_delete = ON')
+      try {
+        return tx(() => {
+          const removed = cameras.registryStats(ctx.db, {kind: 'owner', ownerId: owner.id}).cameras
+          owners.deleteOwner(ctx.db, owner.id)
+          users.deleteUser(ctx.db, actor.user.id)
+          return {deleted: true, ownerId: owner.id, camerasDeleted: removed}
+        }, {target: owner.id})
+      } finally {
+        ctx.db.pragma(`secure_delete = ${secureDelete ? 'ON' : 'OFF'}`)
+        ctx.db.pragma('wal_checkpoint(TRUNCATE)')
+      }
     },
   }),
 

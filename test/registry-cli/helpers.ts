@@ -1,0 +1,80 @@
+/** A real server plus the real CLI (spawned over dist/), logged in per profile, for registry CLI tests. */
+import {writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+import type {Camera} from '../../src/lib/domain/camera.js'
+import type {Role} from '../../src/lib/domain/roles.js'
+import {distanceMetres} from '../../src/lib/registry/geo.js'
+import {type CliResult, runCli} from '../helpers/cli.js'
+import {ADMIN, removeDir, startTestServer, tempDir, type TestServer} from '../helpers/server.js'
+
+export const DATA = '/work/shared/data'
+export const MAPS = new URL('../../examples/maps/', import.meta.url).pathname
+
+export interface RegistryCli {
+  t: TestServer
+  dir: string
+  /** `rtcc …` as the admin (profile "default"), or as another profile with `profile`. */
+  cli(args: string[], options?: {profile?: string; input?: string; env?: Record<string, string | undefined>; timeoutMs?: number}): Promise<CliResult>
+  /** Creates an account as the admin and logs it in under a profile of the same name. */
+  user(username: string, role: Role, extra?: string[]): Promise<void>
+  file(name: string, content: string | Buffer): string
+  stop(): Promise<void>
+}
+
+export const PASSWORD = 'Registry-Test-Pass-7'
+
+export async function startRegistryCli(): Promise<RegistryCli> {
+  const t = await startTestServer()
+  const dir = tempDir('rtcc-regcli-')
+  const env = {RTCC_CONFIG_DIR: join(dir, 'config')}
+  const cli: RegistryCli['cli'] = (args, options = {}) =>
+    // Always name the profile: each login makes its profile the current one.
+    runCli([...args, '--profile', options.profile ?? 'default'], {env: {...env, ...options.env}, input: options.input, timeoutMs: options.timeoutMs ?? 30_000})
+  const login = async (username: string, password: string, profile?: string) => {
+    const result = await cli(['login', t.url, '--user', username, '--password-stdin', '--fingerprint', t.fingerprint], {input: password, profile})
+    if (result.code !== 0) throw new Error(`login ${username} failed: ${result.stderr}`)
+  }
+  await login(ADMIN.username, ADMIN.password, 'default')
+  return {
+    t,
+    dir,
+    cli,
+    user: async (username, role, extra = []) => {
+      const add = await cli(['user', 'add', username, '--role', role, '--password-stdin', ...extra], {input: PASSWORD})
+      if (add.code !== 0) throw new Error(`user add ${username} failed: ${add.stderr}`)
+      await login(username, PASSWORD, username)
+    },
+    file: (name, content) => {
+      const path = join(dir, name)
+      writeFileSync(path, content)
+      return path
+    },
+    stop: async () => {
+      await t.stop()
+      removeDir(t.dataDir)
+      removeDir(dir)
+    },
+  }
+}
+
+export interface ImportResult {
+  read: number
+  inserted: number
+  updated: number
+  unchanged: number
+  skipped: number
+  rejected: number
+  applied: boolean
+  rejects: {row: number; errors: {field: string; message: string}[]}[]
+  error?: {code: string; message: string}
+}
+
+/** The reference for radius search: every camera, filtered and sorted by haversine distance. */
+export function bruteForceNear(cameras: Camera[], at: {latitude: number; longitude: number}, radiusMetres: number): string[] {
+  return cameras
+    .map((c) => ({id: c.id, d: distanceMetres(at, c)}))
+    .filter((c) => c.d <= radiusMetres)
+    .sort((a, b) => a.d - b.d || (a.id < b.id ? -1 : 1))
+    .map((c) => c.id)
+}
