@@ -119,6 +119,8 @@ export const CoreConfig = z.object({
   name: z.string().min(1),
   ownerId: z.string().min(1),
   server: z.object({url: z.url(), fingerprint: z.string().regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/), certPem: z.string().includes('BEGIN CERTIFICATE')}),
+  /** Where the site is: cameras added later are placed here unless told otherwise. */
+  site: CameraFields.pick({latitude: true, longitude: true, address: true, locationType: true}),
   /** The owner's public key for signed documents; only set on the Core host (provisioning or locally). */
   ownerPolicyKey: z.string().nullable(),
   cameras: z.array(CoreCameraConfig),
@@ -181,6 +183,11 @@ export const CoreToServer = z.discriminatedUnion('type', [
   z.object({type: z.literal('view.decision'), requestId: z.string().max(100), ...ViewRef, decision: DecisionMessage}),
   z.object({type: z.literal('view.revoked'), ...ViewRef, reason: z.enum(['policy-window-ended', 'owner-revoked']), decision: DecisionMessage}),
   z.object({type: z.literal('stream.ended'), streamId: z.string().max(100), reason: z.string().max(100), detail: z.string().max(500).nullable()}),
+  /** What the Core did with the owner's policy documents: applied, already held (stale), or refused. */
+  z.object({
+    type: z.literal('documents.applied'),
+    results: z.array(z.object({id: z.number().int(), outcome: z.enum(['applied', 'stale', 'rejected']), detail: z.string().max(500).nullable()})).max(1000),
+  }),
 ])
 export type CoreToServer = z.infer<typeof CoreToServer>
 
@@ -213,6 +220,17 @@ export const ServerToCore = z.discriminatedUnion('type', [
   }),
   z.object({type: z.literal('view.end'), ...ViewRef, reason: z.string().max(100)}),
   z.object({type: z.literal('stream.stop'), streamId: z.string().max(100), reason: z.string().max(100)}),
+  /**
+   * The owner's signed statements for this Core, as the owner signed them: policy documents not yet
+   * confirmed, the panic in force, approvals whose window has not ended. The Core verifies each with
+   * the owner key it holds; the whole set replaces the previous one (a statement left out counts no more).
+   */
+  z.object({
+    type: z.literal('owner.statements'),
+    policyDocuments: z.array(z.object({id: z.number().int(), statement: z.unknown()})).max(1000),
+    panics: z.array(z.object({statement: z.unknown(), clearStatement: z.unknown().nullable()})).max(100),
+    approvals: z.array(z.object({requestId: z.string().max(100), cameraId: CameraId, statement: z.unknown()})).max(1000),
+  }),
 ])
 export type ServerToCore = z.infer<typeof ServerToCore>
 

@@ -1,6 +1,6 @@
 /**
  * Live video relayed by a Core: what a viewer asks for, what the server grants (a short-lived signed
- * URL to an MPEG-TS stream), and what `rtcc stream list` and dashboards see of running streams.
+ * URL to a fragmented-MP4 stream), and what `rtcc stream list` and dashboards see of running streams.
  */
 import {z} from 'zod'
 
@@ -28,7 +28,7 @@ export interface StreamGrant {
   cameraId: string
   cameraName: string
   kind: StreamKind
-  /** HTTPS URL of the MPEG-TS stream; anyone holding it may open it until urlExpiresAt. */
+  /** HTTPS URL of the live fragmented-MP4 stream; anyone holding it may open it until urlExpiresAt. */
   url: string
   urlExpiresAt: string
   /** The Core's decision: why it shares, and until when (null: until the viewer leaves). */

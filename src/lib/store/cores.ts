@@ -116,6 +116,9 @@ export function reportedModes(db: Db, cameraId: string): {coreId: string; liveMo
   return row && {coreId: row.core_id, liveMode: row.live_mode, recordedMode: row.recorded_mode}
 }
 
+export const coreCameraIds = (db: Db, coreId: string): string[] =>
+  (db.prepare('SELECT camera_id FROM core_cameras WHERE core_id = ? ORDER BY camera_id').all(coreId) as {camera_id: string}[]).map((r) => r.camera_id)
+
 /** The Core serving a camera, if any. */
 export function coreForCamera(db: Db, cameraId: string): CoreRow | undefined {
   return db.prepare('SELECT c.* FROM cores c JOIN core_cameras cc ON cc.core_id = c.id WHERE cc.camera_id = ?').get(cameraId) as CoreRow | undefined

@@ -11,8 +11,11 @@ import type {Duplex} from 'node:stream'
 import type {FastifyInstance} from 'fastify'
 import {WebSocketServer} from 'ws'
 
-import {type CoreToServer, INGEST_PATH, LINK_PATH} from '../../domain/core.js'
+import {type CameraPolicySummary, type CoreToServer, INGEST_PATH, LINK_PATH} from '../../domain/core.js'
+import {approvalsFor} from '../../store/access.js'
 import * as cores from '../../store/cores.js'
+import {activePanic} from '../../store/panic.js'
+import {markPolicyDocumentsDelivered, pendingPolicyDocuments, recordCorePolicies} from '../../store/policies.js'
 import type {ServerContext} from '../context.js'
 import {auditNow} from './audit.js'
 import {type LinkHandler, LinkSession} from './link-session.js'
@@ -68,11 +71,12 @@ export class CoreHub implements LinkHandler {
     const now = new Date().toISOString()
     this.ctx.db.transaction(() => {
       cores.markConnected(this.ctx.db, session.coreId, {now, source: session.source, version: hello.version})
-      cores.recordPolicyModes(this.ctx.db, session.coreId, hello.policies)
+      this.recordPolicies(session, hello.policies, now)
       this.ctx.audit.append({action: 'core.connect', outcome: 'allowed', actorId: session.coreId, actorName: `core ${session.core.name}`, role: 'core', target: session.coreId, source: session.source, detail: {version: hello.version}})
     })()
     this.ctx.audit.afterCommit()
     this.ctx.events.publish({type: 'core.online', ownerId: session.core.owner_id, data: this.coreFacts(session)})
+    this.pushStatements(session)
   }
 
   refused(source: string | null, coreId: string | null, code: string, message: string): void {
@@ -86,8 +90,15 @@ export class CoreHub implements LinkHandler {
         cores.markSeen(db, session.coreId, new Date().toISOString())
         return
       case 'policies':
-        cores.recordPolicyModes(db, session.coreId, message.policies)
+        db.transaction(() => this.recordPolicies(session, message.policies, new Date().toISOString()))()
         return
+      case 'documents.applied': {
+        const delivered = message.results.filter((r) => r.outcome !== 'rejected').map((r) => r.id)
+        markPolicyDocumentsDelivered(db, delivered, new Date().toISOString())
+        const rejected = message.results.filter((r) => r.outcome === 'rejected')
+        auditNow(this.ctx, {action: 'core.documents', outcome: rejected.length ? 'error' : 'allowed', actorId: session.coreId, actorName: `core ${session.core.name}`, role: 'core', target: session.coreId, source: session.source, detail: {results: message.results}})
+        return
+      }
       case 'health':
         for (const change of cores.recordHealth(db, session.coreId, message.cameras)) {
           if (change.from === change.to) continue
@@ -117,12 +128,43 @@ export class CoreHub implements LinkHandler {
     this.ctx.events.publish({type: 'core.offline', severity: 'warning', ownerId: session.core.owner_id, data: {...this.coreFacts(session), detail}})
   }
 
+  /**
+   * The owner signed something new (a policy document, a panic or its clear, an approval or its
+   * revocation): each of the owner's connected Cores gets the current set. Call after the commit.
+   */
+  ownerStatementsChanged(ownerId: string): void {
+    for (const session of this.sessions.values()) if (session.core.owner_id === ownerId) this.pushStatements(session)
+  }
+
   close(): void {
     this.streams.closeAll()
-    for (const session of this.sessions.values()) session.close(1001, 'server shutting down')
+    // Recorded now, while the database is open; the sockets' close events come after it shuts.
+    for (const session of [...this.sessions.values()]) {
+      this.closed(session, 'server shutting down')
+      session.close(1001, 'server shutting down')
+    }
     for (const client of [...this.linkServer.clients, ...this.ingestServer.clients]) client.terminate()
     this.linkServer.close()
     this.ingestServer.close()
+  }
+
+  private pushStatements(session: LinkSession): void {
+    const {db} = this.ctx
+    const now = new Date()
+    const cameraIds = cores.coreCameraIds(db, session.coreId)
+    const panic = activePanic(db, session.core.owner_id, now)
+    session.send({
+      type: 'owner.statements',
+      policyDocuments: pendingPolicyDocuments(db, cameraIds).map((d) => ({id: d.id, statement: d.document})),
+      panics: panic ? [{statement: panic.statement, clearStatement: panic.clearStatement}] : [],
+      approvals: cameraIds.flatMap((id) => approvalsFor(db, id, now)).map((a) => ({requestId: a.requestId, cameraId: a.cameraId, statement: a.statement})),
+    })
+  }
+
+  /** What the Core enforces: kept per camera for `core list`, and offered to the policy display. */
+  private recordPolicies(session: LinkSession, summaries: CameraPolicySummary[], now: string): void {
+    cores.recordPolicyModes(this.ctx.db, session.coreId, summaries)
+    recordCorePolicies(this.ctx.db, session.core.owner_id, summaries, now)
   }
 
   private coreFacts(session: LinkSession) {

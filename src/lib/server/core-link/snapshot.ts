@@ -1,4 +1,4 @@
-/** One JPEG from the start of a stream (PAT, PMT and a GOP from its keyframe), decoded by ffmpeg. */
+/** One JPEG from the start of a stream (its init segment and a fragment that starts with a keyframe), decoded by ffmpeg. */
 import {spawn} from 'node:child_process'
 
 import {ffmpegPath} from '../../media/ffmpeg.js'
@@ -8,7 +8,7 @@ const TIMEOUT_MS = 10_000
 
 export function decodeFirstFrame(ts: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const child = spawn(ffmpegPath(), ['-hide_banner', '-loglevel', 'error', '-f', 'mpegts', '-i', 'pipe:0', '-map', '0:v:0', '-frames:v', '1', '-f', 'image2pipe', '-c:v', 'mjpeg', '-q:v', '3', 'pipe:1'], {stdio: ['pipe', 'pipe', 'pipe']})
+    const child = spawn(ffmpegPath(), ['-hide_banner', '-loglevel', 'error', '-f', 'mp4', '-i', 'pipe:0', '-map', '0:v:0', '-frames:v', '1', '-f', 'image2pipe', '-c:v', 'mjpeg', '-q:v', '3', 'pipe:1'], {stdio: ['pipe', 'pipe', 'pipe']})
     const out: Buffer[] = []
     let stderr = ''
     const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS)

@@ -18,7 +18,7 @@ import type {CoreRow} from '../../store/cores.js'
 import type {ServerContext} from '../context.js'
 import {HttpError} from '../http-error.js'
 import {auditNow} from './audit.js'
-import {TsFanout} from './fanout.js'
+import {Fmp4Fanout} from './fanout.js'
 import type {LinkSession} from './link-session.js'
 import {WatchUrlSigner} from './watch-url.js'
 
@@ -44,6 +44,9 @@ interface LiveView {
   untilTimer?: NodeJS.Timeout
   /** `userId:cameraId` for a view that serves snapshots to one user. */
   snapshotKey?: string
+  /** Resolves when the view ends. */
+  gone: Promise<void>
+  end: () => void
 }
 
 interface LiveStream {
@@ -55,7 +58,7 @@ interface LiveStream {
   startedAt: string
   startedBy: Requester
   decision?: DecisionMessage
-  fanout: TsFanout
+  fanout: Fmp4Fanout
   ingestToken: string
   ingest?: WebSocket
   views: Map<string, LiveView>
@@ -121,16 +124,18 @@ export class StreamRegistry {
       return {allowed: false, decision: decision.allow ? {...decision, allow: false, code: 'stream-ended', reason: 'the stream ended while the Core was deciding'} : decision}
     }
     stream.decision ??= decision
-    const view: LiveView = {id: viewId, requester: request.requester, decision, watchers: new Set()}
+    let end!: () => void
+    const gone = new Promise<void>((resolve) => (end = resolve))
+    const view: LiveView = {id: viewId, requester: request.requester, decision, watchers: new Set(), gone, end}
     stream.views.set(view.id, view)
     if (request.snapshot) {
       view.snapshotKey = `${request.requester.userId}:${request.camera.id}`
       this.snapshotViews.set(view.snapshotKey, {stream, view})
     }
-    this.idle(stream, view, request.snapshot ? this.timings.viewerIdleMs : Math.min(this.timings.firstWatchGraceMs, request.urlSeconds * 1000))
     // Behind the Core's own enforcement: the server ends the view at the end of the window too.
     if (decision.until) view.untilTimer = setTimeout(() => this.endView(stream, view, 'policy-window-ended', false), Math.max(0, Date.parse(decision.until) - Date.now())).unref()
     await this.firstFrame(stream, view)
+    this.idle(stream, view, request.snapshot ? this.timings.viewerIdleMs : Math.min(this.timings.firstWatchGraceMs, request.urlSeconds * 1000))
     const expiresAt = Date.now() + request.urlSeconds * 1000
     return {
       allowed: true,
@@ -158,14 +163,14 @@ export class StreamRegistry {
   }
 
   /** A snapshot view this user already holds on the camera, kept alive by asking again. */
-  snapshotView(userId: string, cameraId: string): {streamId: string; fanout: TsFanout} | undefined {
+  snapshotView(userId: string, cameraId: string): {streamId: string; fanout: Fmp4Fanout} | undefined {
     const found = this.snapshotViews.get(`${userId}:${cameraId}`)
     if (!found || found.stream.ended || !found.stream.views.has(found.view.id)) return undefined
     this.idle(found.stream, found.view, this.timings.viewerIdleMs)
     return {streamId: found.stream.id, fanout: found.stream.fanout}
   }
 
-  fanoutOf(streamId: string): TsFanout | undefined {
+  fanoutOf(streamId: string): Fmp4Fanout | undefined {
     return this.byId.get(streamId)?.fanout
   }
 
@@ -218,7 +223,12 @@ export class StreamRegistry {
   attachIngest(stream: LiveStream, ws: WebSocket): void {
     stream.ingest = ws
     ws.on('message', (data: Buffer, isBinary) => {
-      if (isBinary && !stream.ended) stream.fanout.push(data)
+      if (!isBinary || stream.ended) return
+      try {
+        stream.fanout.push(data)
+      } catch (error) {
+        this.endStream(stream, 'camera-failed', `the Core sent something other than fragmented MP4: ${(error as Error).message}`, false)
+      }
     })
     ws.on('close', () => {
       // The Core says why over the link; if it does not within a second, the camera went away.
@@ -256,7 +266,7 @@ export class StreamRegistry {
       kind: request.kind,
       startedAt: new Date().toISOString(),
       startedBy: request.requester,
-      fanout: new TsFanout(),
+      fanout: new Fmp4Fanout(),
       ingestToken: randomBytes(32).toString('base64url'),
       views: new Map(),
       asking: 0,
@@ -272,7 +282,7 @@ export class StreamRegistry {
   private async firstFrame(stream: LiveStream, view: LiveView): Promise<void> {
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.timings.firstFrameTimeoutMs)))
-    const outcome = await Promise.race([stream.fanout.ready.then(() => 'ready' as const), timeout])
+    const outcome = await Promise.race([stream.fanout.ready.then(() => 'ready' as const), view.gone.then(() => 'gone' as const), timeout])
     clearTimeout(timer)
     if (stream.ended || !stream.views.has(view.id)) throw new HttpError(502, 'stream_ended', `the stream from ${stream.camera.name} ended before its first picture`)
     if (outcome === 'timeout') {
@@ -292,6 +302,7 @@ export class StreamRegistry {
 
   private endView(stream: LiveStream, view: LiveView, reason: EndReason, fromCore: boolean): void {
     if (!stream.views.delete(view.id)) return
+    view.end()
     clearTimeout(view.idleTimer)
     clearTimeout(view.untilTimer)
     if (view.snapshotKey) this.snapshotViews.delete(view.snapshotKey)
@@ -307,6 +318,7 @@ export class StreamRegistry {
     this.byId.delete(stream.id)
     this.byIngestToken.delete(stream.ingestToken)
     for (const view of stream.views.values()) {
+      view.end()
       clearTimeout(view.idleTimer)
       clearTimeout(view.untilTimer)
       if (view.snapshotKey) this.snapshotViews.delete(view.snapshotKey)

@@ -11,6 +11,7 @@ import {normalisePublicKey} from '../../core/identity.js'
 import * as cameras from '../../store/cameras.js'
 import * as cores from '../../store/cores.js'
 import {getOwner} from '../../store/owners.js'
+import {ownerKeys, recordCorePolicies} from '../../store/policies.js'
 import type {ServerContext} from '../context.js'
 import {verifyCoreRequest} from '../core-link/request-auth.js'
 import {badRequest, conflict, HttpError, notFound} from '../http-error.js'
@@ -101,7 +102,11 @@ export const coreRoutes = [
           if (!cores.useEnrollCode(ctx.db, body.code, core.id, now)) throw conflict('this enrolment code was used by another Core a moment ago')
           req.rtcc.subject = {id: core.id, name: `core ${core.name}`, role: 'core'}
           req.rtcc.target = core.id
-          return {coreId: core.id, ownerId: owner.id, ownerName: owner.displayName, cameras: body.cameras.map((c) => registerCoreCamera(ctx, core.id, owner.id, c)), ownerPolicyKey: null}
+          const registered = body.cameras.map((c) => registerCoreCamera(ctx, core.id, owner.id, c))
+          recordCorePolicies(ctx.db, owner.id, registered.map((c, i) => ({cameraId: c.id, liveMode: body.cameras[i]!.liveMode, recordedMode: body.cameras[i]!.recordedMode, version: 1})), now)
+          // The Core trusts the owner's newest key from now on; a later key must be set on the Core host.
+          const ownerPolicyKey = ownerKeys(ctx.db, owner.id).at(-1)?.publicKey ?? null
+          return {coreId: core.id, ownerId: owner.id, ownerName: owner.displayName, cameras: registered, ownerPolicyKey}
         },
         {detail: (r) => ({ownerId: r.ownerId, cameras: r.cameras.map((c) => c.id)})},
       )
@@ -136,6 +141,7 @@ export const coreRoutes = [
       const camera = tx(
         () => {
           const added = registerCoreCamera(ctx, core.id, core.owner_id, body)
+          recordCorePolicies(ctx.db, core.owner_id, [{cameraId: added.id, liveMode: body.liveMode, recordedMode: body.recordedMode, version: 1}], ctx.now().toISOString())
           req.rtcc.target = added.id
           return added
         },

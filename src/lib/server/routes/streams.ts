@@ -1,7 +1,7 @@
 /**
  * Live video: an agency viewer asks for a camera; the server asks the Core that serves it, and only if
- * the Core's own policy allows does the viewer get a short-lived signed URL to the relayed MPEG-TS
- * stream. Every start, view, watch and stop is audited (target: the camera; detail: kind, the
+ * the Core's own policy allows does the viewer get a short-lived signed URL to the relayed fragmented
+ * MP4 stream. Every start, view, watch and stop is audited (target: the camera; detail: kind, the
  * Core's policy reason, the viewer's agency) and starts and stops are published as events.
  */
 import type {FastifyRequest} from 'fastify'
@@ -116,7 +116,7 @@ export const streamRoutes = [
       req.rtcc.subject = {id: view.requester.userId, name: view.requester.username, role: view.requester.role}
       tx(() => undefined, {target: stream.camera.id, detail: {kind: stream.kind, streamId: stream.id, viewId: view.id, agency: view.requester.agencyName}})
       reply.hijack()
-      reply.raw.writeHead(200, {'content-type': 'video/mp2t', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff'})
+      reply.raw.writeHead(200, {'content-type': 'video/mp4', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff'})
       streams.attachWatcher(stream, view, reply.raw)
       return undefined
     },
