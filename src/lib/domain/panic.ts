@@ -11,7 +11,6 @@ const IsoTime = z.iso.datetime({offset: true})
 
 /** The longest a panic lasts; each camera's emergencyMinutes may end its share sooner. */
 export const PANIC_MAX_MS = 24 * 3600_000
-export const PANIC_DEFAULT_MS = 60 * 60_000
 
 /** What the owner signs to trigger a panic. */
 export const PanicPayload = z

@@ -12,6 +12,7 @@ import {corePaths, readCoreConfig} from '../core/config.js'
 import {policyFor, readLocalPolicies, writeLocalPolicies} from '../core/policies.js'
 import {CliError, usageError} from '../output/errors.js'
 import {StatementError, verifyPolicyDocument} from './document.js'
+import {applyPolicyChanges, type PolicyChanges} from './edit.js'
 
 export {readLocalPolicies} from '../core/policies.js'
 
@@ -72,4 +73,17 @@ export function saveLocalPolicy(configDir: string, policy: CameraPolicy): Camera
  */
 export function applyPolicyDocument(configDir: string, doc: unknown, ownerPublicKeys: readonly OwnerPublicKey[], options: {ownerId: string}): CameraPolicy {
   return saveLocalPolicy(configDir, verifyPolicyDocument(doc, ownerPublicKeys, {ownerId: options.ownerId}))
+}
+
+/** `rtcc policy set --config-dir` on the Core host: the owner's own edit, straight into the policy file. */
+export function editLocalPolicy(configDir: string, camera: string, changes: PolicyChanges, now = new Date()): CameraPolicy {
+  const {id} = localCamera(configDir, camera)
+  return saveLocalPolicy(configDir, applyPolicyChanges(localPolicy(configDir, id, now), changes, now))
+}
+
+/** `rtcc policy show --config-dir`: every camera on the Core with the policy it enforces. */
+export function showLocalPolicies(configDir: string, camera?: string, now = new Date()): {cameraId: string; cameraName: string; policy: CameraPolicy}[] {
+  const policies = readLocalPolicies(configDir)
+  const cameras = camera ? [localCamera(configDir, camera)] : readCoreConfig(configDir).cameras
+  return cameras.map((c) => ({cameraId: c.id, cameraName: c.name, policy: policyFor(policies, c.id, now)}))
 }

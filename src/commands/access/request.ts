@@ -1,0 +1,26 @@
+import {Args, Flags} from '@oclif/core'
+
+import {parseDuration} from '../../lib/domain/units.js'
+import {RtccCommand} from '../../lib/output/base-command.js'
+
+export default class AccessRequestCommand extends RtccCommand<typeof AccessRequestCommand> {
+  static override summary = "Ask a camera's owner for a window of access (investigator)."
+  static override description =
+    'The owner is alerted and answers with `rtcc access approve` or `deny`. An approved window opens from the moment the owner approves, for you only, on cameras whose policy is `approval`; you get an `access.approved` event.'
+  static override examples = [
+    '<%= config.bin %> access request cam_01… --reason "shots fired on Clark St, suspect fled north" --duration 30m',
+    '<%= config.bin %> access request cam_01… --reason "missing child last seen here" --duration 2h --json',
+  ]
+  static override args = {camera: Args.string({required: true, description: 'Camera id (cam_…).'})}
+  static override flags = {
+    reason: Flags.string({required: true, description: 'Why you need it (the owner reads this).'}),
+    duration: Flags.string({default: '30m', description: 'How long a window you ask for: 15m, 2h (at most 24h).'}),
+  }
+
+  async run() {
+    const [{requestAccess}, {renderAccessRequest}] = await Promise.all([import('../../lib/client/access.js'), import('../../lib/policy/render.js')])
+    const request = await requestAccess(await this.api(), {camera: this.args.camera, reason: this.flags.reason, durationMs: parseDuration(this.flags.duration, '--duration')})
+    this.out(renderAccessRequest(request) + 'the owner has been asked; watch for `access.approved` on the dashboard or run `rtcc access list`.')
+    return request
+  }
+}
