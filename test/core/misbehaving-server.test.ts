@@ -1,0 +1,139 @@
+/**
+ * A server that lies. It speaks the real link protocol (over TLS 1.3 with the certificate the Core
+ * pinned) but says "allowed" for everything, asks for roles the owner never shares with, and sends a
+ * policy document it signed itself. The Core must refuse all of it by its local policy, start no
+ * relay, and never open the video connection, while an honest request still works.
+ */
+import {randomUUID} from 'node:crypto'
+import https from 'node:https'
+import type {AddressInfo} from 'node:net'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {WebSocketServer, type WebSocket} from 'ws'
+
+import {type CoreAgent, startCoreAgent} from '../../src/lib/core/agent.js'
+import {corePaths, writeCoreConfig, writePrivateFile} from '../../src/lib/core/config.js'
+import {generateIdentity} from '../../src/lib/core/identity.js'
+import {initialPolicy, readLocalPolicies, writeLocalPolicies} from '../../src/lib/core/policies.js'
+import {CORE_CONFIG_FORMAT, type CoreToServer, type DecisionMessage, LINK_PROTOCOL, type Requester} from '../../src/lib/domain/core.js'
+import {newId} from '../../src/lib/domain/ids.js'
+import {defaultPolicy} from '../../src/lib/domain/policy.js'
+import {generateOwnerKey, signPolicyDocument} from '../../src/lib/policy/document.js'
+import {type SimulatorHandle, startSimulatedCameras} from '../../src/lib/onvif/simulator/index.js'
+import {certificateFingerprint, createSelfSignedCertificate} from '../../src/lib/server/tls.js'
+import {removeDir, tempDir} from '../helpers/server.js'
+import {CAMERA_CREDENTIALS, SITE, until} from './helpers.js'
+
+const INVESTIGATOR: Requester = {userId: 'usr_x', username: 'det-lie', role: 'investigator', agencyId: null, agencyName: 'Metro PD'}
+
+let sim: SimulatorHandle
+let dir: string
+let agent: CoreAgent
+let server: https.Server
+let core: WebSocket | undefined
+const received: CoreToServer[] = []
+let ingestAttempts = 0
+const ownerId = newId('own')
+const ownerKey = generateOwnerKey(ownerId)
+const cameraIds = {never: newId('cam'), always: newId('cam')}
+
+let requestSeq = 0
+async function ask(cameraId: string, requester: Requester = INVESTIGATOR, kind: 'live' | 'recorded' = 'live'): Promise<DecisionMessage> {
+  const requestId = `r${++requestSeq}`
+  core!.send(JSON.stringify({type: 'view.request', requestId, streamId: randomUUID(), viewId: randomUUID(), cameraId, kind, requester, ingestToken: 'x'.repeat(43), server: {allowed: true, note: 'the server says so'}}))
+  let answer: CoreToServer | undefined
+  await until(() => (answer = received.find((m) => m.type === 'view.decision' && m.requestId === requestId)) !== undefined, `the Core's answer to ${requestId}`)
+  return (answer as Extract<CoreToServer, {type: 'view.decision'}>).decision
+}
+
+beforeAll(async () => {
+  sim = await startSimulatedCameras({count: 2, host: '127.0.9.21', credentials: CAMERA_CREDENTIALS, multicast: false, width: 320, height: 180})
+  const {certPem, keyPem} = await createSelfSignedCertificate('liar')
+  server = https.createServer({cert: certPem, key: keyPem, minVersion: 'TLSv1.3'})
+  const wss = new WebSocketServer({noServer: true})
+  server.on('upgrade', (req, socket, head) => {
+    if (req.url?.startsWith('/v1/core/ingest')) {
+      ingestAttempts++
+      return socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n')
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.on('message', (data) => {
+        const message = JSON.parse(data.toString()) as CoreToServer
+        received.push(message)
+        // No signature check, no questions: this server welcomes anyone.
+        if (message.type === 'hello') {
+          core = ws
+          ws.send(JSON.stringify({type: 'welcome', coreId: message.coreId, heartbeatSeconds: 30, serverTime: new Date().toISOString()}))
+        }
+      })
+      ws.send(JSON.stringify({type: 'challenge', protocol: LINK_PROTOCOL, nonce: 'n'.repeat(43)}))
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+
+  dir = tempDir('rtcc-core-liar-')
+  const identity = generateIdentity()
+  writePrivateFile(corePaths(dir).identity, identity.privateKeyPem)
+  const now = new Date().toISOString()
+  const camera = (id: string, i: number) => ({id, name: `Cam ${i}`, rtspUrl: sim.cameras[i]!.streams[0]!.rtspUrl, credentials: CAMERA_CREDENTIALS, deviceServiceUrl: null, make: null, model: null, addedAt: now})
+  writeCoreConfig(dir, {
+    format: CORE_CONFIG_FORMAT,
+    version: 1,
+    coreId: newId('core'),
+    name: 'Liar test site',
+    ownerId,
+    server: {url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, fingerprint: certificateFingerprint(certPem), certPem},
+    site: SITE,
+    ownerPolicyKey: ownerKey.publicKey,
+    cameras: [camera(cameraIds.never, 0), camera(cameraIds.always, 1)],
+    enrolledAt: now,
+  })
+  writeLocalPolicies(dir, {[cameraIds.never]: initialPolicy(cameraIds.never, {live: 'never'}), [cameraIds.always]: initialPolicy(cameraIds.always, {live: 'always'})})
+  agent = startCoreAgent({dir, version: 'test', recheckMs: 250, healthIntervalMs: 600_000, backoff: {baseMs: 200, maxMs: 1000}})
+  await until(() => agent.linkState === 'online', 'the Core to accept the liar\'s welcome')
+})
+
+afterAll(async () => {
+  await agent?.stop()
+  server?.closeAllConnections()
+  server?.close()
+  await sim?.stop()
+  if (dir) removeDir(dir)
+})
+
+describe('a server that says "allowed" against the owner\'s policy', () => {
+  it('gets a refusal for a `never` camera: no relay starts and the video connection is never opened', async () => {
+    const decision = await ask(cameraIds.never)
+    expect(decision).toMatchObject({allow: false, code: 'never'})
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    expect(agent.activeRelays()).toEqual([])
+    expect(ingestAttempts).toBe(0)
+  })
+
+  it('gets refusals for roles the Core never shares with and for cameras it does not have', async () => {
+    expect(await ask(cameraIds.always, {...INVESTIGATOR, role: 'analyst'})).toMatchObject({allow: false, code: 'role-not-allowed'})
+    expect(await ask(cameraIds.always, {...INVESTIGATOR, role: 'owner'})).toMatchObject({allow: false, code: 'role-not-allowed'})
+    expect(await ask(newId('cam'))).toMatchObject({allow: false, code: 'unknown-camera'})
+    expect(await ask(cameraIds.always, INVESTIGATOR, 'recorded')).toMatchObject({allow: false, code: 'never'})
+    expect(ingestAttempts).toBe(0)
+  })
+
+  it('cannot change the policy with a document it signed itself, nor fake a panic', async () => {
+    const forger = generateOwnerKey(ownerId)
+    const forged = signPolicyDocument({...defaultPolicy(cameraIds.never), live: {mode: 'always'}, version: 5}, forger)
+    const panic = {statement: {format: 'rtcc-owner-statement/1', type: 'panic', ownerId, keyId: forger.keyId, payload: '{}', signature: 'AA'}, clearStatement: null}
+    core!.send(JSON.stringify({type: 'owner.statements', policyDocuments: [{id: 1, statement: forged}], panics: [panic], approvals: []}))
+    let ack: CoreToServer | undefined
+    await until(() => (ack = received.find((m) => m.type === 'documents.applied')) !== undefined, 'the Core to answer the forged document')
+    expect(ack).toMatchObject({results: [{id: 1, outcome: 'rejected'}]})
+    expect(readLocalPolicies(dir)[cameraIds.never]!.live.mode).toBe('never')
+    expect(await ask(cameraIds.never)).toMatchObject({allow: false, code: 'never'})
+  })
+
+  it('does get the camera the owner shares, which proves the refusals above were the policy\'s', async () => {
+    const decision = await ask(cameraIds.always)
+    expect(decision).toMatchObject({allow: true, code: 'always'})
+    // The Core now tries the (refusing) ingest endpoint: this test's ears work.
+    await until(() => ingestAttempts === 1, 'the Core to open the video connection')
+    await until(() => agent.activeRelays().length === 0, 'the relay to give up on the refused video connection')
+  })
+})

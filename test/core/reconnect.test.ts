@@ -1,0 +1,40 @@
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {readAgentState} from '../../src/lib/core/state.js'
+import type {StreamGrant} from '../../src/lib/domain/stream.js'
+import {coreHub} from '../../src/lib/server/core-link/index.js'
+import {startTestServer} from '../helpers/server.js'
+import {type Site, startSite, until} from './helpers.js'
+
+let site: Site
+
+beforeAll(async () => {
+  site = await startSite({host: '127.0.9.31', modes: ['always']})
+  await site.startAgent()
+})
+
+afterAll(() => site?.stop())
+
+describe('the Core and a server that goes away', () => {
+  it('stops relaying when the server stops, and reconnects when it comes back on the same address', async () => {
+    const grant = await site.investigator.post<StreamGrant>('/v1/streams', {cameraId: site.core.cameras[0]!.id})
+    await until(() => site.agent!.activeRelays().length === 1, 'the relay to run')
+    const port = Number(new URL(site.t.url).port)
+    await site.t.stop()
+    await until(() => site.agent!.linkState !== 'online', 'the Core to notice')
+    // Nothing keeps flowing without the server that asked for it.
+    await until(() => site.agent!.activeRelays().length === 0, 'the relay to stop')
+    expect(readAgentState(site.dir)?.link.state).not.toBe('online')
+
+    const restarted = await startTestServer({dataDir: site.t.dataDir, port})
+    site.t = restarted
+    await until(() => coreHub(restarted.server.ctx).session(site.core.coreId) !== undefined, 'the Core to reconnect', 20_000)
+    expect(site.agent!.linkState).toBe('online')
+    const cores = await restarted.admin.get<{id: string; online: boolean}[]>('/v1/cores')
+    expect(cores).toMatchObject([{id: site.core.coreId, online: true}])
+    // The old stream died with the old server: a new one starts cleanly (same session, same pin).
+    const again = await site.investigator.post<StreamGrant>('/v1/streams', {cameraId: site.core.cameras[0]!.id})
+    expect(again.streamId).not.toBe(grant.streamId)
+    expect(again.started).toBe(true)
+  })
+})
