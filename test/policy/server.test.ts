@@ -1,4 +1,4 @@
-import {readFileSync, rmSync, statSync} from 'node:fs'
+import {existsSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {ApiClient} from '../../src/lib/client/api.js'
@@ -82,9 +82,19 @@ describe('owner-signed policies on the server', () => {
     expect(((await showPolicies(owner.api, camera.id))[0] as OwnerPolicyView).live).toBe('emergency')
   })
 
-  it('an owner cannot register a second key through the server', async () => {
+  it('an owner cannot register a second key through the server, and a second computer makes none of its own', async () => {
     const error = await failure(owner.api.post('/v1/owner-keys', {publicKey: generateOwnerKey(owner.ownerId).publicKey}))
     expect(error.code).toBe('conflict')
+    const secondComputer = useTempConfigDir()
+    try {
+      const elsewhere = await failure(setPolicy(owner.api, owner.cameras[1]!.id, {live: 'always'}))
+      expect(elsewhere.code).toBe('owner_key_elsewhere')
+      expect(elsewhere.hint).toContain(`${owner.ownerId}.pem`)
+      expect(existsSync(ownerKeyFile(owner.ownerId))).toBe(false)
+    } finally {
+      process.env.RTCC_CONFIG_DIR = configDir
+      rmSync(secondComputer, {recursive: true, force: true})
+    }
     expect(ownerKeys(t.server.ctx.db, owner.ownerId)).toHaveLength(1)
   })
 

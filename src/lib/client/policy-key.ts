@@ -45,15 +45,26 @@ export interface OwnerSigningKey {
   registered: boolean
 }
 
-/** The logged-in owner's key: loaded or made, and registered with the server if it is not yet. */
+/**
+ * The logged-in owner's key: loaded, or made on first use, and registered with the server if it is
+ * not yet. Refuses (before making anything) when the server already holds another key of this
+ * owner's: that key was made on another computer, and its file belongs here.
+ */
 export async function ownerSigningKey(api: ApiClient): Promise<OwnerSigningKey> {
   const me = await api.get<Owner>('/v1/owners/me')
-  const existing = loadOwnerKey(me.id)
-  const key = existing ?? createOwnerKey(me.id)
   const known = await api.get<OwnerPublicKey[]>('/v1/owner-keys')
-  const registered = !known.some((k) => k.keyId === key.keyId)
+  const file = ownerKeyFile(me.id)
+  const existing = loadOwnerKey(me.id)
+  if (known.length && !known.some((k) => k.keyId === existing?.keyId))
+    throw new CliError(`your owner key ${known[0]!.keyId} is registered from another computer, and ${existing ? `this computer holds a different one (${existing.keyId})` : 'it is not on this computer'}`, {
+      code: 'owner_key_elsewhere',
+      where: file,
+      hint: `Copy ${me.id}.pem from the owner-keys folder of the computer that made it to ${file} (keep it mode 0600).`,
+    })
+  const key = existing ?? createOwnerKey(me.id)
+  const registered = known.length === 0
   if (registered) await api.post('/v1/owner-keys', {publicKey: key.publicKey})
-  return {key, file: ownerKeyFile(me.id), created: !existing, registered}
+  return {key, file, created: !existing, registered}
 }
 
 export const ownerPublicKey = (signing: OwnerSigningKey): OwnerPublicKey => publicKeyOf(signing.key)
