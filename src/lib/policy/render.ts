@@ -72,7 +72,7 @@ export function renderPanic(p: PanicView): string {
     ['started', localTime(p.startedAt)],
     [p.clearedAt ? 'cleared' : 'until', localTime(p.clearedAt ?? p.until)],
   ])
-  if (p.cameras.length === 0) return head + 'no camera shares under `emergency` (set one with `rtcc policy set CAMERA --live emergency`)\n'
+  if (p.cameras.length === 0) return head + 'it opens no camera now: none is set to `emergency` (`rtcc policy set CAMERA --live emergency`), or it is outside its schedule\n'
   const kinds = (c: PanicView['cameras'][number]) => [c.live && 'live', c.recorded && 'recorded'].filter(Boolean).join('+')
   return head + `opens ${p.cameras.length} camera(s):\n` + p.cameras.map((c) => `  ${c.name} (${c.id}): ${kinds(c)} until ${localTime(c.until)}`).join('\n') + '\n'
 }
