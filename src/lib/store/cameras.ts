@@ -140,7 +140,7 @@ export interface NearCamera {
   distanceMetres: number
 }
 
-const fetchByRowids = new WeakMap<Db, Statement<[string]>>()
+const rowByRowid = new WeakMap<Db, Statement<[number]>>()
 
 /** Cameras within `radiusMetres`, nearest first (ties by id), with their distance. */
 export function nearCameras(db: Db, scope: CameraScope, near: NearQuery): NearCamera[] {
@@ -150,28 +150,25 @@ export function nearCameras(db: Db, scope: CameraScope, near: NearQuery): NearCa
   const index = cameraLocations(db)
   const hits = index.within(near, near.radiusMetres, inScope && ((latitude, longitude) => inScope({latitude, longitude})))
   const types = near.type?.length ? new Set<string>(near.type) : undefined
-  let fetch = fetchByRowids.get(db)
-  if (!fetch) fetchByRowids.set(db, (fetch = db.prepare('SELECT rowid AS row_id, * FROM cameras WHERE rowid IN (SELECT value FROM json_each(?))')))
+  let fetch = rowByRowid.get(db)
+  if (!fetch) rowByRowid.set(db, (fetch = db.prepare('SELECT * FROM cameras WHERE rowid = ?')))
   const found: NearCamera[] = []
   const seen = new Set<number>()
   // Past the limit, keep taking exact ties with the last distance so the id tie-break below is exact.
   let cutoff = Infinity
-  for (let next = 0; next < hits.count; ) {
-    const batch = hits.ranks(next, Math.max(16, limit - found.length + 8))
-    next += batch.length
-    if (hits.distances[batch[0]!]! > cutoff) break
-    const rows = new Map((fetch.all(JSON.stringify(batch.map((h) => hits.rowids[h]))) as (CameraRow & {row_id: number})[]).map((r) => [r.row_id, r]))
-    for (const h of batch) {
+  ranked: for (let next = 0; next < hits.count; next += 64) {
+    for (const h of hits.ranks(next, 64)) {
       const distance = hits.distances[h]!
-      if (distance > cutoff) break
-      const row = rows.get(hits.rowids[h]!)
+      if (distance > cutoff) break ranked
+      const rowid = hits.rowids[h]!
+      const row = fetch.get(rowid) as CameraRow | undefined
       // The index may hold more than the table: deleted and moved cameras are confirmed here and dropped.
       if (!row || !index.matches(hits.slots[h]!, row.latitude, row.longitude)) {
         index.drop(hits.slots[h]!)
         continue
       }
-      if (seen.has(row.row_id) || (types && !types.has(row.location_type))) continue
-      seen.add(row.row_id)
+      if (seen.has(rowid) || (types && !types.has(row.location_type))) continue
+      seen.add(rowid)
       found.push({camera: toCamera(row), distanceMetres: distance})
       if (found.length === limit) cutoff = distance
     }
