@@ -106,7 +106,7 @@ export async function run(rows = Number(process.env.REGISTRY_BENCH_ROWS ?? 1_000
     const loadBefore = loadavg()[0]!
 
     // The raw limit: the sqlite3 shell's own CSV import into a plain table, same file.
-    let started = performance.now()
+    const started = performance.now()
     const raw = spawnSync(SQLITE3, [join(dir, 'raw.db'), '.import --csv ' + file + ' cameras'], {encoding: 'utf8'})
     const rawSeconds = (performance.now() - started) / 1000
     if (raw.status !== 0) throw new Error(`sqlite3 .import failed: ${raw.stderr}`)
