@@ -1,9 +1,8 @@
 import {Flags} from '@oclif/core'
 
-import {parseDistance} from '../lib/domain/camera.js'
 import {RtccCommand} from '../lib/output/base-command.js'
 import {usageError} from '../lib/output/errors.js'
-import {isInteractive} from '../lib/output/terminal.js'
+import {canDraw} from '../tui/can-draw.js'
 
 export default class Dashboard extends RtccCommand<typeof Dashboard> {
   static override summary = 'Live RTCC screen: alerts, live streams and footage canvasses as they happen.'
@@ -21,11 +20,14 @@ If the server goes away the status bar says so at once; the dashboard reconnects
   }
 
   async run(): Promise<void> {
-    if (!isInteractive())
+    if (!canDraw())
       throw usageError('rtcc dashboard needs an interactive terminal', 'Run it in a terminal (not piped, CI unset); for a script, use `rtcc events tail --json`.')
-    const mapRadiusMetres = parseDistance(this.flags['map-radius'], '--map-radius')
+    // React's development build times every render into performance marks, cloning props (10,000
+    // alerts) each time: seconds per event. Set before Ink and React are first imported.
+    process.env.NODE_ENV ??= 'production'
     // Ink and React take most of the start-up time: load them while the client connects.
-    const [api, {apiDashboardSource}, {runDashboard}] = await Promise.all([this.api(), import('../lib/client/dashboard.js'), import('../tui/run.js')])
+    const [{parseDistance}, api, {apiDashboardSource}, {runDashboard}] = await Promise.all([import('../lib/domain/camera.js'), this.api(), import('../lib/client/dashboard.js'), import('../tui/run.js')])
+    const mapRadiusMetres = parseDistance(this.flags['map-radius'], '--map-radius')
     await runDashboard({source: apiDashboardSource(api), lastEventId: this.flags['since-id'], mapRadiusMetres})
   }
 }

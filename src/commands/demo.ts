@@ -2,7 +2,8 @@ import {Flags} from '@oclif/core'
 
 import {RtccCommand} from '../lib/output/base-command.js'
 import {usageError} from '../lib/output/errors.js'
-import {dim, isInteractive} from '../lib/output/terminal.js'
+import {dim} from '../lib/output/terminal.js'
+import {canDraw} from '../tui/can-draw.js'
 
 export default class Demo extends RtccCommand<typeof Demo> {
   static override summary = 'Run the whole system on this machine: a server, cameras, a registry, a scripted incident, and the dashboard.'
@@ -24,7 +25,7 @@ Ctrl-C (or q in the dashboard) stops everything it started and removes the tempo
 
   async run(): Promise<Record<string, unknown> | undefined> {
     const withDashboard = this.flags.dashboard
-    if (withDashboard && !isInteractive()) throw usageError('the demo dashboard needs an interactive terminal', 'Run `rtcc demo --no-dashboard` (add --keep to keep it running).')
+    if (withDashboard && !canDraw()) throw usageError('the demo dashboard needs an interactive terminal', 'Run `rtcc demo --no-dashboard` (add --keep to keep it running).')
     const [{startDemo}, {stepLine, describeDemo}, {VERSION}] = await Promise.all([import('../lib/demo/index.js'), import('../lib/demo/summary.js'), import('../lib/output/version.js')])
     const stopping = new AbortController()
     const onSignal = () => stopping.abort()
@@ -40,6 +41,7 @@ Ctrl-C (or q in the dashboard) stops everything it started and removes the tempo
     try {
       const paceMs = (this.flags.pace ?? (withDashboard ? 4 : 0)) * 1000
       if (withDashboard) {
+        process.env.NODE_ENV ??= 'production' // see `rtcc dashboard`: React's development build is far slower
         const [{apiDashboardSource, streamSnapshot}, {runDashboard}] = await Promise.all([import('../lib/client/dashboard.js'), import('../tui/run.js')])
         const source = apiDashboardSource(demo.dashboardApi, {snapshot: (id) => demo.snapshot(id) ?? streamSnapshot(demo.dashboardApi, id)})
         const scenario = demo.play({paceMs, signal: stopping.signal})

@@ -62,7 +62,9 @@ export function App({source, title = 'rtcc dashboard', lastEventId = 0, mapRadiu
   const newAlerts = useMemo(() => unacknowledged(data.alerts), [data.alerts])
 
   const keysOf = (focus: typeof ui.focus) => (focus === 'alerts' ? alerts.map((a) => String(a.id)) : focus === 'streams' ? streams.map((s) => s.key) : cases.map((c) => c.caseId))
+  // Streams and cases are few; alerts can be 10,000, so their keys are only listed on a key press.
   const selectedKey = (() => {
+    if (ui.focus === 'alerts') return undefined
     const keys = keysOf(ui.focus)
     const wanted = ui.selected[ui.focus]
     return wanted !== undefined && keys.includes(wanted) ? wanted : keys[0]

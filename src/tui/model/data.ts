@@ -83,10 +83,18 @@ const atLeast = (a: Severity, b: Severity): Severity => (severityRank(a) >= seve
 /** Requests only move forward: a replayed `issued` never reopens a fulfilled request. */
 const STATUS_RANK: Record<RequestStatus, number> = {issued: 0, delivered: 1, viewed: 2, fulfilled: 3, declined: 3, expired: 3, cancelled: 3}
 
-function trackRequest(requests: Record<string, TrackedRequest>, id: string, next: TrackedRequest): Record<string, TrackedRequest> {
-  const current = requests[id]
-  if (current && STATUS_RANK[current.status] >= STATUS_RANK[next.status]) return requests
-  return {...requests, [id]: next}
+/** Whether `next` moves the request forward. */
+const advances = (current: TrackedRequest | undefined, next: TrackedRequest) => !current || STATUS_RANK[current.status] < STATUS_RANK[next.status]
+
+/** Applies many request changes with one copy of the table (a spread per change is quadratic). */
+function trackRequests(requests: Record<string, TrackedRequest>, changes: [string, TrackedRequest][]): Record<string, TrackedRequest> {
+  let copy: Record<string, TrackedRequest> | undefined
+  for (const [id, next] of changes) {
+    if (!advances((copy ?? requests)[id], next)) continue
+    copy ??= {...requests}
+    copy[id] = next
+  }
+  return copy ?? requests
 }
 
 /** An event a dashboard receives more than a second before it connected was replayed from the buffer. */
@@ -97,9 +105,10 @@ const REPLAY_MARGIN_MS = 1000
  * per batch and new alerts are prepended together, so catching up stays linear.
  */
 function applyEvents(data: DashboardData, events: RtccEvent[], receivedAt: number): DashboardData {
-  let {streams, requests, connection} = data
+  let {streams, connection} = data
   let existing: Alert[] | undefined
   const added: Alert[] = []
+  const requestChanges: [string, TrackedRequest][] = []
   const resolve = (list: Alert[], key: string, resolved: Alert['resolved']) => {
     for (let i = 0; i < list.length; i++) if (list[i]!.key === key && !list[i]!.resolved) list[i] = {...list[i]!, resolved}
   }
@@ -126,7 +135,7 @@ function applyEvents(data: DashboardData, events: RtccEvent[], receivedAt: numbe
           streams = streams.filter((s) => s.key !== effect.key)
           break
         case 'request':
-          requests = trackRequest(requests, effect.requestId, {caseId: effect.caseId, status: effect.status, changed: event.time})
+          requestChanges.push([effect.requestId, {caseId: effect.caseId, status: effect.status, changed: event.time}])
           break
       }
     }
@@ -139,8 +148,11 @@ function applyEvents(data: DashboardData, events: RtccEvent[], receivedAt: numbe
   }
   if (connection === data.connection) return data
   let alerts = existing ?? data.alerts
-  if (added.length > 0) alerts = added.reverse().concat(alerts).slice(0, MAX_ALERTS)
-  return {...data, alerts, streams, requests, connection}
+  if (added.length > 0) {
+    const kept = Math.max(0, MAX_ALERTS - added.length)
+    alerts = added.slice(-MAX_ALERTS).reverse().concat(alerts.length > kept ? alerts.slice(0, kept) : alerts)
+  }
+  return {...data, alerts, streams, requests: trackRequests(data.requests, requestChanges), connection}
 }
 
 export function dataReducer(data: DashboardData, action: DataAction): DashboardData {
@@ -163,11 +175,8 @@ export function dataReducer(data: DashboardData, action: DataAction): DashboardD
         },
       }
     }
-    case 'requests-loaded': {
-      let requests = data.requests
-      for (const r of action.requests) requests = trackRequest(requests, r.id, {caseId: r.caseId, status: r.status, changed: r.updatedAt})
-      return {...data, requests, requestsError: undefined}
-    }
+    case 'requests-loaded':
+      return {...data, requests: trackRequests(data.requests, action.requests.map((r) => [r.id, {caseId: r.caseId, status: r.status, changed: r.updatedAt}])), requestsError: undefined}
     case 'streams-loaded': {
       // Streams that started after the list was asked for may be missing from it: keep those.
       const listed = new Set(action.streams.map((s) => s.key))
