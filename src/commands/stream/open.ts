@@ -1,0 +1,39 @@
+import {Args, Flags} from '@oclif/core'
+
+import {parseDuration} from '../../lib/domain/units.js'
+import type {StreamGrant, StreamKind} from '../../lib/domain/stream.js'
+import {RtccCommand} from '../../lib/output/base-command.js'
+import {usageError} from '../../lib/output/errors.js'
+
+export default class StreamOpen extends RtccCommand<typeof StreamOpen> {
+  static override summary = 'Ask to watch a camera live; prints a short-lived URL (and plays it with --play).'
+  static override description = `The server asks the Core that serves the camera, and the Core decides with the owner's policy: always, during the owner's panic (emergency), within a window the owner approved (approval), or never. If it allows, you get an HTTPS URL of the live video (fragmented MP4) that must be opened before it expires; the video ends when the policy window ends, when you leave, or when the owner revokes. Every start, view and stop is audited and visible to the owner.
+
+--play runs ffplay through this process, which keeps the pinned TLS connection; when ffplay closes, the stream is released.`
+  static override examples = [
+    '<%= config.bin %> stream open cam_01jd8x3k2m4n5p6q7r8s9t0v1w',
+    '<%= config.bin %> stream open cam_01jd8x3k2m4n5p6q7r8s9t0v1w --play',
+    '<%= config.bin %> stream open cam_01jd8x3k2m4n5p6q7r8s9t0v1w --url-ttl 2m --json | jq -r .url',
+  ]
+  static override args = {camera: Args.string({description: 'Camera id (cam_…), e.g. from `rtcc registry near`.', required: true})}
+  static override flags = {
+    play: Flags.boolean({description: 'Play it now with ffplay.'}),
+    'url-ttl': Flags.string({description: 'How long the URL may be opened for (10s to 1h).', default: '5m'}),
+  }
+
+  async run(): Promise<StreamGrant> {
+    const seconds = Math.round(parseDuration(this.flags['url-ttl'], '--url-ttl') / 1000)
+    if (seconds < 10 || seconds > 3600) throw usageError(`--url-ttl ${this.flags['url-ttl']}: between 10s and 1h`)
+    const {openStream} = await import('../../lib/client/streams.js')
+    const api = await this.api()
+    const grant = await openStream(api, this.args.camera, {kind: 'live' as StreamKind, urlSeconds: seconds})
+    this.out(grant.url)
+    this.note(`${grant.cameraName}: ${grant.policy.reason}${grant.policy.until ? ` (until ${new Date(grant.policy.until).toLocaleString()})` : ''}`)
+    this.note(`open the URL before ${new Date(grant.urlExpiresAt).toLocaleString()}; it carries its own authorisation, so do not share it`)
+    if (this.flags.play) {
+      const {play} = await import('../../lib/client/stream-player.js')
+      await play(api, grant, api.options.pin!)
+    }
+    return grant
+  }
+}
