@@ -14,6 +14,7 @@ import type {EnrollCodeView} from '../../src/lib/domain/core.js'
 import type {SharingMode} from '../../src/lib/domain/policy.js'
 import type {RtccEvent} from '../../src/lib/domain/events.js'
 import {ffmpegPath} from '../../src/lib/media/ffmpeg.js'
+import {generateOwnerKey, type OwnerKeyPair} from '../../src/lib/policy/document.js'
 import {type SimulatorHandle, startSimulatedCameras} from '../../src/lib/onvif/simulator/index.js'
 import {coreHub} from '../../src/lib/server/core-link/index.js'
 import {removeDir, startTestServer, tempDir, type TestServer} from '../helpers/server.js'
@@ -23,6 +24,8 @@ export const SITE = {latitude: 41.8781, longitude: -87.6298, address: '1 Test Pl
 
 export interface Site {
   t: TestServer
+  /** The owner's signing key, registered on the server before provisioning (when asked for). */
+  ownerKey?: OwnerKeyPair
   sim: SimulatorHandle
   owner: ApiClient
   ownerId: string
@@ -30,6 +33,8 @@ export interface Site {
   dir: string
   core: ProvisionResult
   events: RtccEvent[]
+  /** The agent's log lines. */
+  logs: string[]
   agent?: CoreAgent
   startAgent(): Promise<CoreAgent>
   stop(): Promise<void>
@@ -56,7 +61,7 @@ export function plannedFromSim(sim: SimulatorHandle, modes: SharingMode[]): Plan
 }
 
 /** `host` must be unique per test file (simulated cameras bind their own loopback addresses). */
-export async function startSite(options: {host: string; modes: SharingMode[]; fps?: number}): Promise<Site> {
+export async function startSite(options: {host: string; modes: SharingMode[]; fps?: number; ownerKey?: boolean}): Promise<Site> {
   const t = await startTestServer()
   const events: RtccEvent[] = []
   t.server.ctx.events.subscribe((e) => events.push(e))
@@ -65,6 +70,8 @@ export async function startSite(options: {host: string; modes: SharingMode[]; fp
   const signup = await t.anonymous().post<{owner: {id: string}}>('/v1/owners/signup', {username: `site-owner-${n}`, password: 'Site-Owner-Passphrase-1', profile: {displayName: `Site Owner ${n}`, email: `owner${n}@example.org`}})
   const owner = await t.login(`site-owner-${n}`, 'Site-Owner-Passphrase-1')
   const investigator = await t.userClient(`detective-${n}`, 'investigator')
+  const ownerKey = options.ownerKey ? generateOwnerKey(signup.owner.id) : undefined
+  if (ownerKey) await owner.post('/v1/owner-keys', {publicKey: ownerKey.publicKey})
   const dir = tempDir('rtcc-core-')
   const core = await provisionCore({
     server: t.url,
@@ -78,6 +85,7 @@ export async function startSite(options: {host: string; modes: SharingMode[]; fp
   })
   const site: Site = {
     t,
+    ownerKey,
     sim,
     owner,
     ownerId: signup.owner.id,
@@ -85,8 +93,9 @@ export async function startSite(options: {host: string; modes: SharingMode[]; fp
     dir,
     core,
     events,
+    logs: [],
     startAgent: async () => {
-      site.agent = startCoreAgent({dir, version: 'test', recheckMs: 250, healthIntervalMs: 60_000, backoff: {baseMs: 200, maxMs: 1000}})
+      site.agent = startCoreAgent({dir, version: 'test', recheckMs: 250, healthIntervalMs: 60_000, backoff: {baseMs: 200, maxMs: 1000}, log: (line) => site.logs.push(line)})
       await until(() => coreHub(t.server.ctx).session(core.coreId) !== undefined, 'the Core to connect')
       return site.agent
     },

@@ -22,6 +22,8 @@ import {type LinkHandler, LinkSession} from './link-session.js'
 import {StreamRegistry} from './streams.js'
 
 export const HEARTBEAT_SECONDS = 10
+/** Events after which the owner's Cores get the owner's current signed statements. */
+const OWNER_STATEMENT_EVENTS = new Set(['policy.updated', 'panic.triggered', 'panic.cleared', 'access.approved', 'access.revoked'])
 const LINK_MAX_MESSAGE = 256 * 1024
 const INGEST_MAX_MESSAGE = 4 * 1024 * 1024
 
@@ -31,10 +33,15 @@ export class CoreHub implements LinkHandler {
   private readonly sessions = new Map<string, LinkSession>()
   private readonly linkServer = new WebSocketServer({noServer: true, maxPayload: LINK_MAX_MESSAGE})
   private readonly ingestServer = new WebSocketServer({noServer: true, maxPayload: INGEST_MAX_MESSAGE})
+  private readonly unsubscribe: () => void
 
   constructor(private readonly ctx: ServerContext) {
     this.streams = new StreamRegistry(ctx, (coreId) => this.sessions.get(coreId))
     cores.markAllDisconnected(ctx.db)
+    // Published after the commit of a new policy document, panic, clear, approval or revocation.
+    this.unsubscribe = ctx.events.subscribe((event) => {
+      if (event.ownerId && OWNER_STATEMENT_EVENTS.has(event.type)) this.ownerStatementsChanged(event.ownerId)
+    })
   }
 
   session(coreId: string): LinkSession | undefined {
@@ -128,15 +135,13 @@ export class CoreHub implements LinkHandler {
     this.ctx.events.publish({type: 'core.offline', severity: 'warning', ownerId: session.core.owner_id, data: {...this.coreFacts(session), detail}})
   }
 
-  /**
-   * The owner signed something new (a policy document, a panic or its clear, an approval or its
-   * revocation): each of the owner's connected Cores gets the current set. Call after the commit.
-   */
+  /** Each of the owner's connected Cores gets the owner's current set of signed statements. */
   ownerStatementsChanged(ownerId: string): void {
     for (const session of this.sessions.values()) if (session.core.owner_id === ownerId) this.pushStatements(session)
   }
 
   close(): void {
+    this.unsubscribe()
     this.streams.closeAll()
     // Recorded now, while the database is open; the sockets' close events come after it shuts.
     for (const session of [...this.sessions.values()]) {
