@@ -138,6 +138,13 @@ describe('bad rows', () => {
     expect(result.summary).toMatchObject({read: 12, inserted: 12, rejected: 0})
   })
 
+  it('refuses a file with no column for a required field (exit 2), naming the columns it has and what to do', async () => {
+    const result = await r.cli(['registry', 'import', r.file('no-owner.csv', 'id,name,lat,lng\nN1,No owner,41.9,-87.6\n'), '--source', 'no-owner'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('no-owner.csv has no column for owner_email')
+    expect(result.stderr).toContain('Columns found: "id", "name", "lat", "lng"')
+  })
+
   it('--atomic imports nothing when a row is rejected (exit 1); --dry-run writes nothing', async () => {
     const file = r.file('atomic.csv', 'external_id,source,name,latitude,longitude,owner_email\nA1,atomic,Fine,41.9,-87.6,a@example.org\nA2,atomic,Broken,95,-87.6,a@example.org\n')
     const atomic = await importJson([file, '--atomic'])

@@ -125,9 +125,20 @@ export async function uploadImport(api: ApiClient, prepared: PreparedImport, onP
   } finally {
     source.destroy()
   }
-  const body = response.body ? (JSON.parse(response.body) as ImportSummary & {error?: never}) : undefined
-  if (response.statusCode >= 400) throw httpError(response.statusCode, body, 'POST /v1/registry/import')
+  const body = response.body ? (JSON.parse(response.body) as ImportSummary & FileProblem) : undefined
+  if (response.statusCode >= 400) throw fileProblem(body, prepared) ?? httpError(response.statusCode, body, 'POST /v1/registry/import')
   return body as ImportSummary
+}
+
+interface FileProblem {
+  error?: {code?: string; message?: string; details?: unknown}
+}
+
+/** Problems with the file as a whole (no column for a required field, broken CSV) keep the server's hint. */
+function fileProblem(body: FileProblem | undefined, prepared: PreparedImport): CliError | undefined {
+  const {code, message, details} = body?.error ?? {}
+  if (!code || !message || !['missing_columns', 'invalid_map', 'invalid_file'].includes(code)) return undefined
+  return new CliError(message, {code, exitCode: code === 'invalid_file' ? ExitCode.failure : ExitCode.usage, where: prepared.file, hint: typeof details === 'string' ? details : undefined})
 }
 
 /**

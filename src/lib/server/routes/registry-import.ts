@@ -9,6 +9,7 @@ import type {Readable} from 'node:stream'
 
 import type {CameraInput} from '../../domain/camera.js'
 import {IMPORT_OPTIONS_HEADER, ImportRequestOptions, type ImportedReject, type ImportSummary} from '../../domain/registry-import.js'
+import {CliError} from '../../output/errors.js'
 import {parseColumnMap} from '../../registry/column-map.js'
 import {compileArea} from '../../registry/geo.js'
 import {readCameras} from '../../registry/import.js'
@@ -91,8 +92,10 @@ export const registryImportRoutes = [
             }
           }
         } catch (error) {
-          if (!req.raw.complete) throw uploadCut()
-          throw error
+          // A problem with the file itself (no latitude column, broken CSV) says so; anything else
+          // while the body is still arriving is the upload being cut.
+          if (error instanceof CliError || error instanceof HttpError || req.raw.complete) throw error
+          throw uploadCut()
         }
         // A cut connection can also look like a clean end of stream: a truncated file is never applied.
         if (!req.raw.complete) throw uploadCut()
