@@ -7,7 +7,7 @@ import {canDraw} from '../tui/can-draw.js'
 
 export default class Demo extends RtccCommand<typeof Demo> {
   static override summary = 'Run the whole system on this machine: a server, cameras, a registry, a scripted incident, and the dashboard.'
-  static override description = `Starts the bundled server in a temporary data dir on a free port, creates an admin, an investigator and two camera owners, seeds the registry with the City of Chicago's red light and speed cameras plus a few thousand generated ones, starts simulated cameras for a shop, and plays a scenario through the real API (a canvass issued, an owner declining, the shop fulfilling with a clip from its camera) while the dashboard shows it live.
+  static override description = `Starts the bundled server in a temporary data dir on a free port, creates an admin, an investigator and two camera owners, seeds the registry with the City of Chicago's red light and speed cameras plus a few thousand generated ones, puts a shop's simulated cameras behind a provisioned Core, and plays a scenario through the real API while the dashboard shows it live: a canvass issued, a resident declining, the shop fulfilling with a clip; then the shop's panic button opening its front door camera, an access request for the register approved by the owner, both watched live, and the panic cleared.
 Ctrl-C (or q in the dashboard) stops everything it started and removes the temporary files. With --no-dashboard it prints the URLs and credentials and exits once the scenario has played, or keeps running with --keep.`
   static override examples = [
     '<%= config.bin %> demo',
@@ -18,7 +18,7 @@ Ctrl-C (or q in the dashboard) stops everything it started and removes the tempo
     dashboard: Flags.boolean({description: 'Open the dashboard (needs a terminal).', default: true, allowNo: true}),
     keep: Flags.boolean({description: 'With --no-dashboard: keep running after the scenario until Ctrl-C.', default: false}),
     port: Flags.integer({description: 'Server port (0 picks a free one).', default: 0, min: 0, max: 65535}),
-    cameras: Flags.integer({description: 'Simulated cameras at the shop.', default: 3, min: 1, max: 4}),
+    cameras: Flags.integer({description: 'Simulated cameras at the shop (front door: emergency, register: approval, alley: always, side street: never).', default: 3, min: 2, max: 4}),
     'registry-size': Flags.integer({description: 'Generated cameras around Chicago, besides the city\'s own.', default: 3000, min: 0, max: 100_000}),
     pace: Flags.integer({description: 'Seconds between scenario steps (default: 4 with the dashboard, 0 without).', min: 0, max: 600}),
   }
@@ -42,8 +42,8 @@ Ctrl-C (or q in the dashboard) stops everything it started and removes the tempo
       const paceMs = (this.flags.pace ?? (withDashboard ? 4 : 0)) * 1000
       if (withDashboard) {
         process.env.NODE_ENV ??= 'production' // see `rtcc dashboard`: React's development build is far slower
-        const [{apiDashboardSource, streamSnapshot}, {runDashboard}] = await Promise.all([import('../lib/client/dashboard.js'), import('../tui/run.js')])
-        const source = apiDashboardSource(demo.dashboardApi, {snapshot: (id) => demo.snapshot(id) ?? streamSnapshot(demo.dashboardApi, id)})
+        const [{apiDashboardSource}, {runDashboard}] = await Promise.all([import('../lib/client/dashboard.js'), import('../tui/run.js')])
+        const source = apiDashboardSource(demo.dashboardApi)
         const scenario = demo.play({paceMs, signal: stopping.signal})
         await runDashboard({source, title: 'rtcc demo', signal: stopping.signal})
         stopping.abort()

@@ -4,7 +4,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {ApiClient} from '../../src/lib/client/api.js'
 import {apiDashboardSource, type DashboardSource} from '../../src/lib/client/dashboard.js'
 import type {SimulatorHandle} from '../../src/lib/onvif/simulator/index.js'
-import {fetchSnapshot, startDemoCameras} from '../../src/lib/demo/cameras.js'
+import {startDemoCameras} from '../../src/lib/demo/cameras.js'
 import {App} from '../../src/tui/app.js'
 import {PLAIN_THEME} from '../../src/tui/theme.js'
 import {startTestServer, type TestServer} from '../helpers/server.js'
@@ -23,7 +23,8 @@ beforeAll(async () => {
   server = await startTestServer()
   investigator = await server.userClient('ana', 'investigator')
   cameras = await startDemoCameras(1, 'Front Door')
-  source = apiDashboardSource(investigator, {snapshot: () => fetchSnapshot(cameras.cameras[0]!.snapshotUrl)})
+  // Frames straight from a simulated camera's HTTP snapshot: what is under test is decoding and drawing.
+  source = {...apiDashboardSource(investigator), snapshot: async () => Buffer.from(await (await fetch(cameras.cameras[0]!.snapshotUrl)).arrayBuffer())}
   // An owner with a camera at the store and one a block away, for the map around a panic.
   const profile = {displayName: 'Marisol Vega', organisation: "Marisol's Corner Store", email: 'marisol@example.com'}
   await server.anonymous().post('/v1/owners/signup', {username: 'marisol', password: 'Corner-Store-Passphrase-7', profile})

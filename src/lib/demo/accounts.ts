@@ -1,12 +1,13 @@
 /**
  * The demo's people: an admin, an investigator of the Chicago Police Department (an agency whose
- * jurisdiction is the city), and two community members who signed up and registered their own
- * cameras near the incident — a shop whose cameras are the simulated ones, and a resident with a
- * doorbell camera. Passwords are random per run and printed, never fixed in the code.
+ * jurisdiction is the city), and two community members who signed up near the incident — a shop
+ * (its cameras come with its Core) and a resident who registered a doorbell camera. Passwords are
+ * random per run and printed, never fixed in the code.
  */
 import {randomBytes} from 'node:crypto'
 
 import {ApiClient} from '../client/api.js'
+import {ownerSigningKey} from '../client/policy-key.js'
 import type {SessionView} from '../domain/auth.js'
 import type {CameraFields} from '../domain/camera.js'
 
@@ -59,10 +60,15 @@ export interface OwnerPlan {
   cameras: Pick<CameraFields, 'name' | 'latitude' | 'longitude' | 'locationType' | 'viewDirection' | 'viewDescription'>[]
 }
 
+/**
+ * Signs the owner up, makes their signing key (kept in the rtcc config folder, which the demo points
+ * at its temporary folder) so their Core can trust what they sign, and registers their cameras.
+ */
 export async function signUpOwner(connection: Connection, plan: OwnerPlan): Promise<DemoOwner> {
   const password = demoPassword()
   const signup = await new ApiClient(connection).post<{owner: {id: string}}>('/v1/owners/signup', {username: plan.username, password, profile: plan.profile})
   const api = await login(connection, plan.username, password)
+  await ownerSigningKey(api)
   const cameras: DemoOwner['cameras'] = []
   for (const camera of plan.cameras) {
     const fields: CameraFields = {

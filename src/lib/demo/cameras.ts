@@ -1,14 +1,12 @@
 /**
  * The demo's simulated cameras: a few ONVIF simulators on a loopback range of their own (so two demos,
  * or a demo and the test suite, do not collide), open without credentials, small and slow enough to
- * cost little. Their HTTP snapshots stand in for live frames until streams are relayed by a Core.
+ * cost little.
  */
 import {randomInt} from 'node:crypto'
 
 import {type SimulatorHandle, startSimulatedCameras} from '../onvif/simulator/index.js'
-import {CliError} from '../output/errors.js'
-
-const SNAPSHOT_TIMEOUT_MS = 5000
+import type {CliError} from '../output/errors.js'
 
 /** Linux routes all of 127.0.0.0/8 to loopback; elsewhere only 127.0.0.1 exists, so ports differ instead. */
 function placement(): {host: string; basePort?: number} {
@@ -28,16 +26,4 @@ export async function startDemoCameras(count: number, namePrefix = 'Demo Camera'
     }
   }
   throw lastError
-}
-
-/** One JPEG from a simulated camera's snapshot URL. */
-export async function fetchSnapshot(url: string): Promise<Buffer> {
-  let response: Response
-  try {
-    response = await fetch(url, {signal: AbortSignal.timeout(SNAPSHOT_TIMEOUT_MS)})
-  } catch (error) {
-    throw new CliError(`no snapshot from ${url}: ${(error as Error).message}`, {code: 'unreachable', where: url})
-  }
-  if (!response.ok) throw new CliError(`no snapshot from ${url}: HTTP ${response.status}`, {where: url})
-  return Buffer.from(await response.arrayBuffer())
 }

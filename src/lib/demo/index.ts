@@ -1,24 +1,26 @@
 /**
  * `rtcc demo`: the whole system on one machine. Starts the bundled server in a temporary data dir on
- * a free port, creates the people (admin, an investigator, two camera owners), seeds the registry,
- * starts simulated cameras for the shop, and plays the scenario through the real API. Everything it
- * starts is registered for cleanup as it starts, so stop() — or a failure half-way — removes the
- * temporary files and stops every server, camera and ffmpeg it began.
+ * a free port, creates the people (admin, an investigator, two camera owners), puts the shop's
+ * simulated cameras behind a provisioned Core, seeds the registry, and plays the scenario through the
+ * real API. Everything it starts is registered for cleanup as it starts, so stop() — or a failure
+ * half-way — stops every server, Core, camera, viewer and ffmpeg it began and removes its files.
  */
 import {mkdir, mkdtemp, rm} from 'node:fs/promises'
+import type {IncomingMessage} from 'node:http'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {ApiClient} from '../client/api.js'
 import type {RegistryStats} from '../client/registry.js'
+import {leaveStream, openStream, watch} from '../client/streams.js'
 import {clip} from '../media/clip.js'
-import type {SimulatedCamera} from '../onvif/simulator/index.js'
 import {type RunningServer, startServer} from '../server/app.js'
 import {initServer} from '../server/init.js'
-import {type Account, createInvestigator, dashboardToken, demoPassword, type DemoOwner, login, type OwnerPlan, signUpOwner} from './accounts.js'
-import {fetchSnapshot, startDemoCameras} from './cameras.js'
+import {type Account, createInvestigator, dashboardToken, demoPassword, login, type OwnerPlan, signUpOwner} from './accounts.js'
+import {startDemoCameras} from './cameras.js'
 import {CHICAGO_LOOP, type SeededSource, seedRegistry} from './registry.js'
 import {type Incident, playScenario, type StepResult} from './scenario.js'
+import {SHOP, SHOP_CAMERAS, type ShopCamera, startShopSite} from './site.js'
 
 export type {StepResult} from './scenario.js'
 
@@ -27,7 +29,7 @@ export interface DemoOptions {
   port?: number
   /** Generated cameras around Chicago, besides the city's own. */
   syntheticCameras?: number
-  /** Simulated cameras at the shop (its live cameras). */
+  /** Simulated cameras at the shop, behind its Core (2 to 4). */
   simulatedCameras?: number
   log?: (line: string) => void
 }
@@ -38,7 +40,7 @@ export interface DemoInfo {
   /** For `rtcc dashboard` in another terminal: RTCC_SERVER, RTCC_FINGERPRINT, RTCC_TOKEN. */
   dashboardEnv: Record<string, string>
   registry: {cameras: number; owners: number; sources: SeededSource[]; missing: string[]}
-  simulatedCameras: {name: string; cameraId: string; rtspUrl: string; snapshotUrl: string}[]
+  core: {id: string; cameras: {id: string; name: string; live: string; rtspUrl: string}[]}
   incident: Incident
 }
 
@@ -46,39 +48,28 @@ export interface Demo {
   info: DemoInfo
   /** The investigator, as the dashboard sees the world (an API token: no idle timeout). */
   dashboardApi: ApiClient
-  /** A frame from one of the shop's simulated cameras, or undefined for any other camera. */
-  snapshot(cameraId: string): Promise<Buffer> | undefined
   play(options: {paceMs: number; signal?: AbortSignal; onStep?: (result: StepResult) => void}): Promise<StepResult[]>
   stop(): Promise<void>
 }
 
-const SHOP_AT = {latitude: 41.88232, longitude: -87.62838}
-const CAMERA_SPOTS = [
-  {name: 'Front door', dLat: 0, dLon: 0, viewDirection: 90, viewDescription: 'Entrance and the sidewalk on State St'},
-  {name: 'Register', dLat: -0.00004, dLon: -0.00007, viewDirection: 270, viewDescription: 'Counter and register'},
-  {name: 'Alley', dLat: 0.00008, dLon: -0.00012, viewDirection: 0, viewDescription: 'Alley behind the store, loading door'},
-  {name: 'Side street', dLat: 0.00004, dLon: 0.00006, viewDirection: 180, viewDescription: 'Side street toward Madison'},
-]
-
-function shopPlan(count: number): OwnerPlan {
-  return {
-    username: 'marisol',
-    profile: {displayName: 'Marisol Vega', organisation: "Marisol's Corner Store", email: 'marisol@corner-store.example', postalAddress: '12 W Madison St, Chicago, IL 60602'},
-    cameras: CAMERA_SPOTS.slice(0, count).map((spot) => ({
-      name: spot.name,
-      latitude: SHOP_AT.latitude + spot.dLat,
-      longitude: SHOP_AT.longitude + spot.dLon,
-      locationType: 'business' as const,
-      viewDirection: spot.viewDirection,
-      viewDescription: spot.viewDescription,
-    })),
-  }
+const SHOP_OWNER: OwnerPlan = {
+  username: 'marisol',
+  profile: {displayName: 'Marisol Vega', organisation: SHOP.name, email: 'marisol@corner-store.example', postalAddress: SHOP.site.address},
+  cameras: [],
 }
 
 const RESIDENT: OwnerPlan = {
   username: 'ray',
   profile: {displayName: 'Ray Okafor', organisation: null, email: 'ray.okafor@example.com', postalAddress: '30 E Madison St, Chicago, IL 60602'},
   cameras: [{name: 'Doorbell', latitude: 41.88085, longitude: -87.62672, locationType: 'residence', viewDirection: 180, viewDescription: 'Front step and part of the sidewalk'}],
+}
+
+/** What the shop's owner says about the cameras the Core registered: they record, 30 days. */
+const SHOP_CAMERA_DETAILS: Record<string, {viewDirection: number; viewDescription: string}> = {
+  'Front door': {viewDirection: 90, viewDescription: 'Entrance and the sidewalk on State St'},
+  Register: {viewDirection: 270, viewDescription: 'Counter and register'},
+  Alley: {viewDirection: 0, viewDescription: 'Alley behind the store, loading door'},
+  'Side street': {viewDirection: 180, viewDescription: 'Side street toward Madison'},
 }
 
 function incident(now = new Date()): Incident {
@@ -89,7 +80,7 @@ function incident(now = new Date()): Incident {
     radius: '300m',
     from: new Date(now.getTime() - 26 * hour).toISOString(),
     to: new Date(now.getTime() - 24 * hour).toISOString(),
-    reason: 'Armed robbery at W Madison St & N State St yesterday evening; looking for the suspects\' route on foot.',
+    reason: "Armed robbery at W Madison St & N State St yesterday evening; looking for the suspects' route on foot.",
   }
 }
 
@@ -104,6 +95,14 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   try {
     const root = await mkdtemp(join(tmpdir(), 'rtcc-demo-'))
     cleanup.push(() => rm(root, {recursive: true, force: true}))
+    // Owner signing keys live in the rtcc config folder: the demo's owners get a temporary one.
+    const configDir = process.env.RTCC_CONFIG_DIR
+    process.env.RTCC_CONFIG_DIR = join(root, 'config')
+    cleanup.push(async () => {
+      if (configDir === undefined) delete process.env.RTCC_CONFIG_DIR
+      else process.env.RTCC_CONFIG_DIR = configDir
+    })
+
     const dataDir = join(root, 'server')
     const admin: Account = {role: 'admin', username: 'admin', password: demoPassword()}
     await initServer(dataDir, admin)
@@ -111,52 +110,70 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     cleanup.push(() => closeServer(server))
     log(`server listening on ${server.url} (data in ${dataDir})`)
 
-    const connection = {baseUrl: server.url, pin: {certPem: server.ctx.secrets.certPem, fingerprint: server.fingerprint}}
+    const pin = {certPem: server.ctx.secrets.certPem, fingerprint: server.fingerprint}
+    const connection = {baseUrl: server.url, pin}
     const adminApi = await login(connection, admin.username, admin.password)
     const investigator = await createInvestigator(adminApi, 'ana')
     const investigatorApi = await login(connection, investigator.username, investigator.password)
     const token = await dashboardToken(investigatorApi, 12)
     const dashboardApi = new ApiClient({...connection, token})
 
-    const sims = await startDemoCameras(options.simulatedCameras ?? 3, "Marisol's Corner Store")
-    cleanup.push(() => sims.stop())
-    log(`${sims.cameras.length} simulated cameras at ${sims.cameras[0]?.address ?? '?'}`)
-    const shop = await signUpOwner(connection, shopPlan(Math.min(sims.cameras.length, CAMERA_SPOTS.length)))
+    const shop = await signUpOwner(connection, SHOP_OWNER)
     const resident = await signUpOwner(connection, RESIDENT)
-    const simOf = new Map<string, SimulatedCamera>(shop.cameras.map((camera, i) => [camera.id, sims.cameras[i]!]))
+    const count = Math.min(Math.max(options.simulatedCameras ?? 3, 2), SHOP_CAMERAS.length)
+    const sims = await startDemoCameras(count, SHOP.name)
+    cleanup.push(() => sims.stop())
+    const site = await startShopSite({admin: adminApi, ownerId: shop.ownerId, sims, server: {url: server.url, fingerprint: server.fingerprint}, dir: join(root, 'core'), version: options.version})
+    cleanup.push(() => site.agent.stop())
+    for (const camera of site.cameras) await shop.api.patch(`/v1/cameras/${camera.id}`, {records: true, retentionDays: 30, ...SHOP_CAMERA_DETAILS[camera.name]})
+    log(`the shop's Core is online with ${site.cameras.length} simulated cameras (${site.cameras.map((c) => `${c.name}: ${c.live}`).join(', ')})`)
 
     log('seeding the registry…')
     const seeded = await seedRegistry(adminApi, {syntheticCameras: options.syntheticCameras ?? 3000, scratchDir: root})
     const stats = await adminApi.get<RegistryStats>('/v1/registry/stats')
     log(`registry: ${stats.cameras} cameras of ${stats.owners} owners`)
 
+    const cameraOf = (id: string): ShopCamera => {
+      const camera = site.cameras.find((c) => c.id === id)
+      if (!camera) throw new Error(`camera ${id} is not one of the shop's`)
+      return camera
+    }
     const clips = join(root, 'clips')
     const recordClip = async (cameraId: string) => {
-      const sim = simOf.get(cameraId)
-      if (!sim) throw new Error(`camera ${cameraId} is not one of the shop's simulated cameras`)
       await mkdir(clips, {recursive: true})
       const output = join(clips, `${cameraId}-${Date.now()}.mp4`)
-      await clip(sim.streams[0]!.rtspUrl, {toSeconds: 3, output, timeoutMs: 30_000})
+      // The owner exports from their own recorder: here, straight from the camera.
+      await clip(cameraOf(cameraId).rtspUrl, {toSeconds: 3, output, timeoutMs: 30_000})
       return output
     }
+    const viewers: {response: IncomingMessage; leave: () => Promise<void>}[] = []
+    cleanup.push(async () => {
+      for (const viewer of viewers.splice(0)) {
+        viewer.response.destroy()
+        await viewer.leave()
+      }
+    })
+    const watchLive = async (cameraId: string) => {
+      const grant = await openStream(investigatorApi, cameraId, {urlSeconds: 3600})
+      const response = await watch(grant.url, pin)
+      response.resume()
+      viewers.push({response, leave: () => leaveStream(investigatorApi, grant)})
+      return grant
+    }
+
     const theIncident = incident()
-    const owners: DemoOwner[] = [shop, resident]
     const info: DemoInfo = {
       server: {url: server.url, fingerprint: server.fingerprint, dataDir},
-      accounts: [admin, investigator, ...owners.map((o) => o.account)],
+      accounts: [admin, investigator, shop.account, resident.account],
       dashboardEnv: {RTCC_SERVER: server.url, RTCC_FINGERPRINT: server.fingerprint, RTCC_TOKEN: token},
       registry: {cameras: stats.cameras, owners: stats.owners, ...seeded},
-      simulatedCameras: shop.cameras.map((c) => ({name: c.name, cameraId: c.id, rtspUrl: simOf.get(c.id)!.streams[0]!.rtspUrl, snapshotUrl: simOf.get(c.id)!.snapshotUrl})),
+      core: {id: site.coreId, cameras: site.cameras},
       incident: theIncident,
     }
     return {
       info,
       dashboardApi,
-      snapshot: (cameraId) => {
-        const sim = simOf.get(cameraId)
-        return sim ? fetchSnapshot(sim.snapshotUrl) : undefined
-      },
-      play: (play) => playScenario({investigator: investigatorApi, shop, resident, incident: theIncident, recordClip}, play),
+      play: (play) => playScenario({investigator: investigatorApi, shop: {...shop, cameras: site.cameras}, resident, incident: theIncident, recordClip, watchLive}, play),
       stop,
     }
   } catch (error) {

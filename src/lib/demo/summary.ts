@@ -2,7 +2,7 @@
 import {renderFields, renderTable} from '../output/table.js'
 import type {DemoInfo, StepResult} from './index.js'
 
-const MARK: Record<StepResult['outcome'], string> = {done: '✓', skipped: '–', pending: '…', failed: '✗'}
+const MARK: Record<StepResult['outcome'], string> = {done: '✓', skipped: '–', failed: '✗'}
 
 export const stepLine = (result: StepResult): string => `${MARK[result.outcome]} ${result.step}: ${result.detail}`
 
@@ -22,10 +22,11 @@ export function describeDemo(info: DemoInfo): string {
       {header: 'user', get: (a) => a.username},
       {header: 'password', get: (a) => a.password},
     ], true),
-    renderTable(info.simulatedCameras, [
-      {header: 'simulated camera', get: (c) => c.name},
-      {header: 'camera id', get: (c) => c.cameraId},
-      {header: 'rtsp', get: (c) => c.rtspUrl},
+    renderTable(info.core.cameras, [
+      {header: 'shop camera', get: (c) => c.name},
+      {header: 'live sharing', get: (c) => c.live},
+      {header: 'camera id', get: (c) => c.id},
+      {header: 'simulated at', get: (c) => c.rtspUrl},
     ], true),
     `Watch from another terminal:\n  ${env} \\\n  rtcc dashboard\n`,
   ].join('\n')

@@ -140,7 +140,8 @@ const RESOLVES: Record<string, (event: RtccEvent) => {key: string; note: string}
 export const ALERT_TYPES = Object.keys(ALERTS)
 
 /** A live stream from a `stream.started` event or a `GET /v1/streams` row (the same fields). */
-export function streamOf(d: Record<string, unknown>, fallbackTime: string): LiveStream | undefined {
+export function streamOf(row: object, fallbackTime: string): LiveStream | undefined {
+  const d = row as Record<string, unknown>
   const cameraId = str(d, 'cameraId')
   if (!cameraId) return undefined
   return {
