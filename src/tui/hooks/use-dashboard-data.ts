@@ -3,7 +3,7 @@
  * with backoff and resumes with Last-Event-ID), reloads requests and streams on every (re)connection, and
  * hands events to the reducer in batches — one per burst, so a replay of thousands renders once.
  */
-import {type Dispatch, useEffect, useReducer} from 'react'
+import {type Dispatch, useEffect, useReducer, useRef} from 'react'
 
 import type {DashboardSource} from '../../lib/client/dashboard.js'
 import type {RtccEvent} from '../../lib/domain/events.js'
@@ -15,8 +15,17 @@ export interface DataOptions {
   lastEventId?: number
 }
 
+/**
+ * Stream events carry bitrate, fps and viewers as they were when the stream started; while streams
+ * are live, the server's list is asked for again this often to keep those figures current.
+ */
+export const STREAM_REFRESH_MS = 10_000
+
 export function useDashboardData(source: DashboardSource, options: DataOptions = {}): [DashboardData, Dispatch<DataAction>] {
   const [data, dispatch] = useReducer(dataReducer, undefined, () => initialData())
+  // Read by the refresh timer, which is set up once.
+  const live = useRef({streams: 0, connected: false})
+  live.current = {streams: data.streams.length, connected: data.connection.state === 'connected'}
 
   useEffect(() => {
     const controller = new AbortController()
@@ -28,20 +37,24 @@ export function useDashboardData(source: DashboardSource, options: DataOptions =
       queue = []
       if (events.length) dispatch({type: 'events', events, receivedAt: Date.now()})
     }
-    const live = () => !controller.signal.aborted
+    const active = () => !controller.signal.aborted
     // On every (re)connection: events beyond the server's replay buffer are lost, so ask for the
     // current state too. A server without a stream list keeps the streams that events reported.
     const loadState = () => {
-      const requestedAt = Date.now()
       source.listRequests().then(
-        (requests) => live() && dispatch({type: 'requests-loaded', requests}),
-        (error: Error) => live() && dispatch({type: 'requests-failed', message: error.message}),
+        (requests) => active() && dispatch({type: 'requests-loaded', requests}),
+        (error: Error) => active() && dispatch({type: 'requests-failed', message: error.message}),
       )
+      loadStreams()
+    }
+    const loadStreams = () => {
+      const requestedAt = Date.now()
       source.listStreams().then(
-        (rows) => live() && dispatch({type: 'streams-loaded', streams: rows.flatMap((row) => streamOf(row, new Date(requestedAt).toISOString()) ?? []), requestedAt}),
+        (rows) => active() && dispatch({type: 'streams-loaded', streams: rows.flatMap((row) => streamOf(row, new Date(requestedAt).toISOString()) ?? []), requestedAt}),
         () => undefined,
       )
     }
+    const refresh = setInterval(() => live.current.connected && live.current.streams > 0 && loadStreams(), STREAM_REFRESH_MS)
     void (async () => {
       try {
         const events = source.follow({
@@ -63,6 +76,7 @@ export function useDashboardData(source: DashboardSource, options: DataOptions =
     })()
     return () => {
       controller.abort()
+      clearInterval(refresh)
       if (flushing) clearImmediate(flushing)
     }
   }, [source, options.lastEventId])

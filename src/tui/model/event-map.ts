@@ -7,6 +7,7 @@
  */
 import type {RtccEvent, Severity} from '../../lib/domain/events.js'
 import type {RequestStatus} from '../../lib/domain/requests.js'
+import {clock} from '../render/format.js'
 
 export interface LatLon {
   latitude: number
@@ -106,7 +107,7 @@ const ALERTS: Record<string, (event: RtccEvent) => AlertInput> = {
     const address = str(e.data, 'address')
     return {
       title: `PANIC${at(e.data)}`,
-      detail: [str(e.data, 'message'), address, list.length ? `${list.length} camera${list.length === 1 ? '' : 's'} shared` : undefined, until ? `until ${until}` : undefined].filter(Boolean).join(' — '),
+      detail: [str(e.data, 'message'), address, list.length ? `${list.length} camera${list.length === 1 ? '' : 's'} shared` : undefined, until ? `until ${clock(until)}` : undefined].filter(Boolean).join(' — '),
       key: panicKey(e),
       location: location(e.data),
       cameras: list,
@@ -124,7 +125,10 @@ const ALERTS: Record<string, (event: RtccEvent) => AlertInput> = {
     key: accessKey(e.data),
     minSeverity: 'info',
   }),
-  'access.approved': (e) => ({title: `Access approved: ${cameraLabel(e.data)}`, detail: windowUntil(e.data) ? `until ${windowUntil(e.data)}` : '', minSeverity: 'info'}),
+  'access.approved': (e) => {
+    const until = windowUntil(e.data)
+    return {title: `Access approved: ${cameraLabel(e.data)}`, detail: [requester(e.data) ? `for ${requester(e.data)}` : undefined, until ? `until ${clock(until)}` : undefined].filter(Boolean).join(' '), minSeverity: 'info'}
+  },
   'access.denied': (e) => ({title: `Access denied: ${cameraLabel(e.data)}`, detail: str(e.data, 'reason') ?? '', minSeverity: 'warning'}),
 }
 

@@ -7,11 +7,11 @@ export function clock(iso: string): string {
   return [date.getHours(), date.getMinutes(), date.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':')
 }
 
-/** Local date and time with the zone, for details views. */
+/** Local date and time with the zone, short enough for a details column: `Nov 29, 21:04:12 CST`. */
 export function localTime(iso: string): string {
   const date = new Date(iso)
   if (Number.isNaN(date.getTime())) return iso
-  return date.toLocaleString(undefined, {year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short'})
+  return date.toLocaleString('en-US', {month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'short'})
 }
 
 export const zoneName = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone
