@@ -1,4 +1,5 @@
 /** A real server plus the real CLI (spawned over dist/), logged in per profile, for registry CLI tests. */
+import {fileURLToPath} from 'node:url'
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
@@ -8,7 +9,7 @@ import {distanceMetres} from '../../src/lib/registry/geo.js'
 import {type CliResult, runCli} from '../helpers/cli.js'
 import {ADMIN, removeDir, startTestServer, tempDir, type TestServer} from '../helpers/server.js'
 
-export const DATA = '/work/shared/data'
+export const DATA = fileURLToPath(new URL('../../examples/data', import.meta.url))
 export const MAPS = new URL('../../examples/maps/', import.meta.url).pathname
 
 export interface RegistryCli {

@@ -1,4 +1,5 @@
 import {createReadStream, readFileSync} from 'node:fs'
+import {fileURLToPath} from 'node:url'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {ApiClient} from '../../src/lib/client/api.js'
@@ -8,7 +9,7 @@ import type {CliError} from '../../src/lib/output/errors.js'
 import {distanceMetres} from '../../src/lib/registry/geo.js'
 import {removeDir, startTestServer, type TestServer} from '../helpers/server.js'
 
-const SPEED = '/work/shared/data/chicago-speed-cameras.csv'
+const SPEED = fileURLToPath(new URL('../../examples/data/chicago-speed-cameras.csv', import.meta.url))
 const speedMap = {
   columns: {external_id: 'LOCATION ID', name: 'ADDRESS', address: 'ADDRESS'},
   defaults: {source: 'chicago-speed', location_type: 'public', owner_email: 'cdot@example.org', owner_name: 'City of Chicago'},
