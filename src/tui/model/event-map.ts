@@ -114,7 +114,7 @@ const ALERTS: Record<string, (event: RtccEvent) => AlertInput> = {
       minSeverity: 'critical',
     }
   },
-  'camera.offline': (e) => ({title: `Camera offline: ${cameraLabel(e.data)}`, detail: `${str(e.data, 'detail') ?? ''}${at(e.data)}`.trim(), key: `camera:${str(e.data, 'cameraId')}`, minSeverity: 'warning'}),
+  'camera.offline': (e) => ({title: `Camera offline: ${cameraLabel(e.data)}`, detail: [str(e.data, 'site'), str(e.data, 'detail')].filter(Boolean).join(' — '), key: `camera:${str(e.data, 'cameraId')}`, minSeverity: 'warning'}),
   'core.offline': (e) => ({title: `Core offline: ${coreLabel(e.data)}`, detail: str(e.data, 'detail') ?? '', key: `core:${str(e.data, 'coreId')}`, minSeverity: 'warning'}),
   'request.fulfilled': requestAlert('Footage delivered', 'info'),
   'request.declined': requestAlert('Request declined', 'warning'),
