@@ -77,6 +77,10 @@ describe('large files', () => {
     // Streaming: neither side holds the file (19 MB of bytes, twice that as text) or a per-row map.
     expect(first.peak.serverHeapMB - baseline).toBeLessThan(megabytes)
     expect(first.peak.cliRssMB).toBeLessThan(200)
+    // A bulk insert this large rebuilds the owner index rather than inserting into it row by row: it is back.
+    const indexes = r.t.server.ctx.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cameras' AND sql IS NOT NULL").pluck().all()
+    expect(indexes).toContain('cameras_owner')
+    expect(r.t.server.ctx.db.prepare("SELECT count(*) FROM cameras INDEXED BY cameras_owner WHERE owner_id = (SELECT id FROM owners WHERE email = 'owner7@example.com')").pluck().get()).toBe(20)
   })
 })
 
