@@ -21,12 +21,19 @@ const MAX_BUFFERED_BYTES = 4 * 1024 * 1024
 
 export type RelayEnd = {reason: 'camera-failed' | 'server-closed' | 'stopped'; detail: string | null}
 
-export function relayArgs(camera: CoreCameraConfig): string[] {
+/**
+ * How long ffmpeg reads before it starts: half a second is enough when the camera's SDP carries the
+ * H.264 parameter sets (most do); a camera that sends them only in-band with its keyframes gets a
+ * second attempt that waits for one.
+ */
+export const ANALYZE_MICROSECONDS = [500_000, 5_000_000] as const
+const MISSING_PARAMETERS = /dimensions not set|Could not find codec parameters|unspecified size|Could not write header/i
+
+export function relayArgs(camera: CoreCameraConfig, analyzeMicroseconds: number = ANALYZE_MICROSECONDS[0]): string[] {
   const url = withCredentials(camera.rtspUrl, camera.credentials?.user, camera.credentials?.password)
   return [
     '-hide_banner', '-loglevel', 'error', '-nostdin',
-    // Start within about a second: the camera's SDP already names the codec.
-    '-analyzeduration', '500000', '-probesize', '500000',
+    '-analyzeduration', String(analyzeMicroseconds), '-probesize', '5000000',
     ...inputArgs(url),
     '-map', '0:v:0', '-c', 'copy',
     // Fragments start at keyframes, so the server can start any viewer on the newest one.
@@ -70,9 +77,9 @@ export class CameraRelay {
     return this.child?.pid
   }
 
-  private spawnFfmpeg(): void {
+  private spawnFfmpeg(attempt = 0): void {
     if (this.finished) return
-    const child = spawn(ffmpegPath(), relayArgs(this.camera), {stdio: ['ignore', 'pipe', 'pipe']})
+    const child = spawn(ffmpegPath(), relayArgs(this.camera, ANALYZE_MICROSECONDS[attempt]), {stdio: ['ignore', 'pipe', 'pipe']})
     this.child = child
     this.armStallTimer()
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -86,6 +93,11 @@ export class CameraRelay {
     child.stderr!.on('data', (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString()).slice(-2000)))
     child.on('error', (error) => this.finish({reason: 'camera-failed', detail: `could not start ffmpeg: ${error.message}`}))
     child.on('exit', (code, signal) => {
+      if (this.child !== child) return
+      if (this.bytes === 0 && attempt + 1 < ANALYZE_MICROSECONDS.length && MISSING_PARAMETERS.test(this.stderr)) {
+        this.stderr = ''
+        return this.spawnFfmpeg(attempt + 1)
+      }
       const last = redactText(this.stderr).trim().split('\n').filter(Boolean).pop()
       this.finish({reason: 'camera-failed', detail: last ?? `ffmpeg exited (${code ?? signal})`})
     })

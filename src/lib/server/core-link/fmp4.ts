@@ -7,7 +7,8 @@
  * (`moof/traf/trun`) for the frame rate. Hand-written because the boxes needed are fixed-layout
  * headers; npm's MP4 libraries (mp4box.js) are full demuxers, far more than this needs.
  */
-export const MAX_BOX_BYTES = 16 * 1024 * 1024
+/** A fragment is one keyframe interval: 32 MiB holds 8 s of a 30 Mbit/s camera. */
+export const MAX_BOX_BYTES = 32 * 1024 * 1024
 
 export type Piece = {kind: 'init'; data: Buffer} | {kind: 'fragment'; data: Buffer; samples: number}
 
@@ -48,36 +49,54 @@ export function sampleCount(moof: Buffer): number {
  * MAX_BOX_BYTES (or size 0, "to the end") throws BoxTooLarge: the stream is not what we expect.
  */
 export class Fmp4Splitter {
-  private buffer: Buffer = Buffer.alloc(0)
+  /** Bytes received and not yet cut into boxes, kept as chunks: each box is copied once, when complete. */
+  private chunks: Buffer[] = []
+  private length = 0
+  /** Size of the box being received, once its header is in. */
+  private pending?: number
   private init: Buffer[] = []
   private moof?: Buffer
   private initDone = false
 
   push(chunk: Buffer): Piece[] {
-    this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk
+    this.chunks.push(chunk)
+    this.length += chunk.length
     const pieces: Piece[] = []
-    let at = 0
     for (;;) {
-      const size = boxSize(this.buffer, at)
-      if (size === undefined) break
-      if (size < 8 || size > MAX_BOX_BYTES) throw new BoxTooLarge(`an MP4 box of ${size} bytes`)
-      if (this.buffer.length - at < size) break
-      const box = Buffer.from(this.buffer.subarray(at, at + size))
-      const type = boxType(box, 0)
-      at += size
-      if (!this.initDone) {
-        if (type === 'moof') {
-          this.initDone = true
-          pieces.push({kind: 'init', data: Buffer.concat(this.init)})
-          this.moof = box
-        } else this.init.push(box)
-      } else if (type === 'moof') this.moof = box
-      else if (type === 'mdat' && this.moof) {
-        pieces.push({kind: 'fragment', data: Buffer.concat([this.moof, box]), samples: sampleCount(this.moof)})
-        this.moof = undefined
+      if (this.pending === undefined) {
+        if (this.length < 8) break
+        this.chunks = [Buffer.concat(this.chunks, this.length)]
+        this.pending = boxSize(this.chunks[0]!, 0)
+        if (this.pending === undefined) break
+        if (this.pending < 8 || this.pending > MAX_BOX_BYTES) throw new BoxTooLarge(`an MP4 box of ${this.pending} bytes`)
       }
+      const size = this.pending
+      if (this.length < size) break
+      this.pending = undefined
+      const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.length)
+      const box = Buffer.from(all.subarray(0, size))
+      this.chunks = all.length > size ? [all.subarray(size)] : []
+      this.length -= size
+      const piece = this.take(box)
+      if (piece) pieces.push(piece)
     }
-    this.buffer = this.buffer.subarray(at)
     return pieces
+  }
+
+  private take(box: Buffer): Piece | undefined {
+    const type = boxType(box, 0)
+    if (!this.initDone) {
+      if (type !== 'moof') return void this.init.push(box)
+      this.initDone = true
+      this.moof = box
+      return {kind: 'init', data: Buffer.concat(this.init)}
+    }
+    if (type === 'moof') this.moof = box
+    else if (type === 'mdat' && this.moof) {
+      const fragment: Piece = {kind: 'fragment', data: Buffer.concat([this.moof, box]), samples: sampleCount(this.moof)}
+      this.moof = undefined
+      return fragment
+    }
+    return undefined
   }
 }
