@@ -54,6 +54,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     version: options.version,
     now,
     url: '',
+    openStreams: new Set(),
     mailer: await createMailer({smtpUrl: options.smtpUrl ?? process.env.RTCC_SMTP_URL, outboxDir: outboxDir(secrets.dir)}),
     evidence: new EvidenceStore(await LocalBlobStore.open(secrets.dir), secrets.masterKey, {maxBytes: options.maxUploadBytes}),
     audit: new AuditLog(db, {
@@ -81,7 +82,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     close: () =>
       (closing ??= (async () => {
         clearInterval(expiry)
-        await app.close()
+        const closed = app.close()
+        for (const stream of ctx.openStreams) stream.end()
+        await closed
         ctx.mailer.close()
         ctx.audit.checkpoint()
         db.close()

@@ -16,6 +16,8 @@ export interface ServerContext {
   evidence: EvidenceStore
   /** The server's public URL, for links in mail. */
   url: string
+  /** Long-lived responses (SSE) to end when the server closes, so shutdown does not wait on them. */
+  openStreams: Set<{end(): void}>
   secrets: ServerSecrets
   version: string
   now(): Date

@@ -41,7 +41,7 @@ export function moveRequest(
       type: `request.${to}`,
       severity: to === 'declined' || to === 'expired' ? 'warning' : 'info',
       ownerId: row.owner_id,
-      data: {requestId: row.id, caseId: row.case_id, agency: row.agency_name, from: row.status, to},
+      data: {requestId: row.id, caseId: row.case_id, agency: row.agency_name, from: row.status, to, ...(typeof detail?.reason === 'string' ? {reason: detail.reason} : {})},
     })
 }
 

@@ -44,9 +44,11 @@ export const eventRoutes = [
         if (visible(event)) res.write(formatSse(event))
       })
       const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS)
+      ctx.openStreams.add(res)
       req.raw.on('close', () => {
         clearInterval(heartbeat)
         unsubscribe()
+        ctx.openStreams.delete(res)
       })
       return undefined
     },
