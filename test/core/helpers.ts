@@ -81,6 +81,7 @@ export async function startSite(options: {host: string; modes: SharingMode[]; fp
     site: SITE,
     cameras: plannedFromSim(sim, options.modes),
     fingerprint: t.fingerprint,
+    ownerKeyId: ownerKey?.keyId,
     version: 'test',
   })
   const site: Site = {

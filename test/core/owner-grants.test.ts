@@ -17,7 +17,11 @@ import type {CliError} from '../../src/lib/output/errors.js'
 import {signApproval, signPanic, signPanicClear, signPolicyDocument} from '../../src/lib/policy/document.js'
 import {pendingPolicyDocuments} from '../../src/lib/store/policies.js'
 import {coreHub} from '../../src/lib/server/core-link/index.js'
-import {type Site, startSite, until} from './helpers.js'
+import {readCoreConfig} from '../../src/lib/core/config.js'
+import {setOwnerKey} from '../../src/lib/core/owner-key.js'
+import {provisionCore} from '../../src/lib/core/provision.js'
+import {removeDir, tempDir} from '../helpers/server.js'
+import {enrollCode, plannedFromSim, SITE, type Site, startSite, until} from './helpers.js'
 
 let site: Site
 let other: ApiClient
@@ -27,7 +31,7 @@ const stopped = (streamId: string) => site.events.find((e) => e.type === 'stream
 
 beforeAll(async () => {
   site = await startSite({host: '127.0.9.61', modes: ['emergency', 'approval'], ownerKey: true})
-  expect(site.core.ownerKey).toBe(true)
+  expect(site.core.ownerKeyId).toBe(site.ownerKey!.keyId)
   await site.startAgent()
   other = await site.t.userClient('second-detective', 'investigator')
   coreHub(site.t.server.ctx).streams.timings.viewerIdleMs = 30_000
@@ -91,5 +95,28 @@ describe('owner-signed grants reach the Core', () => {
     expect(readLocalPolicies(site.dir)[camera.id]).toMatchObject({version: 2, live: {mode: 'always'}})
     await until(() => pendingPolicyDocuments(site.t.server.ctx.db, [camera.id]).length === 0, 'the server to mark the document delivered')
     expect((await site.investigator.post<StreamGrant>('/v1/streams', {cameraId: camera.id})).policy.code).toBe('always')
+  })
+
+  it('trusts the server\'s copy of the owner key only when it is the key the owner names', async () => {
+    const dir = tempDir('rtcc-core-key-')
+    try {
+      const result = await provisionCore({
+        server: site.t.url,
+        code: await enrollCode(site.t, site.ownerId),
+        dir,
+        name: 'Second site',
+        site: SITE,
+        cameras: plannedFromSim(site.sim, ['never']).slice(0, 1),
+        fingerprint: site.t.fingerprint,
+        ownerKeyId: 'not-the-owners-key',
+        version: 'test',
+      })
+      expect(result).toMatchObject({ownerKeyId: null, ownerKeyRefused: site.ownerKey!.keyId})
+      expect(readCoreConfig(dir).ownerPolicyKey).toBeNull()
+      expect(setOwnerKey(dir, site.ownerKey!.publicKey)).toMatchObject({keyId: site.ownerKey!.keyId, previousKeyId: null})
+      expect(readCoreConfig(dir).ownerPolicyKey).toBe(site.ownerKey!.publicKey)
+    } finally {
+      removeDir(dir)
+    }
   })
 })

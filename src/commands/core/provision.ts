@@ -25,7 +25,7 @@ export default class CoreProvision extends RtccCommand<typeof CoreProvision> {
 It checks every chosen camera's stream with ffprobe, pins the server's certificate (shown for confirmation, or --fingerprint), creates the Core's Ed25519 identity, spends the enrolment code (registering the cameras as the owner's live-capable cameras), and writes the Core's config (mode 0600). Each camera starts with the policy chosen here, \`never\` unless told otherwise; only the owner changes it afterwards. Then start the agent with \`rtcc core run\`.`
   static override examples = [
     '<%= config.bin %> core provision --server https://rtcc.example.gov:8443 --code 7K3M-Q9TX-2BHD-W4NR --from discovery.json --name "Corner Store" --at 41.8781,-87.6298',
-    '<%= config.bin %> core provision --server https://10.0.0.5:8443 --code 7K3M-Q9TX-2BHD-W4NR --discover --subnet 192.168.1.0/24 --credentials site-creds.csv --name "Corner Store" --at 41.8781,-87.6298 --fingerprint AB:CD:… --live-policy emergency --json',
+    '<%= config.bin %> core provision --server https://10.0.0.5:8443 --code 7K3M-Q9TX-2BHD-W4NR --discover --subnet 192.168.1.0/24 --credentials site-creds.csv --name "Corner Store" --at 41.8781,-87.6298 --fingerprint AB:CD:… --owner-key-id Xq3… --live-policy emergency --json',
     '<%= config.bin %> core provision --server https://10.0.0.5:8443 --code 7K3M-Q9TX-2BHD-W4NR --from discovery.json --camera 192.168.1.20 --camera 192.168.1.21 --policies policies.csv --user admin --password-file cam-pass.txt --name "Lot" --at 41.88,-87.63 --config-dir /etc/rtcc-core',
   ]
   static override flags = {
@@ -46,6 +46,7 @@ It checks every chosen camera's stream with ffprobe, pins the server's certifica
     address: Flags.string({description: 'Site postal address.'}),
     type: Flags.string({description: 'Site type.', options: [...LOCATION_TYPES], default: 'business'}),
     fingerprint: Flags.string({description: 'Expected SHA-256 fingerprint of the server certificate (as `rtcc server start` prints it).', env: 'RTCC_FINGERPRINT'}),
+    'owner-key-id': Flags.string({description: 'The owner\'s key id, as `rtcc policy key` shows it on their computer: the Core trusts the server\'s copy of the owner key only if it matches.'}),
     'config-dir': configDirFlag,
     force: Flags.boolean({description: 'Replace a Core config already in --config-dir (the old Core stays enrolled on the server).'}),
   }
@@ -96,12 +97,17 @@ It checks every chosen camera's stream with ffprobe, pins the server's certifica
       cameras,
       fingerprint: f.fingerprint,
       confirmTrust: input && ((fingerprint) => input.confirm({message: `Server certificate SHA-256 ${fingerprint}\nDoes it match what the server admin gave you?`, default: false})),
+      ownerKeyId: f['owner-key-id'],
+      confirmOwnerKey: input && ((keyId) => input.confirm({message: `The owner's key id is ${keyId}. Does it match what \`rtcc policy key\` shows on the owner's computer?`, default: false})),
       force: f.force,
       version: VERSION,
     })
     this.out(`Core ${result.coreId} "${result.name}" enrolled for ${result.ownerName}; config in ${result.configDir}`)
     this.out(renderTable(result.cameras, columns))
-    if (!result.ownerKey) this.note('note: the owner has no signing key on the server yet, so the Core cannot verify their signed policies, panics or approvals; it keeps the policies above until the owner changes them on this host.')
+    if (result.ownerKeyRefused)
+      this.note(`WARNING: the server offered owner key ${result.ownerKeyRefused}, which was not confirmed as the owner's; the Core trusts no owner key. Set the right one with \`rtcc core owner-key --key …\` from the owner's \`rtcc policy key\`.`)
+    else if (!result.ownerKeyId) this.note('note: the owner has no key on the server yet, so the Core cannot verify signed policies, panics or approvals; once they run `rtcc policy key`, set it here with `rtcc core owner-key --key …`.')
+    else this.note(`the Core trusts owner key ${result.ownerKeyId}`)
     this.note('next: rtcc core run' + (f['config-dir'] ? ` --config-dir ${f['config-dir']}` : ''))
     return result
   }

@@ -25,7 +25,7 @@ export default class CoreStatusCommand extends RtccCommand<typeof CoreStatusComm
       renderFields([
         ['core', `${status.coreId} "${status.name}"`],
         ['server', `${status.server} (pinned ${status.fingerprint.slice(0, 23)}…)`],
-        ['owner', `${status.ownerId}${status.ownerKey ? '' : ' (no owner key: signed policies, panics and approvals cannot be verified)'}`],
+        ['owner', `${status.ownerId}; ${status.ownerKeyId ? `trusts owner key ${status.ownerKeyId}` : 'no owner key: signed policies, panics and approvals cannot be verified (`rtcc core owner-key`)'}`],
         ['agent', agent ? `${agent.running ? `running (pid ${agent.pid})` : 'not running'}; link ${agent.link.state} since ${new Date(agent.link.since).toLocaleString()}: ${agent.link.detail}` : 'never run (`rtcc core run`)'],
         ['relaying', agent?.running && agent.relays.length ? agent.relays.map((r) => `${r.cameraId} (${r.kind}, ${r.viewers} viewer(s))`).join(', ') : 'nothing'],
       ]),

@@ -11,6 +11,7 @@ import {pinServer} from '../client/login.js'
 import {probeStream, type StreamInfo} from '../media/probe.js'
 import {redactUrl, withCredentials} from '../media/redact.js'
 import {CliError} from '../output/errors.js'
+import {ownerKeyId} from '../policy/document.js'
 import {corePaths, ensureCoreDir, isProvisioned, writeCoreConfig, writePrivateFile} from './config.js'
 import {generateIdentity} from './identity.js'
 import type {PlannedCamera} from './plan.js'
@@ -33,6 +34,13 @@ export interface ProvisionOptions {
   fingerprint?: string
   /** Asked when no --fingerprint was given: show it, return whether to trust it. */
   confirmTrust?: (fingerprint: string) => Promise<boolean>
+  /**
+   * The owner's key id as they read it from `rtcc policy key`: the key the server hands over must be
+   * that one, or the Core will not trust it (the server must not be able to choose the key).
+   */
+  ownerKeyId?: string
+  /** Asked when no ownerKeyId was given and the server has a key: show its id, return whether the owner confirms it. */
+  confirmOwnerKey?: (keyId: string) => Promise<boolean>
   /** Replace an existing Core config in dir. */
   force?: boolean
   version: string
@@ -56,7 +64,10 @@ export interface ProvisionResult {
   server: string
   fingerprint: string
   configDir: string
-  ownerKey: boolean
+  /** The owner key the Core trusts (null: none yet, see `rtcc core owner-key`). */
+  ownerKeyId: string | null
+  /** Set when the server offered a key that was not confirmed as the owner's: the Core does not trust it. */
+  ownerKeyRefused: string | null
   cameras: ProvisionedCamera[]
 }
 
@@ -87,6 +98,14 @@ export async function probeCameras(cameras: PlannedCamera[], timeoutMs = 10_000)
   return results.map((r) => (r as {info: StreamInfo}).info)
 }
 
+/** The server's copy of the owner key, kept only if it is the key the owner says is theirs. */
+async function trustedKey(offered: string | null, options: ProvisionOptions): Promise<{key: string | null; refused: string | null}> {
+  if (!offered) return {key: null, refused: null}
+  const id = ownerKeyId(offered)
+  const confirmed = options.ownerKeyId !== undefined ? options.ownerKeyId.trim() === id : options.confirmOwnerKey ? await options.confirmOwnerKey(id) : true
+  return confirmed ? {key: offered, refused: null} : {key: null, refused: id}
+}
+
 export async function provisionCore(options: ProvisionOptions): Promise<ProvisionResult> {
   if (isProvisioned(options.dir) && !options.force)
     throw new CliError(`a Core is already provisioned in ${options.dir}`, {code: 'already_provisioned', where: corePaths(options.dir).config, hint: 'Use another --config-dir, or pass --force to replace it (the old Core stays enrolled on the server).'})
@@ -103,6 +122,7 @@ export async function provisionCore(options: ProvisionOptions): Promise<Provisio
     cameras: options.cameras.map((c) => ({name: c.name, ...options.site, make: c.make, model: c.model, liveMode: c.live, recordedMode: c.recorded})),
   }
   const enrolled = await new ApiClient({baseUrl: server, pin}).post<EnrollResult>('/v1/cores/enroll', body)
+  const trust = await trustedKey(enrolled.ownerPolicyKey, options)
 
   const now = new Date()
   const config: CoreConfig = {
@@ -113,7 +133,7 @@ export async function provisionCore(options: ProvisionOptions): Promise<Provisio
     ownerId: enrolled.ownerId,
     server: {url: server, fingerprint: pin.fingerprint, certPem: pin.certPem},
     site: options.site,
-    ownerPolicyKey: enrolled.ownerPolicyKey,
+    ownerPolicyKey: trust.key,
     cameras: enrolled.cameras.map((registered, i) => {
       const c = options.cameras[i]!
       return {id: registered.id, name: registered.name, rtspUrl: c.rtspUrl, credentials: c.credentials, deviceServiceUrl: c.deviceServiceUrl, make: c.make, model: c.model, addedAt: now.toISOString()}
@@ -132,7 +152,8 @@ export async function provisionCore(options: ProvisionOptions): Promise<Provisio
     server,
     fingerprint: pin.fingerprint,
     configDir: options.dir,
-    ownerKey: enrolled.ownerPolicyKey !== null,
+    ownerKeyId: trust.key && ownerKeyId(trust.key),
+    ownerKeyRefused: trust.refused,
     cameras: config.cameras.map((c, i) => ({
       id: c.id,
       name: c.name,

@@ -1,6 +1,7 @@
 /** `rtcc core status`: what this Core host knows, from its own files; no server needed. */
 import type {CameraHealth} from '../domain/core.js'
 import {redactUrl} from '../media/redact.js'
+import {ownerKeyId} from '../policy/document.js'
 import {readCoreConfig} from './config.js'
 import {policyFor, readLocalPolicies} from './policies.js'
 import {type AgentState, readAgentState} from './state.js'
@@ -13,8 +14,8 @@ export interface CoreStatus {
   server: string
   fingerprint: string
   enrolledAt: string
-  /** Whether the Core holds the owner's key (needed for signed policies, panics and approvals). */
-  ownerKey: boolean
+  /** The owner key the Core trusts (needed for signed policies, panics and approvals), or null. */
+  ownerKeyId: string | null
   agent: (Pick<AgentState, 'pid' | 'startedAt' | 'lastHeartbeatAt' | 'link' | 'relays'> & {running: boolean}) | null
   cameras: {id: string; name: string; rtspUrl: string; live: string; recorded: string; policyVersion: number; health: Pick<CameraHealth, 'status' | 'detail' | 'checkedAt'> | null}[]
 }
@@ -40,7 +41,7 @@ export function coreStatus(dir: string): CoreStatus {
     server: config.server.url,
     fingerprint: config.server.fingerprint,
     enrolledAt: config.enrolledAt,
-    ownerKey: config.ownerPolicyKey !== null,
+    ownerKeyId: config.ownerPolicyKey && ownerKeyId(config.ownerPolicyKey),
     agent: state ? {pid: state.pid, startedAt: state.startedAt, lastHeartbeatAt: state.lastHeartbeatAt, link: state.link, relays: state.relays, running: alive(state.pid)} : null,
     cameras: config.cameras.map((c) => {
       const policy = policyFor(policies, c.id)
