@@ -97,7 +97,7 @@ export async function startSite(options: {host: string; modes: SharingMode[]; fp
     logs: [],
     startAgent: async () => {
       site.agent = startCoreAgent({dir, version: 'test', recheckMs: 250, healthIntervalMs: 60_000, backoff: {baseMs: 200, maxMs: 1000}, log: (line) => site.logs.push(line)})
-      await until(() => coreHub(t.server.ctx).session(core.coreId) !== undefined, 'the Core to connect')
+      await until(() => coreHub(t.server.ctx).session(core.coreId) !== undefined && site.agent!.linkState === 'online', 'the Core to connect')
       return site.agent
     },
     stop: async () => {
