@@ -16,10 +16,10 @@ export interface OwnerGrants {
 }
 
 /**
- * Until the owner's signed panic and approval documents can be verified here, there are none:
- * `emergency` and `approval` cameras stay closed (fail closed).
+ * Without the owner's verified panic and approval statements there are none: `emergency` and
+ * `approval` cameras stay closed (fail closed).
  */
-export const NO_OWNER_GRANTS: OwnerGrants = {panic: () => null, approvals: () => []}
+const NO_OWNER_GRANTS: OwnerGrants = {panic: () => null, approvals: () => []}
 
 export interface ViewQuestion {
   cameraId: string

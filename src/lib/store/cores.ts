@@ -108,14 +108,6 @@ export function recordPolicyModes(db: Db, coreId: string, summaries: CameraPolic
   for (const s of summaries) update.run(s.liveMode, s.recordedMode, s.cameraId, coreId)
 }
 
-/** The policy modes a Core last reported for a camera (display only), or undefined if no Core serves it. */
-export function reportedModes(db: Db, cameraId: string): {coreId: string; liveMode: SharingMode | null; recordedMode: SharingMode | null} | undefined {
-  const row = db.prepare('SELECT core_id, live_mode, recorded_mode FROM core_cameras WHERE camera_id = ?').get(cameraId) as
-    | {core_id: string; live_mode: SharingMode | null; recorded_mode: SharingMode | null}
-    | undefined
-  return row && {coreId: row.core_id, liveMode: row.live_mode, recordedMode: row.recorded_mode}
-}
-
 export const coreCameraIds = (db: Db, coreId: string): string[] =>
   (db.prepare('SELECT camera_id FROM core_cameras WHERE core_id = ? ORDER BY camera_id').all(coreId) as {camera_id: string}[]).map((r) => r.camera_id)
 
