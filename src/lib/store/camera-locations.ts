@@ -169,32 +169,42 @@ export class CameraLocations {
     return this.added.length - this.freeAdded.length > Math.max(10_000, this.packed.length / 4)
   }
 
-  /** Lays every live point out again cell by cell (a counting sort by cell), folding in the added ones. */
+  /** Lays every live point out again cell by cell, folding in the added ones. */
   pack(): void {
     const all = new Points(Math.max(this.count, 1))
-    const keys: number[] = []
+    for (let i = 0; i < this.packed.length; i++) if (this.live[i]) all.push(this.packed.rowids[i]!, this.packed.latitudes[i]!, this.packed.longitudes[i]!)
+    for (const cell of this.cells.values()) {
+      for (const slot of cell.added ?? []) {
+        const i = slot - this.packed.length
+        all.push(this.added.rowids[i]!, this.added.latitudes[i]!, this.added.longitudes[i]!)
+      }
+    }
+    this.layOut(all)
+  }
+
+  /** Makes `points` the packed points, ordered by cell (a counting sort), with nothing added since. */
+  layOut(points: Points): void {
+    const keys = new Float64Array(points.length)
     const counts = new Map<number, number>()
-    const take = (points: Points, i: number) => {
+    for (let i = 0; i < points.length; i++) {
       const key = cellOf(points.latitudes[i]!, points.longitudes[i]!)
-      all.push(points.rowids[i]!, points.latitudes[i]!, points.longitudes[i]!)
-      keys.push(key)
+      keys[i] = key
       counts.set(key, (counts.get(key) ?? 0) + 1)
     }
-    for (let i = 0; i < this.packed.length; i++) if (this.live[i]) take(this.packed, i)
-    for (const cell of this.cells.values()) for (const slot of cell.added ?? []) take(this.added, slot - this.packed.length)
     const cells = new Map<number, Cell>()
     let start = 0
     for (const key of [...counts.keys()].sort((a, b) => a - b)) {
       cells.set(key, {start, end: start})
       start += counts.get(key)!
     }
-    const packed = new Points(all.length)
-    packed.length = all.length
-    for (let i = 0; i < all.length; i++) {
+    const packed = new Points(points.length)
+    packed.length = points.length
+    for (let i = 0; i < points.length; i++) {
       const at = cells.get(keys[i]!)!.end++
-      packed.latitudes[at] = all.latitudes[i]!
-      packed.longitudes[at] = all.longitudes[i]!
-      packed.rowids[at] = all.rowids[i]!
+      packed.latitudes[at] = points.latitudes[i]!
+      packed.longitudes[at] = points.longitudes[i]!
+      packed.rowids[at] = points.rowids[i]!
+      if (points.rowids[i]! > this.maxRowid) this.maxRowid = points.rowids[i]!
     }
     this.packed = packed
     this.live = new Uint8Array(packed.length).fill(1)
@@ -211,6 +221,7 @@ export class CameraLocations {
    */
   within(center: LatLon, radiusMetres: number, accept?: (latitude: number, longitude: number) => boolean): LocationHits {
     const slots: number[] = []
+    const rowids: number[] = []
     const distances: number[] = []
     const point = {latitude: 0, longitude: 0}
     for (const box of boundingBoxes(center, radiusMetres)) {
@@ -223,6 +234,7 @@ export class CameraLocations {
         const distance = distanceMetres(center, point)
         if (distance > radiusMetres || (accept && !accept(latitude, longitude))) return
         slots.push(slot)
+        rowids.push(points.rowids[i]!)
         distances.push(distance)
       }
       for (const cell of this.cellsIn(box.minLatitude, box.maxLatitude, box.minLongitude, box.maxLongitude)) {
@@ -230,13 +242,7 @@ export class CameraLocations {
         if (cell.added) for (const slot of cell.added) consider(this.added, slot - this.packed.length, slot)
       }
     }
-    const count = slots.length
-    const rowids = new Float64Array(count)
-    for (let h = 0; h < count; h++) {
-      const [points, i] = this.point(slots[h]!)
-      rowids[h] = points.rowids[i]!
-    }
-    return new LocationHits(count, Float64Array.from(slots), rowids, Float64Array.from(distances))
+    return new LocationHits(slots.length, Float64Array.from(slots), Float64Array.from(rowids), Float64Array.from(distances))
   }
 
   private cellsIn(minLatitude: number, maxLatitude: number, minLongitude: number, maxLongitude: number): Cell[] {
@@ -292,6 +298,9 @@ export function cameraLocations(db: Db): CameraLocations {
       rowsAfter: entry?.rowsAfter ?? db.prepare('SELECT rowid, latitude, longitude FROM cameras WHERE rowid > ?').raw(),
     }
     entry.index.dataVersion = version
+    const all = new Points(Math.max(1024, (entry.maxRowid.get() as number | null) ?? 0))
+    for (const [rowid, latitude, longitude] of entry.rowsAfter.iterate(0) as IterableIterator<[number, number, number]>) all.push(rowid, latitude, longitude)
+    entry.index.layOut(all)
     indexes.set(db, entry)
   }
   catchUp(entry)
