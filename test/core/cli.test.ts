@@ -18,6 +18,7 @@ import {readAgentState} from '../../src/lib/core/state.js'
 import type {CoreStatus} from '../../src/lib/core/status.js'
 import type {CoreView, EnrollCodeView} from '../../src/lib/domain/core.js'
 import type {StreamGrant} from '../../src/lib/domain/stream.js'
+import {ffmpegPath} from '../../src/lib/media/ffmpeg.js'
 import {probeStream} from '../../src/lib/media/probe.js'
 import {type SimulatorHandle, startSimulatedCameras} from '../../src/lib/onvif/simulator/index.js'
 import {coreHub} from '../../src/lib/server/core-link/index.js'
@@ -119,6 +120,13 @@ describe('rtcc core and rtcc stream, as installers and investigators use them', 
     const frame = join(work, 'frame.jpg')
     expect((await cli('investigator', ['stream', 'snapshot', always!.id, '-o', frame])).code).toBe(0)
     expect(readFileSync(frame).subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]))
+
+    // --play feeds the player through a loopback relay; this stand-in player decodes 5 frames and exits.
+    const player = join(work, 'ffplay')
+    writeFileSync(player, `#!/bin/sh\nfor a; do url=$a; done\nexec '${ffmpegPath()}' -hide_banner -loglevel error -i "$url" -frames:v 5 -f framemd5 - > '${join(work, 'played.txt')}'\n`, {mode: 0o755})
+    const played = await runCli(['stream', 'open', always!.id, '--play'], {env: {...env.investigator, RTCC_FFPLAY: player}})
+    expect(played.code, played.stderr).toBe(0)
+    expect(readFileSync(join(work, 'played.txt'), 'utf8').split('\n').filter((l) => /^0,/.test(l))).toHaveLength(5)
 
     const refused = await cli('investigator', ['stream', 'open', never!.id])
     expect(refused.code).toBe(4)

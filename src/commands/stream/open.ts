@@ -24,16 +24,14 @@ export default class StreamOpen extends RtccCommand<typeof StreamOpen> {
   async run(): Promise<StreamGrant> {
     const seconds = Math.round(parseDuration(this.flags['url-ttl'], '--url-ttl') / 1000)
     if (seconds < 10 || seconds > 3600) throw usageError(`--url-ttl ${this.flags['url-ttl']}: between 10s and 1h`)
-    const {openStream} = await import('../../lib/client/streams.js')
+    const [{openStream}, {play, requirePlayer}] = await Promise.all([import('../../lib/client/streams.js'), import('../../lib/client/stream-player.js')])
+    const player = this.flags.play ? requirePlayer() : undefined
     const api = await this.api()
     const grant = await openStream(api, this.args.camera, {kind: 'live' as StreamKind, urlSeconds: seconds})
     this.out(grant.url)
     this.note(`${grant.cameraName}: ${grant.policy.reason}${grant.policy.until ? ` (until ${new Date(grant.policy.until).toLocaleString()})` : ''}`)
     this.note(`open the URL before ${new Date(grant.urlExpiresAt).toLocaleString()}; it carries its own authorisation, so do not share it`)
-    if (this.flags.play) {
-      const {play} = await import('../../lib/client/stream-player.js')
-      await play(api, grant, api.options.pin!)
-    }
+    if (player) await play(api, grant, api.options.pin!, player)
     return grant
   }
 }

@@ -25,10 +25,15 @@ export function ffplayPath(): string | undefined {
   })
 }
 
-/** Plays until the player exits; returns its exit code. */
-export async function play(api: ApiClient, grant: StreamGrant, pin: Pin): Promise<number> {
+/** The player, checked before a stream is opened for it. */
+export function requirePlayer(): string {
   const player = ffplayPath()
-  if (!player) throw new CliError('ffplay not found', {code: 'player_missing', hint: `Install ffplay (part of FFmpeg) or set RTCC_FFPLAY; or open the URL above in VLC before it expires.`})
+  if (!player) throw new CliError('ffplay not found', {code: 'player_missing', hint: 'Install ffplay (part of FFmpeg) or set RTCC_FFPLAY; or leave out --play and open the URL in VLC.'})
+  return player
+}
+
+/** Plays until the player exits; returns its exit code. */
+export async function play(api: ApiClient, grant: StreamGrant, pin: Pin, player: string): Promise<number> {
   const relay = await loopbackRelay(grant.url, pin)
   try {
     return await new Promise<number>((resolve, reject) => {
