@@ -67,7 +67,7 @@ describe('rtcc core and rtcc stream, as installers and investigators use them', 
     expect(enroll.code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/)
 
     const discovery = join(work, 'discovery.json')
-    const found = await runCli(['discover', '--no-multicast', '--subnet', '127.0.9.52/31', '--user', 'admin', '-o', discovery, '--json'], {env: env.core})
+    const found = await runCli(['discover', '--no-multicast', '--subnet', '127.0.9.52/31', '--timeout', '1s', '--user', 'admin', '-o', discovery, '--json'], {env: env.core})
     expect(found.code, found.stderr).toBe(0)
     writeFileSync(join(work, 'creds.csv'), `user,password,hosts\n${CAMERA_CREDENTIALS.user},${CAMERA_CREDENTIALS.password},127.0.9.52/31\n`)
     writeFileSync(join(work, 'policies.csv'), 'camera,live,recorded\n127.0.9.52,always,never\n127.0.9.53,never,never\n')
