@@ -3,8 +3,9 @@
  * streamed by `rtcc registry import` to `rtcc server start` (both spawned from dist/, over TLS), which
  * validates every row, stages it, and upserts it into the registry. The raw limit, measured in the
  * same run on the same file: the sqlite3 shell's `.import` into a plain table (no validation, no
- * keys, no index). Also reported: a re-import of the same file (all unchanged), peak RSS of server
- * and CLI, and the load average, since other work on the machine shows in every figure.
+ * keys, no index). Also reported: CPU seconds of each side (rows per CPU-second is the steadier
+ * comparison on a shared machine), a re-import of the same file (all unchanged), peak RSS of server
+ * and CLI, and the load average, since other work on the machine shows in every wall-clock figure.
  * Needs a built dist/ (`npm run build`). Run directly: `npx tsx bench/registry-import.ts [rows]`.
  */
 import {type ChildProcess, spawn, spawnSync} from 'node:child_process'
@@ -28,6 +29,37 @@ export function peakRssMb(pid: number): number {
   } catch {
     return 0
   }
+}
+
+const CLOCK_TICKS = 100
+
+/** CPU seconds (user + system) a live process has used so far. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS
+  } catch {
+    return 0
+  }
+}
+
+/** Runs a command to completion, sampling its peak RSS and CPU time (the last sample is at most 50 ms old). */
+async function watched(command: string, args: string[], env: Record<string, string> = {}): Promise<{seconds: number; cpuSeconds: number; peakRssMb: number; stdout: string}> {
+  const started = performance.now()
+  const child = spawn(command, args, {env: {...process.env, ...env, CI: '1'}, stdio: ['ignore', 'pipe', 'pipe']})
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d) => (stdout += d))
+  child.stderr.on('data', (d) => (stderr += d))
+  const seen = {cpuSeconds: 0, peakRssMb: 0}
+  const sampler = setInterval(() => {
+    seen.cpuSeconds = Math.max(seen.cpuSeconds, cpuSeconds(child.pid!))
+    seen.peakRssMb = Math.max(seen.peakRssMb, peakRssMb(child.pid!))
+  }, 50)
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+  clearInterval(sampler)
+  if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr}`)
+  return {seconds: (performance.now() - started) / 1000, ...seen, stdout}
 }
 
 function cli(args: string[], env: Record<string, string>, input?: string) {
@@ -78,20 +110,11 @@ export async function startServerProcess(dataDir: string, configDir: string): Pr
   }
 }
 
-/** Runs the CLI import, sampling its peak RSS until it exits. */
-async function timedImport(file: string, env: Record<string, string>): Promise<{seconds: number; summary: Record<string, unknown>; cliPeakRssMb: number}> {
-  const started = performance.now()
-  const child = spawn(process.execPath, [BIN, 'registry', 'import', file, '--json'], {env: {...process.env, ...env, CI: '1'}, stdio: ['ignore', 'pipe', 'pipe']})
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (d) => (stdout += d))
-  child.stderr.on('data', (d) => (stderr += d))
-  let cliPeakRssMb = 0
-  const sampler = setInterval(() => (cliPeakRssMb = Math.max(cliPeakRssMb, peakRssMb(child.pid!))), 50)
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
-  clearInterval(sampler)
-  if (code !== 0) throw new Error(`registry import exited ${code}: ${stderr}`)
-  return {seconds: (performance.now() - started) / 1000, summary: JSON.parse(stdout) as Record<string, unknown>, cliPeakRssMb}
+/** `rtcc registry import FILE --json`, with the CPU the server spent on it. */
+async function timedImport(file: string, server: BenchServer) {
+  const serverCpu = cpuSeconds(server.process.pid!)
+  const run = await watched(process.execPath, [BIN, 'registry', 'import', file, '--json'], server.env)
+  return {...run, serverCpuSeconds: cpuSeconds(server.process.pid!) - serverCpu, summary: JSON.parse(run.stdout) as Record<string, unknown>}
 }
 
 const round = (n: number, digits = 0) => Math.round(n * 10 ** digits) / 10 ** digits
@@ -106,17 +129,17 @@ export async function run(rows = Number(process.env.REGISTRY_BENCH_ROWS ?? 1_000
     const loadBefore = loadavg()[0]!
 
     // The raw limit: the sqlite3 shell's own CSV import into a plain table, same file.
-    const started = performance.now()
-    const raw = spawnSync(SQLITE3, [join(dir, 'raw.db'), '.import --csv ' + file + ' cameras'], {encoding: 'utf8'})
-    const rawSeconds = (performance.now() - started) / 1000
-    if (raw.status !== 0) throw new Error(`sqlite3 .import failed: ${raw.stderr}`)
+    const raw = await watched(SQLITE3, [join(dir, 'raw.db'), `.import --csv ${file} cameras`])
 
     server = await startServerProcess(join(dir, 'server'), join(dir, 'config'))
-    const first = await timedImport(file, server.env)
-    const again = await timedImport(file, server.env)
+    const first = await timedImport(file, server)
+    const again = await timedImport(file, server)
     const serverPeakRssMb = peakRssMb(server.process.pid!)
-    const rawRate = rows / rawSeconds
+    const rawRate = rows / raw.seconds
     const importRate = rows / first.seconds
+    // Rows per CPU-second of the work (sqlite3; server + CLI): steadier than wall time on a shared machine.
+    const rawCpuRate = rows / raw.cpuSeconds
+    const importCpuRate = rows / (first.serverCpuSeconds + first.cpuSeconds)
     return {
       rows,
       megabytes: round(megabytes, 1),
@@ -124,11 +147,17 @@ export async function run(rows = Number(process.env.REGISTRY_BENCH_ROWS ?? 1_000
       importRowsPerSecond: Math.round(importRate),
       ratio: round(importRate / rawRate, 3),
       goalRatio: 0.3,
+      cpu: {
+        sqlite3Seconds: round(raw.cpuSeconds, 1),
+        importServerSeconds: round(first.serverCpuSeconds, 1),
+        importCliSeconds: round(first.cpuSeconds, 1),
+        ratio: round(importCpuRate / rawCpuRate, 3),
+      },
       reimportUnchangedRowsPerSecond: Math.round(rows / again.seconds),
       firstImport: {seconds: round(first.seconds, 1), inserted: first.summary.inserted, rejected: first.summary.rejected},
-      reimport: {seconds: round(again.seconds, 1), unchanged: again.summary.unchanged},
+      reimport: {seconds: round(again.seconds, 1), serverCpuSeconds: round(again.serverCpuSeconds, 1), unchanged: again.summary.unchanged},
       serverPeakRssMb: round(serverPeakRssMb),
-      cliPeakRssMb: round(Math.max(first.cliPeakRssMb, again.cliPeakRssMb)),
+      cliPeakRssMb: round(Math.max(first.peakRssMb, again.peakRssMb)),
       goalPeakRssMb: 300,
       loadAverage: {before: round(loadBefore, 2), after: round(loadavg()[0]!, 2)},
       cpus: cpus().length,
