@@ -6,7 +6,7 @@
 import {type Camera, CameraFields, CameraPatch} from '../domain/camera.js'
 import {usageError} from '../output/errors.js'
 import type {ApiClient} from './api.js'
-import {parseLatLon, parseTypes} from './registry.js'
+import {parseLatLon} from './registry.js'
 
 /** What the camera commands take; a blank string clears an optional text field on `edit`. */
 export interface CameraFlags {
@@ -41,7 +41,7 @@ export function cameraPatchFromFlags(flags: CameraFlags): CameraPatch {
     latitude: at?.latitude,
     longitude: at?.longitude,
     address: text(flags.address),
-    locationType: flags.type === undefined ? undefined : parseTypes([flags.type])![0],
+    locationType: flags.type?.toLowerCase(),
     make: text(flags.make),
     model: text(flags.model),
     viewDescription: text(flags.view),

@@ -2,8 +2,8 @@
  * Registry reads for agency users (`rtcc registry list|show|near|stats`): flag values are checked here,
  * before anything is sent, so a typo is a usage error (exit 2) that names the flag.
  */
-import {type Camera, LOCATION_TYPES, type LocationType, parseDistance} from '../domain/camera.js'
-import {parseTime} from '../domain/units.js'
+import type {Camera, LocationType} from '../domain/camera.js'
+import {parseDistance, parseTime} from '../domain/units.js'
 import {usageError} from '../output/errors.js'
 import type {NearFacts} from '../registry/geo.js'
 import type {ApiClient} from './api.js'
@@ -23,9 +23,10 @@ export function parseLatLon(text: string, flag = '--at'): LatLon {
   return {latitude, longitude}
 }
 
-/** `public,business` → location types (comma-separated, repeatable flag). */
-export function parseTypes(values: string[] | undefined, flag = '--type'): LocationType[] | undefined {
+/** `public,business` → location types (comma-separated, repeatable flag). The list loads with the domain schemas, only when asked. */
+export async function parseTypes(values: string[] | undefined, flag = '--type'): Promise<LocationType[] | undefined> {
   if (!values?.length) return undefined
+  const {LOCATION_TYPES} = await import('../domain/camera.js')
   const types = values.flatMap((v) => v.split(',')).map((t) => t.trim().toLowerCase()).filter(Boolean)
   const unknown = types.find((t) => !(LOCATION_TYPES as readonly string[]).includes(t))
   if (unknown) throw usageError(`${flag}: "${unknown}" is not a location type`, `Use one or more of ${LOCATION_TYPES.join(', ')}.`)
@@ -57,7 +58,7 @@ const PAGE = 10_000
 export async function listRegistry(api: ApiClient, filters: ListFilters): Promise<Camera[]> {
   const query = {
     owner: filters.owner,
-    type: parseTypes(filters.type)?.join(','),
+    type: (await parseTypes(filters.type))?.join(','),
     tag: filters.tag,
     bbox: filters.bbox === undefined ? undefined : parseBbox(filters.bbox),
     live: filters.live === undefined ? undefined : String(filters.live),
@@ -96,13 +97,13 @@ export interface NearOptions {
 }
 
 /** Cameras within the radius, nearest first, with distance, bearing, facing and (with `when`) retention. */
-export function nearCameras(api: ApiClient, options: NearOptions): Promise<NearResult> {
+export async function nearCameras(api: ApiClient, options: NearOptions): Promise<NearResult> {
   const at = parseLatLon(options.at)
   return api.get<NearResult>('/v1/registry/near', {
     at: `${at.latitude},${at.longitude}`,
     radius: `${parseDistance(options.radius, '--radius')}m`,
     limit: options.limit,
-    type: parseTypes(options.type)?.join(','),
+    type: (await parseTypes(options.type))?.join(','),
     when: options.when === undefined ? undefined : parseTime(options.when, '--when'),
   })
 }

@@ -5,7 +5,7 @@
  */
 import {z} from 'zod'
 
-import {usageError} from '../output/errors.js'
+import {parseDistance} from './units.js'
 
 export const LOCATION_TYPES = ['business', 'residence', 'public', 'transit', 'school', 'other'] as const
 export const LocationType = z.enum(LOCATION_TYPES, {error: `one of ${LOCATION_TYPES.join(', ')}`})
@@ -154,25 +154,8 @@ export const CAMERA_INPUT_EXPECTED: Record<CameraInputField, string> = {
   ownerPhone: 'a phone number with 7 to 15 digits, e.g. +1 312 555 0100',
 }
 
-const METRES_PER_UNIT: Record<string, number> = {m: 1, km: 1000, ft: 0.3048, mi: 1609.344}
-const UNIT_ALIASES: Record<string, string> = {
-  m: 'm', meter: 'm', meters: 'm', metre: 'm', metres: 'm',
-  km: 'km', kilometer: 'km', kilometers: 'km', kilometre: 'km', kilometres: 'km',
-  ft: 'ft', foot: 'ft', feet: 'ft',
-  mi: 'mi', mile: 'mi', miles: 'mi',
-}
-
-/** `300m`, `1.5km`, `500ft`, `0.5mi` → metres. A bare number is refused: `300` could be feet or metres. */
-export function parseDistance(input: string, what = 'radius'): number {
-  const match = /^\s*(\d+(?:\.\d*)?|\.\d+)\s*([a-z]+)\s*$/i.exec(input)
-  const unit = match ? UNIT_ALIASES[match[2]!.toLowerCase()] : undefined
-  if (!match || !unit) {
-    throw usageError(`${what}: "${input}" is not a distance`, 'Use a number and a unit (m, km, ft, mi), e.g. 300m, 1.5km, 500ft, 0.5mi.')
-  }
-  const metres = Number(match[1]) * METRES_PER_UNIT[unit]!
-  if (!(metres > 0)) throw usageError(`${what}: "${input}" must be greater than zero`, 'Use a positive number and a unit (m, km, ft, mi), e.g. 300m.')
-  return metres
-}
+/** Distances parse in ./units.ts (no zod there, so commands that only parse a radius start fast). */
+export {parseDistance} from './units.js'
 
 /** For query strings and bodies: a distance with a unit, or a plain number of metres. */
 export const Distance = z.union([
