@@ -23,7 +23,6 @@ beforeAll(async () => {
     headers: {'content-type': 'application/octet-stream', [IMPORT_OPTIONS_HEADER]: JSON.stringify({format: 'csv', fileName: 'edge.csv', source: 'edge'})},
   })
   cameras = await r.t.admin.get<Camera[]>('/v1/registry/cameras')
-  // One at a time: each login rewrites the CLI's config file.
   for (const [name, role] of [['sam', 'supervisor'], ['ivy', 'investigator'], ['ana', 'analyst'], ['ian', 'installer']] as const) await r.user(name, role)
 })
 

@@ -17,8 +17,8 @@ export interface RegistryCli {
   dir: string
   /** `rtcc …` as the admin (profile "default"), or as another profile with `profile`. */
   cli(args: string[], options?: {profile?: string; input?: string; env?: Record<string, string | undefined>; timeoutMs?: number}): Promise<CliResult>
-  /** Creates an account as the admin and logs it in under a profile of the same name. */
-  user(username: string, role: Role, extra?: string[]): Promise<void>
+  /** Creates an account through the API; `cli(args, {profile: username})` then runs as it (RTCC_TOKEN). */
+  user(username: string, role: Role): Promise<void>
   file(name: string, content: string | Buffer): string
   stop(): Promise<void>
 }
@@ -29,9 +29,14 @@ export async function startRegistryCli(): Promise<RegistryCli> {
   const t = await startTestServer()
   const dir = tempDir('rtcc-regcli-')
   const env = {RTCC_CONFIG_DIR: join(dir, 'config')}
-  const cli: RegistryCli['cli'] = (args, options = {}) =>
-    // Always name the profile: each login makes its profile the current one.
-    runCli([...args, '--profile', options.profile ?? 'default'], {env: {...env, ...options.env}, input: options.input, timeoutMs: options.timeoutMs ?? 30_000})
+  const tokens = new Map<string, string>()
+  const cli: RegistryCli['cli'] = (args, options = {}) => {
+    const token = options.profile ? tokens.get(options.profile) : undefined
+    // Always name the profile: each login makes its profile the current one. API-made users reuse the
+    // admin's profile (server and pinned certificate) with their own token.
+    const profile = token ? 'default' : (options.profile ?? 'default')
+    return runCli([...args, '--profile', profile], {env: {...env, ...(token ? {RTCC_TOKEN: token} : {}), ...options.env}, input: options.input, timeoutMs: options.timeoutMs ?? 30_000})
+  }
   const login = async (username: string, password: string, profile?: string) => {
     const result = await cli(['login', t.url, '--user', username, '--password-stdin', '--fingerprint', t.fingerprint], {input: password, profile})
     if (result.code !== 0) throw new Error(`login ${username} failed: ${result.stderr}`)
@@ -41,10 +46,10 @@ export async function startRegistryCli(): Promise<RegistryCli> {
     t,
     dir,
     cli,
-    user: async (username, role, extra = []) => {
-      const add = await cli(['user', 'add', username, '--role', role, '--password-stdin', ...extra], {input: PASSWORD})
-      if (add.code !== 0) throw new Error(`user add ${username} failed: ${add.stderr}`)
-      await login(username, PASSWORD, username)
+    user: async (username, role) => {
+      await t.admin.post('/v1/users', {username, password: PASSWORD, role})
+      const session = await t.anonymous().post<{token: string}>('/v1/auth/login', {username, password: PASSWORD})
+      tokens.set(username, session.token)
     },
     file: (name, content) => {
       const path = join(dir, name)
