@@ -28,6 +28,7 @@ import {type CameraScope, nearCameras} from '../src/lib/store/cameras.js'
 import {openDatabase} from '../src/lib/store/db.js'
 import {applyStaged, ImportStaging, resolveStagedOwners, withStaging} from '../src/lib/store/registry-import.js'
 import {startServerProcess} from './registry-import.js'
+import {random} from '../src/lib/registry/synthetic.js'
 
 const CENTER = {latitude: 41.8781, longitude: -87.6298}
 const SPREAD_DEGREES = 30_000 / 111_195
@@ -36,17 +37,6 @@ const POINTS = 1000
 const RADII = [300, 2000]
 const LIMIT = 100
 
-/** Seeded PRNG (mulberry32), so every run searches the same registry at the same points. */
-function random(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function camera(i: number, next: () => number): CameraInput {
   const records = i % 4 !== 0

@@ -10,22 +10,12 @@ import {openDatabase, type Db} from '../../src/lib/store/db.js'
 import {insertOwner} from '../../src/lib/store/owners.js'
 import {applyStaged, ImportStaging, resolveStagedOwners, withStaging} from '../../src/lib/store/registry-import.js'
 import {removeDir, tempDir} from '../helpers/server.js'
+import {random} from '../../src/lib/registry/synthetic.js'
 
 let dir: string
 let db: Db
 let ownerId: string
 
-/** Seeded PRNG (mulberry32) so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 const next = random(2026)
 const near = (spread = 0.03) => ({latitude: 41.88 + (next() * 2 - 1) * spread, longitude: -87.63 + (next() * 2 - 1) * spread})
 

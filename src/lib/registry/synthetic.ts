@@ -14,8 +14,8 @@ export interface SyntheticOptions {
   chunkRows?: number
 }
 
-/** A small, fast, seeded PRNG (mulberry32), so the same count gives the same file. */
-function random(seed: number): () => number {
+/** A small, fast, seeded PRNG (mulberry32): the same seed gives the same file, registry and points. */
+export function random(seed: number): () => number {
   let state = seed >>> 0
   return () => {
     state = (state + 0x6d2b79f5) >>> 0
