@@ -1,0 +1,108 @@
+/**
+ * The embedded default store: the SQLite repository modules bound to one better-sqlite3 connection.
+ *
+ * better-sqlite3 is synchronous, but a transaction's body is async (it awaits repository calls), so
+ * other requests could run statements on the same connection while it is open. A queue gives the
+ * connection to one async context at a time: a transaction holds it from BEGIN to COMMIT, a call
+ * outside any transaction holds it for its one statement. AsyncLocalStorage tells a call made inside
+ * a transaction's body that its context already holds the connection.
+ */
+import {AsyncLocalStorage} from 'node:async_hooks'
+
+import * as access from './access.js'
+import * as agencies from './agencies.js'
+import * as audit from './audit.js'
+import * as cameras from './cameras.js'
+import * as cores from './cores.js'
+import type {Db} from './db.js'
+import * as events from './events.js'
+import * as evidence from './evidence.js'
+import * as owners from './owners.js'
+import * as panic from './panic.js'
+import * as policies from './policies.js'
+import * as requests from './requests.js'
+import * as sessions from './sessions.js'
+import type {Repository, Store} from './store.js'
+import * as users from './users.js'
+
+export class SqliteStore implements Store {
+  readonly backend = 'sqlite'
+  readonly access
+  readonly agencies
+  readonly audit
+  readonly cameras
+  readonly cores
+  readonly events
+  readonly evidence
+  readonly owners
+  readonly panic
+  readonly policies
+  readonly requests
+  readonly sessions
+  readonly users
+  private readonly holder = new AsyncLocalStorage<true>()
+  private queue: Promise<unknown> = Promise.resolve()
+
+  constructor(readonly db: Db) {
+    this.access = this.bind(access)
+    this.agencies = this.bind(agencies)
+    this.audit = this.bind(audit)
+    this.cameras = this.bind(cameras)
+    this.cores = this.bind(cores)
+    this.events = this.bind(events)
+    this.evidence = this.bind(evidence)
+    this.owners = this.bind(owners)
+    this.panic = this.bind(panic)
+    this.policies = this.bind(policies)
+    this.requests = this.bind(requests)
+    this.sessions = this.bind(sessions)
+    this.users = this.bind(users)
+  }
+
+  inTransaction(): boolean {
+    return this.holder.getStore() === true
+  }
+
+  transaction<T>(fn: () => Promise<T> | T): Promise<T> {
+    if (this.inTransaction()) return Promise.resolve().then(fn)
+    return this.exclusive(async () => {
+      this.db.exec('BEGIN IMMEDIATE')
+      try {
+        const result = await fn()
+        this.db.exec('COMMIT')
+        return result
+      } catch (error) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK')
+        throw error
+      }
+    })
+  }
+
+  /** Runs one synchronous piece of work on the connection, in turn with transactions. */
+  run<T>(work: (db: Db) => T): Promise<T> {
+    if (this.inTransaction()) return Promise.resolve().then(() => work(this.db))
+    return this.exclusive(() => work(this.db))
+  }
+
+  async close(): Promise<void> {
+    await this.queue
+    this.db.close()
+  }
+
+  private exclusive<T>(fn: () => Promise<T> | T): Promise<T> {
+    const turn = this.queue.then(() => this.holder.run(true, fn))
+    this.queue = turn.catch(() => undefined)
+    return turn
+  }
+
+  private bind<M extends object>(module: M): Repository<M> {
+    const repository: Record<string, unknown> = {}
+    for (const [name, value] of Object.entries(module)) {
+      // Repository functions are the lower-case exports taking the connection first; classes and
+      // constants are not part of the interface (the type says the same).
+      if (typeof value !== 'function' || !/^[a-z]/.test(name)) continue
+      repository[name] = (...args: unknown[]) => this.run((db) => (value as (db: Db, ...rest: unknown[]) => unknown)(db, ...args))
+    }
+    return repository as Repository<M>
+  }
+}
