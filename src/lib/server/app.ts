@@ -9,6 +9,7 @@ import {LocalBlobStore} from '../evidence/blob-store.js'
 import {EvidenceStore} from '../evidence/store.js'
 import {createMailer, outboxDir} from '../mail/mailer.js'
 import {openDatabase} from '../store/db.js'
+import {SqliteStore} from '../store/sqlite-store.js'
 import type {ServerContext} from './context.js'
 import {attachCoreLink} from './core-link/index.js'
 import {prepareDataDir, type ServerSecrets} from './data-dir.js'
@@ -49,6 +50,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const db = openDatabase(secrets.dbFile)
   const now = () => new Date()
   const ctx: ServerContext = {
+    store: new SqliteStore(db),
     db,
     secrets,
     version: options.version,

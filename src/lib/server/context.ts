@@ -4,11 +4,15 @@ import type {EvidenceStore} from '../evidence/store.js'
 import type {Mailer} from '../mail/mailer.js'
 import type {Role} from '../domain/roles.js'
 import type {Db} from '../store/db.js'
+import type {Store} from '../store/store.js'
 import type {UserRow} from '../store/users.js'
 import type {ServerSecrets} from './data-dir.js'
 import type {EventHub} from './events/hub.js'
 
 export interface ServerContext {
+  /** The store every use case goes through (SQLite by default). */
+  store: Store
+  /** The SQLite connection, for code not yet moved behind `store`. */
   db: Db
   audit: AuditLog
   events: EventHub

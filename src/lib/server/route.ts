@@ -12,6 +12,7 @@ import {z} from 'zod'
 
 import type {AuditOutcome} from '../audit/record.js'
 import type {Role} from '../domain/roles.js'
+import type {AuditFacts, ServiceContext} from '../services/context.js'
 import type {Actor, ServerContext} from './context.js'
 import {authenticate} from './credentials.js'
 import {badRequest, forbidden, HttpError} from './http-error.js'
@@ -24,7 +25,8 @@ export interface TxOptions<T = unknown> {
 }
 
 export interface Call<B, Q> {
-  ctx: ServerContext
+  /** The server's parts plus this call's audit recorder: what services take. */
+  ctx: ServiceContext
   actor: Actor
   body: B
   query: Q
@@ -89,7 +91,7 @@ export function registerRoute(app: FastifyInstance, ctx: ServerContext, def: Rou
         }
       }
       const call: Call<unknown, unknown> = {
-        ctx,
+        ctx: serviceContext(ctx, req),
         actor: req.rtcc.actor!,
         body: parse(def.body, req.body, 'body'),
         query: parse(def.query, req.query, 'query'),
@@ -106,6 +108,32 @@ export function registerRoute(app: FastifyInstance, ctx: ServerContext, def: Rou
       return req.rtcc.audited && result === req.rtcc.txResult && req.rtcc.payload !== undefined ? req.rtcc.payload : JSON.stringify(result)
     },
   })
+}
+
+function serviceContext(ctx: ServerContext, req: FastifyRequest): ServiceContext {
+  const note = (facts: AuditFacts) => {
+    if (facts.subject) req.rtcc.subject = facts.subject
+    if (facts.target !== undefined) req.rtcc.target = facts.target
+    if (facts.detail !== undefined) req.rtcc.detail = facts.detail
+  }
+  return {
+    ...ctx,
+    note,
+    audited: (fn, facts) => {
+      if (req.rtcc.audited) throw new Error(`route ${req.rtcc.action} opened a second audited transaction`)
+      return ctx.store.transaction(async () => {
+        const result = await fn()
+        const last = typeof facts === 'function' ? facts(result) : facts
+        if (last) note(last)
+        const payload = result === undefined ? undefined : JSON.stringify(result)
+        ctx.audit.append(auditInput(ctx, req, {outcome: last?.outcome ?? 'allowed', target: req.rtcc.target, detail: req.rtcc.detail, bytesOut: payload === undefined ? 0 : Buffer.byteLength(payload)}))
+        req.rtcc.audited = true
+        req.rtcc.payload = payload
+        req.rtcc.txResult = result
+        return result
+      })
+    },
+  }
 }
 
 function auditedTransaction<T>(ctx: ServerContext, req: FastifyRequest, fn: () => T, options: TxOptions<T>): T {
