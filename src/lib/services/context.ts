@@ -8,7 +8,7 @@
  * needs no transaction) is recorded when it ends, with the facts given to `note()` so far.
  */
 import type {AuditOutcome} from '../audit/record.js'
-import type {Actor, ServerContext} from '../server/context.js'
+import type {ServerContext} from '../server/context.js'
 
 export type {Actor} from '../server/context.js'
 
