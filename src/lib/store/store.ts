@@ -23,8 +23,8 @@ import type * as sessions from './sessions.js'
 import type * as users from './users.js'
 
 /** A module's `(db, …args) => R` functions as `(…args) => Promise<R>`; its other exports dropped. */
-export type Repository<M> = {
-  [K in keyof M as M[K] extends (db: Db, ...args: never[]) => unknown ? K : never]: M[K] extends (db: Db, ...args: infer A) => infer R
+export type Repository<M, D = Db> = {
+  [K in keyof M as M[K] extends (db: D, ...args: never[]) => unknown ? K : never]: M[K] extends (db: D, ...args: infer A) => infer R
     ? (...args: A) => Promise<Awaited<R>>
     : never
 }

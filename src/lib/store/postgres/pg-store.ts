@@ -1,0 +1,73 @@
+/**
+ * The PostgreSQL (+ PostGIS) store, for deployments that outgrow one machine: the same repositories
+ * as the SQLite reference, over a `pg` connection pool.
+ *
+ * A transaction takes one pooled client for its whole body; AsyncLocalStorage hands that client to
+ * every repository call made inside it, so services need not pass it around. Calls outside a
+ * transaction take any free client for their one statement.
+ */
+import {AsyncLocalStorage} from 'node:async_hooks'
+
+import pg from 'pg'
+
+import type {Repository, Store} from '../store.js'
+import {migratePostgres} from './migrate.js'
+import type {Pg} from './pg.js'
+
+// bigint (counts, sizes, sequence numbers) as numbers: every value the store keeps is below 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value))
+
+export class PgStore implements Pick<Store, 'backend' | 'transaction' | 'inTransaction' | 'close'> {
+  readonly backend = 'postgres'
+  private readonly client = new AsyncLocalStorage<pg.PoolClient>()
+
+  private constructor(readonly pool: pg.Pool) {}
+
+  static async open(url: string, options: {max?: number} = {}): Promise<PgStore> {
+    const pool = new pg.Pool({connectionString: url, max: options.max ?? 10})
+    // A dropped idle connection is reported here; the pool replaces it on the next query.
+    pool.on('error', () => undefined)
+    const store = new PgStore(pool)
+    await migratePostgres(pool)
+    return store
+  }
+
+  /** The executor for the calling context: its transaction's client, or the pool. */
+  get db(): Pg {
+    return this.client.getStore() ?? this.pool
+  }
+
+  inTransaction(): boolean {
+    return this.client.getStore() !== undefined
+  }
+
+  async transaction<T>(fn: () => Promise<T> | T): Promise<T> {
+    if (this.inTransaction()) return fn()
+    const client = await this.pool.connect()
+    try {
+      await client.query('BEGIN')
+      const result = await this.client.run(client, fn)
+      await client.query('COMMIT')
+      return result
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined)
+      throw error
+    } finally {
+      client.release()
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end()
+  }
+
+  /** Binds a repository module whose functions take the executor first. */
+  bind<M extends object>(module: M): Repository<M, Pg> {
+    const repository: Record<string, unknown> = {}
+    for (const [name, value] of Object.entries(module)) {
+      if (typeof value !== 'function' || !/^[a-z]/.test(name)) continue
+      repository[name] = (...args: unknown[]) => (value as (db: Pg, ...rest: unknown[]) => unknown)(this.db, ...args)
+    }
+    return repository as Repository<M, Pg>
+  }
+}
