@@ -1,0 +1,61 @@
+/** Owners' panics on PostgreSQL (see ../panic.ts). */
+import type {PanicRecord} from '../../domain/panic.js'
+import {OwnerStatement} from '../../domain/policy.js'
+import {all, one, type Pg} from './pg.js'
+
+interface PanicRow {
+  id: string
+  owner_id: string
+  started_at: string
+  until: string
+  message: string | null
+  cleared_at: string | null
+  statement: string
+  clear_statement: string | null
+}
+
+const toRecord = (r: PanicRow): PanicRecord => ({
+  id: r.id,
+  ownerId: r.owner_id,
+  startedAt: r.started_at,
+  until: r.cleared_at !== null && r.cleared_at < r.until ? r.cleared_at : r.until,
+  message: r.message,
+  clearedAt: r.cleared_at,
+  statement: OwnerStatement.parse(JSON.parse(r.statement)),
+  clearStatement: r.clear_statement === null ? null : OwnerStatement.parse(JSON.parse(r.clear_statement)),
+})
+
+// Times are UTC ISO strings, compared as text (the columns collate byte-wise).
+const ACTIVE = `($1::text IS NULL OR owner_id = $1) AND started_at <= $2 AND until > $2 AND (cleared_at IS NULL OR cleared_at > $2)`
+
+export async function insertPanic(db: Pg, p: {id: string; ownerId: string; startedAt: string; until: string; message: string | null; statement: OwnerStatement; now: string}): Promise<PanicRecord> {
+  const row = await one<PanicRow>(
+    db,
+    'INSERT INTO panics (id, owner_id, started_at, until, message, statement, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *',
+    [p.id, p.ownerId, p.startedAt, p.until, p.message, JSON.stringify(p.statement), p.now],
+  )
+  return toRecord(row!)
+}
+
+export async function getPanic(db: Pg, id: string): Promise<PanicRecord | undefined> {
+  const row = await one<PanicRow>(db, 'SELECT * FROM panics WHERE id = $1', [id])
+  return row && toRecord(row)
+}
+
+export async function activePanics(db: Pg, ownerId: string | null, at: Date): Promise<PanicRecord[]> {
+  return (await all<PanicRow>(db, `SELECT * FROM panics WHERE ${ACTIVE} ORDER BY started_at DESC`, [ownerId, at.toISOString()])).map(toRecord)
+}
+
+export async function activePanic(db: Pg, ownerId: string, at: Date): Promise<PanicRecord | null> {
+  return (await activePanics(db, ownerId, at))[0] ?? null
+}
+
+export async function clearPanics(db: Pg, ownerId: string, panicIds: readonly string[], clearedAt: string, clearStatement: OwnerStatement): Promise<PanicRecord[]> {
+  const rows = await all<PanicRow>(
+    db,
+    `UPDATE panics SET cleared_at = $2, clear_statement = $3 WHERE id = ANY($4::text[]) AND ${ACTIVE} RETURNING *`,
+    [ownerId, clearedAt, JSON.stringify(clearStatement), panicIds],
+  )
+  const byId = new Map(rows.map((row) => [row.id, toRecord(row)]))
+  return panicIds.flatMap((id) => byId.get(id) ?? [])
+}
