@@ -6,7 +6,7 @@ import type {AccessRequest, AccessStatus, ApprovalRecord} from '../domain/access
 import {OwnerStatement} from '../domain/policy.js'
 import type {Db} from './db.js'
 
-interface AccessRow {
+export interface AccessRow {
   id: string
   camera_id: string
   owner_id: string
@@ -28,7 +28,7 @@ interface AccessRow {
 
 const SELECT = 'SELECT a.*, c.name AS camera_name FROM access_requests a JOIN cameras c ON c.id = a.camera_id'
 
-const toRequest = (r: AccessRow): AccessRequest => ({
+export const toAccessRequest = (r: AccessRow): AccessRequest => ({
   id: r.id,
   cameraId: r.camera_id,
   cameraName: r.camera_name,
@@ -57,7 +57,7 @@ export function insertAccessRequest(
 
 export function getAccessRequest(db: Db, id: string): AccessRequest | undefined {
   const row = db.prepare(`${SELECT} WHERE a.id = ?`).get(id) as AccessRow | undefined
-  return row && toRequest(row)
+  return row && toAccessRequest(row)
 }
 
 /** Newest first; filters combine. */
@@ -69,7 +69,7 @@ export function listAccessRequests(db: Db, filter: {ownerId?: string; agencyId?:
        ORDER BY a.created_at DESC, a.id DESC LIMIT @limit`,
     )
     .all({ownerId: filter.ownerId ?? null, agencyId: filter.agencyId ?? null, requesterId: filter.requesterId ?? null, status: filter.status ?? null, limit: filter.limit ?? 200}) as AccessRow[]
-  return rows.map(toRequest)
+  return rows.map(toAccessRequest)
 }
 
 /** Moves a pending request on; false if it was no longer pending. */

@@ -11,7 +11,7 @@ export interface Agency {
   createdAt: string
 }
 
-interface AgencyRow {
+export interface AgencyRow {
   id: string
   name: string
   jurisdiction: string
@@ -22,7 +22,7 @@ interface AgencyRow {
   created_at: string
 }
 
-const toAgency = (row: AgencyRow): Agency => ({
+export const toAgency = (row: AgencyRow): Agency => ({
   id: row.id,
   name: row.name,
   jurisdiction: JSON.parse(row.jurisdiction) as AreaGeometry,

@@ -29,7 +29,7 @@ export interface EvidenceRecord {
   createdAt: string
 }
 
-interface Row {
+export interface EvidenceRow {
   id: string
   request_id: string
   camera_id: string | null
@@ -43,7 +43,7 @@ interface Row {
   created_at: string
 }
 
-const toRecord = (r: Row): EvidenceRecord => ({
+export const toEvidenceRecord = (r: EvidenceRow): EvidenceRecord => ({
   id: r.id,
   requestId: r.request_id,
   cameraId: r.camera_id,
@@ -65,10 +65,10 @@ export function insertEvidence(db: Db, e: EvidenceRecord): void {
 }
 
 export function getEvidence(db: Db, id: string): EvidenceRecord | undefined {
-  const row = db.prepare('SELECT * FROM evidence_files WHERE id = ?').get(id) as Row | undefined
-  return row && toRecord(row)
+  const row = db.prepare('SELECT * FROM evidence_files WHERE id = ?').get(id) as EvidenceRow | undefined
+  return row && toEvidenceRecord(row)
 }
 
 export function evidenceForRequest(db: Db, requestId: string): EvidenceRecord[] {
-  return (db.prepare('SELECT * FROM evidence_files WHERE request_id = ? ORDER BY created_at, id').all(requestId) as Row[]).map(toRecord)
+  return (db.prepare('SELECT * FROM evidence_files WHERE request_id = ? ORDER BY created_at, id').all(requestId) as EvidenceRow[]).map(toEvidenceRecord)
 }

@@ -3,7 +3,7 @@ import type {Owner, OwnerInput} from '../domain/camera.js'
 import {newId} from '../domain/ids.js'
 import type {Db} from './db.js'
 
-interface OwnerRow {
+export interface OwnerRow {
   id: string
   user_id: string | null
   display_name: string
@@ -17,7 +17,7 @@ interface OwnerRow {
   updated_at: string
 }
 
-const toOwner = (row: OwnerRow): Owner => ({
+export const toOwner = (row: OwnerRow): Owner => ({
   id: row.id,
   displayName: row.display_name,
   organisation: row.organisation,

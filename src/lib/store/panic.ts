@@ -3,7 +3,7 @@ import type {PanicRecord} from '../domain/panic.js'
 import {OwnerStatement} from '../domain/policy.js'
 import type {Db} from './db.js'
 
-interface PanicRow {
+export interface PanicRow {
   id: string
   owner_id: string
   started_at: string
@@ -14,7 +14,7 @@ interface PanicRow {
   clear_statement: string | null
 }
 
-const toRecord = (r: PanicRow): PanicRecord => ({
+export const toPanicRecord = (r: PanicRow): PanicRecord => ({
   id: r.id,
   ownerId: r.owner_id,
   startedAt: r.started_at,
@@ -35,7 +35,7 @@ export function insertPanic(db: Db, p: {id: string; ownerId: string; startedAt: 
 
 export function getPanic(db: Db, id: string): PanicRecord | undefined {
   const row = db.prepare('SELECT * FROM panics WHERE id = ?').get(id) as PanicRow | undefined
-  return row && toRecord(row)
+  return row && toPanicRecord(row)
 }
 
 const ACTIVE = `(@ownerId IS NULL OR owner_id = @ownerId) AND started_at <= @at AND until > @at AND (cleared_at IS NULL OR cleared_at > @at)`
@@ -43,7 +43,7 @@ const ACTIVE = `(@ownerId IS NULL OR owner_id = @ownerId) AND started_at <= @at 
 /** The owner's panics in force at `at` (every owner's, for null), newest first. */
 export function activePanics(db: Db, ownerId: string | null, at: Date): PanicRecord[] {
   const rows = db.prepare(`SELECT * FROM panics WHERE ${ACTIVE} ORDER BY started_at DESC`).all({ownerId, at: at.toISOString()}) as PanicRow[]
-  return rows.map(toRecord)
+  return rows.map(toPanicRecord)
 }
 
 /**

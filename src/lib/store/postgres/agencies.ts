@@ -1,29 +1,12 @@
 /** Agencies and their jurisdictions on PostgreSQL: the GeoJSON as given, and a PostGIS area for ST_Covers. */
 import {newId} from '../../domain/ids.js'
 import {areaBoundingBox, type AreaGeometry} from '../../registry/geo.js'
-import type {Agency} from '../agencies.js'
+import {toAgency, type Agency, type AgencyRow} from '../agencies.js'
 import {all, one, type Pg} from './pg.js'
 
-interface AgencyRow {
-  id: string
-  name: string
-  jurisdiction: string
-  min_lat: number
-  max_lat: number
-  min_lon: number
-  max_lon: number
-  created_at: string
-}
 
 const COLUMNS = 'id, name, jurisdiction, min_lat, max_lat, min_lon, max_lon, created_at'
 
-const toAgency = (row: AgencyRow): Agency => ({
-  id: row.id,
-  name: row.name,
-  jurisdiction: JSON.parse(row.jurisdiction) as AreaGeometry,
-  bbox: {minLatitude: row.min_lat, maxLatitude: row.max_lat, minLongitude: row.min_lon, maxLongitude: row.max_lon},
-  createdAt: row.created_at,
-})
 
 export async function insertAgency(db: Pg, name: string, jurisdiction: AreaGeometry): Promise<Agency> {
   const box = areaBoundingBox(jurisdiction)

@@ -1,33 +1,9 @@
 /** Owner profiles on PostgreSQL (see ../owners.ts). */
 import type {Owner, OwnerInput} from '../../domain/camera.js'
 import {newId} from '../../domain/ids.js'
+import {toOwner, type OwnerRow} from '../owners.js'
 import {all, one, run, type Pg} from './pg.js'
 
-interface OwnerRow {
-  id: string
-  display_name: string
-  organisation: string | null
-  email: string
-  phone: string | null
-  postal_address: string | null
-  preferred_contact: Owner['preferredContact']
-  verified: number
-  created_at: string
-  updated_at: string
-}
-
-const toOwner = (row: OwnerRow): Owner => ({
-  id: row.id,
-  displayName: row.display_name,
-  organisation: row.organisation,
-  email: row.email,
-  phone: row.phone,
-  postalAddress: row.postal_address,
-  preferredContact: row.preferred_contact,
-  verified: row.verified === 1,
-  createdAt: row.created_at,
-  updatedAt: row.updated_at,
-})
 
 export async function insertOwner(db: Pg, input: OwnerInput, options: {id?: string; userId?: string | null; verified: boolean}): Promise<Owner> {
   const now = new Date().toISOString()

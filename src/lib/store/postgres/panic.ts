@@ -1,29 +1,9 @@
 /** Owners' panics on PostgreSQL (see ../panic.ts). */
 import type {PanicRecord} from '../../domain/panic.js'
-import {OwnerStatement} from '../../domain/policy.js'
+import type {OwnerStatement} from '../../domain/policy.js'
+import {toPanicRecord as toRecord, type PanicRow} from '../panic.js'
 import {all, one, type Pg} from './pg.js'
 
-interface PanicRow {
-  id: string
-  owner_id: string
-  started_at: string
-  until: string
-  message: string | null
-  cleared_at: string | null
-  statement: string
-  clear_statement: string | null
-}
-
-const toRecord = (r: PanicRow): PanicRecord => ({
-  id: r.id,
-  ownerId: r.owner_id,
-  startedAt: r.started_at,
-  until: r.cleared_at !== null && r.cleared_at < r.until ? r.cleared_at : r.until,
-  message: r.message,
-  clearedAt: r.cleared_at,
-  statement: OwnerStatement.parse(JSON.parse(r.statement)),
-  clearStatement: r.clear_statement === null ? null : OwnerStatement.parse(JSON.parse(r.clear_statement)),
-})
 
 // Times are UTC ISO strings, compared as text (the columns collate byte-wise).
 const ACTIVE = `($1::text IS NULL OR owner_id = $1) AND started_at <= $2 AND until > $2 AND (cleared_at IS NULL OR cleared_at > $2)`
