@@ -59,6 +59,39 @@ describe('ingestVideo with real ffmpeg video', () => {
     }
   })
 
+  it('accepts an MPEG-TS recorder export (which crashes the bundled ffprobe) and keeps it byte for byte', async () => {
+    const ts = makeTestVideo(join(work.dir, 'nvr-export.ts'), {seconds: 3, size: '320x240', fps: 25, args: ['-f', 'mpegts']})
+    const {store, cleanup} = await freshStore()
+    try {
+      const ingested = await ingestVideo(store, createReadStream(ts), {label: 'nvr-export.ts'})
+      expect(ingested.media).toMatchObject({container: 'mpegts', codec: 'h264', width: 320, height: 240, fps: 25})
+      expect(ingested.media.durationSeconds).toBeCloseTo(3, 0)
+      expect(extensionFor(ingested.media.container)).toBe('.ts')
+      expect((await collect(await store.read(ingested.id, ingested))).equals(readFileSync(ts))).toBe(true)
+    } finally {
+      cleanup()
+    }
+  })
+
+  it('accepts raw H.264 and H.265 elementary streams, measuring their duration from the frames', async () => {
+    const h264 = makeTestVideo(join(work.dir, 'dvr-ch1.264'), {seconds: 4, size: '320x240', fps: 25, args: ['-f', 'h264']})
+    const h265 = join(work.dir, 'dvr-ch2.265')
+    execFileSync(ffmpegPath(), ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25', '-t', '2', '-c:v', 'libx265', '-x265-params', 'log-level=error', '-pix_fmt', 'yuv420p', '-f', 'hevc', h265])
+    const {store, cleanup} = await freshStore()
+    try {
+      const avc = await ingestVideo(store, createReadStream(h264), {label: 'dvr-ch1.264'})
+      expect(avc.media).toMatchObject({container: 'h264', codec: 'h264', width: 320, height: 240, fps: 25})
+      expect(avc.media.durationSeconds).toBeCloseTo(4, 1)
+      expect(extensionFor(avc.media.container)).toBe('.h264')
+      const hevc = await ingestVideo(store, createReadStream(h265), {label: 'dvr-ch2.265'})
+      expect(hevc.media).toMatchObject({container: 'hevc', codec: 'hevc', width: 320, height: 240})
+      expect(hevc.media.durationSeconds).toBeCloseTo(2, 1)
+      expect((await collect(await store.read(hevc.id, hevc))).equals(readFileSync(h265))).toBe(true)
+    } finally {
+      cleanup()
+    }
+  })
+
   it('detects a flipped byte in the stored video on download', async () => {
     const {dir, store, cleanup} = await freshStore()
     try {

@@ -32,7 +32,17 @@ describe('footage request email', () => {
     const linked = renderFootageRequest({...BASE, fulfilUrl: 'https://rtcc.example:8443/fulfil#token=a"b&c', serverFingerprint: 'AA:BB'})
     expect(linked.text).toContain('  open https://rtcc.example:8443/fulfil#token=a"b&c\n  or run\n  rtcc request fulfil rtcc_r_tok')
     expect(linked.html).toContain('<a href="https://rtcc.example:8443/fulfil#token=a&quot;b&amp;c">open the request</a>')
-    expect(linked.text).toContain("The server's certificate fingerprint is AA:BB")
+    expect(linked.text).toContain("The server's certificate fingerprint (SHA-256, as `rtcc login` shows it) is AA:BB")
+  })
+
+  it('gives copy-paste commands that pin the server certificate, name each camera as listed, and say how to finish', () => {
+    const one = renderFootageRequest({...BASE, serverFingerprint: 'AA:BB'}).text
+    expect(one).toContain('  rtcc request fulfil rtcc_r_tok RECORDING.mp4 --done --server https://rtcc.example:8443 --fingerprint AA:BB\n')
+    expect(one).toContain('  rtcc request fulfil rtcc_r_tok --done --server https://rtcc.example:8443 --fingerprint AA:BB\n')
+    expect(one).toContain('  rtcc request decline rtcc_r_tok --reason "no footage" --server https://rtcc.example:8443 --fingerprint AA:BB\n')
+    expect(one).toContain('MPEG-TS')
+    const two = renderFootageRequest({...BASE, serverFingerprint: 'AA:BB', cameras: [{name: 'Porch', distanceMetres: 5}, {name: 'Back yard', distanceMetres: 9}, {name: "Bob's $HOME", distanceMetres: 9}]}).text
+    expect(two).toContain(`rtcc request fulfil rtcc_r_tok --camera Porch RECORDING.mp4 --camera "Back yard" RECORDING.mp4 --camera 'Bob'\\''s $HOME' RECORDING.mp4 --done --server`)
   })
 
   it('words the reminder as a reminder with the expiry', () => {

@@ -22,6 +22,7 @@ let video: string
 const failure = async (promise: Promise<unknown>) => (await promise.then(() => undefined, (error: CliError) => error))!
 const tokenIn = (raw: string) => /rtcc_r_[A-Za-z0-9_-]{43}/.exec(decodeQuotedPrintable(raw))?.[0]
 const withToken = (token: string) => new ApiClient({baseUrl: t.url, pin: t.pin, headers: {'x-rtcc-request-token': token}})
+const byToken = (token: string) => ({api: withToken(token), path: '/v1/requests/token', viewPath: '/v1/requests/by-token'})
 
 // Incident at 41.9000,-87.6500. Shop A: two cameras (one faces the incident); Shop B: one camera;
 // one camera that does not record, one whose retention (1 day) is long past for the window.
@@ -90,7 +91,8 @@ describe('footage canvass', () => {
     const token = tokenIn(smtp.received.find((m) => m.to[0] === 'a@example.org')!.raw)!
     const notVideo = join(work, 'notes.mp4')
     writeFileSync(notVideo, 'this is not a video at all\n'.repeat(100))
-    const error = await failure(fulfil(withToken(token), '/v1/requests/token', {files: [notVideo], camera: undefined}))
+    const seen = await withToken(token).get<FootageRequest>('/v1/requests/by-token')
+    const error = await failure(fulfil(byToken(token), {clips: [{camera: seen.cameras[0]!.cameraId, files: [notVideo]}]}))
     expect(error.message).toMatch(/not a video|camera/)
     const blobs = readdirSync(join(t.dataDir, 'evidence', 'blobs'), {recursive: true}).filter((f) => String(f).startsWith('evd_'))
     expect(blobs).toHaveLength(0)
@@ -103,9 +105,9 @@ describe('footage canvass', () => {
     const seen = await owner.get<FootageRequest>('/v1/requests/by-token')
     const doorCamera = seen.cameras[0]!.cameraId
     const start = window.from
-    const result = await fulfil(owner, '/v1/requests/token', {
-      files: [video],
-      camera: doorCamera,
+    const result = await fulfil(byToken(token), {
+      clips: [{camera: doorCamera, files: [video]}],
+      done: true,
       clockOffsetSeconds: 0,
       trim: {recordingStart: start, from: new Date(Date.parse(start) + 1000).toISOString(), to: new Date(Date.parse(start) + 2000).toISOString()},
     })

@@ -1,15 +1,18 @@
 /**
  * `rtcc request download`: fetch every evidence file of a request (or a whole case) into a folder,
- * checking each SHA-256 on the way in (a mismatch keeps nothing and fails loudly), then write the
- * server-signed custody.json — fetched last, so it records these downloads — and verify the folder
- * offline as a whole before reporting success.
+ * checking each SHA-256 on the way in, then write the server-signed custody.json — fetched last, so
+ * it records these downloads — and verify the folder offline as a whole. All of it happens in a
+ * hidden temporary folder next to the target, renamed into place only once everything verified: a
+ * mismatch anywhere keeps nothing, neither the target nor the temporary folder.
  */
-import type {KeyObject} from 'node:crypto'
+import {type KeyObject, randomBytes} from 'node:crypto'
+import {mkdir, readdir, rename, rm} from 'node:fs/promises'
+import {basename, dirname, join, resolve} from 'node:path'
 
 import {parseVerifierKey} from '../audit/note.js'
 import type {CustodyDocument} from '../evidence/custody.js'
 import {type EvidenceVerifyReport, saveEvidenceFile, verifyEvidenceDir, writeCustodyFile} from '../evidence/evidence-dir.js'
-import {CliError} from '../output/errors.js'
+import {CliError, usageError} from '../output/errors.js'
 import type {ApiClient} from './api.js'
 import {httpError} from './api.js'
 import {readPin} from './profiles.js'
@@ -20,7 +23,33 @@ export async function downloadEvidence(
   dir: string,
   onFile?: (name: string, bytes: number) => void,
 ): Promise<EvidenceVerifyReport> {
+  const final = resolve(dir)
+  await assertFreeTarget(final)
+  const temp = join(dirname(final), `.${basename(final)}.partial-${randomBytes(4).toString('hex')}`)
+  try {
+    const report = await downloadInto(api, target, temp, onFile)
+    // rename(2) replaces an empty folder but never a non-empty one, so nothing of the user's is lost.
+    await rename(temp, final).catch((error: NodeJS.ErrnoException) => {
+      throw new CliError(`cannot move the verified download into ${final}: ${error.message}; nothing was kept`, {code: 'target_exists', where: final, hint: 'Choose a new folder with -o, then run the download again.'})
+    })
+    return {...report, dir: final}
+  } finally {
+    await rm(temp, {recursive: true, force: true})
+  }
+}
+
+/** The target must not exist yet, or be an empty folder: a download never mixes with other files. */
+async function assertFreeTarget(dir: string): Promise<void> {
+  const entries = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return []
+    throw new CliError(`cannot use ${dir} for the download: ${error.message}`, {code: 'target_exists', where: dir, hint: 'Choose a new folder with -o.'})
+  })
+  if (entries.length) throw usageError(`${dir} already exists and is not empty`, 'Choose a new folder with -o (each download gets a folder of its own), or remove that one first.')
+}
+
+async function downloadInto(api: ApiClient, target: {request?: string; case?: string}, dir: string, onFile?: (name: string, bytes: number) => void): Promise<EvidenceVerifyReport> {
   const before = await api.get<CustodyDocument>('/v1/custody', target)
+  await mkdir(dir, {recursive: true, mode: 0o700})
   for (const file of before.files) {
     const stream = api.http.stream(`v1/evidence/${encodeURIComponent(file.id)}/content`, {timeout: {request: undefined}})
     const response = await new Promise<{statusCode: number}>((resolve, reject) => stream.once('response', resolve).once('error', reject)).catch(async (error) => {
@@ -39,7 +68,7 @@ export async function downloadEvidence(
   }
   await writeCustodyFile(dir, await api.get<CustodyDocument>('/v1/custody', target))
   const report = await verifyEvidenceDir(dir, pinnedSigningKey(api))
-  if (!report.ok) throw new CliError(`the downloaded evidence FAILED verification: ${report.problems[0]}`, {code: 'evidence_mismatch', where: dir, result: report})
+  if (!report.ok) throw new CliError(`the downloaded evidence FAILED verification: ${report.problems[0]}; nothing was kept`, {code: 'evidence_mismatch', where: dir, result: report})
   return report
 }
 

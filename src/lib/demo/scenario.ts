@@ -108,7 +108,8 @@ export const STEPS: Step[] = [
     run: async (ctx, state) => {
       const request = requestOf(state, ctx.shop)
       const camera = ctx.shop.cameras.find((c) => request.cameras.some((r) => r.cameraId === c.id)) ?? ctx.shop.cameras[0]!
-      const {uploaded} = await fulfil(ctx.shop.api, `/v1/requests/${request.id}`, {files: [await ctx.recordClip(camera.id)], camera: camera.id})
+      const path = `/v1/requests/${request.id}`
+      const {uploaded} = await fulfil({api: ctx.shop.api, path, viewPath: path}, {clips: [{camera: camera.id, files: [await ctx.recordClip(camera.id)]}], done: true})
       return `${ctx.shop.account.username} uploaded ${uploaded.length} clip(s) from "${camera.name}" (sha256 ${uploaded[0]!.sha256.slice(0, 12)}…) and fulfilled ${request.id}`
     },
   },

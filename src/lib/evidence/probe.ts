@@ -9,7 +9,7 @@ import {createServer, type IncomingMessage, type ServerResponse} from 'node:http
 import type {AddressInfo} from 'node:net'
 import {pipeline} from 'node:stream'
 
-import {probeStream} from '../media/probe.js'
+import {measureDuration, probeStream} from '../media/probe.js'
 import {CliError} from '../output/errors.js'
 import type {EvidenceStore, OpenedEvidence} from './store.js'
 
@@ -33,7 +33,7 @@ export interface ProbeOptions {
 /** Single pictures and animations decode as "video" too; camera recordings never use these. */
 const IMAGE_FORMAT = /(^|,)(image2|gif|apng|webp)(,|$)|_pipe$/
 
-const HINT = 'Upload the recorder\'s video file (MP4, MKV, MOV, AVI or MPEG-TS), as exported from the camera or NVR.'
+const HINT = 'Upload the recorder\'s video file (MP4, MKV, MOV, AVI, MPEG-TS or raw H.264/H.265), as exported from the camera or NVR; proprietary formats such as .dav need the vendor\'s player to export one of these.'
 
 export function notVideo(label: string, why: string): CliError {
   return new CliError(`upload rejected: ${label} is not a video (${why}); nothing was stored`, {code: 'not_video', where: label, hint: HINT})
@@ -43,7 +43,13 @@ export async function probeStoredVideo(store: EvidenceStore, id: string, options
   const label = options.label ?? id
   const file = await store.open(id)
   if (file.plaintextBytes === 0) throw notVideo(label, 'the file is empty')
-  const info = await withLoopbackServer(store, file, (url) => probeStream(url, {timeoutMs: options.timeoutMs ?? 20_000})).catch((error: CliError) => {
+  const timeoutMs = options.timeoutMs ?? 20_000
+  const info = await withLoopbackServer(store, file, async (url) => {
+    const found = await probeStream(url, {timeoutMs})
+    // Raw H.264/H.265 streams have no index to state a duration: count their frames (at ≥ 10 MB/s).
+    if (found.durationSeconds) return found
+    return {...found, durationSeconds: await measureDuration(url, {timeoutMs: Math.max(timeoutMs, file.plaintextBytes / 10_000)})}
+  }).catch((error: CliError) => {
     if (error.code === 'timeout') throw new CliError(`could not check ${label}: ffprobe did not finish in time`, {code: 'probe_timeout', where: label, hint: 'Retry the upload; if it keeps failing, the file may be damaged.'})
     const why: Record<string, string> = {not_video: 'it has no video stream', not_media: 'ffprobe cannot read it as audio or video'}
     throw notVideo(label, why[error.code] ?? `ffprobe failed on it: ${error.message}`)

@@ -20,7 +20,7 @@ export interface FootageRequestMail {
   reminder: boolean
   /** A page that answers the request with the token, when the server offers one. */
   fulfilUrl?: string
-  /** The server's TLS certificate fingerprint, so the owner can check it on first connection. */
+  /** The server's TLS certificate fingerprint (SHA-256, as `rtcc login` shows it): the commands pin it. */
   serverFingerprint?: string
   /** IANA zone to show times in besides UTC (e.g. the agency's), default UTC only. */
   timeZone?: string
@@ -41,8 +41,17 @@ export function renderFootageRequest(mail: FootageRequestMail): RenderedMail {
     : `Footage request for case ${mail.caseId} from ${mail.agency}`
   const cameras = mail.cameras.map((c) => `${c.name} (${Math.round(c.distanceMetres)} m from the incident)`)
   const server = mail.serverUrl.replace(/\/+$/, '')
-  const fulfil = `rtcc request fulfil ${mail.token} RECORDING.mp4 --server ${server}`
-  const decline = `rtcc request decline ${mail.token} --reason "no footage" --server ${server}`
+  const connection = `--server ${server}${mail.serverFingerprint ? ` --fingerprint ${mail.serverFingerprint}` : ''}`
+  // One camera needs no --camera; several each get theirs, named as listed above.
+  const files = mail.cameras.length > 1 ? mail.cameras.map((c) => `--camera ${shellWord(c.name)} RECORDING.mp4`).join(' ') : 'RECORDING.mp4'
+  const fulfil = `rtcc request fulfil ${mail.token} ${files} --done ${connection}`
+  const finish = `rtcc request fulfil ${mail.token} --done ${connection}`
+  const decline = `rtcc request decline ${mail.token} --reason "no footage" ${connection}`
+  const howTo = [
+    `Replace RECORDING.mp4 with the recorder's file(s)${mail.cameras.length > 1 ? ' for each camera, and leave out a camera with nothing to send' : ''}; several files are fine.`,
+    'MP4, MKV, MOV, AVI, MPEG-TS (.ts) and raw H.264/H.265 (.264, .265) exports are accepted as they are.',
+    'Without --done you can send more files later the same way; then finish with:',
+  ]
   const intro = mail.reminder
     ? `This is a reminder: ${mail.agency} is still hoping for footage for case ${mail.caseId}. The request expires ${expires}.`
     : `${mail.agency} is investigating case ${mail.caseId} and asks whether your cameras recorded anything in this time window:`
@@ -61,13 +70,15 @@ export function renderFootageRequest(mail: FootageRequestMail): RenderedMail {
     'To send footage from that time:',
     ...(mail.fulfilUrl ? [`  open ${mail.fulfilUrl}`, '  or run'] : []),
     `  ${fulfil}`,
+    ...howTo,
+    `  ${finish}`,
     '',
     'If you have no footage, or prefer not to share it, decline (sharing is voluntary):',
     `  ${decline}`,
     '',
     `The code ${mail.token} works only for this request and only until ${expires}.`,
     'Do not forward this email.',
-    ...(mail.serverFingerprint ? [`The server's certificate fingerprint is ${mail.serverFingerprint}: check it when rtcc shows it.`] : []),
+    ...(mail.serverFingerprint ? [`The server's certificate fingerprint (SHA-256, as \`rtcc login\` shows it) is ${mail.serverFingerprint}; the commands above check it for you.`] : []),
     '',
     `Request ${mail.requestId}`,
     '',
@@ -87,13 +98,22 @@ ${cameras.map((c) => `<li>${esc(c)}</li>`).join('\n')}
 </ul>
 <p>To send footage from that time${mail.fulfilUrl ? `, <a href="${esc(mail.fulfilUrl)}">open the request</a> or run` : ', run'}:</p>
 <pre>${esc(fulfil)}</pre>
+<p>${howTo.map(esc).join('<br>\n')}</p>
+<pre>${esc(finish)}</pre>
 <p>If you have no footage, or prefer not to share it, decline (sharing is voluntary):</p>
 <pre>${esc(decline)}</pre>
 <p>The code <code>${esc(mail.token)}</code> works only for this request and only until ${esc(expires)}. Do not forward this email.</p>
-${mail.serverFingerprint ? `<p>The server's certificate fingerprint is <code>${esc(mail.serverFingerprint)}</code>: check it when rtcc shows it.</p>\n` : ''}<p style="color: #666">Request ${esc(mail.requestId)}</p>
+${mail.serverFingerprint ? `<p>The server's certificate fingerprint (SHA-256, as <code>rtcc login</code> shows it) is <code>${esc(mail.serverFingerprint)}</code>; the commands above check it for you.</p>\n` : ''}<p style="color: #666">Request ${esc(mail.requestId)}</p>
 </body></html>
 `
   return {subject, text, html, headers: {'X-Rtcc-Request': mail.requestId}}
+}
+
+/** A camera name as one shell word: bare when plain, in double quotes when that is safe, else in single quotes. */
+function shellWord(text: string): string {
+  if (/^[\w.,:@+/-]+$/.test(text)) return text
+  if (!/["$`\\!]/.test(text)) return `"${text}"`
+  return `'${text.replace(/'/g, `'\\''`)}'`
 }
 
 /** The five characters that matter in HTML text and double-quoted attributes. */

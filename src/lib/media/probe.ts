@@ -1,8 +1,12 @@
-/** Reads codec, resolution and frame rate of a file or a live stream with ffprobe. */
+/**
+ * Reads codec, resolution and frame rate of a file or a live stream with ffprobe, falling back to
+ * ffmpeg's own stream report where the bundled ffprobe fails: its 2023 static build segfaults on
+ * every MPEG-TS input, which is what most recorders export.
+ */
 import {existsSync} from 'node:fs'
 
 import {CliError} from '../output/errors.js'
-import {ffprobePath} from './ffmpeg.js'
+import {ffmpegPath, ffprobePath} from './ffmpeg.js'
 import {redactUrl} from './redact.js'
 import {isNetworkUrl, mediaError, runMediaTool} from './run.js'
 
@@ -58,6 +62,17 @@ function rate(value: string | undefined): number | null {
 export async function probeStream(input: string, options: MediaSourceOptions = {}): Promise<StreamInfo> {
   assertReadable(input)
   const run = {source: input, action: 'probe', timeoutMs: options.timeoutMs ?? 10_000}
+  try {
+    return await ffprobe(input, run)
+  } catch (error) {
+    // A crash (or any failure ffprobe cannot explain) gets a second opinion; real verdicts such as
+    // "not media" or "unreachable" stand.
+    if ((error as CliError).code !== 'failed') throw error
+    return ffmpegProbe(input, run)
+  }
+}
+
+async function ffprobe(input: string, run: {source: string; action: string; timeoutMs: number}): Promise<StreamInfo> {
   // A live stream is read for 1.5 s: enough to measure the frame rate, instead of ffprobe's default 5 s.
   const analyze = isNetworkUrl(input) ? ['-analyzeduration', '1500000'] : []
   const args = ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', ...analyze, ...inputArgs(input)]
@@ -77,4 +92,39 @@ export async function probeStream(input: string, options: MediaSourceOptions = {
     durationSeconds: Number.isFinite(duration) ? duration : null,
     audioCodec: audio?.codec_name ?? null,
   }
+}
+
+/** ffmpeg's report of its input, read while copying one video frame to nowhere. */
+async function ffmpegProbe(input: string, run: {source: string; action: string; timeoutMs: number}): Promise<StreamInfo> {
+  const {stderr} = await runMediaTool(ffmpegPath(), ['-hide_banner', '-nostdin', '-nostats', ...inputArgs(input), '-map', '0:v:0', '-c', 'copy', '-frames:v', '1', '-f', 'null', '-'], run)
+  const video = /Stream #0:\d+\S*: Video: (\w+)[^\n]*?, (\d+)x(\d+)[^\n]*/.exec(stderr)
+  if (!video) throw mediaError('not_media', stderr, run)
+  const duration = /Duration: (\d+):(\d+):(\d+(?:\.\d+)?)/.exec(stderr)
+  return {
+    source: redactUrl(input),
+    codec: video[1]!,
+    width: Number(video[2]),
+    height: Number(video[3]),
+    fps: fpsIn(video[0]),
+    format: /Input #0, (.+?), from /.exec(stderr)?.[1] ?? 'unknown',
+    durationSeconds: duration ? Number(duration[1]) * 3600 + Number(duration[2]) * 60 + Number(duration[3]) : null,
+    audioCodec: /Stream #0:\d+\S*: Audio: (\w+)/.exec(stderr)?.[1] ?? null,
+  }
+}
+
+const fpsIn = (line: string): number | null => {
+  const fps = Number(/([\d.]+) fps/.exec(line)?.[1])
+  return fps > 0 ? Math.round(fps * 100) / 100 : null
+}
+
+/**
+ * How long a recording without a container index plays (raw H.264/H.265 elementary streams state no
+ * duration): ffmpeg copies the whole video stream to nowhere and counts its frames.
+ */
+export async function measureDuration(input: string, options: MediaSourceOptions = {}): Promise<number | null> {
+  const run = {source: input, action: 'measure', timeoutMs: options.timeoutMs ?? 60_000}
+  const {stderr} = await runMediaTool(ffmpegPath(), ['-hide_banner', '-nostdin', '-nostats', ...inputArgs(input), '-map', '0:v:0', '-c', 'copy', '-f', 'null', '-'], run)
+  const frames = Number([...stderr.matchAll(/frame=\s*(\d+)/g)].pop()?.[1])
+  const fps = fpsIn(/Stream #0:\d+\S*: Video: [^\n]*/.exec(stderr)?.[0] ?? '')
+  return frames > 0 && fps ? Math.round((frames / fps) * 1000) / 1000 : null
 }
