@@ -74,13 +74,5 @@ export function jurisdictionTest(agency: Agency): JurisdictionTest {
   return test
 }
 
-/**
- * SQL function `in_agency(agency_id, lat, lon)`: the exact point-in-jurisdiction test, so that
- * jurisdiction is part of every registry query rather than a filter applied to its results. An agency
- * whose jurisdiction was not primed matches nothing (fail closed).
- */
-export function registerJurisdictionFunction(db: Db): void {
-  db.function('in_agency', {deterministic: true}, (agencyId: unknown, lat: unknown, lon: unknown) =>
-    jurisdictions.get(agencyId as string)?.({latitude: lat as number, longitude: lon as number}) ? 1 : 0,
-  )
-}
+/** The compiled test of an agency primed by jurisdictionTest(), for SQLite's in_agency(). */
+export const primedJurisdiction = (agencyId: string): JurisdictionTest | undefined => jurisdictions.get(agencyId)

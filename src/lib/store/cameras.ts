@@ -9,7 +9,7 @@ import type {Statement} from 'better-sqlite3'
 
 import type {Camera, CameraFields, LocationType} from '../domain/camera.js'
 import {newId} from '../domain/ids.js'
-import {distanceMetres, type BoundingBox} from '../registry/geo.js'
+import type {BoundingBox} from '../registry/geo.js'
 import {jurisdictionTest, type Agency} from './agencies.js'
 import {cameraLocations, noteCameraLocation} from './camera-locations.js'
 import type {Db} from './db.js'
@@ -118,13 +118,6 @@ export function getCamera(db: Db, scope: CameraScope, id: string): Camera | unde
   const w = where([scopeClause(scope), {sql: 'c.id = @id', params: {id}}])
   const row = db.prepare(`SELECT c.* FROM cameras c WHERE ${w.sql}`).get(w.params) as CameraRow | undefined
   return row && toCamera(row)
-}
-
-/** SQL function `distance_m(lat1, lon1, lat2, lon2)`: haversine metres (geo.ts's), so SQL can sort and limit by distance. */
-export function registerDistanceFunction(db: Db): void {
-  db.function('distance_m', {deterministic: true}, (lat1: unknown, lon1: unknown, lat2: unknown, lon2: unknown) =>
-    distanceMetres({latitude: lat1 as number, longitude: lon1 as number}, {latitude: lat2 as number, longitude: lon2 as number}),
-  )
 }
 
 export interface NearQuery {

@@ -114,7 +114,7 @@ export function addTimeline(db: Db, requestId: string, entry: TimelineEntry): vo
   )
 }
 
-interface TimelineRow {
+export interface TimelineRow {
   time: string
   actor: string
   actor_id: string
@@ -125,42 +125,56 @@ interface TimelineRow {
   detail: string | null
 }
 
+export const toTimelineEntry = (row: TimelineRow): TimelineEntry => ({
+  time: row.time,
+  actor: {id: row.actor_id, role: row.actor_role, name: row.actor},
+  from: row.source,
+  event: row.event,
+  target: row.target,
+  detail: row.detail ? (JSON.parse(row.detail) as Record<string, unknown>) : null,
+})
+
 export function timeline(db: Db, requestId: string): TimelineEntry[] {
-  return (db.prepare('SELECT * FROM request_timeline WHERE request_id = ? ORDER BY id').all(requestId) as TimelineRow[]).map((row) => ({
-    time: row.time,
-    actor: {id: row.actor_id, role: row.actor_role, name: row.actor},
-    from: row.source,
-    event: row.event,
-    target: row.target,
-    detail: row.detail ? (JSON.parse(row.detail) as Record<string, unknown>) : null,
-  }))
+  return (db.prepare('SELECT * FROM request_timeline WHERE request_id = ? ORDER BY id').all(requestId) as TimelineRow[]).map(toTimelineEntry)
 }
+
+export interface RequestCameraRow {
+  camera_id: string
+  camera_name: string
+  distance_m: number
+  faces_incident: number | null
+}
+export const toRequestCamera = (r: RequestCameraRow): RequestCamera => ({
+  cameraId: r.camera_id,
+  name: r.camera_name,
+  distanceMetres: r.distance_m,
+  facesIncident: r.faces_incident === null ? null : r.faces_incident === 1,
+})
 
 export function requestCameras(db: Db, requestId: string): RequestCamera[] {
-  return (
-    db.prepare('SELECT camera_id, camera_name, distance_m, faces_incident FROM request_cameras WHERE request_id = ? ORDER BY rank').all(requestId) as {
-      camera_id: string
-      camera_name: string
-      distance_m: number
-      faces_incident: number | null
-    }[]
-  ).map((r) => ({cameraId: r.camera_id, name: r.camera_name, distanceMetres: r.distance_m, facesIncident: r.faces_incident === null ? null : r.faces_incident === 1}))
+  return (db.prepare('SELECT camera_id, camera_name, distance_m, faces_incident FROM request_cameras WHERE request_id = ? ORDER BY rank').all(requestId) as RequestCameraRow[]).map(toRequestCamera)
 }
 
+export interface EvidenceSummaryRow {
+  id: string
+  camera_id: string | null
+  parent_id: string | null
+  sha256: string
+  size: number
+  created_at: string
+}
+export const toEvidenceSummary = (r: EvidenceSummaryRow): EvidenceSummary => ({id: r.id, cameraId: r.camera_id, parentId: r.parent_id, sha256: r.sha256, size: r.size, createdAt: r.created_at})
+
 export function evidenceSummaries(db: Db, requestId: string): EvidenceSummary[] {
-  return (
-    db.prepare('SELECT id, camera_id, parent_id, sha256, size, created_at FROM evidence_files WHERE request_id = ? ORDER BY created_at, id').all(requestId) as {
-      id: string
-      camera_id: string | null
-      parent_id: string | null
-      sha256: string
-      size: number
-      created_at: string
-    }[]
-  ).map((r) => ({id: r.id, cameraId: r.camera_id, parentId: r.parent_id, sha256: r.sha256, size: r.size, createdAt: r.created_at}))
+  return (db.prepare('SELECT id, camera_id, parent_id, sha256, size, created_at FROM evidence_files WHERE request_id = ? ORDER BY created_at, id').all(requestId) as EvidenceSummaryRow[]).map(toEvidenceSummary)
 }
 
 export function toFootageRequest(db: Db, row: RequestRow, owner: FootageRequest['owner']): FootageRequest {
+  return footageRequestOf(row, owner, requestCameras(db, row.id), evidenceSummaries(db, row.id))
+}
+
+/** A request's API shape from its row and the rows it owns. */
+export function footageRequestOf(row: RequestRow, owner: FootageRequest['owner'], cameras: RequestCamera[], evidence: EvidenceSummary[]): FootageRequest {
   return {
     id: row.id,
     caseId: row.case_id,
@@ -174,8 +188,8 @@ export function toFootageRequest(db: Db, row: RequestRow, owner: FootageRequest[
     status: row.status,
     expiresAt: row.expires_at,
     declineReason: row.decline_reason,
-    cameras: requestCameras(db, row.id),
-    evidence: evidenceSummaries(db, row.id),
+    cameras,
+    evidence,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   }
