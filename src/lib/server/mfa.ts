@@ -9,6 +9,7 @@ import * as OTPAuth from 'otpauth'
 
 import type {Db} from '../store/db.js'
 import {listMfaSecrets, updateUser} from '../store/users.js'
+import {HttpError} from './http-error.js'
 
 const SEALED_PREFIX = 'enc1:'
 
@@ -30,22 +31,29 @@ export function sealSecret(key: Buffer, userId: string, secret: string): string 
   return SEALED_PREFIX + Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64')
 }
 
-/** Throws if the value was not sealed for this user under this key (wrong key file, tampered row). */
+/** Throws if the value was not sealed for this user under this key (another key file, a tampered row). */
 export function openSecret(key: Buffer, userId: string, stored: string): string {
-  if (!stored.startsWith(SEALED_PREFIX)) throw new Error(`the TOTP secret of ${userId} is not sealed`)
-  const raw = Buffer.from(stored.slice(SEALED_PREFIX.length), 'base64')
-  const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12)).setAAD(Buffer.from(userId))
-  decipher.setAuthTag(raw.subarray(12, 28))
-  return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8')
+  try {
+    const raw = Buffer.from(stored.slice(SEALED_PREFIX.length), 'base64')
+    const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12)).setAAD(Buffer.from(userId))
+    decipher.setAuthTag(raw.subarray(12, 28))
+    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8')
+  } catch {
+    throw new HttpError(
+      500,
+      'mfa_key_mismatch',
+      `the TOTP secret of ${userId} does not open with mfa-secrets.key in the data dir: restore the key file that belongs to this database, or have an admin reset the second factor (\`rtcc user mfa require NAME --reset\`)`,
+    )
+  }
 }
 
 /**
  * Seals the plain TOTP secrets an older version stored. Run at start: deleted content is zeroed
  * (secure_delete) and the WAL truncated, so no plain copy stays in the database files.
  */
-export function sealPlainMfaSecrets(db: Db, key: Buffer): number {
+export function sealPlainMfaSecrets(db: Db, key: Buffer): void {
   const plain = listMfaSecrets(db).filter((u) => [u.mfa_secret, u.mfa_pending_secret].some((s) => s !== null && !s.startsWith(SEALED_PREFIX)))
-  if (plain.length === 0) return 0
+  if (plain.length === 0) return
   const seal = (id: string, s: string | null) => (s === null || s.startsWith(SEALED_PREFIX) ? s : sealSecret(key, id, s))
   const secureDelete = db.pragma('secure_delete', {simple: true})
   db.pragma('secure_delete = ON')
@@ -57,5 +65,4 @@ export function sealPlainMfaSecrets(db: Db, key: Buffer): number {
   } finally {
     db.pragma(`secure_delete = ${Number(secureDelete)}`)
   }
-  return plain.length
 }
