@@ -92,10 +92,14 @@ function tokenRole(scope: Role, userRole: Role): Role | undefined {
   return grantableScopes(scope).includes(userRole) ? userRole : undefined
 }
 
+export const accountDisabled = (username: string) => new HttpError(403, 'account_disabled', `account "${username}" is disabled`)
+export const lockedByAdmin = (username: string) =>
+  new HttpError(403, 'account_locked', `account "${username}" was locked by an admin: an admin can run \`rtcc user unlock ${username}\``)
+
 function activeUser(ctx: ServerContext, userId: string) {
   const user = findUserById(ctx.db, userId)
   if (!user) throw unauthenticated('the account behind this credential no longer exists')
-  if (user.disabled) throw new HttpError(403, 'account_disabled', `account "${user.username}" is disabled`)
-  if (user.locked_at) throw new HttpError(403, 'account_locked', `account "${user.username}" was locked by an admin: an admin can run \`rtcc user unlock ${user.username}\``)
+  if (user.disabled) throw accountDisabled(user.username)
+  if (user.locked_at) throw lockedByAdmin(user.username)
   return user
 }

@@ -6,7 +6,7 @@ import {ANY_ROLE} from '../../domain/roles.js'
 import {endSession, setSessionScope} from '../../store/sessions.js'
 import * as users from '../../store/users.js'
 import type {ServerContext} from '../context.js'
-import {createSession, IDLE_TIMEOUT_MS} from '../credentials.js'
+import {accountDisabled, createSession, IDLE_TIMEOUT_MS, lockedByAdmin} from '../credentials.js'
 import {badRequest, HttpError} from '../http-error.js'
 import {openSecret, sealSecret, totpFor, totpStep} from '../mfa.js'
 import {DUMMY_HASH, verifyPassword} from '../passwords.js'
@@ -26,8 +26,9 @@ const lockedOut = (name: string, until: string) =>
 /** Counts a failure against the name typed; returns the end of the lockout it starts, if it does. */
 function recordFailure(ctx: ServerContext, name: string): string | undefined {
   const now = ctx.now()
-  users.recordLoginFailure(ctx.db, name, now, new Date(now.getTime() - FAILURE_WINDOW_MS))
-  if (users.recentLoginFailures(ctx.db, name, new Date(now.getTime() - FAILURE_WINDOW_MS)) < MAX_FAILURES) return undefined
+  const windowStart = new Date(now.getTime() - FAILURE_WINDOW_MS)
+  users.recordLoginFailure(ctx.db, name, now, windowStart)
+  if (users.recentLoginFailures(ctx.db, name, windowStart) < MAX_FAILURES) return undefined
   const until = new Date(now.getTime() + LOCKOUT_MS)
   users.lockName(ctx.db, name, until)
   return until.toISOString()
@@ -65,9 +66,10 @@ export const authRoutes = [
       const passwordOk = passwordMatches && user?.password_hash === hash
       req.rtcc.subject = {id: user?.id ?? null, name: body.username, role: user?.role}
       req.rtcc.target = user?.id ?? `user:${body.username}`
+      const deny = (reason: string) => tx(() => undefined, {outcome: 'denied', detail: {reason}})
       const lockedUntil = users.lockedUntil(ctx.db, body.username, ctx.now())
       if (lockedUntil) {
-        tx(() => undefined, {outcome: 'denied', detail: {reason: 'locked after failed logins', until: lockedUntil}})
+        deny(`locked after failed logins until ${lockedUntil}`)
         throw lockedOut(body.username, lockedUntil)
       }
       const otp = user && passwordOk ? checkOtp(ctx, user, body.otp) : {}
@@ -78,13 +80,17 @@ export const authRoutes = [
         throw otp.problem ? otpErrors[otp.problem]() : invalidCredentials()
       }
       if (otp.problem) {
-        tx(() => undefined, {outcome: 'denied', detail: {reason: 'one-time code required'}})
+        deny('one-time code required')
         throw otpErrors[otp.problem]()
       }
-      if (user.locked_at || user.disabled) {
-        tx(() => undefined, {outcome: 'denied', detail: {reason: user.disabled ? 'account disabled' : 'account locked by an admin'}})
-        if (user.disabled) throw new HttpError(403, 'account_disabled', `account "${user.username}" is disabled`)
-        throw new HttpError(403, 'account_locked', `account "${user.username}" was locked by an admin: an admin can run \`rtcc user unlock ${user.username}\``)
+      // An account's own state shows only to whoever knows its password (and code).
+      if (user.disabled) {
+        deny('account disabled')
+        throw accountDisabled(user.username)
+      }
+      if (user.locked_at) {
+        deny('account locked by an admin')
+        throw lockedByAdmin(user.username)
       }
       const mfaEnrollmentRequired = user.mfa_required === 1 && !user.mfa_secret
       return tx(() => {
