@@ -1,4 +1,5 @@
 /** TOTP: each code is accepted once, and secrets are sealed at rest with a key kept outside the database. */
+import {randomBytes} from 'node:crypto'
 import {existsSync, readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import * as OTPAuth from 'otpauth'
@@ -67,6 +68,19 @@ describe('TOTP second factor', () => {
     // the key lives beside the database, readable only by the server's user
     expect(statSync(join(t.dataDir, 'mfa-secrets.key')).mode & 0o777).toBe(0o600)
     await t.login('sami', PASSWORD, nextCode(totpOf(secret)))
+  })
+
+  it('a secret that does not open with the key file is refused with an error naming the fix', async () => {
+    const totp = await enrol(await t.userClient('vera', 'analyst'))
+    const realKey = t.server.ctx.secrets.mfaKey
+    t.server.ctx.secrets.mfaKey = randomBytes(32)
+    try {
+      const error = await failure(t.login('vera', PASSWORD, nextCode(totp)))
+      expect(error.code).toBe('mfa_key_mismatch')
+      expect(error.message).toContain('mfa-secrets.key')
+    } finally {
+      t.server.ctx.secrets.mfaKey = realKey
+    }
   })
 
   it('plain TOTP secrets left by an older version are sealed at start and still work', async () => {
