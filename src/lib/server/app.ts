@@ -14,6 +14,7 @@ import type {ServerContext} from './context.js'
 import {attachCoreLink} from './core-link/index.js'
 import {prepareDataDir, type ServerSecrets} from './data-dir.js'
 import {InProcessEventHub} from './events/hub.js'
+import {sealPlainMfaSecrets} from './mfa.js'
 import {CliError} from '../output/errors.js'
 import {HttpError} from './http-error.js'
 import {expireDue} from './requests/workflow.js'
@@ -48,6 +49,7 @@ export interface RunningServer {
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const secrets = await prepareDataDir(options.dataDir)
   const db = openDatabase(secrets.dbFile)
+  sealPlainMfaSecrets(db, secrets.mfaKey)
   const now = () => new Date()
   const ctx: ServerContext = {
     store: new SqliteStore(db),

@@ -2,11 +2,15 @@
  * Bearer credentials: login sessions (30 min idle, 12 h absolute, ended at logout) and scoped API
  * tokens (revocable, expiring). Secrets are 256-bit random, shown once, stored as SHA-256 hashes: they are
  * high-entropy, so a fast hash is enough and lookups stay indexed.
+ *
+ * Every use re-reads the account: a deleted, disabled or admin-locked account stops its credentials,
+ * and a token never acts above its user's current role. A lockout after failed logins does not touch
+ * them, or anyone could end an admin's work by typing wrong passwords for her name.
  */
 import {createHash, randomBytes} from 'node:crypto'
 
 import {newId} from '../domain/ids.js'
-import type {Role} from '../domain/roles.js'
+import {grantableScopes, type Role} from '../domain/roles.js'
 import * as sessions from '../store/sessions.js'
 import {findUserById} from '../store/users.js'
 import type {Actor, ServerContext} from './context.js'
@@ -70,16 +74,32 @@ export function authenticate(ctx: ServerContext, authorization: string | undefin
     if (token.revoked_at) throw unauthenticated(`API token "${token.name}" was revoked`)
     if (token.expires_at <= nowIso) throw unauthenticated(`API token "${token.name}" expired at ${token.expires_at}`)
     const user = activeUser(ctx, token.user_id)
+    const role = tokenRole(token.role_scope, user.role)
+    if (!role)
+      throw new HttpError(403, 'token_out_of_scope', `API token "${token.name}" (${token.role_scope}) does not fit the current role of "${user.username}" (${user.role}): create a new token`)
     sessions.touchToken(ctx.db, token.id, nowIso)
-    return {user, role: token.role_scope, via: 'token', credentialId: token.id, tokenName: token.name, expiresAt: token.expires_at, scope: 'full'}
+    return {user, role, via: 'token', credentialId: token.id, tokenName: token.name, expiresAt: token.expires_at, scope: 'full'}
   }
   throw unauthenticated('malformed credential: expected an rtcc session or API token')
 }
 
+/**
+ * A token acts with its scope while its user could still grant it; after a demotion below the scope,
+ * with the user's current role; after a move off the ladder (e.g. to installer), not at all.
+ */
+function tokenRole(scope: Role, userRole: Role): Role | undefined {
+  if (grantableScopes(userRole).includes(scope)) return scope
+  return grantableScopes(scope).includes(userRole) ? userRole : undefined
+}
+
+export const accountDisabled = (username: string) => new HttpError(403, 'account_disabled', `account "${username}" is disabled`)
+export const lockedByAdmin = (username: string) =>
+  new HttpError(403, 'account_locked', `account "${username}" was locked by an admin: an admin can run \`rtcc user unlock ${username}\``)
+
 function activeUser(ctx: ServerContext, userId: string) {
   const user = findUserById(ctx.db, userId)
   if (!user) throw unauthenticated('the account behind this credential no longer exists')
-  if (user.disabled) throw new HttpError(403, 'account_disabled', `account "${user.username}" is disabled`)
-  if (user.locked_at) throw new HttpError(403, 'account_locked', `account "${user.username}" is locked: an admin can run \`rtcc user unlock ${user.username}\``)
+  if (user.disabled) throw accountDisabled(user.username)
+  if (user.locked_at) throw lockedByAdmin(user.username)
   return user
 }

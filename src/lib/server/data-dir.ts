@@ -1,6 +1,6 @@
 /**
- * The server's data dir: the SQLite database, its TLS certificate, the audit signing key and the
- * evidence master key. Everything secret is created on first start with mode 0600 and never leaves it.
+ * The server's data dir: the SQLite database, its TLS certificate, the audit signing key, the
+ * evidence master key and the key that seals TOTP secrets in the database (server/mfa.ts). Everything secret is created on first start with mode 0600 and never leaves it.
  */
 import {createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, randomBytes} from 'node:crypto'
 import {chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
@@ -25,6 +25,8 @@ export interface ServerSecrets {
   publicKey: KeyObject
   publicKeyFile: string
   masterKey: Buffer
+  /** AES-256 key for the TOTP secrets stored in the database. */
+  mfaKey: Buffer
   /** Log identity used in signed checkpoints. */
   origin: string
 }
@@ -55,6 +57,8 @@ export async function prepareDataDir(dir: string): Promise<ServerSecrets> {
 
   const masterFile = join(dir, 'evidence-master.key')
   if (!existsSync(masterFile)) writeSecret(masterFile, randomBytes(32).toString('base64') + '\n')
+  const mfaKeyFile = join(dir, 'mfa-secrets.key')
+  if (!existsSync(mfaKeyFile)) writeSecret(mfaKeyFile, randomBytes(32).toString('base64') + '\n')
 
   const certPem = readFileSync(certFile, 'utf8')
   const signingKey = createPrivateKey(readFileSync(signingFile))
@@ -68,6 +72,7 @@ export async function prepareDataDir(dir: string): Promise<ServerSecrets> {
     publicKey: createPublicKey(signingKey),
     publicKeyFile,
     masterKey: Buffer.from(readFileSync(masterFile, 'utf8').trim(), 'base64'),
+    mfaKey: Buffer.from(readFileSync(mfaKeyFile, 'utf8').trim(), 'base64'),
     origin: `rtcc/${hostname()}/audit`,
   }
 }

@@ -312,4 +312,16 @@ export const migrations: string[] = [
   CREATE INDEX access_requests_owner ON access_requests(owner_id, status, created_at);
   CREATE INDEX audit_records_target ON audit_records(target);
   `,
+  // 7: accounts: failed logins and timed lockouts counted per name typed (known or not); users.locked_at is now an admin's lock only; last TOTP step used
+  `
+  CREATE TABLE login_attempts (name TEXT NOT NULL COLLATE NOCASE, at TEXT NOT NULL);
+  CREATE INDEX login_attempts_name ON login_attempts(name, at);
+  CREATE INDEX login_attempts_at ON login_attempts(at);
+  CREATE TABLE login_lockouts (name TEXT PRIMARY KEY COLLATE NOCASE, until TEXT NOT NULL);
+  INSERT INTO login_lockouts (name, until)
+    SELECT username, strftime('%Y-%m-%dT%H:%M:%fZ', locked_at, '+15 minutes') FROM users WHERE locked_at IS NOT NULL;
+  UPDATE users SET locked_at = NULL;
+  DROP TABLE login_failures;
+  ALTER TABLE users ADD COLUMN mfa_last_step INTEGER;
+  `,
 ]

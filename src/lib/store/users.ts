@@ -1,4 +1,8 @@
-/** Users, login failures and lockout. */
+/**
+ * Users, failed logins and lockouts. Failed logins and the timed lockout they cause are kept per name
+ * as typed, whether or not an account has it, so a lockout does not reveal which names exist;
+ * `locked_at` is an admin's lock, which lasts until an admin (or `rtcc server unlock`) lifts it.
+ */
 import type {UserView} from '../domain/auth.js'
 import {newId} from '../domain/ids.js'
 import type {Role} from '../domain/roles.js'
@@ -11,23 +15,29 @@ export interface UserRow {
   role: Role
   password_hash: string
   disabled: number
+  /** Set by an admin (`rtcc user lock`): refused until unlocked, credentials included. */
   locked_at: string | null
+  /** End of the lockout after failed logins, if any (joined from login_lockouts; may be in the past). */
+  locked_until: string | null
+  /** Sealed (server/mfa.ts), never plain. */
   mfa_secret: string | null
   mfa_pending_secret: string | null
   mfa_required: number
+  /** The last TOTP time step accepted: a code at or before it is refused. */
+  mfa_last_step: number | null
   agency_id: string | null
   created_at: string
   updated_at: string
 }
 
-export function toUserView(row: UserRow): UserView {
+export function toUserView(row: UserRow, now = new Date()): UserView {
   return {
     id: row.id,
     username: row.username,
     displayName: row.display_name,
     role: row.role,
     disabled: row.disabled === 1,
-    locked: row.locked_at !== null,
+    locked: row.locked_at !== null || (row.locked_until !== null && row.locked_until > now.toISOString()),
     mfaEnabled: row.mfa_secret !== null,
     mfaRequired: row.mfa_required === 1,
     agencyId: row.agency_id,
@@ -49,20 +59,24 @@ export function insertUser(db: Db, user: {username: string; role: Role; password
   return findUserById(db, id)!
 }
 
+const SELECT_USER = 'SELECT users.*, (SELECT until FROM login_lockouts WHERE name = users.username) AS locked_until FROM users'
+
 export function findUserByName(db: Db, username: string): UserRow | undefined {
-  return db.prepare('SELECT * FROM users WHERE username = ?').get(username) as UserRow | undefined
+  return db.prepare(`${SELECT_USER} WHERE username = ?`).get(username) as UserRow | undefined
 }
 
 export function findUserById(db: Db, id: string): UserRow | undefined {
-  return db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined
+  return db.prepare(`${SELECT_USER} WHERE id = ?`).get(id) as UserRow | undefined
 }
 
 export function listUsers(db: Db, filter: {role?: Role} = {}): UserRow[] {
-  if (filter.role) return db.prepare('SELECT * FROM users WHERE role = ? ORDER BY username').all(filter.role) as UserRow[]
-  return db.prepare('SELECT * FROM users ORDER BY username').all() as UserRow[]
+  if (filter.role) return db.prepare(`${SELECT_USER} WHERE role = ? ORDER BY username`).all(filter.role) as UserRow[]
+  return db.prepare(`${SELECT_USER} ORDER BY username`).all() as UserRow[]
 }
 
-type UserPatch = Partial<Pick<UserRow, 'role' | 'agency_id' | 'disabled' | 'locked_at' | 'mfa_secret' | 'mfa_pending_secret' | 'mfa_required' | 'password_hash'>>
+type UserPatch = Partial<
+  Pick<UserRow, 'role' | 'agency_id' | 'disabled' | 'locked_at' | 'mfa_secret' | 'mfa_pending_secret' | 'mfa_required' | 'mfa_last_step' | 'password_hash'>
+>
 
 export function updateUser(db: Db, id: string, patch: UserPatch): void {
   const keys = Object.keys(patch) as (keyof UserPatch)[]
@@ -75,15 +89,44 @@ export function deleteUser(db: Db, id: string): void {
   db.prepare('DELETE FROM users WHERE id = ?').run(id)
 }
 
-export function recordLoginFailure(db: Db, userId: string, at: Date): void {
-  db.prepare('INSERT INTO login_failures (user_id, at) VALUES (?, ?)').run(userId, at.toISOString())
+/** Records a failed login for a name, forgetting failures older than `since` and ended lockouts (of every name). */
+export function recordLoginFailure(db: Db, name: string, at: Date, since: Date): void {
+  db.prepare('DELETE FROM login_attempts WHERE at < ?').run(since.toISOString())
+  db.prepare('DELETE FROM login_lockouts WHERE until <= ?').run(at.toISOString())
+  db.prepare('INSERT INTO login_attempts (name, at) VALUES (?, ?)').run(name, at.toISOString())
 }
 
-export function recentLoginFailures(db: Db, userId: string, since: Date): number {
-  const row = db.prepare('SELECT count(*) AS n FROM login_failures WHERE user_id = ? AND at >= ?').get(userId, since.toISOString())
+export function recentLoginFailures(db: Db, name: string, since: Date): number {
+  const row = db.prepare('SELECT count(*) AS n FROM login_attempts WHERE name = ? AND at >= ?').get(name, since.toISOString())
   return (row as {n: number}).n
 }
 
-export function clearLoginFailures(db: Db, userId: string): void {
-  db.prepare('DELETE FROM login_failures WHERE user_id = ?').run(userId)
+export function clearLoginFailures(db: Db, name: string): void {
+  db.prepare('DELETE FROM login_attempts WHERE name = ?').run(name)
+}
+
+/** Starts a lockout for a name; its failures so far are spent. */
+export function lockName(db: Db, name: string, until: Date): void {
+  clearLoginFailures(db, name)
+  db.prepare('INSERT INTO login_lockouts (name, until) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET until = excluded.until').run(name, until.toISOString())
+}
+
+/** The end of the name's lockout if it is still running. */
+export function lockedUntil(db: Db, name: string, now: Date): string | undefined {
+  const row = db.prepare('SELECT until FROM login_lockouts WHERE name = ? AND until > ?').get(name, now.toISOString()) as {until: string} | undefined
+  return row?.until
+}
+
+/** Ends a name's lockout and forgets its failures (successful login, or an unlock). */
+export function clearLockout(db: Db, name: string): void {
+  clearLoginFailures(db, name)
+  db.prepare('DELETE FROM login_lockouts WHERE name = ?').run(name)
+}
+
+/** Every user with a stored TOTP secret, active or pending (for sealing plain ones left by older versions). */
+export function listMfaSecrets(db: Db): Pick<UserRow, 'id' | 'mfa_secret' | 'mfa_pending_secret'>[] {
+  return db.prepare('SELECT id, mfa_secret, mfa_pending_secret FROM users WHERE mfa_secret IS NOT NULL OR mfa_pending_secret IS NOT NULL').all() as Pick<
+    UserRow,
+    'id' | 'mfa_secret' | 'mfa_pending_secret'
+  >[]
 }

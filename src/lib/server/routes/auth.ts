@@ -5,21 +5,50 @@ import {LoginBody, OtpBody, type SessionView, type WhoAmI} from '../../domain/au
 import {ANY_ROLE} from '../../domain/roles.js'
 import {endSession, setSessionScope} from '../../store/sessions.js'
 import * as users from '../../store/users.js'
-import {createSession, IDLE_TIMEOUT_MS} from '../credentials.js'
+import type {ServerContext} from '../context.js'
+import {accountDisabled, createSession, IDLE_TIMEOUT_MS, lockedByAdmin} from '../credentials.js'
 import {badRequest, HttpError} from '../http-error.js'
+import {openSecret, sealSecret, totpFor, totpStep} from '../mfa.js'
 import {DUMMY_HASH, verifyPassword} from '../passwords.js'
 import {defineRoute} from '../route.js'
 
+/** CJIS AC-7: 5 failed logins within 15 minutes lock the name for 15 minutes. */
 export const MAX_FAILURES = 5
 export const FAILURE_WINDOW_MS = 15 * 60_000
-
-export function totpFor(username: string, secretBase32: string): OTPAuth.TOTP {
-  return new OTPAuth.TOTP({issuer: 'rtcc', label: username, algorithm: 'SHA1', digits: 6, period: 30, secret: OTPAuth.Secret.fromBase32(secretBase32)})
-}
-
-const otpValid = (username: string, secret: string, otp: string) => totpFor(username, secret).validate({token: otp, window: 1}) !== null
+export const LOCKOUT_MS = 15 * 60_000
 
 const invalidCredentials = () => new HttpError(401, 'invalid_credentials', 'invalid username or password')
+
+// Names the user as typed, never from the account: a known and an unknown name read the same.
+const lockedOut = (name: string, until: string) =>
+  new HttpError(403, 'account_locked', `too many failed logins for "${name}": try again after ${until}, or ask an admin to run \`rtcc user unlock ${name}\``)
+
+/** Counts a failure against the name typed; returns the end of the lockout it starts, if it does. */
+function recordFailure(ctx: ServerContext, name: string): string | undefined {
+  const now = ctx.now()
+  const windowStart = new Date(now.getTime() - FAILURE_WINDOW_MS)
+  users.recordLoginFailure(ctx.db, name, now, windowStart)
+  if (users.recentLoginFailures(ctx.db, name, windowStart) < MAX_FAILURES) return undefined
+  const until = new Date(now.getTime() + LOCKOUT_MS)
+  users.lockName(ctx.db, name, until)
+  return until.toISOString()
+}
+
+/** Why the second factor refuses this login, if it does; a good code also returns its time step. */
+function checkOtp(ctx: ServerContext, user: users.UserRow, otp: string | undefined): {problem?: 'otp_required' | 'otp_invalid' | 'otp_reused'; step?: number} {
+  if (!user.mfa_secret) return {}
+  if (!otp) return {problem: 'otp_required'}
+  const step = totpStep(user.username, openSecret(ctx.secrets.mfaKey, user.id, user.mfa_secret), otp, ctx.now())
+  if (step === undefined) return {problem: 'otp_invalid'}
+  if (user.mfa_last_step !== null && step <= user.mfa_last_step) return {problem: 'otp_reused'}
+  return {step}
+}
+
+const otpErrors = {
+  otp_required: () => new HttpError(401, 'otp_required', 'this account uses a second factor: give the 6-digit code from your authenticator app'),
+  otp_invalid: () => new HttpError(401, 'otp_invalid', 'invalid one-time code'),
+  otp_reused: () => new HttpError(401, 'otp_invalid', 'this one-time code was already used: wait for the next code'),
+}
 
 export const authRoutes = [
   defineRoute({
@@ -29,50 +58,50 @@ export const authRoutes = [
     roles: 'public',
     body: LoginBody,
     handler: async ({ctx, body, req, tx}): Promise<SessionView> => {
+      // Unknown names pay the same scrypt as known ones, so timing does not tell them apart.
+      const hash = users.findUserByName(ctx.db, body.username)?.password_hash ?? DUMMY_HASH
+      const passwordMatches = await verifyPassword(body.password, hash)
+      // From here on the handler is synchronous: no other login interleaves with these reads and writes.
       const user = users.findUserByName(ctx.db, body.username)
-      const passwordOk = await verifyPassword(body.password, user?.password_hash ?? DUMMY_HASH)
+      const passwordOk = passwordMatches && user?.password_hash === hash
       req.rtcc.subject = {id: user?.id ?? null, name: body.username, role: user?.role}
       req.rtcc.target = user?.id ?? `user:${body.username}`
-      if (!user) {
-        tx(() => undefined, {outcome: 'denied', detail: {reason: 'unknown user'}})
-        throw invalidCredentials()
+      const deny = (reason: string) => tx(() => undefined, {outcome: 'denied', detail: {reason}})
+      const lockedUntil = users.lockedUntil(ctx.db, body.username, ctx.now())
+      if (lockedUntil) {
+        deny(`locked after failed logins until ${lockedUntil}`)
+        throw lockedOut(body.username, lockedUntil)
+      }
+      const otp = user && passwordOk ? checkOtp(ctx, user, body.otp) : {}
+      if (!user || !passwordOk || otp.problem === 'otp_invalid' || otp.problem === 'otp_reused') {
+        const reason = !user ? 'unknown user' : !passwordOk ? 'bad password' : otp.problem === 'otp_reused' ? 'one-time code reused' : 'bad one-time code'
+        const until = tx(() => recordFailure(ctx, body.username), {outcome: 'denied', detail: {reason}})
+        if (until) throw lockedOut(body.username, until)
+        throw otp.problem ? otpErrors[otp.problem]() : invalidCredentials()
+      }
+      if (otp.problem) {
+        deny('one-time code required')
+        throw otpErrors[otp.problem]()
+      }
+      // An account's own state shows only to whoever knows its password (and code).
+      if (user.disabled) {
+        deny('account disabled')
+        throw accountDisabled(user.username)
       }
       if (user.locked_at) {
-        tx(() => undefined, {outcome: 'denied', detail: {reason: 'account locked'}})
-        throw new HttpError(403, 'account_locked', `account "${user.username}" is locked after repeated failed logins: an admin can run \`rtcc user unlock ${user.username}\``)
-      }
-      const otpProblem = !passwordOk ? undefined : user.mfa_secret && !body.otp ? 'otp_required' : user.mfa_secret && !otpValid(user.username, user.mfa_secret, body.otp!) ? 'otp_invalid' : undefined
-      if (!passwordOk || otpProblem === 'otp_invalid') {
-        const locked = tx(
-          () => {
-            const now = ctx.now()
-            users.recordLoginFailure(ctx.db, user.id, now)
-            const failures = users.recentLoginFailures(ctx.db, user.id, new Date(now.getTime() - FAILURE_WINDOW_MS))
-            if (failures >= MAX_FAILURES) users.updateUser(ctx.db, user.id, {locked_at: now.toISOString()})
-            return failures >= MAX_FAILURES
-          },
-          {outcome: 'denied', detail: {reason: passwordOk ? 'bad one-time code' : 'bad password'}},
-        )
-        if (locked) throw new HttpError(403, 'account_locked', `too many failed logins: account "${user.username}" is now locked until an admin runs \`rtcc user unlock ${user.username}\``)
-        throw otpProblem ? new HttpError(401, 'otp_invalid', 'invalid one-time code') : invalidCredentials()
-      }
-      if (otpProblem === 'otp_required') {
-        tx(() => undefined, {outcome: 'denied', detail: {reason: 'one-time code required'}})
-        throw new HttpError(401, 'otp_required', 'this account uses a second factor: give the 6-digit code from your authenticator app')
-      }
-      if (user.disabled) {
-        tx(() => undefined, {outcome: 'denied', detail: {reason: 'account disabled'}})
-        throw new HttpError(403, 'account_disabled', `account "${user.username}" is disabled`)
+        deny('account locked by an admin')
+        throw lockedByAdmin(user.username)
       }
       const mfaEnrollmentRequired = user.mfa_required === 1 && !user.mfa_secret
       return tx(() => {
-        users.clearLoginFailures(ctx.db, user.id)
+        users.clearLoginFailures(ctx.db, body.username)
+        if (otp.step !== undefined) users.updateUser(ctx.db, user.id, {mfa_last_step: otp.step})
         const session = createSession(ctx, user.id, mfaEnrollmentRequired ? 'mfa-enroll' : 'full')
         return {
           token: session.token,
           expiresAt: session.expiresAt,
           idleTimeoutSeconds: IDLE_TIMEOUT_MS / 1000,
-          user: users.toUserView(user),
+          user: users.toUserView(user, ctx.now()),
           mfaEnrollmentRequired,
         }
       })
@@ -100,8 +129,8 @@ export const authRoutes = [
     action: 'auth.whoami',
     roles: ANY_ROLE,
     allowMfaEnrollSession: true,
-    handler: ({actor, tx}): WhoAmI =>
-      tx(() => ({user: users.toUserView(actor.user), via: actor.via, role: actor.role, tokenName: actor.tokenName, expiresAt: actor.expiresAt})),
+    handler: ({ctx, actor, tx}): WhoAmI =>
+      tx(() => ({user: users.toUserView(actor.user, ctx.now()), via: actor.via, role: actor.role, tokenName: actor.tokenName, expiresAt: actor.expiresAt})),
   }),
 
   defineRoute({
@@ -114,7 +143,7 @@ export const authRoutes = [
       if (actor.via !== 'session') throw badRequest('enrol a second factor from a login session, not an API token')
       const secret = new OTPAuth.Secret({size: 20}).base32
       return tx(() => {
-        users.updateUser(ctx.db, actor.user.id, {mfa_pending_secret: secret})
+        users.updateUser(ctx.db, actor.user.id, {mfa_pending_secret: sealSecret(ctx.secrets.mfaKey, actor.user.id, secret)})
         return {secret, uri: totpFor(actor.user.username, secret).toString()}
       }, {target: actor.user.id})
     },
@@ -130,9 +159,11 @@ export const authRoutes = [
     handler: ({ctx, actor, body, tx}) => {
       const pending = users.findUserById(ctx.db, actor.user.id)?.mfa_pending_secret
       if (!pending) throw badRequest('no enrolment in progress: run `rtcc user mfa enroll` first')
-      if (!otpValid(actor.user.username, pending, body.otp)) throw new HttpError(400, 'otp_invalid', 'that code does not match: check the clock of the device and try the next code', 'otp')
+      const step = totpStep(actor.user.username, openSecret(ctx.secrets.mfaKey, actor.user.id, pending), body.otp, ctx.now())
+      if (step === undefined) throw new HttpError(400, 'otp_invalid', 'that code does not match: check the clock of the device and try the next code', 'otp')
       return tx(() => {
-        users.updateUser(ctx.db, actor.user.id, {mfa_secret: pending, mfa_pending_secret: null})
+        // The confirming code is spent too: it cannot be replayed to log in.
+        users.updateUser(ctx.db, actor.user.id, {mfa_secret: pending, mfa_pending_secret: null, mfa_last_step: step})
         if (actor.via === 'session') setSessionScope(ctx.db, actor.credentialId, 'full')
         return {mfaEnabled: true}
       }, {target: actor.user.id})

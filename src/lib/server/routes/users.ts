@@ -1,4 +1,4 @@
-/** Account administration (admin only): add, list, disable/enable, set role, unlock, require MFA. */
+/** Account administration (admin only): add, list, disable/enable, set role, lock/unlock, require MFA. */
 import type {z} from 'zod'
 
 import {CreateUserBody, RequireMfaBody, SetAgencyBody, SetRoleBody, type UserView} from '../../domain/auth.js'
@@ -68,7 +68,7 @@ function accountChange<B extends z.ZodType = z.ZodUnknown>(def: {
       return tx(() => {
         users.updateUser(ctx.db, user.id, def.patch(ctx, user, body as z.infer<B>))
         if (def.endSessions) endUserSessions(ctx.db, user.id, ctx.now().toISOString())
-        return users.toUserView(users.findUserById(ctx.db, user.id)!)
+        return users.toUserView(users.findUserById(ctx.db, user.id)!, ctx.now())
       }, {target: user.id, detail: def.detail?.(user, body as z.infer<B>)})
     },
   })
@@ -80,7 +80,7 @@ export const userRoutes = [
     url: '/v1/users',
     action: 'user.list',
     roles: ADMINS,
-    handler: ({ctx, tx}): UserView[] => tx(() => users.listUsers(ctx.db).map(users.toUserView)),
+    handler: ({ctx, tx}): UserView[] => tx(() => users.listUsers(ctx.db).map((u) => users.toUserView(u, ctx.now()))),
   }),
 
   defineRoute({
@@ -118,13 +118,16 @@ export const userRoutes = [
     patch: (ctx, user, body) => ({agency_id: agencyId(ctx, body.agency, user.role)}),
     detail: (_user, body) => ({agency: body.agency}),
   }),
+  // An admin's lock lasts until unlocked (a lockout after failed logins ends by itself).
+  accountChange({path: 'lock', action: 'user.lock', check: keepAnAdmin, patch: (ctx) => ({locked_at: ctx.now().toISOString()}), endSessions: true}),
   accountChange({
     path: 'unlock',
     action: 'user.unlock',
     patch: (ctx, user) => {
-      users.clearLoginFailures(ctx.db, user.id)
+      users.clearLockout(ctx.db, user.username)
       return {locked_at: null}
     },
+    detail: (user) => ({lockedByAdmin: user.locked_at !== null, lockedOutUntil: user.locked_until}),
   }),
   accountChange({
     path: 'mfa',
@@ -136,5 +139,5 @@ export const userRoutes = [
     patch: (_ctx, _user, body) => ({mfa_required: body.required ? 1 : 0}),
     detail: (_user, body) => ({required: body.required}),
   }),
-  accountChange({method: 'DELETE', path: 'mfa', action: 'user.mfa.reset', patch: () => ({mfa_secret: null, mfa_pending_secret: null}), endSessions: true}),
+  accountChange({method: 'DELETE', path: 'mfa', action: 'user.mfa.reset', patch: () => ({mfa_secret: null, mfa_pending_secret: null, mfa_last_step: null}), endSessions: true}),
 ]
