@@ -5,9 +5,9 @@ import {RtccCommand} from '../../lib/output/base-command.js'
 
 export default class RegistryImport extends RtccCommand<typeof RegistryImport> {
   static override summary = 'Bulk-import cameras from a CSV, GeoJSON, JSON, JSON Lines or KML file (admin, supervisor).'
-  static override description = `The file streams to the server, which validates every row, rejects bad ones with file:row:field and a reason, and imports the rest in one transaction, keyed by source + external_id (re-importing the same file changes nothing). Owners are matched by email.
+  static override description = `The file streams to the server, which validates every row, rejects bad ones with file:row:field and a reason, and imports the rest in one transaction, keyed by source + external_id (re-importing the same file changes nothing). Owners are matched by email. Rows of source "owner" (cameras owners registered themselves, as an export writes them) are never applied: identical ones count as unchanged, others are rejected.
 
-Exit status: 0 all rows imported, 3 some rows rejected (the rest imported), 1 nothing imported (--atomic with rejects, --on-conflict fail with conflicts).`
+Exit status: 0 all rows imported, 3 some rows rejected (the rest imported), 1 nothing imported (--atomic with rejects, --on-conflict fail with conflicts), 2 a problem with the file as a whole (no rows, not valid CSV/JSON, no column for a required field).`
   static override examples = [
     '<%= config.bin %> registry import cameras.csv --source county-2026',
     '<%= config.bin %> registry import chicago-speed-cameras.csv --map chicago-speed',
