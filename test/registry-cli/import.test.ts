@@ -35,7 +35,8 @@ describe('rtcc registry import with the real Chicago files', () => {
     const redLight = await importJson([join(DATA, 'chicago-red-light-cameras.csv'), '--map', join(MAPS, 'chicago-red-light.map.json')])
     expect(redLight.summary).toMatchObject({read: 149, inserted: 149, rejected: 0})
 
-    const again = await r.cli(['registry', 'import', join(DATA, 'chicago-speed-cameras.csv'), '--map', join(MAPS, 'chicago-speed.map.json')])
+    // The shipped map by name is the same map as by path.
+    const again = await r.cli(['registry', 'import', join(DATA, 'chicago-speed-cameras.csv'), '--map', 'chicago-speed'])
     expect(again.code).toBe(0)
     expect(again.stdout).toContain('read 160, inserted 0, updated 0, unchanged 160, rejected 0')
     const redAgain = await importJson([join(DATA, 'chicago-red-light-cameras.csv'), '--map', join(MAPS, 'chicago-red-light.map.json')])
@@ -46,6 +47,19 @@ describe('rtcc registry import with the real Chicago files', () => {
     // A camera watching eastbound traffic (first approach EB) faces west.
     const fullerton = (await allCameras()).find((c) => c.externalId === 'CHI039')!
     expect(fullerton).toMatchObject({name: '6247 W Fullerton Ave', latitude: 41.9236, longitude: -87.7825, viewDirection: 270, source: 'chicago-speed'})
+  })
+
+  it('lists the shipped column maps by name, and names them when --map matches neither a file nor a shipped map (exit 2)', async () => {
+    const maps = (await r.cli(['registry', 'maps', '--json'])).json<{name: string; source: string; description: string; file: string}[]>()
+    expect(maps.map((m) => [m.name, m.source])).toEqual([['chicago-red-light', 'chicago-red-light'], ['chicago-speed', 'chicago-speed']])
+    expect(maps[0]!.description).toContain('Red Light Camera Locations')
+    expect(maps.map((m) => m.file)).toEqual([join(MAPS, 'chicago-red-light.map.json'), join(MAPS, 'chicago-speed.map.json')])
+    const human = await r.cli(['registry', 'maps'])
+    expect(human.stdout.split('\n')[1]).toMatch(/^chicago-speed\tchicago-speed\tCity of Chicago/)
+    const unknown = await r.cli(['registry', 'import', join(DATA, 'chicago-speed-cameras.csv'), '--map', 'chicago-sped'])
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toContain('--map: no file chicago-sped and no shipped map of that name')
+    expect(unknown.stderr).toContain('chicago-red-light, chicago-speed (see rtcc registry maps)')
   })
 
   it('finds the same cameras as a brute-force haversine scan, nearest first, with --type and --limit', async () => {
@@ -145,6 +159,22 @@ describe('bad rows', () => {
     expect(result.stderr).toContain('Columns found: "id", "name", "lat", "lng"')
   })
 
+  it('refuses a file without rows in any format as a whole-file problem (exit 2), naming the file', async () => {
+    const files = [
+      r.file('header-only.csv', 'external_id,source,name,latitude,longitude,owner_email\n'),
+      r.file('empty.csv', ''),
+      r.file('empty.geojson', '{"type": "FeatureCollection", "features": []}'),
+      r.file('empty.jsonl', ''),
+      r.file('empty.kml', '<kml><Document></Document></kml>'),
+    ]
+    for (const file of files) {
+      const result = await r.cli(['registry', 'import', file, '--json'])
+      expect(result.code, file).toBe(2)
+      expect(result.json<ImportResult>().error).toMatchObject({code: 'empty_file', message: expect.stringMatching(/^[\w.-]+ has no rows: expected /)})
+      expect(result.stderr).toContain(`${file.split('/').pop()} has no rows`)
+    }
+  })
+
   it('--atomic imports nothing when a row is rejected (exit 1); --dry-run writes nothing', async () => {
     const file = r.file('atomic.csv', 'external_id,source,name,latitude,longitude,owner_email\nA1,atomic,Fine,41.9,-87.6,a@example.org\nA2,atomic,Broken,95,-87.6,a@example.org\n')
     const atomic = await importJson([file, '--atomic'])
@@ -199,6 +229,8 @@ describe('other formats and encodings', () => {
     const wrong = await importJson([file])
     expect(wrong.code).toBe(3)
     expect(wrong.summary.rejects[0]!.errors[0]!.message).toContain('not valid UTF-8')
+    // The way out is a flag, not editing rows: the error says so.
+    expect(wrong.stderr).toContain('the file looks like Latin-1 or Windows-1252 (as Excel saves CSV on Windows). Import it again with --encoding latin1.')
     const right = await importJson([file, '--encoding', 'latin1'])
     expect(right.code).toBe(0)
     expect(right.summary).toMatchObject({inserted: 1, rejected: 0})

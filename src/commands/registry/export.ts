@@ -7,7 +7,7 @@ import {usageError} from '../../lib/output/errors.js'
 export default class RegistryExport extends RtccCommand<typeof RegistryExport> {
   static override summary = 'Export the registry in your jurisdiction as CSV, GeoJSON, KML or JSON Lines (analyst and up).'
   static override description =
-    'Streams from the server to a file (-o) or stdout. CSV cells that a spreadsheet would run as a formula are prefixed with an apostrophe; importing the export gives back the same cameras (all unchanged).'
+    'Streams from the server to a file (-o) or stdout. CSV cells that a spreadsheet would run as a formula are prefixed with an apostrophe; importing the export gives back the same cameras (all unchanged), including those owners registered themselves (source owner), which an import never changes.'
   static override examples = [
     '<%= config.bin %> registry export --format csv -o registry.csv',
     '<%= config.bin %> registry export --format geojson --near 41.8781,-87.6298 --radius 2km -o loop.geojson',

@@ -5,12 +5,13 @@ import {RtccCommand} from '../../lib/output/base-command.js'
 
 export default class RegistryImport extends RtccCommand<typeof RegistryImport> {
   static override summary = 'Bulk-import cameras from a CSV, GeoJSON, JSON, JSON Lines or KML file (admin, supervisor).'
-  static override description = `The file streams to the server, which validates every row, rejects bad ones with file:row:field and a reason, and imports the rest in one transaction, keyed by source + external_id (re-importing the same file changes nothing). Owners are matched by email.
+  static override description = `The file streams to the server, which validates every row, rejects bad ones with file:row:field and a reason, and imports the rest in one transaction, keyed by source + external_id (re-importing the same file changes nothing). Owners are matched by email. Rows of source "owner" (cameras owners registered themselves, as an export writes them) are never applied: identical ones count as unchanged, others are rejected.
 
-Exit status: 0 all rows imported, 3 some rows rejected (the rest imported), 1 nothing imported (--atomic with rejects, --on-conflict fail with conflicts).`
+Exit status: 0 all rows imported, 3 some rows rejected (the rest imported), 1 nothing imported (--atomic with rejects, --on-conflict fail with conflicts), 2 a problem with the file as a whole (no rows, not valid CSV/JSON, no column for a required field).`
   static override examples = [
     '<%= config.bin %> registry import cameras.csv --source county-2026',
-    '<%= config.bin %> registry import chicago-speed-cameras.csv --map examples/maps/chicago-speed.map.json',
+    '<%= config.bin %> registry import chicago-speed-cameras.csv --map chicago-speed',
+    '<%= config.bin %> registry import county.csv --map ./county.map.json --source county-2026',
     '<%= config.bin %> registry import cameras.csv --source county-2026 --dry-run --reject-report rejects.csv',
     '<%= config.bin %> registry import export.geojson --atomic --on-conflict fail --json',
     '<%= config.bin %> registry import legacy.txt --format csv --delimiter ";" --encoding latin1 --source legacy',
@@ -18,7 +19,7 @@ Exit status: 0 all rows imported, 3 some rows rejected (the rest imported), 1 no
   static override args = {file: Args.string({required: true, description: 'The file to import.'})}
   static override flags = {
     format: Flags.string({description: 'File format (default: from the extension, else from the first bytes).', options: ['csv', 'geojson', 'json', 'jsonl', 'kml']}),
-    map: Flags.string({description: 'Column map (JSON) for files whose headers differ from ours.'}),
+    map: Flags.string({description: 'Column map for files whose headers differ from ours: a shipped map\'s name (see `registry maps`) or the path of a JSON map file.'}),
     source: Flags.string({description: 'Source name for rows without one (with external_id, the key for re-imports).'}),
     'on-conflict': Flags.string({description: 'What to do with an existing camera whose values differ.', options: ['update', 'skip', 'fail'], default: 'update'}),
     'dry-run': Flags.boolean({description: 'Validate and count, write nothing.'}),

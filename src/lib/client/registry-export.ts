@@ -3,6 +3,7 @@
  * stdout. A file is written under a temporary name and renamed when complete, so an interrupted
  * export never leaves a truncated file that looks finished.
  */
+import {once} from 'node:events'
 import type {IncomingMessage} from 'node:http'
 import {createWriteStream} from 'node:fs'
 import {rename, rm} from 'node:fs/promises'
@@ -43,11 +44,9 @@ function query(options: ExportOptions) {
   }
 }
 
+/** Waits for 'drain' when the target is full; `once` from node:events removes its error listener again (one per wait would pile up). */
 async function write(out: Writable, chunk: Buffer): Promise<void> {
-  if (!out.write(chunk)) await new Promise((resolve, reject) => {
-    out.once('drain', resolve)
-    out.once('error', reject)
-  })
+  if (!out.write(chunk)) await once(out, 'drain')
 }
 
 /** Streams the export into `out` (the caller owns it), or into `file` when given. */

@@ -14,7 +14,7 @@ import {CliError, ExitCode, usageError} from '../output/errors.js'
 import {loadColumnMap} from '../registry/column-map.js'
 import {detectFormat, IMPORT_FORMATS, type ImportFormat} from '../registry/import.js'
 import {RejectReport} from '../registry/reject-report.js'
-import {parseEncoding} from '../registry/text-input.js'
+import {isEncodingError, parseEncoding} from '../registry/text-input.js'
 import {type ApiClient, httpError} from './api.js'
 
 export interface ImportFileOptions {
@@ -134,11 +134,13 @@ interface FileProblem {
   error?: {code?: string; message?: string; details?: unknown}
 }
 
-/** Problems with the file as a whole (no column for a required field, broken CSV) keep the server's hint. */
+const FILE_PROBLEMS = new Set(['missing_columns', 'invalid_map', 'invalid_file', 'empty_file'])
+
+/** Problems with the file as a whole (no rows, no column for a required field, broken CSV): exit 2, with the server's hint. */
 function fileProblem(body: FileProblem | undefined, prepared: PreparedImport): CliError | undefined {
   const {code, message, details} = body?.error ?? {}
-  if (!code || !message || !['missing_columns', 'invalid_map', 'invalid_file'].includes(code)) return undefined
-  return new CliError(message, {code, exitCode: code === 'invalid_file' ? ExitCode.failure : ExitCode.usage, where: prepared.file, hint: typeof details === 'string' ? details : undefined})
+  if (!code || !message || !FILE_PROBLEMS.has(code)) return undefined
+  return new CliError(message, {code, exitCode: ExitCode.usage, where: prepared.file, hint: typeof details === 'string' ? details : undefined})
 }
 
 /**
@@ -152,7 +154,7 @@ export function importFailure(summary: ImportSummary): CliError | undefined {
     const why = summary.atomic && summary.rejected > 0
       ? `${summary.rejected} row(s) rejected and --atomic was given`
       : `${summary.conflicts} camera(s) already exist with different values and --on-conflict fail was given`
-    return new CliError(`nothing imported: ${why}`, {code: 'not_applied', exitCode: ExitCode.failure, where: summary.fileName, result, hint: 'Fix the rows listed (see --reject-report FILE), or drop the flag.'})
+    return new CliError(`nothing imported: ${why}`, {code: 'not_applied', exitCode: ExitCode.failure, where: summary.fileName, result, hint: encodingHint(summary) ?? 'Fix the rows listed (see --reject-report FILE), or drop the flag.'})
   }
   if (summary.rejected > 0)
     return new CliError(`${summary.rejected} of ${summary.read} row(s) rejected${summary.dryRun ? ' (dry run: nothing written)' : '; the rest were imported'}`, {
@@ -160,9 +162,16 @@ export function importFailure(summary: ImportSummary): CliError | undefined {
       exitCode: ExitCode.partial,
       where: summary.fileName,
       result,
-      hint: 'Write them out with --reject-report FILE, fix them there and import that file again.',
+      hint: encodingHint(summary) ?? 'Write them out with --reject-report FILE, fix them there and import that file again.',
     })
   return undefined
+}
+
+/** Rows rejected as not UTF-8 mean the file is almost surely Latin-1 / Windows-1252: the fix is a flag, not row edits. */
+function encodingHint(summary: ImportSummary): string | undefined {
+  const notUtf8 = summary.rejects.filter((r) => r.errors.some(isEncodingError)).length
+  if (notUtf8 === 0) return undefined
+  return `${notUtf8} rejected row(s) are not valid UTF-8: the file looks like Latin-1 or Windows-1252 (as Excel saves CSV on Windows). Import it again with --encoding latin1.`
 }
 
 /**

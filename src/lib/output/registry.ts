@@ -1,6 +1,7 @@
 /** Human rendering for the registry, owner, camera and agency commands (`--json` prints the data as is). */
 import type {Camera, Owner} from '../domain/camera.js'
 import type {ImportSummary} from '../domain/registry-import.js'
+import type {ShippedMap} from '../registry/column-map.js'
 import {type Column, renderFields, renderTable} from './table.js'
 
 const yesNo = (value: boolean | null | undefined) => (value === null || value === undefined ? '?' : value ? 'yes' : 'no')
@@ -122,3 +123,10 @@ export function describeRejects(s: ImportSummary, max = 10): string {
   if (s.rejected > lines.length) lines.push(`  … and ${s.rejected - lines.length} more`)
   return lines.join('\n') + '\n'
 }
+
+export const renderMaps = (maps: ShippedMap[]) =>
+  renderTable(maps, [
+    {header: 'name', get: (m) => m.name},
+    {header: 'source', get: (m) => m.source ?? '-'},
+    {header: 'for', get: (m) => m.description ?? '-'},
+  ])

@@ -11,9 +11,15 @@
  * that holds a field (null: take it from no column); fields the map leaves out still match by header
  * alias. `defaults` fill cells that are blank or missing — a whole-file owner, a source, a type.
  * `view_direction_from_approaches` lists headers holding traffic approach codes (NB, SB, EB, WB, SEB…)
- * that give the view direction when the file has none.
+ * that give the view direction when the file has none. An optional `description` says which files
+ * the map is for.
+ *
+ * Maps shipped with rtcc (examples/maps/NAME.map.json, in the npm package too) are addressable by
+ * NAME: `--map chicago-speed`; `rtcc registry maps` lists them. A path to a file always works.
  */
-import {readFile} from 'node:fs/promises'
+import {readdir, readFile, stat} from 'node:fs/promises'
+import {basename, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 
 import {z} from 'zod'
 
@@ -25,6 +31,7 @@ const Column = z.enum(COLUMN_NAMES as [ColumnName, ...ColumnName[]])
 const DefaultValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])
 
 export const ColumnMap = z.strictObject({
+  description: z.string().optional(),
   columns: z.partialRecord(Column, z.string().min(1).nullable()).default({}),
   defaults: z.partialRecord(Column, DefaultValue).default({}),
   view_direction_from_approaches: z.array(z.string().min(1)).default([]),
@@ -45,7 +52,49 @@ export function parseColumnMap(json: unknown, where = 'column map'): ColumnMap {
   })
 }
 
-export async function loadColumnMap(path: string): Promise<ColumnMap> {
+/** The maps shipped in the package (from src/lib/registry or dist/lib/registry alike). */
+const SHIPPED_MAPS = fileURLToPath(new URL('../../../examples/maps/', import.meta.url))
+const MAP_SUFFIX = '.map.json'
+
+export interface ShippedMap {
+  /** What `--map` takes. */
+  name: string
+  description: string | null
+  /** The source its rows get, when the map sets one. */
+  source: string | null
+  file: string
+}
+
+export async function shippedMaps(): Promise<ShippedMap[]> {
+  const files = (await readdir(SHIPPED_MAPS).catch(() => [])).filter((f) => f.endsWith(MAP_SUFFIX)).sort()
+  return Promise.all(
+    files.map(async (f) => {
+      const file = join(SHIPPED_MAPS, f)
+      const map = await loadColumnMap(file)
+      const source = map.defaults.source
+      return {name: basename(f, MAP_SUFFIX), description: map.description ?? null, source: typeof source === 'string' ? source : null, file}
+    }),
+  )
+}
+
+/** A path to a map file, else the name of a shipped map (`chicago-speed`, with or without `.map.json`). */
+async function resolveMapFile(pathOrName: string): Promise<string> {
+  if (await stat(pathOrName).then((info) => info.isFile(), () => false)) return pathOrName
+  const name = basename(pathOrName, MAP_SUFFIX)
+  const shipped = await shippedMaps()
+  const found = pathOrName === name || pathOrName === name + MAP_SUFFIX ? shipped.find((m) => m.name === name) : undefined
+  if (found) return found.file
+  throw new CliError(`--map: no file ${pathOrName} and no shipped map of that name`, {
+    code: 'invalid_map',
+    exitCode: 2,
+    where: pathOrName,
+    hint: `Give the path of a map file, or one of the shipped maps: ${shipped.map((m) => m.name).join(', ') || '(none installed)'} (see rtcc registry maps).`,
+  })
+}
+
+/** Reads and checks a column map, given its file's path or a shipped map's name. */
+export async function loadColumnMap(pathOrName: string): Promise<ColumnMap> {
+  const path = await resolveMapFile(pathOrName)
   let text: string
   try {
     text = await readFile(path, 'utf8')

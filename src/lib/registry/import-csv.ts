@@ -83,11 +83,7 @@ function toRecord(cells: string[], headers: string[], delimiter: CsvDelimiter, r
   const values: Record<string, string> = {}
   const errors: FieldError[] = []
   for (let i = 0; i < cells.length && i < headers.length; i++) {
-    const cell = restoreCell(cells[i]!)
-    values[headers[i]!] = cell
-    if (cell.includes('\uFFFD')) {
-      errors.push({field: 'row', column: headers[i], message: 'contains bytes that are not valid UTF-8', expected: 'UTF-8 text; for a Latin-1 or Windows-1252 file pass --encoding latin1', value: cell})
-    }
+    values[headers[i]!] = restoreCell(cells[i]!)
   }
   if (cells.length > headers.length) {
     errors.push({
@@ -144,5 +140,4 @@ export async function* readCsvRecords(text: AsyncIterable<string>, options: CsvR
     }
     if (failure) throw failure
   }
-  if (!headers) throw new CliError(`${options.fileName} is empty: expected a header line`, {code: 'invalid_file', where: options.fileName})
 }

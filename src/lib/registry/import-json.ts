@@ -88,7 +88,8 @@ export async function* readJsonRecords(text: AsyncIterable<string>, fileName: st
     yield* queue
     queue = []
   }
-  if (!parser) throw new CliError(`${fileName} is empty: expected a GeoJSON FeatureCollection or a JSON array`, {code: 'invalid_file', where: fileName})
+  // An empty file yields nothing; the import reports it as a file without rows.
+  if (!parser) return
   try {
     if (!parser.isEnded) parser.end()
   } catch (error) {

@@ -14,7 +14,7 @@ import {readCsvRecords, type CsvDelimiter} from './import-csv.js'
 import {readJsonLines, readJsonRecords} from './import-json.js'
 import {readKmlRecords} from './import-kml.js'
 import type {RawRecord} from './raw-record.js'
-import {decodeText, type ByteSource, type TextEncoding} from './text-input.js'
+import {decodeText, encodingErrors, type ByteSource, type TextEncoding} from './text-input.js'
 import {validateRecord, type FieldError, type RowResult} from './validate.js'
 
 export const IMPORT_FORMATS = ['csv', 'geojson', 'json', 'jsonl', 'kml'] as const
@@ -151,9 +151,12 @@ export async function* readCameras(input: ByteSource, options: ImportOptions): A
     return plan
   }
 
+  let records = 0
   for await (const record of rawRecords(decodeText(input, options.encoding), options, fileName, onHeaders)) {
-    if (record.errors) {
-      yield {row: record.row, raw: record.values, result: {ok: false, errors: record.errors}}
+    records++
+    const errors = [...(record.errors ?? []), ...encodingErrors(record.values)]
+    if (errors.length > 0) {
+      yield {row: record.row, raw: record.values, result: {ok: false, errors}}
       continue
     }
     const result = validateRecord(record.values, csvPlan ?? planFor(record.values), validation, record.point)
@@ -168,6 +171,25 @@ export async function* readCameras(input: ByteSource, options: ImportOptions): A
     }
     yield {row: record.row, raw: record.values, result}
   }
+  if (records === 0) throw emptyFile(fileName, options.format)
+}
+
+const ROWS_EXPECTED: Record<ImportFormat, string> = {
+  csv: 'a header line and at least one row',
+  geojson: 'a FeatureCollection with at least one Point feature',
+  json: 'a JSON array with at least one object',
+  jsonl: 'at least one JSON object, one per line',
+  kml: 'at least one <Placemark>',
+}
+
+/** A file without a single row is a problem with the whole file (exit 2), never a successful "read 0". */
+function emptyFile(fileName: string, format: ImportFormat): CliError {
+  return new CliError(`${fileName} has no rows: expected ${ROWS_EXPECTED[format]}`, {
+    code: 'empty_file',
+    exitCode: 2,
+    where: fileName,
+    hint: `Check that this is the file you meant, read as ${format} (pass --format if that is wrong); there is nothing to import.`,
+  })
 }
 
 function duplicateError(camera: CameraInput, firstRow: number): FieldError {

@@ -7,6 +7,7 @@
 import {TextDecoder} from 'node:util'
 
 import {usageError} from '../output/errors.js'
+import type {FieldError} from './validate.js'
 
 export type TextEncoding = 'utf8' | 'latin1'
 
@@ -43,3 +44,20 @@ export async function* decodeText(input: ByteSource, encoding: TextEncoding = 'u
   const rest = decoder?.decode() ?? ''
   if (rest.length > 0) yield rest
 }
+
+const NOT_UTF8 = 'contains bytes that are not valid UTF-8'
+
+/**
+ * Cells holding U+FFFD, what the UTF-8 decoder puts in place of bytes that are not UTF-8: nearly
+ * always a Latin-1 / Windows-1252 file (what Excel writes on Windows) read without --encoding latin1.
+ */
+export function encodingErrors(values: Record<string, unknown>): FieldError[] {
+  const errors: FieldError[] = []
+  for (const [column, value] of Object.entries(values)) {
+    const text = typeof value === 'string' ? value : typeof value === 'object' && value !== null ? JSON.stringify(value) : ''
+    if (text.includes('\uFFFD')) errors.push({field: 'row', column, message: NOT_UTF8, expected: 'UTF-8 text; for a Latin-1 or Windows-1252 file pass --encoding latin1', value: text})
+  }
+  return errors
+}
+
+export const isEncodingError = (error: FieldError): boolean => error.message === NOT_UTF8

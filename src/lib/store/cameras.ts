@@ -267,10 +267,19 @@ const withOwner = (row: CameraRow & {o_email: string; o_name: string; o_org: str
   ownerPhone: row.o_phone,
 })
 
+const WITH_OWNER = `SELECT c.*, o.email AS o_email, o.display_name AS o_name, o.organisation AS o_org, o.phone AS o_phone
+                    FROM cameras c JOIN owners o ON o.id = c.owner_id`
+
+/** The camera an owner registered themselves (source `owner`, keyed by its id) with that key, if in scope. */
+export function getOwnerRegisteredCamera(db: Db, scope: CameraScope, externalId: string): CameraWithOwner | undefined {
+  const w = where([scopeClause(scope)])
+  const row = db.prepare(`${WITH_OWNER} WHERE ${w.sql} AND c.source = 'owner' AND c.external_id = @externalId`).get({...w.params, externalId})
+  return row === undefined ? undefined : withOwner(row as Parameters<typeof withOwner>[0])
+}
+
 export function* iterateCamerasWithOwners(db: Db, scope: CameraScope, ids?: string[]): Generator<CameraWithOwner> {
   const w = where([scopeClause(scope)])
-  const sql = `SELECT c.*, o.email AS o_email, o.display_name AS o_name, o.organisation AS o_org, o.phone AS o_phone
-               FROM cameras c JOIN owners o ON o.id = c.owner_id WHERE ${w.sql}`
+  const sql = `${WITH_OWNER} WHERE ${w.sql}`
   if (ids) {
     const one = db.prepare(`${sql} AND c.id = @id`)
     for (const id of ids) {

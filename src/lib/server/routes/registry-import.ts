@@ -13,7 +13,9 @@ import {CliError} from '../../output/errors.js'
 import {parseColumnMap} from '../../registry/column-map.js'
 import {compileArea} from '../../registry/geo.js'
 import {readCameras} from '../../registry/import.js'
+import {OWNER_SOURCE, ownerRowProblem} from '../../registry/owner-rows.js'
 import type {FieldError} from '../../registry/validate.js'
+import {getOwnerRegisteredCamera} from '../../store/cameras.js'
 import {applyStaged, countStaged, ImportStaging, resolveStagedOwners, withStaging} from '../../store/registry-import.js'
 import {badRequest, HttpError} from '../http-error.js'
 import {defineRoute} from '../route.js'
@@ -60,6 +62,8 @@ export const registryImportRoutes = [
       let headers: string[] = []
       let read = 0
       let rejected = 0
+      /** Rows of owner-registered cameras identical to the registry (the only ones accepted). */
+      let ownerRowsUnchanged = 0
       const reject = (entry: ImportedReject) => {
         rejected++
         if (rejects.length >= MAX_LISTED_REJECTS || listedChars > MAX_LISTED_REJECT_CHARS) return
@@ -82,11 +86,14 @@ export const registryImportRoutes = [
           for await (const row of rows) {
             read++
             if (!row.result.ok) reject({row: row.row, errors: row.result.errors, raw: row.raw})
-            else if (row.result.camera.source === 'owner')
-              reject({row: row.row, raw: row.raw, errors: [{field: 'source', message: 'the source "owner" is reserved for cameras owners register themselves', expected: 'another source name', value: 'owner'}]})
             else if (!inJurisdiction(row.result.camera))
               reject({row: row.row, raw: row.raw, errors: [{field: 'latitude', message: `outside the jurisdiction of ${scope.kind === 'agency' ? scope.agency.name : 'your agency'}`, expected: 'a location inside your jurisdiction'}]})
-            else {
+            else if (row.result.camera.source === OWNER_SOURCE) {
+              // Never staged, never applied: an owner's own camera is theirs to change.
+              const problem = ownerRowProblem(row.result.camera, getOwnerRegisteredCamera(ctx.db, scope, row.result.camera.externalId))
+              if (problem) reject({row: row.row, raw: row.raw, errors: [problem]})
+              else ownerRowsUnchanged++
+            } else {
               const first = staging.add(row.row, row.result.camera)
               if (first !== undefined) reject({row: row.row, raw: row.raw, errors: [duplicateOf(row.result.camera, first)]})
             }
@@ -112,7 +119,7 @@ export const registryImportRoutes = [
             read,
             inserted: counts?.fresh ?? 0,
             updated: options.onConflict === 'update' ? (counts?.changed ?? 0) : 0,
-            unchanged: counts?.same ?? 0,
+            unchanged: (counts?.same ?? 0) + ownerRowsUnchanged,
             skipped: options.onConflict === 'skip' ? counts!.changed : 0,
             rejected,
             ownersCreated,
@@ -130,7 +137,7 @@ export const registryImportRoutes = [
             () => {
               if (applied) {
                 const done = applyStaged(ctx.db, {onConflict: options.onConflict, now: ctx.now().toISOString(), sources: staging.stagedSources})
-                if (!counts) Object.assign(summary, {inserted: done.inserted, updated: done.updated, conflicts: done.updated, unchanged: staging.staged - done.inserted - done.updated})
+                if (!counts) Object.assign(summary, {inserted: done.inserted, updated: done.updated, conflicts: done.updated, unchanged: staging.staged - done.inserted - done.updated + ownerRowsUnchanged})
               }
               summary.seconds = Math.round((performance.now() - started) / 10) / 100
               return summary
