@@ -87,7 +87,7 @@ describe('unicast sweep', () => {
   })
 
   it('writes a discovery file that holds no password and reads back', () => {
-    const file = toDiscoveryFile({startedAt: new Date().toISOString(), durationMs: 1, discoveryMs: 1, scan: {interfaces: [], subnets: [], onvifPorts: [], multicast: false, probesSent: 0, receiveBufferBytes: 0}, devices, warnings: []})
+    const file = toDiscoveryFile({startedAt: new Date().toISOString(), durationMs: 1, discoveryMs: 1, scan: {interfaces: [], subnets: [], hosts: [], onvifPorts: [], multicast: false, probesSent: 0, receiveBufferBytes: 0}, devices, warnings: []})
     const text = JSON.stringify(file)
     expect(text).not.toContain(CREDS.password)
     expect(parseDiscoveryFile(text).devices).toHaveLength(devices.length)
