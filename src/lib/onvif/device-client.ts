@@ -114,6 +114,8 @@ export interface DeviceDetails {
   mac?: string
   clockSkewSeconds?: number
   mediaServiceUrl?: string
+  /** With `readScopes`: the device's ONVIF scopes. */
+  scopes?: string[]
   profiles: ProfileDetails[]
   /** The first thing that went wrong, e.g. a timeout or malformed XML; details read before it are kept. */
   error?: string
@@ -128,6 +130,8 @@ export interface ReadDeviceOptions {
   probeLimiter?: Limiter
   /** Epoch ms by which the ONVIF calls must be done (stream probes have their own timeout). */
   deadline?: number
+  /** Ask for the ONVIF scopes (name, hardware…), for a device found without WS-Discovery. */
+  readScopes?: boolean
 }
 
 const num = (value: string | undefined) => (value === undefined || value === '' || !Number.isFinite(Number(value)) ? undefined : Number(value))
@@ -209,6 +213,8 @@ export async function readDevice(deviceUrl: string, options: ReadDeviceOptions):
 
     const network = await call(deviceUrl, `<GetNetworkInterfaces ${TDS}/>`)
     details.mac = text(network, 'NetworkInterfaces', 'Info', 'HwAddress')?.toUpperCase()
+    // Optional in practice: firmware without GetScopes is still a camera.
+    if (options.readScopes) details.scopes = await call(deviceUrl, `<GetScopes ${TDS}/>`).then((reply) => children(reply, 'Scopes').map((node) => text(node, 'ScopeItem') ?? '').filter(Boolean), () => undefined)
     const capabilities = await call(deviceUrl, `<GetCapabilities ${TDS}><Category>All</Category></GetCapabilities>`)
     const mediaUrl = text(capabilities, 'Capabilities', 'Media', 'XAddr')
     if (!mediaUrl) return problem(new Error('device reports no media service'))

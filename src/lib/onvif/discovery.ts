@@ -10,8 +10,9 @@
  * our probes by RelatesTo and deduplicated by endpoint reference AND address (cloned firmware gives
  * many cameras one reference), or by device service URL (several cameras on one address).
  *
- * The whole scan, details included, ends by `timeoutMs` plus a second: a device whose details are
- * still missing then is listed with that problem instead of holding up the others.
+ * Details are read as soon as a device is found, while the scan goes on, and the whole scan ends by
+ * `timeoutMs` plus a second: a device whose details are still missing then is listed with that
+ * problem instead of holding up the others.
  */
 import dgram from 'node:dgram'
 import net from 'node:net'
@@ -162,7 +163,7 @@ function portOpen(host: string, port: number, timeoutMs: number): Promise<boolea
 class Registry {
   private readonly byKey = new Map<string, DiscoveredDevice>()
   private readonly addresses = new Set<string>()
-  constructor(private readonly onFound?: (found: number) => void) {}
+  constructor(private readonly onNew: (device: DiscoveredDevice, found: number) => void) {}
 
   get size(): number {
     return new Set(this.byKey.values()).size
@@ -190,7 +191,7 @@ class Registry {
     const device: DiscoveredDevice = existing ?? {address, xaddrs: [], types: [], scopes: [], foundBy: [via], kind: 'camera', auth: 'unknown', profiles: [], ...(endpoint ? this.fromEndpoint(address, endpoint) : {}), ...extra}
     for (const key of keys) if (!this.byKey.has(key)) this.byKey.set(key, device)
     this.addresses.add(address)
-    if (!existing) this.onFound?.(this.size)
+    if (!existing) this.onNew(device, this.size)
   }
 
   private fromEndpoint(address: string, e: DiscoveryEndpoint): Partial<DiscoveredDevice> {
@@ -225,7 +226,20 @@ export async function discover(options: DiscoverOptions = {}): Promise<Discovery
   const warnings: string[] = []
   if (useMulticast && interfaces.length === 0) warnings.push('no IPv4 network interface for multicast; pass --interface or --subnet')
 
-  const registry = new Registry(options.onFound)
+  const detailsDeadline = started + (options.totalTimeoutMs ?? timeoutMs + 1000)
+  const detailLimiter = createLimiter(DETAIL_CONCURRENCY)
+  const probeLimiter = createLimiter(STREAM_PROBE_CONCURRENCY)
+  const reading: Promise<void>[] = []
+  const readDetails = async (device: DiscoveredDevice) => {
+    const readScopes = device.scopes.length === 0
+    const {scopes, ...details} = await readDevice(device.xaddr!, {credentials: credentialsFor(options.credentials ?? [], device.address), probeStreams: options.probeStreams, probeLimiter, timeoutMs: options.detailsTimeoutMs, deadline: detailsDeadline, readScopes})
+    Object.assign(device, details)
+    if (readScopes && scopes) Object.assign(device, {scopes, name: scopeValue(scopes, 'name'), hardware: scopeValue(scopes, 'hardware')})
+  }
+  const registry = new Registry((device, found) => {
+    options.onFound?.(found)
+    if ((options.details ?? true) && device.xaddr && !device.error && (options.all || device.kind === 'camera')) reading.push(detailLimiter(() => readDetails(device)))
+  })
   const sent = new Set<string>()
   let probesSent = 0
   const malformed = new Map<string, string>()
@@ -312,18 +326,7 @@ export async function discover(options: DiscoverOptions = {}): Promise<Discovery
   const discoveryMs = Date.now() - started
   const devices = registry.list().filter((d) => options.all || d.kind === 'camera')
 
-  if (options.details ?? true) {
-    const probeLimiter = createLimiter(STREAM_PROBE_CONCURRENCY)
-    const detailsDeadline = started + (options.totalTimeoutMs ?? timeoutMs + 1000)
-    await mapLimit(
-      devices.filter((d) => d.xaddr && !d.error),
-      DETAIL_CONCURRENCY,
-      async (device) => {
-        const details = await readDevice(device.xaddr!, {credentials: credentialsFor(options.credentials ?? [], device.address), probeStreams: options.probeStreams, probeLimiter, timeoutMs: options.detailsTimeoutMs, deadline: detailsDeadline})
-        Object.assign(device, details)
-      },
-    )
-  }
+  await Promise.all(reading)
   devices.sort((a, b) => a.address.localeCompare(b.address, 'en', {numeric: true}) || (a.xaddr ?? '').localeCompare(b.xaddr ?? '', 'en', {numeric: true}))
   return {
     startedAt: new Date(started).toISOString(),
