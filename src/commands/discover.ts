@@ -49,7 +49,7 @@ Output: a table on a terminal; when piped, one line per device without a header,
     '<%= config.bin %> discover --no-multicast --hosts 127.0.0.1:10000,127.0.0.1:10003   # with `rtcc sim cameras --host 127.0.0.1 --base-port 10000`',
   ]
   static override flags = {
-    timeout: Flags.string({description: 'How long to look for devices (details are read afterwards).', default: '3s'}),
+    timeout: Flags.string({description: 'How long to look for devices; the whole scan, details included, ends one second later.', default: '3s'}),
     interface: Flags.string({description: 'Network interface name or IPv4 address for multicast (repeatable). Default: every non-loopback IPv4 interface.', multiple: true}),
     subnet: Flags.string({description: 'Also sweep this IPv4 CIDR block by unicast (repeatable), e.g. 192.168.1.0/24.', multiple: true}),
     hosts: Flags.string({description: 'Also check these devices by unicast: comma-separated IPv4[:ONVIF-PORT] (repeatable).', multiple: true}),

@@ -49,7 +49,7 @@ export interface DiscoveredDevice extends Partial<DeviceDetails> {
 }
 
 export interface DiscoverOptions {
-  /** Budget for finding devices (details are read afterwards). Default 3000 ms. */
+  /** Budget for finding devices; details are read meanwhile and the whole scan ends a second later (totalTimeoutMs). Default 3000 ms. */
   timeoutMs?: number
   /** Interface names or IPv4 addresses for multicast; default: every non-internal IPv4 interface. */
   interfaces?: string[]
