@@ -194,13 +194,12 @@ export async function readDevice(deviceUrl: string, options: ReadDeviceOptions):
       try {
         info = await call(deviceUrl, `<GetDeviceInformation ${TDS}/>`, candidate)
       } catch (error) {
-        const rejected = error instanceof SoapCallError && error.fault && isAuthFault(error.fault)
-        // A 2xx reply that is not XML means the camera took these credentials and then sent garbage.
-        if (!rejected && !(error instanceof SoapCallError && error.kind === 'malformed')) throw error
-        if (rejected) {
+        if (error instanceof SoapCallError && error.fault && isAuthFault(error.fault)) {
           details.auth = candidate ? 'credentials_rejected' : 'credentials_needed'
           continue
         }
+        // A 2xx reply that is not XML: the camera took these credentials, then sent garbage.
+        if (!(error instanceof SoapCallError && error.kind === 'malformed')) throw error
         details.error = `malformed device information: ${(error as Error).message.replace(/^malformed XML: /, '')}`
       }
       credentials = candidate
