@@ -34,19 +34,25 @@ const CSV_COLUMNS = ['address', 'name', 'manufacturer', 'model', 'firmware', 'se
 
 export default class Discover extends RtccCommand<typeof Discover> {
   static override summary = 'Find ONVIF cameras on the local network and read their details.'
-  static override description = `Sends WS-Discovery probes by multicast on each interface (repeated, since one lost packet would lose every camera), and with --subnet also sweeps those blocks by unicast (WS-Discovery probes plus ONVIF HTTP checks) for networks that block multicast.
+  static override description = `Sends WS-Discovery probes by multicast on each interface (repeated, since one lost packet would lose every camera), and with --subnet also sweeps those blocks by unicast (WS-Discovery probes plus ONVIF HTTP checks) for networks that block multicast. --hosts checks single devices; HOST:PORT checks ONVIF on that port only (port forwarding, or \`rtcc sim cameras --base-port\`).
 
-With credentials it reads maker, model, firmware, serial, MAC, profiles and the RTSP and snapshot URIs; without, or with wrong ones, each camera is still listed as "credentials needed" or "credentials rejected". The camera password comes from --password-file, RTCC_CAMERA_PASSWORD, a prompt, or a --credentials CSV (user,password,hosts); never from a flag value.`
+With credentials it reads maker, model, firmware, serial, MAC, profiles and the RTSP and snapshot URIs; without, or with wrong ones, each camera is still listed as "credentials needed" or "credentials rejected". The camera password comes from --password-file, RTCC_CAMERA_PASSWORD, a prompt, or a --credentials CSV (user,password,hosts); never from a flag value.
+
+The scan ends within --timeout plus one second, details included (--probe-streams adds the stream probes); a camera whose details did not arrive by then is listed with "details did not arrive in time".
+
+Output: a table on a terminal; when piped, one line per device without a header, tab-separated: address, maker/model, name, auth, streams, note. For scripts prefer --json or --csv.`
   static override examples = [
     '<%= config.bin %> discover',
     '<%= config.bin %> discover --user admin --password-file ~/.site-pass --probe-streams -o discovery.json',
     '<%= config.bin %> discover --no-multicast --subnet 192.168.1.0/24 --credentials site-creds.csv --csv > cameras.csv',
     '<%= config.bin %> discover --interface lo --subnet 127.0.0.0/24 --json   # with `rtcc sim cameras` running',
+    '<%= config.bin %> discover --no-multicast --hosts 127.0.0.1:10000,127.0.0.1:10003   # with `rtcc sim cameras --host 127.0.0.1 --base-port 10000`',
   ]
   static override flags = {
-    timeout: Flags.string({description: 'How long to look for devices (details are read afterwards).', default: '3s'}),
+    timeout: Flags.string({description: 'How long to look for devices; the whole scan, details included, ends one second later.', default: '3s'}),
     interface: Flags.string({description: 'Network interface name or IPv4 address for multicast (repeatable). Default: every non-loopback IPv4 interface.', multiple: true}),
     subnet: Flags.string({description: 'Also sweep this IPv4 CIDR block by unicast (repeatable), e.g. 192.168.1.0/24.', multiple: true}),
+    hosts: Flags.string({description: 'Also check these devices by unicast: comma-separated IPv4[:ONVIF-PORT] (repeatable).', multiple: true}),
     multicast: Flags.boolean({description: 'Send multicast probes (--no-multicast for networks that block it).', default: true, allowNo: true}),
     'onvif-ports': Flags.string({description: 'Ports checked for an ONVIF service during a --subnet sweep.', default: '80,8000,8080,8899'}),
     user: Flags.string({description: 'Camera user name.'}),
@@ -62,10 +68,12 @@ With credentials it reads maker, model, firmware, serial, MAC, profiles and the 
     const {discover} = await import('../lib/onvif/discovery.js')
     const {toDiscoveryFile} = await import('../lib/onvif/discovery-file.js')
     const {readCredentialsFile, readPassword} = await import('../lib/onvif/credentials.js')
+    const {parseHostTarget} = await import('../lib/onvif/ipv4.js')
     const f = this.flags
     const ports = f['onvif-ports'].split(',').map((p) => Number(p.trim()))
     if (ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) throw usageError(`--onvif-ports ${f['onvif-ports']}: expected comma-separated port numbers`)
-    if (!f.multicast && !f.subnet?.length) throw usageError('--no-multicast needs at least one --subnet to sweep')
+    if (!f.multicast && !f.subnet?.length && !f.hosts?.length) throw usageError('--no-multicast needs at least one --subnet or --hosts to check')
+    const hosts = (f.hosts ?? []).flatMap((h) => h.split(',')).filter((h) => h.trim()).map(parseHostTarget)
     const credentials = f.credentials ? await readCredentialsFile(f.credentials) : []
     if (f.user) {
       let password = await readPassword(f['password-file'])
@@ -82,6 +90,7 @@ With credentials it reads maker, model, firmware, serial, MAC, profiles and the 
         interfaces: f.interface,
         multicast: f.multicast,
         subnets: f.subnet,
+        hosts,
         onvifPorts: ports,
         credentials,
         probeStreams: f['probe-streams'],
@@ -105,7 +114,7 @@ With credentials it reads maker, model, firmware, serial, MAC, profiles and the 
       process.stdout.write(stringify(rows.map((r) => CSV_COLUMNS.map((c) => r[c])), {header: true, columns: [...CSV_COLUMNS]}))
       return undefined
     }
-    if (report.devices.length === 0) this.note(`no cameras found in ${(report.discoveryMs / 1000).toFixed(1)} s${f.subnet?.length ? '' : '; if multicast is blocked here, try --subnet with the camera network'}`)
+    if (report.devices.length === 0) this.note(`no cameras found in ${(report.discoveryMs / 1000).toFixed(1)} s${f.subnet?.length || hosts.length ? '' : '; if multicast is blocked here, try --subnet with the camera network'}`)
     else this.out(renderTable(report.devices, columns))
     this.note(`${report.devices.length} device(s) in ${(report.durationMs / 1000).toFixed(1)} s`)
     return {...file, scan: report.scan, warnings: report.warnings}

@@ -47,15 +47,15 @@ afterAll(async () => {
 
 describe('unicast sweep', () => {
   let devices: DiscoveredDevice[]
-  let discoveryMs: number
+  let durationMs: number
   beforeAll(async () => {
     const report = await discover({multicast: false, subnets: [NET + '0/24'], credentials: [CREDS], timeoutMs: 3000, detailsTimeoutMs: 1500})
     devices = report.devices
-    discoveryMs = report.discoveryMs
+    durationMs = report.durationMs
   })
 
   it('finds all 20 cameras of a /24 within the timeout plus a second, and reads their details', () => {
-    expect(discoveryMs).toBeLessThan(4000)
+    expect(durationMs).toBeLessThan(4000 + 300) // details included
     for (const camera of fleet.cameras) {
       const found = at(devices, camera.address)
       expect(found, camera.address).toBeDefined()
@@ -67,7 +67,8 @@ describe('unicast sweep', () => {
 
   it('reports a device with malformed XML and one that never answers, without breaking the scan', () => {
     expect(at(devices, NET + '41')).toMatchObject({name: 'Broken 01', error: expect.stringMatching(/malformed XML/)})
-    expect(at(devices, NET + '42')).toMatchObject({name: 'Silent 01', error: 'no reply within 1500 ms'})
+    // Its own timeout or the scan's deadline, whichever comes first.
+    expect(at(devices, NET + '42')).toMatchObject({name: 'Silent 01', error: expect.stringMatching(/^(no reply within 1500 ms|details did not arrive in time)$/)})
     expect(at(devices, NET + '51')).toMatchObject({error: expect.stringMatching(/malformed discovery reply/)})
   })
 
@@ -87,7 +88,7 @@ describe('unicast sweep', () => {
   })
 
   it('writes a discovery file that holds no password and reads back', () => {
-    const file = toDiscoveryFile({startedAt: new Date().toISOString(), durationMs: 1, discoveryMs: 1, scan: {interfaces: [], subnets: [], onvifPorts: [], multicast: false, probesSent: 0, receiveBufferBytes: 0}, devices, warnings: []})
+    const file = toDiscoveryFile({startedAt: new Date().toISOString(), durationMs: 1, discoveryMs: 1, scan: {interfaces: [], subnets: [], hosts: [], onvifPorts: [], multicast: false, probesSent: 0, receiveBufferBytes: 0}, devices, warnings: []})
     const text = JSON.stringify(file)
     expect(text).not.toContain(CREDS.password)
     expect(parseDiscoveryFile(text).devices).toHaveLength(devices.length)

@@ -17,7 +17,9 @@ export default class SimCameras extends RtccCommand<typeof SimCameras> {
   static override summary = 'Run simulated ONVIF cameras on loopback until Ctrl-C (for tests, demos and installer training).'
   static override description = `Each camera is a real network peer on its own loopback address (127.0.0.11, .12, …): it answers WS-Discovery (multicast and unicast on UDP 3702), serves the ONVIF device and media services over HTTP, a JPEG snapshot, and an H.264 test pattern over RTSP carrying its name and the time.
 
-Quirks reproduce firmware habits seen in the field: namespaces (odd XML prefixes), clock-skew[=SECONDS] (default 420), slow[=MS] (default 1500), duplicate-matches, malformed-xml, no-reply.`
+Quirks reproduce firmware habits seen in the field: namespaces (odd XML prefixes), clock-skew[=SECONDS] (default 420), slow[=MS] (default 1500), duplicate-matches, malformed-xml, malformed-device-info (only GetDeviceInformation is broken), no-reply.
+
+With --base-port every camera shares one address, so multicast and a --subnet sweep cannot tell them apart: find them with \`rtcc discover --no-multicast --hosts\` and their ONVIF ports, which this command prints.`
   static override examples = [
     '<%= config.bin %> sim cameras',
     '<%= config.bin %> sim cameras --count 20 --vendor mixed --user admin --password training1',
@@ -35,6 +37,7 @@ Quirks reproduce firmware habits seen in the field: namespaces (odd XML prefixes
     open: Flags.boolean({description: 'Cameras that need no credentials at all (as too many do in the field).'}),
     vendor: Flags.string({description: 'Which maker the cameras imitate; mixed cycles through all.', options: ['axis', 'hikvision', 'dahua', 'generic', 'mixed'], default: 'generic'}),
     quirks: Flags.string({description: 'Firmware habits to reproduce (comma-separated or repeated).', multiple: true}),
+    'endpoint-reference': Flags.string({description: 'Give every camera this WS-Discovery endpoint reference (urn:uuid:…), as cloned firmware does.'}),
     multicast: Flags.boolean({description: 'Answer multicast probes and send Hello/Bye (--no-multicast for unicast only).', default: true, allowNo: true}),
     size: Flags.string({description: 'Main stream resolution.', default: '640x360'}),
     fps: Flags.integer({description: 'Main stream frame rate.', default: 10, min: 1, max: 30}),
@@ -56,6 +59,7 @@ Quirks reproduce firmware habits seen in the field: namespaces (odd XML prefixes
       vendor: f.vendor as Vendor | 'mixed',
       quirks: parseQuirks(f.quirks ?? []),
       multicast: f.multicast,
+      endpointReference: f['endpoint-reference'],
       width: Number(size[1]),
       height: Number(size[2]),
       fps: f.fps,
@@ -64,6 +68,7 @@ Quirks reproduce firmware habits seen in the field: namespaces (odd XML prefixes
     else this.out(renderTable(sim.cameras, columns))
     const multicast = sim.cameras.every((c) => c.multicast) ? 'multicast and unicast' : 'unicast only (this host refused the multicast group)'
     this.note(`${sim.cameras.length} camera(s) running, discovery by ${multicast}; credentials ${f.open ? 'none' : `${f.user} / ${f.password}`}. Ctrl-C to stop.`)
+    if (f['base-port'] !== undefined) this.note(`find them with: rtcc discover --no-multicast --hosts ${sim.cameras.map((c) => new URL(c.deviceServiceUrl).host).join(',')}`)
     const signal = await new Promise<string>((resolve) => {
       process.once('SIGINT', () => resolve('SIGINT'))
       process.once('SIGTERM', () => resolve('SIGTERM'))

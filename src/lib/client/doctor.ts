@@ -2,6 +2,7 @@
 import {accessSync, constants, existsSync} from 'node:fs'
 
 import {binaryVersion, resolveFfmpeg, resolveFfprobe, type ResolvedBinary} from '../media/ffmpeg.js'
+import {findPlayers, overridePlayer, playerOverride} from '../media/players.js'
 import {defaultDataDir} from '../server/data-dir.js'
 import {ApiClient} from './api.js'
 import {fetchCertificate} from './pinning.js'
@@ -26,6 +27,15 @@ async function binaryCheck(name: string, found: ResolvedBinary | undefined, fix:
   } catch (error) {
     return {name, ok: false, detail: `${found.path} does not run: ${(error as Error).message}`, fix}
   }
+}
+
+/** Video players for `stream open --play`; optional, so none found is still ok. */
+async function playerCheck(): Promise<Check> {
+  const wanted = playerOverride()
+  if (wanted && !overridePlayer()) return {name: 'player', ok: false, detail: `RTCC_PLAYER=${wanted} cannot be run`, fix: 'Point RTCC_PLAYER at an installed player, or unset it'}
+  const players = await findPlayers()
+  if (!players.length) return {name: 'player', ok: true, detail: 'none found (only `stream open --play` needs one: install mpv, VLC or ffplay, or set RTCC_PLAYER)'}
+  return {name: 'player', ok: true, detail: players.map((p, i) => `${p.name} ${p.path}${i === 0 ? ' (used by --play)' : ''}`).join(', ')}
 }
 
 function writable(dir: string): boolean {
@@ -73,6 +83,7 @@ export async function runDoctor(options: {profile?: string; server?: string}): P
     {name: 'node', ok: major >= 20, detail: `v${process.versions.node}`, fix: major >= 20 ? undefined : 'Install Node.js 20 or newer'},
     await binaryCheck('ffmpeg', resolveFfmpeg(), 'npm install (ships @ffmpeg-installer/ffmpeg), or set RTCC_FFMPEG=/path/to/ffmpeg'),
     await binaryCheck('ffprobe', resolveFfprobe(), 'npm install (ships @ffprobe-installer/ffprobe), or set RTCC_FFPROBE=/path/to/ffprobe'),
+    await playerCheck(),
     existsSync(dataDir)
       ? {name: 'data dir', ok: writable(dataDir), detail: dataDir, fix: writable(dataDir) ? undefined : `make ${dataDir} writable, or set RTCC_DATA_DIR`}
       : {name: 'data dir', ok: true, detail: `${dataDir} (created at first \`rtcc server start\`)`},

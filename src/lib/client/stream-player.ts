@@ -1,47 +1,42 @@
 /**
- * `rtcc stream open --play`: plays a stream in ffplay (RTCC_FFPLAY, else ffplay on PATH), fed through
- * a loopback relay that keeps the pinned TLS connection in this process. When the player exits the
- * viewer leaves, so the Core stops relaying at once.
+ * `rtcc stream open --play`: plays a stream in ffplay, mpv or VLC (see media/players.ts). Players
+ * cannot pin our certificate and may not speak TLS 1.3, so they read a loopback relay (plain HTTP on
+ * 127.0.0.1 behind an unguessable path) that this process feeds from the pinned TLS connection.
+ * When the player exits the viewer leaves, so the Core stops relaying at once.
  */
 import {spawn} from 'node:child_process'
-import {accessSync, constants} from 'node:fs'
-import {delimiter, join} from 'node:path'
 
 import type {StreamGrant} from '../domain/stream.js'
+import {findPlayers, overridePlayer, type Player, playerArgs, playerOverride} from '../media/players.js'
 import {CliError} from '../output/errors.js'
 import type {ApiClient} from './api.js'
 import {leaveStream, loopbackRelay, type Pin} from './streams.js'
 
-export function ffplayPath(): string | undefined {
-  const candidates = [process.env.RTCC_FFPLAY, ...(process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, process.platform === 'win32' ? 'ffplay.exe' : 'ffplay'))]
-  return candidates.find((path): path is string => {
-    if (!path) return false
-    try {
-      accessSync(path, constants.X_OK)
-      return true
-    } catch {
-      return false
-    }
-  })
-}
-
 /** The player, checked before a stream is opened for it. */
-export function requirePlayer(): string {
-  const player = ffplayPath()
-  if (!player) throw new CliError('ffplay not found', {code: 'player_missing', hint: 'Install ffplay (part of FFmpeg) or set RTCC_FFPLAY; or leave out --play and open the URL in VLC.'})
-  return player
+export async function requirePlayer(): Promise<Player> {
+  const wanted = playerOverride()
+  const player = wanted ? overridePlayer() : (await findPlayers())[0]
+  if (player) return player
+  if (wanted) throw new CliError(`RTCC_PLAYER=${wanted} cannot be run`, {code: 'player_missing', hint: 'Point RTCC_PLAYER at an installed player (a path, or a name on PATH), or unset it to use ffplay, mpv or VLC.'})
+  throw new CliError('no video player found (looked for ffplay, mpv and vlc on PATH)', {code: 'player_missing', hint: 'Install mpv or VLC (or FFmpeg with ffplay), or set RTCC_PLAYER=/path/to/player.'})
 }
 
-/** Plays until the player exits; returns its exit code. */
-export async function play(api: ApiClient, grant: StreamGrant, pin: Pin, player: string): Promise<number> {
+/** Plays until the player exits, then releases the stream. */
+export async function play(api: ApiClient, grant: StreamGrant, pin: Pin, player: Player): Promise<void> {
   const relay = await loopbackRelay(grant.url, pin)
+  // Ctrl-C reaches the player too (same terminal); we stay to release the stream once it has closed.
+  const stay = () => undefined
+  process.on('SIGINT', stay)
   try {
-    return await new Promise<number>((resolve, reject) => {
-      const child = spawn(player, ['-hide_banner', '-loglevel', 'error', '-window_title', `${grant.cameraName} (rtcc live)`, '-fflags', 'nobuffer', relay.url], {stdio: 'inherit'})
-      child.on('error', reject)
-      child.on('exit', (code) => resolve(code ?? 1))
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn(player.path, playerArgs(player, relay.url, `${grant.cameraName} (rtcc live)`), {stdio: 'inherit'})
+      child.on('error', (error) => reject(new CliError(`could not start ${player.name}: ${error.message}`, {code: 'player_failed', where: player.path})))
+      child.on('exit', (exitCode) => resolve(exitCode))
     })
+    // A null code is a player closed by a signal (Ctrl-C): a normal way to stop watching.
+    if (code) throw new CliError(`${player.name} exited with code ${code}`, {code: 'player_failed', where: player.path, hint: 'See the player\'s messages above; `rtcc doctor` lists the players found, RTCC_PLAYER picks another.'})
   } finally {
+    process.off('SIGINT', stay)
     await relay.close()
     await leaveStream(api, grant)
   }

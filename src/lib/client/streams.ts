@@ -6,6 +6,7 @@
  * or ffmpeg's stdin) instead of handing them the HTTPS URL.
  */
 import {spawn} from 'node:child_process'
+import {randomBytes} from 'node:crypto'
 import {rename, rm, stat} from 'node:fs/promises'
 import http, {type IncomingMessage} from 'node:http'
 import https from 'node:https'
@@ -135,10 +136,13 @@ export async function streamSnapshot(api: ApiClient, cameraId: string): Promise<
 
 /**
  * A loopback-only HTTP server that relays one watch URL through the pinned TLS connection, for a local
- * player. Returns its URL and a close function.
+ * player. Its path is random, so another local user cannot watch through it. Returns its URL and a
+ * close function.
  */
 export async function loopbackRelay(url: string, pin: Pin): Promise<{url: string; close: () => Promise<void>}> {
+  const path = `/${randomBytes(16).toString('hex')}/live.mp4`
   const server = http.createServer((req, res) => {
+    if (req.url !== path) return void res.writeHead(404).end()
     watch(url, pin).then(
       (upstream) => {
         res.writeHead(200, {'content-type': 'video/mp4', 'cache-control': 'no-store'})
@@ -151,7 +155,7 @@ export async function loopbackRelay(url: string, pin: Pin): Promise<{url: string
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const port = (server.address() as AddressInfo).port
   return {
-    url: `http://127.0.0.1:${port}/live.mp4`,
+    url: `http://127.0.0.1:${port}${path}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()

@@ -44,7 +44,7 @@ export function runMediaTool(binary: string, args: string[], options: RunOptions
     })
     child.on('close', (code) => {
       clearTimeout(timer)
-      const result = {stdout: Buffer.concat(chunks), stderr: redactText(stderr)}
+      const result = {stdout: Buffer.concat(chunks), stderr: redactText(stderr, options.source)}
       if (timedOut) return reject(mediaError('timeout', result.stderr, options))
       if (code !== 0) return reject(mediaError(classify(result.stderr), result.stderr, options))
       resolve(result)

@@ -114,6 +114,8 @@ export interface DeviceDetails {
   mac?: string
   clockSkewSeconds?: number
   mediaServiceUrl?: string
+  /** With `readScopes`: the device's ONVIF scopes. */
+  scopes?: string[]
   profiles: ProfileDetails[]
   /** The first thing that went wrong, e.g. a timeout or malformed XML; details read before it are kept. */
   error?: string
@@ -126,6 +128,10 @@ export interface ReadDeviceOptions {
   streamTimeoutMs?: number
   /** Shared gate for ffprobe runs when many devices are read at once. */
   probeLimiter?: Limiter
+  /** Epoch ms by which the ONVIF calls must be done (stream probes have their own timeout). */
+  deadline?: number
+  /** Ask for the ONVIF scopes (name, hardware…), for a device found without WS-Discovery. */
+  readScopes?: boolean
 }
 
 const num = (value: string | undefined) => (value === undefined || value === '' || !Number.isFinite(Number(value)) ? undefined : Number(value))
@@ -147,50 +153,70 @@ function describe(error: unknown): string {
   return (error as Error).message
 }
 
+/** The problem of a device whose details were still missing when the caller's deadline came. */
+export const DETAILS_LATE = 'details did not arrive in time'
+
 export async function readDevice(deviceUrl: string, options: ReadDeviceOptions): Promise<DeviceDetails> {
   const timeoutMs = options.timeoutMs ?? 4000
+  const deadline = options.deadline ?? Infinity
   const details: DeviceDetails = {auth: 'unknown', profiles: []}
   let clockOffsetMs = 0
+  let credentials: Credentials | undefined
+  /** One call within both the per-call timeout and the overall deadline. */
+  const call = async (url: string, body: string, as = credentials): Promise<XmlNode> => {
+    const left = deadline - Date.now()
+    if (left <= 0) throw new SoapCallError('timeout', DETAILS_LATE)
+    try {
+      return await soapCall(url, body, {credentials: as, clockOffsetMs, timeoutMs: Math.min(timeoutMs, left)})
+    } catch (error) {
+      throw error instanceof SoapCallError && error.kind === 'timeout' && left < timeoutMs ? new SoapCallError('timeout', DETAILS_LATE) : error
+    }
+  }
+  // The first problem is the one reported; details read before and after it are kept.
+  const problem = (error: unknown): DeviceDetails => ({...details, error: details.error ?? describe(error)})
+
   try {
-    const time = parseDeviceTime(await soapCall(deviceUrl, `<GetSystemDateAndTime ${TDS}/>`, {timeoutMs}))
+    const time = parseDeviceTime(await call(deviceUrl, `<GetSystemDateAndTime ${TDS}/>`, undefined))
     if (time) {
       clockOffsetMs = time.getTime() - Date.now()
       details.clockSkewSeconds = Math.round(clockOffsetMs / 1000)
     }
   } catch (error) {
     // Some firmware wants authentication even here; then we go on with our own clock.
-    if (!(error instanceof SoapCallError && error.fault && isAuthFault(error.fault))) return {...details, error: describe(error)}
+    if (!(error instanceof SoapCallError && error.fault && isAuthFault(error.fault))) return problem(error)
   }
 
-  let credentials: Credentials | undefined
   try {
     // First without credentials: a camera that answers is open to anyone, which the installer must know.
     const attempts: (Credentials | undefined)[] = [undefined, ...options.credentials]
     for (const candidate of attempts) {
+      let info: XmlNode | undefined
       try {
-        const info = await soapCall(deviceUrl, `<GetDeviceInformation ${TDS}/>`, {credentials: candidate, clockOffsetMs, timeoutMs})
-        credentials = candidate
-        details.auth = candidate ? 'ok' : 'open'
-        details.user = candidate?.user
-        details.manufacturer = text(info, 'Manufacturer')
-        details.model = text(info, 'Model')
-        details.firmware = text(info, 'FirmwareVersion')
-        details.serial = text(info, 'SerialNumber')
-        details.hardwareId = text(info, 'HardwareId')
-        break
+        info = await call(deviceUrl, `<GetDeviceInformation ${TDS}/>`, candidate)
       } catch (error) {
-        if (!(error instanceof SoapCallError && error.fault && isAuthFault(error.fault))) throw error
-        details.auth = candidate ? 'credentials_rejected' : 'credentials_needed'
+        if (error instanceof SoapCallError && error.fault && isAuthFault(error.fault)) {
+          details.auth = candidate ? 'credentials_rejected' : 'credentials_needed'
+          continue
+        }
+        // A 2xx reply that is not XML: the camera took these credentials, then sent garbage.
+        if (!(error instanceof SoapCallError && error.kind === 'malformed')) throw error
+        details.error = `malformed device information: ${(error as Error).message.replace(/^malformed XML: /, '')}`
       }
+      credentials = candidate
+      details.auth = candidate ? 'ok' : 'open'
+      details.user = candidate?.user
+      if (info) readIdentity(info, details)
+      break
     }
     if (details.auth !== 'ok' && details.auth !== 'open') return details
 
-    const call = (url: string, body: string) => soapCall(url, body, {credentials, clockOffsetMs, timeoutMs})
     const network = await call(deviceUrl, `<GetNetworkInterfaces ${TDS}/>`)
     details.mac = text(network, 'NetworkInterfaces', 'Info', 'HwAddress')?.toUpperCase()
+    // Optional in practice: firmware without GetScopes is still a camera.
+    if (options.readScopes) details.scopes = await call(deviceUrl, `<GetScopes ${TDS}/>`).then((reply) => children(reply, 'Scopes').map((node) => text(node, 'ScopeItem') ?? '').filter(Boolean), () => undefined)
     const capabilities = await call(deviceUrl, `<GetCapabilities ${TDS}><Category>All</Category></GetCapabilities>`)
     const mediaUrl = text(capabilities, 'Capabilities', 'Media', 'XAddr')
-    if (!mediaUrl) return {...details, error: 'device reports no media service'}
+    if (!mediaUrl) return problem(new Error('device reports no media service'))
     details.mediaServiceUrl = mediaUrl
     const profiles = await call(mediaUrl, `<GetProfiles ${TRT}/>`)
     details.profiles = children(profiles, 'Profiles').map(readProfile)
@@ -200,7 +226,7 @@ export async function readDevice(deviceUrl: string, options: ReadDeviceOptions):
       profile.snapshotUri = text(await call(mediaUrl, `<GetSnapshotUri ${TRT}><ProfileToken>${profile.token}</ProfileToken></GetSnapshotUri>`), 'MediaUri', 'Uri')
     }
   } catch (error) {
-    return {...details, error: describe(error)}
+    return problem(error)
   }
 
   if (options.probeStreams) {
@@ -220,4 +246,14 @@ export async function readDevice(deviceUrl: string, options: ReadDeviceOptions):
     )
   }
   return details
+}
+
+/** Identity from a GetDeviceInformation reply; one that names neither maker nor model is malformed. */
+function readIdentity(info: XmlNode, details: DeviceDetails): void {
+  details.manufacturer = text(info, 'Manufacturer')
+  details.model = text(info, 'Model')
+  details.firmware = text(info, 'FirmwareVersion')
+  details.serial = text(info, 'SerialNumber')
+  details.hardwareId = text(info, 'HardwareId')
+  if (!details.manufacturer && !details.model) details.error ??= 'malformed device information: no Manufacturer or Model'
 }

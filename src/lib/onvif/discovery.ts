@@ -7,7 +7,12 @@
  * repeated in rounds, since one lost packet would otherwise lose every camera; a round that brings
  * nothing new ends the scan early. The receive buffer is raised to 2 MiB and read while we are still
  * sending, since 50 cameras answering at once overflow the default ~208 KiB. Replies are matched to
- * our probes by RelatesTo and deduplicated by endpoint reference and address.
+ * our probes by RelatesTo and deduplicated by endpoint reference AND address (cloned firmware gives
+ * many cameras one reference), or by device service URL (several cameras on one address).
+ *
+ * Details are read as soon as a device is found, while the scan goes on, and the whole scan ends by
+ * `timeoutMs` plus a second: a device whose details are still missing then is listed with that
+ * problem instead of holding up the others.
  */
 import dgram from 'node:dgram'
 import net from 'node:net'
@@ -18,7 +23,7 @@ import {usageError} from '../output/errors.js'
 import {createLimiter, mapLimit} from './concurrency.js'
 import {credentialsFor, type CredentialCandidate} from './credentials.js'
 import {type DeviceDetails, parseDeviceTime, readDevice, soapCall, SoapCallError} from './device-client.js'
-import {cidrHosts, isLinkLocal, MAX_SWEEP_HOSTS} from './ipv4.js'
+import {cidrHosts, type HostTarget, isLinkLocal, MAX_SWEEP_HOSTS} from './ipv4.js'
 import {DISCOVERY_PORT, type DiscoveryEndpoint, looksLikeCamera, MULTICAST_GROUP, newMessageId, parseDiscoveryMessage, PROBE_TYPES, probeMessage, scopeValue} from './ws-discovery.js'
 
 export type FoundBy = 'multicast' | 'unicast' | 'http'
@@ -44,13 +49,15 @@ export interface DiscoveredDevice extends Partial<DeviceDetails> {
 }
 
 export interface DiscoverOptions {
-  /** Budget for finding devices (details are read afterwards). Default 3000 ms. */
+  /** Budget for finding devices; details are read meanwhile and the whole scan ends a second later (totalTimeoutMs). Default 3000 ms. */
   timeoutMs?: number
   /** Interface names or IPv4 addresses for multicast; default: every non-internal IPv4 interface. */
   interfaces?: string[]
   multicast?: boolean
   /** CIDR blocks to sweep by unicast. */
   subnets?: string[]
+  /** Single devices to check by unicast; one with a port is checked for ONVIF on that port only. */
+  hosts?: HostTarget[]
   /** Ports checked for an ONVIF device service during the sweep. */
   onvifPorts?: number[]
   discoveryPort?: number
@@ -60,6 +67,8 @@ export interface DiscoverOptions {
   probeStreams?: boolean
   /** Deadline for each ONVIF call while reading details (default 4000 ms). */
   detailsTimeoutMs?: number
+  /** The whole scan, details included, ends this long after it started (default timeoutMs + 1000). */
+  totalTimeoutMs?: number
   /** Keep non-camera WS-Discovery peers. */
   all?: boolean
   /** Probe rounds; once something answered, a round with nothing new stops the scan. Default 3. */
@@ -75,6 +84,7 @@ export interface DiscoveryReport {
   scan: {
     interfaces: {name: string; address: string}[]
     subnets: string[]
+    hosts: string[]
     onvifPorts: number[]
     multicast: boolean
     probesSent: number
@@ -107,15 +117,16 @@ export function resolveInterfaces(wanted: string[] | undefined): {name: string; 
   })
 }
 
+const hostOf = (url: string) => {
+  try {
+    return new URL(url).hostname
+  } catch {
+    return ''
+  }
+}
+
 /** Of several XAddrs, the one on the sender's address, else the first that is not link-local. */
 export function pickXaddr(xaddrs: string[], sender: string): string | undefined {
-  const hostOf = (u: string) => {
-    try {
-      return new URL(u).hostname
-    } catch {
-      return ''
-    }
-  }
   const usable = xaddrs.filter((x) => /^https?:\/\//i.test(x) && !isLinkLocal(hostOf(x)))
   return usable.find((x) => hostOf(x) === sender) ?? usable.find((x) => net.isIPv4(hostOf(x))) ?? usable[0]
 }
@@ -144,9 +155,15 @@ function portOpen(host: string, port: number, timeoutMs: number): Promise<boolea
   })
 }
 
+/**
+ * The devices found so far. A device is the same one when its endpoint reference AND address match,
+ * or its device service URL does: cloned firmware gives many cameras one reference, and cameras that
+ * share an address (port forwarding, the simulator on macOS) differ only by port.
+ */
 class Registry {
-  readonly byKey = new Map<string, DiscoveredDevice>()
-  constructor(private readonly onFound?: (found: number) => void) {}
+  private readonly byKey = new Map<string, DiscoveredDevice>()
+  private readonly addresses = new Set<string>()
+  constructor(private readonly onNew: (device: DiscoveredDevice, found: number) => void) {}
 
   get size(): number {
     return new Set(this.byKey.values()).size
@@ -157,21 +174,24 @@ class Registry {
   }
 
   hasAddress(address: string): boolean {
-    return this.byKey.has('ip:' + address)
+    return this.addresses.has(address)
   }
 
   add(address: string, via: FoundBy, endpoint?: DiscoveryEndpoint, extra: Partial<DiscoveredDevice> = {}): void {
-    const existing = (endpoint?.endpoint && this.byKey.get('ep:' + endpoint.endpoint)) || this.byKey.get('ip:' + address)
+    const ref = endpoint?.endpoint || undefined
+    // A cloned camera may announce its twin's (or the factory's) URL: only a URL on its own address identifies it.
+    const xaddr = extra.xaddr ?? (endpoint ? pickXaddr(endpoint.xaddrs, address) : undefined)
+    const ownUrl = xaddr && hostOf(xaddr) === address ? xaddr : undefined
+    const keys = [ref && `ep:${ref}|${address}`, ownUrl && `x:${ownUrl}`, !ref && !ownUrl && `ip:${address}`].filter((k): k is string => Boolean(k))
+    const existing = keys.map((k) => this.byKey.get(k)).find((d) => d && (!ref || !d.endpointReference || d.endpointReference === ref))
     if (existing) {
       if (!existing.foundBy.includes(via)) existing.foundBy.push(via)
       if (endpoint && !existing.endpointReference) Object.assign(existing, this.fromEndpoint(address, endpoint))
-      if (existing.endpointReference) this.byKey.set('ep:' + existing.endpointReference, existing)
-      return
     }
-    const device: DiscoveredDevice = {address, xaddrs: [], types: [], scopes: [], foundBy: [via], kind: 'camera', auth: 'unknown', profiles: [], ...(endpoint ? this.fromEndpoint(address, endpoint) : {}), ...extra}
-    this.byKey.set('ip:' + address, device)
-    if (device.endpointReference) this.byKey.set('ep:' + device.endpointReference, device)
-    this.onFound?.(this.size)
+    const device: DiscoveredDevice = existing ?? {address, xaddrs: [], types: [], scopes: [], foundBy: [via], kind: 'camera', auth: 'unknown', profiles: [], ...(endpoint ? this.fromEndpoint(address, endpoint) : {}), ...extra}
+    for (const key of keys) if (!this.byKey.has(key)) this.byKey.set(key, device)
+    this.addresses.add(address)
+    if (!existing) this.onNew(device, this.size)
   }
 
   private fromEndpoint(address: string, e: DiscoveryEndpoint): Partial<DiscoveredDevice> {
@@ -196,14 +216,30 @@ export async function discover(options: DiscoverOptions = {}): Promise<Discovery
   const rounds = Math.max(1, Math.min(options.rounds ?? 3, 5))
   const onvifPorts = options.onvifPorts ?? DEFAULT_ONVIF_PORTS
   const subnets = options.subnets ?? []
-  const sweepHosts = [...new Set(subnets.flatMap(cidrHosts))]
+  const hosts = options.hosts ?? []
+  // Hosts without a port are swept like a subnet; host:port targets get one ONVIF check on that port.
+  const sweepHosts = [...new Set([...subnets.flatMap(cidrHosts), ...hosts.filter((h) => h.port === undefined).map((h) => h.host)])]
+  const portTargets = hosts.filter((h): h is Required<HostTarget> => h.port !== undefined)
   if (sweepHosts.length > MAX_SWEEP_HOSTS) throw usageError(`the subnets hold ${sweepHosts.length} addresses; the sweep takes at most ${MAX_SWEEP_HOSTS}`)
   const useMulticast = options.multicast ?? true
   const interfaces = useMulticast ? resolveInterfaces(options.interfaces) : []
   const warnings: string[] = []
   if (useMulticast && interfaces.length === 0) warnings.push('no IPv4 network interface for multicast; pass --interface or --subnet')
 
-  const registry = new Registry(options.onFound)
+  const detailsDeadline = started + (options.totalTimeoutMs ?? timeoutMs + 1000)
+  const detailLimiter = createLimiter(DETAIL_CONCURRENCY)
+  const probeLimiter = createLimiter(STREAM_PROBE_CONCURRENCY)
+  const reading: Promise<void>[] = []
+  const readDetails = async (device: DiscoveredDevice) => {
+    const readScopes = device.scopes.length === 0
+    const {scopes, ...details} = await readDevice(device.xaddr!, {credentials: credentialsFor(options.credentials ?? [], device.address), probeStreams: options.probeStreams, probeLimiter, timeoutMs: options.detailsTimeoutMs, deadline: detailsDeadline, readScopes})
+    Object.assign(device, details)
+    if (readScopes && scopes) Object.assign(device, {scopes, name: scopeValue(scopes, 'name'), hardware: scopeValue(scopes, 'hardware')})
+  }
+  const registry = new Registry((device, found) => {
+    options.onFound?.(found)
+    if ((options.details ?? true) && device.xaddr && !device.error && (options.all || device.kind === 'camera')) reading.push(detailLimiter(() => readDetails(device)))
+  })
   const sent = new Set<string>()
   let probesSent = 0
   const malformed = new Map<string, string>()
@@ -280,6 +316,7 @@ export async function discover(options: DiscoverOptions = {}): Promise<Discovery
       tasks.push(probeRounds(() => sendProbes(socket, sweepHosts.filter((h) => !registry.hasAddress(h))), UNICAST_WINDOW_MS))
       tasks.push(sweepHttp(sweepHosts, onvifPorts, registry, deadline, sleep(UNICAST_WINDOW_MS)))
     }
+    if (portTargets.length) tasks.push(checkOnvif(portTargets, registry, deadline))
     await Promise.all(tasks)
   } finally {
     for (const socket of sockets) socket.close()
@@ -289,23 +326,13 @@ export async function discover(options: DiscoverOptions = {}): Promise<Discovery
   const discoveryMs = Date.now() - started
   const devices = registry.list().filter((d) => options.all || d.kind === 'camera')
 
-  if (options.details ?? true) {
-    const probeLimiter = createLimiter(STREAM_PROBE_CONCURRENCY)
-    await mapLimit(
-      devices.filter((d) => d.xaddr && !d.error),
-      DETAIL_CONCURRENCY,
-      async (device) => {
-        const details = await readDevice(device.xaddr!, {credentials: credentialsFor(options.credentials ?? [], device.address), probeStreams: options.probeStreams, probeLimiter, timeoutMs: options.detailsTimeoutMs})
-        Object.assign(device, details)
-      },
-    )
-  }
-  devices.sort((a, b) => a.address.localeCompare(b.address, 'en', {numeric: true}))
+  await Promise.all(reading)
+  devices.sort((a, b) => a.address.localeCompare(b.address, 'en', {numeric: true}) || (a.xaddr ?? '').localeCompare(b.xaddr ?? '', 'en', {numeric: true}))
   return {
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
     discoveryMs,
-    scan: {interfaces, subnets, onvifPorts: sweepHosts.length ? onvifPorts : [], multicast: useMulticast, probesSent, receiveBufferBytes},
+    scan: {interfaces, subnets, hosts: hosts.map((h) => (h.port ? `${h.host}:${h.port}` : h.host)), onvifPorts: sweepHosts.length ? onvifPorts : [], multicast: useMulticast, probesSent, receiveBufferBytes},
     devices,
     warnings,
   }
@@ -313,15 +340,22 @@ export async function discover(options: DiscoverOptions = {}): Promise<Discovery
 
 /**
  * The HTTP half of the sweep, for devices that ignore unicast probes: after the first probe window,
- * check the ONVIF ports of every host not yet found, and ask open ones for their time (an
- * unauthenticated ONVIF call) to tell cameras from other web servers.
+ * check the ONVIF ports of every host not yet found.
  */
 async function sweepHttp(hosts: string[], ports: number[], registry: Registry, deadline: number, firstWindow: Promise<void>): Promise<void> {
   await firstWindow
   const targets = hosts.filter((h) => !registry.hasAddress(h)).flatMap((host) => ports.map((port) => ({host, port})))
+  await checkOnvif(targets, registry, deadline, (host) => registry.hasAddress(host))
+}
+
+/**
+ * Asks each open host:port for its time (an unauthenticated ONVIF call) to tell cameras from other
+ * web servers; `skip` drops a target once its host has been found another way.
+ */
+async function checkOnvif(targets: Required<HostTarget>[], registry: Registry, deadline: number, skip: (host: string) => boolean = () => false): Promise<void> {
   await mapLimit(targets, CONNECT_CONCURRENCY, async ({host, port}) => {
     const remaining = deadline - Date.now()
-    if (remaining <= 0 || registry.hasAddress(host)) return
+    if (remaining <= 0 || skip(host)) return
     if (!(await portOpen(host, port, Math.min(1000, remaining)))) return
     const url = `http://${host}${port === 80 ? '' : ':' + port}${DEVICE_PATH}`
     try {

@@ -35,3 +35,18 @@ export function cidrHosts(cidr: string): string[] {
 export function isLinkLocal(host: string): boolean {
   return /^169\.254\./.test(host) || /^\[?fe80:/i.test(host)
 }
+
+export interface HostTarget {
+  host: string
+  /** The ONVIF HTTP port when given (`10.0.0.5:8081`); without it the usual ports are checked. */
+  port?: number
+}
+
+/** `10.0.0.5` or `10.0.0.5:8081`, for `--hosts`. */
+export function parseHostTarget(text: string): HostTarget {
+  const [host = '', portText] = text.trim().split(':')
+  const port = portText === undefined ? undefined : Number(portText)
+  if (parseIpv4(host) === undefined || (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)))
+    throw usageError(`--hosts ${text}: expected an IPv4 address with an optional ONVIF port`, 'Write it like 192.168.1.20 or 127.0.0.1:10000.')
+  return {host, port}
+}

@@ -32,6 +32,8 @@ export interface CameraConfig {
   multicast: boolean
   /** Probability of dropping each discovery datagram in or out, to measure scanners under loss. */
   packetLoss: number
+  /** A fixed WS-Discovery endpoint reference, shared as cloned firmware does; default: one per camera. */
+  endpointReference?: string
   width: number
   height: number
   fps: number
@@ -146,7 +148,7 @@ export async function startCamera(config: CameraConfig): Promise<RunningCamera> 
     )
 
     const endpoint: DiscoveryEndpoint = {
-      endpoint: endpointUuid(config),
+      endpoint: config.endpointReference ?? endpointUuid(config),
       types: ['dn:NetworkVideoTransmitter', 'tds:Device'],
       scopes: identity.scopes,
       xaddrs: [identity.deviceUrl],

@@ -63,12 +63,12 @@ const EXTRA_NAMESPACES =
 
 export function handleSoap(requestXml: string, ctx: ServiceContext): SoapReply {
   const p = ctx.quirks.namespaces ? QUIRKY : PLAIN
-  const wrap = (body: string, status = 200): SoapReply => {
+  const wrap = (body: string, status = 200, broken = ctx.quirks.malformedXml): SoapReply => {
     const xml =
       `<?xml version="1.0" encoding="UTF-8"?><${p.env}:Envelope xmlns:${p.env}="${NS.soap}" xmlns:${p.tds}="${NS.tds}" xmlns:${p.trt}="${NS.trt}" xmlns:${p.tt}="${NS.tt}" xmlns:ter="${NS.ter}"` +
       `${ctx.quirks.namespaces ? EXTRA_NAMESPACES : ''}><${p.env}:Header/><${p.env}:Body>${body}</${p.env}:Body></${p.env}:Envelope>`
     // A firmware bug: a truncated reply with a stray, unescaped ampersand.
-    return {status, body: ctx.quirks.malformedXml ? xml.slice(0, Math.floor(xml.length * 0.6)).replace('<', '<& ') : xml}
+    return {status, body: broken ? xml.slice(0, Math.floor(xml.length * 0.6)).replace('<', '<& ') : xml}
   }
   const fault = (subcode: string, reason: string, status = 400) => wrap(faultBody({code: `${p.env}:Sender`, subcode, reason}).replace(/<s:/g, `<${p.env}:`).replace(/<\/s:/g, `</${p.env}:`), status)
 
@@ -90,7 +90,7 @@ export function handleSoap(requestXml: string, ctx: ServiceContext): SoapReply {
   const build = ACTIONS[action]
   if (!build) return fault('ter:ActionNotSupported', `${action} is not supported`, 400)
   const result = build(ctx, p, request)
-  return typeof result === 'string' ? wrap(result) : fault(result.subcode, result.reason)
+  return typeof result === 'string' ? wrap(result, 200, ctx.quirks.malformedXml || (ctx.quirks.malformedDeviceInfo && action === 'GetDeviceInformation')) : fault(result.subcode, result.reason)
 }
 
 type Action = (ctx: ServiceContext, p: Prefixes, request: XmlNode[string] | undefined) => string | {subcode: string; reason: string}

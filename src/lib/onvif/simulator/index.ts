@@ -30,6 +30,8 @@ export interface SimulatorOptions {
   quirks?: Quirks
   multicast?: boolean
   packetLoss?: number
+  /** Give every camera this WS-Discovery endpoint reference, as cloned firmware does. */
+  endpointReference?: string
   width?: number
   height?: number
   fps?: number
@@ -74,6 +76,7 @@ export function cameraConfigs(options: SimulatorOptions): CameraConfig[] {
       quirks: options.quirks ?? {},
       multicast: options.multicast ?? true,
       packetLoss: options.packetLoss ?? 0,
+      endpointReference: options.endpointReference,
       width: options.width ?? 640,
       height: options.height ?? 360,
       fps: options.fps ?? 10,

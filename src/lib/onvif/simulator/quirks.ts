@@ -12,11 +12,13 @@ export interface Quirks {
   duplicateMatches?: boolean
   /** SOAP replies are broken XML. */
   malformedXml?: boolean
+  /** Only the (authenticated) GetDeviceInformation reply is broken XML; everything else works. */
+  malformedDeviceInfo?: boolean
   /** SOAP requests are accepted and never answered. */
   noReply?: boolean
 }
 
-export const QUIRK_NAMES = ['namespaces', 'clock-skew', 'slow', 'duplicate-matches', 'malformed-xml', 'no-reply'] as const
+export const QUIRK_NAMES = ['namespaces', 'clock-skew', 'slow', 'duplicate-matches', 'malformed-xml', 'malformed-device-info', 'no-reply'] as const
 
 /** Parses `clock-skew=600,slow=2000,namespaces`; values are seconds for clock-skew and ms for slow. */
 export function parseQuirks(list: string[]): Quirks {
@@ -40,6 +42,9 @@ export function parseQuirks(list: string[]): Quirks {
         break
       case 'malformed-xml':
         quirks.malformedXml = true
+        break
+      case 'malformed-device-info':
+        quirks.malformedDeviceInfo = true
         break
       case 'no-reply':
         quirks.noReply = true
