@@ -80,4 +80,11 @@ describe('camera passwords with @, : and / are never printed', () => {
     }
     expect(results[0]!.json<{error: {code: string; where: string}}>().error).toMatchObject({code: 'credentials_rejected', where: `rtsp://***@${HOST}:${server.port}/live`})
   })
+  it('a mistyped scheme (rstp://) is "no such file" without the password', async () => {
+    const typo = 'Qzx@8817:kwv'
+    const result = await runCli(['media', 'probe', `rstp://admin:${typo}@${HOST}/live`, '--json'])
+    expect(result.code).toBe(1)
+    expect(result.json<{error: {code: string; where: string}}>().error).toMatchObject({code: 'not_found', where: `rstp://***@${HOST}/live`})
+    expect(leaks(result.stdout + result.stderr, typo)).toEqual([])
+  })
 })

@@ -49,7 +49,8 @@ export function inputArgs(input: string): string[] {
 
 export function assertReadable(input: string): void {
   if (!isNetworkUrl(input) && !existsSync(input)) {
-    throw new CliError(`no such file: ${input}`, {code: 'not_found', where: input, hint: 'Pass a video file path or a stream URL (rtsp://…, http://…).'})
+    const shown = redactUrl(input)
+    throw new CliError(`no such file: ${shown}`, {code: 'not_found', where: shown, hint: 'Pass a video file path or a stream URL (rtsp://…, http://…).'})
   }
 }
 
