@@ -27,6 +27,7 @@ export const authRoutes = [
     url: '/v1/auth/login',
     action: 'auth.login',
     roles: 'public',
+    rateLimit: {max: 30, windowSeconds: 60},
     body: LoginBody,
     handler: async ({ctx, body, req, tx}): Promise<SessionView> => {
       const user = users.findUserByName(ctx.db, body.username)
