@@ -160,10 +160,12 @@ async function buildApp(ctx: ServerContext, secrets: ServerSecrets, rateLimits: 
   // handler below, so it is a JSON error like any other and is audited by onSend.
   await app.register(rateLimit, {
     global: false,
-    errorResponseBuilder: (req, context) =>
-      new HttpError(429, 'rate_limited', `too many requests to ${req.method} ${req.routeOptions.url} from ${req.ip}: at most ${context.max} per ${duration(req.routeOptions.config.rateLimit)}; try again in ${context.after}`, undefined, {
+    errorResponseBuilder: (req, context) => {
+      req.rtcc.detail = {reason: 'rate limited', limit: context.max}
+      return new HttpError(429, 'rate_limited', `too many requests to ${req.method} ${req.routeOptions.url} from ${req.ip}: at most ${context.max} per ${duration(req.routeOptions.config.rateLimit)}; try again in ${context.after}`, undefined, {
         retryAfterSeconds: Math.ceil(context.ttl / 1000),
-      }),
+      })
+    },
   })
   for (const route of allRoutes) {
     if (route.roles === 'public' && !route.rateLimit) throw new Error(`public route ${routeKey(route)} declares no rateLimit`)
