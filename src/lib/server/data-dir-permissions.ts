@@ -39,14 +39,15 @@ export function checkDataDirPermissions(dir: string): void {
   if (loose.length === 0) return
   const shown = loose.slice(0, 10)
   const lines = shown.map((l) => `  ${l.path}: ${l.directory ? 'folder' : 'file'} mode ${octal(l.mode)}, should be ${l.directory ? '0700' : '0600'}`)
-  const fixes = shown.map((l) => `chmod ${l.directory ? '700' : '600'} ${quote(l.path)}`)
-  if (loose.length > shown.length) {
-    lines.push(`  … and ${loose.length - shown.length} more`)
-    fixes.splice(0, fixes.length, `chmod -R go-rwx ${quote(dir)}`)
+  const chmod = (mode: string, folder: boolean) => {
+    const paths = loose.filter((l) => l.directory === folder).map((l) => quote(l.path))
+    return paths.length > 0 ? [`chmod ${mode} ${paths.join(' ')}`] : []
   }
+  const fix = loose.length > shown.length ? `chmod -R go-rwx ${quote(dir)}` : [...chmod('700', true), ...chmod('600', false)].join(' && ')
+  if (loose.length > shown.length) lines.push(`  … and ${loose.length - shown.length} more`)
   throw new CliError(`the data dir ${dir} is open to other users, so the server refuses to start:\n${lines.join('\n')}`, {
     code: 'data_dir_permissions',
     where: dir,
-    hint: `It holds password hashes, owners' personal data, keys and evidence. Make it owner-only, then start again:\n  ${fixes.join('\n  ')}`,
+    hint: `It holds password hashes, owners' personal data, keys and evidence: make it owner-only, then start again: ${fix}`,
   })
 }
