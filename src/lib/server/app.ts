@@ -1,6 +1,8 @@
 /**
- * The bundled server: fastify over TLS 1.3 only, every request audited, JSON errors without stack traces.
+ * The bundled server: fastify over TLS 1.3 only, every request audited, JSON errors without stack traces,
+ * public routes rate-limited per source address.
  */
+import rateLimit from '@fastify/rate-limit'
 import Fastify, {type FastifyError, type FastifyInstance} from 'fastify'
 import {randomUUID} from 'node:crypto'
 
@@ -18,7 +20,7 @@ import {sealPlainMfaSecrets} from './mfa.js'
 import {CliError} from '../output/errors.js'
 import {HttpError} from './http-error.js'
 import {expireDue} from './requests/workflow.js'
-import {auditInput, outcomeForStatus, registerRoute} from './route.js'
+import {auditInput, outcomeForStatus, type RateLimit, registerRoute, routeKey} from './route.js'
 import {allRoutes} from './routes/index.js'
 
 export const BODY_LIMIT = 1024 * 1024
@@ -34,6 +36,8 @@ export interface StartOptions {
   smtpUrl?: string
   /** Largest evidence upload in bytes. */
   maxUploadBytes?: number
+  /** Replaces routes' own rate limits, by `METHOD /url` as declared (e.g. `POST /v1/auth/login`). */
+  rateLimits?: Record<string, RateLimit>
   log?: (line: string) => void
 }
 
@@ -68,7 +72,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     }),
     events: new InProcessEventHub(db, now),
   }
-  const app = buildApp(ctx, secrets)
+  const app = await buildApp(ctx, secrets, options.rateLimits ?? {})
   const host = options.host ?? '127.0.0.1'
   await app.listen({host, port: options.port ?? 8443})
   const address = app.server.address()
@@ -96,7 +100,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   }
 }
 
-function buildApp(ctx: ServerContext, secrets: ServerSecrets): FastifyInstance {
+async function buildApp(ctx: ServerContext, secrets: ServerSecrets, rateLimits: Record<string, RateLimit>): Promise<FastifyInstance> {
   const app = Fastify({
     https: {key: secrets.keyPem, cert: secrets.certPem, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3'},
     bodyLimit: BODY_LIMIT,
@@ -156,8 +160,29 @@ function buildApp(ctx: ServerContext, secrets: ServerSecrets): FastifyInstance {
     reply.code(404).send({error: {code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}`}})
   })
 
-  for (const route of allRoutes) registerRoute(app, ctx, route)
+  // Only routes that declare a limit get one (global: false). A refusal is thrown into the error
+  // handler below, so it is a JSON error like any other and is audited by onSend.
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (req, context) => {
+      req.rtcc.detail = {reason: 'rate limited', limit: context.max}
+      return new HttpError(429, 'rate_limited', `too many requests to ${req.method} ${req.routeOptions.url} from ${req.ip}: at most ${context.max} per ${duration(req.routeOptions.config.rateLimit)}; try again in ${context.after}`, undefined, {
+        retryAfterSeconds: Math.ceil(context.ttl / 1000),
+      })
+    },
+  })
+  for (const route of allRoutes) {
+    if (route.roles === 'public' && !route.rateLimit) throw new Error(`public route ${routeKey(route)} declares no rateLimit`)
+    registerRoute(app, ctx, route, rateLimits[routeKey(route)] ?? route.rateLimit)
+  }
   // Core links and their video arrive as WebSocket upgrades on this same TLS socket.
   attachCoreLink(app, ctx)
   return app
+}
+
+/** A rate limit's window in words: `minute`, `15 minutes`, `hour`, `30 seconds`. */
+function duration(limit: unknown): string {
+  const seconds = ((limit as {timeWindow?: number} | undefined)?.timeWindow ?? 0) / 1000
+  const [n, unit] = seconds % 3600 === 0 ? [seconds / 3600, 'hour'] : seconds % 60 === 0 ? [seconds / 60, 'minute'] : [seconds, 'second']
+  return n === 1 ? unit : `${n} ${unit}s`
 }

@@ -1,12 +1,15 @@
 /**
  * The server's data dir: the SQLite database, its TLS certificate, the audit signing key, the
- * evidence master key and the key that seals TOTP secrets in the database (server/mfa.ts). Everything secret is created on first start with mode 0600 and never leaves it.
+ * evidence master key and the key that seals TOTP secrets in the database (server/mfa.ts). Everything
+ * is created on first start owner-only (folders 0700, files 0600) and checked at every start
+ * (./data-dir-permissions.ts).
  */
 import {createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, randomBytes} from 'node:crypto'
 import {chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {homedir, hostname} from 'node:os'
 import {join} from 'node:path'
 
+import {checkDataDirPermissions, createOwnerOnly} from './data-dir-permissions.js'
 import {certificateFingerprint, createSelfSignedCertificate} from './tls.js'
 
 export function defaultDataDir(): string {
@@ -38,13 +41,14 @@ function writeSecret(file: string, data: string | Buffer): void {
 
 /** Creates whatever is missing (first start) and loads the rest. */
 export async function prepareDataDir(dir: string): Promise<ServerSecrets> {
+  createOwnerOnly()
   mkdirSync(dir, {recursive: true, mode: 0o700})
   const certFile = join(dir, 'tls-cert.pem')
   const keyFile = join(dir, 'tls-key.pem')
   if (!existsSync(certFile) || !existsSync(keyFile)) {
     const {certPem, keyPem} = await createSelfSignedCertificate(hostname())
     writeSecret(keyFile, keyPem)
-    writeFileSync(certFile, certPem, {mode: 0o644})
+    writeSecret(certFile, certPem)
   }
 
   const signingFile = join(dir, 'audit-signing.key')
@@ -52,13 +56,14 @@ export async function prepareDataDir(dir: string): Promise<ServerSecrets> {
   if (!existsSync(signingFile)) {
     const {privateKey, publicKey} = generateKeyPairSync('ed25519')
     writeSecret(signingFile, privateKey.export({format: 'pem', type: 'pkcs8'}))
-    writeFileSync(publicKeyFile, publicKey.export({format: 'pem', type: 'spki'}), {mode: 0o644})
+    writeSecret(publicKeyFile, publicKey.export({format: 'pem', type: 'spki'}))
   }
 
   const masterFile = join(dir, 'evidence-master.key')
   if (!existsSync(masterFile)) writeSecret(masterFile, randomBytes(32).toString('base64') + '\n')
   const mfaKeyFile = join(dir, 'mfa-secrets.key')
   if (!existsSync(mfaKeyFile)) writeSecret(mfaKeyFile, randomBytes(32).toString('base64') + '\n')
+  checkDataDirPermissions(dir)
 
   const certPem = readFileSync(certFile, 'utf8')
   const signingKey = createPrivateKey(readFileSync(signingFile))

@@ -9,8 +9,8 @@ import {hashPassword, passwordProblem} from './passwords.js'
 
 export async function initServer(dataDir: string, admin: {username: string; password: string}): Promise<{admin: UserView; dataDir: string; fingerprint: string}> {
   const secrets = await prepareDataDir(dataDir)
-  const problem = passwordProblem(admin.password, admin.username)
-  if (problem) throw new CliError(problem, {code: 'weak_password', hint: 'Choose at least 8 characters that are not a common password.'})
+  const problem = await passwordProblem(admin.password, {username: admin.username})
+  if (problem) throw new CliError(problem, {code: 'weak_password', hint: 'Choose a longer passphrase: several uncommon words, not your user name.'})
   const passwordHash = await hashPassword(admin.password)
   const db = openDatabase(secrets.dbFile)
   try {

@@ -1,6 +1,6 @@
 /**
  * One way to declare a route: method, URL, audit action, the roles it allows (default deny: a route
- * must name them, or say `public`), zod schemas for body and query, and a handler.
+ * must name them, or say `public`), zod schemas for body and query, a rate limit (public routes), and a handler.
  *
  * Audit: a handler does its work inside `call.tx(fn)`, which runs fn and appends the audit record in
  * the same SQLite transaction, so there is no change without its record and no record for a rollback.
@@ -37,6 +37,12 @@ export interface Call<B, Q> {
   tx<T>(fn: () => T, options?: TxOptions<T>): T
 }
 
+/** At most `max` requests per source address in `windowSeconds`; more get 429 with Retry-After. */
+export interface RateLimit {
+  max: number
+  windowSeconds: number
+}
+
 export interface RouteDef<B extends z.ZodType, Q extends z.ZodType> {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
   url: string
@@ -48,6 +54,8 @@ export interface RouteDef<B extends z.ZodType, Q extends z.ZodType> {
   allowMfaEnrollSession?: boolean
   /** Body size limit in bytes (default: the server's 1 MiB). */
   bodyLimit?: number
+  /** Per source address; every public route has one (app.ts refuses to start otherwise). */
+  rateLimit?: RateLimit
   handler(call: Call<z.infer<B>, z.infer<Q>>): unknown
 }
 
@@ -70,12 +78,15 @@ function parse<S extends z.ZodType>(schema: S | undefined, value: unknown, where
   throw badRequest(`${where} field "${field}": ${issue.message}`, field, result.error.issues.map((i) => ({field: i.path.join('.'), message: i.message})))
 }
 
-export function registerRoute(app: FastifyInstance, ctx: ServerContext, def: RouteDef<z.ZodType, z.ZodType>): void {
+/** `POST /v1/auth/login`: how StartOptions.rateLimits names a route. */
+export const routeKey = (def: {method: string; url: string}) => `${def.method} ${def.url}`
+
+export function registerRoute(app: FastifyInstance, ctx: ServerContext, def: RouteDef<z.ZodType, z.ZodType>, rateLimit = def.rateLimit): void {
   app.route({
     method: def.method,
     url: def.url,
     bodyLimit: def.bodyLimit,
-    config: {action: def.action},
+    config: {action: def.action, rateLimit: rateLimit && {max: rateLimit.max, timeWindow: rateLimit.windowSeconds * 1000}},
     handler: async (req, reply) => {
       if (def.roles !== 'public') {
         const actor = authenticate(ctx, req.headers.authorization)
@@ -177,4 +188,4 @@ export function auditInput(
 }
 
 export const outcomeForStatus = (status: number): AuditOutcome =>
-  status < 400 ? 'allowed' : status === 401 || status === 403 ? 'denied' : 'error'
+  status < 400 ? 'allowed' : status === 401 || status === 403 || status === 429 ? 'denied' : 'error'

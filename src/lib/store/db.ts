@@ -3,6 +3,7 @@
  * migrations in ./migrations.ts. Only store/ knows SQL; everything else calls repository functions.
  */
 import Database from 'better-sqlite3'
+import {closeSync, openSync} from 'node:fs'
 
 import {registerFunctions} from './functions.js'
 import {migrations} from './migrations.js'
@@ -10,6 +11,8 @@ import {migrations} from './migrations.js'
 export type Db = Database.Database
 
 export function openDatabase(file: string, options: {readonly?: boolean} = {}): Db {
+  // Created owner-only whatever the umask: SQLite gives its -wal and -shm files the database file's mode.
+  if (!options.readonly) closeSync(openSync(file, 'a', 0o600))
   const db = new Database(file, {readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false})
   if (!options.readonly) {
     db.pragma('journal_mode = WAL')

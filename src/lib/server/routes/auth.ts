@@ -56,6 +56,7 @@ export const authRoutes = [
     url: '/v1/auth/login',
     action: 'auth.login',
     roles: 'public',
+    rateLimit: {max: 30, windowSeconds: 60},
     body: LoginBody,
     handler: async ({ctx, body, req, tx}): Promise<SessionView> => {
       // Unknown names pay the same scrypt as known ones, so timing does not tell them apart.

@@ -83,6 +83,7 @@ export const coreRoutes = [
     url: '/v1/cores/enroll',
     action: 'core.enroll',
     roles: 'public',
+    rateLimit: {max: 20, windowSeconds: 60},
     body: EnrollBody,
     handler: ({ctx, body, req, reply, tx}) => {
       req.rtcc.subject = {id: null, name: `core ${body.name}`, role: 'core'}
@@ -134,6 +135,7 @@ export const coreRoutes = [
     url: '/v1/cores/:id/cameras',
     action: 'core.camera_add',
     roles: 'public',
+    rateLimit: {max: 60, windowSeconds: 60},
     body: AddCoreCameraBody,
     handler: ({ctx, body, params, req, reply, tx}) => {
       const core = verifyCoreRequest(ctx, req, params.id!)

@@ -83,6 +83,7 @@ export const evidenceRoutes = [
     url: '/v1/requests/:id/evidence',
     action: 'evidence.upload',
     roles: 'public',
+    rateLimit: {max: 60, windowSeconds: 60},
     query: UploadQuery,
     handler: async (call) => {
       const {ctx, req, query, reply} = call

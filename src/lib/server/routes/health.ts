@@ -7,6 +7,7 @@ export const healthRoutes = [
     url: '/v1/health',
     action: 'health.read',
     roles: 'public',
+    rateLimit: {max: 300, windowSeconds: 60},
     handler: ({ctx}) => ({status: 'ok', version: ctx.version}),
   }),
 ]

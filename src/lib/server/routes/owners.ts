@@ -36,10 +36,11 @@ export const ownerRoutes = [
     url: '/v1/owners/signup',
     action: 'owner.signup',
     roles: 'public',
+    rateLimit: {max: 20, windowSeconds: 3600},
     body: SignupBody,
     handler: async ({ctx, body, req, reply, tx}) => {
       req.rtcc.subject = {id: null, name: body.username, role: 'owner'}
-      const problem = passwordProblem(body.password, body.username)
+      const problem = await passwordProblem(body.password, {username: body.username, ...body.profile})
       if (problem) throw badRequest(problem, 'password')
       if (users.findUserByName(ctx.db, body.username)) throw conflict(`user name "${body.username}" is taken`, 'username')
       const passwordHash = await hashPassword(body.password)

@@ -183,6 +183,7 @@ export const requestRoutes = [
     url: '/v1/requests/by-token',
     action: 'request.show',
     roles: 'public',
+    rateLimit: {max: 60, windowSeconds: 60},
     handler: (call) => {
       const {row, actor} = answerableRequest(call)
       return moveAndView(call, row, 'viewed', actor)
@@ -194,6 +195,7 @@ export const requestRoutes = [
     url: '/v1/requests/:id/decline',
     action: 'request.decline',
     roles: 'public',
+    rateLimit: {max: 60, windowSeconds: 60},
     body: z.object({reason: z.string().trim().min(1).max(2000)}),
     handler: (call) => {
       const {row, actor} = answerableRequest(call as Call<unknown, unknown>)
@@ -206,6 +208,7 @@ export const requestRoutes = [
     url: '/v1/requests/:id/complete',
     action: 'request.fulfil',
     roles: 'public',
+    rateLimit: {max: 60, windowSeconds: 60},
     handler: (call) => {
       const {row, actor} = answerableRequest(call)
       const files = requests.evidenceSummaries(call.ctx.db, row.id)

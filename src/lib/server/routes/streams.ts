@@ -107,6 +107,7 @@ export const streamRoutes = [
     url: '/v1/streams/watch/:token',
     action: 'stream.watch',
     roles: 'public',
+    rateLimit: {max: 120, windowSeconds: 60},
     handler: ({ctx, params, req, reply, tx}) => {
       const streams = coreHub(ctx).streams
       const found = streams.watcher(params.token!)

@@ -34,7 +34,7 @@ function agencyId(ctx: ServerContext, agency: string | null | undefined, role: s
 
 /** Validates and hashes first (async), then returns the insert to run inside the audited transaction. */
 export async function newUser(ctx: ServerContext, body: z.infer<typeof CreateUserBody>): Promise<() => users.UserRow> {
-  const problem = passwordProblem(body.password, body.username)
+  const problem = await passwordProblem(body.password, body)
   if (problem) throw badRequest(problem, 'password')
   if (users.findUserByName(ctx.db, body.username)) throw conflict(`user "${body.username}" already exists`, 'username')
   const agency = agencyId(ctx, body.agency, body.role)
