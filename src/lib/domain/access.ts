@@ -94,5 +94,6 @@ export interface AccessReport {
   entries: AccessReportEntry[]
   /** More records matched than the report holds. */
   truncated: boolean
-  summary: {byAgency: Record<string, number>; live: number; recorded: number; refused: number}
+  /** Views started (live, recorded), single pictures taken (snapshots), refused attempts. */
+  summary: {byAgency: Record<string, number>; live: number; recorded: number; snapshots: number; refused: number}
 }
