@@ -13,6 +13,7 @@ import {loadOwnerKey} from '../../src/lib/client/policy-key.js'
 import type {CliError} from '../../src/lib/output/errors.js'
 import {approvalsFor} from '../../src/lib/store/access.js'
 import {ownerKeys, shownPolicies} from '../../src/lib/store/policies.js'
+import {runCli} from '../helpers/cli.js'
 import {removeDir, startTestServer, type TestServer} from '../helpers/server.js'
 import {chicagoAgency, ownerWithCameras, recordEvents, useTempConfigDir} from '../policy/owner-fixture.js'
 
@@ -122,6 +123,20 @@ describe('access requests', () => {
     expect(revoked.status).toBe('revoked')
     expect(events.of('access.revoked')).toHaveLength(1)
     expect(approvalsFor(t.server.ctx.db, owner.cameras[0]!.id)).toEqual([])
+  })
+})
+
+describe('access request --duration', () => {
+  it('a window shorter than a minute is a usage error (exit 2) that names the minimum, which --help states', async () => {
+    const env = {RTCC_CONFIG_DIR: configDir, RTCC_SERVER: t.url, RTCC_FINGERPRINT: t.fingerprint, RTCC_TOKEN: ines.options.token!}
+    const [short, help] = await Promise.all([
+      runCli(['access', 'request', owner.cameras[0]!.id, '--reason', 'x', '--duration', '10s'], {env}),
+      runCli(['access', 'request', '--help'], {env}),
+    ])
+    expect(short.code).toBe(2)
+    expect(short.stderr).toContain('from 1m up to 24h')
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain('from 1m up to 24h')
+    expect((await listAccessRequests(ines)).every((r) => r.reason !== 'x')).toBe(true)
   })
 })
 
