@@ -95,7 +95,7 @@ export function App({source, title = 'rtcc dashboard', lastEventId = 0, mapRadiu
 
   const details = () => {
     const area = {width: size.columns, height: main}
-    if (ui.focus === 'alerts' && selectedAlert) return <AlertDetails alert={selectedAlert} source={source} radiusMetres={mapRadiusMetres} {...area} />
+    if (ui.focus === 'alerts' && selectedAlert) return <AlertDetails alert={selectedAlert} source={source} radiusMetres={mapRadiusMetres} now={now} {...area} />
     const stream = ui.focus === 'streams' ? streams.find((s) => s.key === selectedKey) : undefined
     if (stream) return <StreamDetails stream={stream} source={source} now={now} {...area} />
     const row = ui.focus === 'requests' ? cases.find((c) => c.caseId === selectedKey) : undefined

@@ -6,6 +6,7 @@ import {apiDashboardSource, type DashboardSource} from '../../src/lib/client/das
 import type {SimulatorHandle} from '../../src/lib/onvif/simulator/index.js'
 import {startDemoCameras} from '../../src/lib/demo/cameras.js'
 import {App} from '../../src/tui/app.js'
+import {localTime} from '../../src/tui/render/format.js'
 import {PLAIN_THEME} from '../../src/tui/theme.js'
 import {startTestServer, type TestServer} from '../helpers/server.js'
 import {KEY, lastFrame, press, waitForFrame} from './helpers.js'
@@ -44,8 +45,8 @@ afterAll(async () => {
 
 const publish = (type: string, data: Record<string, unknown>, severity?: 'info' | 'warning' | 'critical') => server.server.ctx.events.publish({type, data, severity})
 
-function mount() {
-  const app = render(<App source={source} size={SIZE} theme={PLAIN_THEME} lastEventId={Number.MAX_SAFE_INTEGER} />)
+function mount(lastEventId = Number.MAX_SAFE_INTEGER) {
+  const app = render(<App source={source} size={SIZE} theme={PLAIN_THEME} lastEventId={lastEventId} />)
   return app
 }
 
@@ -96,6 +97,26 @@ describe('rtcc dashboard (rendered)', () => {
       expect(frame).toMatch(/sharing\s+Front door/)
       await press(app.stdin, KEY.escape)
       await waitForFrame(app, (f) => f.includes('Streams'), 'the lists again')
+    } finally {
+      app.unmount()
+    }
+  })
+
+  it("a panic raised before the dashboard connected shows when the owner raised it, not just that it came earlier", async () => {
+    const startedAt = new Date(Date.now() - 7 * 60_000).toISOString()
+    const raised = publish('panic.triggered', {panicId: 'alr_replayed', ownerId: 'own_x', site: 'Replay Deli', ...STORE, startedAt, cameras: []}, 'critical')
+    await new Promise((resolve) => setTimeout(resolve, 1200))
+    const app = mount(raised.id - 1)
+    try {
+      await waitForFrame(app, (f) => f.includes('PANIC at Replay Deli'), 'the replayed panic')
+      await press(app.stdin, KEY.enter)
+      const frame = await waitForFrame(app, (f) => f.includes('CRIT panic.triggered'), 'the panic details')
+      // The fields column, beside the map.
+      const lines = frame.split('\n')
+      const column = lines.find((l) => l.includes('CRIT'))!.indexOf('CRIT')
+      const fields = lines.map((l) => l.slice(column).replace(/║/g, '').trim()).join(' ')
+      expect(fields).toContain(`time      ${localTime(startedAt)}`)
+      expect(fields).toContain('raised 7m ago, before this dashboard connected')
     } finally {
       app.unmount()
     }
