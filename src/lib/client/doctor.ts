@@ -7,6 +7,7 @@ import {ApiClient} from './api.js'
 import {fetchCertificate} from './pinning.js'
 import {CliError, ExitCode} from '../output/errors.js'
 import {configFile, DEFAULT_PROFILE, type Pin, profileName, readPin, readProfile, readToken} from './profiles.js'
+import {serverUrl} from './session.js'
 
 export interface Check {
   name: string
@@ -61,7 +62,7 @@ async function loginCheck(api: ApiClient, label: string, fix: string): Promise<C
 
 async function serverChecks(requested?: string, server?: string): Promise<Check[]> {
   const {profile, saved, pinOf, stored} = savedConfig(requested)
-  const url = server ?? saved?.server
+  const url = server === undefined ? saved?.server : serverUrl(server, '--server')
   if (!url) return [{name: 'server', ok: false, detail: `profile "${profile}" has no server`, fix: 'rtcc login https://HOST:8443'}]
   const checks: Check[] = []
   try {

@@ -39,7 +39,7 @@ export async function connect(options: ConnectOptions = {}): Promise<ApiClient> 
   const profile = readProfile(name)
   const baseUrl = options.server === undefined ? profile?.server : serverUrl(options.server, '--server')
   if (!baseUrl) throw usageError(`no server configured for profile "${name}"`, 'Run `rtcc login URL` first, or pass --server URL.')
-  const sameServer = !options.server || (profile !== undefined && serverKey(options.server) === serverKey(profile.server))
+  const sameServer = !options.server || (profile !== undefined && serverKey(baseUrl) === serverKey(profile.server))
   const pin = readPin(baseUrl) ?? (await envPin(baseUrl))
   const token = options.anonymous ? undefined : process.env.RTCC_TOKEN || (sameServer ? readToken(name) : undefined)
   if (!options.anonymous && !token) throw authError(`not logged in (profile "${name}")`, 'Run `rtcc login URL`, or set RTCC_TOKEN.')
