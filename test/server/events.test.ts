@@ -3,6 +3,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {followEvents} from '../../src/lib/client/events.js'
 import {triggerPanic} from '../../src/lib/client/panic.js'
 import type {RtccEvent} from '../../src/lib/domain/events.js'
+import {insertAccessRequest} from '../../src/lib/store/access.js'
+import {getAgency} from '../../src/lib/store/agencies.js'
 import {ownerWithCameras, useTempConfigDir} from '../policy/owner-fixture.js'
 import {removeDir, startTestServer, type TestServer} from '../helpers/server.js'
 
@@ -81,6 +83,19 @@ describe('GET /v1/events', () => {
     expect(ownerLive.map((e) => e.data.panicId)).toEqual([panic.panicId])
     expect(southLive.map((e) => [e.type, e.data.n])).toEqual([['test.mark', 1]])
     expect(replayed.map((e) => [e.type, e.data.n])).toEqual([['test.mark', 1]])
+
+    // South's own request reaches South wherever its camera is; an event with no place reaches no agency.
+    const southPd = getAgency(t.server.ctx.db, 'South PD')!
+    insertAccessRequest(t.server.ctx.db, {
+      id: 'acc_south_own', cameraId: shop.cameras[0]!.id, ownerId: shop.ownerId, requesterId: 'usr_south', requesterName: 'south-analyst',
+      agencyId: southPd.id, agencyName: southPd.name, reason: 'test', durationSeconds: 600, now: new Date().toISOString(),
+    })
+    const from = t.server.ctx.events.publish({type: 'test.mark', data: {n: 2}}).id
+    t.server.ctx.events.publish({type: 'test.own-request', data: {requestId: 'acc_south_own'}})
+    const replayedOwn = new AbortController()
+    const own = await collect(followEvents(south, {lastEventId: from - 1, signal: replayedOwn.signal}), 1)
+    replayedOwn.abort()
+    expect(own.map((e) => e.type)).toEqual(['test.own-request'])
   })
 
   it('does not hold up server shutdown while a dashboard is connected', async () => {
