@@ -7,7 +7,7 @@ import {canDraw} from '../tui/can-draw.js'
 
 export default class Demo extends RtccCommand<typeof Demo> {
   static override summary = 'Run the whole system on this machine: a server, cameras, a registry, a scripted incident, and the dashboard.'
-  static override description = `Starts the bundled server in a temporary data dir on a free port, creates an admin, an investigator and two camera owners, seeds the registry with the City of Chicago's red light and speed cameras plus a few thousand generated ones, puts a shop's simulated cameras behind a provisioned Core, and plays a scenario through the real API while the dashboard shows it live: a canvass issued, a resident declining, the shop fulfilling with a clip; then the shop's panic button opening its front door camera, an access request for the register approved by the owner, both watched live, and the panic cleared.
+  static override description = `Starts the bundled server in a temporary data dir on a free port, creates an admin, an investigator and two camera owners, seeds the registry with the City of Chicago's red light and speed cameras plus a few thousand generated ones, puts a shop's simulated cameras behind a provisioned Core, and plays a scenario through the real API while the dashboard shows it live: a canvass issued, a resident declining, the shop fulfilling with a clip; then the shop's panic button opening its front door camera, an access request for the register approved by the owner, both watched live, and the panic cleared. The line under the dashboard's status bar narrates each step as it happens and says when the scenario is over.
 Ctrl-C (or q in the dashboard) stops everything it started and removes the temporary files. With --no-dashboard it prints the URLs and credentials and exits once the scenario has played, or keeps running with --keep.`
   static override examples = [
     '<%= config.bin %> demo',
@@ -42,10 +42,12 @@ Ctrl-C (or q in the dashboard) stops everything it started and removes the tempo
       const paceMs = (this.flags.pace ?? (withDashboard ? 4 : 0)) * 1000
       if (withDashboard) {
         process.env.NODE_ENV ??= 'production' // see `rtcc dashboard`: React's development build is far slower
-        const [{apiDashboardSource}, {runDashboard}] = await Promise.all([import('../lib/client/dashboard.js'), import('../tui/run.js')])
+        const [{apiDashboardSource}, {runDashboard}, {Narrator, playNarrated}] = await Promise.all([import('../lib/client/dashboard.js'), import('../tui/run.js'), import('../lib/demo/narrator.js')])
         const source = apiDashboardSource(demo.dashboardApi)
-        const scenario = demo.play({paceMs, signal: stopping.signal})
-        await runDashboard({source, title: 'rtcc demo', signal: stopping.signal})
+        // The dashboard hides this terminal's output: the scenario is narrated inside it instead.
+        const narration = new Narrator()
+        const scenario = playNarrated(demo, narration, {paceMs, signal: stopping.signal})
+        await runDashboard({source, title: 'rtcc demo', signal: stopping.signal, narration})
         stopping.abort()
         const steps = await scenario
         // The server is about to go: what happened is worth keeping, how to connect is not.

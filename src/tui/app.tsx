@@ -12,11 +12,13 @@ import {AlertsPane} from './components/alerts-pane.js'
 import {AlertDetails, CaseDetails, StreamDetails} from './components/details.js'
 import {HelpOverlay} from './components/help-overlay.js'
 import {KeyHints} from './components/key-hints.js'
+import {NarrationLine} from './components/narration-line.js'
 import {Pane} from './components/pane.js'
 import {RequestsPane} from './components/requests-pane.js'
 import {StatusBar} from './components/status-bar.js'
 import {StreamsPane} from './components/streams-pane.js'
 import {useDashboardData} from './hooks/use-dashboard-data.js'
+import {type Narration, useNarration} from './hooks/use-narration.js'
 import {useNow} from './hooks/use-now.js'
 import {useSyncReducer} from './hooks/use-sync-reducer.js'
 import {type Size, useTerminalSize} from './hooks/use-terminal-size.js'
@@ -35,11 +37,13 @@ export interface AppProps {
   /** A fixed size instead of the terminal's (tests). */
   size?: Size
   theme?: Theme
+  /** A line of commentary above the panes (`rtcc demo` narrates its scenario). */
+  narration?: Narration
 }
 
 const matches = (filter: string, ...texts: (string | undefined)[]) => !filter || texts.some((t) => t?.toLowerCase().includes(filter.toLowerCase()))
 
-export function App({source, title = 'rtcc dashboard', lastEventId = 0, mapRadiusMetres = 500, size: fixedSize, theme: fixedTheme}: AppProps) {
+export function App({source, title = 'rtcc dashboard', lastEventId = 0, mapRadiusMetres = 500, size: fixedSize, theme: fixedTheme, narration}: AppProps) {
   const {exit} = useApp()
   const {stdout} = useStdout()
   const theme = useMemo(() => fixedTheme ?? detectTheme(stdout), [fixedTheme, stdout])
@@ -48,6 +52,7 @@ export function App({source, title = 'rtcc dashboard', lastEventId = 0, mapRadiu
   const [data, dispatch] = useDashboardData(source, {lastEventId})
   const [ui, uiDispatch, currentUi] = useSyncReducer(uiReducer, initialUi)
   const [user, setUser] = useState<string>()
+  const narrated = useNarration(narration)
 
   useEffect(() => {
     source.whoami().then(
@@ -73,7 +78,7 @@ export function App({source, title = 'rtcc dashboard', lastEventId = 0, mapRadiu
   const selectedAlert = firstAlert(ui.selected.alerts)
 
   const rows = Math.max(10, size.rows - 1)
-  const main = rows - 2
+  const main = rows - 2 - (narration ? 1 : 0)
   const bottom = Math.max(5, Math.floor(main * 0.45))
   const left = Math.floor(size.columns / 2)
 
@@ -95,7 +100,7 @@ export function App({source, title = 'rtcc dashboard', lastEventId = 0, mapRadiu
 
   const details = () => {
     const area = {width: size.columns, height: main}
-    if (ui.focus === 'alerts' && selectedAlert) return <AlertDetails alert={selectedAlert} source={source} radiusMetres={mapRadiusMetres} {...area} />
+    if (ui.focus === 'alerts' && selectedAlert) return <AlertDetails alert={selectedAlert} source={source} radiusMetres={mapRadiusMetres} now={now} {...area} />
     const stream = ui.focus === 'streams' ? streams.find((s) => s.key === selectedKey) : undefined
     if (stream) return <StreamDetails stream={stream} source={source} now={now} {...area} />
     const row = ui.focus === 'requests' ? cases.find((c) => c.caseId === selectedKey) : undefined
@@ -107,6 +112,7 @@ export function App({source, title = 'rtcc dashboard', lastEventId = 0, mapRadiu
     <ThemeContext.Provider value={theme}>
       <Box flexDirection="column" width={size.columns} height={rows}>
         <StatusBar title={title} server={`${source.server} ${zoneName()}`} user={user} connection={data.connection} now={now} width={size.columns} />
+        {narration ? <NarrationLine line={narrated} width={size.columns} /> : null}
         {ui.overlay === 'help' ? (
           <HelpOverlay width={size.columns} height={main} />
         ) : ui.overlay === 'details' ? (

@@ -13,6 +13,7 @@ import {loadOwnerKey} from '../../src/lib/client/policy-key.js'
 import type {CliError} from '../../src/lib/output/errors.js'
 import {approvalsFor} from '../../src/lib/store/access.js'
 import {ownerKeys, shownPolicies} from '../../src/lib/store/policies.js'
+import {runCli} from '../helpers/cli.js'
 import {removeDir, startTestServer, type TestServer} from '../helpers/server.js'
 import {chicagoAgency, ownerWithCameras, recordEvents, useTempConfigDir} from '../policy/owner-fixture.js'
 
@@ -125,13 +126,28 @@ describe('access requests', () => {
   })
 })
 
+describe('access request --duration', () => {
+  it('a window shorter than a minute is a usage error (exit 2) that names the minimum, which --help states', async () => {
+    const env = {RTCC_CONFIG_DIR: configDir, RTCC_SERVER: t.url, RTCC_FINGERPRINT: t.fingerprint, RTCC_TOKEN: ines.options.token!}
+    const [short, help] = await Promise.all([
+      runCli(['access', 'request', owner.cameras[0]!.id, '--reason', 'x', '--duration', '10s'], {env}),
+      runCli(['access', 'request', '--help'], {env}),
+    ])
+    expect(short.code).toBe(2)
+    expect(short.stderr).toContain('from 1m up to 24h')
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain('from 1m up to 24h')
+    expect((await listAccessRequests(ines)).every((r) => r.reason !== 'x')).toBe(true)
+  })
+})
+
 describe('the owner\'s access report', () => {
   it('lists who accessed which camera, when, live or recorded, under which policy reason, and leaves out the owner\'s own actions', async () => {
     const camera = owner.cameras[0]!
     const since = new Date().toISOString()
     // The Core helper audits stream actions like this (target = camera id).
-    for (const action of ['stream.start', 'stream.view', 'stream.stop'])
+    for (const action of ['stream.start', 'stream.view'])
       t.server.ctx.audit.append({action, outcome: 'allowed', actorId: inesId, actorName: 'ines', role: 'investigator', target: camera.id, detail: {kind: 'live', policyReason: 'approved by the owner until 2026-11-03T12:30:00.000Z', agency: 'Chicago PD'}})
+    t.server.ctx.audit.append({action: 'stream.stop', outcome: 'allowed', actorId: inesId, actorName: 'ines', role: 'investigator', target: camera.id, detail: {kind: 'live', reason: 'viewer-left', policyReason: 'approved by the owner until 2026-11-03T12:30:00.000Z', agency: 'Chicago PD', durationSeconds: 42}})
     await failure(otto.request('PUT', `/v1/policies/${camera.id}`, {live: 'always'}))
     await requestAccess(otto, {camera: camera.id, reason: 'follow-up', durationMs: 5 * 60_000})
     await setPolicy(owner.api, camera.id, {live: 'always'})
@@ -147,11 +163,36 @@ describe('the owner\'s access report', () => {
     expect(report.entries[0]!.reason).toMatch(/^approved by the owner/)
     expect(report.entries[3]!.reason).toMatch(/tried to change your sharing policy/)
     expect(report.entries[4]!.reason).toBe('asked for access: follow-up')
-    expect(report.summary).toEqual({byAgency: {'Chicago PD': 5}, live: 1, recorded: 0, refused: 1})
+    expect(report.summary).toEqual({byAgency: {'Chicago PD': 5}, live: 1, recorded: 0, snapshots: 0, refused: 1})
 
     const everything = await accessReport(owner.api)
     expect(everything.entries.length).toBeGreaterThan(report.entries.length)
     expect(everything.entries.every((e) => e.who !== 'bakery')).toBe(true)
+  })
+
+  it('a stop entry says why the stream stopped, and the summary counts snapshots apart from live views', async () => {
+    const camera = owner.cameras[1]!
+    const since = new Date().toISOString()
+    const audit = (action: string, detail: Record<string, unknown>) =>
+      t.server.ctx.audit.append({action, outcome: 'allowed', actorId: inesId, actorName: 'ines', role: 'investigator', target: camera.id, detail: {kind: 'live', policyReason: 'shared always', agency: 'Chicago PD', ...detail}})
+    audit('stream.start', {snapshot: true})
+    audit('stream.stop', {reason: 'viewer-left', durationSeconds: 3})
+    audit('stream.start', {snapshot: false})
+    audit('stream.stop', {reason: 'policy-window-ended', durationSeconds: 600})
+    audit('stream.start', {snapshot: false})
+    audit('stream.stop', {reason: 'owner-revoked', durationSeconds: 60})
+    audit('stream.start', {snapshot: false})
+    audit('stream.stop', {reason: 'core-offline', durationSeconds: 5})
+
+    const report = await accessReport(owner.api, since)
+    expect(report.entries.filter((e) => e.action === 'stream.stop').map((e) => e.reason)).toEqual([
+      'stopped after 3 s: the viewer left',
+      'stopped after 600 s: the time your policy allowed ended',
+      'stopped after 60 s: you revoked the access',
+      'stopped after 5 s: the link to your Core dropped',
+    ])
+    expect(report.entries[0]!.reason).toBe('a single picture: shared always')
+    expect(report.summary).toMatchObject({live: 3, snapshots: 1})
   })
 
   it('refuses cameras whose owner has no account to answer', async () => {

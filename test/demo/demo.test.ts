@@ -10,6 +10,7 @@ import {followEvents} from '../../src/lib/client/events.js'
 import type {RtccEvent} from '../../src/lib/domain/events.js'
 import type {FootageRequest} from '../../src/lib/domain/requests.js'
 import {type Demo, startDemo} from '../../src/lib/demo/index.js'
+import {Narrator, playNarrated} from '../../src/lib/demo/narrator.js'
 import {runCli} from '../helpers/cli.js'
 
 const demoDirs = () => readdirSync(tmpdir()).filter((d) => d.startsWith('rtcc-demo-'))
@@ -45,7 +46,14 @@ describe('rtcc demo', () => {
     const events = (async () => {
       for await (const event of followEvents(demo!.dashboardApi, {lastEventId: 0, signal: listening.signal})) seen.push(event)
     })().catch(() => undefined)
-    const steps = await demo.play({paceMs: 0})
+    // Narrated as the dashboard shows it: each step as it happens, then that the scenario is over.
+    const narration = new Narrator()
+    const narrated: string[] = []
+    narration.subscribe((line) => narrated.push(line))
+    const steps = await playNarrated(demo, narration, {paceMs: 0})
+    expect(narrated[0]).toMatch(/playing a scenario of 10 steps/)
+    expect(narrated.slice(1, -1)).toEqual(steps.map((s, i) => expect.stringContaining(`demo ${i + 1}/10 ✓ ${s.step}: `)))
+    expect(narrated.at(-1)).toMatch(/^demo scenario over: 10 of 10 steps done\./)
     expect(steps.map((s) => [s.step, s.outcome]), JSON.stringify(steps, null, 1)).toEqual([
       ['canvass issued', 'done'],
       ['resident declines', 'done'],

@@ -1,7 +1,11 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {followEvents} from '../../src/lib/client/events.js'
+import {triggerPanic} from '../../src/lib/client/panic.js'
 import type {RtccEvent} from '../../src/lib/domain/events.js'
+import {insertAccessRequest} from '../../src/lib/store/access.js'
+import {getAgency} from '../../src/lib/store/agencies.js'
+import {ownerWithCameras, useTempConfigDir} from '../policy/owner-fixture.js'
 import {removeDir, startTestServer, type TestServer} from '../helpers/server.js'
 
 let t: TestServer
@@ -47,6 +51,51 @@ describe('GET /v1/events', () => {
     const events = await collect(followEvents(owner, {lastEventId: start.id - 1, signal: controller.signal}), 1)
     controller.abort()
     expect(events.map((e) => e.data.n)).toEqual([2])
+  })
+
+  it("a panic inside one agency's jurisdiction reaches that agency's dashboards, live and replayed, and no other agency's", async () => {
+    useTempConfigDir()
+    const square = (west: number, south: number) => ({type: 'Polygon', coordinates: [[[west, south], [west + 0.1, south], [west + 0.1, south + 0.1], [west, south + 0.1], [west, south]]]})
+    await t.admin.post('/v1/agencies', {name: 'North PD', jurisdiction: square(-87.7, 41.95)})
+    await t.admin.post('/v1/agencies', {name: 'South PD', jurisdiction: square(-87.7, 41.7)})
+    const password = 'Agency-Analyst-Pass-1'
+    await t.admin.post('/v1/users', {username: 'north-analyst', password, role: 'analyst', agency: 'North PD'})
+    await t.admin.post('/v1/users', {username: 'south-analyst', password, role: 'analyst', agency: 'South PD'})
+    const [north, south] = await Promise.all([t.login('north-analyst', password), t.login('south-analyst', password)])
+    const shop = await ownerWithCameras(t, 'north-shop', 'North Shop', [{name: 'Till', latitude: 41.99, longitude: -87.65}])
+
+    const before = t.server.ctx.events.publish({type: 'test.mark', data: {n: 0}}).id
+    const controller = new AbortController()
+    const live = {
+      north: collect(followEvents(north, {signal: controller.signal}), 1),
+      south: collect(followEvents(south, {signal: controller.signal}), 1),
+      owner: collect(followEvents(shop.api, {types: ['panic.*'], signal: controller.signal}), 1),
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const panic = await triggerPanic(shop.api, {message: 'robbery', durationMs: 30 * 60_000})
+    // Something South may see, after the panic: if the panic had reached South it would come first.
+    t.server.ctx.events.publish({type: 'test.mark', data: {n: 1, latitude: 41.75, longitude: -87.65}})
+    const [northLive, southLive, ownerLive] = await Promise.all([live.north, live.south, live.owner])
+    const replayed = await collect(followEvents(south, {lastEventId: before, signal: controller.signal}), 1)
+    controller.abort()
+
+    expect(northLive.map((e) => [e.type, e.data.panicId, e.data.site])).toEqual([['panic.triggered', panic.panicId, 'North Shop']])
+    expect(ownerLive.map((e) => e.data.panicId)).toEqual([panic.panicId])
+    expect(southLive.map((e) => [e.type, e.data.n])).toEqual([['test.mark', 1]])
+    expect(replayed.map((e) => [e.type, e.data.n])).toEqual([['test.mark', 1]])
+
+    // South's own request reaches South wherever its camera is; an event with no place reaches no agency.
+    const southPd = getAgency(t.server.ctx.db, 'South PD')!
+    insertAccessRequest(t.server.ctx.db, {
+      id: 'acc_south_own', cameraId: shop.cameras[0]!.id, ownerId: shop.ownerId, requesterId: 'usr_south', requesterName: 'south-analyst',
+      agencyId: southPd.id, agencyName: southPd.name, reason: 'test', durationSeconds: 600, now: new Date().toISOString(),
+    })
+    const from = t.server.ctx.events.publish({type: 'test.mark', data: {n: 2}}).id
+    t.server.ctx.events.publish({type: 'test.own-request', data: {requestId: 'acc_south_own'}})
+    const replayedOwn = new AbortController()
+    const own = await collect(followEvents(south, {lastEventId: from - 1, signal: replayedOwn.signal}), 1)
+    replayedOwn.abort()
+    expect(own.map((e) => e.type)).toEqual(['test.own-request'])
   })
 
   it('does not hold up server shutdown while a dashboard is connected', async () => {

@@ -5,8 +5,11 @@ import type {ApiClient} from '../../src/lib/client/api.js'
 import {apiDashboardSource, type DashboardSource} from '../../src/lib/client/dashboard.js'
 import type {SimulatorHandle} from '../../src/lib/onvif/simulator/index.js'
 import {startDemoCameras} from '../../src/lib/demo/cameras.js'
+import {Narrator} from '../../src/lib/demo/narrator.js'
 import {App} from '../../src/tui/app.js'
-import {PLAIN_THEME} from '../../src/tui/theme.js'
+import {StatusBar} from '../../src/tui/components/status-bar.js'
+import {localTime} from '../../src/tui/render/format.js'
+import {PLAIN_THEME, ThemeContext} from '../../src/tui/theme.js'
 import {startTestServer, type TestServer} from '../helpers/server.js'
 import {KEY, lastFrame, press, waitForFrame} from './helpers.js'
 
@@ -44,8 +47,8 @@ afterAll(async () => {
 
 const publish = (type: string, data: Record<string, unknown>, severity?: 'info' | 'warning' | 'critical') => server.server.ctx.events.publish({type, data, severity})
 
-function mount() {
-  const app = render(<App source={source} size={SIZE} theme={PLAIN_THEME} lastEventId={Number.MAX_SAFE_INTEGER} />)
+function mount(lastEventId = Number.MAX_SAFE_INTEGER) {
+  const app = render(<App source={source} size={SIZE} theme={PLAIN_THEME} lastEventId={lastEventId} />)
   return app
 }
 
@@ -96,6 +99,26 @@ describe('rtcc dashboard (rendered)', () => {
       expect(frame).toMatch(/sharing\s+Front door/)
       await press(app.stdin, KEY.escape)
       await waitForFrame(app, (f) => f.includes('Streams'), 'the lists again')
+    } finally {
+      app.unmount()
+    }
+  })
+
+  it("a panic raised before the dashboard connected shows when the owner raised it, not just that it came earlier", async () => {
+    const startedAt = new Date(Date.now() - 7 * 60_000).toISOString()
+    const raised = publish('panic.triggered', {panicId: 'alr_replayed', ownerId: 'own_x', site: 'Replay Deli', ...STORE, startedAt, cameras: []}, 'critical')
+    await new Promise((resolve) => setTimeout(resolve, 1200))
+    const app = mount(raised.id - 1)
+    try {
+      await waitForFrame(app, (f) => f.includes('PANIC at Replay Deli'), 'the replayed panic')
+      await press(app.stdin, KEY.enter)
+      const frame = await waitForFrame(app, (f) => f.includes('CRIT panic.triggered'), 'the panic details')
+      // The fields column, beside the map.
+      const lines = frame.split('\n')
+      const column = lines.find((l) => l.includes('CRIT'))!.indexOf('CRIT')
+      const fields = lines.map((l) => l.slice(column).replace(/║/g, '').trim()).join(' ')
+      expect(fields).toContain(`time      ${localTime(startedAt)}`)
+      expect(fields).toContain('raised 7m ago, before this dashboard connected')
     } finally {
       app.unmount()
     }
@@ -162,5 +185,48 @@ describe('rtcc dashboard (rendered)', () => {
     } finally {
       app.unmount()
     }
+  })
+
+  it('narrates the demo inside the dashboard, step by step, and says when the scenario is over', async () => {
+    const narration = new Narrator()
+    narration.started()
+    const app = render(<App source={source} size={SIZE} theme={PLAIN_THEME} lastEventId={Number.MAX_SAFE_INTEGER} narration={narration} />)
+    try {
+      await waitForFrame(app, (f) => f.includes('playing a scenario of 10 steps'), 'the opening line')
+      const step = {step: 'canvass issued', outcome: 'done' as const, detail: 'case CPD-1 to 2 owners within 300 m', at: new Date().toISOString()}
+      narration.step(step, 1)
+      let frame = await waitForFrame(app, (f) => f.includes('demo 1/10 ✓ canvass issued'), 'the first step')
+      expect(frame.split('\n')[1]).toContain('case CPD-1 to 2 owners')
+      narration.over([step], false)
+      frame = await waitForFrame(app, (f) => f.includes('scenario over'), 'the end of the scenario')
+      const lines = frame.split('\n')
+      expect(lines[1]).toMatch(/^demo scenario over: 1 of 10 steps done\. .*q quits/)
+      expect(lines.length).toBeLessThanOrEqual(23)
+      for (const line of lines) expect([...line].length).toBeLessThanOrEqual(80)
+    } finally {
+      app.unmount()
+    }
+  })
+})
+
+describe('status bar', () => {
+  it('at 80 columns cuts who and where at a field boundary with an ellipsis, never mid-word', () => {
+    const server = 'https://rtcc-county-dispatch.example.org:8443 America/Argentina/Buenos_Aires'
+    const user = 'investigator-on-night-shift (investigator)'
+    const connection = {state: 'connected' as const, since: 0, attempts: 0, caughtUp: 1234, lagMs: 120}
+    const app = render(
+      <ThemeContext.Provider value={PLAIN_THEME}>
+        <StatusBar title="rtcc demo" server={server} user={user} connection={connection} now={0} width={80} />
+      </ThemeContext.Provider>,
+    )
+    const line = lastFrame(app)
+    app.unmount()
+    expect([...line].length).toBeLessThanOrEqual(80)
+    expect(line).toMatch(/^rtcc demo {2}● live · lag 120 ms · 1234 replayed {2,}/)
+    const right = line.replace(/^rtcc demo {2}● live · lag 120 ms · 1234 replayed\s+/, '')
+    expect(right).toMatch(/…$/)
+    // What is left is whole words of the full text, in order.
+    const words = right.slice(0, -1).split(' ')
+    expect(`${user} @ ${server}`.split(' ').slice(0, words.length)).toEqual(words)
   })
 })

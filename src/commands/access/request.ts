@@ -14,7 +14,7 @@ export default class AccessRequestCommand extends RtccCommand<typeof AccessReque
   static override args = {camera: Args.string({required: true, description: 'Camera id (cam_…).'})}
   static override flags = {
     reason: Flags.string({required: true, description: 'Why you need it (the owner reads this).'}),
-    duration: Flags.string({default: '30m', description: 'How long a window you ask for: 15m, 2h (at most 24h).'}),
+    duration: Flags.string({default: '30m', description: 'How long a window you ask for: from 1m up to 24h, e.g. 15m, 2h.'}),
   }
 
   async run() {

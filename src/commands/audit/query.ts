@@ -26,16 +26,18 @@ export default class AuditQuery extends RtccCommand<typeof AuditQuery> {
     '<%= config.bin %> audit query --action "user.*" --csv > user-changes.csv',
     '<%= config.bin %> audit query --follow --json   # JSON Lines as records arrive',
   ]
+  // Flags with a short alias come first: oclif trims the indent of the first help row, which misaligns
+  // the table when that row has no alias.
   static override flags = {
-    actor: Flags.string({description: 'User name or id.'}),
-    action: Flags.string({description: 'Action, or a family: "user.*".'}),
-    target: Flags.string({description: 'Target object id.'}),
-    outcome: Flags.string({options: ['allowed', 'denied', 'error']}),
-    since: Flags.string({description: 'From this time (ISO-8601) or this long ago (24h, 7d).'}),
-    until: Flags.string({description: 'Up to this time.'}),
     limit: Flags.integer({char: 'n', description: 'At most this many records.', default: 100, min: 1, max: 10_000}),
-    follow: Flags.boolean({char: 'f', description: 'Keep printing new records as they are appended.'}),
-    csv: Flags.boolean({description: 'CSV output.', exclusive: ['json']}),
+    follow: Flags.boolean({char: 'f', description: 'Keep printing new records as they are appended (Ctrl-C stops).'}),
+    actor: Flags.string({description: 'Only this user (name or id).'}),
+    action: Flags.string({description: 'Only this action, or a family: "user.*".'}),
+    target: Flags.string({description: 'Only this target object id.'}),
+    outcome: Flags.string({description: 'Only this outcome.', options: ['allowed', 'denied', 'error']}),
+    since: Flags.string({description: 'From this time (ISO-8601) or this long ago (24h, 7d).'}),
+    until: Flags.string({description: 'Up to this time (ISO-8601) or this long ago.'}),
+    csv: Flags.boolean({description: 'CSV output (not with --json).', exclusive: ['json']}),
   }
 
   async run(): Promise<AuditRecord[] | undefined> {

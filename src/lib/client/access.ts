@@ -1,5 +1,5 @@
 /** Client side of access requests (investigator asks, owner answers with a signed window) and the owner's access report. */
-import {ACCESS_MAX_SECONDS, type AccessReport, type AccessRequest, type AccessStatus} from '../domain/access.js'
+import {ACCESS_MAX_SECONDS, ACCESS_MIN_SECONDS, type AccessReport, type AccessRequest, type AccessStatus} from '../domain/access.js'
 import {signApproval} from '../policy/document.js'
 import {usageError} from '../output/errors.js'
 import type {ApiClient} from './api.js'
@@ -8,9 +8,17 @@ import {resolveCamera} from './policy.js'
 
 const path = (id: string) => `/v1/access-requests/${encodeURIComponent(id)}`
 
+/** An access window lasts from a minute up to 24 h: checked here so a wrong --duration is a usage error before any request. */
+function windowSeconds(durationMs: number): number {
+  const seconds = Math.round(durationMs / 1000)
+  if (seconds < ACCESS_MIN_SECONDS || seconds > ACCESS_MAX_SECONDS) throw usageError(`--duration: a window lasts from 1m up to 24h, not ${seconds} s`, 'Pass e.g. --duration 15m.')
+  return seconds
+}
+
 export async function requestAccess(api: ApiClient, input: {camera: string; reason: string; durationMs: number}): Promise<AccessRequest> {
+  const durationSeconds = windowSeconds(input.durationMs)
   const cameraId = await resolveCamera(api, input.camera)
-  return api.post<AccessRequest>('/v1/access-requests', {cameraId, reason: input.reason, durationSeconds: Math.round(input.durationMs / 1000)})
+  return api.post<AccessRequest>('/v1/access-requests', {cameraId, reason: input.reason, durationSeconds})
 }
 
 export const listAccessRequests = (api: ApiClient, status?: AccessStatus): Promise<AccessRequest[]> => api.get<AccessRequest[]>('/v1/access-requests', {status})
@@ -18,8 +26,7 @@ export const listAccessRequests = (api: ApiClient, status?: AccessStatus): Promi
 /** Approves from now for the requested duration (or a shorter or longer one the owner chooses, up to 24 h). */
 export async function approveAccess(api: ApiClient, id: string, options: {durationMs?: number} = {}, now = new Date()): Promise<AccessRequest> {
   const request = await api.get<AccessRequest>(path(id))
-  const seconds = options.durationMs === undefined ? request.durationSeconds : Math.round(options.durationMs / 1000)
-  if (seconds < 60 || seconds > ACCESS_MAX_SECONDS) throw usageError('--duration: from a minute up to 24h')
+  const seconds = options.durationMs === undefined ? request.durationSeconds : windowSeconds(options.durationMs)
   const {key} = await ownerSigningKey(api)
   const statement = signApproval(
     {requestId: request.id, cameraId: request.cameraId, requesterId: request.requester.id, from: now.toISOString(), until: new Date(now.getTime() + seconds * 1000).toISOString()},

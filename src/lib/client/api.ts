@@ -5,6 +5,7 @@
 import got, {type Got, RequestError} from 'got'
 
 import {CliError, ExitCode} from '../output/errors.js'
+import {connectionError} from './connection-errors.js'
 import {fetchCertificate, FingerprintMismatch, pinnedTls} from './pinning.js'
 
 export interface ApiOptions {
@@ -83,11 +84,7 @@ export class ApiClient {
         where: this.options.baseUrl,
         hint: 'If the server was legitimately re-keyed, confirm the new fingerprint with its admin, then `rtcc login URL --fingerprint NEW`.',
       })
-    return new CliError(`cannot reach the rtcc server at ${this.options.baseUrl}: ${code || (error as Error).message}`, {
-      code: 'unreachable',
-      where: this.options.baseUrl,
-      hint: 'Is the server running (`rtcc server start`)? Check the URL with `rtcc doctor`.',
-    })
+    return connectionError(this.options.baseUrl, error)
   }
 }
 
@@ -105,5 +102,7 @@ export function httpError(status: number, data: ServerError | undefined, where: 
   if (status === 401) return new CliError(message, {code, exitCode: ExitCode.unauthorized, where, hint: 'Log in with `rtcc login URL`, or set RTCC_TOKEN.'})
   if (status === 403) return new CliError(message, {code, exitCode: ExitCode.unauthorized, where})
   const field = data?.error?.field
-  return new CliError(message, {code, where: field ? `${where} (field ${field})` : where, details: data?.error?.details})
+  // 400: the server refused what was asked (validation), a usage error like a bad flag.
+  const exitCode = status === 400 ? ExitCode.usage : ExitCode.failure
+  return new CliError(message, {code, exitCode, where: field ? `${where} (field ${field})` : where, details: data?.error?.details})
 }

@@ -7,6 +7,7 @@ import {CliError, usageError} from '../output/errors.js'
 import {ApiClient} from './api.js'
 import {fetchCertificate, normaliseFingerprint} from './pinning.js'
 import {profileName, readPin, savePin, saveProfile} from './profiles.js'
+import {serverUrl} from './session.js'
 
 export interface LoginOptions {
   url: string
@@ -18,6 +19,8 @@ export interface LoginOptions {
   confirmTrust?: (fingerprint: string) => Promise<boolean>
   /** Asked when the account has a second factor. */
   otp?: () => Promise<string | undefined>
+  /** Make this the current profile even when another one is current (`--use`). */
+  use?: boolean
 }
 
 export interface LoginResult {
@@ -25,6 +28,8 @@ export interface LoginResult {
   server: string
   fingerprint: string
   newlyTrusted: boolean
+  /** The current profile after this login: another one stays current unless `--use` was given. */
+  currentProfile: string
   user: SessionView['user']
   expiresAt: string
   mfaEnrollmentRequired: boolean
@@ -51,20 +56,47 @@ export async function pinServer(url: string, fingerprint: string | undefined, co
 
 export async function login(options: LoginOptions): Promise<LoginResult> {
   const profile = profileName(options.profile)
-  const url = new URL(options.url).origin
+  const url = serverUrl(options.url)
   const {pin, newlyTrusted} = await pinServer(url, options.fingerprint, options.confirmTrust)
   const api = new ApiClient({baseUrl: url, pin})
   const body = {username: options.username, password: options.password}
   let session: SessionView
   try {
-    session = await api.post<SessionView>('/v1/auth/login', body)
+    try {
+      session = await api.post<SessionView>('/v1/auth/login', body)
+    } catch (error) {
+      if ((error as CliError).code !== 'otp_required' || !options.otp) throw error
+      const otp = await options.otp()
+      if (!otp) throw error
+      session = await api.post<SessionView>('/v1/auth/login', {...body, otp})
+    }
   } catch (error) {
-    if ((error as CliError).code !== 'otp_required' || !options.otp) throw error
-    const otp = await options.otp()
-    if (!otp) throw error
-    session = await api.post<SessionView>('/v1/auth/login', {...body, otp})
+    throw refused(error, options.username)
   }
   savePin(url, {...readPin(url), ...pin})
-  saveProfile(profile, {server: url, username: session.user.username}, session.token)
-  return {profile, server: url, fingerprint: pin.fingerprint, newlyTrusted, user: session.user, expiresAt: session.expiresAt, mfaEnrollmentRequired: session.mfaEnrollmentRequired}
+  const {current} = saveProfile(profile, {server: url, username: session.user.username}, session.token, {makeCurrent: options.use})
+  return {
+    profile,
+    server: url,
+    fingerprint: pin.fingerprint,
+    newlyTrusted,
+    currentProfile: current,
+    user: session.user,
+    expiresAt: session.expiresAt,
+    mfaEnrollmentRequired: session.mfaEnrollmentRequired,
+  }
+}
+
+/** A refused login says what to check, not "log in" (the generic hint for an expired session). */
+function refused(error: unknown, username: string): unknown {
+  if (!(error instanceof CliError)) return error
+  const hints: Record<string, string> = {
+    invalid_credentials: `Check the user name ("${username}") and the password; repeated failures lock the account for a while.`,
+    otp_invalid: 'Use the current 6-digit code from your authenticator app (check the device clock).',
+    otp_required: 'Pass --otp CODE from your authenticator app.',
+    account_locked: 'Wait until the lock ends (the message says when), or ask an admin to run `rtcc user unlock`.',
+    account_disabled: 'Ask an admin to enable the account.',
+  }
+  const hint = hints[error.code]
+  return hint ? new CliError(error.message, {code: error.code, exitCode: error.exitCode, where: error.where, hint, details: error.details}) : error
 }

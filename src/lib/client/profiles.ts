@@ -73,11 +73,14 @@ export function savePin(url: string, pin: Pin): void {
   config.set('knownServers', {...config.get('knownServers'), [serverKey(url)]: pin})
 }
 
-export function saveProfile(name: string, profile: Profile, token?: string): void {
+/** Saves a profile; it becomes the current one only when asked (`rtcc login --use`) or when none is set up yet. */
+export function saveProfile(name: string, profile: Profile, token?: string, options: {makeCurrent?: boolean} = {}): {current: string} {
   const {config, secrets} = stores()
-  config.set('profiles', {...config.get('profiles'), [name]: profile})
-  config.set('currentProfile', name)
+  const profiles = config.get('profiles')
+  config.set('profiles', {...profiles, [name]: profile})
+  if (options.makeCurrent || !profiles[config.get('currentProfile')]) config.set('currentProfile', name)
   if (token !== undefined) secrets.set('tokens', {...secrets.get('tokens'), [name]: token})
+  return {current: config.get('currentProfile')}
 }
 
 export function forgetToken(name: string): void {

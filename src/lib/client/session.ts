@@ -11,12 +11,35 @@ export interface ConnectOptions {
   anonymous?: boolean
 }
 
+const EXAMPLE = 'https://HOST:PORT, e.g. https://127.0.0.1:8443 (or just 127.0.0.1:8443)'
+
+/**
+ * The server origin a user typed: `host:port` means https://host:port. Junk, and http:// (the server
+ * speaks HTTPS only), are usage errors that say what to type instead.
+ */
+export function serverUrl(input: string, flag = 'URL'): string {
+  const text = input.trim()
+  let url: URL
+  try {
+    url = new URL(/^[a-z][a-z\d+.-]*:\/\//i.test(text) ? text : `https://${text}`)
+  } catch {
+    throw usageError(`${flag}: "${input}" is not a server address`, `Give ${EXAMPLE}.`)
+  }
+  if (url.protocol === 'http:') throw usageError(`${flag}: the rtcc server speaks HTTPS only, not ${url.protocol}//`, `Use https://${url.host}`)
+  if (url.protocol !== 'https:') throw usageError(`${flag}: "${input}" is not an https:// URL`, `Give ${EXAMPLE}.`)
+  // A bare word ("notaurl") parses as a host name; a real server address has a port, a dot or is local.
+  const {hostname, port} = url
+  if (!port && !hostname.includes('.') && !hostname.startsWith('[') && hostname !== 'localhost')
+    throw usageError(`${flag}: "${input}" is not a server address`, `Give ${EXAMPLE}.`)
+  return url.origin
+}
+
 export async function connect(options: ConnectOptions = {}): Promise<ApiClient> {
   const name = profileName(options.profile)
   const profile = readProfile(name)
-  const baseUrl = options.server ?? profile?.server
+  const baseUrl = options.server === undefined ? profile?.server : serverUrl(options.server, '--server')
   if (!baseUrl) throw usageError(`no server configured for profile "${name}"`, 'Run `rtcc login URL` first, or pass --server URL.')
-  const sameServer = !options.server || (profile !== undefined && serverKey(options.server) === serverKey(profile.server))
+  const sameServer = !options.server || (profile !== undefined && serverKey(baseUrl) === serverKey(profile.server))
   const pin = readPin(baseUrl) ?? (await envPin(baseUrl))
   const token = options.anonymous ? undefined : process.env.RTCC_TOKEN || (sameServer ? readToken(name) : undefined)
   if (!options.anonymous && !token) throw authError(`not logged in (profile "${name}")`, 'Run `rtcc login URL`, or set RTCC_TOKEN.')

@@ -12,12 +12,13 @@ export const ACCESS_STATUSES = ['pending', 'approved', 'denied', 'revoked'] as c
 export type AccessStatus = (typeof ACCESS_STATUSES)[number]
 
 /** The longest window one request may ask for or be granted. */
+export const ACCESS_MIN_SECONDS = 60
 export const ACCESS_MAX_SECONDS = 24 * 3600
 
 export const AccessRequestBody = z.object({
   cameraId: z.string().min(1).max(100),
   reason: z.string().trim().min(1, 'must not be empty').max(2000),
-  durationSeconds: z.number().int().min(60, 'at least a minute').max(ACCESS_MAX_SECONDS, 'at most 24 hours'),
+  durationSeconds: z.number().int().min(ACCESS_MIN_SECONDS, 'at least a minute').max(ACCESS_MAX_SECONDS, 'at most 24 hours'),
 })
 export type AccessRequestBody = z.infer<typeof AccessRequestBody>
 
@@ -94,5 +95,6 @@ export interface AccessReport {
   entries: AccessReportEntry[]
   /** More records matched than the report holds. */
   truncated: boolean
-  summary: {byAgency: Record<string, number>; live: number; recorded: number; refused: number}
+  /** Views started (live, recorded), single pictures taken (snapshots), refused attempts. */
+  summary: {byAgency: Record<string, number>; live: number; recorded: number; snapshots: number; refused: number}
 }

@@ -13,11 +13,32 @@ function kindOf(row: AccessAuditRow): AccessReportEntry['kind'] {
   return row.action.startsWith('evidence.') ? 'recorded' : null
 }
 
-/** Why it happened, in words: the Core's policy reason when the record has one. */
+/** Why a stream stopped (domain/stream END_REASONS), in the owner's words. */
+const STOPPED: Record<string, string> = {
+  'viewer-left': 'the viewer left',
+  'policy-window-ended': 'the time your policy allowed ended',
+  'owner-revoked': 'you revoked the access',
+  'core-offline': 'the link to your Core dropped',
+  'camera-failed': 'the camera or its video failed',
+  'server-shutdown': 'the rtcc server shut down',
+  refused: 'your Core refused to go on',
+}
+
+function stopReason(detail: Record<string, unknown>): string {
+  const code = text(detail.reason)
+  const seconds = typeof detail.durationSeconds === 'number' ? ` after ${detail.durationSeconds} s` : ''
+  return `stopped${seconds}: ${code ? (STOPPED[code] ?? code) : 'no reason recorded'}`
+}
+
+const isSnapshot = (row: AccessAuditRow): boolean => row.detail?.snapshot === true
+
+/** Why it happened, in words: the Core's policy reason when the record has one; why, for a stop. */
 function reasonOf(row: AccessAuditRow): string | null {
   const d = row.detail ?? {}
+  // A stop record repeats its start's policy reason: what the owner wants to know is why it ended.
+  if (row.action === 'stream.stop') return stopReason(d)
   const policyReason = text(d.policyReason)
-  if (policyReason) return policyReason
+  if (policyReason) return isSnapshot(row) ? `a single picture: ${policyReason}` : policyReason
   if (row.outcome === 'denied' && row.action.startsWith('policy.')) return 'tried to change your sharing policy (refused: only you can)'
   switch (row.action) {
     case 'access.request':
@@ -35,7 +56,8 @@ function reasonOf(row: AccessAuditRow): string | null {
 }
 
 export function buildAccessReport(rows: AccessAuditRow[], options: {ownerId: string; since: string | null; now: Date; limit: number}): AccessReport {
-  const entries = rows.slice(0, options.limit).map(
+  const kept = rows.slice(0, options.limit)
+  const entries = kept.map(
     (row): AccessReportEntry => ({
       time: row.time,
       seq: row.seq,
@@ -52,7 +74,10 @@ export function buildAccessReport(rows: AccessAuditRow[], options: {ownerId: str
   )
   const byAgency: Record<string, number> = {}
   for (const e of entries) byAgency[e.agency ?? '(no agency)'] = (byAgency[e.agency ?? '(no agency)'] ?? 0) + 1
-  const started = (e: AccessReportEntry) => e.outcome === 'allowed' && (e.action === 'stream.start' || e.action === 'evidence.download')
+  const snapshot = new Set(kept.filter(isSnapshot).map((row) => row.seq))
+  const allowed = (e: AccessReportEntry) => e.outcome === 'allowed'
+  // A snapshot is one picture, counted on its own and not as a live or recorded view.
+  const started = (e: AccessReportEntry) => allowed(e) && !snapshot.has(e.seq) && (e.action === 'stream.start' || e.action === 'evidence.download')
   return {
     ownerId: options.ownerId,
     since: options.since,
@@ -63,6 +88,7 @@ export function buildAccessReport(rows: AccessAuditRow[], options: {ownerId: str
       byAgency,
       live: entries.filter((e) => started(e) && e.kind === 'live').length,
       recorded: entries.filter((e) => started(e) && e.kind === 'recorded').length,
+      snapshots: entries.filter((e) => allowed(e) && snapshot.has(e.seq) && (e.action === 'stream.start' || e.action === 'stream.view')).length,
       refused: entries.filter((e) => e.outcome === 'denied').length,
     },
   }

@@ -114,6 +114,6 @@ export function renderAccessReport(report: AccessReport): string {
     {header: 'video', get: (e) => e.kind},
     {header: 'why', get: (e) => e.reason},
   ])
-  const head = `${report.entries.length} access record(s)${report.since ? ` since ${localTime(report.since)}` : ''}: ${s.live} live and ${s.recorded} recorded view(s) started, ${s.refused} refused; by agency: ${agencies}\n`
+  const head = `${report.entries.length} access record(s)${report.since ? ` since ${localTime(report.since)}` : ''}: ${s.live} live and ${s.recorded} recorded view(s) started, ${s.snapshots} snapshot(s), ${s.refused} refused; by agency: ${agencies}\n`
   return head + table + (report.truncated ? 'more records match: narrow with --since\n' : '')
 }

@@ -32,3 +32,41 @@ export function insertEvent(db: Db, event: Omit<RtccEvent, 'id'>, keep: number):
 export function eventsAfter(db: Db, afterId: number, limit: number): RtccEvent[] {
   return (db.prepare('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit) as EventRow[]).map(toEvent)
 }
+
+export interface LatLon {
+  latitude: number
+  longitude: number
+}
+
+/** What an event names, resolved to places and agencies so it can be delivered by jurisdiction. */
+export interface EventRefs {
+  cameraIds: string[]
+  coreIds: string[]
+  requestIds: string[]
+}
+
+const ids = (values: string[]) => JSON.stringify([...new Set(values)])
+
+/** The locations of the cameras an event names (directly or through their Core). */
+export function placesOf(db: Db, refs: EventRefs): LatLon[] {
+  if (refs.cameraIds.length === 0 && refs.coreIds.length === 0 && refs.requestIds.length === 0) return []
+  return db
+    .prepare(
+      `SELECT latitude, longitude FROM cameras WHERE id IN (SELECT value FROM json_each(@cameras))
+         OR id IN (SELECT camera_id FROM core_cameras WHERE core_id IN (SELECT value FROM json_each(@cores)))
+         OR id IN (SELECT camera_id FROM request_cameras WHERE request_id IN (SELECT value FROM json_each(@requests)))`,
+    )
+    .all({cameras: ids(refs.cameraIds), cores: ids(refs.coreIds), requests: ids(refs.requestIds)}) as LatLon[]
+}
+
+/** The agencies that made the footage or live-access requests an event names. */
+export function requestingAgencies(db: Db, requestIds: string[]): string[] {
+  if (requestIds.length === 0) return []
+  const rows = db
+    .prepare(
+      `SELECT agency_id FROM footage_requests WHERE id IN (SELECT value FROM json_each(@ids)) AND agency_id IS NOT NULL
+       UNION SELECT agency_id FROM access_requests WHERE id IN (SELECT value FROM json_each(@ids)) AND agency_id IS NOT NULL`,
+    )
+    .all({ids: ids(requestIds)}) as {agency_id: string}[]
+  return rows.map((r) => r.agency_id)
+}

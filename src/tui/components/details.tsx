@@ -32,7 +32,7 @@ interface Area {
 /** Maps and pictures take the left part of a wide enough area; fields go to the right. */
 const split = (width: number) => (width >= 60 ? Math.min(Math.floor(width * 0.55), 64) : 0)
 
-export function AlertDetails({alert, source, radiusMetres, width, height}: Area & {alert: Alert; source: DashboardSource; radiusMetres: number}) {
+export function AlertDetails({alert, source, radiusMetres, width, height, now}: Area & {alert: Alert; source: DashboardSource; radiusMetres: number; now: number}) {
   const theme = useTheme()
   const nearby = useNearby(source, alert.location, radiusMetres)
   const mapWidth = alert.location ? split(width - 2) : 0
@@ -50,11 +50,11 @@ export function AlertDetails({alert, source, radiusMetres, width, height}: Area 
             {SEVERITY_LABEL[alert.severity]} {alert.type}
           </Text>
           <Field name="time" value={localTime(alert.time)} />
+          <Text dimColor wrap="wrap">{`raised ${duration(now - Date.parse(alert.time))} ago${alert.replayed ? ', before this dashboard connected' : ''}`}</Text>
           <Field name="status" value={status} />
           {alert.detail ? <Text wrap="wrap">{alert.detail}</Text> : null}
           {alert.location ? <Field name="location" value={`${alert.location.latitude.toFixed(5)}, ${alert.location.longitude.toFixed(5)}`} /> : null}
           {alert.cameras?.length ? <Field name="sharing" value={alert.cameras.map((c) => c.name).join(', ')} /> : null}
-          {alert.replayed ? <Text dimColor>raised before this dashboard connected</Text> : null}
         </Box>
       </Box>
     </Pane>

@@ -6,7 +6,7 @@
 import {Box, Text} from 'ink'
 
 import type {Connection} from '../model/data.js'
-import {duration} from '../render/format.js'
+import {duration, truncateWords} from '../render/format.js'
 import {accent, useTheme} from '../theme.js'
 
 export interface StatusBarProps {
@@ -40,24 +40,26 @@ export function connectionText(connection: Connection, now: number, unicode = tr
 
 const TONE_COLOR = {ok: 'green', warn: 'yellow', bad: 'red'} as const
 
+/**
+ * The title and the connection state come first and keep their room; who and where fill what is left.
+ * Either is cut at a word or field boundary with `…`, never mid-word, so the line always fits `width`.
+ */
 export function StatusBar({title, server, user, connection, now, width}: StatusBarProps) {
   const theme = useTheme()
   const {text, tone} = connectionText(connection, now, theme.unicode)
-  const right = `${user ? `${user} @ ` : ''}${server}`
+  const state = truncateWords(text, Math.max(0, width - title.length - 2))
+  const left = `${title}  ${state}`.length
+  const room = width - left - 2
+  const right = room > 1 ? truncateWords(`${user ? `${user} @ ` : ''}${server}`, room) : ''
   return (
-    <Box width={width} justifyContent="space-between">
-      <Box flexShrink={0}>
-        <Text wrap="truncate">
-        <Text bold>{title}</Text>
-        {'  '}
+    <Box width={width}>
+      <Text wrap="truncate">
+        <Text bold>{title.slice(0, width)}</Text>
+        {state ? '  ' : ''}
         <Text color={accent(theme, TONE_COLOR[tone])} bold={tone === 'bad'} inverse={tone === 'bad'}>
-          {text}
+          {state}
         </Text>
-        </Text>
-      </Box>
-      <Text wrap="truncate-start" dimColor>
-        {' '}
-        {right}
+        {right ? <Text dimColor>{' '.repeat(width - left - right.length)}{right}</Text> : null}
       </Text>
     </Box>
   )

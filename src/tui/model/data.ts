@@ -120,7 +120,7 @@ function applyEvents(data: DashboardData, events: RtccEvent[], receivedAt: numbe
       switch (effect.kind) {
         case 'alert': {
           const {minSeverity, ...alert} = effect.alert
-          added.push({id: event.id, type: event.type, time: event.time, severity: atLeast(event.severity, minSeverity), ...alert, acknowledged: false, replayed})
+          added.push({id: event.id, type: event.type, severity: atLeast(event.severity, minSeverity), ...alert, time: alert.time ?? event.time, acknowledged: false, replayed})
           break
         }
         case 'resolve':

@@ -26,6 +26,8 @@ export interface AlertInput {
   key?: string
   location?: LatLon
   cameras?: AlertCamera[]
+  /** When it happened, if not when the server announced it (a panic: when the owner raised it). */
+  time?: string
   /** Never shown below this, whatever the server said. */
   minSeverity: Severity
 }
@@ -111,6 +113,7 @@ const ALERTS: Record<string, (event: RtccEvent) => AlertInput> = {
       key: panicKey(e),
       location: location(e.data),
       cameras: list,
+      time: str(e.data, 'startedAt'),
       minSeverity: 'critical',
     }
   },

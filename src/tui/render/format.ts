@@ -44,3 +44,17 @@ export function fit(text: string, width: number): string {
 export function distance(metres: number): string {
   return metres >= 1000 ? `${(metres / 1000).toFixed(1)} km` : `${Math.round(metres)} m`
 }
+
+/**
+ * Cut to at most `width` characters at a word or field boundary, ending with `…`: a status line cut
+ * mid-word ("127.0.0.1:84") reads as a wrong value, a dropped word does not.
+ */
+export function truncateWords(text: string, width: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim()
+  if ([...flat].length <= width) return flat
+  if (width <= 1) return width === 1 ? '…' : ''
+  const room = [...flat].slice(0, width - 1).join('')
+  const cut = room.search(/[\s·@,]+[^\s·@,]*$/)
+  const kept = (cut > 0 ? room.slice(0, cut) : room).replace(/[\s·@,]+$/, '')
+  return `${kept}…`
+}

@@ -1,12 +1,14 @@
 /**
  * `GET /v1/events`: Server-Sent Events. Replays what the client missed (Last-Event-ID header or
  * `?lastEventId=`) from the bounded buffer, then streams live events; `?types=a,b` filters by type
- * (a trailing `.*` matches a family, e.g. `panic.*`). Owners receive only events about themselves.
+ * (a trailing `.*` matches a family, e.g. `panic.*`). Each subscriber receives only the events its scope
+ * allows (events/visibility.ts), live and replayed alike.
  */
 import {z} from 'zod'
 
 import type {RtccEvent} from '../../domain/events.js'
 import {ANY_ROLE} from '../../domain/roles.js'
+import {eventVisibility} from '../events/visibility.js'
 import {defineRoute} from '../route.js'
 
 export const HEARTBEAT_MS = 15_000
@@ -30,7 +32,8 @@ export const eventRoutes = [
       const header = req.headers['last-event-id']
       const lastId = header !== undefined && /^\d+$/.test(String(header)) ? Number(header) : query.lastEventId
       const matches = typeFilter(query.types)
-      const visible = (e: RtccEvent) => matches(e.type) && (actor.role !== 'owner' || e.ownerId === actor.user.id)
+      const inScope = eventVisibility(ctx, actor)
+      const visible = (e: RtccEvent) => matches(e.type) && inScope(e)
       tx(() => undefined, {detail: {types: query.types ?? null, lastEventId: lastId ?? null}})
 
       reply.hijack()
