@@ -117,10 +117,11 @@ describe('API tokens', () => {
     expect((await failure(scripted.get('/v1/auth/whoami'))).message).toContain('revoked')
   })
 
-  it('cannot be scoped above its creator', async () => {
+  it('cannot be scoped above its creator: refused as not authorized (exit 4), naming the scopes allowed', async () => {
     const investigator = await t.userClient('gus', 'investigator')
     const error = await failure(investigator.post('/v1/tokens', {name: 'x', roleScope: 'admin', expiresInSeconds: 3600}))
-    expect(error.message).toContain('can scope tokens to')
+    expect(error.message).toContain('can scope tokens to: investigator, analyst')
+    expect(error.exitCode).toBe(4)
   })
 
   it('is stored hashed: the secret appears nowhere in the database', async () => {

@@ -5,7 +5,7 @@ import {CreateTokenBody, type TokenView} from '../../domain/auth.js'
 import {ANY_ROLE, grantableScopes} from '../../domain/roles.js'
 import * as sessions from '../../store/sessions.js'
 import {createApiToken} from '../credentials.js'
-import {badRequest, forbidden, notFound} from '../http-error.js'
+import {forbidden, notFound} from '../http-error.js'
 import {defineRoute} from '../route.js'
 
 const toTokenView = (row: sessions.TokenRow): TokenView => ({
@@ -29,7 +29,7 @@ export const tokenRoutes = [
       if (actor.via !== 'session') throw forbidden('API tokens are created from a login session, not from another token')
       const scope = body.roleScope ?? actor.user.role
       const allowed = grantableScopes(actor.user.role)
-      if (!allowed.includes(scope)) throw badRequest(`a ${actor.user.role} can scope tokens to: ${allowed.join(', ')}`, 'roleScope')
+      if (!allowed.includes(scope)) throw forbidden(`a ${actor.user.role} cannot make a token above their own role; they can scope tokens to: ${allowed.join(', ')}`)
       reply.code(201)
       return tx(() => {
         const {token, row} = createApiToken(ctx, {userId: actor.user.id, name: body.name, roleScope: scope, expiresInSeconds: body.expiresInSeconds})
