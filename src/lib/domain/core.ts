@@ -62,6 +62,13 @@ export interface EnrollResult {
   ownerPolicyKey: string | null
 }
 
+/** Whose an unspent enrolment code is, and the owner key the Core would be offered (checked before spending it). */
+export interface EnrollOwnerKey {
+  ownerId: string
+  ownerName: string
+  ownerPolicyKey: string | null
+}
+
 /** `rtcc core camera add`: one more camera, in a request the Core signs. */
 export const AddCoreCameraBody = EnrollCamera
 

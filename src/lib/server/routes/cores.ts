@@ -5,7 +5,7 @@
  */
 import {randomBytes} from 'node:crypto'
 
-import {AddCoreCameraBody, EnrollBody, type EnrollCamera, EnrollCodeBody, type EnrollCodeView, type EnrollResult} from '../../domain/core.js'
+import {AddCoreCameraBody, EnrollBody, type EnrollCamera, EnrollCodeBody, type EnrollCodeView, type EnrollOwnerKey, type EnrollResult} from '../../domain/core.js'
 import {ADMINS, READ_REGISTRY} from '../../domain/roles.js'
 import {normalisePublicKey} from '../../core/identity.js'
 import * as cameras from '../../store/cameras.js'
@@ -47,6 +47,8 @@ function registerCoreCamera(ctx: ServerContext, coreId: string, ownerId: string,
   return {id: created.id, name: created.name}
 }
 
+const newestOwnerKey = (ctx: ServerContext, ownerId: string): string | null => ownerKeys(ctx.db, ownerId).at(-1)?.publicKey ?? null
+
 const CODE_PROBLEMS: Record<cores.CodeProblem, string> = {
   unknown: 'this enrolment code is not valid: check it for typos, or ask the admin for a new one',
   used: 'this enrolment code was already used (each code enrols one Core): ask the admin for a new one',
@@ -80,6 +82,25 @@ export const coreRoutes = [
 
   defineRoute({
     method: 'POST',
+    url: '/v1/cores/enroll/owner-key',
+    action: 'core.enroll_check',
+    roles: 'public',
+    body: EnrollBody.pick({code: true}),
+    // Before the code is spent: the installer checks the owner key the Core would trust with the owner.
+    handler: ({ctx, body, req, tx}): EnrollOwnerKey => {
+      req.rtcc.subject = {id: null, name: 'core being provisioned', role: 'core'}
+      const check = cores.checkEnrollCode(ctx.db, body.code, ctx.now().toISOString())
+      if ('problem' in check) {
+        req.rtcc.detail = {problem: check.problem}
+        throw new HttpError(403, `enroll_code_${check.problem}`, CODE_PROBLEMS[check.problem])
+      }
+      const owner = getOwner(ctx.db, check.ownerId)!
+      return tx(() => ({ownerId: owner.id, ownerName: owner.displayName, ownerPolicyKey: newestOwnerKey(ctx, owner.id)}), {target: owner.id})
+    },
+  }),
+
+  defineRoute({
+    method: 'POST',
     url: '/v1/cores/enroll',
     action: 'core.enroll',
     roles: 'public',
@@ -105,8 +126,7 @@ export const coreRoutes = [
           const registered = body.cameras.map((c) => registerCoreCamera(ctx, core.id, owner.id, c))
           recordCorePolicies(ctx.db, owner.id, registered.map((c, i) => ({cameraId: c.id, liveMode: body.cameras[i]!.liveMode, recordedMode: body.cameras[i]!.recordedMode, version: 1})), now)
           // The Core trusts the owner's newest key from now on; a later key must be set on the Core host.
-          const ownerPolicyKey = ownerKeys(ctx.db, owner.id).at(-1)?.publicKey ?? null
-          return {coreId: core.id, ownerId: owner.id, ownerName: owner.displayName, cameras: registered, ownerPolicyKey}
+          return {coreId: core.id, ownerId: owner.id, ownerName: owner.displayName, cameras: registered, ownerPolicyKey: newestOwnerKey(ctx, owner.id)}
         },
         {detail: (r) => ({ownerId: r.ownerId, cameras: r.cameras.map((c) => c.id)})},
       )
