@@ -7,6 +7,7 @@
  */
 import type {IncomingMessage} from 'node:http'
 import type {Duplex} from 'node:stream'
+import {setTimeout as sleep} from 'node:timers/promises'
 
 import type {FastifyInstance} from 'fastify'
 import {WebSocketServer} from 'ws'
@@ -24,6 +25,8 @@ import {StreamRegistry} from './streams.js'
 export const HEARTBEAT_SECONDS = 10
 /** Events after which the owner's Cores get the owner's current signed statements. */
 const OWNER_STATEMENT_EVENTS = new Set(['policy.updated', 'panic.triggered', 'panic.cleared', 'access.approved', 'access.revoked'])
+/** How long a shutting-down server waits for the Cores to take its close frame. */
+const CLOSE_GRACE_MS = 500
 const LINK_MAX_MESSAGE = 256 * 1024
 const INGEST_MAX_MESSAGE = 4 * 1024 * 1024
 
@@ -140,7 +143,7 @@ export class CoreHub implements LinkHandler {
     for (const session of this.sessions.values()) if (session.core.owner_id === ownerId) this.pushStatements(session)
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.unsubscribe()
     this.streams.closeAll()
     // Recorded now, while the database is open; the sockets' close events come after it shuts.
@@ -148,6 +151,10 @@ export class CoreHub implements LinkHandler {
       this.closed(session, 'server shutting down')
       session.close(1001, 'server shutting down')
     }
+    // The close frame (1001) tells each Core the server is going away, so it retries fast for its
+    // return; give the frames a moment to leave, then cut off whoever has not closed.
+    const closing = [...this.linkServer.clients].filter((ws) => ws.readyState !== ws.CLOSED).map((ws) => new Promise((resolve) => ws.once('close', resolve)))
+    await Promise.race([Promise.all(closing), sleep(CLOSE_GRACE_MS, undefined, {ref: false})])
     for (const client of [...this.linkServer.clients, ...this.ingestServer.clients]) client.terminate()
     this.linkServer.close()
     this.ingestServer.close()
