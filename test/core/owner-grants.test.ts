@@ -14,6 +14,7 @@ import type {ApiClient} from '../../src/lib/client/api.js'
 import {initialPolicy, readLocalPolicies} from '../../src/lib/core/policies.js'
 import {watch} from '../../src/lib/client/streams.js'
 import type {AccessRequest} from '../../src/lib/domain/access.js'
+import type {CoreView} from '../../src/lib/domain/core.js'
 import {newId} from '../../src/lib/domain/ids.js'
 import type {StreamGrant} from '../../src/lib/domain/stream.js'
 import type {CliError} from '../../src/lib/output/errors.js'
@@ -98,6 +99,10 @@ describe('owner-signed grants reach the Core', () => {
     expect(readLocalPolicies(site.dir)[camera.id]).toMatchObject({version: 2, live: {mode: 'always'}})
     await until(() => pendingPolicyDocuments(site.t.server.ctx.db, [camera.id]).length === 0, 'the server to mark the document delivered')
     expect((await site.investigator.post<StreamGrant>('/v1/streams', {cameraId: camera.id})).policy.code).toBe('always')
+    // The Core's report of the applied document (version and digest) matches the server's copy: no warning.
+    const cores = await site.t.admin.get<CoreView[]>('/v1/cores')
+    expect(cores[0]!.cameras.find((c) => c.id === camera.id)).not.toHaveProperty('policyWarning')
+    expect(site.events.filter((e) => e.type === 'core.policy_mismatch')).toEqual([])
   })
 
   it('core provision with a wrong --owner-key-id exits 1 and, unattended without it, exits 2 naming the flag; the code still enrols with the right id', async () => {

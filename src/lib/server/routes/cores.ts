@@ -13,6 +13,7 @@ import * as cores from '../../store/cores.js'
 import {getOwner} from '../../store/owners.js'
 import {ownerKeys, recordCorePolicies} from '../../store/policies.js'
 import type {ServerContext} from '../context.js'
+import {coreHub} from '../core-link/index.js'
 import {verifyCoreRequest} from '../core-link/request-auth.js'
 import {badRequest, conflict, HttpError, notFound} from '../http-error.js'
 import {defineRoute} from '../route.js'
@@ -143,9 +144,17 @@ export const coreRoutes = [
     handler: ({ctx, actor, tx}) => {
       const scope = cameraScope(ctx, actor)
       const visible = scope.kind === 'agency' ? new Set(cameras.listCameras(ctx.db, scope, {liveCapable: true, limit: 100_000}).map((c) => c.id)) : undefined
-      return tx(() => cores.listCores(ctx.db, {ownerId: scope.kind === 'owner' ? scope.ownerId : undefined, visibleCamera: visible && ((id) => visible.has(id))}), {
-        detail: (list) => ({rows: list.length}),
-      })
+      const list = cores.listCores(ctx.db, {ownerId: scope.kind === 'owner' ? scope.ownerId : undefined, visibleCamera: visible && ((id) => visible.has(id))})
+      // A connected Core's cameras whose policy on the server differs from what the Core enforces say so.
+      const hub = coreHub(ctx)
+      for (const core of list) {
+        const session = hub.session(core.id)
+        for (const camera of session ? core.cameras : []) {
+          const warning = hub.policyWarning(session!, camera.id)
+          if (warning) camera.policyWarning = warning
+        }
+      }
+      return tx(() => list, {detail: {rows: list.length}})
     },
   }),
 
