@@ -8,6 +8,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import type {ApiClient} from '../../src/lib/client/api.js'
 import {type Pin, watch} from '../../src/lib/client/streams.js'
 import {type CoreAgent, startCoreAgent} from '../../src/lib/core/agent.js'
+import type {BackoffPolicy} from '../../src/lib/core/backoff.js'
 import type {PlannedCamera} from '../../src/lib/core/plan.js'
 import {provisionCore, type ProvisionResult} from '../../src/lib/core/provision.js'
 import type {EnrollCodeView} from '../../src/lib/domain/core.js'
@@ -36,7 +37,8 @@ export interface Site {
   /** The agent's log lines. */
   logs: string[]
   agent?: CoreAgent
-  startAgent(): Promise<CoreAgent>
+  /** Starts the Core agent, with a short reconnect backoff unless told otherwise. */
+  startAgent(options?: {backoff?: BackoffPolicy}): Promise<CoreAgent>
   stop(): Promise<void>
 }
 
@@ -95,8 +97,8 @@ export async function startSite(options: {host: string; modes: SharingMode[]; fp
     core,
     events,
     logs: [],
-    startAgent: async () => {
-      site.agent = startCoreAgent({dir, version: 'test', recheckMs: 250, healthIntervalMs: 60_000, backoff: {baseMs: 200, maxMs: 1000}, log: (line) => site.logs.push(line)})
+    startAgent: async ({backoff = {baseMs: 200, maxMs: 1000}} = {}) => {
+      site.agent = startCoreAgent({dir, version: 'test', recheckMs: 250, healthIntervalMs: 60_000, backoff, log: (line) => site.logs.push(line)})
       await until(() => coreHub(t.server.ctx).session(core.coreId) !== undefined && site.agent!.linkState === 'online', 'the Core to connect')
       return site.agent
     },

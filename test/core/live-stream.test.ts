@@ -6,6 +6,8 @@ import type {StreamGrant} from '../../src/lib/domain/stream.js'
 import type {CliError} from '../../src/lib/output/errors.js'
 import {coreHub} from '../../src/lib/server/core-link/index.js'
 import {probeStream} from '../../src/lib/media/probe.js'
+import {shownPolicies} from '../../src/lib/store/policies.js'
+import {runCli} from '../helpers/cli.js'
 import {decodeFrames, type Site, startSite, until} from './helpers.js'
 
 let site: Site
@@ -67,14 +69,15 @@ describe('live video through a provisioned Core', () => {
     expect(audit.at(-1)).toMatchObject({outcome: 'allowed', detail: {kind: 'live', policyReason: 'the owner always shares live video'}})
   })
 
-  it('refuses a `never` camera on the Core\'s word: 403, audited with its reason, and no relay starts', async () => {
+  it('the server refuses a `never` camera on its own copy of the policy, before asking the Core: 403, audited with the reason and who decided, no relay', async () => {
     const camera = site.core.cameras[1]!
     const error = await failure(site.investigator.post('/v1/streams', {cameraId: camera.id}))
     expect(error).toMatchObject({code: 'policy_denied', exitCode: 4})
-    expect(error.message).toMatch(/never shares live video/)
+    expect(error.message).toMatch(/as the server holds it, refuses \(the Core was not asked\): the owner never shares live video/)
     expect(site.agent!.activeRelays().filter((r) => r.cameraId === camera.id)).toEqual([])
+    expect(site.logs.filter((l) => l.includes(camera.id) && /SHARE|REFUSE/.test(l))).toEqual([])
     const audit = await site.t.admin.get<AuditRow[]>('/v1/audit', {target: camera.id})
-    expect(audit.at(-1)).toMatchObject({action: 'stream.view', outcome: 'denied', detail: {policyCode: 'never'}})
+    expect(audit.at(-1)).toMatchObject({action: 'stream.view', outcome: 'denied', detail: {policyCode: 'never', decidedBy: 'server'}})
   })
 
   it('stops the stream when the viewer leaves', async () => {
@@ -101,6 +104,8 @@ describe('live video through a provisioned Core', () => {
     const error = await failure(site.investigator.post('/v1/streams', {cameraId: camera.id}))
     expect(error).toMatchObject({code: 'policy_denied'})
     writeLocalPolicies(site.dir, {[camera.id]: {...initialPolicy(camera.id, {live: 'always'}), version: 3}})
+    // The server's own copy refuses until the Core reports the change (its next re-check).
+    await until(() => shownPolicies(site.t.server.ctx.db, [camera.id]).get(camera.id)?.version === 3, 'the Core to report policy v3')
   })
 
   it('serves a JPEG snapshot of a shared camera', async () => {
@@ -109,5 +114,29 @@ describe('live video through a provisioned Core', () => {
     expect(response.statusCode, response.body.toString().slice(0, 300)).toBe(200)
     expect(response.headers['content-type']).toBe('image/jpeg')
     expect(response.body.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]))
+  })
+
+  it('a tampered server copy showing "always" while the Core enforces "never" is flagged: warning event, audit record, core list and the refusal say so', async () => {
+    const camera = site.core.cameras[1]!
+    site.t.server.ctx.db.prepare("UPDATE camera_policies SET live_mode = 'always' WHERE camera_id = ?").run(camera.id)
+    try {
+      const listed = await runCli(['core', 'list'], {env: {RTCC_CONFIG_DIR: site.dir, RTCC_SERVER: site.t.url, RTCC_FINGERPRINT: site.t.fingerprint, RTCC_TOKEN: site.t.admin.options.token!}})
+      expect(listed.code, listed.stderr).toBe(0)
+      expect(listed.stderr).toContain(`WARNING Corner Store / ${camera.name}: the server's copy of this camera's policy (v1: live always, recorded never) differs from what its Core enforces (v1: live never, recorded never)`)
+
+      const error = await failure(site.investigator.post('/v1/streams', {cameraId: camera.id}))
+      expect(error).toMatchObject({code: 'policy_denied'})
+      expect(error.message).toMatch(/^the owner's Core refused: the owner never shares live video.*; note: the server's copy of this camera's policy .* differs/)
+      expect(site.logs.find((l) => l.includes(`REFUSE live ${camera.id}`))).toMatch(/the server's copy of the policy would allow it; this Core's own policy decides\); the server notes: the server's copy .* differs/)
+
+      const warnings = site.events.filter((e) => e.type === 'core.policy_mismatch' && e.data.cameraId === camera.id)
+      expect(warnings).toHaveLength(1)
+      expect(warnings[0]).toMatchObject({severity: 'warning', data: {coreId: site.core.coreId, cameraName: camera.name}})
+      const audit = await site.t.admin.get<AuditRow[]>('/v1/audit', {target: camera.id})
+      expect(audit.filter((r) => r.action === 'core.policy_mismatch')).toMatchObject([{outcome: 'error', detail: {coreId: site.core.coreId, reported: {liveMode: 'never'}}}])
+      expect(audit.at(-1)).toMatchObject({action: 'stream.view', outcome: 'denied', detail: {decidedBy: 'core', policyCode: 'never', policyWarning: expect.stringMatching(/differs/)}})
+    } finally {
+      site.t.server.ctx.db.prepare("UPDATE camera_policies SET live_mode = 'never' WHERE camera_id = ?").run(camera.id)
+    }
   })
 })

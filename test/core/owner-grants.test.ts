@@ -5,12 +5,16 @@
  * the one investigator it names, and the stream stops when its window ends. A policy document the
  * owner signs is applied to the Core's policy file.
  */
+import {existsSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {ApiClient} from '../../src/lib/client/api.js'
 import {initialPolicy, readLocalPolicies} from '../../src/lib/core/policies.js'
 import {watch} from '../../src/lib/client/streams.js'
 import type {AccessRequest} from '../../src/lib/domain/access.js'
+import type {CoreView} from '../../src/lib/domain/core.js'
 import {newId} from '../../src/lib/domain/ids.js'
 import type {StreamGrant} from '../../src/lib/domain/stream.js'
 import type {CliError} from '../../src/lib/output/errors.js'
@@ -18,10 +22,10 @@ import {signApproval, signPanic, signPanicClear, signPolicyDocument} from '../..
 import {pendingPolicyDocuments} from '../../src/lib/store/policies.js'
 import {coreHub} from '../../src/lib/server/core-link/index.js'
 import {readCoreConfig} from '../../src/lib/core/config.js'
-import {setOwnerKey} from '../../src/lib/core/owner-key.js'
-import {provisionCore} from '../../src/lib/core/provision.js'
+import type {ProvisionResult} from '../../src/lib/core/provision.js'
+import {runCli} from '../helpers/cli.js'
 import {removeDir, tempDir} from '../helpers/server.js'
-import {enrollCode, plannedFromSim, SITE, type Site, startSite, until} from './helpers.js'
+import {CAMERA_CREDENTIALS, enrollCode, type Site, startSite, until} from './helpers.js'
 
 let site: Site
 let other: ApiClient
@@ -95,28 +99,41 @@ describe('owner-signed grants reach the Core', () => {
     expect(readLocalPolicies(site.dir)[camera.id]).toMatchObject({version: 2, live: {mode: 'always'}})
     await until(() => pendingPolicyDocuments(site.t.server.ctx.db, [camera.id]).length === 0, 'the server to mark the document delivered')
     expect((await site.investigator.post<StreamGrant>('/v1/streams', {cameraId: camera.id})).policy.code).toBe('always')
+    // The Core's report of the applied document (version and digest) matches the server's copy: no warning.
+    const cores = await site.t.admin.get<CoreView[]>('/v1/cores')
+    expect(cores[0]!.cameras.find((c) => c.id === camera.id)).not.toHaveProperty('policyWarning')
+    expect(site.events.filter((e) => e.type === 'core.policy_mismatch')).toEqual([])
   })
 
-  it('trusts the server\'s copy of the owner key only when it is the key the owner names', async () => {
-    const dir = tempDir('rtcc-core-key-')
+  it('core provision with a wrong --owner-key-id exits 1 and, unattended without it, exits 2 naming the flag; the code still enrols with the right id', async () => {
+    const work = tempDir('rtcc-core-key-')
+    const env = {RTCC_CONFIG_DIR: join(work, 'profile'), RTCC_CAMERA_PASSWORD: CAMERA_CREDENTIALS.password}
     try {
-      const result = await provisionCore({
-        server: site.t.url,
-        code: await enrollCode(site.t, site.ownerId),
-        dir,
-        name: 'Second site',
-        site: SITE,
-        cameras: plannedFromSim(site.sim, ['never']).slice(0, 1),
-        fingerprint: site.t.fingerprint,
-        ownerKeyId: 'not-the-owners-key',
-        version: 'test',
-      })
-      expect(result).toMatchObject({ownerKeyId: null, ownerKeyRefused: site.ownerKey!.keyId})
-      expect(readCoreConfig(dir).ownerPolicyKey).toBeNull()
-      expect(setOwnerKey(dir, site.ownerKey!.publicKey)).toMatchObject({keyId: site.ownerKey!.keyId, previousKeyId: null})
+      const discovery = join(work, 'discovery.json')
+      const found = await runCli(['discover', '--no-multicast', '--subnet', '127.0.9.61/32', '--timeout', '1s', '--user', CAMERA_CREDENTIALS.user, '-o', discovery, '--json'], {env})
+      expect(found.code, found.stderr).toBe(0)
+      writeFileSync(join(work, 'creds.csv'), `user,password\n${CAMERA_CREDENTIALS.user},${CAMERA_CREDENTIALS.password}\n`)
+      const code = await enrollCode(site.t, site.ownerId)
+      const dir = join(work, 'core')
+      const provision = (...extra: string[]) =>
+        runCli(['core', 'provision', '--server', site.t.url, '--fingerprint', site.t.fingerprint, '--code', code, '--from', discovery, '--credentials', join(work, 'creds.csv'), '--name', 'Second site', '--at', '41.88,-87.63', '--config-dir', dir, '--json', ...extra], {env, timeoutMs: 30_000})
+
+      const wrong = await provision('--owner-key-id', 'not-the-owners-key')
+      expect(wrong.code, wrong.stderr).toBe(1)
+      expect(wrong.json<{error: {code: string; message: string}}>().error).toMatchObject({code: 'owner_key_mismatch'})
+      expect(wrong.json<{error: {message: string}}>().error.message).toContain(site.ownerKey!.keyId)
+      const unnamed = await provision()
+      expect(unnamed.code, unnamed.stderr).toBe(2)
+      expect(unnamed.json<{error: {message: string}}>().error.message).toMatch(/^--owner-key-id is required/)
+      expect(existsSync(join(dir, 'core.json'))).toBe(false)
+
+      // Neither attempt spent the code.
+      const enrolled = await provision('--owner-key-id', site.ownerKey!.keyId)
+      expect(enrolled.code, enrolled.stderr).toBe(0)
+      expect(enrolled.json<ProvisionResult>().ownerKeyId).toBe(site.ownerKey!.keyId)
       expect(readCoreConfig(dir).ownerPolicyKey).toBe(site.ownerKey!.publicKey)
     } finally {
-      removeDir(dir)
+      removeDir(work)
     }
   })
 })

@@ -1,7 +1,7 @@
 /** The Core's small rules: reconnect delays, where cameras and policies come from when provisioning. */
 import {describe, expect, it} from 'vitest'
 
-import {backoffDelay} from '../../src/lib/core/backoff.js'
+import {backoffDelay, FAST_RETRY, Reconnect, STABLE_MS} from '../../src/lib/core/backoff.js'
 import {candidatesFromDiscovery, planCameras, splitRtspUrl} from '../../src/lib/core/plan.js'
 import type {DiscoveryFile} from '../../src/lib/onvif/discovery-file.js'
 
@@ -11,6 +11,26 @@ describe('reconnect backoff', () => {
     expect([0, 1, 2, 3].map((n) => backoffDelay(n, policy, () => 0))).toEqual([500, 1000, 2000, 4000])
     expect([0, 1, 2, 3].map((n) => backoffDelay(n, policy, () => 1))).toEqual([1000, 2000, 4000, 8000])
     expect(backoffDelay(50, policy, () => 0.5)).toBe(45_000)
+  })
+
+  it('retries within 0.2–0.6 s for a minute after a server shutdown or the drop of a healthy link, and backs off for a link that flaps', () => {
+    let now = 0
+    let random = 0
+    const schedule = () => new Reconnect({baseMs: 1000, maxMs: 60_000}, () => random, () => now)
+    const restart = schedule()
+    restart.dropped(500, true)
+    const early = [0, 1].map((r) => ((random = r), restart.next()))
+    now = 59_000
+    const late = restart.next()
+    now = 61_000
+    expect([...early, late, restart.next()]).toEqual([FAST_RETRY.minMs, FAST_RETRY.maxMs, FAST_RETRY.maxMs, 1000])
+
+    const healthy = schedule()
+    healthy.dropped(STABLE_MS, false)
+    expect(healthy.next()).toBeLessThanOrEqual(FAST_RETRY.maxMs)
+    const flapping = schedule()
+    flapping.dropped(2000, false)
+    expect([flapping.next(), flapping.next(), flapping.next()]).toEqual([1000, 2000, 4000])
   })
 })
 

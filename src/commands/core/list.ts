@@ -14,7 +14,7 @@ const columns: Column<CoreView>[] = [
 
 export default class CoreList extends RtccCommand<typeof CoreList> {
   static override summary = 'List Cores: owner, online or offline, last heartbeat, cameras and their health.'
-  static override description = 'Agency users see the Cores serving cameras inside their jurisdiction; an owner sees their own. Policies are shown as each Core reports them; only the owner changes them.'
+  static override description = 'Agency users see the Cores serving cameras inside their jurisdiction; an owner sees their own. Policies are shown as each Core reports them; only the owner changes them. A camera whose policy on the server differs from what its Core enforces gets a WARNING (and `policyWarning` in --json).'
   static override examples = ['<%= config.bin %> core list', '<%= config.bin %> core list --json']
 
   async run(): Promise<CoreView[]> {
@@ -22,6 +22,8 @@ export default class CoreList extends RtccCommand<typeof CoreList> {
     const cores = await listCores(await this.api())
     if (cores.length === 0) this.note('no Cores enrolled (admins issue codes with `rtcc core enroll-code`)')
     else this.out(renderTable(cores, columns))
+    for (const core of cores)
+      for (const camera of core.cameras) if (camera.policyWarning) this.note(`WARNING ${core.name} / ${camera.name}: ${camera.policyWarning}`)
     return cores
   }
 }

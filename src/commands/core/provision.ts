@@ -46,7 +46,7 @@ It checks every chosen camera's stream with ffprobe, pins the server's certifica
     address: Flags.string({description: 'Site postal address.'}),
     type: Flags.string({description: 'Site type.', options: [...LOCATION_TYPES], default: 'business'}),
     fingerprint: Flags.string({description: 'Expected SHA-256 fingerprint of the server certificate (as `rtcc server start` prints it).', env: 'RTCC_FINGERPRINT'}),
-    'owner-key-id': Flags.string({description: 'The owner\'s key id, as `rtcc policy key` shows it on their computer: the Core trusts the server\'s copy of the owner key only if it matches.'}),
+    'owner-key-id': Flags.string({description: 'The owner\'s key id, as `rtcc policy key` shows it on their computer ("owner key …"): provisioning stops, before using the code, unless the server\'s copy of the owner key matches. Required without a terminal when the owner has a key.'}),
     'config-dir': configDirFlag,
     force: Flags.boolean({description: 'Replace a Core config already in --config-dir (the old Core stays enrolled on the server).'}),
   }
@@ -98,15 +98,13 @@ It checks every chosen camera's stream with ffprobe, pins the server's certifica
       fingerprint: f.fingerprint,
       confirmTrust: input && ((fingerprint) => input.confirm({message: `Server certificate SHA-256 ${fingerprint}\nDoes it match what the server admin gave you?`, default: false})),
       ownerKeyId: f['owner-key-id'],
-      confirmOwnerKey: input && ((keyId) => input.confirm({message: `The owner's key id is ${keyId}. Does it match what \`rtcc policy key\` shows on the owner's computer?`, default: false})),
+      confirmOwnerKey: input && ((keyId) => input.confirm({message: `The server holds owner key ${keyId} (its fingerprint). Does it match the "owner key" line \`rtcc policy key\` shows on the owner's computer?`, default: false})),
       force: f.force,
       version: VERSION,
     })
     this.out(`Core ${result.coreId} "${result.name}" enrolled for ${result.ownerName}; config in ${result.configDir}`)
     this.out(renderTable(result.cameras, columns))
-    if (result.ownerKeyRefused)
-      this.note(`WARNING: the server offered owner key ${result.ownerKeyRefused}, which was not confirmed as the owner's; the Core trusts no owner key. Set the right one with \`rtcc core owner-key --key …\` from the owner's \`rtcc policy key\`.`)
-    else if (!result.ownerKeyId) this.note('note: the owner has no key on the server yet, so the Core cannot verify signed policies, panics or approvals; once they run `rtcc policy key`, set it here with `rtcc core owner-key --key …`.')
+    if (!result.ownerKeyId) this.note('note: the owner has no key on the server yet, so the Core cannot verify signed policies, panics or approvals; once they run `rtcc policy key`, set it here with `rtcc core owner-key --key …`.')
     else this.note(`the Core trusts owner key ${result.ownerKeyId}`)
     this.note('next: rtcc core run' + (f['config-dir'] ? ` --config-dir ${f['config-dir']}` : ''))
     return result

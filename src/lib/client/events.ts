@@ -1,10 +1,12 @@
 /**
- * Follow the server's event stream, reconnecting with exponential backoff and jitter, and resuming
- * from the last event id seen so nothing is missed across a disconnect or a server restart.
+ * Follow the server's event stream, reconnecting (fast after a server restart, else with exponential
+ * backoff and jitter: core/backoff.ts) and resuming from the last event id seen, so nothing is missed
+ * across a disconnect or a server restart.
  */
 import type {RtccEvent} from '../domain/events.js'
 import type {ApiClient} from './api.js'
 import {httpError} from './api.js'
+import {Reconnect} from '../core/backoff.js'
 import {readSse} from './sse.js'
 
 export interface FollowOptions {
@@ -17,9 +19,11 @@ export interface FollowOptions {
 
 export async function* followEvents(api: ApiClient, options: FollowOptions = {}): AsyncGenerator<RtccEvent> {
   let lastId = options.lastEventId
-  let attempt = 0
+  const reconnect = new Reconnect({baseMs: 1000, maxMs: options.maxBackoffMs ?? 30_000})
   while (!options.signal?.aborted) {
     options.onState?.('connecting')
+    let connectedAt = 0
+    let serverShutdown = false
     try {
       const stream = api.http.stream('v1/events', {
         searchParams: options.types?.length ? {types: options.types.join(',')} : undefined,
@@ -37,20 +41,21 @@ export async function* followEvents(api: ApiClient, options: FollowOptions = {})
         throw httpError(response.statusCode, JSON.parse(body || '{}'), 'GET /v1/events')
       }
       options.onState?.('connected')
-      attempt = 0
+      connectedAt = Date.now()
       for await (const message of readSse(stream)) {
         const event = JSON.parse(message.data) as RtccEvent
         lastId = event.id
         yield event
       }
+      // The server ends the stream itself only when it shuts down (a restart, usually).
+      serverShutdown = true
       options.onState?.('disconnected', 'server closed the stream')
     } catch (error) {
       if (options.signal?.aborted) return
       if ((error as {exitCode?: number}).exitCode === 4) throw error
       options.onState?.('disconnected', (error as Error).message)
     }
-    attempt++
-    const ceiling = Math.min(options.maxBackoffMs ?? 30_000, 500 * 2 ** Math.min(attempt, 10))
-    await new Promise((resolve) => setTimeout(resolve, ceiling / 2 + Math.random() * (ceiling / 2)))
+    if (connectedAt) reconnect.dropped(Date.now() - connectedAt, serverShutdown)
+    await new Promise((resolve) => setTimeout(resolve, reconnect.next()))
   }
 }

@@ -181,8 +181,9 @@ export class CoreAgent {
       const started = this.share(request, decision)
       if (!started) decision = {allow: false, code: 'camera-busy', reason: 'the Core is already relaying this camera under another stream', until: null}
     }
-    const overruled = request.server?.allowed && !decision.allow ? ' (the server said "allowed"; the local policy decides)' : ''
-    this.log(`${decision.allow ? 'SHARE' : 'REFUSE'} ${request.kind} ${request.cameraId} to ${who}: ${decision.reason}${overruled}`)
+    const overruled = request.server?.allowed && !decision.allow ? " (the server's copy of the policy would allow it; this Core's own policy decides)" : ''
+    const note = request.server?.note ? `; the server notes: ${request.server.note}` : ''
+    this.log(`${decision.allow ? 'SHARE' : 'REFUSE'} ${request.kind} ${request.cameraId} to ${who}: ${decision.reason}${overruled}${note}`)
     this.link.send({type: 'view.decision', requestId: request.requestId, streamId: request.streamId, viewId: request.viewId, decision})
   }
 

@@ -1,14 +1,14 @@
 /**
  * The Core's one outbound control connection: WSS to the server (TLS 1.3, pinned certificate, no
  * listening port anywhere on the Core). It answers the server's challenge with the Core's signature,
- * sends heartbeats, and reconnects with exponential backoff and jitter whenever the link drops or the
- * server goes quiet for three heartbeats.
+ * sends heartbeats, and reconnects whenever the link drops or the server goes quiet for three
+ * heartbeats: fast after a server restart, else with exponential backoff and jitter (backoff.ts).
  */
 import type {KeyObject} from 'node:crypto'
 import WebSocket from 'ws'
 
 import {challengeMessage, type CoreConfig, type CoreToServer, LINK_PATH, ServerToCore} from '../domain/core.js'
-import {backoffDelay, type BackoffPolicy, DEFAULT_BACKOFF} from './backoff.js'
+import {type BackoffPolicy, DEFAULT_BACKOFF, Reconnect} from './backoff.js'
 import {signMessage} from './identity.js'
 import {coreWsOptions, wssUrl} from './tls.js'
 
@@ -23,12 +23,12 @@ export interface LinkEvents {
 }
 
 const WELCOME_TIMEOUT_MS = 10_000
-/** A link that lasted this long was healthy: the next drop starts the backoff afresh. */
-const STABLE_MS = 10_000
+/** The server's close code when it shuts down (a restart, usually): the Core retries fast. */
+const SERVER_GOING_AWAY = 1001
 
 export class CoreLink {
   private ws?: WebSocket
-  private attempt = 0
+  private readonly reconnect: Reconnect
   private stopped = false
   private retryTimer?: NodeJS.Timeout
   private heartbeat?: NodeJS.Timeout
@@ -41,9 +41,11 @@ export class CoreLink {
     private readonly config: CoreConfig,
     private readonly privateKey: KeyObject,
     private readonly events: LinkEvents,
-    private readonly backoff: BackoffPolicy = DEFAULT_BACKOFF,
+    backoff: BackoffPolicy = DEFAULT_BACKOFF,
     private readonly heartbeatMessage: () => CoreToServer = () => ({type: 'heartbeat', at: new Date().toISOString(), relays: 0}),
-  ) {}
+  ) {
+    this.reconnect = new Reconnect(backoff)
+  }
 
   start(): void {
     this.connect()
@@ -116,9 +118,9 @@ export class CoreLink {
       clearInterval(this.heartbeat)
       if (this.ws === ws) this.ws = undefined
       if (this.stopped) return
-      if (this.onlineSince && Date.now() - this.onlineSince >= STABLE_MS) this.attempt = 0
+      if (this.onlineSince) this.reconnect.dropped(Date.now() - this.onlineSince, code === SERVER_GOING_AWAY)
       this.onlineSince = 0
-      const delay = backoffDelay(this.attempt++, this.backoff)
+      const delay = this.reconnect.next()
       this.setState('offline', `${reason}${code && code !== 1006 ? ` (${code})` : ''}; retrying in ${(delay / 1000).toFixed(1)} s`)
       this.retryTimer = setTimeout(() => this.connect(), delay)
     })

@@ -3,6 +3,7 @@
  * decision so an owner's change applies at once. A camera without an entry gets defaultPolicy
  * (`never`); a file that cannot be read or parsed makes every decision a refusal (fail closed).
  */
+import {createHash} from 'node:crypto'
 import {existsSync} from 'node:fs'
 import {z} from 'zod'
 
@@ -41,7 +42,16 @@ export function initialPolicy(cameraId: string, modes: {live?: SharingMode; reco
   return {...base, live: {mode: modes.live ?? base.live.mode}, recorded: {mode: modes.recorded ?? base.recorded.mode}}
 }
 
-/** Modes per camera for the server to display; the server never receives the policy itself to act on. */
+/**
+ * A policy's fingerprint, the same on the Core and the server for the same policy: the schema's parse
+ * fixes the key order and drops anything unknown, so the JSON is canonical.
+ */
+export const policyDigest = (policy: CameraPolicy): string => createHash('sha256').update(JSON.stringify(CameraPolicy.parse(policy))).digest('base64url')
+
+/**
+ * Modes, version and digest per camera for the server: it shows them and checks its own copy against
+ * them; the Core enforces its own.
+ */
 export function policySummaries(dir: string, cameraIds: string[]): CameraPolicySummary[] {
   let policies: LocalPolicies
   try {
@@ -51,6 +61,6 @@ export function policySummaries(dir: string, cameraIds: string[]): CameraPolicyS
   }
   return cameraIds.map((cameraId) => {
     const policy = policyFor(policies, cameraId)
-    return {cameraId, liveMode: policy.live.mode, recordedMode: policy.recorded.mode, version: policy.version}
+    return {cameraId, liveMode: policy.live.mode, recordedMode: policy.recorded.mode, version: policy.version, digest: policyDigest(policy)}
   })
 }

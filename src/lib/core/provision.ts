@@ -1,16 +1,16 @@
 /**
  * `rtcc core provision`: checks every chosen camera's stream, pins the server's certificate, makes the
- * Core's Ed25519 identity, spends the enrolment code (which registers the cameras as the owner's
- * live-capable cameras), then writes the Core's files (0600). Nothing is written before the server
+ * Core's Ed25519 identity, settles which owner key the Core trusts, spends the enrolment code (which
+ * registers the cameras as the owner's live-capable cameras), then writes the Core's files (0600). Nothing is written before the server
  * has accepted the enrolment, and nothing is sent before every camera has proved it streams.
  */
 import type {LocationType} from '../domain/camera.js'
-import {type CoreConfig, CORE_CONFIG_FORMAT, type EnrollBody, type EnrollResult} from '../domain/core.js'
+import {type CoreConfig, CORE_CONFIG_FORMAT, type EnrollBody, type EnrollOwnerKey, type EnrollResult} from '../domain/core.js'
 import {ApiClient} from '../client/api.js'
 import {pinServer} from '../client/login.js'
 import {probeStream, type StreamInfo} from '../media/probe.js'
 import {redactUrl, withCredentials} from '../media/redact.js'
-import {CliError} from '../output/errors.js'
+import {CliError, usageError} from '../output/errors.js'
 import {ownerKeyId} from '../policy/document.js'
 import {corePaths, ensureCoreDir, isProvisioned, writeCoreConfig, writePrivateFile} from './config.js'
 import {generateIdentity} from './identity.js'
@@ -36,10 +36,10 @@ export interface ProvisionOptions {
   confirmTrust?: (fingerprint: string) => Promise<boolean>
   /**
    * The owner's key id as they read it from `rtcc policy key`: the key the server hands over must be
-   * that one, or the Core will not trust it (the server must not be able to choose the key).
+   * that one, or provisioning stops before the code is spent (the server must not choose the key).
    */
   ownerKeyId?: string
-  /** Asked when no ownerKeyId was given and the server has a key: show its id, return whether the owner confirms it. */
+  /** Asked when no ownerKeyId was given and the server has a key: show its id, return whether the owner confirms it (none: unattended, the id is required). */
   confirmOwnerKey?: (keyId: string) => Promise<boolean>
   /** Replace an existing Core config in dir. */
   force?: boolean
@@ -66,8 +66,6 @@ export interface ProvisionResult {
   configDir: string
   /** The owner key the Core trusts (null: none yet, see `rtcc core owner-key`). */
   ownerKeyId: string | null
-  /** Set when the server offered a key that was not confirmed as the owner's: the Core does not trust it. */
-  ownerKeyRefused: string | null
   cameras: ProvisionedCamera[]
 }
 
@@ -98,12 +96,27 @@ export async function probeCameras(cameras: PlannedCamera[], timeoutMs = 10_000)
   return results.map((r) => (r as {info: StreamInfo}).info)
 }
 
-/** The server's copy of the owner key, kept only if it is the key the owner says is theirs. */
-async function trustedKey(offered: string | null, options: ProvisionOptions): Promise<{key: string | null; refused: string | null}> {
-  if (!offered) return {key: null, refused: null}
+const KEY_HINT = 'The enrolment code was NOT used. Ask the owner for the id `rtcc policy key` shows on their computer ("owner key …") and run again with --owner-key-id.'
+
+/**
+ * The owner key the Core will trust, settled before the code is spent: the server's copy only if it
+ * is the key the owner names (--owner-key-id) or confirms on screen. Unattended, naming it is
+ * required, so a server cannot slip in a key of its choosing.
+ */
+async function settleOwnerKey(offered: string | null, options: ProvisionOptions): Promise<string | null> {
+  const given = options.ownerKeyId?.trim()
+  if (!offered) {
+    if (given !== undefined) throw new CliError(`the owner has no key on the server, so none matches --owner-key-id ${given}`, {code: 'owner_key_mismatch', hint: 'The enrolment code was NOT used. The owner registers a key with `rtcc policy key`; or provision without --owner-key-id and set it later with `rtcc core owner-key`.'})
+    return null
+  }
   const id = ownerKeyId(offered)
-  const confirmed = options.ownerKeyId !== undefined ? options.ownerKeyId.trim() === id : options.confirmOwnerKey ? await options.confirmOwnerKey(id) : true
-  return confirmed ? {key: offered, refused: null} : {key: null, refused: id}
+  if (given !== undefined) {
+    if (given !== id) throw new CliError(`the server offers owner key ${id}, not ${given} (--owner-key-id): the Core would trust a key that is not the owner's`, {code: 'owner_key_mismatch', hint: KEY_HINT})
+    return offered
+  }
+  if (!options.confirmOwnerKey) throw usageError(`--owner-key-id is required: the owner has a key on the server (${id}) and, unattended, nobody can confirm it is theirs`, KEY_HINT)
+  if (!(await options.confirmOwnerKey(id))) throw new CliError(`owner key ${id} was not confirmed as the owner's`, {code: 'owner_key_not_confirmed', hint: KEY_HINT})
+  return offered
 }
 
 export async function provisionCore(options: ProvisionOptions): Promise<ProvisionResult> {
@@ -121,8 +134,9 @@ export async function provisionCore(options: ProvisionOptions): Promise<Provisio
     version: options.version,
     cameras: options.cameras.map((c) => ({name: c.name, ...options.site, make: c.make, model: c.model, liveMode: c.live, recordedMode: c.recorded})),
   }
-  const enrolled = await new ApiClient({baseUrl: server, pin}).post<EnrollResult>('/v1/cores/enroll', body)
-  const trust = await trustedKey(enrolled.ownerPolicyKey, options)
+  const api = new ApiClient({baseUrl: server, pin})
+  const ownerKey = await settleOwnerKey((await api.post<EnrollOwnerKey>('/v1/cores/enroll/owner-key', {code: options.code})).ownerPolicyKey, options)
+  const enrolled = await api.post<EnrollResult>('/v1/cores/enroll', body)
 
   const now = new Date()
   const config: CoreConfig = {
@@ -133,7 +147,7 @@ export async function provisionCore(options: ProvisionOptions): Promise<Provisio
     ownerId: enrolled.ownerId,
     server: {url: server, fingerprint: pin.fingerprint, certPem: pin.certPem},
     site: options.site,
-    ownerPolicyKey: trust.key,
+    ownerPolicyKey: ownerKey,
     cameras: enrolled.cameras.map((registered, i) => {
       const c = options.cameras[i]!
       return {id: registered.id, name: registered.name, rtspUrl: c.rtspUrl, credentials: c.credentials, deviceServiceUrl: c.deviceServiceUrl, make: c.make, model: c.model, addedAt: now.toISOString()}
@@ -152,8 +166,7 @@ export async function provisionCore(options: ProvisionOptions): Promise<Provisio
     server,
     fingerprint: pin.fingerprint,
     configDir: options.dir,
-    ownerKeyId: trust.key && ownerKeyId(trust.key),
-    ownerKeyRefused: trust.refused,
+    ownerKeyId: ownerKey && ownerKeyId(ownerKey),
     cameras: config.cameras.map((c, i) => ({
       id: c.id,
       name: c.name,

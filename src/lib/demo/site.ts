@@ -8,6 +8,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 
 import type {ApiClient} from '../client/api.js'
 import {createEnrollCode} from '../client/cores.js'
+import {loadOwnerKey} from '../client/policy-key.js'
 import {type CoreAgent, startCoreAgent} from '../core/agent.js'
 import {provisionCore} from '../core/provision.js'
 import type {SharingMode} from '../domain/policy.js'
@@ -55,7 +56,9 @@ export async function startShopSite(options: {admin: ApiClient; ownerId: string;
     live: SHOP_CAMERAS[i]!.live,
     recorded: 'approval' as const,
   }))
-  const core = await provisionCore({server: options.server.url, code, dir: options.dir, name: SHOP.name, site: SHOP.site, cameras: planned, fingerprint: options.server.fingerprint, version: options.version})
+  // The key id the owner reads from their own computer (the demo's config folder holds their key).
+  const ownerKeyId = loadOwnerKey(options.ownerId)?.keyId
+  const core = await provisionCore({server: options.server.url, code, dir: options.dir, name: SHOP.name, site: SHOP.site, cameras: planned, fingerprint: options.server.fingerprint, ownerKeyId, version: options.version})
   const agent = startCoreAgent({dir: options.dir, version: options.version, recheckMs: 1000, backoff: {baseMs: 250, maxMs: 2000}})
   const deadline = Date.now() + ONLINE_TIMEOUT_MS
   while (agent.linkState !== 'online') {

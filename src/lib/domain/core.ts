@@ -62,6 +62,13 @@ export interface EnrollResult {
   ownerPolicyKey: string | null
 }
 
+/** Whose an unspent enrolment code is, and the owner key the Core would be offered (checked before spending it). */
+export interface EnrollOwnerKey {
+  ownerId: string
+  ownerName: string
+  ownerPolicyKey: string | null
+}
+
 /** `rtcc core camera add`: one more camera, in a request the Core signs. */
 export const AddCoreCameraBody = EnrollCamera
 
@@ -79,6 +86,8 @@ export interface CoreCameraView {
   stream: StreamFacts | null
   liveMode: SharingMode | null
   recordedMode: SharingMode | null
+  /** Set when the server's copy of the camera's policy differs from what its Core reports it enforces. */
+  policyWarning?: string
 }
 
 export interface CoreView {
@@ -148,7 +157,8 @@ export const CameraHealth = z.object({
 })
 export type CameraHealth = z.infer<typeof CameraHealth>
 
-export const CameraPolicySummary = z.object({cameraId: CameraId, liveMode: SharingMode, recordedMode: SharingMode, version: z.number().int()})
+/** What the Core enforces for one camera, reported on every link and change; `digest` is policyDigest() of its policy. */
+export const CameraPolicySummary = z.object({cameraId: CameraId, liveMode: SharingMode, recordedMode: SharingMode, version: z.number().int(), digest: z.string().max(100)})
 export type CameraPolicySummary = z.infer<typeof CameraPolicySummary>
 
 // ── The link: Core → server ──────────────────────────────────────────────────────────────────────
@@ -215,7 +225,10 @@ export const ServerToCore = z.discriminatedUnion('type', [
     requester: Requester,
     /** A one-time token for the ingest socket (on the Core's own configured server URL), if it shares. */
     ingestToken: z.string().min(32).max(200),
-    /** The server's own opinion. The Core records it and ignores it: only its local policy decides. */
+    /**
+     * The server's own decision on its copy of the policy (it asks only when that allows) and, when
+     * its copy differs from what the Core reported, why. The Core logs it; only its local policy decides.
+     */
     server: z.object({allowed: z.boolean(), note: z.string().max(500).optional()}).optional(),
   }),
   z.object({type: z.literal('view.end'), ...ViewRef, reason: z.string().max(100)}),

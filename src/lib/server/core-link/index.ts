@@ -7,23 +7,28 @@
  */
 import type {IncomingMessage} from 'node:http'
 import type {Duplex} from 'node:stream'
+import {setTimeout as sleep} from 'node:timers/promises'
 
 import type {FastifyInstance} from 'fastify'
 import {WebSocketServer} from 'ws'
 
 import {type CameraPolicySummary, type CoreToServer, INGEST_PATH, LINK_PATH} from '../../domain/core.js'
 import {approvalsFor} from '../../store/access.js'
+import {getCamera} from '../../store/cameras.js'
 import * as cores from '../../store/cores.js'
 import {activePanic} from '../../store/panic.js'
 import {markPolicyDocumentsDelivered, pendingPolicyDocuments, recordCorePolicies} from '../../store/policies.js'
 import type {ServerContext} from '../context.js'
 import {auditNow} from './audit.js'
 import {type LinkHandler, LinkSession} from './link-session.js'
+import {policyMismatch} from './server-policy.js'
 import {StreamRegistry} from './streams.js'
 
 export const HEARTBEAT_SECONDS = 10
 /** Events after which the owner's Cores get the owner's current signed statements. */
 const OWNER_STATEMENT_EVENTS = new Set(['policy.updated', 'panic.triggered', 'panic.cleared', 'access.approved', 'access.revoked'])
+/** How long a shutting-down server waits for the Cores to take its close frame. */
+const CLOSE_GRACE_MS = 500
 const LINK_MAX_MESSAGE = 256 * 1024
 const INGEST_MAX_MESSAGE = 4 * 1024 * 1024
 
@@ -31,6 +36,8 @@ export class CoreHub implements LinkHandler {
   readonly streams: StreamRegistry
   heartbeatSeconds = HEARTBEAT_SECONDS
   private readonly sessions = new Map<string, LinkSession>()
+  /** Policy differences already raised, per `coreId:cameraId`. */
+  private readonly warned = new Map<string, string>()
   private readonly linkServer = new WebSocketServer({noServer: true, maxPayload: LINK_MAX_MESSAGE})
   private readonly ingestServer = new WebSocketServer({noServer: true, maxPayload: INGEST_MAX_MESSAGE})
   private readonly unsubscribe: () => void
@@ -83,6 +90,7 @@ export class CoreHub implements LinkHandler {
     })()
     this.ctx.audit.afterCommit()
     this.ctx.events.publish({type: 'core.online', ownerId: session.core.owner_id, data: this.coreFacts(session)})
+    this.checkPolicies(session)
     this.pushStatements(session)
   }
 
@@ -95,9 +103,12 @@ export class CoreHub implements LinkHandler {
     switch (message.type) {
       case 'heartbeat':
         cores.markSeen(db, session.coreId, new Date().toISOString())
+        // The server's copy may have changed under it (a tampered database): checked every heartbeat.
+        this.checkPolicies(session)
         return
       case 'policies':
         db.transaction(() => this.recordPolicies(session, message.policies, new Date().toISOString()))()
+        this.checkPolicies(session)
         return
       case 'documents.applied': {
         const delivered = message.results.filter((r) => r.outcome !== 'rejected').map((r) => r.id)
@@ -140,7 +151,7 @@ export class CoreHub implements LinkHandler {
     for (const session of this.sessions.values()) if (session.core.owner_id === ownerId) this.pushStatements(session)
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.unsubscribe()
     this.streams.closeAll()
     // Recorded now, while the database is open; the sockets' close events come after it shuts.
@@ -148,6 +159,10 @@ export class CoreHub implements LinkHandler {
       this.closed(session, 'server shutting down')
       session.close(1001, 'server shutting down')
     }
+    // The close frame (1001) tells each Core the server is going away, so it retries fast for its
+    // return; give the frames a moment to leave, then cut off whoever has not closed.
+    const closing = [...this.linkServer.clients].filter((ws) => ws.readyState !== ws.CLOSED).map((ws) => new Promise((resolve) => ws.once('close', resolve)))
+    await Promise.race([Promise.all(closing), sleep(CLOSE_GRACE_MS, undefined, {ref: false})])
     for (const client of [...this.linkServer.clients, ...this.ingestServer.clients]) client.terminate()
     this.linkServer.close()
     this.ingestServer.close()
@@ -166,10 +181,33 @@ export class CoreHub implements LinkHandler {
     })
   }
 
-  /** What the Core enforces: kept per camera for `core list`, and offered to the policy display. */
+  /**
+   * Why the server's copy of the camera's policy differs from what its Core reported, or null; a
+   * difference is raised once (warning event and audit record) until it goes away.
+   */
+  policyWarning(session: LinkSession, cameraId: string): string | null {
+    const reported = session.policies.get(cameraId)
+    const warning = reported ? policyMismatch(this.ctx, reported) : null
+    const key = `${session.coreId}:${cameraId}`
+    if (!warning) this.warned.delete(key)
+    else if (this.warned.get(key) !== warning) {
+      this.warned.set(key, warning)
+      const camera = {cameraId, cameraName: getCamera(this.ctx.db, {kind: 'all'}, cameraId)?.name ?? cameraId}
+      auditNow(this.ctx, {action: 'core.policy_mismatch', outcome: 'error', actorName: 'rtcc server', target: cameraId, detail: {coreId: session.coreId, reported, warning}})
+      this.ctx.events.publish({type: 'core.policy_mismatch', severity: 'warning', ownerId: session.core.owner_id, data: {...camera, ...this.coreFacts(session), detail: warning}})
+    }
+    return warning
+  }
+
+  private checkPolicies(session: LinkSession): void {
+    for (const cameraId of session.policies.keys()) this.policyWarning(session, cameraId)
+  }
+
+  /** What the Core enforces: kept per camera for `core list`, offered to the policy display, and checked against the server's copy. */
   private recordPolicies(session: LinkSession, summaries: CameraPolicySummary[], now: string): void {
     cores.recordPolicyModes(this.ctx.db, session.coreId, summaries)
     recordCorePolicies(this.ctx.db, session.core.owner_id, summaries, now)
+    for (const summary of summaries) session.policies.set(summary.cameraId, summary)
   }
 
   private coreFacts(session: LinkSession) {

@@ -7,7 +7,7 @@
 import {randomBytes, randomUUID} from 'node:crypto'
 import type {WebSocket} from 'ws'
 
-import {challengeMessage, CoreToServer, type DecisionMessage, LINK_PROTOCOL, type ServerToCore} from '../../domain/core.js'
+import {type CameraPolicySummary, challengeMessage, CoreToServer, type DecisionMessage, LINK_PROTOCOL, type ServerToCore} from '../../domain/core.js'
 import {verifySignature} from '../../core/identity.js'
 import {type CoreRow, getCore} from '../../store/cores.js'
 import type {ServerContext} from '../context.js'
@@ -24,6 +24,8 @@ export interface LinkHandler {
 
 export class LinkSession {
   core!: CoreRow
+  /** What the Core last reported it enforces, per camera. */
+  readonly policies = new Map<string, CameraPolicySummary>()
   private readonly pending = new Map<string, {resolve: (d: DecisionMessage) => void; reject: (e: Error) => void; timer: NodeJS.Timeout}>()
   private lastHeard = Date.now()
   private liveness?: NodeJS.Timeout

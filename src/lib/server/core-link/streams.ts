@@ -4,8 +4,8 @@
  * view lives while someone watches its URL (plus a grace period) or until the Core revokes it. A
  * stream ends when its last view ends, when the Core ends it, or when the Core goes away.
  *
- * The server never decides that video may flow: it asks the Core for every view and only relays
- * what the Core sends. It can only end things early (a viewer leaving, a policy window's end as a
+ * The server never decides that video may flow: it asks the Core for every view its own copy of the
+ * policy allows (the route refuses the others) and only relays what the Core sends. It can only end things early (a viewer leaving, a policy window's end as a
  * second guard behind the Core's own).
  */
 import {randomBytes, randomUUID} from 'node:crypto'
@@ -78,6 +78,8 @@ export interface OpenRequest {
   /** `https://host:port` the viewer reached, for the watch URL. */
   baseUrl: string
   snapshot?: boolean
+  /** Passed to the Core with the request: why the server's copy of the policy differs from its own. */
+  serverNote?: string
 }
 
 export type OpenResult = {allowed: true; grant: StreamGrant} | {allowed: false; decision: DecisionMessage}
@@ -110,7 +112,7 @@ export class StreamRegistry {
     let decision: DecisionMessage
     try {
       decision = await request.session.ask(
-        {type: 'view.request', streamId: stream.id, viewId, cameraId: request.camera.id, kind: request.kind, requester: request.requester, ingestToken: stream.ingestToken, server: {allowed: true}},
+        {type: 'view.request', streamId: stream.id, viewId, cameraId: request.camera.id, kind: request.kind, requester: request.requester, ingestToken: stream.ingestToken, server: {allowed: true, note: request.serverNote}},
         this.timings.decisionTimeoutMs,
       )
     } catch (error) {

@@ -5,7 +5,7 @@
  */
 import {randomBytes} from 'node:crypto'
 
-import {AddCoreCameraBody, EnrollBody, type EnrollCamera, EnrollCodeBody, type EnrollCodeView, type EnrollResult} from '../../domain/core.js'
+import {AddCoreCameraBody, EnrollBody, type EnrollCamera, EnrollCodeBody, type EnrollCodeView, type EnrollOwnerKey, type EnrollResult} from '../../domain/core.js'
 import {ADMINS, READ_REGISTRY} from '../../domain/roles.js'
 import {normalisePublicKey} from '../../core/identity.js'
 import * as cameras from '../../store/cameras.js'
@@ -13,6 +13,7 @@ import * as cores from '../../store/cores.js'
 import {getOwner} from '../../store/owners.js'
 import {ownerKeys, recordCorePolicies} from '../../store/policies.js'
 import type {ServerContext} from '../context.js'
+import {coreHub} from '../core-link/index.js'
 import {verifyCoreRequest} from '../core-link/request-auth.js'
 import {badRequest, conflict, HttpError, notFound} from '../http-error.js'
 import {defineRoute} from '../route.js'
@@ -47,6 +48,8 @@ function registerCoreCamera(ctx: ServerContext, coreId: string, ownerId: string,
   return {id: created.id, name: created.name}
 }
 
+const newestOwnerKey = (ctx: ServerContext, ownerId: string): string | null => ownerKeys(ctx.db, ownerId).at(-1)?.publicKey ?? null
+
 const CODE_PROBLEMS: Record<cores.CodeProblem, string> = {
   unknown: 'this enrolment code is not valid: check it for typos, or ask the admin for a new one',
   used: 'this enrolment code was already used (each code enrols one Core): ask the admin for a new one',
@@ -80,6 +83,25 @@ export const coreRoutes = [
 
   defineRoute({
     method: 'POST',
+    url: '/v1/cores/enroll/owner-key',
+    action: 'core.enroll_check',
+    roles: 'public',
+    body: EnrollBody.pick({code: true}),
+    // Before the code is spent: the installer checks the owner key the Core would trust with the owner.
+    handler: ({ctx, body, req, tx}): EnrollOwnerKey => {
+      req.rtcc.subject = {id: null, name: 'core being provisioned', role: 'core'}
+      const check = cores.checkEnrollCode(ctx.db, body.code, ctx.now().toISOString())
+      if ('problem' in check) {
+        req.rtcc.detail = {problem: check.problem}
+        throw new HttpError(403, `enroll_code_${check.problem}`, CODE_PROBLEMS[check.problem])
+      }
+      const owner = getOwner(ctx.db, check.ownerId)!
+      return tx(() => ({ownerId: owner.id, ownerName: owner.displayName, ownerPolicyKey: newestOwnerKey(ctx, owner.id)}), {target: owner.id})
+    },
+  }),
+
+  defineRoute({
+    method: 'POST',
     url: '/v1/cores/enroll',
     action: 'core.enroll',
     roles: 'public',
@@ -106,8 +128,7 @@ export const coreRoutes = [
           const registered = body.cameras.map((c) => registerCoreCamera(ctx, core.id, owner.id, c))
           recordCorePolicies(ctx.db, owner.id, registered.map((c, i) => ({cameraId: c.id, liveMode: body.cameras[i]!.liveMode, recordedMode: body.cameras[i]!.recordedMode, version: 1})), now)
           // The Core trusts the owner's newest key from now on; a later key must be set on the Core host.
-          const ownerPolicyKey = ownerKeys(ctx.db, owner.id).at(-1)?.publicKey ?? null
-          return {coreId: core.id, ownerId: owner.id, ownerName: owner.displayName, cameras: registered, ownerPolicyKey}
+          return {coreId: core.id, ownerId: owner.id, ownerName: owner.displayName, cameras: registered, ownerPolicyKey: newestOwnerKey(ctx, owner.id)}
         },
         {detail: (r) => ({ownerId: r.ownerId, cameras: r.cameras.map((c) => c.id)})},
       )
@@ -124,9 +145,17 @@ export const coreRoutes = [
     handler: ({ctx, actor, tx}) => {
       const scope = cameraScope(ctx, actor)
       const visible = scope.kind === 'agency' ? new Set(cameras.listCameras(ctx.db, scope, {liveCapable: true, limit: 100_000}).map((c) => c.id)) : undefined
-      return tx(() => cores.listCores(ctx.db, {ownerId: scope.kind === 'owner' ? scope.ownerId : undefined, visibleCamera: visible && ((id) => visible.has(id))}), {
-        detail: (list) => ({rows: list.length}),
-      })
+      const list = cores.listCores(ctx.db, {ownerId: scope.kind === 'owner' ? scope.ownerId : undefined, visibleCamera: visible && ((id) => visible.has(id))})
+      // A connected Core's cameras whose policy on the server differs from what the Core enforces say so.
+      const hub = coreHub(ctx)
+      for (const core of list) {
+        const session = hub.session(core.id)
+        for (const camera of session ? core.cameras : []) {
+          const warning = hub.policyWarning(session!, camera.id)
+          if (warning) camera.policyWarning = warning
+        }
+      }
+      return tx(() => list, {detail: {rows: list.length}})
     },
   }),
 

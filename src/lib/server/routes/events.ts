@@ -44,7 +44,8 @@ export const eventRoutes = [
       // fall between the two, and none is sent twice.
       if (lastId !== undefined) for (const event of ctx.events.replay(lastId)) if (visible(event)) res.write(formatSse(event))
       const unsubscribe = ctx.events.subscribe((event) => {
-        if (visible(event)) res.write(formatSse(event))
+        // A shutting-down server ends the stream before its last events (Cores going offline) are published.
+        if (visible(event) && !res.writableEnded) res.write(formatSse(event))
       })
       const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS)
       ctx.openStreams.add(res)

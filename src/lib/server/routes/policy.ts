@@ -11,7 +11,6 @@ import type {Camera} from '../../domain/camera.js'
 import {
   type AgencyPolicyView,
   type CameraPolicy,
-  defaultPolicy,
   type DecisionExplanation,
   type OwnerPolicyView,
   type OwnerPublicKey,
@@ -24,11 +23,10 @@ import {ANY_ROLE, READ_REGISTRY, ROLES, type Role} from '../../domain/roles.js'
 import {ownerKeyId, StatementError, verifyPolicyDocument} from '../../policy/document.js'
 import {explainDecision} from '../../policy/explain.js'
 import {getCamera, listCameras} from '../../store/cameras.js'
-import {approvalsFor} from '../../store/access.js'
-import {activePanic} from '../../store/panic.js'
 import * as policies from '../../store/policies.js'
 import {findUserByName} from '../../store/users.js'
 import type {Actor, ServerContext} from '../context.js'
+import {ownerGrants, serverPolicy} from '../core-link/server-policy.js'
 import {badRequest, conflict, forbidden, HttpError, notFound} from '../http-error.js'
 import {defineRoute} from '../route.js'
 import {cameraScope} from '../scope.js'
@@ -68,16 +66,7 @@ function visibleCamera(ctx: ServerContext, actor: Actor, id: string): Camera {
   return camera
 }
 
-/**
- * The policy the server reasons with: the owner's signed document, else the Core's reported modes on
- * default settings (the Core alone knows its schedules then), else share nothing.
- */
-export function serverPolicy(shown: policies.ShownPolicy | undefined, cameraId: string, now: Date): {policy: CameraPolicy; complete: boolean} {
-  if (shown?.policy) return {policy: shown.policy, complete: true}
-  const base = defaultPolicy(cameraId, now)
-  if (!shown) return {policy: base, complete: true}
-  return {policy: {...base, live: {mode: shown.live}, recorded: {mode: shown.recorded}, version: shown.version, updatedAt: shown.updatedAt}, complete: false}
-}
+export {serverPolicy} from '../core-link/server-policy.js'
 
 function policyViews(ctx: ServerContext, actor: Actor, cameras: Camera[]): PolicyView[] {
   const ids = cameras.map((c) => c.id)
@@ -199,9 +188,8 @@ export const policyRoutes = [
       const shown = policies.shownPolicies(ctx.db, [camera.id]).get(camera.id)
       const {policy} = serverPolicy(shown, camera.id, at)
       const requester = requesterFor(ctx, actor, query.as)
-      const panic = activePanic(ctx.db, camera.ownerId, at)
-      const approvals = approvalsFor(ctx.db, camera.id, at).map((a) => ({from: a.from, until: a.until, requesterId: a.requesterId}))
-      const context = {kind: query.kind, at, requester, panic: panic && {startedAt: panic.startedAt, until: panic.until}, approvals}
+      const {panic, approvals} = ownerGrants(ctx, camera, at)
+      const context = {kind: query.kind, at, requester, panic, approvals: approvals ?? []}
       const owner = actor.role === 'owner'
       const {decision, steps} = explainDecision(policy, context, {detail: owner})
       return tx(

@@ -14,6 +14,7 @@ import * as cameras from '../../store/cameras.js'
 import {coreForCamera} from '../../store/cores.js'
 import type {Actor, ServerContext} from '../context.js'
 import {coreHub} from '../core-link/index.js'
+import {serverDecision} from '../core-link/server-policy.js'
 import {decodeFirstFrame} from '../core-link/snapshot.js'
 import {policyMode} from '../core-link/streams.js'
 import {forbidden, HttpError, notFound} from '../http-error.js'
@@ -30,8 +31,9 @@ function requesterOf(ctx: ServerContext, actor: Actor): Requester {
 const baseUrl = (ctx: ServerContext, req: FastifyRequest) => (req.headers.host ? `https://${req.headers.host}` : ctx.url)
 
 /**
- * Asks the camera's Core for a view; on refusal throws 403 with the Core's reason (audited as a
- * denied view). On success audits `stream.start` (this request started the relay) or `stream.view`.
+ * Refuses when the server's copy of the policy does, else asks the camera's Core for a view; on
+ * either refusal throws 403 with the reason (audited as a denied view, with who decided and any
+ * difference between the server's copy and the Core's). On success audits `stream.start` (this request started the relay) or `stream.view`.
  */
 async function openView(call: Call<unknown, unknown>, cameraId: string, kind: StreamKind, urlSeconds: number, snapshot: boolean): Promise<StreamGrant> {
   const {ctx, actor, req} = call
@@ -45,15 +47,24 @@ async function openView(call: Call<unknown, unknown>, cameraId: string, kind: St
   const hub = coreHub(ctx)
   const session = hub.session(core.id)
   if (!session) throw new HttpError(503, 'core_offline', `the Core "${core.name}" serving ${camera.name} is offline; try again when it reconnects`)
-  const result = await hub.streams.open({camera: {id: camera.id, name: camera.name}, core, session, kind, requester, urlSeconds, baseUrl: baseUrl(ctx, req), snapshot})
+  // Defence in depth: the server's copy of the policy refuses first; when it allows, the Core decides.
+  const warning = hub.policyWarning(session, camera.id) ?? undefined
+  const mine = serverDecision(ctx, camera, {kind, requester: {role: requester.role, userId: requester.userId, agencyId: requester.agencyId}, at: ctx.now()})
+  const note = warning ? `; note: ${warning}` : ''
+  if (!mine.allow) {
+    req.rtcc.detail = {kind, agency: requester.agencyName, snapshot, decidedBy: 'server', policyReason: mine.reason, policyCode: mine.code, policyWarning: warning}
+    const decision = {allow: false, code: mine.code, reason: mine.reason, until: null}
+    throw new HttpError(403, 'policy_denied', `the owner's policy, as the server holds it, refuses (the Core was not asked): ${mine.reason}${note}`, undefined, {decision})
+  }
+  const result = await hub.streams.open({camera: {id: camera.id, name: camera.name}, core, session, kind, requester, urlSeconds, baseUrl: baseUrl(ctx, req), snapshot, serverNote: warning})
   if (!result.allowed) {
-    req.rtcc.detail = {kind, agency: requester.agencyName, snapshot, policyReason: result.decision.reason, policyCode: result.decision.code}
-    throw new HttpError(403, 'policy_denied', `the owner's Core refused: ${result.decision.reason}`, undefined, {decision: result.decision})
+    req.rtcc.detail = {kind, agency: requester.agencyName, snapshot, decidedBy: 'core', policyReason: result.decision.reason, policyCode: result.decision.code, policyWarning: warning}
+    throw new HttpError(403, 'policy_denied', `the owner's Core refused: ${result.decision.reason}${note}`, undefined, {decision: result.decision})
   }
   const {grant} = result
   req.rtcc.action = grant.started ? 'stream.start' : 'stream.view'
   try {
-    call.tx(() => undefined, {detail: {kind, policyReason: grant.policy.reason, policyMode: policyMode(grant.policy.code), until: grant.policy.until, agency: requester.agencyName, streamId: grant.streamId, viewId: grant.viewId, snapshot}})
+    call.tx(() => undefined, {detail: {kind, policyReason: grant.policy.reason, policyMode: policyMode(grant.policy.code), until: grant.policy.until, agency: requester.agencyName, streamId: grant.streamId, viewId: grant.viewId, snapshot, policyWarning: warning}})
   } catch (error) {
     hub.streams.leave(grant.streamId, grant.viewId)
     throw error

@@ -1,0 +1,57 @@
+/**
+ * The server's own view of a camera's policy, for defence in depth: it evaluates its copy with the
+ * same pure decide() the Core uses and refuses clearly before asking the Core; the Core's decision
+ * stays final whenever the server would allow. And it compares its copy with what the Core reports it
+ * enforces, so a server copy that differs (a tampered database showing agencies "always" while the
+ * Core enforces "never") is flagged instead of trusted.
+ */
+import {type CameraPolicySummary} from '../../domain/core.js'
+import {type CameraPolicy, defaultPolicy, type Decision, type PolicyContext, type VideoKind} from '../../domain/policy.js'
+import {policyDigest} from '../../core/policies.js'
+import {decide} from '../../policy/decide.js'
+import {approvalsFor} from '../../store/access.js'
+import {activePanic} from '../../store/panic.js'
+import {pendingVersions, type ShownPolicy, shownPolicies} from '../../store/policies.js'
+import type {ServerContext} from '../context.js'
+
+/**
+ * The policy the server reasons with: the owner's signed document, else the Core's reported modes on
+ * default settings (the Core alone knows its schedules then), else share nothing.
+ */
+export function serverPolicy(shown: ShownPolicy | undefined, cameraId: string, now: Date): {policy: CameraPolicy; complete: boolean} {
+  if (shown?.policy) return {policy: shown.policy, complete: true}
+  const base = defaultPolicy(cameraId, now)
+  if (!shown) return {policy: base, complete: true}
+  return {policy: {...base, live: {mode: shown.live}, recorded: {mode: shown.recorded}, version: shown.version, updatedAt: shown.updatedAt}, complete: false}
+}
+
+/** What the server knows of the owner's grants at `at`: their panic in force and approved windows. */
+export function ownerGrants(ctx: ServerContext, camera: {id: string; ownerId: string}, at: Date): Pick<PolicyContext, 'panic' | 'approvals'> {
+  const panic = activePanic(ctx.db, camera.ownerId, at)
+  const approvals = approvalsFor(ctx.db, camera.id, at).map((a) => ({from: a.from, until: a.until, requesterId: a.requesterId}))
+  return {panic: panic && {startedAt: panic.startedAt, until: panic.until}, approvals}
+}
+
+/** The server's decision on its own copy of the camera's policy. */
+export function serverDecision(ctx: ServerContext, camera: {id: string; ownerId: string}, question: {kind: VideoKind; requester: PolicyContext['requester']; at: Date}): Decision {
+  const shown = shownPolicies(ctx.db, [camera.id]).get(camera.id)
+  return decide(serverPolicy(shown, camera.id, question.at).policy, {...question, ...ownerGrants(ctx, camera, question.at)})
+}
+
+const modes = (version: number, live: string, recorded: string) => `v${version}: live ${live}, recorded ${recorded}`
+
+/**
+ * Why the server's copy of a camera's policy differs from what its Core reports it enforces, or null.
+ * A newer server version still queued for the Core is in transit, not a difference.
+ */
+export function policyMismatch(ctx: ServerContext, reported: CameraPolicySummary): string | null {
+  const shown = shownPolicies(ctx.db, [reported.cameraId]).get(reported.cameraId)
+  if (!shown) return null
+  if (shown.version > reported.version && pendingVersions(ctx.db, [reported.cameraId]).get(reported.cameraId) === shown.version) return null
+  const differs =
+    shown.version !== reported.version || shown.live !== reported.liveMode || shown.recorded !== reported.recordedMode || (shown.policy !== null && policyDigest(shown.policy) !== reported.digest)
+  if (!differs) return null
+  const server = modes(shown.version, shown.live, shown.recorded)
+  const core = modes(reported.version, reported.liveMode, reported.recordedMode)
+  return `the server's copy of this camera's policy (${server}) differs from what its Core enforces (${core}${server === core ? ', other settings' : ''}); the Core's own policy decides`
+}
