@@ -124,7 +124,7 @@ describe('rtcc core and rtcc stream, as installers and investigators use them', 
     // --play feeds the player through a loopback relay; this stand-in player decodes 5 frames and exits.
     const player = join(work, 'ffplay')
     writeFileSync(player, `#!/bin/sh\nfor a; do url=$a; done\nexec '${ffmpegPath()}' -hide_banner -loglevel error -i "$url" -frames:v 5 -f framemd5 - > '${join(work, 'played.txt')}'\n`, {mode: 0o755})
-    const played = await runCli(['stream', 'open', always!.id, '--play'], {env: {...env.investigator, RTCC_FFPLAY: player}})
+    const played = await runCli(['stream', 'open', always!.id, '--play'], {env: {...env.investigator, RTCC_PLAYER: player}})
     expect(played.code, played.stderr).toBe(0)
     expect(readFileSync(join(work, 'played.txt'), 'utf8').split('\n').filter((l) => /^0,/.test(l))).toHaveLength(5)
 

@@ -65,7 +65,7 @@ beforeAll(async () => {
   site = await startSite({host: '127.0.41.11', modes: ['always']})
   await site.startAgent()
   work = tempDir('rtcc-players-')
-  env = {RTCC_CONFIG_DIR: join(work, 'profile'), RTCC_SERVER: site.t.url, RTCC_FINGERPRINT: site.t.fingerprint, RTCC_TOKEN: site.investigator.options.token!, RTCC_PLAYER: '', RTCC_FFPLAY: ''}
+  env = {RTCC_CONFIG_DIR: join(work, 'profile'), RTCC_SERVER: site.t.url, RTCC_FINGERPRINT: site.t.fingerprint, RTCC_TOKEN: site.investigator.options.token!, RTCC_PLAYER: ''}
 }, 60_000)
 
 afterAll(async () => {

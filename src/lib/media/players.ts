@@ -38,9 +38,9 @@ function kindOf(path: string): string {
   return name === 'cvlc' ? 'vlc' : name
 }
 
-/** The RTCC_PLAYER setting (RTCC_FFPLAY is its older name), or undefined when unset. */
+/** The RTCC_PLAYER setting, or undefined when unset. */
 export function playerOverride(): string | undefined {
-  return process.env.RTCC_PLAYER || process.env.RTCC_FFPLAY || undefined
+  return process.env.RTCC_PLAYER || undefined
 }
 
 /** The RTCC_PLAYER program when it can run, resolved against PATH when it is a bare name. */
