@@ -312,4 +312,14 @@ export const migrations: string[] = [
   CREATE INDEX access_requests_owner ON access_requests(owner_id, status, created_at);
   CREATE INDEX audit_records_target ON audit_records(target);
   `,
+  // audit cosignatures: witnesses' (Cores') C2SP tlog-cosignature lines over signed checkpoints, one per witness and size
+  `
+  CREATE TABLE audit_cosignatures (
+    size INTEGER NOT NULL,
+    cosigner TEXT NOT NULL,
+    line TEXT NOT NULL,
+    signed_at INTEGER NOT NULL,
+    PRIMARY KEY (size, cosigner)
+  );
+  `,
 ]
