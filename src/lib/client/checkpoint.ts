@@ -4,7 +4,7 @@
  * from the remembered size. A log that shrank, forked (rewritten history) or is signed by another key
  * is refused loudly; a log that grew is remembered. Kept light: every data command loads it.
  */
-import {parseVerifierKey, openCheckpoint, type Checkpoint, type NoteVerifier} from '../audit/note.js'
+import {openCheckpoint, parseVerifierKey, type Checkpoint, type NoteVerifier} from '../audit/note.js'
 import {verifyConsistency} from '../audit/merkle.js'
 import {CliError} from '../output/errors.js'
 import type {ApiClient} from './api.js'
@@ -26,21 +26,26 @@ export function fetchAuditHead(api: ApiClient, from?: number): Promise<AuditHead
 
 const shortKey = (vkey: string): string => vkey.split('+')[1] ?? vkey
 
-/**
- * The audit key a proof must be signed with: a key file the user gives, else the key pinned for this
- * server the first time it was seen (like the TLS certificate). A server presenting another key is
- * refused, so a fake server cannot sign its own proofs.
- */
-export function pinnedAuditKey(baseUrl: string, presented: string, expected = readPin(baseUrl)?.auditKey ?? readSeenCheckpoint(baseUrl)?.verifierKey): NoteVerifier {
+function checkKey(server: string, presented: string, expected: string | undefined): NoteVerifier {
   if (expected && expected !== presented)
-    throw new CliError(`REFUSED: the audit signing key of ${baseUrl} changed (pinned ${shortKey(expected)}, presented ${shortKey(presented)})`, {
+    throw new CliError(`REFUSED: the audit signing key of ${server} changed (pinned ${shortKey(expected)}, presented ${shortKey(presented)})`, {
       code: 'audit_key_changed',
-      where: baseUrl,
+      where: server,
       hint: 'If the server was legitimately re-keyed, verify with --public-key FILE from its admin.',
     })
-  const pin = readPin(baseUrl)
-  if (pin && !pin.auditKey) savePin(baseUrl, {...pin, auditKey: presented})
   return parseVerifierKey(presented)
+}
+
+/**
+ * The audit key a proof must be signed with: the key pinned for this server the first time it was
+ * seen (like the TLS certificate). A server presenting another key is refused, so a fake server cannot
+ * sign its own proofs.
+ */
+export function pinnedAuditKey(server: string, presented: string): NoteVerifier {
+  const pin = readPin(server)
+  const verifier = checkKey(server, presented, pin?.auditKey ?? readSeenCheckpoint(server)?.verifierKey)
+  if (pin && !pin.auditKey) savePin(server, {...pin, auditKey: presented})
+  return verifier
 }
 
 function refuse(server: string, seen: SeenCheckpoint, head: Checkpoint, what: string): CliError {
@@ -61,8 +66,8 @@ function refuse(server: string, seen: SeenCheckpoint, head: Checkpoint, what: st
  * Checks the server's head against the checkpoint remembered for it and returns what to remember now.
  * Throws when the log shrank, forked, or changed key or origin.
  */
-export function checkAuditHead(server: string, head: AuditHead, seen: SeenCheckpoint | undefined, expectedKey?: string): SeenCheckpoint {
-  const verifier = pinnedAuditKey(server, head.verifierKey, expectedKey ?? seen?.verifierKey)
+export function checkAuditHead(server: string, head: AuditHead, seen: SeenCheckpoint | undefined, expectedKey = seen?.verifierKey): SeenCheckpoint {
+  const verifier = checkKey(server, head.verifierKey, expectedKey)
   const current = openCheckpoint(head.checkpoint, verifier)
   const next: SeenCheckpoint = {server, size: current.size, rootHash: current.rootHash.toString('base64'), note: head.checkpoint, verifierKey: head.verifierKey, seenAt: new Date().toISOString()}
   if (!seen) return next
@@ -91,6 +96,7 @@ export async function witnessAuditLog(api: ApiClient): Promise<void> {
       where: server,
     })
   }
-  const next = checkAuditHead(server, head, seen)
+  const next = checkAuditHead(server, head, seen, readPin(server)?.auditKey ?? seen?.verifierKey)
+  pinnedAuditKey(server, head.verifierKey)
   if (next !== seen) saveSeenCheckpoint(next)
 }
