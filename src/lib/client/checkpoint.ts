@@ -8,7 +8,7 @@ import {openCheckpoint, parseVerifierKey, type Checkpoint, type NoteVerifier} fr
 import {verifyConsistency} from '../audit/merkle.js'
 import {CliError} from '../output/errors.js'
 import type {ApiClient} from './api.js'
-import {readPin, readSeenCheckpoint, savePin, saveSeenCheckpoint, type SeenCheckpoint} from './profiles.js'
+import {readPin, readSeenCheckpoint, savePin, saveSeenCheckpoint, seenCheckpointFile, type SeenCheckpoint} from './profiles.js'
 
 /** GET /v1/audit/head: the server's newest signed checkpoint (with cosignatures) and a proof from `from`. */
 export interface AuditHead {
@@ -57,7 +57,7 @@ function refuse(server: string, seen: SeenCheckpoint, head: Checkpoint, what: st
     {
       code: 'audit_log_forked',
       where: server,
-      hint: 'Tell the agency and whoever audits it; keep the remembered checkpoint (rtcc audit checkpoint --remembered) as evidence. `rtcc audit verify` names altered records.',
+      hint: `Tell the agency and whoever audits it, and keep ${seenCheckpointFile(server)} (the signed checkpoint you saw) as evidence.`,
     },
   )
 }

@@ -100,7 +100,7 @@ export interface SeenCheckpoint {
   seenAt: string
 }
 
-const seenCheckpointFile = (url: string): string => join(configDir(), 'checkpoints', `${serverKey(url).replace(/[^a-z0-9.-]/g, '_')}.json`)
+export const seenCheckpointFile = (url: string): string => join(configDir(), 'checkpoints', `${serverKey(url).replace(/[^a-z0-9.-]/g, '_')}.json`)
 
 export function readSeenCheckpoint(url: string): SeenCheckpoint | undefined {
   const file = seenCheckpointFile(url)
