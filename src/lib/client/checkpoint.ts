@@ -8,7 +8,7 @@ import {openCheckpoint, parseVerifierKey, type Checkpoint, type NoteVerifier} fr
 import {verifyConsistency} from '../audit/merkle.js'
 import {CliError} from '../output/errors.js'
 import type {ApiClient} from './api.js'
-import {readPin, readSeenCheckpoint, savePin, saveSeenCheckpoint, seenCheckpointFile, type SeenCheckpoint} from './profiles.js'
+import {configFile, readPin, readSeenCheckpoint, savePin, saveSeenCheckpoint, seenCheckpointFile, type SeenCheckpoint} from './profiles.js'
 
 /** GET /v1/audit/head: the server's newest signed checkpoint (with cosignatures) and a proof from `from`. */
 export interface AuditHead {
@@ -31,7 +31,7 @@ function checkKey(server: string, presented: string, expected: string | undefine
     throw new CliError(`REFUSED: the audit signing key of ${server} changed (pinned ${shortKey(expected)}, presented ${shortKey(presented)})`, {
       code: 'audit_key_changed',
       where: server,
-      hint: 'If the server was legitimately re-keyed, verify with --public-key FILE from its admin.',
+      hint: `If its admin confirms the server was re-keyed or reset, remove ${seenCheckpointFile(server)} and the auditKey pinned for it in ${configFile()}.`,
     })
   return parseVerifierKey(presented)
 }
