@@ -13,6 +13,7 @@ import {
   auditLeafHashes,
   auditRowValuesPage,
   getAuditRecord,
+  getCheckpoint,
   insertAuditRecord,
   insertCheckpoint,
   lastAuditSeq,
@@ -227,7 +228,7 @@ export class AuditLog {
   /** Consistency proof from an earlier size to a signed size (default: the current size, signed now if needed). */
   consistencyProof(fromSize: number, toSize?: number): ConsistencyProofBundle {
     this.catchUp(true)
-    const head = toSize === undefined || toSize === this.tree.size ? this.checkpoint() : listCheckpoints(this.db).find((c) => c.size === toSize)
+    const head = toSize === undefined || toSize === this.tree.size ? this.checkpoint() : getCheckpoint(this.db, toSize)
     if (!head) throw new CliError(`no signed checkpoint at size ${toSize}`, {code: 'not_found'})
     if (!Number.isSafeInteger(fromSize) || fromSize < 0 || fromSize > head.size) {
       throw new CliError(`cannot prove consistency from size ${fromSize}: the log has ${head.size} records at that checkpoint`, {
