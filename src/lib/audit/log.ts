@@ -294,6 +294,12 @@ export class AuditLog {
     }
   }
 
+  // Perfect subtree roots met while building the head seed the proof hasher, so the first proof after a
+  // start does not reread the whole log.
+  private readonly rememberSubtree = (end: number, leaves: number, rootHex: string): void => {
+    if (leaves > 256) this.subtrees.remember(end - leaves, end, Buffer.from(rootHex, 'hex'))
+  }
+
   /** Appends committed leaf hashes to the tree, signing at multiples of `every` when asked. */
   private catchUp(signing: boolean): StoredCheckpoint | undefined {
     if (this.db.inTransaction) throw new Error('AuditLog: afterCommit/checkpoint/proofs must run outside a transaction')
@@ -307,7 +313,7 @@ export class AuditLog {
         throw new CliError(`the audit log is missing records between seq ${start + 1} and ${end}`, {code: 'audit_corrupt', hint: 'Run `rtcc audit verify`.'})
       }
       for (const leaf of leaves) {
-        this.tree.append(leaf)
+        this.tree.append(leaf, this.rememberSubtree)
         if (this.expected[0]?.size === this.tree.size) this.checkSignedRoot()
         if (signing && this.tree.size % this.every === 0 && (this.latest?.size ?? -1) < this.tree.size) signed = this.sign()
       }
