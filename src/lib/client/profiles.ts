@@ -10,6 +10,8 @@ import {chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSyn
 import {homedir} from 'node:os'
 import {join} from 'node:path'
 
+import {CliError} from '../output/errors.js'
+
 export interface Profile {
   server: string
   username?: string
@@ -104,7 +106,16 @@ export const seenCheckpointFile = (url: string): string => join(configDir(), 'ch
 
 export function readSeenCheckpoint(url: string): SeenCheckpoint | undefined {
   const file = seenCheckpointFile(url)
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as SeenCheckpoint) : undefined
+  if (!existsSync(file)) return undefined
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as SeenCheckpoint
+  } catch (error) {
+    throw new CliError(`cannot read the audit checkpoint remembered for ${serverKey(url)}: ${(error as Error).message}`, {
+      code: 'invalid_file',
+      where: file,
+      hint: 'Restore it from a backup; deleting it drops the protection it gives (the next contact trusts the server afresh).',
+    })
+  }
 }
 
 export function saveSeenCheckpoint(seen: SeenCheckpoint): void {

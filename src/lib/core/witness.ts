@@ -33,11 +33,16 @@ export class CoreWitness {
   }
 
   /** Checks the server's log against the remembered checkpoint and cosigns it; never throws. */
-  async check(): Promise<void> {
+  check(): Promise<void> {
+    return this.run().catch((error: Error) => this.log(`audit witness failed: ${error.message}`))
+  }
+
+  private async run(): Promise<void> {
     const {url, certPem, fingerprint} = this.config.server
-    const seen = existsSync(this.file) ? (JSON.parse(readFileSync(this.file, 'utf8')) as SeenCheckpoint) : undefined
+    let seen: SeenCheckpoint | undefined
     let next: SeenCheckpoint
     try {
+      seen = existsSync(this.file) ? (JSON.parse(readFileSync(this.file, 'utf8')) as SeenCheckpoint) : undefined
       next = checkAuditHead(url, await fetchAuditHead(new ApiClient({baseUrl: url, pin: {certPem, fingerprint}}), seen?.size), seen)
     } catch (error) {
       const refused = ['audit_log_forked', 'audit_key_changed', 'bad_signature', 'bad_checkpoint'].includes((error as {code?: string}).code ?? '')
