@@ -119,9 +119,14 @@ describe('AuditLog', () => {
     log.checkpoint()
     db.prepare("UPDATE audit_records SET action = 'camera.delete' WHERE seq = 4").run()
     db.prepare('UPDATE audit_records SET leaf_hash = ? WHERE seq = 4').run(leafHashOfRecord(queryAuditRecords(db, {afterSeq: 3, limit: 1})[0]!))
-    expect(() => new AuditLog(db, {origin: ORIGIN, signer})).toThrow(/no longer matches its signed checkpoint at size 12/)
+    expect(() => new AuditLog(db, {origin: ORIGIN, signer})).toThrow(/no longer reproduce the checkpoint signed at size 10 .*records 1–10 were altered/)
+  })
+
+  it('refuses to open a log that lost records a checkpoint covers', () => {
+    appendMany(log, 1, 12)
+    log.checkpoint()
     db.prepare('DELETE FROM audit_records WHERE seq > 10').run()
-    expect(() => new AuditLog(db, {origin: ORIGIN, signer})).toThrow(/checkpoint signed at size 12: records were removed/)
+    expect(() => new AuditLog(db, {origin: ORIGIN, signer})).toThrow(/checkpoint was signed at size 12: records were removed/)
   })
 
   it('proves any record is included in a signed checkpoint, signing one when the record is newer', () => {

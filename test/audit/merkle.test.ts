@@ -309,3 +309,21 @@ describe('exhaustive over tree sizes 1..40', () => {
     }
   })
 })
+
+describe('seeding proofs from the tree head rebuild', () => {
+  it('a hasher seeded with the subtrees the accumulator completes gives the same proofs without rereading those leaves', () => {
+    const leaves = Array.from({length: 1000}, (_, i) => hashLeaf(Buffer.from(`leaf ${i}`)))
+    let reads = 0
+    const counted = (start: number, end: number) => {
+      reads += end - start
+      return leaves.slice(start, end)
+    }
+    const seeded = new SubtreeHasher(counted, 16)
+    const acc = new MerkleAccumulator()
+    for (const leaf of leaves) acc.append(leaf, (end, size, rootHex) => seeded.remember(end - size, end, Buffer.from(rootHex, 'hex')))
+    for (const from of [1, 300, 512, 999]) expect(consistencyProof(from, 1000, seeded)).toEqual(consistencyProof(from, 1000, leaves))
+    expect(inclusionProof(123, 1000, seeded)).toEqual(inclusionProof(123, 1000, leaves))
+    // Only ranges of at most 16 leaves at the right edge are read; the perfect subtrees come from the seed.
+    expect(reads).toBeLessThan(200)
+  })
+})

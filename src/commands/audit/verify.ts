@@ -8,14 +8,14 @@ import {green, red} from '../../lib/output/terminal.js'
 export default class AuditVerify extends RtccCommand<typeof AuditVerify> {
   static override summary = 'Prove the audit log intact: recompute the Merkle tree, check every signed checkpoint.'
   static override description =
-    'Names the first bad record. With --since-checkpoint, also proves (consistency proof) that the log extends a checkpoint saved earlier, which catches truncation, rewrites and restored old copies. With --db and --public-key it works offline on a copied database.'
+    'Names the first bad record. Also proves (consistency proof) that the log extends a checkpoint kept earlier, which catches truncation, rewrites and restored old copies: the newest one this machine remembers for the server, or the one given with --since-checkpoint. With --db and --public-key it works offline on a copied database.'
   static override examples = [
     '<%= config.bin %> audit verify',
     '<%= config.bin %> audit verify --since-checkpoint head.json',
     '<%= config.bin %> audit verify --db ./rtcc-copy.db --public-key ./audit-signing.pub --since-checkpoint head.json --json',
   ]
   static override flags = {
-    'since-checkpoint': Flags.string({description: 'A checkpoint saved with `rtcc audit checkpoint -o FILE`.'}),
+    'since-checkpoint': Flags.string({description: 'A checkpoint saved with `rtcc audit checkpoint -o FILE` (default: the one this machine remembers).'}),
     db: Flags.string({description: 'Verify this SQLite file offline instead of asking the server.', dependsOn: ['public-key']}),
     'public-key': Flags.string({description: "The server's audit public key (audit-signing.pub, PEM) for --db."}),
   }
@@ -37,7 +37,8 @@ export default class AuditVerify extends RtccCommand<typeof AuditVerify> {
     }
     const rate = report.ratePerSecond ? `, ${Math.round(report.ratePerSecond).toLocaleString()} records/s` : ''
     this.out(`${green('✔')} audit log intact: ${report.records} records, ${report.checkpoints} signed checkpoints, root ${report.rootHash}${rate}`)
-    if (report.sinceCheckpoint) this.out(`${green('✔')} extends the checkpoint in ${report.sinceCheckpoint.file} (size ${report.sinceCheckpoint.size})`)
+    const since = report.sinceCheckpoint
+    if (since) this.out(`${green('✔')} extends ${since.file === 'remembered' ? 'the checkpoint this machine remembered' : `the checkpoint in ${since.file}`} (size ${since.size})`)
     for (const warning of report.warnings ?? []) this.note(`${red('!')} ${warning}`)
     return report
   }

@@ -11,7 +11,9 @@ import {newId} from '../domain/ids.js'
 import {CliError} from '../output/errors.js'
 import {
   auditLeafHashes,
+  auditRowValuesPage,
   getAuditRecord,
+  getCheckpoint,
   insertAuditRecord,
   insertCheckpoint,
   lastAuditSeq,
@@ -20,9 +22,11 @@ import {
   type StoredCheckpoint,
 } from '../store/audit.js'
 import type {Db} from '../store/db.js'
+import {readCheckpointFile, writeCheckpointFile} from './checkpoint-file.js'
 import {consistencyProof, inclusionProof, MerkleAccumulator, SubtreeHasher} from './merkle.js'
 import {signCheckpoint, type NoteSigner} from './note.js'
-import {AUDIT_OUTCOMES, leafHashOfValues, storedValues, type AuditOutcome, type AuditRecord} from './record.js'
+import {AUDIT_OUTCOMES, leafHashHexOfJson, leafHashOfValues, storedValues, type AuditOutcome, type AuditRecord} from './record.js'
+import {auditCorrupt, signedHeads, type SignedHead} from './start-check.js'
 
 export type {StoredCheckpoint} from '../store/audit.js'
 
@@ -32,6 +36,11 @@ export interface AuditLogOptions {
   signer: NoteSigner
   /** Sign a checkpoint each time the log size reaches a multiple of this. */
   checkpointEvery?: number
+  /**
+   * Also keep the latest signed checkpoint in this file (0600, outside the database), so checkpoint
+   * rows deleted from the database are noticed at the next start.
+   */
+  checkpointFile?: string
 }
 
 /** What the server knows about one interaction; id, time and seq are filled in by append(). */
@@ -115,7 +124,16 @@ export class AuditLog {
   private readonly every: number
   private latest: StoredCheckpoint | undefined
 
-  /** Opens the log and rebuilds the tree head from the stored leaf hashes (O(n) once at start). */
+  /** Signed heads the rebuilt tree must reproduce (consumed as the tree reaches each size). */
+  private expected: SignedHead[]
+  private lastGood = 0
+
+  /**
+   * Opens the log and checks it before anything is signed over it: the stored checkpoints' signatures,
+   * the checkpoint file against them, every signed root against the stored leaf hashes (O(n) node
+   * hashes, once), and the records after the newest checkpoint against their leaf hashes. Throws,
+   * naming the checkpoint or record, on any mismatch: the server must not start on a forged log.
+   */
   constructor(
     private readonly db: Db,
     private readonly options: AuditLogOptions,
@@ -123,14 +141,14 @@ export class AuditLog {
     this.every = options.checkpointEvery ?? 1000
     if (!Number.isSafeInteger(this.every) || this.every < 1) throw new TypeError('checkpointEvery must be a positive integer')
     this.subtrees = new SubtreeHasher((start, end) => auditLeafHashes(db, start, end))
+    this.expected = signedHeads(db, {publicKey: options.signer.publicKey}, options.checkpointFile)
     this.latest = latestCheckpoint(db)
     this.catchUp(false)
-    if (this.latest && this.latest.size > this.tree.size) {
-      throw new CliError(`the audit log has ${this.tree.size} records but a checkpoint signed at size ${this.latest.size}: records were removed`, {
-        code: 'audit_corrupt',
-        hint: 'Run `rtcc audit verify`, and restore the database from a backup.',
-      })
-    }
+    const beyond = this.expected[0]
+    if (beyond) throw auditCorrupt(`the audit log has ${this.tree.size} records but a checkpoint was signed at size ${beyond.size}: records were removed`)
+    this.checkTail(this.latest?.size ?? 0)
+    const file = options.checkpointFile
+    if (file && this.latest && readCheckpointFile(file) !== this.latest.note) writeCheckpointFile(file, this.latest.note)
   }
 
   /** Number of committed records the in-memory tree covers. */
@@ -167,6 +185,18 @@ export class AuditLog {
     return this.sign()
   }
 
+  /**
+   * The checkpoint to show witnesses: the newest signed one, or a new one over the current head when
+   * there is none yet or the newest is older than maxAgeMs and records came after it. The age bound
+   * keeps signing at a steady pace however many clients ask.
+   */
+  head(maxAgeMs = 60_000): StoredCheckpoint {
+    this.catchUp(true)
+    const latest = this.latest
+    if (latest && (latest.size === this.tree.size || Date.now() - Date.parse(latest.createdAt) < maxAgeMs)) return latest
+    return this.sign()
+  }
+
   latestCheckpoint(): StoredCheckpoint | undefined {
     return this.latest
   }
@@ -198,7 +228,7 @@ export class AuditLog {
   /** Consistency proof from an earlier size to a signed size (default: the current size, signed now if needed). */
   consistencyProof(fromSize: number, toSize?: number): ConsistencyProofBundle {
     this.catchUp(true)
-    const head = toSize === undefined || toSize === this.tree.size ? this.checkpoint() : listCheckpoints(this.db).find((c) => c.size === toSize)
+    const head = toSize === undefined || toSize === this.tree.size ? this.checkpoint() : getCheckpoint(this.db, toSize)
     if (!head) throw new CliError(`no signed checkpoint at size ${toSize}`, {code: 'not_found'})
     if (!Number.isSafeInteger(fromSize) || fromSize < 0 || fromSize > head.size) {
       throw new CliError(`cannot prove consistency from size ${fromSize}: the log has ${head.size} records at that checkpoint`, {
@@ -215,12 +245,59 @@ export class AuditLog {
   }
 
   private sign(): StoredCheckpoint {
+    this.checkTail(this.latest?.size ?? 0)
     const rootHash = this.tree.root()
     const note = signCheckpoint({origin: this.options.origin, size: this.tree.size, rootHash}, this.options.signer)
     const checkpoint = {size: this.tree.size, rootHash, note, createdAt: new Date().toISOString()}
     insertCheckpoint(this.db, checkpoint)
+    if (this.options.checkpointFile) writeCheckpointFile(this.options.checkpointFile, note)
     this.latest = checkpoint
     return checkpoint
+  }
+
+  /**
+   * Recomputes the leaf hash of every record after `after` up to the tree size from its stored values
+   * and compares it with the stored leaf hash the tree was built from: nothing unchecked gets signed.
+   */
+  private checkTail(after: number): void {
+    for (let seq = after; seq < this.tree.size; ) {
+      const rows = auditRowValuesPage(this.db, seq, Math.min(4096, this.tree.size - seq))
+      if (rows.length === 0) break
+      for (const row of rows) {
+        const stored = row.pop() as Buffer
+        const leaf = (() => {
+          try {
+            return leafHashHexOfJson(JSON.stringify(row))
+          } catch {
+            return ''
+          }
+        })()
+        if (leaf !== Buffer.from(stored).toString('hex')) {
+          throw auditCorrupt(`audit record ${row[0]} (${row[1]}) does not match its leaf hash: it was altered after it was written`)
+        }
+        seq = row[0] as number
+      }
+    }
+  }
+
+  /** Refuses to go on over history that no longer reproduces what was signed at this size. */
+  private checkSignedRoot(): void {
+    const root = this.tree.root()
+    while (this.expected[0]?.size === this.tree.size) {
+      const head = this.expected.shift()!
+      if (!root.equals(head.rootHash)) {
+        throw auditCorrupt(
+          `the stored audit records no longer reproduce the checkpoint signed at size ${head.size} (root ${head.rootHash.toString('base64')}): records ${this.lastGood + 1}–${head.size} were altered and their leaf hashes rewritten`,
+        )
+      }
+      this.lastGood = head.size
+    }
+  }
+
+  // Perfect subtree roots met while building the head seed the proof hasher, so the first proof after a
+  // start does not reread the whole log.
+  private readonly rememberSubtree = (end: number, leaves: number, rootHex: string): void => {
+    if (leaves > 256) this.subtrees.remember(end - leaves, end, Buffer.from(rootHex, 'hex'))
   }
 
   /** Appends committed leaf hashes to the tree, signing at multiples of `every` when asked. */
@@ -236,14 +313,8 @@ export class AuditLog {
         throw new CliError(`the audit log is missing records between seq ${start + 1} and ${end}`, {code: 'audit_corrupt', hint: 'Run `rtcc audit verify`.'})
       }
       for (const leaf of leaves) {
-        this.tree.append(leaf)
-        if (this.tree.size === this.latest?.size && !this.tree.root().equals(this.latest.rootHash)) {
-          // Refuse to sign over history that no longer matches what was signed.
-          throw new CliError(`the audit log no longer matches its signed checkpoint at size ${this.latest.size}`, {
-            code: 'audit_corrupt',
-            hint: 'Run `rtcc audit verify` to find the altered record.',
-          })
-        }
+        this.tree.append(leaf, this.rememberSubtree)
+        if (this.expected[0]?.size === this.tree.size) this.checkSignedRoot()
         if (signing && this.tree.size % this.every === 0 && (this.latest?.size ?? -1) < this.tree.size) signed = this.sign()
       }
     }

@@ -69,12 +69,18 @@ export class MerkleAccumulator {
     return this.count
   }
 
-  /** Appends a leaf hash given as bytes or lowercase hex. */
-  append(leafHash: Uint8Array | string): void {
+  /**
+   * Appends a leaf hash given as bytes or lowercase hex. `onSubtree` sees the root of each perfect
+   * subtree of two or more leaves the new leaf completes (they all end at the new size).
+   */
+  append(leafHash: Uint8Array | string, onSubtree?: (end: number, leaves: number, rootHex: string) => void): void {
     let node = typeof leafHash === 'string' ? leafHash : Buffer.from(leafHash.buffer, leafHash.byteOffset, leafHash.length).toString('hex')
     // Each trailing 1-bit of the old size is a perfect subtree that the new leaf completes.
+    let leaves = 1
     for (let bits = this.count; bits & 1; bits = Math.floor(bits / 2)) {
       node = hashChildrenHex(this.nodes.pop()!, node)
+      leaves *= 2
+      onSubtree?.(this.count + 1, leaves, node)
     }
     this.nodes.push(node)
     this.count++
@@ -132,6 +138,11 @@ export class SubtreeHasher {
 
   constructor(leaves: LeafHashes, private readonly memoFrom = 256) {
     this.read = typeof leaves === 'function' ? leaves : (start, end) => leaves.slice(start, end)
+  }
+
+  /** Seeds the memo with a perfect subtree's root computed elsewhere (e.g. while rebuilding the tree head). */
+  remember(start: number, end: number, root: Buffer): void {
+    if (end - start > this.memoFrom && isPerfect(start, end)) this.memo.set(`${start}:${end - start}`, root)
   }
 
   /** MTH(D[start:end]). */

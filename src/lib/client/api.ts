@@ -14,6 +14,11 @@ export interface ApiOptions {
   pin?: {certPem: string; fingerprint: string}
   timeoutMs?: number
   headers?: Record<string, string>
+  /**
+   * Before the first request, check the server's audit log still extends the newest checkpoint this
+   * machine saw (client/checkpoint.ts). On for the CLI's and dashboard's logged-in clients.
+   */
+  witness?: boolean
 }
 
 interface ServerError {
@@ -22,6 +27,7 @@ interface ServerError {
 
 export class ApiClient {
   readonly http: Got
+  private witnessed?: Promise<void>
 
   constructor(readonly options: ApiOptions) {
     this.http = got.extend({
@@ -55,6 +61,12 @@ export class ApiClient {
   }
 
   async request<T>(method: string, path: string, body?: unknown, searchParams?: Record<string, string | number | boolean | undefined>): Promise<T> {
+    if (this.options.witness) await (this.witnessed ??= import('./checkpoint.js').then(({witnessAuditLog}) => witnessAuditLog(this)))
+    return this.send<T>(method, path, body, searchParams)
+  }
+
+  /** One request, without the witness check. */
+  async send<T>(method: string, path: string, body?: unknown, searchParams?: Record<string, string | number | boolean | undefined>): Promise<T> {
     const params = searchParams ? Object.fromEntries(Object.entries(searchParams).filter(([, v]) => v !== undefined)) as Record<string, string> : undefined
     let response
     try {

@@ -12,7 +12,8 @@ import {verifyAuditLog, verifyConsistencyBundle, verifyInclusionBundle, type Ver
 import {CliError, usageError} from '../output/errors.js'
 import {openDatabase} from '../store/db.js'
 import type {ApiClient} from './api.js'
-import {readPin, savePin} from './profiles.js'
+import {pinnedAuditKey} from './checkpoint.js'
+import {readSeenCheckpoint} from './profiles.js'
 
 export interface SavedCheckpoint {
   size: number
@@ -48,21 +49,9 @@ export function loadVerifier(file: string): NoteVerifier {
   return parsePublicKey(readFileSync(file, 'utf8'))
 }
 
-/**
- * The audit key a proof must be signed with: a key file the user gives, else the key pinned for this
- * server the first time it was seen (like the TLS certificate). A server presenting another key is
- * refused, so a fake server cannot sign its own proofs.
- */
+/** The audit key a proof must be signed with: a key file the user gives, else the key pinned for this server. */
 export function trustedAuditKey(api: ApiClient, presented: string, publicKeyFile?: string): NoteVerifier {
-  if (publicKeyFile) return loadVerifier(publicKeyFile)
-  const pin = readPin(api.options.baseUrl)
-  if (pin?.auditKey && pin.auditKey !== presented)
-    throw new CliError(`REFUSED: the server's audit signing key changed (pinned ${pin.auditKey.split('+')[1]}, presented ${presented.split('+')[1]})`, {
-      code: 'audit_key_changed',
-      hint: 'If the server was legitimately re-keyed, verify with --public-key FILE from its admin.',
-    })
-  if (pin && !pin.auditKey) savePin(api.options.baseUrl, {...pin, auditKey: presented})
-  return parseVerifierKey(presented)
+  return publicKeyFile ? loadVerifier(publicKeyFile) : pinnedAuditKey(api.options.baseUrl, presented)
 }
 
 export interface VerifyReport extends Partial<VerifyResult> {
@@ -72,11 +61,15 @@ export interface VerifyReport extends Partial<VerifyResult> {
   sinceCheckpoint?: {file: string; size: number; ok: boolean; problems: string[]; currentSize?: number}
 }
 
+/**
+ * Verifies on the server, and that its log extends a checkpoint kept earlier: the file given, else the
+ * newest one this machine remembers for the server (read before the first request updates it).
+ */
 export async function verifyOnServer(api: ApiClient, sinceCheckpointFile?: string): Promise<VerifyReport> {
+  const saved = sinceCheckpointFile ? readSavedCheckpoint(sinceCheckpointFile) : readSeenCheckpoint(api.options.baseUrl)
   const result = await api.post<VerifyResult>('/v1/audit/verify')
   const report: VerifyReport = {...result, mode: 'server'}
-  if (sinceCheckpointFile) {
-    const saved = readSavedCheckpoint(sinceCheckpointFile)
+  if (saved) {
     const verifier = parseVerifierKey(saved.verifierKey)
     let consistency: {ok: boolean; problems: string[]}
     let bundle: ConsistencyProofBundle | undefined
@@ -86,7 +79,7 @@ export async function verifyOnServer(api: ApiClient, sinceCheckpointFile?: strin
     } catch (error) {
       consistency = {ok: false, problems: [(error as Error).message]}
     }
-    report.sinceCheckpoint = {file: sinceCheckpointFile, size: saved.size, currentSize: bundle?.toSize, ...consistency}
+    report.sinceCheckpoint = {file: sinceCheckpointFile ?? 'remembered', size: saved.size, currentSize: bundle?.toSize, ...consistency}
     report.ok &&= consistency.ok
     report.problems = [...report.problems, ...consistency.problems]
   }

@@ -1,13 +1,16 @@
 /**
  * Client profiles (conf): server URL and user name per profile, pinned certificates per server origin
  * (fingerprint + PEM, trust on first use, like ssh's known_hosts) in config.json; the session tokens
- * in secrets.json, mode 0600. RTCC_CONFIG_DIR overrides
- * where both live (scripts and tests use it).
+ * in secrets.json, mode 0600; the newest audit checkpoint seen from each server in checkpoints/<server>.json
+ * (one small file per server, so remembering one never rewrites the profiles). RTCC_CONFIG_DIR overrides
+ * where they live (scripts and tests use it).
  */
 import Conf from 'conf'
-import {chmodSync, existsSync} from 'node:fs'
+import {chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
+
+import {CliError} from '../output/errors.js'
 
 export interface Profile {
   server: string
@@ -88,4 +91,41 @@ export function forgetToken(name: string): void {
   const tokens = {...secrets.get('tokens')}
   delete tokens[name]
   secrets.set('tokens', tokens)
+}
+
+/** The newest checkpoint of a server's audit log this machine has seen, and the key that signed it. */
+export interface SeenCheckpoint {
+  server: string
+  size: number
+  /** Base64 root hash. */
+  rootHash: string
+  /** The signed checkpoint note, as the server served it (with any cosignatures). */
+  note: string
+  verifierKey: string
+  seenAt: string
+}
+
+export const seenCheckpointFile = (url: string): string => join(configDir(), 'checkpoints', `${serverKey(url).replace(/[^a-z0-9.-]/g, '_')}.json`)
+
+export function readSeenCheckpoint(url: string): SeenCheckpoint | undefined {
+  const file = seenCheckpointFile(url)
+  if (!existsSync(file)) return undefined
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as SeenCheckpoint
+  } catch (error) {
+    throw new CliError(`cannot read the audit checkpoint remembered for ${serverKey(url)}: ${(error as Error).message}`, {
+      code: 'invalid_file',
+      where: file,
+      hint: 'Restore it from a backup; deleting it drops the protection it gives (the next contact trusts the server afresh).',
+    })
+  }
+}
+
+export function saveSeenCheckpoint(seen: SeenCheckpoint): void {
+  const file = seenCheckpointFile(seen.server)
+  mkdirSync(join(configDir(), 'checkpoints'), {recursive: true, mode: 0o700})
+  // Atomic: a crash or a concurrent command never leaves half a file.
+  const partial = `${file}.${process.pid}.partial`
+  writeFileSync(partial, JSON.stringify(seen, null, 2) + '\n', {mode: 0o600})
+  renameSync(partial, file)
 }

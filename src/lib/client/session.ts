@@ -43,7 +43,7 @@ export async function connect(options: ConnectOptions = {}): Promise<ApiClient> 
   const pin = readPin(baseUrl) ?? (await envPin(baseUrl))
   const token = options.anonymous ? undefined : process.env.RTCC_TOKEN || (sameServer ? readToken(name) : undefined)
   if (!options.anonymous && !token) throw authError(`not logged in (profile "${name}")`, 'Run `rtcc login URL`, or set RTCC_TOKEN.')
-  return new ApiClient({baseUrl, token, pin})
+  return new ApiClient({baseUrl, token, pin, witness: !options.anonymous})
 }
 
 /** Scripts without a profile pin with RTCC_FINGERPRINT (as printed by `rtcc server start`). */

@@ -17,6 +17,7 @@ import {CoreLink, type LinkState} from './link.js'
 import {policySummaries} from './policies.js'
 import {CameraRelay, type RelayEnd} from './relay.js'
 import {type AgentState, writeAgentState} from './state.js'
+import {CoreWitness} from './witness.js'
 
 export interface AgentOptions {
   dir: string
@@ -57,11 +58,13 @@ export class CoreAgent {
   private checking?: Promise<void>
   private stopped = false
   private readonly state: AgentState
+  private readonly witness: CoreWitness
 
   constructor(
     private readonly options: AgentOptions,
     private config: CoreConfig,
   ) {
+    this.witness = new CoreWitness(options.dir, config, (line) => this.log(line))
     this.state = {pid: process.pid, startedAt: new Date().toISOString(), version: options.version, link: {state: 'offline', detail: 'starting', since: new Date().toISOString()}, lastHeartbeatAt: null, cameras: [], relays: []}
     this.link = new CoreLink(
       config,
@@ -142,6 +145,7 @@ export class CoreAgent {
     this.state.link = {state, detail, since: new Date().toISOString()}
     this.log(`link ${state}: ${detail}`)
     if (state === 'online') {
+      void this.witness.check()
       if (this.health.length) this.link.send({type: 'health', cameras: this.health})
       this.reportedPolicies = JSON.stringify(this.policies())
     } else {
@@ -175,6 +179,8 @@ export class CoreAgent {
     this.config = this.freshConfig()
     const who = `${request.requester.username} (${request.requester.role}${request.requester.agencyName ? `, ${request.requester.agencyName}` : ''})`
     let decision = decideView(this.options.dir, this.config, {cameraId: request.cameraId, kind: request.kind, requester: request.requester, at: new Date()}, this.grants)
+    if (decision.allow && this.witness.failure)
+      decision = {allow: false, code: 'audit-log-refused', reason: `the server's audit log failed this Core's witness check: ${this.witness.failure}`.slice(0, 500), until: null}
     if (decision.allow && request.kind === 'recorded')
       decision = {allow: false, code: 'recordings-unavailable', reason: 'this Core keeps no recordings to relay; ask the owner for a clip instead', until: null}
     if (decision.allow) {

@@ -5,6 +5,7 @@
 import rateLimit from '@fastify/rate-limit'
 import Fastify, {type FastifyError, type FastifyInstance} from 'fastify'
 import {randomUUID} from 'node:crypto'
+import {join} from 'node:path'
 
 import {AuditLog} from '../audit/log.js'
 import {LocalBlobStore} from '../evidence/blob-store.js'
@@ -69,6 +70,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       origin: secrets.origin,
       signer: {name: secrets.origin, privateKey: secrets.signingKey, publicKey: secrets.publicKey},
       checkpointEvery: options.checkpointEvery ?? 1000,
+      // Outside the database: deleting checkpoint rows no longer goes unnoticed at the next start.
+      checkpointFile: join(secrets.dir, 'audit-checkpoint.note'),
     }),
     events: new InProcessEventHub(db, now),
   }

@@ -166,3 +166,22 @@ export function listCheckpoints(db: Db): StoredCheckpoint[] {
 export function latestCheckpoint(db: Db): StoredCheckpoint | undefined {
   return db.prepare(`SELECT ${CHECKPOINT_COLUMNS} FROM audit_checkpoints ORDER BY size DESC LIMIT 1`).get() as StoredCheckpoint | undefined
 }
+
+/** Stores (or replaces) a witness's cosignature line over the checkpoint at `size`. */
+export function upsertCosignature(db: Db, cosignature: {size: number; cosigner: string; line: string; signedAt: number}): void {
+  cached(db, 'INSERT OR REPLACE INTO audit_cosignatures (size, cosigner, line, signed_at) VALUES (?, ?, ?, ?)').run(
+    cosignature.size,
+    cosignature.cosigner,
+    cosignature.line,
+    cosignature.signedAt,
+  )
+}
+
+/** Cosignature lines over the checkpoint at `size`, by cosigner name. */
+export function cosignatureLines(db: Db, size: number): string[] {
+  return cached(db, 'SELECT line FROM audit_cosignatures WHERE size = ? ORDER BY cosigner').pluck().all(size) as string[]
+}
+
+export function getCheckpoint(db: Db, size: number): StoredCheckpoint | undefined {
+  return cached(db, `SELECT ${CHECKPOINT_COLUMNS} FROM audit_checkpoints WHERE size = ?`).get(size) as StoredCheckpoint | undefined
+}

@@ -84,6 +84,7 @@ export const coreRoutes = [
   defineRoute({
     method: 'POST',
     url: '/v1/cores/enroll/owner-key',
+    rateLimit: {max: 20, windowSeconds: 60},
     action: 'core.enroll_check',
     roles: 'public',
     body: EnrollBody.pick({code: true}),
