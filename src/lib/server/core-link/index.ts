@@ -219,12 +219,13 @@ function reject(socket: Duplex, status: string): void {
   socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
 }
 
-const hubs = new WeakMap<ServerContext, CoreHub>()
+// Keyed by the server's store, which every per-call copy of the context shares.
+const hubs = new WeakMap<ServerContext['store'], CoreHub>()
 
 /** Called once by the app: Core links and video ingest on the server's own socket. */
 export function attachCoreLink(app: FastifyInstance, ctx: ServerContext): CoreHub {
   const hub = new CoreHub(ctx)
-  hubs.set(ctx, hub)
+  hubs.set(ctx.store, hub)
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => hub.upgrade(req, socket, head))
   // Before the server waits for connections to finish: links and video streams never finish by themselves.
   app.addHook('preClose', async () => hub.close())
@@ -232,7 +233,7 @@ export function attachCoreLink(app: FastifyInstance, ctx: ServerContext): CoreHu
 }
 
 export function coreHub(ctx: ServerContext): CoreHub {
-  const hub = hubs.get(ctx)
+  const hub = hubs.get(ctx.store)
   if (!hub) throw new Error('the Core link is not attached to this server')
   return hub
 }
