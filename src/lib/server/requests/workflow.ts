@@ -1,10 +1,11 @@
 /**
  * Request state changes. Each one updates the row, appends to the request's timeline (the start of its
- * chain of custody), is audited (by the route's transaction, or here for the server's own changes:
- * delivery, expiry) and, once committed, is published as a `request.<state>` event.
+ * chain of custody), is audited (by the caller's audited transaction, or here for the server's own
+ * changes: delivery, expiry) and, once committed, is published as a `request.<state>` event.
  */
 import type {RequestStatus, TimelineActor} from '../../domain/requests.js'
-import * as requests from '../../store/requests.js'
+import {systemContext} from '../../services/system.js'
+import type {RequestRow} from '../../store/requests.js'
 import type {Actor, ServerContext} from '../context.js'
 
 export const SERVER_ACTOR: TimelineActor = {id: 'server', role: 'system', name: 'rtcc server'}
@@ -24,18 +25,18 @@ const TRANSITIONS: Record<RequestStatus, RequestStatus[]> = {
 export const canMove = (from: RequestStatus, to: RequestStatus) => TRANSITIONS[from].includes(to)
 
 /** Change state inside the caller's transaction; returns the event to publish after commit (or nothing if it was not a move). */
-export function moveRequest(
+export async function moveRequest(
   ctx: ServerContext,
-  row: requests.RequestRow,
+  row: RequestRow,
   to: RequestStatus,
   actor: TimelineActor,
   from: string | null,
   detail: Record<string, unknown> | null = null,
-): (() => void) | undefined {
+): Promise<(() => void) | undefined> {
   if (!canMove(row.status, to)) return undefined
   const now = ctx.now().toISOString()
-  requests.setRequestStatus(ctx.db, row.id, to, now, {declineReason: typeof detail?.reason === 'string' && to === 'declined' ? detail.reason : undefined})
-  requests.addTimeline(ctx.db, row.id, {time: now, actor, from, event: to, target: row.id, detail})
+  await ctx.store.requests.setRequestStatus(row.id, to, now, {declineReason: typeof detail?.reason === 'string' && to === 'declined' ? detail.reason : undefined})
+  await ctx.store.requests.addTimeline(row.id, {time: now, actor, from, event: to, target: row.id, detail})
   return () =>
     ctx.events.publish({
       type: `request.${to}`,
@@ -45,24 +46,22 @@ export function moveRequest(
     })
 }
 
-/** A change the server makes on its own (delivery, expiry): its own transaction and audit record. */
-export function systemMove(ctx: ServerContext, row: requests.RequestRow, to: RequestStatus, detail: Record<string, unknown> | null = null): boolean {
-  const publish = ctx.db.transaction(() => {
-    const current = requests.getRequestRow(ctx.db, row.id)
-    if (!current) return undefined
-    const done = moveRequest(ctx, current, to, SERVER_ACTOR, null, detail)
-    if (done)
-      ctx.audit.append({time: ctx.now().toISOString(), actorName: 'rtcc server', role: 'system', action: `request.${to}`, target: row.id, outcome: 'allowed', source: 'server', detail})
-    return done
-  })()
+/** A change the server makes on its own (delivery, expiry): its own transaction and audit record, only if it moved. */
+export async function systemMove(ctx: ServerContext, row: RequestRow, to: RequestStatus, detail: Record<string, unknown> | null = null): Promise<boolean> {
+  const system = systemContext(ctx, {action: `request.${to}`, target: row.id, detail: detail ?? undefined})
+  const publish = await ctx.store.transaction(async () => {
+    const current = await ctx.store.requests.getRequestRow(row.id)
+    if (!current || !canMove(current.status, to)) return undefined
+    return system.audited(() => moveRequest(system, current, to, SERVER_ACTOR, null, detail))
+  })
   publish?.()
   ctx.audit.afterCommit()
   return publish !== undefined
 }
 
 /** Expire open requests past their date; run on a timer and before answering reads. */
-export function expireDue(ctx: ServerContext): number {
+export async function expireDue(ctx: ServerContext): Promise<number> {
   let count = 0
-  for (const row of requests.dueForExpiry(ctx.db, ctx.now().toISOString())) if (systemMove(ctx, row, 'expired')) count++
+  for (const row of await ctx.store.requests.dueForExpiry(ctx.now().toISOString())) if (await systemMove(ctx, row, 'expired')) count++
   return count
 }
