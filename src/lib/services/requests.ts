@@ -86,19 +86,19 @@ export async function answerableRequest(ctx: ServiceContext, who: Answerer): Pro
 }
 
 /** Move a request (with its audit record) and answer with its new view; the event goes out after commit. */
-async function moveAndView(
+async function moveAndView<E extends object = object>(
   ctx: ServiceContext,
   row: RequestRow,
   to: RequestStatus,
   actor: TimelineActor,
   source: string | null,
   detail: Record<string, unknown> | null = null,
-  extra: () => Promise<Record<string, unknown>> = async () => ({}),
-) {
+  extra?: () => Promise<E>,
+): Promise<FootageRequest & Partial<E>> {
   let publish: (() => void) | undefined
   const result = await ctx.audited(async () => {
     publish = await moveRequest(ctx, row, to, actor, source, detail)
-    return {...(await view(ctx, (await ctx.store.requests.getRequestRow(row.id))!)), ...(await extra())}
+    return {...(await view(ctx, (await ctx.store.requests.getRequestRow(row.id))!)), ...(await extra?.())} as FootageRequest & Partial<E>
   }, {target: row.id})
   publish?.()
   return result
@@ -106,7 +106,7 @@ async function moveAndView(
 
 /**
  * Issue one request per owner with cameras around the incident (or, dry run, show what would be
- * issued), then mail each owner its one-time link. `created` tells whether anything was stored.
+ * issued), then mail each owner its one-time link.
  */
 export async function issueCanvass(ctx: ServiceContext, actor: Actor, input: CanvassInput & {source: string | null}): Promise<CanvassResult> {
   const now = ctx.now()
