@@ -17,7 +17,7 @@ import {InProcessEventHub} from './events/hub.js'
 import {sealPlainMfaSecrets} from './mfa.js'
 import {CliError} from '../output/errors.js'
 import {HttpError} from './http-error.js'
-import {expireDue} from './requests/workflow.js'
+import {expireDue} from '../services/requests.js'
 import {auditInput, outcomeForStatus, registerRoute} from './route.js'
 import {allRoutes} from './routes/index.js'
 

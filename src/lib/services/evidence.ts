@@ -10,7 +10,7 @@ import {type CustodyEvent, type CustodyFile, signCustody} from '../evidence/cust
 import {ingestVideo} from '../evidence/ingest.js'
 import {extensionFor, type VideoProbe} from '../evidence/probe.js'
 import {badRequest, notFound} from '../server/http-error.js'
-import {timelineActor} from '../server/requests/workflow.js'
+import {timelineActor} from './request-workflow.js'
 import type {EvidenceCustody, EvidenceRecord} from '../store/evidence.js'
 import type {RequestRow} from '../store/requests.js'
 import type {Actor, ServiceContext} from './context.js'

@@ -8,14 +8,14 @@ import {createHash, randomBytes} from 'node:crypto'
 import {newId} from '../domain/ids.js'
 import {type CanvassBody, type CanvassResult, type FootageRequest, OPEN_STATUSES, type RequestStatus, type TimelineActor} from '../domain/requests.js'
 import {badRequest, forbidden, HttpError, notFound, unauthenticated} from '../server/http-error.js'
-import {planCanvass} from '../server/requests/canvass.js'
-import {deliverRequests} from '../server/requests/delivery.js'
-import {expireDue, moveRequest, timelineActor} from '../server/requests/workflow.js'
+import {planCanvass} from './canvass.js'
+import {deliverRequests} from './request-delivery.js'
+import {expireDue, moveRequest, timelineActor} from './request-workflow.js'
 import type {CameraScope} from '../store/cameras.js'
 import type {RequestRow} from '../store/requests.js'
 import type {Actor, ServiceContext} from './context.js'
 
-export {expireDue} from '../server/requests/workflow.js'
+export {expireDue} from './request-workflow.js'
 
 type CanvassInput = ReturnType<typeof CanvassBody.parse>
 

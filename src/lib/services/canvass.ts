@@ -3,11 +3,11 @@
  * Cameras facing the incident come first; cameras that cannot have the footage (they do not record, or
  * their retention has already passed for the whole window) are left out and listed with the reason.
  */
-import type {Camera} from '../../domain/camera.js'
-import type {RequestCamera, SkippedCamera} from '../../domain/requests.js'
-import {nearFacts} from '../../registry/geo.js'
-import type {CameraScope} from '../../store/cameras.js'
-import type {Store} from '../../store/store.js'
+import type {Camera} from '../domain/camera.js'
+import type {RequestCamera, SkippedCamera} from '../domain/requests.js'
+import {nearFacts} from '../registry/geo.js'
+import type {CameraScope} from '../store/cameras.js'
+import type {Store} from '../store/store.js'
 
 export interface CanvassPlan {
   camerasInRange: number

@@ -3,10 +3,10 @@
  * chain of custody), is audited (by the caller's audited transaction, or here for the server's own
  * changes: delivery, expiry) and, once committed, is published as a `request.<state>` event.
  */
-import type {RequestStatus, TimelineActor} from '../../domain/requests.js'
-import {systemContext} from '../../services/system.js'
-import type {RequestRow} from '../../store/requests.js'
-import type {Actor, ServerContext} from '../context.js'
+import type {RequestStatus, TimelineActor} from '../domain/requests.js'
+import {systemContext} from './system.js'
+import type {RequestRow} from '../store/requests.js'
+import type {Actor, ServerContext} from '../server/context.js'
 
 export const SERVER_ACTOR: TimelineActor = {id: 'server', role: 'system', name: 'rtcc server'}
 

@@ -5,9 +5,9 @@
  */
 import {createHash, randomBytes} from 'node:crypto'
 
-import type {MailReceipt} from '../../mail/mailer.js'
-import type {ServerContext} from '../context.js'
-import {SERVER_ACTOR, systemMove} from './workflow.js'
+import type {MailReceipt} from '../mail/mailer.js'
+import type {ServerContext} from '../server/context.js'
+import {SERVER_ACTOR, systemMove} from './request-workflow.js'
 
 export type DeliveryResult = (MailReceipt & {to: string}) | {error: string}
 
