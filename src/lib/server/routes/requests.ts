@@ -2,8 +2,7 @@
 import type {FastifyRequest} from 'fastify'
 import {z} from 'zod'
 
-import {REQUEST_TOKEN_HEADER} from '../../client/answer.js'
-import {CanvassBody, type CanvassResult, REQUEST_STATUSES} from '../../domain/requests.js'
+import {CanvassBody, type CanvassResult, REQUEST_STATUSES, REQUEST_TOKEN_HEADER} from '../../domain/requests.js'
 import {READ_REGISTRY} from '../../domain/roles.js'
 import * as requests from '../../services/requests.js'
 import type {Actor} from '../context.js'
