@@ -3,7 +3,10 @@
  * cancel, remind, expiry (a server action with its own audit record) and the custody document, with
  * the server's parts (audit log, event hub, mailer) replaced by recorders.
  */
-import {generateKeyPairSync} from 'node:crypto'
+import {createHash, generateKeyPairSync} from 'node:crypto'
+import {createReadStream} from 'node:fs'
+import {join} from 'node:path'
+import type {Readable} from 'node:stream'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {AuditInput} from '../../src/lib/audit/log.js'
@@ -13,12 +16,13 @@ import type {Role} from '../../src/lib/domain/roles.js'
 import type {Actor, ServerContext} from '../../src/lib/server/context.js'
 import type {HttpError} from '../../src/lib/server/http-error.js'
 import type {AuditFacts, ServiceContext} from '../../src/lib/services/context.js'
-import {custodyDocument} from '../../src/lib/services/evidence.js'
+import {custodyDocument, downloadEvidence, uploadEvidence} from '../../src/lib/services/evidence.js'
 import * as requests from '../../src/lib/services/requests.js'
 import type {NearCamera} from '../../src/lib/store/cameras.js'
 import type {PgStore} from '../../src/lib/store/postgres/pg-store.js'
 import type {SqliteStore} from '../../src/lib/store/sqlite-store.js'
 import type {Store} from '../../src/lib/store/store.js'
+import {filesOnDisk, makeTestVideo, openStore, tempDir} from '../evidence/helpers.js'
 import {BACKENDS, openBackend, type OpenedStore} from '../store/backends.js'
 
 const SQUARE = {type: 'Polygon', coordinates: [[[-87.7, 41.8], [-87.6, 41.8], [-87.6, 41.9], [-87.7, 41.9], [-87.7, 41.8]]]} as const
@@ -27,6 +31,12 @@ const HOUR = 3600_000
 
 const camera = (id: string, ownerId: string, latitude: number, over: Record<string, unknown> = {}) =>
   ({camera: {id, name: `Camera ${id}`, ownerId, latitude, longitude: -87.65, viewDirection: null, fieldOfView: null, records: true, retentionDays: 30, ...over}, distanceMetres: 0}) as unknown as NearCamera
+
+const sha256Of = async (stream: Readable) => {
+  const hash = createHash('sha256')
+  for await (const chunk of stream) hash.update(chunk as Buffer)
+  return hash.digest('hex')
+}
 
 const failure = async (promise: Promise<unknown>) => (await promise.then(() => undefined, (error: HttpError) => error))!
 
@@ -44,6 +54,8 @@ describe.each(BACKENDS)('request services on %s', (backend) => {
   let ownerA: Actor
   let ownerAId: string
   let ownerBId: string
+  const files = tempDir('rtcc-services-')
+  let video: string
 
   /** One API call's context, the way route.ts builds it: the facts noted, one audited transaction. */
   function call(action: string, actor?: Actor): ServiceContext {
@@ -88,6 +100,7 @@ describe.each(BACKENDS)('request services on %s', (backend) => {
       audit: {append: (input: AuditInput) => void records.push(input), afterCommit: () => undefined},
       events: {publish: (input: PublishInput) => void events.push(input)},
       mailer: {sendFootageRequest: async (mail: FootageRequestMail) => (mails.push(mail), {transport: 'outbox', messageId: `m${mails.length}`})},
+      evidence: (await openStore(files.dir)).store,
       url: 'https://rtcc.test',
       secrets: {origin: 'rtcc.test/audit', fingerprint: 'AA:BB', signingKey},
       now: () => now,
@@ -98,9 +111,13 @@ describe.each(BACKENDS)('request services on %s', (backend) => {
     otherAgency = await user('olga', 'investigator', bravo.id)
     ownerA = await user('shop-a', 'owner')
     ownerAId = (await store.owners.insertOwner({displayName: 'Shop A', organisation: 'A Ltd', email: 'a@example.org', phone: null, postalAddress: null, preferredContact: 'email'}, {userId: ownerA.user.id, verified: true})).id
+    video = makeTestVideo(join(files.dir, 'clip.mp4'), {seconds: 1})
     ownerBId = (await store.owners.insertOwner({displayName: 'Shop B', organisation: null, email: 'b@example.org', phone: null, postalAddress: null, preferredContact: 'email'}, {verified: true})).id
   })
-  afterAll(() => opened?.close())
+  afterAll(async () => {
+    await opened?.close()
+    files.cleanup()
+  })
 
   const window = {from: '2026-12-03T01:00:00.000Z', to: '2026-12-03T02:00:00.000Z'}
   const canvass = (caseId: string, over: Record<string, unknown> = {}) =>
@@ -205,5 +222,38 @@ describe.each(BACKENDS)('request services on %s', (backend) => {
     expect(events.at(-1)).toMatchObject({type: 'request.expired', severity: 'warning', ownerId: ownerBId})
     expect(await requests.expireDue(server)).toBe(0)
     expect(await requests.listRequests(call('request.list', otherAgency), otherAgency, {case: 'CASE-4', limit: 10})).toEqual([])
+  })
+  it('takes an upload by token into the request, then serves it back verified and records the download', async () => {
+    hits = [camera('cam_a1', ownerAId, 41.8501), camera('cam_a2', ownerAId, 41.8502)]
+    const [request] = (await canvass('CASE-5')).requests
+    const token = tokenOf(request!.id)
+    const upload = (over: Record<string, unknown>) => uploadEvidence(call('evidence.upload'), {token}, {body: createReadStream(video), source: '10.0.0.4', ...over})
+    expect((await failure(upload({}))).field).toBe('camera')
+    expect((await failure(upload({camera: 'cam_zz'}))).field).toBe('camera')
+    expect((await failure(upload({camera: 'cam_a1', parent: 'evd_none'}))).field).toBe('parent')
+    expect((await failure(uploadEvidence(call('evidence.upload'), {token}, {camera: 'cam_a1', body: undefined, source: null}))).statusCode).toBe(400)
+    expect(filesOnDisk(files.dir).filter((f) => f.startsWith('blobs'))).toEqual([])
+    const stored = await upload({camera: 'cam_a2', fileName: 'front.mp4', clockOffsetSeconds: 4})
+    expect(stored).toMatchObject({requestId: request!.id, cameraId: 'cam_a2', parentId: null, media: {codec: 'h264', width: 320}})
+    expect(records.at(-1)).toMatchObject({action: 'evidence.upload', target: stored.id, detail: {requestId: request!.id, sha256: stored.sha256, size: stored.size}})
+    expect((await failure(upload({camera: 'cam_a2', parent: stored.id}))).field).toBe('tool')
+    const derived = await upload({camera: 'cam_a2', parent: stored.id, tool: 'ffmpeg', toolVersion: '6', operation: 'copy', arguments: '["-c","copy"]'})
+    expect(derived.parentId).toBe(stored.id)
+    expect((await failure(downloadEvidence(call('evidence.download', otherAgency), otherAgency, {id: stored.id, source: null}))).statusCode).toBe(404)
+    const file = await downloadEvidence(call('evidence.download', investigator), investigator, {id: stored.id, source: '10.0.0.5'})
+    expect([file.sha256, file.size]).toEqual([stored.sha256, stored.size])
+    expect(await sha256Of(file.stream)).toBe(stored.sha256)
+    expect((await store.requests.timeline(request!.id)).map((e) => [e.event, e.target === stored.id || e.target === derived.id ? 'file' : 'request'])).toEqual([
+      ['issued', 'request'],
+      ['delivered', 'request'],
+      ['uploaded', 'file'],
+      ['derived', 'file'],
+      ['downloaded', 'file'],
+    ])
+    const custody = await custodyDocument(call('evidence.custody', investigator), investigator, {request: request!.id})
+    expect(custody.files.map((f) => [f.kind, f.uploadedFrom, f.recorderClockOffsetSeconds])).toEqual([
+      ['original', '10.0.0.4', 4],
+      ['derived', '10.0.0.4', null],
+    ])
   })
 })
