@@ -55,7 +55,6 @@ export async function systemMove(ctx: ServerContext, row: RequestRow, to: Reques
     return system.audited(() => moveRequest(system, current, to, SERVER_ACTOR, null, detail))
   })
   publish?.()
-  ctx.audit.afterCommit()
   return publish !== undefined
 }
 

@@ -2,6 +2,10 @@
  * A ServiceContext for what the server does on its own (mail delivery, the expiry timer): no HTTP
  * call, no signed-in actor. Its `audited(fn)` appends the record of the server's action (actor
  * `rtcc server`, role `system`, source `server`) inside the same store transaction as fn's changes.
+ *
+ * It does not bring the in-memory Merkle tree up to date (audit.afterCommit): with async transactions
+ * another call's transaction may be open at that moment, and the log refuses to catch up then. The
+ * next response, proof or checkpoint catches up from the committed rows, as it does for every call.
  */
 import type {ServerContext} from '../server/context.js'
 import type {AuditFacts, ServiceContext} from './context.js'
@@ -24,9 +28,7 @@ export function systemContext(ctx: ServerContext, facts: SystemFacts): ServiceCo
     note,
     audited: async (fn, last) => {
       if (audited) throw new Error(`${facts.action} opened a second audited transaction`)
-      // Joining a caller's transaction: the caller brings the in-memory log up to date after its commit.
-      const outer = ctx.store.inTransaction()
-      const result = await ctx.store.transaction(async () => {
+      return ctx.store.transaction(async () => {
         const value = await fn()
         if (last) note(typeof last === 'function' ? last(value) : last)
         ctx.audit.append({
@@ -42,8 +44,6 @@ export function systemContext(ctx: ServerContext, facts: SystemFacts): ServiceCo
         audited = true
         return value
       })
-      if (!outer) ctx.audit.afterCommit()
-      return result
     },
   }
 }
