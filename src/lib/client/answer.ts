@@ -4,11 +4,12 @@
  * profile passes the server and its certificate fingerprint from the email (--server, --fingerprint):
  * the certificate is pinned for this call only, nothing is saved.
  */
+import {REQUEST_TOKEN_HEADER} from '../domain/requests.js'
 import {ApiClient} from './api.js'
 import {pinServer} from './login.js'
 import {connect} from './session.js'
 
-export const REQUEST_TOKEN_HEADER = 'x-rtcc-request-token'
+export {REQUEST_TOKEN_HEADER} from '../domain/requests.js'
 
 export interface AnswerClient {
   api: ApiClient

@@ -7,6 +7,9 @@ export const REQUEST_STATUSES = ['issued', 'delivered', 'viewed', 'fulfilled', '
 export type RequestStatus = (typeof REQUEST_STATUSES)[number]
 export const OPEN_STATUSES: readonly RequestStatus[] = ['issued', 'delivered', 'viewed']
 
+/** The header an owner's one-time token travels in (never the URL). */
+export const REQUEST_TOKEN_HEADER = 'x-rtcc-request-token'
+
 const IsoTime = z.iso.datetime({offset: true, error: 'an ISO-8601 time, e.g. 2026-11-28T21:00:00Z'})
 
 export const CanvassBody = z

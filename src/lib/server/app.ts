@@ -20,7 +20,7 @@ import {InProcessEventHub} from './events/hub.js'
 import {sealPlainMfaSecrets} from './mfa.js'
 import {CliError} from '../output/errors.js'
 import {HttpError} from './http-error.js'
-import {expireDue} from './requests/workflow.js'
+import {expireDue} from '../services/requests.js'
 import {auditInput, outcomeForStatus, type RateLimit, registerRoute, routeKey} from './route.js'
 import {allRoutes} from './routes/index.js'
 
@@ -82,7 +82,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const port = typeof address === 'object' && address ? address.port : options.port
   const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`
   ctx.url = url
-  const expiry = setInterval(() => expireDue(ctx), 60_000)
+  const expiry = setInterval(() => {
+    expireDue(ctx).catch((error: Error) => process.stderr.write(`rtcc server: expiring footage requests failed: ${error.stack ?? error.message}\n`))
+  }, 60_000)
   expiry.unref()
   let closing: Promise<void> | undefined
   return {

@@ -97,7 +97,7 @@ export function markMailed(db: Db, id: string, now: string): void {
 
 /** Open requests past their expiry. */
 export function dueForExpiry(db: Db, now: string): RequestRow[] {
-  return db.prepare("SELECT * FROM footage_requests WHERE status IN ('issued', 'delivered', 'viewed') AND expires_at <= ?").all(now) as RequestRow[]
+  return db.prepare("SELECT * FROM footage_requests WHERE status IN ('issued', 'delivered', 'viewed') AND expires_at <= ? ORDER BY expires_at, id").all(now) as RequestRow[]
 }
 
 export function addTimeline(db: Db, requestId: string, entry: TimelineEntry): void {

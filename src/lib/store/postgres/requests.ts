@@ -71,7 +71,7 @@ export async function markMailed(db: Pg, id: string, now: string): Promise<void>
 }
 
 export function dueForExpiry(db: Pg, now: string): Promise<RequestRow[]> {
-  return all<RequestRow>(db, "SELECT * FROM footage_requests WHERE status IN ('issued', 'delivered', 'viewed') AND expires_at <= $1", [now])
+  return all<RequestRow>(db, "SELECT * FROM footage_requests WHERE status IN ('issued', 'delivered', 'viewed') AND expires_at <= $1 ORDER BY expires_at, id", [now])
 }
 
 export async function addTimeline(db: Pg, requestId: string, entry: TimelineEntry): Promise<void> {

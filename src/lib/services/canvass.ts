@@ -3,11 +3,11 @@
  * Cameras facing the incident come first; cameras that cannot have the footage (they do not record, or
  * their retention has already passed for the whole window) are left out and listed with the reason.
  */
-import type {Camera} from '../../domain/camera.js'
-import type {RequestCamera, SkippedCamera} from '../../domain/requests.js'
-import {nearFacts} from '../../registry/geo.js'
-import {type CameraScope, nearCameras} from '../../store/cameras.js'
-import type {Db} from '../../store/db.js'
+import type {Camera} from '../domain/camera.js'
+import type {RequestCamera, SkippedCamera} from '../domain/requests.js'
+import {nearFacts} from '../registry/geo.js'
+import type {CameraScope} from '../store/cameras.js'
+import type {Store} from '../store/store.js'
 
 export interface CanvassPlan {
   camerasInRange: number
@@ -28,9 +28,9 @@ export interface CanvassQuery {
 
 const facingRank = (faces: boolean | null) => (faces === true ? 0 : faces === null ? 1 : 2)
 
-export function planCanvass(db: Db, scope: CameraScope, query: CanvassQuery, now: Date): CanvassPlan {
+export async function planCanvass(store: Pick<Store, 'cameras'>, scope: CameraScope, query: CanvassQuery, now: Date): Promise<CanvassPlan> {
   const point = {latitude: query.latitude, longitude: query.longitude}
-  const found = nearCameras(db, scope, {...point, radiusMetres: query.radiusMetres, limit: 100_000, type: query.types})
+  const found = await store.cameras.nearCameras(scope, {...point, radiusMetres: query.radiusMetres, limit: 100_000, type: query.types})
   const wanted = query.cameras ? new Set(query.cameras) : undefined
   const byOwner = new Map<string, RequestCamera[]>()
   const skipped: SkippedCamera[] = []
