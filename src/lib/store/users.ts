@@ -74,7 +74,7 @@ export function listUsers(db: Db, filter: {role?: Role} = {}): UserRow[] {
   return db.prepare(`${SELECT_USER} ORDER BY username`).all() as UserRow[]
 }
 
-type UserPatch = Partial<
+export type UserPatch = Partial<
   Pick<UserRow, 'role' | 'agency_id' | 'disabled' | 'locked_at' | 'mfa_secret' | 'mfa_pending_secret' | 'mfa_required' | 'mfa_last_step' | 'password_hash'>
 >
 
@@ -129,4 +129,23 @@ export function listMfaSecrets(db: Db): Pick<UserRow, 'id' | 'mfa_secret' | 'mfa
     UserRow,
     'id' | 'mfa_secret' | 'mfa_pending_secret'
   >[]
+}
+
+/**
+ * Replaces stored TOTP secrets (sealed versions of plain ones left by older versions) so that no plain
+ * copy stays in the database files: deleted content is zeroed (secure_delete) and the WAL truncated.
+ * Call it outside any transaction (the WAL checkpoint cannot run inside one).
+ */
+export function replaceMfaSecrets(db: Db, rows: Pick<UserRow, 'id' | 'mfa_secret' | 'mfa_pending_secret'>[]): void {
+  if (rows.length === 0) return
+  const secureDelete = db.pragma('secure_delete', {simple: true})
+  db.pragma('secure_delete = ON')
+  try {
+    db.transaction(() => {
+      for (const row of rows) updateUser(db, row.id, {mfa_secret: row.mfa_secret, mfa_pending_secret: row.mfa_pending_secret})
+    })()
+    db.pragma('wal_checkpoint(TRUNCATE)')
+  } finally {
+    db.pragma(`secure_delete = ${Number(secureDelete)}`)
+  }
 }
