@@ -68,6 +68,18 @@ describe.each(BACKENDS)('identity repositories on %s', (backend) => {
     expect(await store.users.recentLoginFailures('other', at(-60))).toBe(1)
   })
 
+  it('counts concurrent failed logins of one name one transaction at a time, so each sees the ones before it', async () => {
+    const counts = await Promise.all(
+      Array.from({length: 5}, (_, i) =>
+        store.transaction(async () => {
+          await store.users.recordLoginFailure('Racer', at(i), at(-15))
+          return store.users.recentLoginFailures('racer', at(-15))
+        }),
+      ),
+    )
+    expect(counts.sort()).toEqual([1, 2, 3, 4, 5])
+  })
+
   it('locks a name until a time, shows the lockout on its account, and lifts it', async () => {
     const user = await store.users.insertUser({username: 'Locked.Out', role: 'analyst', passwordHash: 'h'})
     await store.users.recordLoginFailure('locked.out', at(0), at(-15))
