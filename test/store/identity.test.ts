@@ -104,6 +104,25 @@ describe.each(BACKENDS)('identity repositories on %s', (backend) => {
     expect((await store.users.findUserById(user.id))?.locked_until).toBeNull()
   })
 
+  it('spends a TOTP time step once: the same or an earlier step is refused, also by concurrent logins', async () => {
+    const user = await store.users.insertUser({username: 'totp.steps', role: 'analyst', passwordHash: 'h'})
+    expect(await store.users.spendTotpStep(user.id, 100)).toBe(true)
+    expect(await store.users.spendTotpStep(user.id, 100)).toBe(false)
+    expect(await store.users.spendTotpStep(user.id, 99)).toBe(false)
+    expect(await store.users.spendTotpStep(user.id, 101)).toBe(true)
+    expect((await store.users.findUserById(user.id))?.mfa_last_step).toBe(101)
+    const spent = await Promise.all(
+      Array.from({length: 4}, () =>
+        store.transaction(async () => {
+          const ok = await store.users.spendTotpStep(user.id, 102)
+          await new Promise((resolve) => setTimeout(resolve, 20))
+          return ok
+        }),
+      ),
+    )
+    expect(spent.filter(Boolean)).toHaveLength(1)
+  })
+
   it('lists stored TOTP secrets and replaces them', async () => {
     const a = await store.users.insertUser({username: 'totp.a', role: 'analyst', passwordHash: 'h'})
     const b = await store.users.insertUser({username: 'totp.b', role: 'analyst', passwordHash: 'h'})

@@ -2,8 +2,9 @@
  * Login (password + TOTP) with lockout, logout, whoami and MFA enrolment.
  *
  * A login's decision (lockout, account state, second factor) and what it stores (a failure, a lockout,
- * the session) run in one transaction with its audit record, so concurrent logins for one name cannot
- * both slip under the failure limit or both spend one TOTP code.
+ * the session) run in one transaction with its audit record. Concurrent logins stay honest on either
+ * backend: the store counts one name's failures one transaction at a time, and spends a TOTP step in one
+ * conditional update, so two logins cannot both slip under the failure limit or both use one code.
  */
 import * as OTPAuth from 'otpauth'
 
@@ -83,9 +84,13 @@ export async function login(ctx: ServiceContext, input: LoginInput): Promise<Ses
       // An account's own state shows only to whoever knows its password (and code).
       if (user.disabled) return refuse('account disabled', accountDisabled(user.username))
       if (user.locked_at) return refuse('account locked by an admin', lockedByAdmin(user.username))
+      // A concurrent login may have spent the same code since it was read (PostgreSQL): it counts as reused.
+      if (otp.step !== undefined && !(await ctx.store.users.spendTotpStep(user.id, otp.step))) {
+        const until = await recordFailure(ctx, input.username)
+        return refuse('one-time code reused', until ? lockedOut(input.username, until) : otpErrors.otp_reused())
+      }
       const mfaEnrollmentRequired = user.mfa_required === 1 && !user.mfa_secret
       await ctx.store.users.clearLoginFailures(input.username)
-      if (otp.step !== undefined) await ctx.store.users.updateUser(user.id, {mfa_last_step: otp.step})
       const created = await createSession(ctx, user.id, mfaEnrollmentRequired ? 'mfa-enroll' : 'full')
       return {
         token: created.token,

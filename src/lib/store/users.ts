@@ -89,6 +89,17 @@ export function deleteUser(db: Db, id: string): void {
   db.prepare('DELETE FROM users WHERE id = ?').run(id)
 }
 
+/**
+ * Spends a TOTP time step: true if it is later than the account's last one (which it becomes), false if
+ * a login already spent it or a later one. One statement, so two logins with one code cannot both pass.
+ */
+export function spendTotpStep(db: Db, id: string, step: number): boolean {
+  const result = db
+    .prepare('UPDATE users SET mfa_last_step = ?, updated_at = ? WHERE id = ? AND (mfa_last_step IS NULL OR mfa_last_step < ?)')
+    .run(step, new Date().toISOString(), id, step)
+  return result.changes === 1
+}
+
 /** Records a failed login for a name, forgetting failures older than `since` and ended lockouts (of every name). */
 export function recordLoginFailure(db: Db, name: string, at: Date, since: Date): void {
   db.prepare('DELETE FROM login_attempts WHERE at < ?').run(since.toISOString())

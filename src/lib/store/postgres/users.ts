@@ -56,6 +56,19 @@ export async function deleteUser(db: Pg, id: string): Promise<void> {
 }
 
 /**
+ * Spends a TOTP time step: true if it is later than the account's last one (which it becomes). A second
+ * login with the same code waits on the row lock of the first, then finds the step spent.
+ */
+export async function spendTotpStep(db: Pg, id: string, step: number): Promise<boolean> {
+  const changed = await run(db, 'UPDATE users SET mfa_last_step = $2, updated_at = $3 WHERE id = $1 AND (mfa_last_step IS NULL OR mfa_last_step < $2)', [
+    id,
+    step,
+    new Date().toISOString(),
+  ])
+  return changed === 1
+}
+
+/**
  * Records a failed login for a name, forgetting failures older than `since` and ended lockouts (of every
  * name). Failures of one name are counted one transaction at a time (a transaction-scoped advisory lock
  * on the name), so concurrent failures cannot each count short of the limit.
