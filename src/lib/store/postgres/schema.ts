@@ -25,6 +25,7 @@ export const postgresMigrations: string[] = [
     created_at text COLLATE "C" NOT NULL,
     updated_at text COLLATE "C" NOT NULL
   );
+  -- Identity as of SQLite version 7: failed logins and lockouts per name typed (known or not), mfa_last_step.
   -- User names, and the names failed logins are counted against, match in any ASCII letter case (SQLite's NOCASE).
   CREATE UNIQUE INDEX users_username ON users (lower(username));
   CREATE TABLE login_attempts (
