@@ -54,7 +54,6 @@ export interface RunningServer {
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const secrets = await prepareDataDir(options.dataDir)
   const db = openDatabase(secrets.dbFile)
-  sealPlainMfaSecrets(db, secrets.mfaKey)
   const now = () => new Date()
   const ctx: ServerContext = {
     store: new SqliteStore(db),
@@ -75,6 +74,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     }),
     events: new InProcessEventHub(db, now),
   }
+  await sealPlainMfaSecrets(ctx.store, secrets.mfaKey)
   const app = await buildApp(ctx, secrets, options.rateLimits ?? {})
   const host = options.host ?? '127.0.0.1'
   await app.listen({host, port: options.port ?? 8443})

@@ -11,8 +11,7 @@ import {createHash, randomBytes} from 'node:crypto'
 
 import {newId} from '../domain/ids.js'
 import {grantableScopes, type Role} from '../domain/roles.js'
-import * as sessions from '../store/sessions.js'
-import {findUserById} from '../store/users.js'
+import type * as sessions from '../store/sessions.js'
 import type {Actor, ServerContext} from './context.js'
 import {HttpError, unauthenticated} from './http-error.js'
 
@@ -24,19 +23,19 @@ const TOKEN_PREFIX = 'rtcc_t_'
 
 const hashSecret = (secret: string): Buffer => createHash('sha256').update(secret).digest()
 
-export function createSession(ctx: ServerContext, userId: string, scope: sessions.SessionRow['scope']): {token: string; expiresAt: string; id: string} {
+export async function createSession(ctx: ServerContext, userId: string, scope: sessions.SessionRow['scope']): Promise<{token: string; expiresAt: string; id: string}> {
   const token = SESSION_PREFIX + randomBytes(32).toString('base64url')
   const now = ctx.now()
   const id = newId('ses')
   const expiresAt = new Date(now.getTime() + ABSOLUTE_TIMEOUT_MS).toISOString()
-  sessions.insertSession(ctx.db, {id, tokenHash: hashSecret(token), user_id: userId, created_at: now.toISOString(), expires_at: expiresAt, scope})
+  await ctx.store.sessions.insertSession({id, tokenHash: hashSecret(token), user_id: userId, created_at: now.toISOString(), expires_at: expiresAt, scope})
   return {token, expiresAt, id}
 }
 
-export function createApiToken(
+export async function createApiToken(
   ctx: ServerContext,
   input: {userId: string; name: string; roleScope: Role; expiresInSeconds: number},
-): {token: string; row: sessions.TokenRow} {
+): Promise<{token: string; row: sessions.TokenRow}> {
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url')
   const now = ctx.now()
   const row = {
@@ -47,37 +46,37 @@ export function createApiToken(
     created_at: now.toISOString(),
     expires_at: new Date(now.getTime() + input.expiresInSeconds * 1000).toISOString(),
   }
-  sessions.insertToken(ctx.db, {...row, tokenHash: hashSecret(token)})
+  await ctx.store.sessions.insertToken({...row, tokenHash: hashSecret(token)})
   return {token, row: {...row, last_used_at: null, revoked_at: null}}
 }
 
 /** Resolve the bearer credential of a request, or throw 401 saying exactly why it was refused. */
-export function authenticate(ctx: ServerContext, authorization: string | undefined): Actor {
+export async function authenticate(ctx: ServerContext, authorization: string | undefined): Promise<Actor> {
   const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')
   if (!match) throw unauthenticated()
   const secret = match[1]!
   const now = ctx.now()
   const nowIso = now.toISOString()
   if (secret.startsWith(SESSION_PREFIX)) {
-    const session = sessions.findSessionByHash(ctx.db, hashSecret(secret))
+    const session = await ctx.store.sessions.findSessionByHash(hashSecret(secret))
     if (!session) throw unauthenticated('unknown session: log in again with `rtcc login`')
     if (session.ended_at) throw unauthenticated('this session was logged out: log in again with `rtcc login`')
     if (session.expires_at <= nowIso) throw unauthenticated('session expired (12 h limit): log in again')
     if (now.getTime() - Date.parse(session.last_seen_at) > IDLE_TIMEOUT_MS) throw unauthenticated('session expired after 30 min idle: log in again')
-    const user = activeUser(ctx, session.user_id)
-    sessions.touchSession(ctx.db, session.id, nowIso)
+    const user = await activeUser(ctx, session.user_id)
+    await ctx.store.sessions.touchSession(session.id, nowIso)
     return {user, role: user.role, via: 'session', credentialId: session.id, expiresAt: session.expires_at, scope: session.scope}
   }
   if (secret.startsWith(TOKEN_PREFIX)) {
-    const token = sessions.findTokenByHash(ctx.db, hashSecret(secret))
+    const token = await ctx.store.sessions.findTokenByHash(hashSecret(secret))
     if (!token) throw unauthenticated('unknown API token')
     if (token.revoked_at) throw unauthenticated(`API token "${token.name}" was revoked`)
     if (token.expires_at <= nowIso) throw unauthenticated(`API token "${token.name}" expired at ${token.expires_at}`)
-    const user = activeUser(ctx, token.user_id)
+    const user = await activeUser(ctx, token.user_id)
     const role = tokenRole(token.role_scope, user.role)
     if (!role)
       throw new HttpError(403, 'token_out_of_scope', `API token "${token.name}" (${token.role_scope}) does not fit the current role of "${user.username}" (${user.role}): create a new token`)
-    sessions.touchToken(ctx.db, token.id, nowIso)
+    await ctx.store.sessions.touchToken(token.id, nowIso)
     return {user, role, via: 'token', credentialId: token.id, tokenName: token.name, expiresAt: token.expires_at, scope: 'full'}
   }
   throw unauthenticated('malformed credential: expected an rtcc session or API token')
@@ -96,8 +95,8 @@ export const accountDisabled = (username: string) => new HttpError(403, 'account
 export const lockedByAdmin = (username: string) =>
   new HttpError(403, 'account_locked', `account "${username}" was locked by an admin: an admin can run \`rtcc user unlock ${username}\``)
 
-function activeUser(ctx: ServerContext, userId: string) {
-  const user = findUserById(ctx.db, userId)
+async function activeUser(ctx: ServerContext, userId: string) {
+  const user = await ctx.store.users.findUserById(userId)
   if (!user) throw unauthenticated('the account behind this credential no longer exists')
   if (user.disabled) throw accountDisabled(user.username)
   if (user.locked_at) throw lockedByAdmin(user.username)

@@ -7,8 +7,7 @@
 import {createCipheriv, createDecipheriv, randomBytes} from 'node:crypto'
 import * as OTPAuth from 'otpauth'
 
-import type {Db} from '../store/db.js'
-import {listMfaSecrets, updateUser} from '../store/users.js'
+import type {Store} from '../store/store.js'
 import {HttpError} from './http-error.js'
 
 const SEALED_PREFIX = 'enc1:'
@@ -47,22 +46,10 @@ export function openSecret(key: Buffer, userId: string, stored: string): string 
   }
 }
 
-/**
- * Seals the plain TOTP secrets an older version stored. Run at start: deleted content is zeroed
- * (secure_delete) and the WAL truncated, so no plain copy stays in the database files.
- */
-export function sealPlainMfaSecrets(db: Db, key: Buffer): void {
-  const plain = listMfaSecrets(db).filter((u) => [u.mfa_secret, u.mfa_pending_secret].some((s) => s !== null && !s.startsWith(SEALED_PREFIX)))
+/** Seals the plain TOTP secrets an older version stored; the store rewrites them leaving no plain copy behind. Run at start. */
+export async function sealPlainMfaSecrets(store: Store, key: Buffer): Promise<void> {
+  const plain = (await store.users.listMfaSecrets()).filter((u) => [u.mfa_secret, u.mfa_pending_secret].some((s) => s !== null && !s.startsWith(SEALED_PREFIX)))
   if (plain.length === 0) return
   const seal = (id: string, s: string | null) => (s === null || s.startsWith(SEALED_PREFIX) ? s : sealSecret(key, id, s))
-  const secureDelete = db.pragma('secure_delete', {simple: true})
-  db.pragma('secure_delete = ON')
-  try {
-    db.transaction(() => {
-      for (const u of plain) updateUser(db, u.id, {mfa_secret: seal(u.id, u.mfa_secret), mfa_pending_secret: seal(u.id, u.mfa_pending_secret)})
-    })()
-    db.pragma('wal_checkpoint(TRUNCATE)')
-  } finally {
-    db.pragma(`secure_delete = ${Number(secureDelete)}`)
-  }
+  await store.users.replaceMfaSecrets(plain.map((u) => ({id: u.id, mfa_secret: seal(u.id, u.mfa_secret), mfa_pending_secret: seal(u.id, u.mfa_pending_secret)})))
 }

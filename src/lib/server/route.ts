@@ -89,14 +89,14 @@ export function registerRoute(app: FastifyInstance, ctx: ServerContext, def: Rou
     config: {action: def.action, rateLimit: rateLimit && {max: rateLimit.max, timeWindow: rateLimit.windowSeconds * 1000}},
     handler: async (req, reply) => {
       if (def.roles !== 'public') {
-        const actor = authenticate(ctx, req.headers.authorization)
+        const actor = await authenticate(ctx, req.headers.authorization)
         req.rtcc.actor = actor
         if (actor.scope === 'mfa-enroll' && !def.allowMfaEnrollSession)
           throw new HttpError(403, 'mfa_enrollment_required', 'your admin requires a second factor: run `rtcc user mfa enroll` first')
         if (!def.roles.includes(actor.role)) throw forbidden(`role "${actor.role}" may not ${def.action}`)
       } else if (req.headers.authorization) {
         try {
-          req.rtcc.actor = authenticate(ctx, req.headers.authorization)
+          req.rtcc.actor = await authenticate(ctx, req.headers.authorization)
         } catch {
           // public routes ignore a stale credential
         }

@@ -74,7 +74,7 @@ export function listUsers(db: Db, filter: {role?: Role} = {}): UserRow[] {
   return db.prepare(`${SELECT_USER} ORDER BY username`).all() as UserRow[]
 }
 
-type UserPatch = Partial<
+export type UserPatch = Partial<
   Pick<UserRow, 'role' | 'agency_id' | 'disabled' | 'locked_at' | 'mfa_secret' | 'mfa_pending_secret' | 'mfa_required' | 'mfa_last_step' | 'password_hash'>
 >
 
@@ -87,6 +87,17 @@ export function updateUser(db: Db, id: string, patch: UserPatch): void {
 
 export function deleteUser(db: Db, id: string): void {
   db.prepare('DELETE FROM users WHERE id = ?').run(id)
+}
+
+/**
+ * Spends a TOTP time step: true if it is later than the account's last one (which it becomes), false if
+ * a login already spent it or a later one. One statement, so two logins with one code cannot both pass.
+ */
+export function spendTotpStep(db: Db, id: string, step: number): boolean {
+  const result = db
+    .prepare('UPDATE users SET mfa_last_step = ?, updated_at = ? WHERE id = ? AND (mfa_last_step IS NULL OR mfa_last_step < ?)')
+    .run(step, new Date().toISOString(), id, step)
+  return result.changes === 1
 }
 
 /** Records a failed login for a name, forgetting failures older than `since` and ended lockouts (of every name). */
@@ -129,4 +140,23 @@ export function listMfaSecrets(db: Db): Pick<UserRow, 'id' | 'mfa_secret' | 'mfa
     UserRow,
     'id' | 'mfa_secret' | 'mfa_pending_secret'
   >[]
+}
+
+/**
+ * Replaces stored TOTP secrets (sealed versions of plain ones left by older versions) so that no plain
+ * copy stays in the database files: deleted content is zeroed (secure_delete) and the WAL truncated.
+ * Call it outside any transaction (the WAL checkpoint cannot run inside one).
+ */
+export function replaceMfaSecrets(db: Db, rows: Pick<UserRow, 'id' | 'mfa_secret' | 'mfa_pending_secret'>[]): void {
+  if (rows.length === 0) return
+  const secureDelete = db.pragma('secure_delete', {simple: true})
+  db.pragma('secure_delete = ON')
+  try {
+    db.transaction(() => {
+      for (const row of rows) updateUser(db, row.id, {mfa_secret: row.mfa_secret, mfa_pending_secret: row.mfa_pending_secret})
+    })()
+    db.pragma('wal_checkpoint(TRUNCATE)')
+  } finally {
+    db.pragma(`secure_delete = ${Number(secureDelete)}`)
+  }
 }

@@ -19,11 +19,13 @@ import * as owners from './owners.js'
 import * as panic from './panic.js'
 import type {Pg} from './pg.js'
 import * as requests from './requests.js'
+import * as sessions from './sessions.js'
+import * as users from './users.js'
 
 // bigint (counts, sizes, sequence numbers) as numbers: every value the store keeps is below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value))
 
-export class PgStore implements Pick<Store, 'backend' | 'transaction' | 'inTransaction' | 'close' | 'access' | 'agencies' | 'evidence' | 'owners' | 'panic' | 'requests'> {
+export class PgStore implements Pick<Store, 'backend' | 'transaction' | 'inTransaction' | 'close' | 'access' | 'agencies' | 'evidence' | 'owners' | 'panic' | 'requests' | 'sessions' | 'users'> {
   readonly backend = 'postgres'
   readonly access = this.bind(access)
   readonly agencies = this.bind(agencies)
@@ -31,6 +33,8 @@ export class PgStore implements Pick<Store, 'backend' | 'transaction' | 'inTrans
   readonly owners = this.bind(owners)
   readonly panic = this.bind(panic)
   readonly requests = this.bind(requests)
+  readonly sessions = this.bind(sessions)
+  readonly users = this.bind(users)
   private readonly client = new AsyncLocalStorage<pg.PoolClient>()
 
   private constructor(readonly pool: pg.Pool) {}

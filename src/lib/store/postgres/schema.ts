@@ -20,16 +20,25 @@ export const postgresMigrations: string[] = [
     mfa_secret text COLLATE "C",
     mfa_pending_secret text COLLATE "C",
     mfa_required integer NOT NULL DEFAULT 0,
+    mfa_last_step bigint,
     agency_id text COLLATE "C",
     created_at text COLLATE "C" NOT NULL,
     updated_at text COLLATE "C" NOT NULL
   );
+  -- Identity as of SQLite version 7: failed logins and lockouts per name typed (known or not), mfa_last_step.
+  -- User names, and the names failed logins are counted against, match in any ASCII letter case (SQLite's NOCASE).
   CREATE UNIQUE INDEX users_username ON users (lower(username));
-  CREATE TABLE login_failures (
-    user_id text COLLATE "C" NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  CREATE TABLE login_attempts (
+    name text COLLATE "C" NOT NULL,
     at text COLLATE "C" NOT NULL
   );
-  CREATE INDEX login_failures_user ON login_failures (user_id, at);
+  CREATE INDEX login_attempts_name ON login_attempts (lower(name), at);
+  CREATE INDEX login_attempts_at ON login_attempts (at);
+  CREATE TABLE login_lockouts (
+    name text COLLATE "C" NOT NULL,
+    until text COLLATE "C" NOT NULL
+  );
+  CREATE UNIQUE INDEX login_lockouts_name ON login_lockouts (lower(name));
   CREATE TABLE sessions (
     id text COLLATE "C" PRIMARY KEY,
     token_hash bytea NOT NULL UNIQUE,
