@@ -18,18 +18,20 @@ import {migratePostgres} from './migrate.js'
 import * as owners from './owners.js'
 import * as panic from './panic.js'
 import type {Pg} from './pg.js'
+import * as policies from './policies.js'
 import * as requests from './requests.js'
 
 // bigint (counts, sizes, sequence numbers) as numbers: every value the store keeps is below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value))
 
-export class PgStore implements Pick<Store, 'backend' | 'transaction' | 'inTransaction' | 'close' | 'access' | 'agencies' | 'evidence' | 'owners' | 'panic' | 'requests'> {
+export class PgStore implements Pick<Store, 'backend' | 'transaction' | 'inTransaction' | 'close' | 'access' | 'agencies' | 'evidence' | 'owners' | 'panic' | 'policies' | 'requests'> {
   readonly backend = 'postgres'
   readonly access = this.bind(access)
   readonly agencies = this.bind(agencies)
   readonly evidence = this.bind(evidence)
   readonly owners = this.bind(owners)
   readonly panic = this.bind(panic)
+  readonly policies = this.bind(policies)
   readonly requests = this.bind(requests)
   private readonly client = new AsyncLocalStorage<pg.PoolClient>()
 
