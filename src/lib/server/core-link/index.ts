@@ -185,9 +185,9 @@ export class CoreHub implements LinkHandler {
    * Why the server's copy of the camera's policy differs from what its Core reported, or null; a
    * difference is raised once (warning event and audit record) until it goes away.
    */
-  policyWarning(session: LinkSession, cameraId: string): string | null {
+  async policyWarning(session: LinkSession, cameraId: string): Promise<string | null> {
     const reported = session.policies.get(cameraId)
-    const warning = reported ? policyMismatch(this.ctx, reported) : null
+    const warning = reported ? await policyMismatch(this.ctx, reported) : null
     const key = `${session.coreId}:${cameraId}`
     if (!warning) this.warned.delete(key)
     else if (this.warned.get(key) !== warning) {
@@ -200,7 +200,9 @@ export class CoreHub implements LinkHandler {
   }
 
   private checkPolicies(session: LinkSession): void {
-    for (const cameraId of session.policies.keys()) this.policyWarning(session, cameraId)
+    void (async () => {
+      for (const cameraId of session.policies.keys()) await this.policyWarning(session, cameraId)
+    })().catch(() => undefined)
   }
 
   /** What the Core enforces: kept per camera for `core list`, offered to the policy display, and checked against the server's copy. */
@@ -219,12 +221,13 @@ function reject(socket: Duplex, status: string): void {
   socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
 }
 
-const hubs = new WeakMap<ServerContext, CoreHub>()
+// Keyed by the event hub, which a route's service context shares with the server context it copies.
+const hubs = new WeakMap<ServerContext['events'], CoreHub>()
 
 /** Called once by the app: Core links and video ingest on the server's own socket. */
 export function attachCoreLink(app: FastifyInstance, ctx: ServerContext): CoreHub {
   const hub = new CoreHub(ctx)
-  hubs.set(ctx, hub)
+  hubs.set(ctx.events, hub)
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => hub.upgrade(req, socket, head))
   // Before the server waits for connections to finish: links and video streams never finish by themselves.
   app.addHook('preClose', async () => hub.close())
@@ -232,7 +235,7 @@ export function attachCoreLink(app: FastifyInstance, ctx: ServerContext): CoreHu
 }
 
 export function coreHub(ctx: ServerContext): CoreHub {
-  const hub = hubs.get(ctx)
+  const hub = hubs.get(ctx.events)
   if (!hub) throw new Error('the Core link is not attached to this server')
   return hub
 }
