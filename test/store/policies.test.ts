@@ -29,15 +29,20 @@ describe.each(BACKENDS)('owner keys and policies on %s', (backend) => {
   })
   afterAll(() => opened?.close())
 
-  it('keeps an owner key as registered, oldest first', async () => {
+  it('keeps an owner key as registered, per owner, and refuses a key id twice', async () => {
+    const other = (await addOwner(store, 'Other')).id
     expect(await store.policies.ownerKeys(ownerId)).toEqual([])
-    await store.policies.insertOwnerKey({ownerId, keyId: 'key_2', publicKey: PUBLIC_KEY}, '2026-12-01T10:00:00.000Z')
-    await store.policies.insertOwnerKey({ownerId, keyId: 'key_1', publicKey: 'C'.repeat(43)}, '2026-12-01T09:00:00.000Z')
-    expect(await store.policies.ownerKeys(ownerId)).toEqual([
-      {ownerId, keyId: 'key_1', publicKey: 'C'.repeat(43)},
-      {ownerId, keyId: 'key_2', publicKey: PUBLIC_KEY},
-    ])
-    await expect(store.policies.insertOwnerKey({ownerId, keyId: 'key_1', publicKey: PUBLIC_KEY}, '2026-12-01T11:00:00.000Z')).rejects.toThrow()
+    await store.policies.insertOwnerKey({ownerId, keyId: 'key_1', publicKey: PUBLIC_KEY}, '2026-12-01T10:00:00.000Z')
+    await store.policies.insertOwnerKey({ownerId: other, keyId: 'key_2', publicKey: 'C'.repeat(43)}, '2026-12-01T09:00:00.000Z')
+    expect(await store.policies.ownerKeys(ownerId)).toEqual([{ownerId, keyId: 'key_1', publicKey: PUBLIC_KEY}])
+    expect(await store.policies.ownerKeys(other)).toEqual([{ownerId: other, keyId: 'key_2', publicKey: 'C'.repeat(43)}])
+    await expect(store.policies.insertOwnerKey({ownerId: other, keyId: 'key_1', publicKey: PUBLIC_KEY}, '2026-12-01T11:00:00.000Z')).rejects.toThrow()
+    // (A second key for one owner: services/policy refuses it inside the registering transaction;
+    // PostgreSQL, where two server instances may race, also has a unique index on owner_keys.owner_id.)
+  })
+
+  it.runIf(backend === 'postgres')('refuses a second key for one owner (registrations racing from two server instances)', async () => {
+    await expect(store.policies.insertOwnerKey({ownerId, keyId: 'key_3', publicKey: 'D'.repeat(43)}, '2026-12-01T12:00:00.000Z')).rejects.toThrow(/owner_keys_owner/)
   })
 
   it('stores a document as signed, shows its whole policy, and queues only the newest for the Core', async () => {

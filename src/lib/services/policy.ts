@@ -91,6 +91,9 @@ export async function registerOwnerKey(ctx: ServiceContext, actor: Actor, input:
   if (existing.length) throw conflict(`you already registered owner key ${existing[0]!.keyId}; it cannot be replaced through the server: copy its key file (owner-keys/ in your rtcc config folder) from the computer that made it`)
   const stored = await ctx.audited(
     async () => {
+      // Again inside the transaction: another registration may have come in since the check above.
+      const now = await ctx.store.policies.ownerKeys(ownerId)
+      if (now.length) throw conflict(`you already registered owner key ${now[0]!.keyId}; it cannot be replaced through the server`)
       await ctx.store.policies.insertOwnerKey(key, ctx.now().toISOString())
       return key
     },
