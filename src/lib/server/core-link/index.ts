@@ -202,7 +202,7 @@ export class CoreHub implements LinkHandler {
   private checkPolicies(session: LinkSession): void {
     void (async () => {
       for (const cameraId of session.policies.keys()) await this.policyWarning(session, cameraId)
-    })().catch(() => undefined)
+    })().catch((error: Error) => process.stderr.write(`rtcc server: policy check for core ${session.coreId} failed: ${error.message}\n`))
   }
 
   /** What the Core enforces: kept per camera for `core list`, offered to the policy display, and checked against the server's copy. */
