@@ -21,7 +21,7 @@ import {
   verifyPolicyDocument,
 } from '../../src/lib/policy/document.js'
 import {applyPolicyChanges} from '../../src/lib/policy/edit.js'
-import {applyPolicyDocument, localPolicy, saveLocalPolicy} from '../../src/lib/policy/local.js'
+import {applyPolicyDocument, localPolicy, saveLocalPolicy} from '../../src/lib/core/local-policy.js'
 
 const OWNER = 'own_01kbowner0000000000000000'
 const owner = generateOwnerKey(OWNER)

@@ -3,6 +3,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {STATEMENT_FORMAT, type OwnerStatement} from '../../src/lib/domain/policy.js'
 import {BACKENDS, openBackend, type OpenedStore} from './backends.js'
+import {addAuditRecord, addCamera, addOwner, addUser} from './fixtures.js'
 import type {PgStore} from '../../src/lib/store/postgres/pg-store.js'
 import type {SqliteStore} from '../../src/lib/store/sqlite-store.js'
 
@@ -93,3 +94,92 @@ describe.each(BACKENDS)('owner, agency, panic and request repositories on %s', (
   })
 })
 
+
+describe.each(BACKENDS)('access request repositories and the panic clear on %s', (backend) => {
+  let opened: OpenedStore<SqliteStore | PgStore>
+  let store: SqliteStore | PgStore
+  let ownerId: string
+  const approval: OwnerStatement = {format: STATEMENT_FORMAT, type: 'approval', ownerId: 'own_1', keyId: 'key_1', payload: '{}', signature: 'B'.repeat(86)}
+  const ask = (id: string, cameraId: string, now: string, more: {agencyId?: string | null; requesterId?: string} = {}) =>
+    store.access.insertAccessRequest({
+      id, cameraId, ownerId, requesterId: more.requesterId ?? 'usr_ivy', requesterName: 'ivy', agencyId: more.agencyId ?? null, agencyName: more.agencyId ? 'Alpha PD' : null,
+      reason: 'burglary on Main St', durationSeconds: 3600, now,
+    })
+  beforeAll(async () => {
+    opened = await openBackend(backend)
+    store = opened.store
+    ownerId = (await addOwner(store, 'Access')).id
+    await addCamera(store, ownerId, 'cam_1', 'Front door')
+    await addCamera(store, ownerId, 'cam_2', 'Yard')
+  })
+  afterAll(() => opened?.close())
+
+  it('keeps a request as asked and lists requests newest first under every filter', async () => {
+    const first = await ask('acc_1', 'cam_1', '2026-12-01T10:00:00.000Z', {agencyId: 'agy_1'})
+    expect(first).toEqual({
+      id: 'acc_1', cameraId: 'cam_1', cameraName: 'Front door', ownerId, requester: {id: 'usr_ivy', name: 'ivy'}, agency: {id: 'agy_1', name: 'Alpha PD'},
+      reason: 'burglary on Main St', durationSeconds: 3600, status: 'pending', createdAt: '2026-12-01T10:00:00.000Z', decidedAt: null, decisionNote: null, window: null,
+    })
+    await ask('acc_2', 'cam_2', '2026-12-01T10:01:00.000Z', {requesterId: 'usr_sam'})
+    await ask('acc_3', 'cam_1', '2026-12-01T10:01:00.000Z')
+    expect(await store.access.getAccessRequest('acc_x')).toBeUndefined()
+    const ids = async (filter: Parameters<typeof store.access.listAccessRequests>[0]) => (await store.access.listAccessRequests(filter)).map((r) => r.id)
+    expect(await ids({})).toEqual(['acc_3', 'acc_2', 'acc_1'])
+    expect(await ids({ownerId, limit: 2})).toEqual(['acc_3', 'acc_2'])
+    expect(await ids({agencyId: 'agy_1'})).toEqual(['acc_1'])
+    expect(await ids({requesterId: 'usr_sam'})).toEqual(['acc_2'])
+    expect(await ids({ownerId: 'own_other'})).toEqual([])
+  })
+
+  it('approves, denies and revokes only from the right state, and hands the Core the approvals in force', async () => {
+    const window = {from: '2026-12-01T10:05:00.000Z', until: '2026-12-01T11:05:00.000Z'}
+    expect(await store.access.decideAccessRequest('acc_1', {status: 'approved', note: null, now: '2026-12-01T10:05:00.000Z', window, approval})).toBe(true)
+    expect(await store.access.decideAccessRequest('acc_1', {status: 'denied', note: 'no', now: '2026-12-01T10:06:00.000Z'})).toBe(false)
+    expect(await store.access.decideAccessRequest('acc_2', {status: 'denied', note: 'not this one', now: '2026-12-01T10:06:00.000Z'})).toBe(true)
+    expect(await store.access.getAccessRequest('acc_1')).toMatchObject({status: 'approved', decidedAt: '2026-12-01T10:05:00.000Z', window, decisionNote: null})
+    expect(await store.access.getAccessRequest('acc_2')).toMatchObject({status: 'denied', decisionNote: 'not this one', window: null})
+    expect((await store.access.listAccessRequests({status: 'approved'})).map((r) => r.id)).toEqual(['acc_1'])
+
+    expect(await store.access.approvalsFor('cam_1', new Date('2026-12-01T11:00:00.000Z'))).toEqual([
+      {requestId: 'acc_1', cameraId: 'cam_1', ownerId, requesterId: 'usr_ivy', from: window.from, until: window.until, statement: approval},
+    ])
+    expect(await store.access.approvalsFor('cam_1', new Date('2026-12-01T11:05:00.000Z'))).toEqual([])
+
+    expect(await store.access.revokeAccessRequest('acc_2', 'denied ones cannot be revoked', '2026-12-01T10:30:00.000Z')).toBe(false)
+    expect(await store.access.revokeAccessRequest('acc_1', null, '2026-12-01T10:30:00.000Z')).toBe(true)
+    expect(await store.access.getAccessRequest('acc_1')).toMatchObject({status: 'revoked', decidedAt: '2026-12-01T10:30:00.000Z', decisionNote: null})
+    expect(await store.access.approvalsFor('cam_1', new Date('2026-12-01T10:40:00.000Z'))).toEqual([])
+  })
+
+  it("reads the owner's access report rows: others' records on their cameras and requests, oldest first", async () => {
+    const agency = await store.agencies.insertAgency('Alpha PD', SQUARE as never)
+    await addUser(store, 'usr_ivy', 'ivy', agency.id)
+    await addAuditRecord(store, {time: '2026-12-01T10:00:00.000Z', actorId: 'usr_ivy', actorName: 'ivy', action: 'stream.start', target: 'cam_1', detail: {kind: 'live', policyReason: 'always'}})
+    await addAuditRecord(store, {time: '2026-12-01T10:01:00.000Z', actorId: 'usr_ivy', actorName: 'ivy', action: 'access.request', target: 'acc_3'})
+    await addAuditRecord(store, {time: '2026-12-01T10:02:00.000Z', actorId: ownerId, actorName: 'access', action: 'policy.read', target: 'cam_2'})
+    await addAuditRecord(store, {time: '2026-12-01T10:03:00.000Z', actorId: null, actorName: 'core x', action: 'core.policy_mismatch', target: 'cam_2', outcome: 'error'})
+    await addAuditRecord(store, {time: '2026-12-01T10:04:00.000Z', actorId: 'usr_ivy', actorName: 'ivy', action: 'registry.show', target: 'cam_elsewhere'})
+
+    const rows = await store.access.accessAuditRows({ownerId, userId: ownerId}, {limit: 10})
+    expect(rows.map((r) => [r.action, r.target, r.cameraId, r.cameraName, r.agencyName])).toEqual([
+      ['stream.start', 'cam_1', 'cam_1', 'Front door', 'Alpha PD'],
+      ['access.request', 'acc_3', 'cam_1', 'Front door', 'Alpha PD'],
+      ['core.policy_mismatch', 'cam_2', 'cam_2', 'Yard', null],
+    ])
+    expect(rows[0]).toMatchObject({actorId: 'usr_ivy', actorName: 'ivy', role: 'investigator', outcome: 'allowed', time: '2026-12-01T10:00:00.000Z', detail: {kind: 'live', policyReason: 'always'}})
+    expect(typeof rows[0]!.seq).toBe('number')
+    expect((await store.access.accessAuditRows({ownerId, userId: ownerId}, {since: '2026-12-01T10:01:00.000Z', limit: 1})).map((r) => r.action)).toEqual(['access.request'])
+    expect(await store.access.accessAuditRows({ownerId, userId: null}, {limit: 10})).toHaveLength(4)
+  })
+
+  it('clears a panic named twice once', async () => {
+    const base = {ownerId, message: 'help', statement: statement('panic'), now: '2026-12-01T10:00:00.000Z'}
+    await store.panic.insertPanic({...base, id: 'pan_a', startedAt: '2026-12-01T10:00:00.000Z', until: '2026-12-01T10:30:00.000Z'})
+    expect(await store.panic.getPanic('pan_a')).toMatchObject({id: 'pan_a', message: 'help', clearedAt: null, clearStatement: null, statement: statement('panic')})
+    const cleared = await store.panic.clearPanics(ownerId, ['pan_a', 'pan_a'], '2026-12-01T10:10:00.000Z', statement('panic-clear'))
+    expect(cleared.map((p) => [p.id, p.clearedAt, p.until])).toEqual([['pan_a', '2026-12-01T10:10:00.000Z', '2026-12-01T10:10:00.000Z']])
+    expect((await store.panic.getPanic('pan_a'))?.clearStatement).toEqual(statement('panic-clear'))
+    // Another owner's clear touches nothing.
+    expect(await store.panic.clearPanics('own_other', ['pan_a'], '2026-12-01T10:05:00.000Z', statement('panic-clear'))).toEqual([])
+  })
+})

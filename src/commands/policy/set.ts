@@ -33,7 +33,7 @@ A schedule typed without --time-zone is read in this computer's time zone.`
     const changes = changesFromFlags(this.flags, Intl.DateTimeFormat().resolvedOptions().timeZone)
     const dir = this.flags['config-dir']
     if (dir) {
-      const {editLocalPolicy} = await import('../../lib/policy/local.js')
+      const {editLocalPolicy} = await import('../../lib/core/local-policy.js')
       const policy = editLocalPolicy(dir, this.args.camera, changes)
       this.out(renderPolicy(policy) + `saved in ${dir}; the Core applies it to the next request.`)
       return {policy, where: 'core-config', configDir: dir}

@@ -15,7 +15,7 @@ export default class PolicyShow extends RtccCommand<typeof PolicyShow> {
   async run() {
     const dir = this.flags['config-dir']
     if (dir) {
-      const [{showLocalPolicies}, {renderLocalPolicies}] = await Promise.all([import('../../lib/policy/local.js'), import('../../lib/policy/render.js')])
+      const [{showLocalPolicies}, {renderLocalPolicies}] = await Promise.all([import('../../lib/core/local-policy.js'), import('../../lib/policy/render.js')])
       const rows = showLocalPolicies(dir, this.args.camera)
       this.out(renderLocalPolicies(rows))
       return rows

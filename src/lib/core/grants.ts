@@ -8,7 +8,7 @@
 import type {CoreConfig, CoreToServer, ServerToCore} from '../domain/core.js'
 import type {PolicyContext} from '../domain/policy.js'
 import {approvalContext, panicContext, StatementError, trustedOwnerKeys, type VerifiedPanic, verifyPanic} from '../policy/document.js'
-import {applyPolicyDocument} from '../policy/local.js'
+import {applyPolicyDocument} from './local-policy.js'
 import type {OwnerGrants} from './decision.js'
 
 type Statements = Extract<ServerToCore, {type: 'owner.statements'}>

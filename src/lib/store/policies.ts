@@ -29,7 +29,7 @@ export interface StoredPolicyDocument {
   deliveredAt: string | null
 }
 
-interface DocumentRow {
+export interface DocumentRow {
   id: number
   camera_id: string
   owner_id: string
@@ -39,7 +39,7 @@ interface DocumentRow {
   delivered_at: string | null
 }
 
-const toDocument = (r: DocumentRow): StoredPolicyDocument => ({
+export const toDocument = (r: DocumentRow): StoredPolicyDocument => ({
   id: r.id,
   cameraId: r.camera_id,
   ownerId: r.owner_id,
@@ -103,7 +103,7 @@ export interface ShownPolicy {
   updatedAt: string
 }
 
-interface ShownRow {
+export interface ShownRow {
   camera_id: string
   owner_id: string
   version: number
@@ -114,7 +114,7 @@ interface ShownRow {
   updated_at: string
 }
 
-const toShown = (r: ShownRow): ShownPolicy => ({
+export const toShown = (r: ShownRow): ShownPolicy => ({
   cameraId: r.camera_id,
   ownerId: r.owner_id,
   version: r.version,

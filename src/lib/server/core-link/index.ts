@@ -185,9 +185,9 @@ export class CoreHub implements LinkHandler {
    * Why the server's copy of the camera's policy differs from what its Core reported, or null; a
    * difference is raised once (warning event and audit record) until it goes away.
    */
-  policyWarning(session: LinkSession, cameraId: string): string | null {
+  async policyWarning(session: LinkSession, cameraId: string): Promise<string | null> {
     const reported = session.policies.get(cameraId)
-    const warning = reported ? policyMismatch(this.ctx, reported) : null
+    const warning = reported ? await policyMismatch(this.ctx, reported) : null
     const key = `${session.coreId}:${cameraId}`
     if (!warning) this.warned.delete(key)
     else if (this.warned.get(key) !== warning) {
@@ -200,7 +200,9 @@ export class CoreHub implements LinkHandler {
   }
 
   private checkPolicies(session: LinkSession): void {
-    for (const cameraId of session.policies.keys()) this.policyWarning(session, cameraId)
+    void (async () => {
+      for (const cameraId of session.policies.keys()) await this.policyWarning(session, cameraId)
+    })().catch((error: Error) => process.stderr.write(`rtcc server: policy check for core ${session.coreId} failed: ${error.message}\n`))
   }
 
   /** What the Core enforces: kept per camera for `core list`, offered to the policy display, and checked against the server's copy. */

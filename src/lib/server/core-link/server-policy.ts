@@ -9,10 +9,11 @@ import {type CameraPolicySummary} from '../../domain/core.js'
 import {type CameraPolicy, defaultPolicy, type Decision, type PolicyContext, type VideoKind} from '../../domain/policy.js'
 import {policyDigest} from '../../core/policies.js'
 import {decide} from '../../policy/decide.js'
-import {approvalsFor} from '../../store/access.js'
-import {activePanic} from '../../store/panic.js'
-import {pendingVersions, type ShownPolicy, shownPolicies} from '../../store/policies.js'
+import type {ShownPolicy} from '../../store/policies.js'
 import type {ServerContext} from '../context.js'
+
+/** What these checks read: the store only (a service context or the server's own). */
+type StoreContext = Pick<ServerContext, 'store'>
 
 /**
  * The policy the server reasons with: the owner's signed document, else the Core's reported modes on
@@ -26,16 +27,16 @@ export function serverPolicy(shown: ShownPolicy | undefined, cameraId: string, n
 }
 
 /** What the server knows of the owner's grants at `at`: their panic in force and approved windows. */
-export function ownerGrants(ctx: ServerContext, camera: {id: string; ownerId: string}, at: Date): Pick<PolicyContext, 'panic' | 'approvals'> {
-  const panic = activePanic(ctx.db, camera.ownerId, at)
-  const approvals = approvalsFor(ctx.db, camera.id, at).map((a) => ({from: a.from, until: a.until, requesterId: a.requesterId}))
+export async function ownerGrants(ctx: StoreContext, camera: {id: string; ownerId: string}, at: Date): Promise<Pick<PolicyContext, 'panic' | 'approvals'>> {
+  const panic = await ctx.store.panic.activePanic(camera.ownerId, at)
+  const approvals = (await ctx.store.access.approvalsFor(camera.id, at)).map((a) => ({from: a.from, until: a.until, requesterId: a.requesterId}))
   return {panic: panic && {startedAt: panic.startedAt, until: panic.until}, approvals}
 }
 
 /** The server's decision on its own copy of the camera's policy. */
-export function serverDecision(ctx: ServerContext, camera: {id: string; ownerId: string}, question: {kind: VideoKind; requester: PolicyContext['requester']; at: Date}): Decision {
-  const shown = shownPolicies(ctx.db, [camera.id]).get(camera.id)
-  return decide(serverPolicy(shown, camera.id, question.at).policy, {...question, ...ownerGrants(ctx, camera, question.at)})
+export async function serverDecision(ctx: StoreContext, camera: {id: string; ownerId: string}, question: {kind: VideoKind; requester: PolicyContext['requester']; at: Date}): Promise<Decision> {
+  const shown = (await ctx.store.policies.shownPolicies([camera.id])).get(camera.id)
+  return decide(serverPolicy(shown, camera.id, question.at).policy, {...question, ...(await ownerGrants(ctx, camera, question.at))})
 }
 
 const modes = (version: number, live: string, recorded: string) => `v${version}: live ${live}, recorded ${recorded}`
@@ -44,10 +45,10 @@ const modes = (version: number, live: string, recorded: string) => `v${version}:
  * Why the server's copy of a camera's policy differs from what its Core reports it enforces, or null.
  * A newer server version still queued for the Core is in transit, not a difference.
  */
-export function policyMismatch(ctx: ServerContext, reported: CameraPolicySummary): string | null {
-  const shown = shownPolicies(ctx.db, [reported.cameraId]).get(reported.cameraId)
+export async function policyMismatch(ctx: StoreContext, reported: CameraPolicySummary): Promise<string | null> {
+  const shown = (await ctx.store.policies.shownPolicies([reported.cameraId])).get(reported.cameraId)
   if (!shown) return null
-  if (shown.version > reported.version && pendingVersions(ctx.db, [reported.cameraId]).get(reported.cameraId) === shown.version) return null
+  if (shown.version > reported.version && (await ctx.store.policies.pendingVersions([reported.cameraId])).get(reported.cameraId) === shown.version) return null
   const differs =
     shown.version !== reported.version || shown.live !== reported.liveMode || shown.recorded !== reported.recordedMode || (shown.policy !== null && policyDigest(shown.policy) !== reported.digest)
   if (!differs) return null

@@ -143,7 +143,7 @@ export const coreRoutes = [
     url: '/v1/cores',
     action: 'core.list',
     roles: [...READ_REGISTRY, 'owner'],
-    handler: ({ctx, actor, tx}) => {
+    handler: async ({ctx, actor, tx}) => {
       const scope = cameraScope(ctx, actor)
       const visible = scope.kind === 'agency' ? new Set(cameras.listCameras(ctx.db, scope, {liveCapable: true, limit: 100_000}).map((c) => c.id)) : undefined
       const list = cores.listCores(ctx.db, {ownerId: scope.kind === 'owner' ? scope.ownerId : undefined, visibleCamera: visible && ((id) => visible.has(id))})
@@ -152,7 +152,7 @@ export const coreRoutes = [
       for (const core of list) {
         const session = hub.session(core.id)
         for (const camera of session ? core.cameras : []) {
-          const warning = hub.policyWarning(session!, camera.id)
+          const warning = await hub.policyWarning(session!, camera.id)
           if (warning) camera.policyWarning = warning
         }
       }

@@ -48,8 +48,8 @@ async function openView(call: Call<unknown, unknown>, cameraId: string, kind: St
   const session = hub.session(core.id)
   if (!session) throw new HttpError(503, 'core_offline', `the Core "${core.name}" serving ${camera.name} is offline; try again when it reconnects`)
   // Defence in depth: the server's copy of the policy refuses first; when it allows, the Core decides.
-  const warning = hub.policyWarning(session, camera.id) ?? undefined
-  const mine = serverDecision(ctx, camera, {kind, requester: {role: requester.role, userId: requester.userId, agencyId: requester.agencyId}, at: ctx.now()})
+  const warning = (await hub.policyWarning(session, camera.id)) ?? undefined
+  const mine = await serverDecision(ctx, camera, {kind, requester: {role: requester.role, userId: requester.userId, agencyId: requester.agencyId}, at: ctx.now()})
   const note = warning ? `; note: ${warning}` : ''
   if (!mine.allow) {
     req.rtcc.detail = {kind, agency: requester.agencyName, snapshot, decidedBy: 'server', policyReason: mine.reason, policyCode: mine.code, policyWarning: warning}

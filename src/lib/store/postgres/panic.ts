@@ -36,6 +36,7 @@ export async function clearPanics(db: Pg, ownerId: string, panicIds: readonly st
     `UPDATE panics SET cleared_at = $2, clear_statement = $3 WHERE id = ANY($4::text[]) AND ${ACTIVE} RETURNING *`,
     [ownerId, clearedAt, JSON.stringify(clearStatement), panicIds],
   )
+  // In the order asked, each once (as the SQLite store, which clears them one by one).
   const byId = new Map(rows.map((row) => [row.id, toRecord(row)]))
-  return panicIds.flatMap((id) => byId.get(id) ?? [])
+  return [...new Set(panicIds)].flatMap((id) => byId.get(id) ?? [])
 }

@@ -18,6 +18,7 @@ import {migratePostgres} from './migrate.js'
 import * as owners from './owners.js'
 import * as panic from './panic.js'
 import type {Pg} from './pg.js'
+import * as policies from './policies.js'
 import * as requests from './requests.js'
 import * as sessions from './sessions.js'
 import * as users from './users.js'
@@ -25,13 +26,14 @@ import * as users from './users.js'
 // bigint (counts, sizes, sequence numbers) as numbers: every value the store keeps is below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value))
 
-export class PgStore implements Pick<Store, 'backend' | 'transaction' | 'inTransaction' | 'close' | 'access' | 'agencies' | 'evidence' | 'owners' | 'panic' | 'requests' | 'sessions' | 'users'> {
+export class PgStore implements Pick<Store, 'backend' | 'transaction' | 'inTransaction' | 'close' | 'access' | 'agencies' | 'evidence' | 'owners' | 'panic' | 'policies' | 'requests' | 'sessions' | 'users'> {
   readonly backend = 'postgres'
   readonly access = this.bind(access)
   readonly agencies = this.bind(agencies)
   readonly evidence = this.bind(evidence)
   readonly owners = this.bind(owners)
   readonly panic = this.bind(panic)
+  readonly policies = this.bind(policies)
   readonly requests = this.bind(requests)
   readonly sessions = this.bind(sessions)
   readonly users = this.bind(users)

@@ -8,13 +8,13 @@
 import {closeSync, mkdirSync, openSync, rmSync, statSync} from 'node:fs'
 
 import {CameraPolicy, type OwnerPublicKey} from '../domain/policy.js'
-import {corePaths, readCoreConfig} from '../core/config.js'
-import {policyFor, readLocalPolicies, writeLocalPolicies} from '../core/policies.js'
+import {corePaths, readCoreConfig} from './config.js'
+import {policyFor, readLocalPolicies, writeLocalPolicies} from './policies.js'
 import {CliError, usageError} from '../output/errors.js'
-import {StatementError, verifyPolicyDocument} from './document.js'
-import {applyPolicyChanges, type PolicyChanges} from './edit.js'
+import {StatementError, verifyPolicyDocument} from '../policy/document.js'
+import {applyPolicyChanges, type PolicyChanges} from '../policy/edit.js'
 
-export {readLocalPolicies} from '../core/policies.js'
+export {readLocalPolicies} from './policies.js'
 
 /** The policy the Core enforces for a camera: the saved one, or share nothing. */
 export const localPolicy = (configDir: string, cameraId: string, now = new Date()): CameraPolicy => policyFor(readLocalPolicies(configDir), cameraId, now)
