@@ -270,10 +270,11 @@ async function copyTable(source: Db, client: pg.PoolClient, table: string, targe
   const rows = countSource(source, table)
   const select = `SELECT ${columns.map(quote).join(', ')} FROM ${quote(table)} ORDER BY rowid`
   const selfKey = target.foreignKeys.find((key) => key.child === table && key.parent === table && key.columns.length === 1)
-  let values: Iterable<unknown[]> = source.prepare(select).raw().iterate() as Iterable<unknown[]>
-  if (selfKey && columns.includes(selfKey.columns[0]!) && columns.includes(selfKey.refColumns[0]!)) {
-    values = parentsFirst(source.prepare(select).raw().all() as unknown[][], columns.indexOf(selfKey.columns[0]!), columns.indexOf(selfKey.refColumns[0]!))
-  }
+  // better-sqlite3 runs nothing else on the connection while an iterator is open: iterate last.
+  const values: Iterable<unknown[]> =
+    selfKey && columns.includes(selfKey.columns[0]!) && columns.includes(selfKey.refColumns[0]!)
+      ? parentsFirst(source.prepare(select).raw().all() as unknown[][], columns.indexOf(selfKey.columns[0]!), columns.indexOf(selfKey.refColumns[0]!))
+      : (source.prepare(select).raw().iterate() as Iterable<unknown[]>)
   try {
     if (Object.keys(computed).length > 0) await insertRows(client, table, columns, computed, values)
     else await copyRows(client, table, columns, values)
