@@ -4,7 +4,8 @@
  * in the `rtcc_schema` table (store/postgres/migrate.ts, under an advisory lock). A dry run changes
  * nothing: it neither creates the SQLite file nor the version table.
  */
-import {existsSync} from 'node:fs'
+import {existsSync, mkdirSync} from 'node:fs'
+import {dirname} from 'node:path'
 
 import {CliError} from '../output/errors.js'
 import {openDatabase, schemaVersion} from './db.js'
@@ -69,6 +70,7 @@ function migrateSqlite(file: string, dryRun: boolean): MigrationReport {
   const pending = steps(migrations, from)
   let to = from
   if (!dryRun && pending.length > 0) {
+    mkdirSync(dirname(file), {recursive: true, mode: 0o700}) // a data dir is owner-only, as the server creates it
     const db = openDatabase(file) // applies every pending migration, each in its own transaction
     try {
       to = schemaVersion(db)
