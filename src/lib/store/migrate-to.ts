@@ -86,7 +86,8 @@ export interface MigrateToReport {
 interface TargetColumn {
   name: string
   generated: boolean
-  identity: boolean
+  /** An identity column, or one whose default takes nextval() of a sequence: set past the copied ids. */
+  sequence: boolean
 }
 
 interface ForeignKey {
@@ -200,8 +201,8 @@ async function copyEverything(source: Db, client: pg.PoolClient, display: string
 }
 
 async function targetSchema(client: pg.PoolClient): Promise<{tables: Map<string, TargetColumn[]>; foreignKeys: ForeignKey[]}> {
-  const {rows} = await client.query<{table_name: string; column_name: string; is_generated: string; is_identity: string}>(
-    `SELECT c.table_name, c.column_name, c.is_generated, c.is_identity
+  const {rows} = await client.query<{table_name: string; column_name: string; is_generated: string; is_identity: string; column_default: string | null}>(
+    `SELECT c.table_name, c.column_name, c.is_generated, c.is_identity, c.column_default
        FROM information_schema.columns c
        JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
       WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'
@@ -211,7 +212,11 @@ async function targetSchema(client: pg.PoolClient): Promise<{tables: Map<string,
   for (const row of rows) {
     if (NOT_DATA.has(row.table_name)) continue
     const columns = tables.get(row.table_name) ?? []
-    columns.push({name: row.column_name, generated: row.is_generated === 'ALWAYS', identity: row.is_identity === 'YES'})
+    columns.push({
+      name: row.column_name,
+      generated: row.is_generated === 'ALWAYS',
+      sequence: row.is_identity === 'YES' || /^nextval\(/.test(row.column_default ?? ''),
+    })
     tables.set(row.table_name, columns)
   }
   const keys = await client.query<{child: string; parent: string; columns: string[]; ref_columns: string[]}>(
@@ -368,11 +373,20 @@ async function insertRows(client: pg.PoolClient, table: string, columns: string[
 
 async function resetIdentities(client: pg.PoolClient, target: {tables: Map<string, TargetColumn[]>}): Promise<void> {
   for (const [table, columns] of target.tables) {
-    for (const column of columns.filter((c) => c.identity)) {
-      // Next value: one past the largest id copied (1 on an empty table).
+    for (const column of columns.filter((c) => c.sequence)) {
+      // Next value: one past the largest id copied (1 on an empty table). The sequence is the column's
+      // own (identity, serial) or the one its default draws from.
+      const {rows} = await client.query<{name: string | null}>(
+        `SELECT coalesce(pg_get_serial_sequence($1, $2),
+                (SELECT substring(column_default FROM 'nextval\\(''([^'']+)''') FROM information_schema.columns
+                  WHERE table_schema = current_schema() AND table_name = $3 AND column_name = $2)) AS name`,
+        [quote(table), column.name, table],
+      )
+      const sequence = rows[0]?.name
+      if (!sequence) continue
       await client.query(
-        `SELECT setval(pg_get_serial_sequence($1, $2), coalesce(max(${quote(column.name)}), 1), max(${quote(column.name)}) IS NOT NULL) FROM ${quote(table)}`,
-        [quote(table), column.name],
+        `SELECT setval($1::regclass, coalesce(max(${quote(column.name)}), 1), max(${quote(column.name)}) IS NOT NULL) FROM ${quote(table)}`,
+        [sequence],
       )
     }
   }
