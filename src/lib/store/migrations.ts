@@ -1,10 +1,10 @@
 /**
  * Numbered, forward-only migrations: entry N (1-based) moves the schema from version N-1 to N.
- * Never edit a released entry; append a new one.
+ * Never edit a released entry; append a new one. Each entry starts with `-- N: title`, the line
+ * `rtcc server migrate` shows for it.
  */
 export const migrations: string[] = [
-  // 1: identity, sessions, tokens, audit log
-  `
+  `-- 1: identity, sessions, tokens, audit log
   CREATE TABLE users (
     id TEXT PRIMARY KEY,
     username TEXT NOT NULL UNIQUE COLLATE NOCASE,
@@ -80,8 +80,7 @@ export const migrations: string[] = [
     data TEXT NOT NULL
   );
   `,
-  // 2: agencies and jurisdictions, owners, the camera registry with an R*Tree spatial index
-  `
+  `-- 2: agencies and jurisdictions, owners, the camera registry with an R*Tree spatial index
   CREATE TABLE agencies (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL UNIQUE COLLATE NOCASE,
@@ -140,8 +139,7 @@ export const migrations: string[] = [
     DELETE FROM camera_locations WHERE camera_rowid = OLD.rowid;
   END;
   `,
-  // 3: footage requests, their cameras and timeline, evidence files
-  `
+  `-- 3: footage requests, their cameras and timeline, evidence files
   CREATE TABLE footage_requests (
     id TEXT PRIMARY KEY,
     case_id TEXT NOT NULL,
@@ -205,15 +203,13 @@ export const migrations: string[] = [
   );
   CREATE INDEX evidence_files_request ON evidence_files(request_id);
   `,
-  // 4: the registry's spatial index moves to memory (store/camera-locations.ts): no R*Tree, no per-row triggers
-  `
+  `-- 4: the registry's spatial index moves to memory (store/camera-locations.ts): no R*Tree, no per-row triggers
   DROP TRIGGER cameras_locate_insert;
   DROP TRIGGER cameras_locate_update;
   DROP TRIGGER cameras_locate_delete;
   DROP TABLE camera_locations;
   `,
-  // 5: Core edge agents: single-use enrolment codes, enrolled Cores, the cameras each Core serves
-  `
+  `-- 5: Core edge agents: single-use enrolment codes, enrolled Cores, the cameras each Core serves
   CREATE TABLE core_enrollment_codes (
     code_hash BLOB PRIMARY KEY,
     owner_id TEXT NOT NULL REFERENCES owners(id) ON DELETE CASCADE,
@@ -249,8 +245,7 @@ export const migrations: string[] = [
   );
   CREATE INDEX core_cameras_core ON core_cameras(core_id);
   `,
-  // 6: owner control: owner keys, owner-signed policy documents (queued for the Core), the policy the server shows, panics, access requests
-  `
+  `-- 6: owner control: owner keys, owner-signed policy documents (queued for the Core), the policy the server shows, panics, access requests
   CREATE TABLE owner_keys (
     key_id TEXT PRIMARY KEY,
     owner_id TEXT NOT NULL REFERENCES owners(id) ON DELETE CASCADE,
@@ -312,8 +307,7 @@ export const migrations: string[] = [
   CREATE INDEX access_requests_owner ON access_requests(owner_id, status, created_at);
   CREATE INDEX audit_records_target ON audit_records(target);
   `,
-  // 7: accounts: failed logins and timed lockouts counted per name typed (known or not); users.locked_at is now an admin's lock only; last TOTP step used
-  `
+  `-- 7: accounts: failed logins and timed lockouts counted per name typed (known or not); users.locked_at is now an admin's lock only; last TOTP step used
   CREATE TABLE login_attempts (name TEXT NOT NULL COLLATE NOCASE, at TEXT NOT NULL);
   CREATE INDEX login_attempts_name ON login_attempts(name, at);
   CREATE INDEX login_attempts_at ON login_attempts(at);

@@ -41,8 +41,9 @@ export class PgStore implements Pick<Store, 'backend' | 'transaction' | 'inTrans
 
   private constructor(readonly pool: pg.Pool) {}
 
-  static async open(url: string, options: {max?: number} = {}): Promise<PgStore> {
-    const pool = new pg.Pool({connectionString: url, max: options.max ?? 10})
+  /** `ssl`: TLS options (store/open.ts derives them from the URL's sslmode and strips it from the URL). */
+  static async open(url: string, options: {max?: number; ssl?: pg.PoolConfig['ssl']} = {}): Promise<PgStore> {
+    const pool = new pg.Pool({connectionString: url, max: options.max ?? 10, ssl: options.ssl})
     // A dropped idle connection is reported here; the pool replaces it on the next query.
     pool.on('error', () => undefined)
     const store = new PgStore(pool)
