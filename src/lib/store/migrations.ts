@@ -318,8 +318,7 @@ export const migrations: string[] = [
   DROP TABLE login_failures;
   ALTER TABLE users ADD COLUMN mfa_last_step INTEGER;
   `,
-  // 8: audit cosignatures: witnesses' (Cores') C2SP tlog-cosignature lines over signed checkpoints, one per witness and size
-  `
+  `-- 8: audit cosignatures: witnesses' (Cores') C2SP tlog-cosignature lines over signed checkpoints, one per witness and size
   CREATE TABLE audit_cosignatures (
     size INTEGER NOT NULL,
     cosigner TEXT NOT NULL,
