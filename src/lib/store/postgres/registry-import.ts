@@ -1,0 +1,189 @@
+/**
+ * Bulk import on PostgreSQL (see ../registry-import.ts for the two phases). Staging: an UNLOGGED table
+ * per import, keyed by source + external_id; each batch of rows arrives by `COPY … FROM STDIN` into a
+ * session-local batch table and moves into the staging table in file order with ON CONFLICT DO NOTHING,
+ * so a row repeated within the file is found by the key and its first row named. Applying is one
+ * set-based `INSERT … ON CONFLICT (source, external_id) DO UPDATE … WHERE … IS DISTINCT FROM …` inside
+ * the audited transaction (rows identical to the registry are not rewritten), after the owners the file
+ * introduces. Nothing touches the registry before that transaction; a killed import changes nothing
+ * (its staging tables are dropped at discard, or left behind unlogged if the process dies).
+ */
+import {randomBytes} from 'node:crypto'
+import {Readable} from 'node:stream'
+import {pipeline} from 'node:stream/promises'
+
+import type pg from 'pg'
+import {from as copyFrom} from 'pg-copy-streams'
+
+import type {CameraInput} from '../../domain/camera.js'
+import {newId} from '../../domain/ids.js'
+import {monotonicCameraIds, type OnConflict, type StagedCounts} from '../registry-import.js'
+import type {StagedImport, StagedRow} from '../store.js'
+import {all, one, run, type Pg} from './pg.js'
+
+/** Staged columns after `row` and `id`, with their PostgreSQL types. */
+const COLUMNS: [string, string][] = [
+  ['source', 'text COLLATE "C" NOT NULL'],
+  ['external_id', 'text COLLATE "C" NOT NULL'],
+  ['owner_email', 'text COLLATE "C" NOT NULL'],
+  ['owner_name', 'text COLLATE "C"'],
+  ['owner_organisation', 'text COLLATE "C"'],
+  ['owner_phone', 'text COLLATE "C"'],
+  ['name', 'text COLLATE "C" NOT NULL'],
+  ['latitude', 'double precision NOT NULL'],
+  ['longitude', 'double precision NOT NULL'],
+  ['address', 'text COLLATE "C"'],
+  ['location_type', 'text COLLATE "C" NOT NULL'],
+  ['make', 'text COLLATE "C"'],
+  ['model', 'text COLLATE "C"'],
+  ['view_description', 'text COLLATE "C"'],
+  ['view_direction', 'double precision'],
+  ['field_of_view', 'double precision'],
+  ['records', 'integer NOT NULL'],
+  ['retention_days', 'integer'],
+  ['live_capable', 'integer NOT NULL'],
+  ['tags', 'text COLLATE "C" NOT NULL'],
+]
+const NAMES = COLUMNS.map(([name]) => name)
+/** Columns an import may change on an existing camera (and owner_id: the file says who owns it). */
+const CAMERA_COLUMNS = NAMES.filter((c) => !['source', 'external_id', 'owner_email', 'owner_name', 'owner_organisation', 'owner_phone'].includes(c))
+
+function stagedValues(c: CameraInput): unknown[] {
+  return [
+    c.source, c.externalId, c.ownerEmail, c.ownerName, c.ownerOrganisation, c.ownerPhone, c.name, c.latitude, c.longitude, c.address,
+    c.locationType, c.make, c.model, c.viewDescription, c.viewDirection, c.fieldOfView, c.records ? 1 : 0, c.retentionDays, c.liveCapable ? 1 : 0,
+    JSON.stringify(c.tags),
+  ]
+}
+
+/** One value in COPY's text format. */
+function copyText(value: unknown): string {
+  if (value === null || value === undefined) return '\\N'
+  return String(value).replace(/[\\\n\r\t]/g, (c) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t'))
+}
+
+const differs = (a: string, b: string) => CAMERA_COLUMNS.map((c) => `${a}.${c} IS DISTINCT FROM ${b}.${c}`).concat(`${a}.owner_id IS DISTINCT FROM ${b}.owner_id`).join(' OR ')
+
+export class PgStagedImport implements StagedImport {
+  staged = 0
+  private readonly nextId = monotonicCameraIds()
+  private readonly table: string
+  private readonly owners: string
+  private readonly batch: string
+  private released = false
+
+  private constructor(
+    /** The connection staging runs on, held until discard (the batch table is local to it). */
+    private readonly client: pg.PoolClient,
+    /** The executor for apply(): the calling transaction's client. */
+    private readonly db: () => Pg,
+  ) {
+    const tag = randomBytes(6).toString('hex')
+    this.table = `import_staging_${tag}`
+    this.owners = `import_owners_${tag}`
+    this.batch = `import_batch_${tag}`
+  }
+
+  static async open(pool: pg.Pool, db: () => Pg): Promise<PgStagedImport> {
+    const client = await pool.connect()
+    const staging = new PgStagedImport(client, db)
+    try {
+      const columns = COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ')
+      await client.query(`CREATE UNLOGGED TABLE ${staging.table} (row integer NOT NULL, id text COLLATE "C" NOT NULL, ${columns}, UNIQUE (source, external_id))`)
+      await client.query(`CREATE TEMP TABLE ${staging.batch} (row integer NOT NULL, id text COLLATE "C" NOT NULL, ${columns})`)
+    } catch (error) {
+      await staging.discard()
+      throw error
+    }
+    return staging
+  }
+
+  async add(rows: readonly StagedRow[]): Promise<(number | undefined)[]> {
+    if (rows.length === 0) return []
+    const lines = rows.map(({row, camera}) => [row, this.nextId(), ...stagedValues(camera)].map(copyText).join('\t')).join('\n') + '\n'
+    await pipeline(Readable.from([lines]), this.client.query(copyFrom(`COPY ${this.batch} (row, id, ${NAMES.join(', ')}) FROM STDIN`)))
+    this.staged += await run(this.client, `INSERT INTO ${this.table} SELECT * FROM ${this.batch} ORDER BY row ON CONFLICT (source, external_id) DO NOTHING`)
+    const repeats = await all<{row: number; first: number}>(
+      this.client,
+      `SELECT b.row, s.row AS first FROM ${this.batch} b JOIN ${this.table} s ON s.source = b.source AND s.external_id = b.external_id WHERE s.row <> b.row`,
+    )
+    await this.client.query(`TRUNCATE ${this.batch}`)
+    const firstOf = new Map(repeats.map((r) => [r.row, r.first]))
+    return rows.map(({row}) => firstOf.get(row))
+  }
+
+  async resolveOwners(): Promise<number> {
+    await this.client.query(`CREATE UNLOGGED TABLE ${this.owners} (
+      email text COLLATE "C" PRIMARY KEY, owner_id text COLLATE "C", created integer NOT NULL DEFAULT 0,
+      name text COLLATE "C", organisation text COLLATE "C", phone text COLLATE "C")`)
+    await this.client.query(
+      `INSERT INTO ${this.owners} (email, owner_id, name, organisation, phone)
+       SELECT r.owner_email, (SELECT o.id FROM owners o WHERE o.email = r.owner_email ORDER BY o.created_at LIMIT 1),
+              max(r.owner_name), max(r.owner_organisation), max(r.owner_phone)
+       FROM ${this.table} r GROUP BY r.owner_email`,
+    )
+    const emails = (await all<{email: string}>(this.client, `SELECT email FROM ${this.owners} WHERE owner_id IS NULL`)).map((r) => r.email)
+    if (emails.length > 0)
+      await run(
+        this.client,
+        `UPDATE ${this.owners} t SET owner_id = n.id, created = 1 FROM unnest($1::text[], $2::text[]) AS n(email, id) WHERE t.email = n.email`,
+        [emails, emails.map(() => newId('own'))],
+      )
+    return emails.length
+  }
+
+  /** The staged rows with their resolved owner, as `r` (`r.owner_id`). */
+  private get rows(): string {
+    return `(SELECT s.*, io.owner_id FROM ${this.table} s JOIN ${this.owners} io ON io.email = s.owner_email) r`
+  }
+
+  async count(): Promise<StagedCounts> {
+    return (await one<StagedCounts>(
+      this.client,
+      `SELECT count(*) FILTER (WHERE c.id IS NULL) AS fresh,
+              count(*) FILTER (WHERE c.id IS NOT NULL AND (${differs('c', 'r')})) AS changed,
+              count(*) FILTER (WHERE c.id IS NOT NULL AND NOT (${differs('c', 'r')})) AS same
+       FROM ${this.rows} LEFT JOIN cameras c ON c.source = r.source AND c.external_id = r.external_id`,
+    ))!
+  }
+
+  async apply(options: {onConflict: OnConflict; now: string}): Promise<{inserted: number; updated: number}> {
+    const db = this.db()
+    await run(
+      db,
+      `INSERT INTO owners (id, display_name, organisation, email, phone, preferred_contact, verified, created_at, updated_at)
+       SELECT owner_id, coalesce(name, organisation, email), organisation, email, phone, 'email', 0, $1, $1
+       FROM ${this.owners} WHERE created = 1`,
+      [options.now],
+    )
+    const onConflict =
+      options.onConflict === 'update'
+        ? `DO UPDATE SET ${CAMERA_COLUMNS.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, owner_id = EXCLUDED.owner_id, updated_at = EXCLUDED.updated_at
+           WHERE ${differs('c', 'EXCLUDED')}`
+        : 'DO NOTHING'
+    const done = await one<{inserted: number; updated: number}>(
+      db,
+      `WITH done AS (
+         INSERT INTO cameras AS c (id, owner_id, source, external_id, ${CAMERA_COLUMNS.join(', ')}, created_at, updated_at)
+         SELECT r.id, r.owner_id, r.source, r.external_id, ${CAMERA_COLUMNS.map((c) => `r.${c}`).join(', ')}, $1, $1
+         FROM ${this.rows} ORDER BY r.row
+         ON CONFLICT (source, external_id) ${onConflict}
+         RETURNING (c.xmax = 0) AS fresh)
+       SELECT count(*) FILTER (WHERE fresh) AS inserted, count(*) FILTER (WHERE NOT fresh) AS updated FROM done`,
+      [options.now],
+    )
+    return {inserted: done!.inserted, updated: done!.updated}
+  }
+
+  async discard(): Promise<void> {
+    if (this.released) return
+    this.released = true
+    try {
+      await this.client.query(`DROP TABLE IF EXISTS ${this.table}, ${this.owners}, ${this.batch}`)
+      this.client.release()
+    } catch (error) {
+      // A broken connection: the pool must not hand it out again.
+      this.client.release(error as Error)
+    }
+  }
+}
