@@ -23,7 +23,7 @@ export const MAX_LISTED_REJECTS = 10_000
 /** The listed rejects carry their original cells; this bounds what a file of huge bad rows can hold. */
 const MAX_LISTED_REJECT_CHARS = 20_000_000
 /** Valid rows handed to the staging area at a time (with their raw cells, until it says which repeat). */
-const STAGE_BATCH = 2000
+const STAGE_BATCH = 10_000
 
 export interface ImportInput {
   options: ImportRequestOptions & {onConflict: 'update' | 'skip' | 'fail'; dryRun: boolean; atomic: boolean}

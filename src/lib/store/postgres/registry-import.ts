@@ -64,6 +64,29 @@ function copyText(value: unknown): string {
 
 const differs = (a: string, b: string) => CAMERA_COLUMNS.map((c) => `${a}.${c} IS DISTINCT FROM ${b}.${c}`).concat(`${a}.owner_id IS DISTINCT FROM ${b}.owner_id`).join(' OR ')
 
+/** An import at least this large, and at least as large as the registry, rebuilds the secondary indexes. */
+const BULK_ROWS = 50_000
+/** Sources tracked by name while staging; a file naming more is treated as touching existing cameras. */
+const MAX_TRACKED_SOURCES = 1000
+
+/**
+ * Runs fn with the cameras table's secondary indexes (those backing no constraint: owner, the GiST
+ * ones) dropped, then builds them again. Inside the caller's transaction, so a rollback restores them;
+ * the table is locked for writes and reads until it commits, like the single writer SQLite has anyway.
+ */
+async function withoutSecondaryIndexes<T>(db: Pg, fn: () => Promise<T>): Promise<T> {
+  const indexes = await all<{name: string; definition: string}>(
+    db,
+    `SELECT i.relname AS name, pg_get_indexdef(i.oid) AS definition FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+     WHERE x.indrelid = 'cameras'::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)`,
+  )
+  for (const {name} of indexes) await db.query(`DROP INDEX "${name.replace(/"/g, '""')}"`)
+  const result = await fn()
+  await db.query(`SET LOCAL maintenance_work_mem = '256MB'`)
+  for (const {definition} of indexes) await db.query(definition)
+  return result
+}
+
 export class PgStagedImport implements StagedImport {
   staged = 0
   private readonly nextId = monotonicCameraIds()
@@ -71,6 +94,8 @@ export class PgStagedImport implements StagedImport {
   private readonly owners: string
   private readonly batch: string
   private released = false
+  /** The file's sources, or undefined once there are too many to track (then assume some are known). */
+  private sources: Set<string> | undefined = new Set()
 
   private constructor(
     /** The connection staging runs on, held until discard (the batch table is local to it). */
@@ -100,14 +125,25 @@ export class PgStagedImport implements StagedImport {
 
   async add(rows: readonly StagedRow[]): Promise<(number | undefined)[]> {
     if (rows.length === 0) return []
+    for (const {camera} of rows) {
+      if (!this.sources || this.sources.has(camera.source)) continue
+      this.sources.add(camera.source)
+      if (this.sources.size > MAX_TRACKED_SOURCES) this.sources = undefined
+    }
     const lines = rows.map(({row, camera}) => [row, this.nextId(), ...stagedValues(camera)].map(copyText).join('\t')).join('\n') + '\n'
     await pipeline(Readable.from([lines]), this.client.query(copyFrom(`COPY ${this.batch} (row, id, ${NAMES.join(', ')}) FROM STDIN`)))
-    this.staged += await run(this.client, `INSERT INTO ${this.table} SELECT * FROM ${this.batch} ORDER BY row ON CONFLICT (source, external_id) DO NOTHING`)
-    const repeats = await all<{row: number; first: number}>(
-      this.client,
-      `SELECT b.row, s.row AS first FROM ${this.batch} b JOIN ${this.table} s ON s.source = b.source AND s.external_id = b.external_id WHERE s.row <> b.row`,
-    )
-    await this.client.query(`TRUNCATE ${this.batch}`)
+    const added = await run(this.client, `INSERT INTO ${this.table} SELECT * FROM ${this.batch} ORDER BY row ON CONFLICT (source, external_id) DO NOTHING`)
+    this.staged += added
+    // Only a batch with repeated keys (rare) asks which rows they repeat.
+    const repeats =
+      added === rows.length
+        ? []
+        : await all<{row: number; first: number}>(
+            this.client,
+            `SELECT b.row, (SELECT s.row FROM ${this.table} s WHERE s.source = b.source AND s.external_id = b.external_id) AS first
+             FROM ${this.batch} b WHERE NOT EXISTS (SELECT 1 FROM ${this.table} s WHERE s.source = b.source AND s.external_id = b.external_id AND s.row = b.row)`,
+          )
+    await this.client.query(`DELETE FROM ${this.batch}`)
     const firstOf = new Map(repeats.map((r) => [r.row, r.first]))
     return rows.map(({row}) => firstOf.get(row))
   }
@@ -156,23 +192,30 @@ export class PgStagedImport implements StagedImport {
        FROM ${this.owners} WHERE created = 1`,
       [options.now],
     )
+    // When none of the file's sources is in the registry yet, every row is new: a plain insert.
+    const touchesRegistry = !this.sources || (await one(db, 'SELECT 1 FROM cameras WHERE source = ANY($1::text[]) LIMIT 1', [[...this.sources]])) !== undefined
+    const insert = `INSERT INTO cameras AS c (id, owner_id, source, external_id, ${CAMERA_COLUMNS.join(', ')}, created_at, updated_at)
+      SELECT r.id, r.owner_id, r.source, r.external_id, ${CAMERA_COLUMNS.map((c) => `r.${c}`).join(', ')}, $1, $1
+      FROM ${this.rows} ORDER BY r.row`
     const onConflict =
       options.onConflict === 'update'
-        ? `DO UPDATE SET ${CAMERA_COLUMNS.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, owner_id = EXCLUDED.owner_id, updated_at = EXCLUDED.updated_at
+        ? `ON CONFLICT (source, external_id) DO UPDATE SET ${CAMERA_COLUMNS.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, owner_id = EXCLUDED.owner_id, updated_at = EXCLUDED.updated_at
            WHERE ${differs('c', 'EXCLUDED')}`
-        : 'DO NOTHING'
-    const done = await one<{inserted: number; updated: number}>(
-      db,
-      `WITH done AS (
-         INSERT INTO cameras AS c (id, owner_id, source, external_id, ${CAMERA_COLUMNS.join(', ')}, created_at, updated_at)
-         SELECT r.id, r.owner_id, r.source, r.external_id, ${CAMERA_COLUMNS.map((c) => `r.${c}`).join(', ')}, $1, $1
-         FROM ${this.rows} ORDER BY r.row
-         ON CONFLICT (source, external_id) ${onConflict}
-         RETURNING (c.xmax = 0) AS fresh)
-       SELECT count(*) FILTER (WHERE fresh) AS inserted, count(*) FILTER (WHERE NOT fresh) AS updated FROM done`,
-      [options.now],
-    )
-    return {inserted: done!.inserted, updated: done!.updated}
+        : 'ON CONFLICT (source, external_id) DO NOTHING'
+    const upsert = async () =>
+      touchesRegistry
+        ? (await one<{inserted: number; updated: number}>(
+            db,
+            // xmax is 0 on a row this statement inserted, set on one it updated.
+            `WITH done AS (${insert} ${onConflict} RETURNING (c.xmax = 0) AS fresh)
+             SELECT count(*) FILTER (WHERE fresh) AS inserted, count(*) FILTER (WHERE NOT fresh) AS updated FROM done`,
+            [options.now],
+          ))!
+        : {inserted: await run(db, insert, [options.now]), updated: 0}
+    // As on SQLite: an import at least BULK_ROWS large and at least as large as the registry rebuilds the
+    // secondary indexes (the GiST ones above all) once instead of inserting into them row by row.
+    const bulk = this.staged >= BULK_ROWS && (await one<{small: boolean}>(db, 'SELECT count(*) <= $1 AS small FROM (SELECT 1 FROM cameras LIMIT $1 + 1) c', [this.staged]))!.small
+    return bulk ? withoutSecondaryIndexes(db, upsert) : upsert()
   }
 
   async discard(): Promise<void> {
