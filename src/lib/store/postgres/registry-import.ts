@@ -71,8 +71,10 @@ const MAX_TRACKED_SOURCES = 1000
 
 /**
  * Runs fn with the cameras table's secondary indexes (those backing no constraint: owner, the GiST
- * ones) dropped, then builds them again. Inside the caller's transaction, so a rollback restores them;
- * the table is locked for writes and reads until it commits, like the single writer SQLite has anyway.
+ * ones) and its foreign key to owners dropped, then builds them again: one sorted build per index and
+ * one set-based check of the key beat a GiST insert and a trigger per row. Inside the caller's
+ * transaction, so a rollback restores them; the table is locked until it commits, as SQLite's single
+ * writer is anyway.
  */
 async function withoutSecondaryIndexes<T>(db: Pg, fn: () => Promise<T>): Promise<T> {
   const indexes = await all<{name: string; definition: string}>(
@@ -80,10 +82,17 @@ async function withoutSecondaryIndexes<T>(db: Pg, fn: () => Promise<T>): Promise
     `SELECT i.relname AS name, pg_get_indexdef(i.oid) AS definition FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
      WHERE x.indrelid = 'cameras'::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)`,
   )
-  for (const {name} of indexes) await db.query(`DROP INDEX "${name.replace(/"/g, '""')}"`)
+  const keys = await all<{name: string; definition: string}>(
+    db,
+    `SELECT conname AS name, pg_get_constraintdef(oid) AS definition FROM pg_constraint WHERE conrelid = 'cameras'::regclass AND contype = 'f'`,
+  )
+  const quote = (name: string) => `"${name.replace(/"/g, '""')}"`
+  for (const {name} of keys) await db.query(`ALTER TABLE cameras DROP CONSTRAINT ${quote(name)}`)
+  for (const {name} of indexes) await db.query(`DROP INDEX ${quote(name)}`)
   const result = await fn()
   await db.query(`SET LOCAL maintenance_work_mem = '256MB'`)
   for (const {definition} of indexes) await db.query(definition)
+  for (const {name, definition} of keys) await db.query(`ALTER TABLE cameras ADD CONSTRAINT ${quote(name)} ${definition}`)
   return result
 }
 
