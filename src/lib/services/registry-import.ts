@@ -22,8 +22,6 @@ import type {Actor, ServiceContext} from './context.js'
 export const MAX_LISTED_REJECTS = 10_000
 /** The listed rejects carry their original cells; this bounds what a file of huge bad rows can hold. */
 const MAX_LISTED_REJECT_CHARS = 20_000_000
-/** Valid rows handed to the staging area at a time (with their raw cells, until it says which repeat). */
-const STAGE_BATCH = 10_000
 
 export interface ImportInput {
   options: ImportRequestOptions & {onConflict: 'update' | 'skip' | 'fail'; dryRun: boolean; atomic: boolean}
@@ -109,7 +107,7 @@ export async function importCameras(ctx: ServiceContext, actor: Actor, input: Im
           else ownerRowsUnchanged++
         } else {
           pending.push({stage: {row: row.row, camera: row.result.camera}, raw: row.raw})
-          if (++pendingRows >= STAGE_BATCH) await flush()
+          if (++pendingRows >= staging.batchRows) await flush()
         }
       }
     } catch (error) {

@@ -236,6 +236,8 @@ export type Runner = <T>(work: (db: Db) => T) => Promise<T>
  * (`turn` hands out that right), and every statement on the main connection goes through `run`.
  */
 export class SqliteStagedImport implements StagedImport {
+  /** Staging is a synchronous insert per row: nothing is gained by holding rows back. */
+  readonly batchRows = 64
   private readonly staging: ImportStaging
   private release?: () => void
   private attached = false

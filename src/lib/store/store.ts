@@ -60,6 +60,11 @@ export interface StagedRow {
  */
 export interface StagedImport {
   /**
+   * How many rows add() wants at a time. The caller holds each batch's raw rows until add() says which
+   * repeat an earlier row, so this bounds its memory as much as it saves round trips.
+   */
+  readonly batchRows: number
+  /**
    * Stages valid rows, in file order. For each, the number of the earlier row with the same source
    * and external_id (the row is then not staged), or undefined.
    */

@@ -97,6 +97,8 @@ async function withoutSecondaryIndexes<T>(db: Pg, fn: () => Promise<T>): Promise
 }
 
 export class PgStagedImport implements StagedImport {
+  /** A COPY and an insert per batch: enough rows to amortise the round trips, few enough to hold. */
+  readonly batchRows = 1000
   staged = 0
   private readonly nextId = monotonicCameraIds()
   private readonly table: string
