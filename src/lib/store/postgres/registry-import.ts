@@ -1,8 +1,8 @@
 /**
  * Bulk import on PostgreSQL (see ../registry-import.ts for the two phases). Staging: an UNLOGGED table
- * per import, keyed by source + external_id; each batch of rows arrives by `COPY … FROM STDIN` into a
- * session-local batch table and moves into the staging table in file order with ON CONFLICT DO NOTHING,
- * so a row repeated within the file is found by the key and its first row named. Applying is one
+ * per import, indexed by source + external_id; each batch of rows arrives by `COPY … FROM STDIN`, then
+ * one indexed lookup of the batch's keys finds rows repeating an earlier row (named in the reject) and
+ * removes them, so the staged keys stay unique without a map in memory. Applying is one
  * set-based `INSERT … ON CONFLICT (source, external_id) DO UPDATE … WHERE … IS DISTINCT FROM …` inside
  * the audited transaction (rows identical to the registry are not rewritten), after the owners the file
  * introduces. Nothing touches the registry before that transaction; a killed import changes nothing
@@ -97,19 +97,18 @@ async function withoutSecondaryIndexes<T>(db: Pg, fn: () => Promise<T>): Promise
 }
 
 export class PgStagedImport implements StagedImport {
-  /** A COPY and an insert per batch: enough rows to amortise the round trips, few enough to hold. */
+  /** A COPY and a lookup per batch: enough rows to amortise the round trips, few enough to hold. */
   readonly batchRows = 1000
   staged = 0
   private readonly nextId = monotonicCameraIds()
   private readonly table: string
   private readonly owners: string
-  private readonly batch: string
   private released = false
   /** The file's sources, or undefined once there are too many to track (then assume some are known). */
   private sources: Set<string> | undefined = new Set()
 
   private constructor(
-    /** The connection staging runs on, held until discard (the batch table is local to it). */
+    /** The connection staging runs on, held until discard. */
     private readonly client: pg.PoolClient,
     /** The executor for apply(): the calling transaction's client. */
     private readonly db: () => Pg,
@@ -117,7 +116,6 @@ export class PgStagedImport implements StagedImport {
     const tag = randomBytes(6).toString('hex')
     this.table = `import_staging_${tag}`
     this.owners = `import_owners_${tag}`
-    this.batch = `import_batch_${tag}`
   }
 
   static async open(pool: pg.Pool, db: () => Pg): Promise<PgStagedImport> {
@@ -125,8 +123,8 @@ export class PgStagedImport implements StagedImport {
     const staging = new PgStagedImport(client, db)
     try {
       const columns = COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ')
-      await client.query(`CREATE UNLOGGED TABLE ${staging.table} (row integer NOT NULL, id text COLLATE "C" NOT NULL, ${columns}, UNIQUE (source, external_id))`)
-      await client.query(`CREATE TEMP TABLE ${staging.batch} (row integer NOT NULL, id text COLLATE "C" NOT NULL, ${columns})`)
+      await client.query(`CREATE UNLOGGED TABLE ${staging.table} (row integer NOT NULL, id text COLLATE "C" NOT NULL, ${columns})`)
+      await client.query(`CREATE INDEX ON ${staging.table} (source, external_id, row)`)
     } catch (error) {
       await staging.discard()
       throw error
@@ -142,19 +140,24 @@ export class PgStagedImport implements StagedImport {
       if (this.sources.size > MAX_TRACKED_SOURCES) this.sources = undefined
     }
     const lines = rows.map(({row, camera}) => [row, this.nextId(), ...stagedValues(camera)].map(copyText).join('\t')).join('\n') + '\n'
-    await pipeline(Readable.from([lines]), this.client.query(copyFrom(`COPY ${this.batch} (row, id, ${NAMES.join(', ')}) FROM STDIN`)))
-    const added = await run(this.client, `INSERT INTO ${this.table} SELECT * FROM ${this.batch} ORDER BY row ON CONFLICT (source, external_id) DO NOTHING`)
-    this.staged += added
-    // Only a batch with repeated keys (rare) asks which rows they repeat.
-    const repeats =
-      added === rows.length
-        ? []
-        : await all<{row: number; first: number}>(
-            this.client,
-            `SELECT b.row, (SELECT s.row FROM ${this.table} s WHERE s.source = b.source AND s.external_id = b.external_id) AS first
-             FROM ${this.batch} b WHERE NOT EXISTS (SELECT 1 FROM ${this.table} s WHERE s.source = b.source AND s.external_id = b.external_id AND s.row = b.row)`,
-          )
-    await this.client.query(`DELETE FROM ${this.batch}`)
+    await pipeline(Readable.from([lines]), this.client.query(copyFrom(`COPY ${this.table} (row, id, ${NAMES.join(', ')}) FROM STDIN`)))
+    // The first row of each of the batch's keys; a row that is not its key's first repeats it.
+    const firsts = await all<{row: number; first: number}>(
+      this.client,
+      `SELECT b.row, (SELECT s.row FROM ${this.table} s WHERE s.source = b.source AND s.external_id = b.external_id ORDER BY s.row LIMIT 1) AS first
+       FROM unnest($1::integer[], $2::text[], $3::text[]) AS b(row, source, external_id)`,
+      [rows.map((r) => r.row), rows.map((r) => r.camera.source), rows.map((r) => r.camera.externalId)],
+    )
+    const repeats = firsts.filter((f) => f.first !== f.row)
+    const cameraOf = new Map(rows.map((r) => [r.row, r.camera]))
+    if (repeats.length > 0)
+      await run(
+        this.client,
+        `DELETE FROM ${this.table} s USING unnest($1::integer[], $2::text[], $3::text[]) AS d(row, source, external_id)
+         WHERE s.source = d.source AND s.external_id = d.external_id AND s.row = d.row`,
+        [repeats.map((r) => r.row), repeats.map((r) => cameraOf.get(r.row)!.source), repeats.map((r) => cameraOf.get(r.row)!.externalId)],
+      )
+    this.staged += rows.length - repeats.length
     const firstOf = new Map(repeats.map((r) => [r.row, r.first]))
     return rows.map(({row}) => firstOf.get(row))
   }
@@ -233,7 +236,7 @@ export class PgStagedImport implements StagedImport {
     if (this.released) return
     this.released = true
     try {
-      await this.client.query(`DROP TABLE IF EXISTS ${this.table}, ${this.owners}, ${this.batch}`)
+      await this.client.query(`DROP TABLE IF EXISTS ${this.table}, ${this.owners}`)
       this.client.release()
     } catch (error) {
       // A broken connection: the pool must not hand it out again.
