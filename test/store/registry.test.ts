@@ -130,6 +130,15 @@ describe.each(BACKENDS)('registry repositories on %s', (backend) => {
     expect(all.find((c) => c.externalId === 'b-45')!.ownerEmail).toBe('new@example.org')
   })
 
+  it('stages text with tabs, line breaks, backslashes and quotes as given, and reads it back unchanged', async () => {
+    const odd = 'Tab\there, back\\slash \\N\nnew line\r\n"quoted" \u00e9\u4e2d'
+    const row = imported(7000, near(), {source: 'odd', name: odd, address: odd, ownerName: odd, ownerEmail: 'odd@example.org', tags: [odd, 'x']})
+    expect((await importRows([row])).done).toEqual({inserted: 1, updated: 0})
+    const stored = (await store.cameras.camerasWithOwners({kind: 'all'}, {limit: 10_000})).find((c) => c.source === 'odd')!
+    expect(stored).toMatchObject({name: odd, address: odd, ownerName: odd, tags: [odd, 'x']})
+    expect((await importRows([row])).counts).toEqual({fresh: 0, changed: 0, same: 1})
+  })
+
   it('changes nothing when an import is discarded or its transaction rolls back', async () => {
     const before = await store.cameras.registryStats({kind: 'all'})
     const owners = await store.owners.countOwners()

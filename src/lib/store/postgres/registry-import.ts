@@ -57,9 +57,13 @@ function stagedValues(c: CameraInput): unknown[] {
 }
 
 /** One value in COPY's text format. */
+const SPECIAL = /[\\\n\r\t]/
 function copyText(value: unknown): string {
   if (value === null || value === undefined) return '\\N'
-  return String(value).replace(/[\\\n\r\t]/g, (c) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t'))
+  if (typeof value === 'number') return String(value)
+  const text = String(value)
+  if (!SPECIAL.test(text)) return text
+  return text.replace(/[\\\n\r\t]/g, (c) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t'))
 }
 
 const differs = (a: string, b: string) => CAMERA_COLUMNS.map((c) => `${a}.${c} IS DISTINCT FROM ${b}.${c}`).concat(`${a}.owner_id IS DISTINCT FROM ${b}.owner_id`).join(' OR ')
