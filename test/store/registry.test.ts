@@ -139,6 +139,15 @@ describe.each(BACKENDS)('registry repositories on %s', (backend) => {
     expect((await importRows([row])).counts).toEqual({fresh: 0, changed: 0, same: 1})
   })
 
+  it('runs more imports at once than the store has connections, each applied whole', async () => {
+    const results = await Promise.all(
+      Array.from({length: 12}, (_, k) => importRows(Array.from({length: 30}, (_, i) => imported(i, near(), {source: `together-${k}`, ownerEmail: `t${k}@example.org`})))),
+    )
+    expect(results.map((r) => r.done)).toEqual(Array.from({length: 12}, () => ({inserted: 30, updated: 0})))
+    const all = await store.cameras.listCameras({kind: 'all'}, {limit: 100_000})
+    expect(all.filter((c) => c.source.startsWith('together-')).length).toBe(360)
+  })
+
   it('changes nothing when an import is discarded or its transaction rolls back', async () => {
     const before = await store.cameras.registryStats({kind: 'all'})
     const owners = await store.owners.countOwners()

@@ -112,8 +112,8 @@ export class PgStagedImport implements StagedImport {
   private sources: Set<string> | undefined = new Set()
 
   private constructor(
-    /** The connection staging runs on, held until discard. */
-    private readonly client: pg.PoolClient,
+    /** Staging runs on pooled connections, one statement at a time: no connection is held between batches. */
+    private readonly pool: pg.Pool,
     /** The executor for apply(): the calling transaction's client. */
     private readonly db: () => Pg,
   ) {
@@ -123,12 +123,11 @@ export class PgStagedImport implements StagedImport {
   }
 
   static async open(pool: pg.Pool, db: () => Pg): Promise<PgStagedImport> {
-    const client = await pool.connect()
-    const staging = new PgStagedImport(client, db)
+    const staging = new PgStagedImport(pool, db)
     try {
       const columns = COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ')
-      await client.query(`CREATE UNLOGGED TABLE ${staging.table} (row integer NOT NULL, id text COLLATE "C" NOT NULL, ${columns})`)
-      await client.query(`CREATE INDEX ON ${staging.table} (source, external_id, row)`)
+      await pool.query(`CREATE UNLOGGED TABLE ${staging.table} (row integer NOT NULL, id text COLLATE "C" NOT NULL, ${columns})`)
+      await pool.query(`CREATE INDEX ON ${staging.table} (source, external_id, row)`)
     } catch (error) {
       await staging.discard()
       throw error
@@ -144,10 +143,17 @@ export class PgStagedImport implements StagedImport {
       if (this.sources.size > MAX_TRACKED_SOURCES) this.sources = undefined
     }
     const lines = rows.map(({row, camera}) => [row, this.nextId(), ...stagedValues(camera)].map(copyText).join('\t')).join('\n') + '\n'
-    await pipeline(Readable.from([lines]), this.client.query(copyFrom(`COPY ${this.table} (row, id, ${NAMES.join(', ')}) FROM STDIN`)))
+    const client = await this.pool.connect()
+    try {
+      await pipeline(Readable.from([lines]), client.query(copyFrom(`COPY ${this.table} (row, id, ${NAMES.join(', ')}) FROM STDIN`)))
+      client.release()
+    } catch (error) {
+      client.release(error as Error)
+      throw error
+    }
     // The first row of each of the batch's keys; a row that is not its key's first repeats it.
     const firsts = await all<{row: number; first: number}>(
-      this.client,
+      this.pool,
       `SELECT b.row, (SELECT s.row FROM ${this.table} s WHERE s.source = b.source AND s.external_id = b.external_id ORDER BY s.row LIMIT 1) AS first
        FROM unnest($1::integer[], $2::text[], $3::text[]) AS b(row, source, external_id)`,
       [rows.map((r) => r.row), rows.map((r) => r.camera.source), rows.map((r) => r.camera.externalId)],
@@ -156,7 +162,7 @@ export class PgStagedImport implements StagedImport {
     const cameraOf = new Map(rows.map((r) => [r.row, r.camera]))
     if (repeats.length > 0)
       await run(
-        this.client,
+        this.pool,
         `DELETE FROM ${this.table} s USING unnest($1::integer[], $2::text[], $3::text[]) AS d(row, source, external_id)
          WHERE s.source = d.source AND s.external_id = d.external_id AND s.row = d.row`,
         [repeats.map((r) => r.row), repeats.map((r) => cameraOf.get(r.row)!.source), repeats.map((r) => cameraOf.get(r.row)!.externalId)],
@@ -167,19 +173,19 @@ export class PgStagedImport implements StagedImport {
   }
 
   async resolveOwners(): Promise<number> {
-    await this.client.query(`CREATE UNLOGGED TABLE ${this.owners} (
+    await this.pool.query(`CREATE UNLOGGED TABLE ${this.owners} (
       email text COLLATE "C" PRIMARY KEY, owner_id text COLLATE "C", created integer NOT NULL DEFAULT 0,
       name text COLLATE "C", organisation text COLLATE "C", phone text COLLATE "C")`)
-    await this.client.query(
+    await this.pool.query(
       `INSERT INTO ${this.owners} (email, owner_id, name, organisation, phone)
        SELECT r.owner_email, (SELECT o.id FROM owners o WHERE o.email = r.owner_email ORDER BY o.created_at LIMIT 1),
               max(r.owner_name), max(r.owner_organisation), max(r.owner_phone)
        FROM ${this.table} r GROUP BY r.owner_email`,
     )
-    const emails = (await all<{email: string}>(this.client, `SELECT email FROM ${this.owners} WHERE owner_id IS NULL`)).map((r) => r.email)
+    const emails = (await all<{email: string}>(this.pool, `SELECT email FROM ${this.owners} WHERE owner_id IS NULL`)).map((r) => r.email)
     if (emails.length > 0)
       await run(
-        this.client,
+        this.pool,
         `UPDATE ${this.owners} t SET owner_id = n.id, created = 1 FROM unnest($1::text[], $2::text[]) AS n(email, id) WHERE t.email = n.email`,
         [emails, emails.map(() => newId('own'))],
       )
@@ -193,7 +199,7 @@ export class PgStagedImport implements StagedImport {
 
   async count(): Promise<StagedCounts> {
     return (await one<StagedCounts>(
-      this.client,
+      this.pool,
       `SELECT count(*) FILTER (WHERE c.id IS NULL) AS fresh,
               count(*) FILTER (WHERE c.id IS NOT NULL AND (${differs('c', 'r')})) AS changed,
               count(*) FILTER (WHERE c.id IS NOT NULL AND NOT (${differs('c', 'r')})) AS same
@@ -239,12 +245,6 @@ export class PgStagedImport implements StagedImport {
   async discard(): Promise<void> {
     if (this.released) return
     this.released = true
-    try {
-      await this.client.query(`DROP TABLE IF EXISTS ${this.table}, ${this.owners}`)
-      this.client.release()
-    } catch (error) {
-      // A broken connection: the pool must not hand it out again.
-      this.client.release(error as Error)
-    }
+    await this.pool.query(`DROP TABLE IF EXISTS ${this.table}, ${this.owners}`)
   }
 }
