@@ -213,3 +213,22 @@ describe.each(BACKENDS)('registry repositories on %s', (backend) => {
     expect((await store.cameras.registryStats(scope)).cameras).toBe(all.length)
   })
 })
+
+describe('import staging on postgres', () => {
+  it('drops staging tables a dead process left behind days ago, and no others', async () => {
+    const opened = (await openBackend('postgres')) as OpenedStore<PgStore>
+    try {
+      const pool = opened.store.pool
+      const now = Math.floor(Date.now() / 1000)
+      await pool.query('CREATE UNLOGGED TABLE import_staging_1000_0a (x int)')
+      await pool.query('CREATE UNLOGGED TABLE import_owners_1000_0a (x int)')
+      await pool.query(`CREATE UNLOGGED TABLE import_staging_${now}_0b (x int)`)
+      const staging = await opened.store.stageImport()
+      await staging.discard()
+      const {rows} = await pool.query("SELECT relname FROM pg_class WHERE relname LIKE 'import\\_%' ORDER BY relname")
+      expect(rows.map((r: {relname: string}) => r.relname)).toEqual([`import_staging_${now}_0b`])
+    } finally {
+      await opened.close()
+    }
+  })
+})

@@ -100,6 +100,20 @@ async function withoutSecondaryIndexes<T>(db: Pg, fn: () => Promise<T>): Promise
   return result
 }
 
+/** Staging tables older than this were left by a process that died mid-import. */
+const ABANDONED_AFTER_S = 2 * 86_400
+
+async function dropAbandoned(pool: pg.Pool): Promise<void> {
+  const cutoff = Math.floor(Date.now() / 1000) - ABANDONED_AFTER_S
+  const tables = await all<{name: string}>(
+    pool,
+    `SELECT c.relname AS name FROM pg_class c WHERE c.relkind = 'r' AND c.relpersistence = 'u' AND c.relnamespace = current_schema()::regnamespace
+       AND c.relname ~ '^import_(staging|owners)_[0-9]+_[0-9a-f]+$' AND split_part(c.relname, '_', 3)::bigint < $1`,
+    [cutoff],
+  )
+  for (const {name} of tables) await pool.query(`DROP TABLE IF EXISTS ${name}`)
+}
+
 export class PgStagedImport implements StagedImport {
   /** A COPY and a lookup per batch: enough rows to amortise the round trips, few enough to hold. */
   readonly batchRows = 1000
@@ -117,12 +131,14 @@ export class PgStagedImport implements StagedImport {
     /** The executor for apply(): the calling transaction's client. */
     private readonly db: () => Pg,
   ) {
-    const tag = randomBytes(6).toString('hex')
+    // Named with their creation time, so that tables a dead process left behind can be found and dropped.
+    const tag = `${Math.floor(Date.now() / 1000)}_${randomBytes(6).toString('hex')}`
     this.table = `import_staging_${tag}`
     this.owners = `import_owners_${tag}`
   }
 
   static async open(pool: pg.Pool, db: () => Pg): Promise<PgStagedImport> {
+    await dropAbandoned(pool)
     const staging = new PgStagedImport(pool, db)
     try {
       const columns = COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ')
