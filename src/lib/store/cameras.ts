@@ -277,24 +277,21 @@ export function getOwnerRegisteredCamera(db: Db, scope: CameraScope, externalId:
   return row === undefined ? undefined : withOwner(row as Parameters<typeof withOwner>[0])
 }
 
-export function* iterateCamerasWithOwners(db: Db, scope: CameraScope, ids?: string[]): Generator<CameraWithOwner> {
+/**
+ * Cameras with their owners' contact for an export: one page after `after` in id order, or the given
+ * ids (those in scope, in the order given). Pages, not one long cursor: the connection must stay free
+ * for other requests between chunks.
+ */
+export function camerasWithOwners(db: Db, scope: CameraScope, page: {after?: string; ids?: string[]; limit?: number}): CameraWithOwner[] {
   const w = where([scopeClause(scope)])
   const sql = `${WITH_OWNER} WHERE ${w.sql}`
-  if (ids) {
+  if (page.ids) {
     const one = db.prepare(`${sql} AND c.id = @id`)
-    for (const id of ids) {
+    return page.ids.flatMap((id) => {
       const row = one.get({...w.params, id})
-      if (row) yield withOwner(row as Parameters<typeof withOwner>[0])
-    }
-    return
+      return row ? [withOwner(row as Parameters<typeof withOwner>[0])] : []
+    })
   }
-  // Pages, not one long iterate(): the connection must stay free for other requests between chunks.
-  const page = db.prepare(`${sql} AND c.id > @after ORDER BY c.id LIMIT 1000`)
-  let after = ''
-  for (;;) {
-    const rows = page.all({...w.params, after}) as Parameters<typeof withOwner>[0][]
-    for (const row of rows) yield withOwner(row)
-    if (rows.length < 1000) return
-    after = rows[rows.length - 1]!.id
-  }
+  const rows = db.prepare(`${sql} AND c.id > @after ORDER BY c.id LIMIT @limit`).all({...w.params, after: page.after ?? '', limit: page.limit ?? 1000})
+  return (rows as Parameters<typeof withOwner>[0][]).map(withOwner)
 }

@@ -17,6 +17,7 @@ import type {CameraInput} from '../domain/camera.js'
 import {newId} from '../domain/ids.js'
 import {invalidateCameraLocations} from './camera-locations.js'
 import type {Db} from './db.js'
+import type {StagedImport, StagedRow} from './store.js'
 
 const COLUMNS = [
   'source', 'external_id', 'owner_email', 'owner_name', 'owner_organisation', 'owner_phone', 'name', 'latitude', 'longitude', 'address',
@@ -223,5 +224,70 @@ export function withStaging<T>(db: Db, stagingFile: string, fn: () => T): T {
   } finally {
     db.exec('DROP VIEW IF EXISTS temp.import_rows')
     db.exec('DETACH DATABASE staging')
+  }
+}
+
+/** Runs work on the store's connection in turn with other requests (SqliteStore.run). */
+export type Runner = <T>(work: (db: Db) => T) => Promise<T>
+
+/**
+ * The SQLite store's StagedImport: rows stage into a side file (ImportStaging); from resolveOwners()
+ * to discard() that file is attached to the main connection as `staging`, one import at a time
+ * (`turn` hands out that right), and every statement on the main connection goes through `run`.
+ */
+export class SqliteStagedImport implements StagedImport {
+  /** Staging is a synchronous insert per row: nothing is gained by holding rows back. */
+  readonly batchRows = 64
+  private readonly staging: ImportStaging
+  private release?: () => void
+  private attached = false
+
+  constructor(
+    dataDir: string,
+    private readonly run: Runner,
+    private readonly turn: () => Promise<() => void>,
+  ) {
+    this.staging = new ImportStaging(dataDir)
+  }
+
+  get staged(): number {
+    return this.staging.staged
+  }
+
+  async add(rows: readonly StagedRow[]): Promise<(number | undefined)[]> {
+    return rows.map(({row, camera}) => this.staging.add(row, camera))
+  }
+
+  async resolveOwners(): Promise<number> {
+    this.staging.close()
+    this.release = await this.turn()
+    return this.run((db) => {
+      db.prepare('ATTACH DATABASE ? AS staging').run(this.staging.file)
+      this.attached = true
+      return resolveStagedOwners(db)
+    })
+  }
+
+  count(): Promise<StagedCounts> {
+    return this.run(countStaged)
+  }
+
+  apply(options: {onConflict: OnConflict; now: string}): Promise<{inserted: number; updated: number}> {
+    return this.run((db) => applyStaged(db, {...options, sources: this.staging.stagedSources}))
+  }
+
+  async discard(): Promise<void> {
+    try {
+      if (this.attached)
+        await this.run((db) => {
+          db.exec('DROP VIEW IF EXISTS temp.import_rows')
+          db.exec('DETACH DATABASE staging')
+        })
+    } finally {
+      this.attached = false
+      this.release?.()
+      this.release = undefined
+      this.staging.discard()
+    }
   }
 }

@@ -8,6 +8,7 @@
  * a transaction's body that its context already holds the connection.
  */
 import {AsyncLocalStorage} from 'node:async_hooks'
+import {dirname} from 'node:path'
 
 import * as access from './access.js'
 import * as agencies from './agencies.js'
@@ -20,9 +21,10 @@ import * as evidence from './evidence.js'
 import * as owners from './owners.js'
 import * as panic from './panic.js'
 import * as policies from './policies.js'
+import {SqliteStagedImport} from './registry-import.js'
 import * as requests from './requests.js'
 import * as sessions from './sessions.js'
-import type {Repository, Store} from './store.js'
+import type {Repository, StagedImport, Store} from './store.js'
 import * as users from './users.js'
 
 export class SqliteStore implements Store {
@@ -42,6 +44,11 @@ export class SqliteStore implements Store {
   readonly users
   private readonly holder = new AsyncLocalStorage<true>()
   private queue: Promise<unknown> = Promise.resolve()
+  /** Calls inside forget() now: secure_delete stays on until the last one ends. */
+  private forgetting = 0
+  private secureDeleteBefore = 0
+  /** Imports apply one at a time (each attaches its staging file as `staging`). */
+  private importTurn: Promise<void> = Promise.resolve()
 
   constructor(readonly db: Db) {
     this.access = this.bind(access)
@@ -82,6 +89,35 @@ export class SqliteStore implements Store {
   run<T>(work: (db: Db) => T): Promise<T> {
     if (this.inTransaction()) return Promise.resolve().then(() => work(this.db))
     return this.exclusive(() => work(this.db))
+  }
+
+  async forget<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.forgetting++ === 0)
+      await this.run((db) => {
+        this.secureDeleteBefore = db.pragma('secure_delete', {simple: true}) as number
+        db.pragma('secure_delete = ON')
+      })
+    try {
+      return await fn()
+    } finally {
+      if (--this.forgetting === 0)
+        await this.run((db) => {
+          db.pragma(`secure_delete = ${this.secureDeleteBefore ? 'ON' : 'OFF'}`)
+          // The WAL's older copies of the overwritten pages go too.
+          db.pragma('wal_checkpoint(TRUNCATE)')
+        })
+    }
+  }
+
+  async stageImport(): Promise<StagedImport> {
+    const turn = () => {
+      let release!: () => void
+      const mine = new Promise<void>((resolve) => (release = resolve))
+      const before = this.importTurn
+      this.importTurn = before.then(() => mine)
+      return before.then(() => release)
+    }
+    return new SqliteStagedImport(dirname(this.db.name), (work) => this.run(work), turn)
   }
 
   async close(): Promise<void> {

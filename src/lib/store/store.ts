@@ -7,6 +7,7 @@
  * same signatures and returns the same row shapes. Which backend runs is known only here and in the
  * backends themselves.
  */
+import type {CameraInput} from '../domain/camera.js'
 import type * as access from './access.js'
 import type * as agencies from './agencies.js'
 import type * as audit from './audit.js'
@@ -18,6 +19,7 @@ import type * as evidence from './evidence.js'
 import type * as owners from './owners.js'
 import type * as panic from './panic.js'
 import type * as policies from './policies.js'
+import type {OnConflict, StagedCounts} from './registry-import.js'
 import type * as requests from './requests.js'
 import type * as sessions from './sessions.js'
 import type * as users from './users.js'
@@ -45,6 +47,43 @@ export interface Repositories {
   users: Repository<typeof users>
 }
 
+/** A valid import row, with its row number in the file. */
+export interface StagedRow {
+  row: number
+  camera: CameraInput
+}
+
+/**
+ * One bulk import's staging area: rows go in as the file is read (nothing in the registry changes),
+ * then one set-based apply inside the audited transaction. Keyed by source + external_id, so rows
+ * repeated within the file are found by the staging area, not a map in memory. Always discard() it.
+ */
+export interface StagedImport {
+  /**
+   * How many rows add() wants at a time. The caller holds each batch's raw rows until add() says which
+   * repeat an earlier row, so this bounds its memory as much as it saves round trips.
+   */
+  readonly batchRows: number
+  /**
+   * Stages valid rows, in file order. For each, the number of the earlier row with the same source
+   * and external_id (the row is then not staged), or undefined.
+   */
+  add(rows: readonly StagedRow[]): Promise<(number | undefined)[]>
+  /** Rows staged so far. */
+  readonly staged: number
+  /**
+   * Ends staging and resolves each owner email to the earliest profile with it, or a new unverified
+   * owner; returns how many owners applying would create. Call once, before count() and apply().
+   */
+  resolveOwners(): Promise<number>
+  /** What applying would do, in one pass (for --dry-run and the skip and fail policies). */
+  count(): Promise<StagedCounts>
+  /** Applies the staged rows (new owners, new cameras, and with `update` the changed ones). Call inside transaction(). */
+  apply(options: {onConflict: OnConflict; now: string}): Promise<{inserted: number; updated: number}>
+  /** Frees the staging area. */
+  discard(): Promise<void>
+}
+
 export interface Store extends Repositories {
   readonly backend: 'sqlite' | 'postgres'
   /**
@@ -53,6 +92,13 @@ export interface Store extends Repositories {
    * outer transaction. Keep slow I/O (hashing, files, network) outside: a transaction holds the writer.
    */
   transaction<T>(fn: () => Promise<T> | T): Promise<T>
+  /**
+   * Runs fn, which deletes personal data, so that the deleted rows do not linger where the engine
+   * would otherwise leave them (SQLite: overwritten in place and checkpointed out of the WAL).
+   */
+  forget<T>(fn: () => Promise<T>): Promise<T>
+  /** A staging area for one bulk import of registry cameras. */
+  stageImport(): Promise<StagedImport>
   /** True while the calling async context is inside transaction(). */
   inTransaction(): boolean
   close(): Promise<void>

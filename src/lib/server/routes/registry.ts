@@ -1,19 +1,12 @@
-/**
- * The registry for agencies (analyst and up; owners reach only their own rows): list, show, radius
- * search, stats, streamed import and export. Every read is audited with its query and the number of
- * rows it returned.
- */
+/** The registry (list, show, radius search, stats, streamed export): HTTP over services/registry. */
 import {Readable} from 'node:stream'
 import {z} from 'zod'
 
 import {Distance, LocationType} from '../../domain/camera.js'
 import {READ_REGISTRY} from '../../domain/roles.js'
 import {EXPORT_FORMATS, encodeCameras} from '../../registry/export.js'
-import {nearFacts} from '../../registry/geo.js'
-import * as cameras from '../../store/cameras.js'
-import {badRequest, notFound} from '../http-error.js'
+import * as registry from '../../services/registry.js'
 import {defineRoute} from '../route.js'
-import {cameraScope} from '../scope.js'
 
 const READERS = [...READ_REGISTRY, 'owner' as const]
 
@@ -76,11 +69,7 @@ export const registryRoutes = [
     action: 'registry.list',
     roles: READERS,
     query: ListQuery,
-    handler: ({ctx, actor, query, tx}) => {
-      const scope = cameraScope(ctx, actor)
-      const filters = {ownerId: query.owner, type: query.type, tag: query.tag, bbox: query.bbox, liveCapable: query.live && query.live === 'true', afterId: query.after, limit: query.limit}
-      return tx(() => cameras.listCameras(ctx.db, scope, filters), {detail: (list) => ({query, rows: list.length})})
-    },
+    handler: ({ctx, actor, query}) => registry.listCameras(ctx, actor, query),
   }),
 
   defineRoute({
@@ -88,12 +77,7 @@ export const registryRoutes = [
     url: '/v1/registry/cameras/:id',
     action: 'registry.show',
     roles: READERS,
-    handler: ({ctx, actor, params, tx}) => {
-      const scope = cameraScope(ctx, actor)
-      const camera = cameras.getCamera(ctx.db, scope, params.id!)
-      if (!camera) throw notFound(`camera ${params.id}`)
-      return tx(() => camera, {target: camera.id, detail: {rows: 1}})
-    },
+    handler: ({ctx, actor, params}) => registry.showCamera(ctx, actor, params.id!),
   }),
 
   defineRoute({
@@ -102,22 +86,7 @@ export const registryRoutes = [
     action: 'registry.near',
     roles: READERS,
     query: NearQuery,
-    handler: ({ctx, actor, query, tx}) => {
-      const scope = cameraScope(ctx, actor)
-      const now = ctx.now()
-      return tx(
-        () => {
-          const found = cameras.nearCameras(ctx.db, scope, {...query.at, radiusMetres: query.radius, limit: query.limit, type: query.type})
-          return {
-            at: query.at,
-            radiusMetres: query.radius,
-            when: query.when ?? null,
-            cameras: found.map(({camera}) => ({camera, ...nearFacts(query.at, camera, {when: query.when, now})})),
-          }
-        },
-        {detail: (result) => ({query, rows: result.cameras.length})},
-      )
-    },
+    handler: ({ctx, actor, query}) => registry.nearCameras(ctx, actor, query),
   }),
 
   defineRoute({
@@ -125,10 +94,7 @@ export const registryRoutes = [
     url: '/v1/registry/stats',
     action: 'registry.stats',
     roles: READERS,
-    handler: ({ctx, actor, tx}) => {
-      const scope = cameraScope(ctx, actor)
-      return tx(() => cameras.registryStats(ctx.db, scope))
-    },
+    handler: ({ctx, actor}) => registry.registryStats(ctx, actor),
   }),
 
   defineRoute({
@@ -137,15 +103,11 @@ export const registryRoutes = [
     action: 'registry.export',
     roles: READ_REGISTRY,
     query: ExportQuery,
-    handler: ({ctx, actor, query, reply, tx}) => {
-      if ((query.at === undefined) !== (query.radius === undefined)) throw badRequest('give both --near (at) and --radius, or neither', query.at ? 'radius' : 'at')
-      const scope = cameraScope(ctx, actor)
-      const ids = query.at && query.radius ? cameras.nearCameras(ctx.db, scope, {...query.at, radiusMetres: query.radius, limit: 1_000_000}).map((f) => f.camera.id) : undefined
-      const total = ids?.length ?? cameras.registryStats(ctx.db, scope).cameras
-      tx(() => undefined, {detail: {query, rows: total}})
+    handler: async ({ctx, actor, query, reply}) => {
+      const found = await registry.exportCameras(ctx, actor, query)
       reply.header('content-type', CONTENT_TYPES[query.format])
-      reply.header('x-rtcc-rows', String(total))
-      return reply.send(Readable.from(encodeCameras(query.format, cameras.iterateCamerasWithOwners(ctx.db, scope, ids), {title: 'rtcc registry'})))
+      reply.header('x-rtcc-rows', String(found.rows))
+      return reply.send(Readable.from(encodeCameras(query.format, found.cameras, {title: 'rtcc registry'})))
     },
   }),
 ]

@@ -10,15 +10,17 @@ import {AsyncLocalStorage} from 'node:async_hooks'
 
 import pg from 'pg'
 
-import type {Repository, Store} from '../store.js'
+import type {Repository, StagedImport, Store} from '../store.js'
 import * as access from './access.js'
 import * as agencies from './agencies.js'
+import * as cameras from './cameras.js'
 import * as evidence from './evidence.js'
 import {migratePostgres} from './migrate.js'
 import * as owners from './owners.js'
 import * as panic from './panic.js'
 import type {Pg} from './pg.js'
 import * as policies from './policies.js'
+import {PgStagedImport} from './registry-import.js'
 import * as requests from './requests.js'
 import * as sessions from './sessions.js'
 import * as users from './users.js'
@@ -26,10 +28,11 @@ import * as users from './users.js'
 // bigint (counts, sizes, sequence numbers) as numbers: every value the store keeps is below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value))
 
-export class PgStore implements Pick<Store, 'backend' | 'transaction' | 'inTransaction' | 'close' | 'access' | 'agencies' | 'evidence' | 'owners' | 'panic' | 'policies' | 'requests' | 'sessions' | 'users'> {
+export class PgStore implements Pick<Store, 'backend' | 'transaction' | 'inTransaction' | 'close' | 'forget' | 'stageImport' | 'access' | 'agencies' | 'cameras' | 'evidence' | 'owners' | 'panic' | 'policies' | 'requests' | 'sessions' | 'users'> {
   readonly backend = 'postgres'
   readonly access = this.bind(access)
   readonly agencies = this.bind(agencies)
+  readonly cameras = this.bind(cameras)
   readonly evidence = this.bind(evidence)
   readonly owners = this.bind(owners)
   readonly panic = this.bind(panic)
@@ -74,6 +77,15 @@ export class PgStore implements Pick<Store, 'backend' | 'transaction' | 'inTrans
     } finally {
       client.release()
     }
+  }
+
+  /** Deleted rows are gone from every query at commit; VACUUM reclaims their space in its own time. */
+  forget<T>(fn: () => Promise<T>): Promise<T> {
+    return fn()
+  }
+
+  stageImport(): Promise<StagedImport> {
+    return PgStagedImport.open(this.pool, () => this.db)
   }
 
   async close(): Promise<void> {

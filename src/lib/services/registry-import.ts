@@ -1,0 +1,161 @@
+/**
+ * Bulk import of registry cameras: the file is parsed row by row as it arrives (memory stays flat:
+ * rows repeated within the file are found by the staging area's key, not a map in memory); valid rows
+ * go to the store's staging area, then one audited transaction applies them. A file that is cut off
+ * (the client killed, the connection lost) applies nothing. Agency users can only import cameras
+ * inside their jurisdiction. Validation is src/lib/registry's; staging and applying are the store's.
+ */
+import type {CameraInput} from '../domain/camera.js'
+import type {ImportedReject, ImportRequestOptions, ImportSummary} from '../domain/registry-import.js'
+import {CliError} from '../output/errors.js'
+import {parseColumnMap} from '../registry/column-map.js'
+import {compileArea} from '../registry/geo.js'
+import {readCameras} from '../registry/import.js'
+import {OWNER_SOURCE, ownerRowProblem} from '../registry/owner-rows.js'
+import type {ByteSource} from '../registry/text-input.js'
+import type {FieldError} from '../registry/validate.js'
+import {HttpError} from '../server/http-error.js'
+import {registryScope} from '../server/scope.js'
+import type {StagedRow} from '../store/store.js'
+import type {Actor, ServiceContext} from './context.js'
+
+export const MAX_LISTED_REJECTS = 10_000
+/** The listed rejects carry their original cells; this bounds what a file of huge bad rows can hold. */
+const MAX_LISTED_REJECT_CHARS = 20_000_000
+
+export interface ImportInput {
+  options: ImportRequestOptions & {onConflict: 'update' | 'skip' | 'fail'; dryRun: boolean; atomic: boolean}
+  body: ByteSource
+  /** Whether the whole file arrived (false when the upload was cut). */
+  complete(): boolean
+}
+
+const duplicateOf = (camera: CameraInput, firstRow: number): FieldError => ({
+  field: 'external_id',
+  message: `duplicates row ${firstRow} (same source "${camera.source}" and external_id)`,
+  expected: 'an external_id that is unique within its source',
+  value: camera.externalId,
+})
+
+const uploadCut = () => new HttpError(400, 'upload_incomplete', 'the upload ended before the end of the file (client stopped or connection lost); nothing was imported')
+
+/** A row waiting for its batch to be staged: a reject already decided, or a valid row to stage. */
+type Pending = {reject: ImportedReject} | {stage: StagedRow; raw: ImportedReject['raw']}
+
+export async function importCameras(ctx: ServiceContext, actor: Actor, input: ImportInput): Promise<ImportSummary> {
+  const started = performance.now()
+  const {options} = input
+  const fileName = options.fileName ?? 'upload'
+  const scope = await registryScope(ctx, actor)
+  const inJurisdiction = scope.kind === 'agency' ? compileArea(scope.agency.jurisdiction) : () => true
+  const staging = await ctx.store.stageImport()
+  const rejects: ImportedReject[] = []
+  let listedChars = 0
+  let headers: string[] = []
+  let read = 0
+  let rejected = 0
+  /** Rows of owner-registered cameras identical to the registry (the only ones accepted). */
+  let ownerRowsUnchanged = 0
+  const reject = (entry: ImportedReject) => {
+    rejected++
+    if (rejects.length >= MAX_LISTED_REJECTS || listedChars > MAX_LISTED_REJECT_CHARS) return
+    listedChars += JSON.stringify(entry.raw).length
+    rejects.push(entry)
+  }
+  let pending: Pending[] = []
+  let pendingRows = 0
+  /** Stages the pending valid rows, then lists the batch's rejects in file order. */
+  const flush = async () => {
+    const batch = pending
+    pending = []
+    pendingRows = 0
+    const staged = batch.flatMap((p) => ('stage' in p ? [p.stage] : []))
+    const firsts = staged.length > 0 ? await staging.add(staged) : []
+    let s = 0
+    for (const p of batch) {
+      if ('reject' in p) reject(p.reject)
+      else {
+        const first = firsts[s++]
+        if (first !== undefined) reject({row: p.stage.row, raw: p.raw, errors: [duplicateOf(p.stage.camera, first)]})
+      }
+    }
+  }
+  try {
+    const rows = readCameras(input.body, {
+      format: options.format,
+      fileName,
+      map: options.map === undefined ? undefined : parseColumnMap(options.map, `${fileName} --map`),
+      defaults: options.source ? {source: options.source} : undefined,
+      delimiter: options.delimiter,
+      encoding: options.encoding,
+      allowNullIsland: options.allowNullIsland,
+      rejectDuplicates: false,
+      onColumns: (columns) => (headers = columns.headers),
+    })
+    try {
+      for await (const row of rows) {
+        read++
+        if (!row.result.ok) pending.push({reject: {row: row.row, errors: row.result.errors, raw: row.raw}})
+        else if (!inJurisdiction(row.result.camera))
+          pending.push({
+            reject: {row: row.row, raw: row.raw, errors: [{field: 'latitude', message: `outside the jurisdiction of ${scope.kind === 'agency' ? scope.agency.name : 'your agency'}`, expected: 'a location inside your jurisdiction'}]},
+          })
+        else if (row.result.camera.source === OWNER_SOURCE) {
+          // Never staged, never applied: an owner's own camera is theirs to change.
+          const problem = ownerRowProblem(row.result.camera, await ctx.store.cameras.getOwnerRegisteredCamera(scope, row.result.camera.externalId))
+          if (problem) pending.push({reject: {row: row.row, raw: row.raw, errors: [problem]}})
+          else ownerRowsUnchanged++
+        } else {
+          pending.push({stage: {row: row.row, camera: row.result.camera}, raw: row.raw})
+          if (++pendingRows >= staging.batchRows) await flush()
+        }
+      }
+    } catch (error) {
+      // A problem with the file itself (no latitude column, broken CSV) says so; anything else
+      // while the body is still arriving is the upload being cut.
+      if (error instanceof CliError || error instanceof HttpError || input.complete()) throw error
+      throw uploadCut()
+    }
+    // A cut connection can also look like a clean end of stream: a truncated file is never applied.
+    if (!input.complete()) throw uploadCut()
+    await flush()
+    const ownersCreated = await staging.resolveOwners()
+    // Counting is a pass of its own; a plain update learns its counts from applying.
+    const atomicBlocked = options.atomic && rejected > 0
+    const counts = options.dryRun || atomicBlocked || options.onConflict !== 'update' ? await staging.count() : undefined
+    const blocked = atomicBlocked || (options.onConflict === 'fail' && counts!.changed > 0)
+    const applied = !options.dryRun && !blocked
+    const summary: ImportSummary = {
+      fileName,
+      read,
+      inserted: counts?.fresh ?? 0,
+      updated: options.onConflict === 'update' ? (counts?.changed ?? 0) : 0,
+      unchanged: (counts?.same ?? 0) + ownerRowsUnchanged,
+      skipped: options.onConflict === 'skip' ? counts!.changed : 0,
+      rejected,
+      ownersCreated,
+      conflicts: counts?.changed ?? 0,
+      applied,
+      dryRun: options.dryRun,
+      atomic: options.atomic,
+      onConflict: options.onConflict,
+      headers,
+      rejects,
+      rejectsTruncated: rejected > rejects.length,
+      seconds: 0,
+    }
+    return await ctx.audited(
+      async () => {
+        if (applied) {
+          const done = await staging.apply({onConflict: options.onConflict, now: ctx.now().toISOString()})
+          if (!counts) Object.assign(summary, {inserted: done.inserted, updated: done.updated, conflicts: done.updated, unchanged: staging.staged - done.inserted - done.updated + ownerRowsUnchanged})
+        }
+        summary.seconds = Math.round((performance.now() - started) / 10) / 100
+        return summary
+      },
+      ({rejects: _listed, headers: _headers, ...facts}) => ({detail: facts, target: fileName}),
+    )
+  } finally {
+    await staging.discard()
+  }
+}

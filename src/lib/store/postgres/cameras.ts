@@ -1,0 +1,186 @@
+/**
+ * Registry cameras on PostgreSQL + PostGIS (see ../cameras.ts). The scope is part of every query:
+ * an owner's rows, or an agency's jurisdiction as `ST_Covers(agency.area, location::geometry)` (planar
+ * lon/lat edges, the same test as SQLite's in_agency(), served by the GiST index on the point).
+ * Radius search: `ST_DWithin` on the geography GiST index finds the candidates, and the distance that
+ * filters and ranks them is the haversine of registry/geo.ts, so both backends return the same cameras
+ * in the same order with the same distances.
+ */
+import type {Camera, CameraFields} from '../../domain/camera.js'
+import {newId} from '../../domain/ids.js'
+import {EARTH_RADIUS_M, type BoundingBox} from '../../registry/geo.js'
+import {toCamera, type CameraFilters, type CameraRow, type CameraScope, type CameraWithOwner, type NearCamera, type NearQuery, type RegistryStats} from '../cameras.js'
+import {all, one, run, type Pg} from './pg.js'
+
+/** The row as SQLite's (no PostGIS column). */
+const COLUMNS = [
+  'id', 'owner_id', 'source', 'external_id', 'name', 'latitude', 'longitude', 'address', 'location_type', 'make', 'model', 'view_description',
+  'view_direction', 'field_of_view', 'records', 'retention_days', 'live_capable', 'tags', 'created_at', 'updated_at',
+]
+const SELECT = COLUMNS.map((c) => `c.${c}`).join(', ')
+
+/** Positional parameters, numbered as they are added. */
+class Params {
+  readonly values: unknown[] = []
+
+  add(value: unknown): string {
+    this.values.push(value)
+    return `$${this.values.length}`
+  }
+}
+
+function scopeSql(scope: CameraScope, p: Params): string {
+  if (scope.kind === 'all') return 'TRUE'
+  if (scope.kind === 'owner') return `c.owner_id = ${p.add(scope.ownerId)}`
+  return `ST_Covers((SELECT a.area FROM agencies a WHERE a.id = ${p.add(scope.agency.id)}), c.location::geometry)`
+}
+
+const boxSql = (box: BoundingBox, p: Params) =>
+  `c.latitude BETWEEN ${p.add(box.minLatitude)} AND ${p.add(box.maxLatitude)} AND c.longitude BETWEEN ${p.add(box.minLongitude)} AND ${p.add(box.maxLongitude)}`
+
+function filterSql(filters: CameraFilters, p: Params): string[] {
+  const clauses: string[] = []
+  if (filters.ownerId) clauses.push(`c.owner_id = ${p.add(filters.ownerId)}`)
+  if (filters.type?.length) clauses.push(`c.location_type = ANY(${p.add(filters.type)}::text[])`)
+  if (filters.tag) clauses.push(`EXISTS (SELECT 1 FROM json_array_elements_text(c.tags::json) t(value) WHERE t.value = ${p.add(filters.tag)})`)
+  if (filters.bbox) clauses.push(boxSql(filters.bbox, p))
+  if (filters.liveCapable !== undefined) clauses.push(`c.live_capable = ${p.add(filters.liveCapable ? 1 : 0)}`)
+  if (filters.afterId) clauses.push(`c.id > ${p.add(filters.afterId)}`)
+  return clauses
+}
+
+const where = (clauses: string[]) => clauses.map((c) => `(${c})`).join(' AND ') || 'TRUE'
+
+export async function listCameras(db: Pg, scope: CameraScope, filters: CameraFilters = {}): Promise<Camera[]> {
+  const p = new Params()
+  const w = where([scopeSql(scope, p), ...filterSql(filters, p)])
+  const rows = await all<CameraRow>(db, `SELECT ${SELECT} FROM cameras c WHERE ${w} ORDER BY c.id LIMIT ${p.add(filters.limit ?? 1000)}`, p.values)
+  return rows.map(toCamera)
+}
+
+export async function getCamera(db: Pg, scope: CameraScope, id: string): Promise<Camera | undefined> {
+  const p = new Params()
+  const w = where([scopeSql(scope, p), `c.id = ${p.add(id)}`])
+  const row = await one<CameraRow>(db, `SELECT ${SELECT} FROM cameras c WHERE ${w}`, p.values)
+  return row && toCamera(row)
+}
+
+/** Cameras within `radiusMetres`, nearest first (ties by id), with their haversine distance. */
+export async function nearCameras(db: Pg, scope: CameraScope, near: NearQuery): Promise<NearCamera[]> {
+  const p = new Params()
+  const lat = p.add(near.latitude)
+  const lon = p.add(near.longitude)
+  const radius = p.add(near.radiusMetres)
+  // geo.ts's distanceMetres, term for term.
+  const haversine = `2 * ${EARTH_RADIUS_M} * asin(least(1, sqrt(power(sin((c.latitude - ${lat}) * pi() / 180 / 2), 2)
+    + cos(${lat} * pi() / 180) * cos(c.latitude * pi() / 180) * power(sin((c.longitude - ${lon}) * pi() / 180 / 2), 2))))`
+  // PostGIS's sphere differs from geo.ts's by parts per billion: a little margin, then the exact test.
+  const candidates = `ST_DWithin(c.location, ST_SetSRID(ST_MakePoint(${lon}, ${lat}), 4326)::geography, ${radius} * 1.000001 + 0.01, false)`
+  const w = where([candidates, scopeSql(scope, p), ...filterSql({type: near.type}, p)])
+  const rows = await all<CameraRow & {distance: number}>(
+    db,
+    `SELECT * FROM (SELECT ${SELECT}, ${haversine} AS distance FROM cameras c WHERE ${w}) found
+     WHERE distance <= ${radius} ORDER BY distance, id LIMIT ${p.add(near.limit ?? 1000)}`,
+    p.values,
+  )
+  return rows.map((row) => ({camera: toCamera(row), distanceMetres: row.distance}))
+}
+
+export async function registryStats(db: Pg, scope: CameraScope): Promise<RegistryStats> {
+  const p = new Params()
+  const w = where([scopeSql(scope, p)])
+  const totals = (await one<{cameras: number; owners: number; live: number; records: number}>(
+    db,
+    `SELECT count(*) AS cameras, count(DISTINCT owner_id) AS owners, coalesce(sum(live_capable), 0) AS live, coalesce(sum(records), 0) AS records FROM cameras c WHERE ${w}`,
+    p.values,
+  ))!
+  const byType = await all<{type: string; n: number}>(db, `SELECT location_type AS type, count(*) AS n FROM cameras c WHERE ${w} GROUP BY location_type ORDER BY n DESC, type`, p.values)
+  return {cameras: totals.cameras, owners: totals.owners, byType: Object.fromEntries(byType.map((r) => [r.type, r.n])), liveCapable: totals.live, records: totals.records}
+}
+
+const FIELD_COLUMNS: [keyof CameraFields, string][] = [
+  ['name', 'name'],
+  ['latitude', 'latitude'],
+  ['longitude', 'longitude'],
+  ['address', 'address'],
+  ['locationType', 'location_type'],
+  ['make', 'make'],
+  ['model', 'model'],
+  ['viewDescription', 'view_description'],
+  ['viewDirection', 'view_direction'],
+  ['fieldOfView', 'field_of_view'],
+  ['records', 'records'],
+  ['retentionDays', 'retention_days'],
+  ['liveCapable', 'live_capable'],
+  ['tags', 'tags'],
+]
+
+const toColumnValue = (field: keyof CameraFields, value: unknown) =>
+  field === 'tags' ? JSON.stringify(value) : typeof value === 'boolean' ? (value ? 1 : 0) : value
+
+/** An owner's own camera (`rtcc camera add`): source `owner`, keyed by its own id. */
+export async function insertOwnerCamera(db: Pg, ownerId: string, fields: CameraFields): Promise<Camera> {
+  const p = new Params()
+  const id = p.add(newId('cam'))
+  const now = p.add(new Date().toISOString())
+  const row = await one<CameraRow>(
+    db,
+    `INSERT INTO cameras AS c (id, owner_id, source, external_id, ${FIELD_COLUMNS.map(([, c]) => c).join(', ')}, created_at, updated_at)
+     VALUES (${id}, ${p.add(ownerId)}, 'owner', ${id}, ${FIELD_COLUMNS.map(([f]) => p.add(toColumnValue(f, fields[f]))).join(', ')}, ${now}, ${now})
+     RETURNING ${SELECT}`,
+    p.values,
+  )
+  return toCamera(row!)
+}
+
+export async function updateCamera(db: Pg, id: string, patch: Partial<CameraFields>): Promise<Camera> {
+  const entries = FIELD_COLUMNS.filter(([f]) => patch[f] !== undefined)
+  if (entries.length > 0) {
+    const p = new Params()
+    const sets = entries.map(([f, c]) => `${c} = ${p.add(toColumnValue(f, patch[f]))}`).join(', ')
+    await run(db, `UPDATE cameras SET ${sets}, updated_at = ${p.add(new Date().toISOString())} WHERE id = ${p.add(id)}`, p.values)
+  }
+  return (await getCamera(db, {kind: 'all'}, id))!
+}
+
+export async function deleteCamera(db: Pg, id: string): Promise<void> {
+  await run(db, 'DELETE FROM cameras WHERE id = $1', [id])
+}
+
+type OwnerJoined = CameraRow & {o_email: string; o_name: string; o_org: string | null; o_phone: string | null}
+
+const withOwner = (row: OwnerJoined): CameraWithOwner => ({
+  ...toCamera(row),
+  ownerEmail: row.o_email,
+  ownerName: row.o_name,
+  ownerOrganisation: row.o_org,
+  ownerPhone: row.o_phone,
+})
+
+const WITH_OWNER = `SELECT ${SELECT}, o.email AS o_email, o.display_name AS o_name, o.organisation AS o_org, o.phone AS o_phone
+                    FROM cameras c JOIN owners o ON o.id = c.owner_id`
+
+/** The camera an owner registered themselves (source `owner`, keyed by its id) with that key, if in scope. */
+export async function getOwnerRegisteredCamera(db: Pg, scope: CameraScope, externalId: string): Promise<CameraWithOwner | undefined> {
+  const p = new Params()
+  const w = where([scopeSql(scope, p)])
+  const row = await one<OwnerJoined>(db, `${WITH_OWNER} WHERE ${w} AND c.source = 'owner' AND c.external_id = ${p.add(externalId)}`, p.values)
+  return row && withOwner(row)
+}
+
+/** Cameras with their owners' contact for an export: a page after `after` in id order, or the given ids in that order. */
+export async function camerasWithOwners(db: Pg, scope: CameraScope, page: {after?: string; ids?: string[]; limit?: number}): Promise<CameraWithOwner[]> {
+  const p = new Params()
+  const w = where([scopeSql(scope, p)])
+  if (page.ids) {
+    const ids = p.add(page.ids)
+    const rows = await all<OwnerJoined & {ord: number}>(
+      db,
+      `${WITH_OWNER} JOIN unnest(${ids}::text[]) WITH ORDINALITY AS wanted(id, ord) ON wanted.id = c.id WHERE ${w} ORDER BY wanted.ord`,
+      p.values,
+    )
+    return rows.map(withOwner)
+  }
+  const rows = await all<OwnerJoined>(db, `${WITH_OWNER} WHERE ${w} AND c.id > ${p.add(page.after ?? '')} ORDER BY c.id LIMIT ${p.add(page.limit ?? 1000)}`, p.values)
+  return rows.map(withOwner)
+}
