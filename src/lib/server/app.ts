@@ -13,7 +13,7 @@ import {createMailer, outboxDir} from '../mail/mailer.js'
 import {openDatabase} from '../store/db.js'
 import {SqliteStore} from '../store/sqlite-store.js'
 import type {ServerContext} from './context.js'
-import {attachCoreLink} from './core-link/index.js'
+import {attachCoreLink, CoreHub} from './core-link/index.js'
 import {prepareDataDir, type ServerSecrets} from './data-dir.js'
 import {InProcessEventHub} from './events/hub.js'
 import {sealPlainMfaSecrets} from './mfa.js'
@@ -55,8 +55,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const db = openDatabase(secrets.dbFile)
   sealPlainMfaSecrets(db, secrets.mfaKey)
   const now = () => new Date()
-  const ctx: ServerContext = {
-    store: new SqliteStore(db),
+  const store = new SqliteStore(db)
+  const parts: Omit<ServerContext, 'cores'> = {
+    store,
     db,
     secrets,
     version: options.version,
@@ -70,8 +71,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       signer: {name: secrets.origin, privateKey: secrets.signingKey, publicKey: secrets.publicKey},
       checkpointEvery: options.checkpointEvery ?? 1000,
     }),
-    events: new InProcessEventHub(db, now),
+    events: new InProcessEventHub(store, now),
   }
+  // The Core hub reaches the rest of the context (store, events, keys), and the context holds it.
+  const ctx = parts as ServerContext
+  ctx.cores = new CoreHub(ctx)
   const app = await buildApp(ctx, secrets, options.rateLimits ?? {})
   const host = options.host ?? '127.0.0.1'
   await app.listen({host, port: options.port ?? 8443})
@@ -176,7 +180,7 @@ async function buildApp(ctx: ServerContext, secrets: ServerSecrets, rateLimits: 
     registerRoute(app, ctx, route, rateLimits[routeKey(route)] ?? route.rateLimit)
   }
   // Core links and their video arrive as WebSocket upgrades on this same TLS socket.
-  attachCoreLink(app, ctx)
+  await attachCoreLink(app, ctx)
   return app
 }
 
