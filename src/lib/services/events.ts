@@ -31,8 +31,9 @@ export async function followEvents(ctx: ServiceContext, actor: Actor, input: {ty
     start: (send) => {
       let stopped = false
       // Replay and live events go through one chain, so each is sent in id order; an event both
-      // replayed and heard live (published while the replay was read) is sent once.
-      let lastSent = input.lastEventId ?? 0
+      // replayed and heard live (published while the replay was read) is sent once. Live events are
+      // sent whatever the client's last id (a client ahead of this server's buffer still hears them).
+      let lastSent = 0
       const deliver = async (event: RtccEvent) => {
         if (stopped || event.id <= lastSent) return
         lastSent = event.id
