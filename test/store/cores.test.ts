@@ -2,6 +2,8 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {CameraHealth} from '../../src/lib/domain/core.js'
+import type {RtccEvent} from '../../src/lib/domain/events.js'
+import {InProcessEventHub} from '../../src/lib/server/events/hub.js'
 import type {PgStore} from '../../src/lib/store/postgres/pg-store.js'
 import type {SqliteStore} from '../../src/lib/store/sqlite-store.js'
 import {BACKENDS, openBackend, type OpenedStore} from './backends.js'
@@ -164,5 +166,39 @@ describe.each(BACKENDS)('event buffer on %s', (backend) => {
     ])
     expect(await store.events.requestingAgencies([])).toEqual([])
     expect(await store.events.requestingAgencies(['acc_places', 'req_none'])).toEqual([agency.id])
+  })
+})
+
+describe.each(BACKENDS)('event hub on %s', (backend) => {
+  let opened: OpenedStore<SqliteStore | PgStore>
+  let hub: InProcessEventHub
+  beforeAll(async () => {
+    opened = await openBackend(backend)
+    hub = new InProcessEventHub(opened.store, () => new Date(NOW), () => undefined)
+  })
+  afterAll(() => opened?.close())
+
+  it('numbers and delivers events in the order they were published, and replays them after an id', async () => {
+    const heard: RtccEvent[] = []
+    const stop = hub.subscribe((e) => heard.push(e))
+    const published = await Promise.all(Array.from({length: 20}, (_, n) => hub.publish({type: 'test.order', data: {n}})))
+    stop()
+    expect(published.map((e) => e.data.n)).toEqual([...Array(20).keys()])
+    expect(published.map((e) => e.id)).toEqual([...published.map((e) => e.id)].sort((a, b) => a - b))
+    expect(heard).toEqual(published)
+    expect(await hub.replay(published[9]!.id)).toEqual(published.slice(10))
+    expect(hub.subscriberCount()).toBe(0)
+  })
+
+  it('stores an event published inside a transaction after it, even when the transaction rolls back', async () => {
+    let publishing: Promise<RtccEvent> | undefined
+    await expect(
+      opened.store.transaction(async () => {
+        publishing = hub.publish({type: 'test.inside', data: {}})
+        throw new Error('rolled back')
+      }),
+    ).rejects.toThrow('rolled back')
+    const event = await publishing!
+    expect((await hub.replay(event.id - 1)).map((e) => e.type)).toEqual(['test.inside'])
   })
 })
