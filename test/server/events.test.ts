@@ -3,8 +3,6 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {followEvents} from '../../src/lib/client/events.js'
 import {triggerPanic} from '../../src/lib/client/panic.js'
 import type {RtccEvent} from '../../src/lib/domain/events.js'
-import {insertAccessRequest} from '../../src/lib/store/access.js'
-import {getAgency} from '../../src/lib/store/agencies.js'
 import {ownerWithCameras, useTempConfigDir} from '../policy/owner-fixture.js'
 import {removeDir, startTestServer, type TestServer} from '../helpers/server.js'
 
@@ -85,8 +83,8 @@ describe('GET /v1/events', () => {
     expect(replayed.map((e) => [e.type, e.data.n])).toEqual([['test.mark', 1]])
 
     // South's own request reaches South wherever its camera is; an event with no place reaches no agency.
-    const southPd = getAgency(t.server.ctx.db, 'South PD')!
-    insertAccessRequest(t.server.ctx.db, {
+    const southPd = (await t.server.ctx.store.agencies.getAgency('South PD'))!
+    await t.server.ctx.store.access.insertAccessRequest({
       id: 'acc_south_own', cameraId: shop.cameras[0]!.id, ownerId: shop.ownerId, requesterId: 'usr_south', requesterName: 'south-analyst',
       agencyId: southPd.id, agencyName: southPd.name, reason: 'test', durationSeconds: 600, now: new Date().toISOString(),
     })

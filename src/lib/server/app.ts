@@ -97,6 +97,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         const closed = app.close()
         for (const stream of ctx.openStreams) stream.end()
         await closed
+        // Events published by the last requests (and the Cores' goodbyes) are stored before the store closes.
+        await ctx.events.drain()
         ctx.mailer.close()
         ctx.audit.checkpoint()
         db.close()

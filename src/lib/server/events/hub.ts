@@ -22,6 +22,8 @@ export interface EventHub {
   /** Stored events after `afterId`, oldest first. */
   replay(afterId: number, limit?: number): Promise<RtccEvent[]>
   subscriberCount(): number
+  /** Resolves once every event published so far is stored and delivered (or failed): before the store closes. */
+  drain(): Promise<void>
 }
 
 export const REPLAY_BUFFER = 10_000
@@ -71,5 +73,11 @@ export class InProcessEventHub implements EventHub {
 
   subscriberCount(): number {
     return this.listeners.size
+  }
+
+  async drain(): Promise<void> {
+    let tail
+    do await (tail = this.tail)
+    while (tail !== this.tail)
   }
 }
