@@ -27,7 +27,6 @@ import type {SessionView} from '../src/lib/domain/auth.js'
 import type {EnrollCodeView} from '../src/lib/domain/core.js'
 import {startSimulatedCameras} from '../src/lib/onvif/simulator/index.js'
 import {startServer} from '../src/lib/server/app.js'
-import {coreHub} from '../src/lib/server/core-link/index.js'
 import {Fmp4Splitter} from '../src/lib/server/core-link/fmp4.js'
 import {initServer} from '../src/lib/server/init.js'
 import {listCores} from '../src/lib/store/cores.js'
@@ -110,7 +109,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const admin = {username: 'chief', password: 'Relay-Measure-Passphrase-1'}
   await initServer(dataDir, admin)
   const server = await startServer({dataDir, port: 0, version: 'bench'})
-  const hub = coreHub(server.ctx)
+  const hub = server.ctx.cores
   hub.streams.timings.viewerIdleMs = 500
   const sim = await startSimulatedCameras({count: 1, host: '127.0.9.91', credentials: CREDENTIALS, multicast: false, fps: SOURCE_FPS})
   let core: ReturnType<typeof spawn> | undefined

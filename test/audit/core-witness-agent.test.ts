@@ -8,7 +8,6 @@ import {coreCosignerName} from '../../src/lib/audit/cosignature.js'
 import type {AuditHead} from '../../src/lib/client/checkpoint.js'
 import {queryAuditRecords} from '../../src/lib/store/audit.js'
 import {openDatabase} from '../../src/lib/store/db.js'
-import {coreHub} from '../../src/lib/server/core-link/index.js'
 import {startTestServer} from '../helpers/server.js'
 import {type Site, startSite, until} from '../core/helpers.js'
 
@@ -34,7 +33,7 @@ describe('a Core refusing a rewritten audit log', () => {
     db.close()
     rmSync(join(site.t.dataDir, 'audit-checkpoint.note'))
     site.t = await startTestServer({dataDir: site.t.dataDir, port})
-    await until(() => coreHub(site.t.server.ctx).session(site.core.coreId) !== undefined && site.agent!.linkState === 'online', 'the Core to reconnect', 20_000)
+    await until(() => site.t.server.ctx.cores.session(site.core.coreId) !== undefined && site.agent!.linkState === 'online', 'the Core to reconnect', 20_000)
     await until(() => site.logs.some((line) => line.includes('AUDIT LOG REFUSED')), 'the witness check')
 
     const error = await site.investigator.post('/v1/streams', {cameraId: site.core.cameras[0]!.id}).then(

@@ -87,9 +87,9 @@ describe('rtcc CLI against a real server', () => {
   })
 
   it('events tail --json replays published events as JSON Lines', async () => {
-    const first = t.server.ctx.events.publish({type: 'test.ping', data: {n: 1}})
-    t.server.ctx.events.publish({type: 'other.thing', data: {}})
-    t.server.ctx.events.publish({type: 'test.ping', data: {n: 2}})
+    const first = await t.server.ctx.events.publish({type: 'test.ping', data: {n: 1}})
+    await t.server.ctx.events.publish({type: 'other.thing', data: {}})
+    await t.server.ctx.events.publish({type: 'test.ping', data: {n: 2}})
     const result = await cli(['events', 'tail', '--types', 'test.*', '--since-id', String(first.id - 1), '--limit', '2', '--json'])
     expect(result.code).toBe(0)
     const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as {type: string; data: {n: number}})

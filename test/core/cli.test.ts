@@ -21,7 +21,6 @@ import type {StreamGrant} from '../../src/lib/domain/stream.js'
 import {ffmpegPath} from '../../src/lib/media/ffmpeg.js'
 import {probeStream} from '../../src/lib/media/probe.js'
 import {type SimulatorHandle, startSimulatedCameras} from '../../src/lib/onvif/simulator/index.js'
-import {coreHub} from '../../src/lib/server/core-link/index.js'
 import {runCli} from '../helpers/cli.js'
 import {removeDir, startTestServer, tempDir, type TestServer} from '../helpers/server.js'
 import {CAMERA_CREDENTIALS, until} from './helpers.js'
@@ -90,7 +89,7 @@ describe('rtcc core and rtcc stream, as installers and investigators use them', 
     agent = spawn(process.execPath, [fileURLToPath(new URL('../../bin/run.js', import.meta.url)), 'core', 'run', '--health-interval', '1h'], {env: {...process.env, ...env.core}, stdio: ['ignore', 'ignore', 'pipe']})
     let log = ''
     agent.stderr!.on('data', (d) => (log += d))
-    await until(() => coreHub(t.server.ctx).session(provisioned.coreId) !== undefined, 'the Core process to connect', 20_000).catch((error: Error) => {
+    await until(() => t.server.ctx.cores.session(provisioned.coreId) !== undefined, 'the Core process to connect', 20_000).catch((error: Error) => {
       throw new Error(`${error.message}; agent log:\n${log}`)
     })
     await until(() => readAgentState(coreDir)?.link.state === 'online', 'the agent to record the link online')
@@ -152,7 +151,7 @@ describe('rtcc core and rtcc stream, as installers and investigators use them', 
     const exited = new Promise<number | null>((resolve) => agent!.once('exit', resolve))
     agent!.kill('SIGTERM')
     expect(await exited).toBe(0)
-    await until(() => coreHub(t.server.ctx).session(provisioned.coreId) === undefined, 'the server to see the Core leave')
+    await until(() => t.server.ctx.cores.session(provisioned.coreId) === undefined, 'the server to see the Core leave')
     expect(readAgentState(coreDir)?.link.state).toBe('stopped')
   })
 })

@@ -17,7 +17,6 @@ import type {RtccEvent} from '../../src/lib/domain/events.js'
 import {ffmpegPath} from '../../src/lib/media/ffmpeg.js'
 import {generateOwnerKey, type OwnerKeyPair} from '../../src/lib/policy/document.js'
 import {type SimulatorHandle, startSimulatedCameras} from '../../src/lib/onvif/simulator/index.js'
-import {coreHub} from '../../src/lib/server/core-link/index.js'
 import {removeDir, startTestServer, tempDir, type TestServer} from '../helpers/server.js'
 
 export const CAMERA_CREDENTIALS = {user: 'admin', password: 'site-pass-1'}
@@ -99,7 +98,7 @@ export async function startSite(options: {host: string; modes: SharingMode[]; fp
     logs: [],
     startAgent: async ({backoff = {baseMs: 200, maxMs: 1000}} = {}) => {
       site.agent = startCoreAgent({dir, version: 'test', recheckMs: 250, healthIntervalMs: 60_000, backoff, log: (line) => site.logs.push(line)})
-      await until(() => coreHub(t.server.ctx).session(core.coreId) !== undefined && site.agent!.linkState === 'online', 'the Core to connect')
+      await until(() => t.server.ctx.cores.session(core.coreId) !== undefined && site.agent!.linkState === 'online', 'the Core to connect')
       return site.agent
     },
     stop: async () => {

@@ -4,7 +4,6 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {initialPolicy, writeLocalPolicies} from '../../src/lib/core/policies.js'
 import type {StreamGrant} from '../../src/lib/domain/stream.js'
 import type {CliError} from '../../src/lib/output/errors.js'
-import {coreHub} from '../../src/lib/server/core-link/index.js'
 import {probeStream} from '../../src/lib/media/probe.js'
 import {shownPolicies} from '../../src/lib/store/policies.js'
 import {runCli} from '../helpers/cli.js'
@@ -32,7 +31,7 @@ function watch(url: string, pin: {certPem: string}): {bytes: () => number; ended
 beforeAll(async () => {
   site = await startSite({host: '127.0.9.11', modes: ['always', 'never']})
   await site.startAgent()
-  coreHub(site.t.server.ctx).streams.timings.viewerIdleMs = 500
+  site.t.server.ctx.cores.streams.timings.viewerIdleMs = 500
 })
 
 afterAll(() => site?.stop())

@@ -20,7 +20,6 @@ import type {StreamGrant} from '../../src/lib/domain/stream.js'
 import type {CliError} from '../../src/lib/output/errors.js'
 import {signApproval, signPanic, signPanicClear, signPolicyDocument} from '../../src/lib/policy/document.js'
 import {pendingPolicyDocuments} from '../../src/lib/store/policies.js'
-import {coreHub} from '../../src/lib/server/core-link/index.js'
 import {readCoreConfig} from '../../src/lib/core/config.js'
 import type {ProvisionResult} from '../../src/lib/core/provision.js'
 import {runCli} from '../helpers/cli.js'
@@ -38,7 +37,7 @@ beforeAll(async () => {
   expect(site.core.ownerKeyId).toBe(site.ownerKey!.keyId)
   await site.startAgent()
   other = await site.t.userClient('second-detective', 'investigator')
-  coreHub(site.t.server.ctx).streams.timings.viewerIdleMs = 30_000
+  site.t.server.ctx.cores.streams.timings.viewerIdleMs = 30_000
 })
 
 afterAll(() => site?.stop())

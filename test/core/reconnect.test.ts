@@ -8,7 +8,6 @@ import {DEFAULT_BACKOFF} from '../../src/lib/core/backoff.js'
 import {readAgentState} from '../../src/lib/core/state.js'
 import type {RtccEvent} from '../../src/lib/domain/events.js'
 import type {StreamGrant} from '../../src/lib/domain/stream.js'
-import {coreHub} from '../../src/lib/server/core-link/index.js'
 import {startTestServer} from '../helpers/server.js'
 import {type Site, startSite, until} from './helpers.js'
 
@@ -58,7 +57,7 @@ describe('the Core and a server that goes away', () => {
     const restarted = await startTestServer({dataDir: site.t.dataDir, port})
     const restarting = await listening
     site.t = restarted
-    await until(() => coreHub(restarted.server.ctx).session(site.core.coreId) !== undefined && site.agent!.linkState === 'online', 'the Core to reconnect', 10_000)
+    await until(() => restarted.server.ctx.cores.session(site.core.coreId) !== undefined && site.agent!.linkState === 'online', 'the Core to reconnect', 10_000)
     const linked = Date.now() - restarting
     // The old stream died with the old server: a new one starts cleanly (same session, same pin).
     const again = await site.investigator.post<StreamGrant>('/v1/streams', {cameraId: site.core.cameras[0]!.id})

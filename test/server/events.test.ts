@@ -3,8 +3,6 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {followEvents} from '../../src/lib/client/events.js'
 import {triggerPanic} from '../../src/lib/client/panic.js'
 import type {RtccEvent} from '../../src/lib/domain/events.js'
-import {insertAccessRequest} from '../../src/lib/store/access.js'
-import {getAgency} from '../../src/lib/store/agencies.js'
 import {ownerWithCameras, useTempConfigDir} from '../policy/owner-fixture.js'
 import {removeDir, startTestServer, type TestServer} from '../helpers/server.js'
 
@@ -30,9 +28,9 @@ async function collect(iterator: AsyncGenerator<RtccEvent>, count: number): Prom
 
 describe('GET /v1/events', () => {
   it('replays what a client missed after Last-Event-ID, then streams live, filtered by type', async () => {
-    const first = t.server.ctx.events.publish({type: 'request.fulfilled', data: {n: 1}})
-    t.server.ctx.events.publish({type: 'camera.offline', data: {n: 2}})
-    t.server.ctx.events.publish({type: 'request.declined', data: {n: 3}})
+    const first = await t.server.ctx.events.publish({type: 'request.fulfilled', data: {n: 1}})
+    await t.server.ctx.events.publish({type: 'camera.offline', data: {n: 2}})
+    await t.server.ctx.events.publish({type: 'request.declined', data: {n: 3}})
     const controller = new AbortController()
     const received = collect(followEvents(t.admin, {types: ['request.*'], lastEventId: first.id - 1, signal: controller.signal}), 3)
     setTimeout(() => t.server.ctx.events.publish({type: 'request.expired', data: {n: 4}}), 300)
@@ -45,8 +43,8 @@ describe('GET /v1/events', () => {
     await t.anonymous().post('/v1/owners/signup', {username: 'evt-owner', password: 'Owner-Passphrase-77', profile: {displayName: 'E', email: 'e@example.org'}})
     const owner = await t.login('evt-owner', 'Owner-Passphrase-77')
     const me = (await owner.get<{user: {id: string}}>('/v1/auth/whoami')).user.id
-    const start = t.server.ctx.events.publish({type: 'panic.triggered', ownerId: 'own_someoneelse', data: {n: 1}})
-    t.server.ctx.events.publish({type: 'request.issued', ownerId: me, data: {n: 2}})
+    const start = await t.server.ctx.events.publish({type: 'panic.triggered', ownerId: 'own_someoneelse', data: {n: 1}})
+    await t.server.ctx.events.publish({type: 'request.issued', ownerId: me, data: {n: 2}})
     const controller = new AbortController()
     const events = await collect(followEvents(owner, {lastEventId: start.id - 1, signal: controller.signal}), 1)
     controller.abort()
@@ -64,7 +62,7 @@ describe('GET /v1/events', () => {
     const [north, south] = await Promise.all([t.login('north-analyst', password), t.login('south-analyst', password)])
     const shop = await ownerWithCameras(t, 'north-shop', 'North Shop', [{name: 'Till', latitude: 41.99, longitude: -87.65}])
 
-    const before = t.server.ctx.events.publish({type: 'test.mark', data: {n: 0}}).id
+    const before = (await t.server.ctx.events.publish({type: 'test.mark', data: {n: 0}})).id
     const controller = new AbortController()
     const live = {
       north: collect(followEvents(north, {signal: controller.signal}), 1),
@@ -74,7 +72,7 @@ describe('GET /v1/events', () => {
     await new Promise((resolve) => setTimeout(resolve, 300))
     const panic = await triggerPanic(shop.api, {message: 'robbery', durationMs: 30 * 60_000})
     // Something South may see, after the panic: if the panic had reached South it would come first.
-    t.server.ctx.events.publish({type: 'test.mark', data: {n: 1, latitude: 41.75, longitude: -87.65}})
+    await t.server.ctx.events.publish({type: 'test.mark', data: {n: 1, latitude: 41.75, longitude: -87.65}})
     const [northLive, southLive, ownerLive] = await Promise.all([live.north, live.south, live.owner])
     const replayed = await collect(followEvents(south, {lastEventId: before, signal: controller.signal}), 1)
     controller.abort()
@@ -85,13 +83,13 @@ describe('GET /v1/events', () => {
     expect(replayed.map((e) => [e.type, e.data.n])).toEqual([['test.mark', 1]])
 
     // South's own request reaches South wherever its camera is; an event with no place reaches no agency.
-    const southPd = getAgency(t.server.ctx.db, 'South PD')!
-    insertAccessRequest(t.server.ctx.db, {
+    const southPd = (await t.server.ctx.store.agencies.getAgency('South PD'))!
+    await t.server.ctx.store.access.insertAccessRequest({
       id: 'acc_south_own', cameraId: shop.cameras[0]!.id, ownerId: shop.ownerId, requesterId: 'usr_south', requesterName: 'south-analyst',
       agencyId: southPd.id, agencyName: southPd.name, reason: 'test', durationSeconds: 600, now: new Date().toISOString(),
     })
-    const from = t.server.ctx.events.publish({type: 'test.mark', data: {n: 2}}).id
-    t.server.ctx.events.publish({type: 'test.own-request', data: {requestId: 'acc_south_own'}})
+    const from = (await t.server.ctx.events.publish({type: 'test.mark', data: {n: 2}})).id
+    await t.server.ctx.events.publish({type: 'test.own-request', data: {requestId: 'acc_south_own'}})
     const replayedOwn = new AbortController()
     const own = await collect(followEvents(south, {lastEventId: from - 1, signal: replayedOwn.signal}), 1)
     replayedOwn.abort()

@@ -106,7 +106,7 @@ describe('rtcc dashboard (rendered)', () => {
 
   it("a panic raised before the dashboard connected shows when the owner raised it, not just that it came earlier", async () => {
     const startedAt = new Date(Date.now() - 7 * 60_000).toISOString()
-    const raised = publish('panic.triggered', {panicId: 'alr_replayed', ownerId: 'own_x', site: 'Replay Deli', ...STORE, startedAt, cameras: []}, 'critical')
+    const raised = await publish('panic.triggered', {panicId: 'alr_replayed', ownerId: 'own_x', site: 'Replay Deli', ...STORE, startedAt, cameras: []}, 'critical')
     await new Promise((resolve) => setTimeout(resolve, 1200))
     const app = mount(raised.id - 1)
     try {

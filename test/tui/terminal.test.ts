@@ -11,6 +11,7 @@ import {fileURLToPath} from 'node:url'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {InProcessEventHub} from '../../src/lib/server/events/hub.js'
+import {SqliteStore} from '../../src/lib/store/sqlite-store.js'
 import {openDatabase} from '../../src/lib/store/db.js'
 import {startTestServer, tempDir, type TestServer} from '../helpers/server.js'
 import {hasTmux, Terminal} from './tmux.js'
@@ -69,8 +70,9 @@ describe.skipIf(!hasTmux())('rtcc dashboard in a real terminal (tmux)', () => {
 
     // Raised while the dashboard cannot hear: it exists only in the server's persisted event buffer.
     const db = openDatabase(join(dataDir, 'rtcc.db'))
-    new InProcessEventHub(db).publish(panic('Bakery on Halsted', 'break-in'))
-    db.close()
+    const store = new SqliteStore(db)
+    await new InProcessEventHub(store).publish(panic('Bakery on Halsted', 'break-in'))
+    await store.close()
 
     server = await startTestServer({dataDir, port})
     screen = await terminal.waitFor((s) => s.includes('PANIC at Bakery on Halsted') && s.includes('● live'), 'the missed panic after reconnecting', 30_000)

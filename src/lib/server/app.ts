@@ -14,7 +14,7 @@ import {createMailer, outboxDir} from '../mail/mailer.js'
 import {openDatabase} from '../store/db.js'
 import {SqliteStore} from '../store/sqlite-store.js'
 import type {ServerContext} from './context.js'
-import {attachCoreLink} from './core-link/index.js'
+import {attachCoreLink, CoreHub} from './core-link/index.js'
 import {prepareDataDir, type ServerSecrets} from './data-dir.js'
 import {InProcessEventHub} from './events/hub.js'
 import {sealPlainMfaSecrets} from './mfa.js'
@@ -55,8 +55,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const secrets = await prepareDataDir(options.dataDir)
   const db = openDatabase(secrets.dbFile)
   const now = () => new Date()
-  const ctx: ServerContext = {
-    store: new SqliteStore(db),
+  const store = new SqliteStore(db)
+  const parts: Omit<ServerContext, 'cores'> = {
+    store,
     db,
     secrets,
     version: options.version,
@@ -72,8 +73,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       // Outside the database: deleting checkpoint rows no longer goes unnoticed at the next start.
       checkpointFile: join(secrets.dir, 'audit-checkpoint.note'),
     }),
-    events: new InProcessEventHub(db, now),
+    events: new InProcessEventHub(store, now),
   }
+  // The Core hub reaches the rest of the context (store, events, keys), and the context holds it.
+  const ctx = parts as ServerContext
+  ctx.cores = new CoreHub(ctx)
   await sealPlainMfaSecrets(ctx.store, secrets.mfaKey)
   const app = await buildApp(ctx, secrets, options.rateLimits ?? {})
   const host = options.host ?? '127.0.0.1'
@@ -98,6 +102,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         const closed = app.close()
         for (const stream of ctx.openStreams) stream.end()
         await closed
+        // Events published by the last requests (and the Cores' goodbyes) are stored before the store closes.
+        await ctx.events.drain()
         ctx.mailer.close()
         ctx.audit.checkpoint()
         db.close()
@@ -181,7 +187,7 @@ async function buildApp(ctx: ServerContext, secrets: ServerSecrets, rateLimits: 
     registerRoute(app, ctx, route, rateLimits[routeKey(route)] ?? route.rateLimit)
   }
   // Core links and their video arrive as WebSocket upgrades on this same TLS socket.
-  attachCoreLink(app, ctx)
+  await attachCoreLink(app, ctx)
   return app
 }
 

@@ -1,4 +1,4 @@
-/** What every route handler can reach: the store, the audit log, the event hub and the server's keys. */
+/** What every route handler can reach: the store, the audit log, the event and Core hubs and the server's keys. */
 import type {AuditLog} from '../audit/log.js'
 import type {EvidenceStore} from '../evidence/store.js'
 import type {Mailer} from '../mail/mailer.js'
@@ -6,6 +6,7 @@ import type {Role} from '../domain/roles.js'
 import type {Db} from '../store/db.js'
 import type {Store} from '../store/store.js'
 import type {UserRow} from '../store/users.js'
+import type {CoreHub} from './core-link/index.js'
 import type {ServerSecrets} from './data-dir.js'
 import type {EventHub} from './events/hub.js'
 
@@ -16,6 +17,8 @@ export interface ServerContext {
   db: Db
   audit: AuditLog
   events: EventHub
+  /** The Core links: who is connected, and the live streams they relay. */
+  cores: CoreHub
   mailer: Mailer
   evidence: EvidenceStore
   /** The server's public URL, for links in mail. */

@@ -123,6 +123,7 @@ export function registerRoute(app: FastifyInstance, ctx: ServerContext, def: Rou
 
 function serviceContext(ctx: ServerContext, req: FastifyRequest): ServiceContext {
   const note = (facts: AuditFacts) => {
+    if (facts.action) req.rtcc.action = facts.action
     if (facts.subject) req.rtcc.subject = facts.subject
     if (facts.target !== undefined) req.rtcc.target = facts.target
     if (facts.detail !== undefined) req.rtcc.detail = facts.detail

@@ -20,6 +20,8 @@ export interface AuditSubject {
 }
 
 export interface AuditFacts {
+  /** Replaces the route's declared action (e.g. `stream.start` for a view that started its stream). */
+  action?: string
   target?: string
   detail?: Record<string, unknown>
   subject?: AuditSubject

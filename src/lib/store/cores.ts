@@ -116,7 +116,7 @@ export function coreForCamera(db: Db, cameraId: string): CoreRow | undefined {
   return db.prepare('SELECT c.* FROM cores c JOIN core_cameras cc ON cc.core_id = c.id WHERE cc.camera_id = ?').get(cameraId) as CoreRow | undefined
 }
 
-interface CameraViewRow {
+export interface CameraViewRow {
   core_id: string
   camera_id: string
   name: string
@@ -128,7 +128,7 @@ interface CameraViewRow {
   recorded_mode: SharingMode | null
 }
 
-const toCameraView = (row: CameraViewRow): CoreCameraView => ({
+export const toCameraView = (row: CameraViewRow): CoreCameraView => ({
   id: row.camera_id,
   name: row.name,
   status: row.status,

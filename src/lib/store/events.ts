@@ -2,7 +2,7 @@
 import type {RtccEvent, Severity} from '../domain/events.js'
 import type {Db} from './db.js'
 
-interface EventRow {
+export interface EventRow {
   id: number
   type: string
   time: string
@@ -11,7 +11,7 @@ interface EventRow {
   data: string
 }
 
-const toEvent = (row: EventRow): RtccEvent => ({
+export const toEvent = (row: EventRow): RtccEvent => ({
   id: row.id,
   type: row.type,
   time: row.time,

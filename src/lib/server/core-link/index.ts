@@ -2,8 +2,8 @@
  * The server's end of the Core links: WebSocket upgrades on the server's own TLS 1.3 socket for
  * `/v1/core/link` (one authenticated control link per Core) and `/v1/core/ingest` (one video
  * connection per running stream, opened by the Core with a one-time token). Keeps who is connected,
- * turns their reports into store updates, audit records and dashboard events, and hands out the
- * stream registry to the HTTP routes through coreHub(ctx).
+ * turns their reports into store updates, audit records and dashboard events. The server context
+ * holds the one hub (`ctx.cores`); the stream services reach the stream registry through it.
  */
 import type {IncomingMessage} from 'node:http'
 import type {Duplex} from 'node:stream'
@@ -13,11 +13,6 @@ import type {FastifyInstance} from 'fastify'
 import {WebSocketServer} from 'ws'
 
 import {type CameraPolicySummary, type CoreToServer, INGEST_PATH, LINK_PATH} from '../../domain/core.js'
-import {approvalsFor} from '../../store/access.js'
-import {getCamera} from '../../store/cameras.js'
-import * as cores from '../../store/cores.js'
-import {activePanic} from '../../store/panic.js'
-import {markPolicyDocumentsDelivered, pendingPolicyDocuments, recordCorePolicies} from '../../store/policies.js'
 import type {ServerContext} from '../context.js'
 import {auditNow} from './audit.js'
 import {type LinkHandler, LinkSession} from './link-session.js'
@@ -40,14 +35,20 @@ export class CoreHub implements LinkHandler {
   private readonly warned = new Map<string, string>()
   private readonly linkServer = new WebSocketServer({noServer: true, maxPayload: LINK_MAX_MESSAGE})
   private readonly ingestServer = new WebSocketServer({noServer: true, maxPayload: INGEST_MAX_MESSAGE})
-  private readonly unsubscribe: () => void
+  /** Store work started by socket events and timers, awaited before the server closes its store. */
+  private readonly pending = new Set<Promise<unknown>>()
+  private unsubscribe = () => {}
 
   constructor(private readonly ctx: ServerContext) {
-    this.streams = new StreamRegistry(ctx, (coreId) => this.sessions.get(coreId))
-    cores.markAllDisconnected(ctx.db)
+    this.streams = new StreamRegistry(ctx, (coreId) => this.sessions.get(coreId), (work) => this.background(work))
+  }
+
+  /** At server start: nobody is connected, whatever the last run left behind; then listen to owner changes. */
+  async start(): Promise<void> {
+    await this.ctx.store.cores.markAllDisconnected()
     // Published after the commit of a new policy document, panic, clear, approval or revocation.
-    this.unsubscribe = ctx.events.subscribe((event) => {
-      if (event.ownerId && OWNER_STATEMENT_EVENTS.has(event.type)) this.ownerStatementsChanged(event.ownerId)
+    this.unsubscribe = this.ctx.events.subscribe((event) => {
+      if (event.ownerId && OWNER_STATEMENT_EVENTS.has(event.type)) this.background(this.ownerStatementsChanged(event.ownerId))
     })
   }
 
@@ -66,8 +67,9 @@ export class CoreHub implements LinkHandler {
       const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1]
       const stream = token ? this.streams.claimIngest(token) : undefined
       if (!stream) {
-        auditNow(this.ctx, {action: 'core.ingest', outcome: 'denied', source, detail: {reason: 'unknown or used ingest token'}})
-        return reject(socket, '401 Unauthorized')
+        const refused = auditNow(this.ctx, {action: 'core.ingest', outcome: 'denied', source, detail: {reason: 'unknown or used ingest token'}})
+        this.background(refused.finally(() => reject(socket, '401 Unauthorized')))
+        return
       }
       this.ingestServer.handleUpgrade(req, socket, head, (ws) => this.streams.attachIngest(stream, ws))
       return
@@ -77,50 +79,55 @@ export class CoreHub implements LinkHandler {
 
   // ── LinkHandler ──
 
-  authenticated(session: LinkSession, hello: Extract<CoreToServer, {type: 'hello'}>): void {
+  async authenticated(session: LinkSession, hello: Extract<CoreToServer, {type: 'hello'}>): Promise<void> {
     const previous = this.sessions.get(session.coreId)
     this.sessions.set(session.coreId, session)
     // A Core that reconnects before its old link timed out replaces it.
     previous?.close(4409, 'replaced by a new link')
     const now = new Date().toISOString()
-    this.ctx.db.transaction(() => {
-      cores.markConnected(this.ctx.db, session.coreId, {now, source: session.source, version: hello.version})
-      this.recordPolicies(session, hello.policies, now)
-      this.ctx.audit.append({action: 'core.connect', outcome: 'allowed', actorId: session.coreId, actorName: `core ${session.core.name}`, role: 'core', target: session.coreId, source: session.source, detail: {version: hello.version}})
-    })()
-    this.ctx.audit.afterCommit()
-    this.ctx.events.publish({type: 'core.online', ownerId: session.core.owner_id, data: this.coreFacts(session)})
-    this.checkPolicies(session)
-    this.pushStatements(session)
+    await auditNow(
+      this.ctx,
+      {action: 'core.connect', outcome: 'allowed', actorId: session.coreId, actorName: `core ${session.core.name}`, role: 'core', target: session.coreId, source: session.source, detail: {version: hello.version}},
+      async () => {
+        await this.ctx.store.cores.markConnected(session.coreId, {now, source: session.source, version: hello.version})
+        await this.recordPolicies(session, hello.policies, now)
+      },
+    )
+    await this.ctx.events.publish({type: 'core.online', ownerId: session.core.owner_id, data: this.coreFacts(session)})
+    await this.checkPolicies(session)
+    await this.pushStatements(session)
   }
 
-  refused(source: string | null, coreId: string | null, code: string, message: string): void {
-    auditNow(this.ctx, {action: 'core.connect', outcome: 'denied', actorId: coreId, role: 'core', target: coreId, source, detail: {code, message}})
+  async refused(source: string | null, coreId: string | null, code: string, message: string): Promise<void> {
+    await auditNow(this.ctx, {action: 'core.connect', outcome: 'denied', actorId: coreId, role: 'core', target: coreId, source, detail: {code, message}})
   }
 
-  message(session: LinkSession, message: Exclude<CoreToServer, {type: 'hello' | 'view.decision'}>): void {
-    const {db} = this.ctx
+  async message(session: LinkSession, message: Exclude<CoreToServer, {type: 'hello' | 'view.decision'}>): Promise<void> {
+    const {store} = this.ctx
     switch (message.type) {
       case 'heartbeat':
-        cores.markSeen(db, session.coreId, new Date().toISOString())
+        await store.cores.markSeen(session.coreId, new Date().toISOString())
         // The server's copy may have changed under it (a tampered database): checked every heartbeat.
-        this.checkPolicies(session)
+        await this.checkPolicies(session)
         return
       case 'policies':
-        db.transaction(() => this.recordPolicies(session, message.policies, new Date().toISOString()))()
-        this.checkPolicies(session)
+        await store.transaction(() => this.recordPolicies(session, message.policies, new Date().toISOString()))
+        await this.checkPolicies(session)
         return
       case 'documents.applied': {
         const delivered = message.results.filter((r) => r.outcome !== 'rejected').map((r) => r.id)
-        markPolicyDocumentsDelivered(db, delivered, new Date().toISOString())
         const rejected = message.results.filter((r) => r.outcome === 'rejected')
-        auditNow(this.ctx, {action: 'core.documents', outcome: rejected.length ? 'error' : 'allowed', actorId: session.coreId, actorName: `core ${session.core.name}`, role: 'core', target: session.coreId, source: session.source, detail: {results: message.results}})
+        await auditNow(
+          this.ctx,
+          {action: 'core.documents', outcome: rejected.length ? 'error' : 'allowed', actorId: session.coreId, actorName: `core ${session.core.name}`, role: 'core', target: session.coreId, source: session.source, detail: {results: message.results}},
+          () => store.policies.markPolicyDocumentsDelivered(delivered, new Date().toISOString()),
+        )
         return
       }
       case 'health':
-        for (const change of cores.recordHealth(db, session.coreId, message.cameras)) {
+        for (const change of await store.cores.recordHealth(session.coreId, message.cameras)) {
           if (change.from === change.to) continue
-          this.ctx.events.publish({
+          await this.ctx.events.publish({
             type: change.to === 'online' ? 'camera.online' : 'camera.offline',
             severity: change.to === 'online' ? 'info' : 'warning',
             ownerId: session.core.owner_id,
@@ -137,28 +144,35 @@ export class CoreHub implements LinkHandler {
     }
   }
 
-  closed(session: LinkSession, detail: string): void {
+  async closed(session: LinkSession, detail: string): Promise<void> {
     if (this.sessions.get(session.coreId) !== session) return
     this.sessions.delete(session.coreId)
     this.streams.coreGone(session.coreId)
-    cores.markDisconnected(this.ctx.db, session.coreId, new Date().toISOString())
-    auditNow(this.ctx, {action: 'core.disconnect', outcome: 'allowed', actorId: session.coreId, actorName: `core ${session.core.name}`, role: 'core', target: session.coreId, source: session.source, detail: {detail}})
-    this.ctx.events.publish({type: 'core.offline', severity: 'warning', ownerId: session.core.owner_id, data: {...this.coreFacts(session), detail}})
+    await auditNow(
+      this.ctx,
+      {action: 'core.disconnect', outcome: 'allowed', actorId: session.coreId, actorName: `core ${session.core.name}`, role: 'core', target: session.coreId, source: session.source, detail: {detail}},
+      () => this.ctx.store.cores.markDisconnected(session.coreId, new Date().toISOString()),
+    )
+    await this.ctx.events.publish({type: 'core.offline', severity: 'warning', ownerId: session.core.owner_id, data: {...this.coreFacts(session), detail}})
   }
 
   /** Each of the owner's connected Cores gets the owner's current set of signed statements. */
-  ownerStatementsChanged(ownerId: string): void {
-    for (const session of this.sessions.values()) if (session.core.owner_id === ownerId) this.pushStatements(session)
+  async ownerStatementsChanged(ownerId: string): Promise<void> {
+    for (const session of this.sessions.values()) if (session.core.owner_id === ownerId) await session.serially(() => this.pushStatements(session))
   }
 
   async close(): Promise<void> {
     this.unsubscribe()
     this.streams.closeAll()
     // Recorded now, while the database is open; the sockets' close events come after it shuts.
-    for (const session of [...this.sessions.values()]) {
-      this.closed(session, 'server shutting down')
-      session.close(1001, 'server shutting down')
-    }
+    await Promise.all(
+      [...this.sessions.values()].map((session) =>
+        session.serially(async () => {
+          await this.closed(session, 'server shutting down')
+          session.close(1001, 'server shutting down')
+        }),
+      ),
+    )
     // The close frame (1001) tells each Core the server is going away, so it retries fast for its
     // return; give the frames a moment to leave, then cut off whoever has not closed.
     const closing = [...this.linkServer.clients].filter((ws) => ws.readyState !== ws.CLOSED).map((ws) => new Promise((resolve) => ws.once('close', resolve)))
@@ -166,18 +180,21 @@ export class CoreHub implements LinkHandler {
     for (const client of [...this.linkServer.clients, ...this.ingestServer.clients]) client.terminate()
     this.linkServer.close()
     this.ingestServer.close()
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending])
   }
 
-  private pushStatements(session: LinkSession): void {
-    const {db} = this.ctx
+  private async pushStatements(session: LinkSession): Promise<void> {
+    const {store} = this.ctx
     const now = new Date()
-    const cameraIds = cores.coreCameraIds(db, session.coreId)
-    const panic = activePanic(db, session.core.owner_id, now)
+    const cameraIds = await store.cores.coreCameraIds(session.coreId)
+    const panic = await store.panic.activePanic(session.core.owner_id, now)
+    const documents = await store.policies.pendingPolicyDocuments(cameraIds)
+    const approvals = (await Promise.all(cameraIds.map((id) => store.access.approvalsFor(id, now)))).flat()
     session.send({
       type: 'owner.statements',
-      policyDocuments: pendingPolicyDocuments(db, cameraIds).map((d) => ({id: d.id, statement: d.document})),
+      policyDocuments: documents.map((d) => ({id: d.id, statement: d.document})),
       panics: panic ? [{statement: panic.statement, clearStatement: panic.clearStatement}] : [],
-      approvals: cameraIds.flatMap((id) => approvalsFor(db, id, now)).map((a) => ({requestId: a.requestId, cameraId: a.cameraId, statement: a.statement})),
+      approvals: approvals.map((a) => ({requestId: a.requestId, cameraId: a.cameraId, statement: a.statement})),
     })
   }
 
@@ -192,23 +209,29 @@ export class CoreHub implements LinkHandler {
     if (!warning) this.warned.delete(key)
     else if (this.warned.get(key) !== warning) {
       this.warned.set(key, warning)
-      const camera = {cameraId, cameraName: getCamera(this.ctx.db, {kind: 'all'}, cameraId)?.name ?? cameraId}
-      auditNow(this.ctx, {action: 'core.policy_mismatch', outcome: 'error', actorName: 'rtcc server', target: cameraId, detail: {coreId: session.coreId, reported, warning}})
-      this.ctx.events.publish({type: 'core.policy_mismatch', severity: 'warning', ownerId: session.core.owner_id, data: {...camera, ...this.coreFacts(session), detail: warning}})
+      const camera = {cameraId, cameraName: (await this.ctx.store.cameras.getCamera({kind: 'all'}, cameraId))?.name ?? cameraId}
+      await auditNow(this.ctx, {action: 'core.policy_mismatch', outcome: 'error', actorName: 'rtcc server', target: cameraId, detail: {coreId: session.coreId, reported, warning}})
+      await this.ctx.events.publish({type: 'core.policy_mismatch', severity: 'warning', ownerId: session.core.owner_id, data: {...camera, ...this.coreFacts(session), detail: warning}})
     }
     return warning
   }
 
-  private checkPolicies(session: LinkSession): void {
-    void (async () => {
-      for (const cameraId of session.policies.keys()) await this.policyWarning(session, cameraId)
-    })().catch((error: Error) => process.stderr.write(`rtcc server: policy check for core ${session.coreId} failed: ${error.message}\n`))
+  /** Keeps store work started outside a request (socket events, timers) until it settles; logs a failure. */
+  background(work: Promise<unknown>): void {
+    const tracked = work
+      .catch((error: Error) => process.stderr.write(`rtcc server: Core link: ${error.stack ?? error.message}\n`))
+      .finally(() => this.pending.delete(tracked))
+    this.pending.add(tracked)
+  }
+
+  private async checkPolicies(session: LinkSession): Promise<void> {
+    for (const cameraId of session.policies.keys()) await this.policyWarning(session, cameraId)
   }
 
   /** What the Core enforces: kept per camera for `core list`, offered to the policy display, and checked against the server's copy. */
-  private recordPolicies(session: LinkSession, summaries: CameraPolicySummary[], now: string): void {
-    cores.recordPolicyModes(this.ctx.db, session.coreId, summaries)
-    recordCorePolicies(this.ctx.db, session.core.owner_id, summaries, now)
+  private async recordPolicies(session: LinkSession, summaries: CameraPolicySummary[], now: string): Promise<void> {
+    await this.ctx.store.cores.recordPolicyModes(session.coreId, summaries)
+    await this.ctx.store.policies.recordCorePolicies(session.core.owner_id, summaries, now)
     for (const summary of summaries) session.policies.set(summary.cameraId, summary)
   }
 
@@ -221,22 +244,11 @@ function reject(socket: Duplex, status: string): void {
   socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
 }
 
-// Keyed by the server's store, which every per-call copy of the context shares.
-const hubs = new WeakMap<ServerContext['store'], CoreHub>()
-
-/** Called once by the app: Core links and video ingest on the server's own socket. */
-export function attachCoreLink(app: FastifyInstance, ctx: ServerContext): CoreHub {
-  const hub = new CoreHub(ctx)
-  hubs.set(ctx.store, hub)
+/** Called once by the app: Core links and video ingest on the server's own socket, through the context's hub. */
+export async function attachCoreLink(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+  const hub = ctx.cores
+  await hub.start()
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => hub.upgrade(req, socket, head))
   // Before the server waits for connections to finish: links and video streams never finish by themselves.
   app.addHook('preClose', async () => hub.close())
-  return hub
 }
-
-export function coreHub(ctx: ServerContext): CoreHub {
-  const hub = hubs.get(ctx.store)
-  if (!hub) throw new Error('the Core link is not attached to this server')
-  return hub
-}
-

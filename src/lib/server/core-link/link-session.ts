@@ -9,17 +9,17 @@ import type {WebSocket} from 'ws'
 
 import {type CameraPolicySummary, challengeMessage, CoreToServer, type DecisionMessage, LINK_PROTOCOL, type ServerToCore} from '../../domain/core.js'
 import {verifySignature} from '../../core/identity.js'
-import {type CoreRow, getCore} from '../../store/cores.js'
+import type {CoreRow} from '../../store/cores.js'
 import type {ServerContext} from '../context.js'
 
 export const HELLO_TIMEOUT_MS = 10_000
 
-/** What the hub does with an authenticated link's messages. */
+/** What the hub does with an authenticated link's messages: one at a time per link, in order. */
 export interface LinkHandler {
-  authenticated(session: LinkSession, hello: Extract<CoreToServer, {type: 'hello'}>): void
-  refused(source: string | null, coreId: string | null, code: string, message: string): void
-  message(session: LinkSession, message: Exclude<CoreToServer, {type: 'hello' | 'view.decision'}>): void
-  closed(session: LinkSession, detail: string): void
+  authenticated(session: LinkSession, hello: Extract<CoreToServer, {type: 'hello'}>): Promise<void>
+  refused(source: string | null, coreId: string | null, code: string, message: string): Promise<void>
+  message(session: LinkSession, message: Exclude<CoreToServer, {type: 'hello' | 'view.decision'}>): Promise<void>
+  closed(session: LinkSession, detail: string): Promise<void>
 }
 
 export class LinkSession {
@@ -30,6 +30,8 @@ export class LinkSession {
   private lastHeard = Date.now()
   private liveness?: NodeJS.Timeout
   private authenticatedAt?: number
+  /** The link's work (store writes, audit records) runs one piece at a time, in the order it arrived. */
+  private work: Promise<void> = Promise.resolve()
 
   constructor(
     private readonly ctx: ServerContext,
@@ -45,7 +47,7 @@ export class LinkSession {
 
   start(): void {
     const nonce = randomBytes(32).toString('base64url')
-    const helloTimer = setTimeout(() => this.refuse(null, 'hello_timeout', `no signed hello within ${HELLO_TIMEOUT_MS} ms`), HELLO_TIMEOUT_MS)
+    const helloTimer = setTimeout(() => void this.serially(() => this.refuse(null, 'hello_timeout', `no signed hello within ${HELLO_TIMEOUT_MS} ms`)), HELLO_TIMEOUT_MS)
     this.ws.on('close', (code, reason) => {
       clearTimeout(helloTimer)
       clearInterval(this.liveness)
@@ -54,24 +56,45 @@ export class LinkSession {
         p.reject(new Error('the Core disconnected'))
       }
       this.pending.clear()
-      if (this.authenticatedAt !== undefined) this.handler.closed(this, `link closed (${code}${reason.length ? ` ${reason.toString()}` : ''})`)
+      const detail = `link closed (${code}${reason.length ? ` ${reason.toString()}` : ''})`
+      void this.serially(() => (this.authenticatedAt !== undefined ? this.handler.closed(this, detail) : undefined))
     })
     this.ws.on('error', () => this.ws.terminate())
     this.ws.on('pong', () => (this.lastHeard = Date.now()))
+    let helloSeen = false
     this.ws.on('message', (data, isBinary) => {
       this.lastHeard = Date.now()
       const message = isBinary ? undefined : parse(data.toString())
-      if (!message) return this.refuse(this.authenticatedAt ? this.coreId : null, 'bad_message', 'a link message did not match the protocol')
-      if (this.authenticatedAt === undefined) {
-        clearTimeout(helloTimer)
-        if (message.type !== 'hello') return this.refuse(null, 'hello_expected', 'the first message must be the signed hello')
-        return this.authenticate(nonce, message)
-      }
-      if (message.type === 'hello') return this.refuse(this.coreId, 'bad_message', 'hello sent twice')
-      if (message.type === 'view.decision') return this.settle(message.requestId, message.decision)
-      this.handler.message(this, message)
+      if (message?.type === 'view.decision' && this.authenticatedAt !== undefined) return this.settle(message.requestId, message.decision)
+      const first = !helloSeen
+      helloSeen = true
+      if (first) clearTimeout(helloTimer)
+      void this.serially(async () => {
+        if (!message) return this.refuse(this.authenticatedAt ? this.coreId : null, 'bad_message', 'a link message did not match the protocol')
+        if (first) {
+          if (message.type !== 'hello') return this.refuse(null, 'hello_expected', 'the first message must be the signed hello')
+          return this.authenticate(nonce, message)
+        }
+        // Whatever follows a refused hello is not listened to.
+        if (this.authenticatedAt === undefined) return
+        if (message.type === 'hello') return this.refuse(this.coreId, 'bad_message', 'hello sent twice')
+        if (message.type === 'view.decision') return this.settle(message.requestId, message.decision)
+        return this.handler.message(this, message)
+      })
     })
     this.send({type: 'challenge', protocol: LINK_PROTOCOL, nonce})
+  }
+
+  /**
+   * Runs fn after the link's earlier work; a failure is logged (the link carries on). Resolves when fn
+   * is done.
+   */
+  serially(fn: () => Promise<void> | void): Promise<void> {
+    const done = this.work.then(fn).catch((error: Error) => {
+      process.stderr.write(`rtcc server: Core link ${this.core?.id ?? this.source ?? ''}: ${error.stack ?? error.message}\n`)
+    })
+    this.work = done
+    return done
   }
 
   send(message: ServerToCore): void {
@@ -105,8 +128,8 @@ export class LinkSession {
     pending.resolve(decision)
   }
 
-  private authenticate(nonce: string, hello: Extract<CoreToServer, {type: 'hello'}>): void {
-    const core = getCore(this.ctx.db, hello.coreId)
+  private async authenticate(nonce: string, hello: Extract<CoreToServer, {type: 'hello'}>): Promise<void> {
+    const core = await this.ctx.store.cores.getCore(hello.coreId)
     if (!core) return this.refuse(hello.coreId, 'unknown_core', `no Core ${hello.coreId} is enrolled here`)
     if (!verifySignature(core.public_key, challengeMessage(nonce, core.id, this.ctx.secrets.fingerprint), hello.signature))
       return this.refuse(core.id, 'bad_signature', 'the challenge signature does not verify with this Core\'s enrolled key')
@@ -117,13 +140,16 @@ export class LinkSession {
       if (Date.now() - this.lastHeard > 3 * this.heartbeatSeconds * 1000) return this.ws.terminate()
       if (this.ws.readyState === this.ws.OPEN) this.ws.ping()
     }, this.heartbeatSeconds * 1000)
-    this.handler.authenticated(this, hello)
+    await this.handler.authenticated(this, hello)
   }
 
-  private refuse(coreId: string | null, code: string, message: string): void {
-    this.handler.refused(this.source, coreId, code, message)
-    this.send({type: 'refused', code, message})
-    this.close(4401, code)
+  private async refuse(coreId: string | null, code: string, message: string): Promise<void> {
+    try {
+      await this.handler.refused(this.source, coreId, code, message)
+    } finally {
+      this.send({type: 'refused', code, message})
+      this.close(4401, code)
+    }
   }
 }
 

@@ -5,13 +5,12 @@
  * seen before, is refused.
  */
 import {createHash} from 'node:crypto'
-
-import type {FastifyRequest} from 'fastify'
+import type {IncomingHttpHeaders} from 'node:http'
 
 import {requestMessage} from '../../domain/core.js'
 import {verifySignature} from '../../core/identity.js'
-import {type CoreRow, getCore} from '../../store/cores.js'
-import type {ServerContext} from '../context.js'
+import type {ServiceContext} from '../../services/context.js'
+import type {CoreRow} from '../../store/cores.js'
 import {HttpError} from '../http-error.js'
 
 export const MAX_SKEW_MS = 120_000
@@ -19,16 +18,26 @@ const seenNonces = new Map<string, number>()
 
 export const bodyDigest = (body: unknown): string => createHash('sha256').update(body === undefined ? '' : JSON.stringify(body)).digest('hex')
 
-export function verifyCoreRequest(ctx: ServerContext, req: FastifyRequest, coreId: string): CoreRow {
+/** What a signature covers, as the request arrived. */
+export interface SignedRequest {
+  method: string
+  /** The request target; its path is signed (the query is not). */
+  url: string
+  headers: IncomingHttpHeaders
+  body: unknown
+}
+
+/** The Core that signed the request, or a 401 (recorded with the Core it claimed to be). */
+export async function verifyCoreRequest(ctx: ServiceContext, request: SignedRequest, coreId: string): Promise<CoreRow> {
   const header = (name: string) => {
-    const value = req.headers[name]
+    const value = request.headers[name]
     return typeof value === 'string' ? value : undefined
   }
   const time = header('x-rtcc-core-time')
   const nonce = header('x-rtcc-core-nonce')
   const signature = header('x-rtcc-core-signature')
-  const core = getCore(ctx.db, coreId)
-  req.rtcc.subject = {id: coreId, name: core ? `core ${core.name}` : coreId, role: 'core'}
+  const core = await ctx.store.cores.getCore(coreId)
+  ctx.note({subject: {id: coreId, name: core ? `core ${core.name}` : coreId, role: 'core'}})
   const refuse = (why: string) => new HttpError(401, 'core_signature', `request not accepted as Core ${coreId}: ${why}`)
   if (!core) throw refuse('no such Core is enrolled')
   if (!time || !nonce || !signature) throw refuse('the x-rtcc-core-time, -nonce and -signature headers are required')
@@ -36,8 +45,8 @@ export function verifyCoreRequest(ctx: ServerContext, req: FastifyRequest, coreI
   if (!(Math.abs(now - Date.parse(time)) <= MAX_SKEW_MS)) throw refuse(`its time ${time} is more than ${MAX_SKEW_MS / 1000} s from the server's; check the Core's clock`)
   for (const [seen, at] of seenNonces) if (now - at > 2 * MAX_SKEW_MS) seenNonces.delete(seen)
   if (seenNonces.has(`${coreId}:${nonce}`)) throw refuse('replayed nonce')
-  const path = req.url.split('?')[0]!
-  if (!verifySignature(core.public_key, requestMessage({method: req.method, path, time, nonce, bodySha256: bodyDigest(req.body)}), signature)) throw refuse('bad signature')
+  const path = request.url.split('?')[0]!
+  if (!verifySignature(core.public_key, requestMessage({method: request.method, path, time, nonce, bodySha256: bodyDigest(request.body)}), signature)) throw refuse('bad signature')
   seenNonces.set(`${coreId}:${nonce}`, now)
   return core
 }

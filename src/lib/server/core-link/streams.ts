@@ -12,6 +12,7 @@ import {randomBytes, randomUUID} from 'node:crypto'
 import type {ServerResponse} from 'node:http'
 import type {WebSocket} from 'ws'
 
+import type {AuditInput} from '../../audit/log.js'
 import type {DecisionMessage, Requester} from '../../domain/core.js'
 import type {EndReason, StreamGrant, StreamKind, StreamView} from '../../domain/stream.js'
 import type {CoreRow} from '../../store/cores.js'
@@ -98,6 +99,8 @@ export class StreamRegistry {
   constructor(
     private readonly ctx: ServerContext,
     private readonly sessionFor: (coreId: string) => LinkSession | undefined,
+    /** Store work started by a timer or a socket (a stop's record and event): kept until it settles. */
+    private readonly background: (work: Promise<unknown>) => void = (work) => void work.catch(() => undefined),
   ) {
     this.signer = new WatchUrlSigner(ctx.secrets.masterKey)
   }
@@ -161,7 +164,7 @@ export class StreamRegistry {
     if (!stream || stream.announced || stream.ended) return
     stream.announced = true
     const view = this.view(stream)
-    this.ctx.events.publish({type: 'stream.started', ownerId: stream.core.owner_id, data: {...view}})
+    this.background(this.ctx.events.publish({type: 'stream.started', ownerId: stream.core.owner_id, data: {...view}}))
   }
 
   /** A snapshot view this user already holds on the camera, kept alive by asking again. */
@@ -331,7 +334,7 @@ export class StreamRegistry {
     if (!fromCore) this.sessionFor(stream.core.id)?.send({type: 'stream.stop', streamId: stream.id, reason})
     if (!stream.announced) return
     const seconds = Math.round((Date.now() - Date.parse(stream.startedAt)) / 1000)
-    auditNow(this.ctx, {
+    const stopped: AuditInput = {
       action: 'stream.stop',
       outcome: 'allowed',
       actorId: fromCore ? stream.core.id : null,
@@ -339,12 +342,14 @@ export class StreamRegistry {
       role: fromCore ? 'core' : null,
       target: stream.camera.id,
       detail: {kind: stream.kind, reason, detail, streamId: stream.id, policyReason: stream.decision?.reason ?? null, agency: stream.startedBy.agencyName, durationSeconds: seconds, bytes: stream.fanout.totalBytes},
-    })
-    this.ctx.events.publish({
+    }
+    const event = {
       type: 'stream.stopped',
       ownerId: stream.core.owner_id,
       data: {streamId: stream.id, cameraId: stream.camera.id, cameraName: stream.camera.name, site: stream.core.name, kind: stream.kind, reason, detail, durationSeconds: seconds},
-    })
+    }
+    // The stop is announced once its record is committed.
+    this.background(auditNow(this.ctx, stopped).then(() => this.ctx.events.publish(event)))
   }
 
   private view(stream: LiveStream): StreamView {

@@ -39,7 +39,9 @@ export class WatchUrlSigner {
   /** The claims of a genuine, unexpired token; undefined otherwise. */
   verify(token: string, now: number): WatchClaims | undefined {
     const raw = Buffer.from(token, 'base64url')
-    if (raw.length !== BODY_BYTES + TAG_BYTES || raw[0] !== VERSION) return undefined
+    // One spelling per token: the last character's unused low bits (and any stray character) must not
+    // give a second URL that opens the same view.
+    if (raw.length !== BODY_BYTES + TAG_BYTES || raw[0] !== VERSION || raw.toString('base64url') !== token) return undefined
     const body = raw.subarray(0, BODY_BYTES)
     if (!timingSafeEqual(raw.subarray(BODY_BYTES), this.tag(body))) return undefined
     const expiresAt = body.readUInt32BE(33) * 1000

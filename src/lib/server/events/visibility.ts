@@ -6,7 +6,7 @@
  */
 import type {RtccEvent} from '../../domain/events.js'
 import {jurisdictionTest} from '../../store/agencies.js'
-import {placesOf, requestingAgencies, type EventRefs, type LatLon} from '../../store/events.js'
+import type {EventRefs, LatLon} from '../../store/events.js'
 import type {Actor, ServerContext} from '../context.js'
 import {cameraScope} from '../scope.js'
 
@@ -23,27 +23,32 @@ export function eventRefs(data: Record<string, unknown>): EventRefs {
   return {cameraIds: [...text(data.cameraId), ...listed], coreIds: text(data.coreId), requestIds: text(data.requestId)}
 }
 
-function reachOf(ctx: ServerContext, event: RtccEvent): Reach {
+async function reachOf(ctx: ServerContext, event: RtccEvent): Promise<Reach> {
   const {latitude, longitude} = event.data
   const refs = eventRefs(event.data)
-  const places = placesOf(ctx.db, refs)
+  const [places, agencyIds] = await Promise.all([ctx.store.events.placesOf(refs), ctx.store.events.requestingAgencies(refs.requestIds)])
   if (typeof latitude === 'number' && typeof longitude === 'number') places.push({latitude, longitude})
-  return {places, agencyIds: requestingAgencies(ctx.db, refs.requestIds)}
+  return {places, agencyIds}
 }
 
 // Live events are one object shared by every subscriber: resolve each once, however many dashboards.
-const reaches = new WeakMap<RtccEvent, Reach>()
+const reaches = new WeakMap<RtccEvent, Promise<Reach>>()
 
 /** The delivery test for one subscriber, decided once when the stream opens. */
-export function eventVisibility(ctx: ServerContext, actor: Actor): (event: RtccEvent) => boolean {
-  const scope = cameraScope(ctx, actor)
+export async function eventVisibility(ctx: ServerContext, actor: Actor): Promise<(event: RtccEvent) => boolean | Promise<boolean>> {
+  const scope = await cameraScope(ctx, actor)
   if (scope.kind === 'all') return () => true
   if (scope.kind === 'owner') return (event) => event.ownerId === scope.ownerId
   const {agency} = scope
   const inside = jurisdictionTest(agency)
-  return (event) => {
+  return async (event) => {
     let reach = reaches.get(event)
-    if (!reach) reaches.set(event, (reach = reachOf(ctx, event)))
-    return reach.agencyIds.includes(agency.id) || reach.places.some(inside)
+    if (!reach) {
+      reaches.set(event, (reach = reachOf(ctx, event)))
+      // A failed lookup is not cached: the next subscriber asks again.
+      reach.catch(() => reaches.delete(event))
+    }
+    const {agencyIds, places} = await reach
+    return agencyIds.includes(agency.id) || places.some(inside)
   }
 }

@@ -14,6 +14,8 @@ import type {Repository, StagedImport, Store} from '../store.js'
 import * as access from './access.js'
 import * as agencies from './agencies.js'
 import * as cameras from './cameras.js'
+import * as cores from './cores.js'
+import * as events from './events.js'
 import * as evidence from './evidence.js'
 import {migratePostgres} from './migrate.js'
 import * as owners from './owners.js'
@@ -28,11 +30,13 @@ import * as users from './users.js'
 // bigint (counts, sizes, sequence numbers) as numbers: every value the store keeps is below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value))
 
-export class PgStore implements Pick<Store, 'backend' | 'transaction' | 'inTransaction' | 'close' | 'forget' | 'stageImport' | 'access' | 'agencies' | 'cameras' | 'evidence' | 'owners' | 'panic' | 'policies' | 'requests' | 'sessions' | 'users'> {
+export class PgStore implements Pick<Store, 'backend' | 'transaction' | 'inTransaction' | 'close' | 'forget' | 'stageImport' | 'access' | 'agencies' | 'cameras' | 'cores' | 'events' | 'evidence' | 'owners' | 'panic' | 'policies' | 'requests' | 'sessions' | 'users'> {
   readonly backend = 'postgres'
   readonly access = this.bind(access)
   readonly agencies = this.bind(agencies)
   readonly cameras = this.bind(cameras)
+  readonly cores = this.bind(cores)
+  readonly events = this.bind(events)
   readonly evidence = this.bind(evidence)
   readonly owners = this.bind(owners)
   readonly panic = this.bind(panic)
