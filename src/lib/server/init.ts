@@ -1,8 +1,9 @@
 /** `rtcc server init`: create the first admin directly in the data dir, once. */
-import {AuditLog} from '../audit/log.js'
+import {appendWithSqlite, AuditLog} from '../audit/log.js'
 import type {UserView} from '../domain/auth.js'
 import {CliError} from '../output/errors.js'
 import {openDatabase} from '../store/db.js'
+import {SqliteStore} from '../store/sqlite-store.js'
 import {countUsers, insertUser, toUserView} from '../store/users.js'
 import {prepareDataDir} from './data-dir.js'
 import {hashPassword, passwordProblem} from './passwords.js'
@@ -14,11 +15,11 @@ export async function initServer(dataDir: string, admin: {username: string; pass
   const passwordHash = await hashPassword(admin.password)
   const db = openDatabase(secrets.dbFile)
   try {
-    const audit = new AuditLog(db, {origin: secrets.origin, signer: {name: secrets.origin, privateKey: secrets.signingKey, publicKey: secrets.publicKey}})
+    const audit = await AuditLog.open(new SqliteStore(db), {origin: secrets.origin, signer: {name: secrets.origin, privateKey: secrets.signingKey, publicKey: secrets.publicKey}})
     const user = db.transaction(() => {
       if (countUsers(db) > 0) return undefined
       const row = insertUser(db, {username: admin.username, role: 'admin', passwordHash})
-      audit.append({
+      appendWithSqlite(db, {
         time: new Date().toISOString(),
         actorId: row.id,
         actorName: row.username,
@@ -35,7 +36,7 @@ export async function initServer(dataDir: string, admin: {username: string; pass
       return row
     })()
     if (!user) throw new CliError(`the server in ${dataDir} is already initialised`, {code: 'already_initialised', hint: 'Log in as an admin and use `rtcc user add`.'})
-    audit.afterCommit()
+    await audit.afterCommit()
     return {admin: toUserView(user), dataDir, fingerprint: secrets.fingerprint}
   } finally {
     db.close()

@@ -10,6 +10,7 @@
 import type {FastifyInstance, FastifyReply, FastifyRequest} from 'fastify'
 import {z} from 'zod'
 
+import {appendWithSqlite} from '../audit/log.js'
 import type {AuditOutcome} from '../audit/record.js'
 import type {Role} from '../domain/roles.js'
 import type {AuditFacts, ServiceContext} from '../services/context.js'
@@ -137,7 +138,7 @@ function serviceContext(ctx: ServerContext, req: FastifyRequest): ServiceContext
         const last = typeof facts === 'function' ? facts(result) : facts
         if (last) note(last)
         const payload = result === undefined ? undefined : JSON.stringify(result)
-        ctx.audit.append(auditInput(ctx, req, {outcome: last?.outcome ?? 'allowed', target: req.rtcc.target, detail: req.rtcc.detail, bytesOut: payload === undefined ? 0 : Buffer.byteLength(payload)}))
+        await ctx.audit.append(auditInput(ctx, req, {outcome: last?.outcome ?? 'allowed', target: req.rtcc.target, detail: req.rtcc.detail, bytesOut: payload === undefined ? 0 : Buffer.byteLength(payload)}))
         req.rtcc.audited = true
         req.rtcc.payload = payload
         req.rtcc.txResult = result
@@ -149,10 +150,11 @@ function serviceContext(ctx: ServerContext, req: FastifyRequest): ServiceContext
 
 function auditedTransaction<T>(ctx: ServerContext, req: FastifyRequest, fn: () => T, options: TxOptions<T>): T {
   if (req.rtcc.audited) throw new Error(`route ${req.rtcc.action} opened a second audited transaction`)
+  // call.tx is synchronous on the SQLite connection, for routes not yet moved to services (ctx.audited).
   return ctx.db.transaction(() => {
     const result = fn()
     const payload = result === undefined ? undefined : JSON.stringify(result)
-    ctx.audit.append(auditInput(ctx, req, {
+    appendWithSqlite(ctx.db, auditInput(ctx, req, {
       outcome: options.outcome ?? 'allowed',
       target: options.target ?? req.rtcc.target,
       detail: typeof options.detail === 'function' ? options.detail(result) : (options.detail ?? req.rtcc.detail),

@@ -8,10 +8,11 @@ import {existsSync} from 'node:fs'
 import {userInfo} from 'node:os'
 import {join} from 'node:path'
 
-import {AuditLog} from '../audit/log.js'
+import {appendWithSqlite, AuditLog} from '../audit/log.js'
 import type {UserView} from '../domain/auth.js'
 import {CliError} from '../output/errors.js'
 import {openDatabase} from '../store/db.js'
+import {SqliteStore} from '../store/sqlite-store.js'
 import * as users from '../store/users.js'
 import {prepareDataDir} from './data-dir.js'
 
@@ -28,7 +29,7 @@ export async function unlockLocally(dataDir: string, username: string): Promise<
   const secrets = await prepareDataDir(dataDir)
   const db = openDatabase(secrets.dbFile)
   try {
-    const audit = new AuditLog(db, {origin: secrets.origin, signer: {name: secrets.origin, privateKey: secrets.signingKey, publicKey: secrets.publicKey}})
+    const audit = await AuditLog.open(new SqliteStore(db), {origin: secrets.origin, signer: {name: secrets.origin, privateKey: secrets.signingKey, publicKey: secrets.publicKey}})
     const result = db.transaction(() => {
       const user = users.findUserByName(db, username)
       if (!user) return undefined
@@ -37,7 +38,7 @@ export async function unlockLocally(dataDir: string, username: string): Promise<
       users.clearLockout(db, user.username)
       users.updateUser(db, user.id, {locked_at: null})
       const lifted = {lockedByAdmin: user.locked_at !== null, lockedOutUntil}
-      audit.append({
+      appendWithSqlite(db, {
         time: now.toISOString(),
         actorName: `local:${userInfo().username}`,
         action: 'server.unlock',
@@ -51,7 +52,7 @@ export async function unlockLocally(dataDir: string, username: string): Promise<
       return {user: users.toUserView(users.findUserById(db, user.id)!, now), ...lifted}
     })()
     if (!result) throw new CliError(`no user "${username}" in ${dataDir}`, {code: 'not_found', where: dataDir, hint: 'Check the spelling; `rtcc user list` shows the accounts.'})
-    audit.afterCommit()
+    await audit.afterCommit()
     return result
   } finally {
     db.close()

@@ -12,6 +12,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import type {FastifyInstance} from 'fastify'
 import {WebSocketServer} from 'ws'
 
+import {appendWithSqlite} from '../../audit/log.js'
 import {type CameraPolicySummary, type CoreToServer, INGEST_PATH, LINK_PATH} from '../../domain/core.js'
 import {approvalsFor} from '../../store/access.js'
 import {getCamera} from '../../store/cameras.js'
@@ -86,9 +87,9 @@ export class CoreHub implements LinkHandler {
     this.ctx.db.transaction(() => {
       cores.markConnected(this.ctx.db, session.coreId, {now, source: session.source, version: hello.version})
       this.recordPolicies(session, hello.policies, now)
-      this.ctx.audit.append({action: 'core.connect', outcome: 'allowed', actorId: session.coreId, actorName: `core ${session.core.name}`, role: 'core', target: session.coreId, source: session.source, detail: {version: hello.version}})
+      appendWithSqlite(this.ctx.db, {action: 'core.connect', outcome: 'allowed', actorId: session.coreId, actorName: `core ${session.core.name}`, role: 'core', target: session.coreId, source: session.source, detail: {version: hello.version}})
     })()
-    this.ctx.audit.afterCommit()
+    this.ctx.audit.afterCommitSoon()
     this.ctx.events.publish({type: 'core.online', ownerId: session.core.owner_id, data: this.coreFacts(session)})
     this.checkPolicies(session)
     this.pushStatements(session)

@@ -3,6 +3,7 @@
  * chain of custody), is audited (by the route's transaction, or here for the server's own changes:
  * delivery, expiry) and, once committed, is published as a `request.<state>` event.
  */
+import {appendWithSqlite} from '../../audit/log.js'
 import type {RequestStatus, TimelineActor} from '../../domain/requests.js'
 import * as requests from '../../store/requests.js'
 import type {Actor, ServerContext} from '../context.js'
@@ -52,11 +53,11 @@ export function systemMove(ctx: ServerContext, row: requests.RequestRow, to: Req
     if (!current) return undefined
     const done = moveRequest(ctx, current, to, SERVER_ACTOR, null, detail)
     if (done)
-      ctx.audit.append({time: ctx.now().toISOString(), actorName: 'rtcc server', role: 'system', action: `request.${to}`, target: row.id, outcome: 'allowed', source: 'server', detail})
+      appendWithSqlite(ctx.db, {time: ctx.now().toISOString(), actorName: 'rtcc server', role: 'system', action: `request.${to}`, target: row.id, outcome: 'allowed', source: 'server', detail})
     return done
   })()
   publish?.()
-  ctx.audit.afterCommit()
+  ctx.audit.afterCommitSoon()
   return publish !== undefined
 }
 

@@ -13,6 +13,7 @@ import pg from 'pg'
 import type {Repository, Store} from '../store.js'
 import * as access from './access.js'
 import * as agencies from './agencies.js'
+import * as audit from './audit.js'
 import * as evidence from './evidence.js'
 import {migratePostgres} from './migrate.js'
 import * as owners from './owners.js'
@@ -23,10 +24,11 @@ import * as requests from './requests.js'
 // bigint (counts, sizes, sequence numbers) as numbers: every value the store keeps is below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value))
 
-export class PgStore implements Pick<Store, 'backend' | 'transaction' | 'inTransaction' | 'close' | 'access' | 'agencies' | 'evidence' | 'owners' | 'panic' | 'requests'> {
+export class PgStore implements Pick<Store, 'backend' | 'transaction' | 'inTransaction' | 'close' | 'access' | 'agencies' | 'audit' | 'evidence' | 'owners' | 'panic' | 'requests'> {
   readonly backend = 'postgres'
   readonly access = this.bind(access)
   readonly agencies = this.bind(agencies)
+  readonly audit = this.bind(audit)
   readonly evidence = this.bind(evidence)
   readonly owners = this.bind(owners)
   readonly panic = this.bind(panic)

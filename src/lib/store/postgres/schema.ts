@@ -78,6 +78,13 @@ export const postgresMigrations: string[] = [
     note text COLLATE "C" NOT NULL,
     created_at text COLLATE "C" NOT NULL
   );
+  CREATE TABLE audit_cosignatures (
+    size bigint NOT NULL,
+    cosigner text COLLATE "C" NOT NULL,
+    line text COLLATE "C" NOT NULL,
+    signed_at bigint NOT NULL,
+    PRIMARY KEY (size, cosigner)
+  );
   CREATE TABLE events (
     id bigint PRIMARY KEY,
     type text COLLATE "C" NOT NULL,
