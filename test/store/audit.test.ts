@@ -181,6 +181,44 @@ describe.each(BACKENDS)('the audit repository on %s', (backend) => {
   })
 })
 
+/** What someone with write access to the database does: change a record and make its leaf hash match. */
+async function forge(store: SqliteStore | PgStore, seq: number): Promise<void> {
+  const record = (await store.audit.getAuditRecord(seq))!
+  const leaf = leafHashOfRecord({...record, action: 'camera.delete'})
+  if (store instanceof PgStore) await store.pool.query("UPDATE audit_records SET action = 'camera.delete', leaf_hash = $1 WHERE seq = $2", [leaf, seq])
+  else store.db.prepare("UPDATE audit_records SET action = 'camera.delete', leaf_hash = ? WHERE seq = ?").run(leaf, seq)
+}
+
+describe.each(BACKENDS)('the start-up check on %s', (backend) => {
+  let opened: OpenedStore<SqliteStore | PgStore>
+  let dir: string
+  beforeAll(async () => {
+    opened = await openBackend(backend)
+    dir = mkdtempSync(join(tmpdir(), 'rtcc-audit-start-'))
+  })
+  afterAll(async () => {
+    await opened?.close()
+    rmSync(dir, {recursive: true, force: true})
+  })
+
+  it('refuses to open a log rewritten after it was signed, and one whose checkpoint rows were deleted', async () => {
+    const store = opened.store
+    const checkpointFile = join(dir, 'audit-checkpoint.note')
+    const open = () => AuditLog.open(store, {origin: ORIGIN, signer, checkpointEvery: 10, checkpointFile})
+    const log = await open()
+    for (let i = 1; i <= 14; i++) {
+      await log.append(sample(i))
+      await log.afterCommit()
+    }
+    await log.checkpoint()
+    expect((await open()).size).toBe(14)
+    await forge(store, 4)
+    await expect(open()).rejects.toThrow(/REFUSING TO START: the stored audit records no longer reproduce the checkpoint signed at size 10 .*records 1–10 were altered/)
+    await sql(store, 'DELETE FROM audit_checkpoints')
+    await expect(open()).rejects.toThrow(/audit-checkpoint\.note holds the checkpoint signed at size 14 .*checkpoint rows were deleted/)
+  })
+})
+
 describe('the audit log on one PostgreSQL database shared by two server instances', () => {
   let database: TestDatabase
   let one: PgStore

@@ -14,7 +14,7 @@ export interface SignedHead {
   rootHash: Buffer
 }
 
-export const auditCorrupt = (message: string, hint = 'Run `rtcc audit verify --db FILE --public-key audit-signing.pub` on a copy of the database, and restore it from a backup.') =>
+export const auditCorrupt = (message: string, hint = 'Run `rtcc audit verify --db FILE --public-key audit-signing.pub` on a copy of the database (on PostgreSQL: `--database postgres://…`), and restore it from a backup.') =>
   new CliError(`REFUSING TO START: ${message}`, {code: 'audit_corrupt', hint})
 
 function open(note: string, verifier: NoteVerifier, what: string): Checkpoint {
