@@ -2,6 +2,10 @@
  * Audit log benchmark: append rate (one transaction per record, checkpoint every 1000, as the server
  * runs it), `audit verify` rate over 1,000,000 records, and raw SHA-256 throughput over the same
  * canonical record bytes in the same run, for comparison. Run directly: `npx tsx bench/audit.ts`.
+ * With RTCC_BENCH_POSTGRES_URL (a database the bench may create others from, e.g.
+ * postgres://postgres@127.0.0.1:5432/test) it also measures both on PostgreSQL, side by side: appends
+ * through the store (advisory-locked, one transaction each) and `audit verify --database` over a copy
+ * of the same records.
  */
 import {generateKeyPairSync} from 'node:crypto'
 import {mkdtempSync, rmSync, statSync} from 'node:fs'
@@ -11,9 +15,12 @@ import {pathToFileURL} from 'node:url'
 
 import {AuditLog, type AuditInput} from '../src/lib/audit/log.js'
 import {sha256Hex} from '../src/lib/audit/merkle.js'
+import type {NoteSigner} from '../src/lib/audit/note.js'
 import {verifyAuditLog} from '../src/lib/audit/verify.js'
-import {auditRowTextPage} from '../src/lib/store/audit.js'
+import {auditRowTextPage, auditRowValuesPage, listCheckpoints} from '../src/lib/store/audit.js'
+import {withSqliteAuditSnapshot} from '../src/lib/store/audit-reader.js'
 import {openDatabase} from '../src/lib/store/db.js'
+import {SqliteStore} from '../src/lib/store/sqlite-store.js'
 
 const VERIFY_RECORDS = Number(process.env.AUDIT_BENCH_RECORDS ?? 1_000_000)
 const APPEND_RECORDS = 20_000
@@ -39,6 +46,72 @@ function input(i: number): AuditInput {
 
 const perSecond = (count: number, ms: number): number => Math.round((count / ms) * 1000)
 
+/** The same figures on PostgreSQL, in a database of its own (dropped after), from the SQLite verify file's records. */
+async function postgresFigures(adminUrl: string, signer: NoteSigner, sqliteFile: string): Promise<Record<string, unknown>> {
+  const {default: pg} = await import('pg')
+  const {PgStore} = await import('../src/lib/store/postgres/pg-store.js')
+  const {withPostgresAuditSnapshot} = await import('../src/lib/store/postgres/audit-reader.js')
+  const name = `rtcc_bench_audit_${process.pid}`
+  const admin = async (sql: string) => {
+    const client = new pg.Client({connectionString: adminUrl})
+    await client.connect()
+    try {
+      await client.query(sql)
+    } finally {
+      await client.end()
+    }
+  }
+  const url = new URL(adminUrl)
+  const databaseUrl = (database: string) => ((url.pathname = `/${database}`), url.toString())
+  const figures: Record<string, unknown> = {}
+  for (const database of [`${name}_append`, `${name}_verify`]) await admin(`CREATE DATABASE ${database}`)
+  try {
+    const appendStore = await PgStore.open(databaseUrl(`${name}_append`))
+    try {
+      const log = await AuditLog.open(appendStore, {origin: signer.name, signer, checkpointEvery: 1000})
+      const count = Math.min(APPEND_RECORDS, 5000)
+      const started = performance.now()
+      for (let i = 0; i < count; i++) {
+        await appendStore.transaction(() => log.append(input(i)))
+        await log.afterCommit()
+      }
+      Object.assign(figures, {appendRecords: count, appendPerSecond: perSecond(count, performance.now() - started)})
+    } finally {
+      await appendStore.close()
+    }
+
+    // Copy the SQLite verify log row for row, then verify it the way `audit verify --database` does.
+    const verifyUrl = databaseUrl(`${name}_verify`)
+    const store = await PgStore.open(verifyUrl)
+    const source = openDatabase(sqliteFile, {readonly: true})
+    try {
+      const types = ['bigint', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'bigint', 'bigint', 'text', 'bytea']
+      for (let after = 0; ; ) {
+        const rows = auditRowValuesPage(source, after, 10_000)
+        if (rows.length === 0) break
+        const columns = types.map((_, c) => rows.map((row) => row[c]))
+        await store.pool.query(
+          `INSERT INTO audit_records SELECT * FROM unnest(${types.map((type, c) => `$${c + 1}::${type}[]`).join(', ')})`,
+          columns,
+        )
+        after = rows.at(-1)![0] as number
+      }
+      for (const checkpoint of listCheckpoints(source)) await store.audit.insertCheckpoint(checkpoint)
+    } finally {
+      source.close()
+      await store.close()
+    }
+    const verify = () => withPostgresAuditSnapshot(verifyUrl, (reader) => verifyAuditLog(reader, signer.publicKey))
+    const [first, second] = [await verify(), await verify()]
+    if (!first.ok) throw new Error(`bench log failed to verify on PostgreSQL: ${first.problems[0]}`)
+    const best = first.seconds < second.seconds ? first : second
+    Object.assign(figures, {verifyRecords: best.records, verifySeconds: Number(best.seconds.toFixed(3)), verifyPerSecond: best.ratePerSecond})
+  } finally {
+    for (const database of [`${name}_append`, `${name}_verify`]) await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)
+  }
+  return figures
+}
+
 export async function run(): Promise<Record<string, unknown>> {
   const dir = mkdtempSync(join(tmpdir(), 'rtcc-bench-audit-'))
   const {privateKey, publicKey} = generateKeyPairSync('ed25519')
@@ -46,11 +119,11 @@ export async function run(): Promise<Record<string, unknown>> {
   try {
     // Append: each record in its own transaction, then afterCommit (which signs every 1000th).
     const appendDb = openDatabase(join(dir, 'append.db'))
-    const appendLog = new AuditLog(appendDb, {origin: signer.name, signer, checkpointEvery: 1000})
+    const appendLog = await AuditLog.open(new SqliteStore(appendDb), {origin: signer.name, signer, checkpointEvery: 1000})
     let started = performance.now()
     for (let i = 0; i < APPEND_RECORDS; i++) {
-      appendLog.append(input(i))
-      appendLog.afterCommit()
+      await appendLog.append(input(i))
+      await appendLog.afterCommit()
     }
     const appendMs = performance.now() - started
     appendDb.close()
@@ -59,18 +132,20 @@ export async function run(): Promise<Record<string, unknown>> {
     const file = join(dir, 'verify.db')
     const db = openDatabase(file)
     db.pragma('cache_size = -262144') // 256 MiB page cache: keeps the bulk build from thrashing its indexes
-    const log = new AuditLog(db, {origin: signer.name, signer, checkpointEvery: 1000})
+    const store = new SqliteStore(db)
+    const log = await AuditLog.open(store, {origin: signer.name, signer, checkpointEvery: 1000})
     started = performance.now()
-    db.transaction(() => {
-      for (let i = 0; i < VERIFY_RECORDS; i++) log.append(input(i))
-    })()
-    log.afterCommit()
+    await store.transaction(async () => {
+      for (let i = 0; i < VERIFY_RECORDS; i++) await log.append(input(i))
+    })
+    await log.afterCommit()
     const buildSeconds = (performance.now() - started) / 1000
     db.close()
 
     // Best of two runs: the first also warms the OS page cache; this machine's cores are shared.
     const verifyDb = openDatabase(file, {readonly: true})
-    const [first, second] = [verifyAuditLog(verifyDb, publicKey), verifyAuditLog(verifyDb, publicKey)]
+    const verify = () => withSqliteAuditSnapshot(verifyDb, (reader) => verifyAuditLog(reader, publicKey))
+    const [first, second] = [await verify(), await verify()]
     if (!first.ok) throw new Error(`bench log failed to verify: ${first.problems[0]}`)
     const result = first.seconds < second.seconds ? first : second
 
@@ -103,6 +178,7 @@ export async function run(): Promise<Record<string, unknown>> {
       verifyToTwoHashCeilingRatio: Number(((result.ratePerSecond ?? 0) / (shaRate / 2)).toFixed(3)),
       buildSeconds: Number(buildSeconds.toFixed(1)),
       databaseMiB: Math.round(statSync(file).size / 2 ** 20),
+      ...(process.env.RTCC_BENCH_POSTGRES_URL ? {postgres: await postgresFigures(process.env.RTCC_BENCH_POSTGRES_URL, signer, file)} : {}),
     }
   } finally {
     rmSync(dir, {recursive: true, force: true})

@@ -146,8 +146,8 @@ describe('the owner\'s access report', () => {
     const since = new Date().toISOString()
     // The Core helper audits stream actions like this (target = camera id).
     for (const action of ['stream.start', 'stream.view'])
-      t.server.ctx.audit.append({action, outcome: 'allowed', actorId: inesId, actorName: 'ines', role: 'investigator', target: camera.id, detail: {kind: 'live', policyReason: 'approved by the owner until 2026-11-03T12:30:00.000Z', agency: 'Chicago PD'}})
-    t.server.ctx.audit.append({action: 'stream.stop', outcome: 'allowed', actorId: inesId, actorName: 'ines', role: 'investigator', target: camera.id, detail: {kind: 'live', reason: 'viewer-left', policyReason: 'approved by the owner until 2026-11-03T12:30:00.000Z', agency: 'Chicago PD', durationSeconds: 42}})
+      await t.server.ctx.audit.append({action, outcome: 'allowed', actorId: inesId, actorName: 'ines', role: 'investigator', target: camera.id, detail: {kind: 'live', policyReason: 'approved by the owner until 2026-11-03T12:30:00.000Z', agency: 'Chicago PD'}})
+    await t.server.ctx.audit.append({action: 'stream.stop', outcome: 'allowed', actorId: inesId, actorName: 'ines', role: 'investigator', target: camera.id, detail: {kind: 'live', reason: 'viewer-left', policyReason: 'approved by the owner until 2026-11-03T12:30:00.000Z', agency: 'Chicago PD', durationSeconds: 42}})
     await failure(otto.request('PUT', `/v1/policies/${camera.id}`, {live: 'always'}))
     await requestAccess(otto, {camera: camera.id, reason: 'follow-up', durationMs: 5 * 60_000})
     await setPolicy(owner.api, camera.id, {live: 'always'})
@@ -175,14 +175,14 @@ describe('the owner\'s access report', () => {
     const since = new Date().toISOString()
     const audit = (action: string, detail: Record<string, unknown>) =>
       t.server.ctx.audit.append({action, outcome: 'allowed', actorId: inesId, actorName: 'ines', role: 'investigator', target: camera.id, detail: {kind: 'live', policyReason: 'shared always', agency: 'Chicago PD', ...detail}})
-    audit('stream.start', {snapshot: true})
-    audit('stream.stop', {reason: 'viewer-left', durationSeconds: 3})
-    audit('stream.start', {snapshot: false})
-    audit('stream.stop', {reason: 'policy-window-ended', durationSeconds: 600})
-    audit('stream.start', {snapshot: false})
-    audit('stream.stop', {reason: 'owner-revoked', durationSeconds: 60})
-    audit('stream.start', {snapshot: false})
-    audit('stream.stop', {reason: 'core-offline', durationSeconds: 5})
+    await audit('stream.start', {snapshot: true})
+    await audit('stream.stop', {reason: 'viewer-left', durationSeconds: 3})
+    await audit('stream.start', {snapshot: false})
+    await audit('stream.stop', {reason: 'policy-window-ended', durationSeconds: 600})
+    await audit('stream.start', {snapshot: false})
+    await audit('stream.stop', {reason: 'owner-revoked', durationSeconds: 60})
+    await audit('stream.start', {snapshot: false})
+    await audit('stream.stop', {reason: 'core-offline', durationSeconds: 5})
 
     const report = await accessReport(owner.api, since)
     expect(report.entries.filter((e) => e.action === 'stream.stop').map((e) => e.reason)).toEqual([

@@ -3,9 +3,14 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import type {KeyObject} from 'node:crypto'
+
 import {AuditLog, type AuditInput} from '../../src/lib/audit/log.js'
 import type {NoteSigner} from '../../src/lib/audit/note.js'
+import {verifyAuditLog, type VerifyOptions, type VerifyResult} from '../../src/lib/audit/verify.js'
+import {withSqliteAuditSnapshot} from '../../src/lib/store/audit-reader.js'
 import {openDatabase, type Db} from '../../src/lib/store/db.js'
+import {SqliteStore} from '../../src/lib/store/sqlite-store.js'
 
 export const ORIGIN = 'rtcc.test/audit'
 
@@ -20,9 +25,15 @@ export function tempDir(): {dir: string; cleanup: () => void} {
   return {dir, cleanup: () => rmSync(dir, {recursive: true, force: true})}
 }
 
-export function openLog(file: string, signer: NoteSigner, checkpointEvery = 10): {db: Db; log: AuditLog} {
+export async function openLog(file: string, signer: NoteSigner, checkpointEvery = 10): Promise<{db: Db; store: SqliteStore; log: AuditLog}> {
   const db = openDatabase(file)
-  return {db, log: new AuditLog(db, {origin: ORIGIN, signer, checkpointEvery})}
+  const store = new SqliteStore(db)
+  return {db, store, log: await AuditLog.open(store, {origin: ORIGIN, signer, checkpointEvery})}
+}
+
+/** Verifies the log in a SQLite connection offline, as `rtcc audit verify --db` does. */
+export function verifySqlite(db: Db, publicKey: KeyObject, options?: VerifyOptions): Promise<VerifyResult> {
+  return withSqliteAuditSnapshot(db, (reader) => verifyAuditLog(reader, publicKey, options))
 }
 
 /** A varied, realistic request record; `i` makes each one distinct. */
@@ -50,9 +61,9 @@ export function sampleInput(i: number): AuditInput {
 }
 
 /** Appends records first..last, each in its own transaction followed by afterCommit, as the server does. */
-export function appendMany(log: AuditLog, first: number, last: number): void {
+export async function appendMany(log: AuditLog, first: number, last: number): Promise<void> {
   for (let i = first; i <= last; i++) {
-    log.append(sampleInput(i))
-    log.afterCommit()
+    await log.append(sampleInput(i))
+    await log.afterCommit()
   }
 }

@@ -5,20 +5,22 @@ import {AuditLog} from '../../src/lib/audit/log.js'
 import {rootOf} from '../../src/lib/audit/merkle.js'
 import {openCheckpoint} from '../../src/lib/audit/note.js'
 import {leafHashOfRecord} from '../../src/lib/audit/record.js'
-import {verifyAuditLog, verifyConsistencyBundle, verifyInclusionBundle} from '../../src/lib/audit/verify.js'
+import {verifyConsistencyBundle, verifyInclusionBundle} from '../../src/lib/audit/verify.js'
 import {auditLeafHashes, countAuditRecords, listCheckpoints, queryAuditRecords} from '../../src/lib/store/audit.js'
 import type {Db} from '../../src/lib/store/db.js'
-import {appendMany, newSigner, openLog, ORIGIN, sampleInput, tempDir} from './helpers.js'
+import type {SqliteStore} from '../../src/lib/store/sqlite-store.js'
+import {appendMany, newSigner, openLog, ORIGIN, sampleInput, tempDir, verifySqlite} from './helpers.js'
 
 let dir: string
 let cleanup: () => void
 let db: Db
+let store: SqliteStore
 let log: AuditLog
 const signer = newSigner()
 
-beforeEach(() => {
+beforeEach(async () => {
   ;({dir, cleanup} = tempDir())
-  ;({db, log} = openLog(join(dir, 'rtcc.db'), signer))
+  ;({db, store, log} = await openLog(join(dir, 'rtcc.db'), signer))
 })
 afterEach(() => {
   db.close()
@@ -26,9 +28,9 @@ afterEach(() => {
 })
 
 describe('AuditLog', () => {
-  it('appends records with consecutive seqs and stores every field as given', () => {
-    const first = log.append(sampleInput(0))
-    const second = log.append(sampleInput(5))
+  it('appends records with consecutive seqs and stores every field as given', async () => {
+    const first = await log.append(sampleInput(0))
+    const second = await log.append(sampleInput(5))
     expect(first.seq).toBe(1)
     expect(second.seq).toBe(2)
     expect(first.id).toMatch(/^aud_[0-9a-z]{26}$/)
@@ -38,106 +40,107 @@ describe('AuditLog', () => {
     expect(auditLeafHashes(db, 0, 2)).toEqual([leafHashOfRecord(first), leafHashOfRecord(second)])
   })
 
-  it('signs a checkpoint at every multiple of checkpointEvery, and on demand at shutdown', () => {
-    appendMany(log, 1, 25)
+  it('signs a checkpoint at every multiple of checkpointEvery, and on demand at shutdown', async () => {
+    await appendMany(log, 1, 25)
     expect(listCheckpoints(db).map((c) => c.size)).toEqual([10, 20])
-    const final = log.checkpoint()
+    const final = await log.checkpoint()
     expect(final.size).toBe(25)
-    expect(log.checkpoint()).toEqual(final) // nothing new: no second checkpoint at the same size
+    expect(await log.checkpoint()).toEqual(final) // nothing new: no second checkpoint at the same size
     expect(listCheckpoints(db).map((c) => c.size)).toEqual([10, 20, 25])
     const head = openCheckpoint(final.note, {publicKey: signer.publicKey, name: ORIGIN})
     expect(head).toEqual({origin: ORIGIN, size: 25, rootHash: rootOf(auditLeafHashes(db, 0, 25))})
   })
 
-  it('signs checkpoints at exact multiples even when several commits land before afterCommit', () => {
-    for (let i = 1; i <= 23; i++) log.append(sampleInput(i))
-    const signed = log.afterCommit()
+  it('signs checkpoints at exact multiples even when several commits land before afterCommit', async () => {
+    for (let i = 1; i <= 23; i++) await log.append(sampleInput(i))
+    const signed = await log.afterCommit()
     expect(signed?.size).toBe(20)
     expect(listCheckpoints(db).map((c) => c.size)).toEqual([10, 20])
     expect(log.size).toBe(23)
   })
 
-  it('leaves no record when the transaction holding the append rolls back, and later checkpoints still verify', () => {
+  it('leaves no record when the transaction holding the append rolls back, and later checkpoints still verify', async () => {
     db.exec('CREATE TABLE widgets (name TEXT)')
-    appendMany(log, 1, 8)
-    expect(() =>
-      db.transaction(() => {
+    await appendMany(log, 1, 8)
+    await expect(
+      store.transaction(async () => {
         db.prepare('INSERT INTO widgets VALUES (?)').run('w1')
-        log.append({action: 'widget.create', outcome: 'allowed', target: 'w1'})
+        await log.append({action: 'widget.create', outcome: 'allowed', target: 'w1'})
         throw new Error('handler failed after auditing')
-      })(),
-    ).toThrow('handler failed')
-    log.afterCommit()
+      }),
+    ).rejects.toThrow('handler failed')
+    await log.afterCommit()
     expect(countAuditRecords(db)).toBe(8)
     expect(db.prepare('SELECT count(*) FROM widgets').pluck().get()).toBe(0)
     expect(queryAuditRecords(db, {action: 'widget.create'})).toEqual([])
 
     // The change and its record commit together.
-    const committed = db.transaction(() => {
+    const committed = await store.transaction(async () => {
       db.prepare('INSERT INTO widgets VALUES (?)').run('w2')
       return log.append({action: 'widget.create', outcome: 'allowed', target: 'w2'})
-    })()
+    })
     expect(committed.seq).toBe(9)
-    appendMany(log, 10, 21)
+    await appendMany(log, 10, 21)
     expect(listCheckpoints(db).map((c) => c.size)).toEqual([10, 20])
-    const result = verifyAuditLog(db, signer.publicKey)
+    const result = await verifySqlite(db, signer.publicKey)
     expect(result).toMatchObject({ok: true, records: 21, checkpoints: 2, problems: []})
   })
 
-  it('refuses to catch up or sign from inside a transaction', () => {
-    db.transaction(() => {
-      log.append(sampleInput(1))
-      expect(() => log.afterCommit()).toThrow(/outside a transaction/)
-      expect(() => log.checkpoint()).toThrow(/outside a transaction/)
-    })()
-    expect(log.afterCommit()).toBeUndefined()
+  it('refuses to catch up or sign from inside a transaction', async () => {
+    await store.transaction(async () => {
+      await log.append(sampleInput(1))
+      await expect(log.afterCommit()).rejects.toThrow(/outside a transaction/)
+      await expect(log.checkpoint()).rejects.toThrow(/outside a transaction/)
+      await expect(log.inclusionProof(1)).rejects.toThrow(/outside a transaction/)
+    })
+    expect(await log.afterCommit()).toBeUndefined()
     expect(log.size).toBe(1)
   })
 
-  it('rejects malformed input before writing anything', () => {
-    expect(() => log.append({action: '', outcome: 'allowed'})).toThrow(/action/)
-    expect(() => log.append({action: 'x', outcome: 'maybe' as never})).toThrow(/outcome/)
-    expect(() => log.append({action: 'x', outcome: 'allowed', bytesIn: -1})).toThrow(/bytesIn/)
-    expect(() => log.append({action: 'x', outcome: 'allowed', time: '2026-11-01'})).toThrow(/time/)
+  it('rejects malformed input before writing anything', async () => {
+    await expect(log.append({action: '', outcome: 'allowed'})).rejects.toThrow(/action/)
+    await expect(log.append({action: 'x', outcome: 'maybe' as never})).rejects.toThrow(/outcome/)
+    await expect(log.append({action: 'x', outcome: 'allowed', bytesIn: -1})).rejects.toThrow(/bytesIn/)
+    await expect(log.append({action: 'x', outcome: 'allowed', time: '2026-11-01'})).rejects.toThrow(/time/)
     expect(countAuditRecords(db)).toBe(0)
   })
 
-  it('rebuilds its tree head from the stored leaf hashes when reopened', () => {
-    appendMany(log, 1, 17)
-    const head = log.checkpoint()
+  it('rebuilds its tree head from the stored leaf hashes when reopened', async () => {
+    await appendMany(log, 1, 17)
+    const head = await log.checkpoint()
     db.close()
-    ;({db, log} = openLog(join(dir, 'rtcc.db'), signer))
+    ;({db, store, log} = await openLog(join(dir, 'rtcc.db'), signer))
     expect(log.size).toBe(17)
-    expect(log.checkpoint()).toEqual(head)
-    appendMany(log, 18, 30)
+    expect(await log.checkpoint()).toEqual(head)
+    await appendMany(log, 18, 30)
     expect(listCheckpoints(db).map((c) => c.size)).toEqual([10, 17, 20, 30])
-    expect(verifyAuditLog(db, signer.publicKey).ok).toBe(true)
+    expect((await verifySqlite(db, signer.publicKey)).ok).toBe(true)
   })
 
-  it('refuses to open a log whose records no longer match its newest checkpoint', () => {
-    appendMany(log, 1, 12)
-    log.checkpoint()
+  it('refuses to open a log whose records no longer match its newest checkpoint', async () => {
+    await appendMany(log, 1, 12)
+    await log.checkpoint()
     db.prepare("UPDATE audit_records SET action = 'camera.delete' WHERE seq = 4").run()
     db.prepare('UPDATE audit_records SET leaf_hash = ? WHERE seq = 4').run(leafHashOfRecord(queryAuditRecords(db, {afterSeq: 3, limit: 1})[0]!))
-    expect(() => new AuditLog(db, {origin: ORIGIN, signer})).toThrow(/no longer reproduce the checkpoint signed at size 10 .*records 1–10 were altered/)
+    await expect(AuditLog.open(store, {origin: ORIGIN, signer})).rejects.toThrow(/no longer reproduce the checkpoint signed at size 10 .*records 1–10 were altered/)
   })
 
-  it('refuses to open a log that lost records a checkpoint covers', () => {
-    appendMany(log, 1, 12)
-    log.checkpoint()
+  it('refuses to open a log that lost records a checkpoint covers', async () => {
+    await appendMany(log, 1, 12)
+    await log.checkpoint()
     db.prepare('DELETE FROM audit_records WHERE seq > 10').run()
-    expect(() => new AuditLog(db, {origin: ORIGIN, signer})).toThrow(/checkpoint was signed at size 12: records were removed/)
+    await expect(AuditLog.open(store, {origin: ORIGIN, signer})).rejects.toThrow(/checkpoint was signed at size 12: records were removed/)
   })
 
-  it('proves any record is included in a signed checkpoint, signing one when the record is newer', () => {
-    appendMany(log, 1, 37)
+  it('proves any record is included in a signed checkpoint, signing one when the record is newer', async () => {
+    await appendMany(log, 1, 37)
     for (const seq of [1, 2, 19, 30, 37]) {
-      const bundle = log.inclusionProof(seq)
+      const bundle = await log.inclusionProof(seq)
       expect(bundle.treeSize).toBeGreaterThanOrEqual(seq)
       expect(verifyInclusionBundle(bundle, {publicKey: signer.publicKey})).toEqual({ok: true, problems: []})
     }
     expect(listCheckpoints(db).map((c) => c.size)).toEqual([10, 20, 30, 37])
-    const byId = log.inclusionProof(queryAuditRecords(db, {afterSeq: 4, limit: 1})[0]!.id)
+    const byId = await log.inclusionProof(queryAuditRecords(db, {afterSeq: 4, limit: 1})[0]!.id)
     expect(byId.record.seq).toBe(5)
 
     const forged = {...byId, record: {...byId.record, outcome: 'denied' as const}}
@@ -146,26 +149,26 @@ describe('AuditLog', () => {
     expect(verifyInclusionBundle(moved, {publicKey: signer.publicKey}).ok).toBe(false)
     const otherKey = newSigner()
     expect(verifyInclusionBundle(byId, {publicKey: otherKey.publicKey}).ok).toBe(false)
-    expect(() => log.inclusionProof('aud_nonexistent')).toThrow(/no audit record/)
+    await expect(log.inclusionProof('aud_nonexistent')).rejects.toThrow(/no audit record/)
   })
 
-  it('proves the current log extends a checkpoint saved earlier, and not one from another history', () => {
-    appendMany(log, 1, 13)
-    const saved = log.checkpoint()
-    appendMany(log, 14, 41)
-    const bundle = log.consistencyProof(saved.size)
+  it('proves the current log extends a checkpoint saved earlier, and not one from another history', async () => {
+    await appendMany(log, 1, 13)
+    const saved = await log.checkpoint()
+    await appendMany(log, 14, 41)
+    const bundle = await log.consistencyProof(saved.size)
     expect(bundle).toMatchObject({fromSize: 13, toSize: 41})
     expect(verifyConsistencyBundle(saved.note, bundle, {publicKey: signer.publicKey})).toEqual({ok: true, problems: []})
-    expect(verifyConsistencyBundle(saved.note, log.consistencyProof(13, 20), {publicKey: signer.publicKey}).ok).toBe(true)
+    expect(verifyConsistencyBundle(saved.note, await log.consistencyProof(13, 20), {publicKey: signer.publicKey}).ok).toBe(true)
 
     // Another log signed with the same key, whose record 3 differs: same sizes, different history.
     const other = tempDir()
-    const fork = openLog(join(other.dir, 'fork.db'), signer)
+    const fork = await openLog(join(other.dir, 'fork.db'), signer)
     try {
-      appendMany(fork.log, 1, 2)
-      fork.log.append({...sampleInput(3), outcome: 'error'})
-      appendMany(fork.log, 4, 13)
-      const forkSaved = fork.log.checkpoint()
+      await appendMany(fork.log, 1, 2)
+      await fork.log.append({...sampleInput(3), outcome: 'error'})
+      await appendMany(fork.log, 4, 13)
+      const forkSaved = await fork.log.checkpoint()
       expect(forkSaved.size).toBe(13)
       const result = verifyConsistencyBundle(forkSaved.note, bundle, {publicKey: signer.publicKey})
       expect(result.ok).toBe(false)
@@ -174,13 +177,13 @@ describe('AuditLog', () => {
       fork.db.close()
       other.cleanup()
     }
-    expect(() => log.consistencyProof(42)).toThrow(/cannot prove consistency from size 42/)
+    await expect(log.consistencyProof(42)).rejects.toThrow(/cannot prove consistency from size 42/)
   })
 })
 
 describe('audit queries', () => {
-  it('filters by actor, action, target, outcome and time, and pages with afterSeq', () => {
-    appendMany(log, 0, 29)
+  it('filters by actor, action, target, outcome and time, and pages with afterSeq', async () => {
+    await appendMany(log, 0, 29)
     const all = queryAuditRecords(db)
     expect(all).toHaveLength(30)
     expect(queryAuditRecords(db, {actor: 'bob'}).every((r) => r.actorName === 'bob')).toBe(true)

@@ -2,10 +2,12 @@ import {describe, expect, it} from 'vitest'
 
 import {
   consistencyProof,
+  consistencyProofAsync,
   EMPTY_ROOT,
   hashChildren,
   hashLeaf,
   inclusionProof,
+  inclusionProofAsync,
   MerkleAccumulator,
   rootFromInclusionProof,
   rootOf,
@@ -307,6 +309,23 @@ describe('exhaustive over tree sizes 1..40', () => {
         }
       }
     }
+  })
+})
+
+describe('proofs over leaves read asynchronously (the store)', () => {
+  it('give the same roots and proofs as the synchronous hasher at every size and index', async () => {
+    const MAX = 40
+    const leaves = leavesFor(MAX)
+    for (let n = 1; n <= MAX; n++) {
+      const hasher = new SubtreeHasher(async (start, end) => leaves.slice(start, end), 4)
+      expect(await hasher.rootAsync(0, n)).toEqual(rootOf(leaves.slice(0, n)))
+      for (let m = 0; m < n; m++) expect(await inclusionProofAsync(m, n, hasher)).toEqual(inclusionProof(m, n, leaves))
+      for (let m = 0; m <= n; m++) expect(await consistencyProofAsync(m, n, hasher)).toEqual(consistencyProof(m, n, leaves))
+    }
+    const asyncOnly = new SubtreeHasher(async (start, end) => leaves.slice(start, end), 4)
+    expect(() => asyncOnly.root(0, 3)).toThrow(/rootAsync/)
+    await expect(inclusionProofAsync(5, 5, asyncOnly)).rejects.toThrow(RangeError)
+    await expect(consistencyProofAsync(6, 5, asyncOnly)).rejects.toThrow(RangeError)
   })
 })
 

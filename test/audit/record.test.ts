@@ -3,9 +3,8 @@ import {describe, expect, it} from 'vitest'
 
 import {hashLeaf} from '../../src/lib/audit/merkle.js'
 import {canonicalJson, leafData, leafHashOfRecord, leafHashOfValues, storedValues, type AuditRecord} from '../../src/lib/audit/record.js'
-import {verifyAuditLog} from '../../src/lib/audit/verify.js'
 import {auditRowTextPage, queryAuditRecords} from '../../src/lib/store/audit.js'
-import {newSigner, openLog, tempDir} from './helpers.js'
+import {newSigner, openLog, tempDir, verifySqlite} from './helpers.js'
 
 const record: AuditRecord = {
   id: 'aud_01jc0000000000000000000000',
@@ -65,21 +64,21 @@ describe('canonical leaf encoding', () => {
     expect(leafHashOfRecord({...record, actorId: 'usr_01a', actorName: 'lice'})).not.toEqual(leafHashOfRecord(record))
   })
 
-  it('round-trips non-ASCII and malformed text through SQLite so the log still verifies', () => {
+  it('round-trips non-ASCII and malformed text through SQLite so the log still verifies', async () => {
     const {dir, cleanup} = tempDir()
     const signer = newSigner()
-    const {db, log} = openLog(join(dir, 'rtcc.db'), signer)
+    const {db, log} = await openLog(join(dir, 'rtcc.db'), signer)
     try {
-      const appended = log.append({action: 'camera.rename', outcome: 'allowed', target: 'Café ☕ 東京', actorName: 'bad \ud800 surrogate', detail: {note: 'ß\u2028'}})
+      const appended = await log.append({action: 'camera.rename', outcome: 'allowed', target: 'Café ☕ 東京', actorName: 'bad \ud800 surrogate', detail: {note: 'ß\u2028'}})
       expect(appended.actorName).toBe('bad \ufffd surrogate')
       expect(queryAuditRecords(db)).toEqual([appended])
       // SQLite's JSON rendering (verify's fast path) matches the canonical encoding even for awkward text.
-      const tricky = log.append({action: 'x "quoted" \\ back/slash', outcome: 'error', target: '\u0001\b\t\n\f\r\u001f\u007f\u2028😀', detail: {'é': '\u0000'}})
+      const tricky = await log.append({action: 'x "quoted" \\ back/slash', outcome: 'error', target: '\u0001\b\t\n\f\r\u001f\u007f\u2028😀', detail: {'é': '\u0000'}})
       const [, text] = auditRowTextPage(db, 0, 2)
       expect(text!.slice(0, -64)).toBe(JSON.stringify(storedValues(tricky)))
       expect(text!.slice(-64)).toBe(leafHashOfRecord(tricky).toString('hex'))
-      log.checkpoint()
-      expect(verifyAuditLog(db, signer.publicKey).ok).toBe(true)
+      await log.checkpoint()
+      expect((await verifySqlite(db, signer.publicKey)).ok).toBe(true)
     } finally {
       db.close()
       cleanup()

@@ -4,9 +4,9 @@ import Database from 'better-sqlite3'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {leafHashOfValues} from '../../src/lib/audit/record.js'
-import {verifyAuditLog, type VerifyResult} from '../../src/lib/audit/verify.js'
+import type {VerifyResult} from '../../src/lib/audit/verify.js'
 import {openDatabase} from '../../src/lib/store/db.js'
-import {appendMany, newSigner, openLog, tempDir} from './helpers.js'
+import {appendMany, newSigner, openLog, tempDir, verifySqlite} from './helpers.js'
 
 // One genuine log, built as the server builds it: 50 records, a checkpoint every 10, and copies of the
 // database file at size 30 (an old backup) and at 50. Each test tampers with its own copy through a
@@ -19,18 +19,18 @@ let oldBackup: string
 let savedAt30: string
 let savedAt50: string
 
-beforeAll(() => {
+beforeAll(async () => {
   ;({dir, cleanup} = tempDir())
   golden = join(dir, 'golden.db')
   oldBackup = join(dir, 'backup-30.db')
-  const {db, log} = openLog(golden, signer)
-  appendMany(log, 1, 30)
-  savedAt30 = log.checkpoint().note
+  const {db, log} = await openLog(golden, signer)
+  await appendMany(log, 1, 30)
+  savedAt30 = (await log.checkpoint()).note
   db.close()
   copyFileSync(golden, oldBackup)
-  const reopened = openLog(golden, signer)
-  appendMany(reopened.log, 31, 50)
-  savedAt50 = reopened.log.checkpoint().note
+  const reopened = await openLog(golden, signer)
+  await appendMany(reopened.log, 31, 50)
+  savedAt50 = (await reopened.log.checkpoint()).note
   reopened.db.close()
 })
 afterAll(() => cleanup())
@@ -46,10 +46,10 @@ function tampered(tamper: (db: Database.Database) => void, source = golden): str
   return file
 }
 
-function verify(file: string, sinceCheckpoint?: string, publicKey = signer.publicKey): VerifyResult {
+async function verify(file: string, sinceCheckpoint?: string, publicKey = signer.publicKey): Promise<VerifyResult> {
   const db = openDatabase(file, {readonly: true})
   try {
-    return verifyAuditLog(db, publicKey, {sinceCheckpoint})
+    return await verifySqlite(db, publicKey, {sinceCheckpoint})
   } finally {
     db.close()
   }
@@ -65,20 +65,20 @@ function rehash(db: Database.Database, seq: number): void {
 }
 
 describe('verifyAuditLog on an untouched log', () => {
-  it('passes, recomputing the tree and checking all five checkpoints', () => {
-    const result = verify(golden, savedAt50)
+  it('passes, recomputing the tree and checking all five checkpoints', async () => {
+    const result = await verify(golden, savedAt50)
     expect(result).toMatchObject({ok: true, records: 50, size: 50, checkpoints: 5, problems: [], warnings: [], unsignedRecords: 0})
     expect(result.firstBadRecord).toBeUndefined()
     expect(result.rootHash).toBe(savedAt50.split('\n')[2])
     expect(result.ratePerSecond).toBeGreaterThan(0)
   })
 
-  it('passes against an older saved checkpoint: the log only grew since', () => {
-    expect(verify(golden, savedAt30)).toMatchObject({ok: true, problems: []})
+  it('passes against an older saved checkpoint: the log only grew since', async () => {
+    expect(await verify(golden, savedAt30)).toMatchObject({ok: true, problems: []})
   })
 
-  it('fails every checkpoint when checked with another key', () => {
-    const result = verify(golden, undefined, newSigner().publicKey)
+  it('fails every checkpoint when checked with another key', async () => {
+    const result = await verify(golden, undefined, newSigner().publicKey)
     expect(result.ok).toBe(false)
     expect(result.problems).toHaveLength(5)
     expect(result.problems[0]).toMatch(/checkpoint at size 10: no signature on the note is from the expected key/)
@@ -86,55 +86,55 @@ describe('verifyAuditLog on an untouched log', () => {
 })
 
 describe('verifyAuditLog catches tampering with the database file', () => {
-  it('an edited field, naming the record', () => {
+  it('an edited field, naming the record', async () => {
     const file = tampered((db) => db.prepare("UPDATE audit_records SET actor_name = 'mallory' WHERE seq = 17").run())
-    const result = verify(file)
+    const result = await verify(file)
     expect(result.ok).toBe(false)
     expect(result.firstBadRecord).toMatchObject({seq: 17, reason: expect.stringMatching(/altered/)})
     expect(result.problems).toContain('the records do not reproduce the signed checkpoint at size 20: records 11–20 were altered, removed or reordered')
   })
 
-  it('an edited field whose leaf hash was recomputed too: the signed checkpoint roots give it away', () => {
+  it('an edited field whose leaf hash was recomputed too: the signed checkpoint roots give it away', async () => {
     const file = tampered((db) => {
       db.prepare("UPDATE audit_records SET outcome = 'allowed', detail = NULL WHERE seq = 25").run()
       rehash(db, 25)
     })
-    const result = verify(file)
+    const result = await verify(file)
     expect(result.ok).toBe(false)
     expect(result.firstBadRecord).toBeUndefined() // its own hash is consistent; the tree is not
     expect(result.problems[0]).toBe('the records do not reproduce the signed checkpoint at size 30: records 21–30 were altered, removed or reordered')
   })
 
-  it('a number replaced by text or a fraction', () => {
+  it('a number replaced by text or a fraction', async () => {
     const file = tampered((db) => {
       db.prepare("UPDATE audit_records SET bytes_in = 'lots' WHERE seq = 12").run()
       db.prepare('UPDATE audit_records SET bytes_out = 1300.5 WHERE seq = 13').run()
     })
-    const result = verify(file)
+    const result = await verify(file)
     expect(result.firstBadRecord).toMatchObject({seq: 12})
     expect(result.problems.filter((p) => p.startsWith('record ')).map((p) => p.split(' ')[1])).toEqual(['12', '13'])
   })
 
-  it('a BLOB where text belongs, and a truncated leaf hash', () => {
+  it('a BLOB where text belongs, and a truncated leaf hash', async () => {
     const file = tampered((db) => {
       db.prepare("UPDATE audit_records SET target = x'00ff' WHERE seq = 31").run()
       db.prepare("UPDATE audit_records SET leaf_hash = x'01' WHERE seq = 44").run()
     })
-    const result = verify(file)
+    const result = await verify(file)
     expect(result.firstBadRecord).toMatchObject({seq: 31, reason: expect.stringMatching(/altered/)})
     expect(result.problems.filter((p) => p.startsWith('record ')).map((p) => p.split(' ')[1])).toEqual(['31', '44'])
     expect(result.records).toBe(50)
   })
 
-  it('a deleted row, naming the record after the gap', () => {
+  it('a deleted row, naming the record after the gap', async () => {
     const file = tampered((db) => db.prepare('DELETE FROM audit_records WHERE seq = 23').run())
-    const result = verify(file)
+    const result = await verify(file)
     expect(result.ok).toBe(false)
     expect(result.firstBadRecord).toMatchObject({seq: 24, reason: 'records 23–23 are missing before it'})
     expect(result.problems.some((p) => /covers more records than the log holds \(49\)/.test(p))).toBe(true)
   })
 
-  it('two rows whose contents were swapped, naming the first', () => {
+  it('two rows whose contents were swapped, naming the first', async () => {
     const file = tampered((db) => {
       const columns = ['id', 'time', 'actor_id', 'actor_name', 'role', 'action', 'target', 'outcome', 'source', 'request_id', 'bytes_in', 'bytes_out', 'detail', 'leaf_hash']
       const get = db.prepare(`SELECT ${columns.join(', ')} FROM audit_records WHERE seq = ?`).raw()
@@ -146,68 +146,68 @@ describe('verifyAuditLog catches tampering with the database file', () => {
         db.prepare('UPDATE audit_records SET id = ? WHERE seq = 5').run(nine[0])
       })()
     })
-    const result = verify(file)
+    const result = await verify(file)
     expect(result.ok).toBe(false)
     expect(result.firstBadRecord).toMatchObject({seq: 5, reason: expect.stringMatching(/altered/)})
     expect(result.problems.filter((p) => p.startsWith('record ')).map((p) => p.split(' ')[1])).toEqual(['5', '9'])
   })
 
-  it('a renumbered record', () => {
+  it('a renumbered record', async () => {
     const file = tampered((db) => db.prepare('UPDATE audit_records SET seq = 60 WHERE seq = 50').run())
-    expect(verify(file).firstBadRecord).toMatchObject({seq: 60, reason: 'records 50–59 are missing before it'})
+    expect((await verify(file)).firstBadRecord).toMatchObject({seq: 60, reason: 'records 50–59 are missing before it'})
   })
 
-  it('a dropped tail whose checkpoints were left behind', () => {
+  it('a dropped tail whose checkpoints were left behind', async () => {
     const file = tampered((db) => db.prepare('DELETE FROM audit_records WHERE seq > 42').run())
-    const result = verify(file)
+    const result = await verify(file)
     expect(result.ok).toBe(false)
     expect(result.problems).toEqual([
       'the signed checkpoint at size 50 covers more records than the log holds (42): records were removed from the end or an older copy was restored',
     ])
   })
 
-  it('a dropped tail together with its checkpoints, given the checkpoint saved earlier', () => {
+  it('a dropped tail together with its checkpoints, given the checkpoint saved earlier', async () => {
     const file = tampered((db) => {
       db.prepare('DELETE FROM audit_records WHERE seq > 35').run()
       db.prepare('DELETE FROM audit_checkpoints WHERE size > 35').run()
     })
     // On its own the shortened log is a consistent older log; the saved checkpoint proves it was longer.
-    expect(verify(file).ok).toBe(true)
-    const result = verify(file, savedAt50)
+    expect((await verify(file)).ok).toBe(true)
+    const result = await verify(file, savedAt50)
     expect(result.ok).toBe(false)
     expect(result.problems).toEqual([
       'the saved checkpoint at size 50 covers more records than the log holds (35): records were removed from the end or an older copy was restored',
     ])
   })
 
-  it('an older copy of the database restored over the current one', () => {
-    expect(verify(oldBackup)).toMatchObject({ok: true, records: 30})
-    const result = verify(oldBackup, savedAt50)
+  it('an older copy of the database restored over the current one', async () => {
+    expect(await verify(oldBackup)).toMatchObject({ok: true, records: 30})
+    const result = await verify(oldBackup, savedAt50)
     expect(result.ok).toBe(false)
     expect(result.problems[0]).toMatch(/saved checkpoint at size 50 covers more records than the log holds \(30\)/)
   })
 
-  it('history rewritten with fresh leaf hashes and the signed checkpoints deleted', () => {
+  it('history rewritten with fresh leaf hashes and the signed checkpoints deleted', async () => {
     const file = tampered((db) => {
       db.prepare("UPDATE audit_records SET actor_name = 'nobody' WHERE seq = 3").run()
       rehash(db, 3)
       db.prepare('DELETE FROM audit_checkpoints').run()
     })
-    const alone = verify(file)
+    const alone = await verify(file)
     expect(alone.ok).toBe(true)
     expect(alone.warnings[0]).toMatch(/no signed checkpoint/)
-    const result = verify(file, savedAt30)
+    const result = await verify(file, savedAt30)
     expect(result.ok).toBe(false)
     expect(result.problems).toEqual(['the records do not reproduce the saved checkpoint at size 30: records 1–30 were altered, removed or reordered'])
   })
 
-  it('a checkpoint whose note or columns were edited', () => {
+  it('a checkpoint whose note or columns were edited', async () => {
     const file = tampered((db) => {
       const note = db.prepare('SELECT note FROM audit_checkpoints WHERE size = 20').pluck().get() as string
       db.prepare('UPDATE audit_checkpoints SET note = ? WHERE size = 20').run(note.replace('\n20\n', '\n21\n'))
       db.prepare('UPDATE audit_checkpoints SET root_hash = zeroblob(32) WHERE size = 40').run()
     })
-    const result = verify(file)
+    const result = await verify(file)
     expect(result.ok).toBe(false)
     expect(result.problems).toEqual([
       expect.stringMatching(/^checkpoint at size 20: the signature by rtcc.test\/audit does not verify/),
@@ -215,9 +215,9 @@ describe('verifyAuditLog catches tampering with the database file', () => {
     ])
   })
 
-  it('a saved checkpoint that is forged or from another log', () => {
+  it('a saved checkpoint that is forged or from another log', async () => {
     const forged = savedAt30.replace('\n30\n', '\n31\n')
-    expect(verify(golden, forged).problems[0]).toMatch(/^saved checkpoint: the signature .* does not verify/)
-    expect(verify(golden, 'not a checkpoint\n').problems[0]).toMatch(/^saved checkpoint: not a signed note/)
+    expect((await verify(golden, forged)).problems[0]).toMatch(/^saved checkpoint: the signature .* does not verify/)
+    expect((await verify(golden, 'not a checkpoint\n')).problems[0]).toMatch(/^saved checkpoint: not a signed note/)
   })
 })

@@ -8,24 +8,29 @@ import {green, red} from '../../lib/output/terminal.js'
 export default class AuditVerify extends RtccCommand<typeof AuditVerify> {
   static override summary = 'Prove the audit log intact: recompute the Merkle tree, check every signed checkpoint.'
   static override description =
-    'Names the first bad record. Also proves (consistency proof) that the log extends a checkpoint kept earlier, which catches truncation, rewrites and restored old copies: the newest one this machine remembers for the server, or the one given with --since-checkpoint. With --db and --public-key it works offline on a copied database.'
+    'Names the first bad record. Also proves (consistency proof) that the log extends a checkpoint kept earlier, which catches truncation, rewrites and restored old copies: the newest one this machine remembers for the server, or the one given with --since-checkpoint. With --db (a SQLite file) or --database (a PostgreSQL URL) and --public-key it works offline, reading the database directly.'
   static override examples = [
     '<%= config.bin %> audit verify',
     '<%= config.bin %> audit verify --since-checkpoint head.json',
     '<%= config.bin %> audit verify --db ./rtcc-copy.db --public-key ./audit-signing.pub --since-checkpoint head.json --json',
+    '<%= config.bin %> audit verify --database postgres://rtcc@db.example.org/rtcc --public-key ./audit-signing.pub',
   ]
   static override flags = {
     'since-checkpoint': Flags.string({description: 'A checkpoint saved with `rtcc audit checkpoint -o FILE` (default: the one this machine remembers).'}),
-    db: Flags.string({description: 'Verify this SQLite file offline instead of asking the server.', dependsOn: ['public-key']}),
-    'public-key': Flags.string({description: "The server's audit public key (audit-signing.pub, PEM) for --db."}),
+    db: Flags.string({description: 'Verify this SQLite file offline instead of asking the server.', dependsOn: ['public-key'], exclusive: ['database']}),
+    database: Flags.string({description: 'Verify this PostgreSQL database (postgres://…) offline instead of asking the server; nothing is written.', dependsOn: ['public-key'], exclusive: ['db']}),
+    'public-key': Flags.string({description: "The server's audit public key (audit-signing.pub, PEM) for --db or --database."}),
   }
 
   async run(): Promise<VerifyReport> {
     const {verifyOffline, verifyOnServer} = await import('../../lib/client/audit.js')
-    if (this.flags['public-key'] && !this.flags.db) throw usageError('--public-key is for offline verification', 'Add --db FILE.')
-    const report = this.flags.db
-      ? verifyOffline(this.flags.db, this.flags['public-key']!, this.flags['since-checkpoint'])
-      : await verifyOnServer(await this.api(), this.flags['since-checkpoint'])
+    const {db, database} = this.flags
+    if (this.flags['public-key'] && !db && !database) throw usageError('--public-key is for offline verification', 'Add --db FILE or --database postgres://….')
+    if (database !== undefined && !/^postgres(ql)?:\/\//.test(database)) throw usageError(`--database takes a postgres:// URL, got "${database}"`, 'For a SQLite file use --db FILE.')
+    const report =
+      db !== undefined || database !== undefined
+        ? await verifyOffline(database !== undefined ? {database} : {db: db!}, this.flags['public-key']!, this.flags['since-checkpoint'])
+        : await verifyOnServer(await this.api(), this.flags['since-checkpoint'])
     if (!report.ok) {
       const bad = report.firstBadRecord
       throw new CliError(`audit log FAILED verification: ${report.problems[0] ?? 'unknown problem'}`, {

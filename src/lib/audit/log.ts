@@ -1,34 +1,29 @@
 /**
- * The server's audit log: appends records inside the caller's transaction, keeps the Merkle tree
- * head of the committed records in memory, signs checkpoints, and answers proofs.
+ * The server's audit log: appends records inside the caller's store transaction, keeps the Merkle
+ * tree head of the committed records in memory, signs checkpoints, and answers proofs.
  *
- * append() runs inside the transaction of the change it records and touches only the database, so a
- * rollback takes the record with it and leaves nothing in memory to undo. The in-memory tree is
- * brought up to date from committed rows by afterCommit(), which the server calls outside any
- * transaction; that is also where checkpoints are signed, at every multiple of checkpointEvery.
+ * append() runs inside the transaction of the change it records and touches only the store, so a
+ * rollback takes the record with it and leaves nothing in memory to undo. The store serializes
+ * appenders (one SQLite writer; a PostgreSQL advisory lock held to commit), so records have one total
+ * order even when several server instances share a database. The in-memory tree is brought up to date
+ * from committed rows by afterCommit(), which the server calls outside any transaction; that is also
+ * where checkpoints are signed, at every multiple of checkpointEvery. Catching up, signing and proofs
+ * take turns (one at a time per log), so concurrent requests never append a leaf twice.
  */
 import {newId} from '../domain/ids.js'
 import {CliError} from '../output/errors.js'
-import {
-  auditLeafHashes,
-  auditRowValuesPage,
-  getAuditRecord,
-  getCheckpoint,
-  insertAuditRecord,
-  insertCheckpoint,
-  lastAuditSeq,
-  latestCheckpoint,
-  listCheckpoints,
-  type StoredCheckpoint,
-} from '../store/audit.js'
-import type {Db} from '../store/db.js'
+import type {StoredCheckpoint} from '../store/audit.js'
+import type {Store} from '../store/store.js'
 import {readCheckpointFile, writeCheckpointFile} from './checkpoint-file.js'
-import {consistencyProof, inclusionProof, MerkleAccumulator, SubtreeHasher} from './merkle.js'
+import {consistencyProofAsync, inclusionProofAsync, MerkleAccumulator, SubtreeHasher} from './merkle.js'
 import {signCheckpoint, type NoteSigner} from './note.js'
 import {AUDIT_OUTCOMES, leafHashHexOfJson, leafHashOfValues, storedValues, type AuditOutcome, type AuditRecord} from './record.js'
 import {auditCorrupt, signedHeads, type SignedHead} from './start-check.js'
 
 export type {StoredCheckpoint} from '../store/audit.js'
+
+/** What the log needs of a store: its audit repository and its transactions. */
+export type AuditStore = Pick<Store, 'audit' | 'transaction' | 'inTransaction'>
 
 export interface AuditLogOptions {
   /** Log identity written as the checkpoint origin line, e.g. `rtcc.example.org/audit`. */
@@ -86,7 +81,7 @@ export interface ConsistencyProofBundle {
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 
 // Stored text is UTF-8, which cannot hold lone surrogates; replace them up front so the hashed value
-// is exactly the value SQLite will hand back to the verifier.
+// is exactly the value the store will hand back to the verifier.
 const wellFormed = (text: string | null | undefined): string | null => (text == null ? null : text.replace(/\p{Surrogate}/gu, '\uFFFD'))
 
 function count(value: number | null | undefined, field: string): number | null {
@@ -118,15 +113,33 @@ function toRecord(input: AuditInput, seq: number): AuditRecord {
   }
 }
 
+/** The record as stored and returned: detail read back from its canonical JSON text. */
+function stored(record: AuditRecord): {values: unknown[]; leafHash: Buffer; record: AuditRecord} {
+  const values = storedValues(record)
+  const detail = values[values.length - 1] as string | null
+  return {values, leafHash: leafHashOfValues(values), record: {...record, detail: detail === null ? null : JSON.parse(detail)}}
+}
+
 export class AuditLog {
   private readonly tree = new MerkleAccumulator()
   private readonly subtrees: SubtreeHasher
   private readonly every: number
   private latest: StoredCheckpoint | undefined
+  /** The tail of the queue that gives catch-up, signing and proofs one turn at a time. */
+  private turn: Promise<unknown> = Promise.resolve()
 
   /** Signed heads the rebuilt tree must reproduce (consumed as the tree reaches each size). */
-  private expected: SignedHead[]
+  private expected: SignedHead[] = []
   private lastGood = 0
+
+  private constructor(
+    private readonly store: AuditStore,
+    private readonly options: AuditLogOptions,
+  ) {
+    this.every = options.checkpointEvery ?? 1000
+    if (!Number.isSafeInteger(this.every) || this.every < 1) throw new TypeError('checkpointEvery must be a positive integer')
+    this.subtrees = new SubtreeHasher((start, end) => store.audit.auditLeafHashes(start, end))
+  }
 
   /**
    * Opens the log and checks it before anything is signed over it: the stored checkpoints' signatures,
@@ -134,19 +147,20 @@ export class AuditLog {
    * hashes, once), and the records after the newest checkpoint against their leaf hashes. Throws,
    * naming the checkpoint or record, on any mismatch: the server must not start on a forged log.
    */
-  constructor(
-    private readonly db: Db,
-    private readonly options: AuditLogOptions,
-  ) {
-    this.every = options.checkpointEvery ?? 1000
-    if (!Number.isSafeInteger(this.every) || this.every < 1) throw new TypeError('checkpointEvery must be a positive integer')
-    this.subtrees = new SubtreeHasher((start, end) => auditLeafHashes(db, start, end))
-    this.expected = signedHeads(db, {publicKey: options.signer.publicKey}, options.checkpointFile)
-    this.latest = latestCheckpoint(db)
-    this.catchUp(false)
+  static async open(store: AuditStore, options: AuditLogOptions): Promise<AuditLog> {
+    const log = new AuditLog(store, options)
+    await log.start()
+    return log
+  }
+
+  private async start(): Promise<void> {
+    const {options} = this
+    this.expected = signedHeads(await this.store.audit.listCheckpoints(), {publicKey: options.signer.publicKey}, options.checkpointFile)
+    this.latest = await this.store.audit.latestCheckpoint()
+    await this.catchUp(false)
     const beyond = this.expected[0]
     if (beyond) throw auditCorrupt(`the audit log has ${this.tree.size} records but a checkpoint was signed at size ${beyond.size}: records were removed`)
-    this.checkTail(this.latest?.size ?? 0)
+    await this.checkTail(this.latest?.size ?? 0)
     const file = options.checkpointFile
     if (file && this.latest && readCheckpointFile(file) !== this.latest.note) writeCheckpointFile(file, this.latest.note)
   }
@@ -157,16 +171,16 @@ export class AuditLog {
   }
 
   /**
-   * Appends one record and returns it. Synchronous; call it inside the transaction of the change it
-   * records (outside one it opens its own). Throws if the record cannot be written, failing the request.
+   * Appends one record and returns it. Call it (and await it) inside the store transaction of the
+   * change it records; outside one it opens its own. Rejects if the record cannot be written, failing
+   * the request.
    */
-  append(input: AuditInput): AuditRecord {
-    if (!this.db.inTransaction) return this.db.transaction(() => this.append(input))()
-    const record = toRecord(input, lastAuditSeq(this.db) + 1)
-    const values = storedValues(record)
-    insertAuditRecord(this.db, values, leafHashOfValues(values))
-    const detail = values[values.length - 1] as string | null
-    return {...record, detail: detail === null ? null : JSON.parse(detail)}
+  async append(input: AuditInput): Promise<AuditRecord> {
+    toRecord(input, 0) // refuse malformed input before touching the store
+    if (!this.store.inTransaction()) return this.store.transaction(() => this.append(input))
+    const {values, leafHash, record} = stored(toRecord(input, await this.store.audit.nextAuditSeq()))
+    await this.store.audit.insertAuditRecord(values, leafHash)
+    return record
   }
 
   /**
@@ -174,15 +188,21 @@ export class AuditLog {
    * checkpointEvery passed. Call after each commit, outside any transaction. Returns the newest
    * checkpoint it signed, if any.
    */
-  afterCommit(): StoredCheckpoint | undefined {
-    return this.catchUp(true)
+  afterCommit(): Promise<StoredCheckpoint | undefined> {
+    return this.inTurn(() => this.catchUp(true))
+  }
+
+  /**
+   * afterCommit for synchronous callers not yet moved to the store (the Core link, the request
+   * workflow): starts it without waiting. A failure is not lost: the next awaited call meets it again.
+   */
+  afterCommitSoon(): void {
+    this.afterCommit().catch(() => undefined)
   }
 
   /** Signs the current tree head now (at shutdown, or on request); reuses the latest if nothing changed. */
-  checkpoint(): StoredCheckpoint {
-    this.catchUp(true)
-    if (this.latest?.size === this.tree.size) return this.latest
-    return this.sign()
+  checkpoint(): Promise<StoredCheckpoint> {
+    return this.inTurn(() => this.checkpointNow())
   }
 
   /**
@@ -190,11 +210,13 @@ export class AuditLog {
    * there is none yet or the newest is older than maxAgeMs and records came after it. The age bound
    * keeps signing at a steady pace however many clients ask.
    */
-  head(maxAgeMs = 60_000): StoredCheckpoint {
-    this.catchUp(true)
-    const latest = this.latest
-    if (latest && (latest.size === this.tree.size || Date.now() - Date.parse(latest.createdAt) < maxAgeMs)) return latest
-    return this.sign()
+  head(maxAgeMs = 60_000): Promise<StoredCheckpoint> {
+    return this.inTurn(async () => {
+      await this.catchUp(true)
+      const latest = this.latest
+      if (latest && (latest.size === this.tree.size || Date.now() - Date.parse(latest.createdAt) < maxAgeMs)) return latest
+      return this.sign()
+    })
   }
 
   latestCheckpoint(): StoredCheckpoint | undefined {
@@ -202,33 +224,39 @@ export class AuditLog {
   }
 
   /** All stored checkpoints, smallest first. */
-  checkpoints(): StoredCheckpoint[] {
-    return listCheckpoints(this.db)
+  checkpoints(): Promise<StoredCheckpoint[]> {
+    return this.store.audit.listCheckpoints()
   }
 
   /** Inclusion proof for a record (by id or seq) against a signed checkpoint that covers it. */
-  inclusionProof(recordIdOrSeq: string | number): InclusionProofBundle {
-    this.catchUp(true)
-    const record = getAuditRecord(this.db, recordIdOrSeq)
-    if (!record || record.seq > this.tree.size) {
-      throw new CliError(`no audit record ${recordIdOrSeq}`, {code: 'not_found', hint: 'Find record ids with `rtcc audit query`.'})
-    }
-    const head = this.latest && this.latest.size >= record.seq ? this.latest : this.sign()
+  async inclusionProof(recordIdOrSeq: string | number): Promise<InclusionProofBundle> {
+    const {record, head} = await this.inTurn(async () => {
+      await this.catchUp(true)
+      const record = await this.store.audit.getAuditRecord(recordIdOrSeq)
+      if (!record || record.seq > this.tree.size) {
+        throw new CliError(`no audit record ${recordIdOrSeq}`, {code: 'not_found', hint: 'Find record ids with `rtcc audit query`.'})
+      }
+      const head = this.latest && this.latest.size >= record.seq ? this.latest : await this.sign()
+      return {record, head}
+    })
+    // The tree only grows, so the proof's leaves are read outside the turn.
     const leafIndex = record.seq - 1
     return {
       record,
       leafIndex,
       treeSize: head.size,
-      leafHash: this.subtrees.root(leafIndex, record.seq).toString('base64'),
-      proof: inclusionProof(leafIndex, head.size, this.subtrees).map((hash) => hash.toString('base64')),
+      leafHash: (await this.subtrees.rootAsync(leafIndex, record.seq)).toString('base64'),
+      proof: (await inclusionProofAsync(leafIndex, head.size, this.subtrees)).map((hash) => hash.toString('base64')),
       checkpoint: head.note,
     }
   }
 
   /** Consistency proof from an earlier size to a signed size (default: the current size, signed now if needed). */
-  consistencyProof(fromSize: number, toSize?: number): ConsistencyProofBundle {
-    this.catchUp(true)
-    const head = toSize === undefined || toSize === this.tree.size ? this.checkpoint() : getCheckpoint(this.db, toSize)
+  async consistencyProof(fromSize: number, toSize?: number): Promise<ConsistencyProofBundle> {
+    const head = await this.inTurn(async () => {
+      await this.catchUp(true)
+      return toSize === undefined || toSize === this.tree.size ? this.checkpointNow() : this.store.audit.getCheckpoint(toSize)
+    })
     if (!head) throw new CliError(`no signed checkpoint at size ${toSize}`, {code: 'not_found'})
     if (!Number.isSafeInteger(fromSize) || fromSize < 0 || fromSize > head.size) {
       throw new CliError(`cannot prove consistency from size ${fromSize}: the log has ${head.size} records at that checkpoint`, {
@@ -239,17 +267,34 @@ export class AuditLog {
     return {
       fromSize,
       toSize: head.size,
-      proof: consistencyProof(fromSize, head.size, this.subtrees).map((hash) => hash.toString('base64')),
+      proof: (await consistencyProofAsync(fromSize, head.size, this.subtrees)).map((hash) => hash.toString('base64')),
       checkpoint: head.note,
     }
   }
 
-  private sign(): StoredCheckpoint {
-    this.checkTail(this.latest?.size ?? 0)
+  /**
+   * Runs fn when the previous catch-up, signing or proof is done. Refuses at once inside a store
+   * transaction: the rows fn reads must be committed ones, and waiting there could hold the writer.
+   */
+  private inTurn<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.store.inTransaction()) return Promise.reject(new Error('AuditLog: afterCommit/checkpoint/proofs must run outside a transaction'))
+    const turn = this.turn.then(fn)
+    this.turn = turn.catch(() => undefined)
+    return turn
+  }
+
+  private async checkpointNow(): Promise<StoredCheckpoint> {
+    await this.catchUp(true)
+    if (this.latest?.size === this.tree.size) return this.latest
+    return this.sign()
+  }
+
+  private async sign(): Promise<StoredCheckpoint> {
+    await this.checkTail(this.latest?.size ?? 0)
     const rootHash = this.tree.root()
     const note = signCheckpoint({origin: this.options.origin, size: this.tree.size, rootHash}, this.options.signer)
     const checkpoint = {size: this.tree.size, rootHash, note, createdAt: new Date().toISOString()}
-    insertCheckpoint(this.db, checkpoint)
+    await this.store.audit.insertCheckpoint(checkpoint)
     if (this.options.checkpointFile) writeCheckpointFile(this.options.checkpointFile, note)
     this.latest = checkpoint
     return checkpoint
@@ -259,9 +304,9 @@ export class AuditLog {
    * Recomputes the leaf hash of every record after `after` up to the tree size from its stored values
    * and compares it with the stored leaf hash the tree was built from: nothing unchecked gets signed.
    */
-  private checkTail(after: number): void {
+  private async checkTail(after: number): Promise<void> {
     for (let seq = after; seq < this.tree.size; ) {
-      const rows = auditRowValuesPage(this.db, seq, Math.min(4096, this.tree.size - seq))
+      const rows = await this.store.audit.auditRowValuesPage(seq, Math.min(4096, this.tree.size - seq))
       if (rows.length === 0) break
       for (const row of rows) {
         const stored = row.pop() as Buffer
@@ -300,22 +345,21 @@ export class AuditLog {
     if (leaves > 256) this.subtrees.remember(end - leaves, end, Buffer.from(rootHex, 'hex'))
   }
 
-  /** Appends committed leaf hashes to the tree, signing at multiples of `every` when asked. */
-  private catchUp(signing: boolean): StoredCheckpoint | undefined {
-    if (this.db.inTransaction) throw new Error('AuditLog: afterCommit/checkpoint/proofs must run outside a transaction')
-    const last = lastAuditSeq(this.db)
+  /** Appends committed leaf hashes to the tree, signing at multiples of `every` when asked. Runs in turn. */
+  private async catchUp(signing: boolean): Promise<StoredCheckpoint | undefined> {
+    const last = await this.store.audit.lastAuditSeq()
     let signed: StoredCheckpoint | undefined
     const page = 65_536
     for (let start = this.tree.size; start < last; start += page) {
       const end = Math.min(last, start + page)
-      const leaves = auditLeafHashes(this.db, start, end)
+      const leaves = await this.store.audit.auditLeafHashes(start, end)
       if (leaves.length !== end - start) {
         throw new CliError(`the audit log is missing records between seq ${start + 1} and ${end}`, {code: 'audit_corrupt', hint: 'Run `rtcc audit verify`.'})
       }
       for (const leaf of leaves) {
         this.tree.append(leaf, this.rememberSubtree)
         if (this.expected[0]?.size === this.tree.size) this.checkSignedRoot()
-        if (signing && this.tree.size % this.every === 0 && (this.latest?.size ?? -1) < this.tree.size) signed = this.sign()
+        if (signing && this.tree.size % this.every === 0 && (this.latest?.size ?? -1) < this.tree.size) signed = await this.sign()
       }
     }
     return signed

@@ -114,6 +114,8 @@ export function rootOf(leafHashes: readonly Buffer[]): Buffer {
 
 /** Leaf hashes [start, end) as an array, or a function that reads them (e.g. from the database). */
 export type LeafHashes = readonly Buffer[] | ((start: number, end: number) => readonly Buffer[])
+/** A reader of leaf hashes [start, end) that answers asynchronously (the store). */
+export type AsyncLeafReader = (start: number, end: number) => Promise<readonly Buffer[]>
 
 /** Largest power of two strictly less than n (n >= 2), the RFC 6962 split point. */
 function splitPoint(n: number): number {
@@ -131,12 +133,15 @@ const isPerfect = (start: number, end: number): boolean => isPowerOfTwo(end - st
  * Computes roots of arbitrary leaf ranges for proofs. Roots of aligned perfect subtrees of at least
  * `memoFrom` leaves never change in an append-only log, so they are memoised: the first proof over a
  * large log reads every leaf once, later proofs only touch the right edge.
+ *
+ * With a synchronous source, root() answers at once; with an AsyncLeafReader (the store), use
+ * rootAsync() and the *Async proof functions. Both share the memo.
  */
 export class SubtreeHasher {
   private readonly memo = new Map<string, Buffer>()
-  private readonly read: (start: number, end: number) => readonly Buffer[]
+  private readonly read: (start: number, end: number) => readonly Buffer[] | Promise<readonly Buffer[]>
 
-  constructor(leaves: LeafHashes, private readonly memoFrom = 256) {
+  constructor(leaves: LeafHashes | AsyncLeafReader, private readonly memoFrom = 256) {
     this.read = typeof leaves === 'function' ? leaves : (start, end) => leaves.slice(start, end)
   }
 
@@ -145,15 +150,40 @@ export class SubtreeHasher {
     if (end - start > this.memoFrom && isPerfect(start, end)) this.memo.set(`${start}:${end - start}`, root)
   }
 
-  /** MTH(D[start:end]). */
+  /** MTH(D[start:end]) from a synchronous leaf source. */
   root(start: number, end: number): Buffer {
     const n = end - start
     if (n <= 0) return EMPTY_ROOT
     if (n <= this.memoFrom) {
       const leaves = this.read(start, end)
-      if (leaves.length !== n) throw new Error(`expected ${n} leaf hashes from ${start}, got ${leaves.length}`)
-      return rootOf(leaves)
+      if (!Array.isArray(leaves)) throw new Error('SubtreeHasher: this leaf source answers asynchronously; use rootAsync')
+      return this.small(start, n, leaves)
     }
+    return this.split(start, end, (a, b) => this.root(a, b))
+  }
+
+  /** MTH(D[start:end]), reading leaves from a synchronous or asynchronous source. */
+  async rootAsync(start: number, end: number): Promise<Buffer> {
+    const n = end - start
+    if (n <= 0) return EMPTY_ROOT
+    if (n <= this.memoFrom) return this.small(start, n, await this.read(start, end))
+    const perfect = isPerfect(start, end)
+    const hit = perfect ? this.memo.get(`${start}:${n}`) : undefined
+    if (hit) return hit
+    const k = splitPoint(n)
+    const [left, right] = [await this.rootAsync(start, start + k), await this.rootAsync(start + k, end)]
+    const root = hashChildren(left, right)
+    if (perfect) this.memo.set(`${start}:${n}`, root)
+    return root
+  }
+
+  private small(start: number, n: number, leaves: readonly Buffer[]): Buffer {
+    if (leaves.length !== n) throw new Error(`expected ${n} leaf hashes from ${start}, got ${leaves.length}`)
+    return rootOf(leaves)
+  }
+
+  private split(start: number, end: number, child: (start: number, end: number) => Buffer): Buffer {
+    const n = end - start
     const perfect = isPerfect(start, end)
     const key = `${start}:${n}`
     if (perfect) {
@@ -161,7 +191,7 @@ export class SubtreeHasher {
       if (hit) return hit
     }
     const k = splitPoint(n)
-    const root = hashChildren(this.root(start, start + k), this.root(start + k, end))
+    const root = hashChildren(child(start, start + k), child(start + k, end))
     if (perfect) this.memo.set(key, root)
     return root
   }
@@ -206,25 +236,49 @@ function subproofRanges(m: number, lo: number, hi: number, complete: boolean, ou
   }
 }
 
-/** Inclusion proof (audit path) for leaf `index` in the tree of the first `size` leaves. */
-export function inclusionProof(index: number, size: number, leaves: LeafHashes | SubtreeHasher): Buffer[] {
+/** Leaf ranges whose roots are the inclusion proof of leaf `index` in the tree of `size` leaves. */
+function inclusionRanges(index: number, size: number): Array<[number, number]> {
   checkSize(index, size)
   const ranges: Array<[number, number]> = []
   pathRanges(index, 0, size, ranges)
+  return ranges
+}
+
+/** Leaf ranges whose roots are the consistency proof from `fromSize` to `toSize` leaves. */
+function consistencyRanges(fromSize: number, toSize: number): Array<[number, number]> {
+  if (!Number.isSafeInteger(fromSize) || !Number.isSafeInteger(toSize) || fromSize < 0 || fromSize > toSize) {
+    throw new RangeError(`cannot prove consistency from size ${fromSize} to size ${toSize}`)
+  }
+  const ranges: Array<[number, number]> = []
+  if (fromSize === 0 || fromSize === toSize) return ranges
+  subproofRanges(fromSize, 0, toSize, true, ranges)
+  return ranges
+}
+
+/** Inclusion proof (audit path) for leaf `index` in the tree of the first `size` leaves. */
+export function inclusionProof(index: number, size: number, leaves: LeafHashes | SubtreeHasher): Buffer[] {
   const hasher = toHasher(leaves)
-  return ranges.map(([start, end]) => hasher.root(start, end))
+  return inclusionRanges(index, size).map(([start, end]) => hasher.root(start, end))
 }
 
 /** Consistency proof that the tree of `fromSize` leaves is a prefix of the tree of `toSize` leaves. */
 export function consistencyProof(fromSize: number, toSize: number, leaves: LeafHashes | SubtreeHasher): Buffer[] {
-  if (!Number.isSafeInteger(fromSize) || !Number.isSafeInteger(toSize) || fromSize < 0 || fromSize > toSize) {
-    throw new RangeError(`cannot prove consistency from size ${fromSize} to size ${toSize}`)
-  }
-  if (fromSize === 0 || fromSize === toSize) return []
-  const ranges: Array<[number, number]> = []
-  subproofRanges(fromSize, 0, toSize, true, ranges)
   const hasher = toHasher(leaves)
-  return ranges.map(([start, end]) => hasher.root(start, end))
+  return consistencyRanges(fromSize, toSize).map(([start, end]) => hasher.root(start, end))
+}
+
+/** inclusionProof over a hasher whose leaves are read asynchronously. */
+export async function inclusionProofAsync(index: number, size: number, hasher: SubtreeHasher): Promise<Buffer[]> {
+  const proof: Buffer[] = []
+  for (const [start, end] of inclusionRanges(index, size)) proof.push(await hasher.rootAsync(start, end))
+  return proof
+}
+
+/** consistencyProof over a hasher whose leaves are read asynchronously. */
+export async function consistencyProofAsync(fromSize: number, toSize: number, hasher: SubtreeHasher): Promise<Buffer[]> {
+  const proof: Buffer[] = []
+  for (const [start, end] of consistencyRanges(fromSize, toSize)) proof.push(await hasher.rootAsync(start, end))
+  return proof
 }
 
 const isHash = (h: Uint8Array): boolean => h.length === HASH_SIZE

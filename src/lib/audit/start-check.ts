@@ -5,8 +5,7 @@
  * by AuditLog as it rebuilds its tree, and the records after the newest one against their leaf hashes.
  */
 import {CliError} from '../output/errors.js'
-import {listCheckpoints} from '../store/audit.js'
-import type {Db} from '../store/db.js'
+import type {StoredCheckpoint} from '../store/audit.js'
 import {readCheckpointFile} from './checkpoint-file.js'
 import {openCheckpoint, type Checkpoint, type NoteVerifier} from './note.js'
 
@@ -15,7 +14,7 @@ export interface SignedHead {
   rootHash: Buffer
 }
 
-export const auditCorrupt = (message: string, hint = 'Run `rtcc audit verify --db FILE --public-key audit-signing.pub` on a copy of the database, and restore it from a backup.') =>
+export const auditCorrupt = (message: string, hint = 'Run `rtcc audit verify --db FILE --public-key audit-signing.pub` on a copy of the database (on PostgreSQL: `--database postgres://…`), and restore it from a backup.') =>
   new CliError(`REFUSING TO START: ${message}`, {code: 'audit_corrupt', hint})
 
 function open(note: string, verifier: NoteVerifier, what: string): Checkpoint {
@@ -26,9 +25,12 @@ function open(note: string, verifier: NoteVerifier, what: string): Checkpoint {
   }
 }
 
-/** The signed heads the stored records must reproduce, smallest first; throws if the file's checkpoint is not in the database. */
-export function signedHeads(db: Db, verifier: NoteVerifier, checkpointFile?: string): SignedHead[] {
-  const heads = listCheckpoints(db).map((row) => {
+/**
+ * The signed heads the stored records must reproduce, smallest first, from the stored checkpoints
+ * (smallest first); throws if the file's checkpoint is not among them.
+ */
+export function signedHeads(stored: readonly StoredCheckpoint[], verifier: NoteVerifier, checkpointFile?: string): SignedHead[] {
+  const heads = stored.map((row) => {
     const head = open(row.note, verifier, `the checkpoint row at size ${row.size}`)
     if (head.size !== row.size || !head.rootHash.equals(row.rootHash)) throw auditCorrupt(`the checkpoint row at size ${row.size} does not match its signed note (size ${head.size})`)
     return head

@@ -6,8 +6,7 @@
  */
 import type {KeyObject} from 'node:crypto'
 
-import {auditRowTextPage, auditRowValuesPage, auditSeqBreaks, auditSeqsContiguous, listCheckpoints} from '../store/audit.js'
-import type {Db} from '../store/db.js'
+import type {Store} from '../store/store.js'
 import type {ConsistencyProofBundle, InclusionProofBundle} from './log.js'
 import {HASH_SIZE, MerkleAccumulator, verifyConsistency, verifyInclusion} from './merkle.js'
 import {openCheckpoint, type Checkpoint, type NoteVerifier} from './note.js'
@@ -59,12 +58,14 @@ const ZERO_HASH = '0'.repeat(2 * HASH_SIZE)
 /** The seq of a row rendered by auditRowTextPage: its JSON array starts with it. */
 const seqOfText = (text: string): number => Number(text.slice(1, text.indexOf(',')))
 
-/** Verifies the whole audit log in `db` against the log's public key, in one read snapshot. */
-export function verifyAuditLog(db: Db, publicKey: KeyObject, options: VerifyOptions = {}): VerifyResult {
-  return db.transaction(() => verifySnapshot(db, publicKey, options))()
-}
+/**
+ * The reads verify makes, which both store backends implement (a Store's `audit` repository is one).
+ * Give it a reader over one snapshot (a read transaction) so the pages agree with each other.
+ */
+export type AuditLogReader = Pick<Store['audit'], 'listCheckpoints' | 'auditSeqsContiguous' | 'auditSeqBreaks' | 'auditRowTextPage' | 'auditRowValuesPage'>
 
-function verifySnapshot(db: Db, publicKey: KeyObject, options: VerifyOptions): VerifyResult {
+/** Verifies the whole audit log the reader sees against the log's public key. */
+export async function verifyAuditLog(reader: AuditLogReader, publicKey: KeyObject, options: VerifyOptions = {}): Promise<VerifyResult> {
   const started = performance.now()
   const verifier: NoteVerifier = {publicKey, name: options.keyName}
   const problems: string[] = []
@@ -72,7 +73,7 @@ function verifySnapshot(db: Db, publicKey: KeyObject, options: VerifyOptions): V
   const expected: ExpectedRoot[] = []
   const origins = new Set<string>()
 
-  const stored = listCheckpoints(db)
+  const stored = await reader.listCheckpoints()
   let newestSigned = 0
   for (const checkpoint of stored) {
     let head: Checkpoint
@@ -141,8 +142,8 @@ function verifySnapshot(db: Db, publicKey: KeyObject, options: VerifyOptions): V
   }
 
   // Deleted or renumbered records show as breaks in seq, found in SQL so the scan needs no per-row seq.
-  if (!auditSeqsContiguous(db)) {
-    for (const {seq, id, previous} of auditSeqBreaks(db)) {
+  if (!(await reader.auditSeqsContiguous())) {
+    for (const {seq, id, previous} of await reader.auditSeqBreaks()) {
       const reason = seq < 1 ? `seq ${seq} is not a log position` : `records ${Math.max(1, (previous ?? 0) + 1)}–${seq - 1} are missing before it`
       badRecords.push({seq, id, reason})
     }
@@ -152,21 +153,21 @@ function verifySnapshot(db: Db, publicKey: KeyObject, options: VerifyOptions): V
   for (let after = Number.MIN_SAFE_INTEGER; ; ) {
     let texts: string[] | undefined
     try {
-      texts = auditRowTextPage(db, after, PAGE)
+      texts = await reader.auditRowTextPage(after, PAGE)
     } catch {
       texts = undefined // a BLOB where text belongs: this page takes the canonical path
     }
     if (texts) {
-      // Fast path: hash SQLite's JSON rendering; any row it does not vouch for is rechecked canonically.
+      // Fast path: hash the database's JSON rendering; any row it does not vouch for is rechecked canonically.
       for (const text of texts) {
         const split = text.length - 2 * HASH_SIZE
         const leafHash = leafHashHexOfJson(text.slice(0, split))
-        appendLeaf(leafHash === text.slice(split) ? leafHash : checkValues(auditRowValuesPage(db, seqOfText(text) - 1, 1)[0]!))
+        appendLeaf(leafHash === text.slice(split) ? leafHash : checkValues((await reader.auditRowValuesPage(seqOfText(text) - 1, 1))[0]!))
       }
       if (texts.length < PAGE) break
       after = seqOfText(texts[texts.length - 1]!)
     } else {
-      const rows = auditRowValuesPage(db, after, PAGE)
+      const rows = await reader.auditRowValuesPage(after, PAGE)
       for (const row of rows) appendLeaf(checkValues(row))
       if (rows.length < PAGE) break
       after = rows[rows.length - 1]![0] as number

@@ -10,6 +10,7 @@ import type {ConsistencyProofBundle, InclusionProofBundle} from '../audit/log.js
 import {parsePublicKey, parseVerifierKey, type NoteVerifier} from '../audit/note.js'
 import {verifyAuditLog, verifyConsistencyBundle, verifyInclusionBundle, type VerifyResult} from '../audit/verify.js'
 import {CliError, usageError} from '../output/errors.js'
+import {withSqliteAuditSnapshot} from '../store/audit-reader.js'
 import {openDatabase} from '../store/db.js'
 import type {ApiClient} from './api.js'
 import {pinnedAuditKey} from './checkpoint.js'
@@ -86,20 +87,41 @@ export async function verifyOnServer(api: ApiClient, sinceCheckpointFile?: strin
   return report
 }
 
-export function verifyOffline(dbFile: string, publicKeyFile: string, sinceCheckpointFile?: string): VerifyReport {
-  if (!existsSync(dbFile)) throw usageError(`database ${dbFile} does not exist`)
+/** Where an offline verification reads the log: a SQLite file, or a PostgreSQL URL. */
+export type OfflineSource = {db: string} | {database: string}
+
+/** Verifies a database offline (a copied SQLite file, or a PostgreSQL database read without writing). */
+export async function verifyOffline(source: OfflineSource, publicKeyFile: string, sinceCheckpointFile?: string): Promise<VerifyReport> {
   const verifier = loadVerifier(publicKeyFile)
   const saved = sinceCheckpointFile ? readSavedCheckpoint(sinceCheckpointFile) : undefined
-  const db = openDatabase(dbFile, {readonly: true})
-  try {
-    const result = verifyAuditLog(db, verifier.publicKey as KeyObject, {sinceCheckpoint: saved?.note})
-    return {
-      ...result,
-      mode: 'offline',
-      sinceCheckpoint: saved && sinceCheckpointFile ? {file: sinceCheckpointFile, size: saved.size, ok: result.ok, problems: result.problems} : undefined,
+  const options = {sinceCheckpoint: saved?.note}
+  const publicKey = verifier.publicKey as KeyObject
+  let result: VerifyResult
+  if ('database' in source) {
+    // pg is loaded only here: verifying a SQLite file never imports it.
+    const {withPostgresAuditSnapshot} = await import('../store/postgres/audit-reader.js')
+    try {
+      result = await withPostgresAuditSnapshot(source.database, (reader) => verifyAuditLog(reader, publicKey, options))
+    } catch (error) {
+      if (error instanceof CliError) throw error
+      throw new CliError(`cannot read the audit log from the PostgreSQL database: ${(error as Error).message}`, {
+        code: 'database_unavailable',
+        hint: 'Check the postgres:// URL (host, port, user, database name).',
+      })
     }
-  } finally {
-    db.close()
+  } else {
+    if (!existsSync(source.db)) throw usageError(`database ${source.db} does not exist`)
+    const db = openDatabase(source.db, {readonly: true})
+    try {
+      result = await withSqliteAuditSnapshot(db, (reader) => verifyAuditLog(reader, publicKey, options))
+    } finally {
+      db.close()
+    }
+  }
+  return {
+    ...result,
+    mode: 'offline',
+    sinceCheckpoint: saved && sinceCheckpointFile ? {file: sinceCheckpointFile, size: saved.size, ok: result.ok, problems: result.problems} : undefined,
   }
 }
 

@@ -66,7 +66,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     openStreams: new Set(),
     mailer: await createMailer({smtpUrl: options.smtpUrl ?? process.env.RTCC_SMTP_URL, outboxDir: outboxDir(secrets.dir)}),
     evidence: new EvidenceStore(await LocalBlobStore.open(secrets.dir), secrets.masterKey, {maxBytes: options.maxUploadBytes}),
-    audit: new AuditLog(db, {
+    audit: await AuditLog.open(store, {
       origin: secrets.origin,
       signer: {name: secrets.origin, privateKey: secrets.signingKey, publicKey: secrets.publicKey},
       checkpointEvery: options.checkpointEvery ?? 1000,
@@ -105,8 +105,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         // Events published by the last requests (and the Cores' goodbyes) are stored before the store closes.
         await ctx.events.drain()
         ctx.mailer.close()
-        ctx.audit.checkpoint()
-        db.close()
+        await ctx.audit.checkpoint()
+        await store.close()
       })()),
   }
 }
@@ -135,7 +135,7 @@ async function buildApp(ctx: ServerContext, secrets: ServerSecrets, rateLimits: 
     try {
       const bytes = typeof payload === 'string' ? Buffer.byteLength(payload) : Buffer.isBuffer(payload) ? payload.length : null
       const target = req.rtcc.target ?? (reply.statusCode === 404 && !req.routeOptions.url ? req.url.split('?')[0] : undefined)
-      ctx.db.transaction(() => ctx.audit.append(auditInput(ctx, req, {outcome: outcomeForStatus(reply.statusCode), target, detail: req.rtcc.detail, bytesOut: bytes})))()
+      await ctx.store.transaction(() => ctx.audit.append(auditInput(ctx, req, {outcome: outcomeForStatus(reply.statusCode), target, detail: req.rtcc.detail, bytesOut: bytes})))
       req.rtcc.audited = true
       return payload
     } catch {
@@ -145,7 +145,7 @@ async function buildApp(ctx: ServerContext, secrets: ServerSecrets, rateLimits: 
   })
 
   app.addHook('onResponse', async () => {
-    ctx.audit.afterCommit()
+    await ctx.audit.afterCommit()
   })
 
   app.setErrorHandler((error: FastifyError | HttpError | CliError, req, reply) => {

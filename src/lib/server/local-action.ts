@@ -36,7 +36,7 @@ export async function withLocalServer<T>(dataDir: string, fn: (local: LocalServe
   const db = openDatabase(secrets.dbFile)
   const store = new SqliteStore(db)
   try {
-    const audit = new AuditLog(db, {origin: secrets.origin, signer: {name: secrets.origin, privateKey: secrets.signingKey, publicKey: secrets.publicKey}})
+    const audit = await AuditLog.open(store, {origin: secrets.origin, signer: {name: secrets.origin, privateKey: secrets.signingKey, publicKey: secrets.publicKey}})
     return await fn({
       store,
       secrets,
@@ -44,7 +44,7 @@ export async function withLocalServer<T>(dataDir: string, fn: (local: LocalServe
         const result = await store.transaction(async () => {
           const now = new Date()
           const {result, record} = await change(store, now)
-          audit.append({
+          await audit.append({
             time: now.toISOString(),
             actorId: record.actor?.id ?? null,
             actorName: record.actor?.name ?? `local:${userInfo().username}`,
@@ -60,7 +60,7 @@ export async function withLocalServer<T>(dataDir: string, fn: (local: LocalServe
           })
           return result
         })
-        audit.afterCommit()
+        await audit.afterCommit()
         return result
       },
     })

@@ -2,10 +2,10 @@
  * One way to declare a route: method, URL, audit action, the roles it allows (default deny: a route
  * must name them, or say `public`), zod schemas for body and query, a rate limit (public routes), and a handler.
  *
- * Audit: a handler does its work inside `call.tx(fn)`, which runs fn and appends the audit record in
- * the same SQLite transaction, so there is no change without its record and no record for a rollback.
- * Requests that never reach tx (denied, invalid, not found, public reads) are recorded by the onSend
- * hook in app.ts, before the response leaves; if that record cannot be written the request fails.
+ * Handlers are thin: they call a service with `call.ctx`, a ServiceContext whose `audited(fn)` runs fn
+ * and appends the audit record in one store transaction, so there is no change without its record and
+ * no record for a rollback. Calls that never reach it (denied, invalid, not found) are recorded by the
+ * onSend hook in app.ts, before the response leaves; if that record cannot be written the request fails.
  */
 import type {FastifyInstance, FastifyReply, FastifyRequest} from 'fastify'
 import {z} from 'zod'
@@ -17,13 +17,6 @@ import type {Actor, ServerContext} from './context.js'
 import {authenticate} from './credentials.js'
 import {badRequest, forbidden, HttpError} from './http-error.js'
 
-export interface TxOptions<T = unknown> {
-  target?: string
-  /** Extra facts for the record; a function sees the result (e.g. to count the rows returned). */
-  detail?: Record<string, unknown> | ((result: T) => Record<string, unknown>)
-  outcome?: AuditOutcome
-}
-
 export interface Call<B, Q> {
   /** The server's parts plus this call's audit recorder: what services take. */
   ctx: ServiceContext
@@ -33,8 +26,6 @@ export interface Call<B, Q> {
   params: Record<string, string>
   req: FastifyRequest
   reply: FastifyReply
-  /** Run fn and its audit record in one transaction; returns fn's result. */
-  tx<T>(fn: () => T, options?: TxOptions<T>): T
 }
 
 /** At most `max` requests per source address in `windowSeconds`; more get 429 with Retry-After. */
@@ -109,7 +100,6 @@ export function registerRoute(app: FastifyInstance, ctx: ServerContext, def: Rou
         params: req.params as Record<string, string>,
         req,
         reply,
-        tx: (fn, options = {}) => auditedTransaction(ctx, req, fn, options),
       }
       const result = await def.handler(call)
       if (reply.sent) return reply
@@ -138,7 +128,7 @@ function serviceContext(ctx: ServerContext, req: FastifyRequest): ServiceContext
         const last = typeof facts === 'function' ? facts(result) : facts
         if (last) note(last)
         const payload = result === undefined ? undefined : JSON.stringify(result)
-        ctx.audit.append(auditInput(ctx, req, {outcome: last?.outcome ?? 'allowed', target: req.rtcc.target, detail: req.rtcc.detail, bytesOut: payload === undefined ? 0 : Buffer.byteLength(payload)}))
+        await ctx.audit.append(auditInput(ctx, req, {outcome: last?.outcome ?? 'allowed', target: req.rtcc.target, detail: req.rtcc.detail, bytesOut: payload === undefined ? 0 : Buffer.byteLength(payload)}))
         req.rtcc.audited = true
         req.rtcc.payload = payload
         req.rtcc.txResult = result
@@ -146,24 +136,6 @@ function serviceContext(ctx: ServerContext, req: FastifyRequest): ServiceContext
       })
     },
   }
-}
-
-function auditedTransaction<T>(ctx: ServerContext, req: FastifyRequest, fn: () => T, options: TxOptions<T>): T {
-  if (req.rtcc.audited) throw new Error(`route ${req.rtcc.action} opened a second audited transaction`)
-  return ctx.db.transaction(() => {
-    const result = fn()
-    const payload = result === undefined ? undefined : JSON.stringify(result)
-    ctx.audit.append(auditInput(ctx, req, {
-      outcome: options.outcome ?? 'allowed',
-      target: options.target ?? req.rtcc.target,
-      detail: typeof options.detail === 'function' ? options.detail(result) : (options.detail ?? req.rtcc.detail),
-      bytesOut: payload === undefined ? 0 : Buffer.byteLength(payload),
-    }))
-    req.rtcc.audited = true
-    req.rtcc.payload = payload
-    req.rtcc.txResult = result
-    return result
-  })()
 }
 
 export function auditInput(

@@ -15,7 +15,7 @@ import {OWNER_SOURCE, ownerRowProblem} from '../registry/owner-rows.js'
 import type {ByteSource} from '../registry/text-input.js'
 import type {FieldError} from '../registry/validate.js'
 import {HttpError} from '../server/http-error.js'
-import {registryScope} from '../server/scope.js'
+import {cameraScope} from '../server/scope.js'
 import type {StagedRow} from '../store/store.js'
 import type {Actor, ServiceContext} from './context.js'
 
@@ -46,7 +46,7 @@ export async function importCameras(ctx: ServiceContext, actor: Actor, input: Im
   const started = performance.now()
   const {options} = input
   const fileName = options.fileName ?? 'upload'
-  const scope = await registryScope(ctx, actor)
+  const scope = await cameraScope(ctx, actor)
   const inJurisdiction = scope.kind === 'agency' ? compileArea(scope.agency.jurisdiction) : () => true
   const staging = await ctx.store.stageImport()
   const rejects: ImportedReject[] = []

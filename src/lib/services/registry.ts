@@ -6,7 +6,7 @@
 import type {LocationType} from '../domain/camera.js'
 import {nearFacts, type BoundingBox, type LatLon} from '../registry/geo.js'
 import {badRequest, notFound} from '../server/http-error.js'
-import {registryScope} from '../server/scope.js'
+import {cameraScope} from '../server/scope.js'
 import type {CameraScope, CameraWithOwner} from '../store/cameras.js'
 import type {Store} from '../store/store.js'
 import type {Actor, ServiceContext} from './context.js'
@@ -22,13 +22,13 @@ export interface ListInput {
 }
 
 export async function listCameras(ctx: ServiceContext, actor: Actor, query: ListInput) {
-  const scope = await registryScope(ctx, actor)
+  const scope = await cameraScope(ctx, actor)
   const filters = {ownerId: query.owner, type: query.type, tag: query.tag, bbox: query.bbox, liveCapable: query.live && query.live === 'true', afterId: query.after, limit: query.limit}
   return ctx.audited(() => ctx.store.cameras.listCameras(scope, filters), (list) => ({detail: {query, rows: list.length}}))
 }
 
 export async function showCamera(ctx: ServiceContext, actor: Actor, id: string) {
-  const scope = await registryScope(ctx, actor)
+  const scope = await cameraScope(ctx, actor)
   const camera = await ctx.store.cameras.getCamera(scope, id)
   if (!camera) throw notFound(`camera ${id}`)
   return ctx.audited(() => camera, {target: camera.id, detail: {rows: 1}})
@@ -43,7 +43,7 @@ export interface NearInput {
 }
 
 export async function nearCameras(ctx: ServiceContext, actor: Actor, query: NearInput) {
-  const scope = await registryScope(ctx, actor)
+  const scope = await cameraScope(ctx, actor)
   const now = ctx.now()
   return ctx.audited(
     async () => {
@@ -60,7 +60,7 @@ export async function nearCameras(ctx: ServiceContext, actor: Actor, query: Near
 }
 
 export async function registryStats(ctx: ServiceContext, actor: Actor) {
-  const scope = await registryScope(ctx, actor)
+  const scope = await cameraScope(ctx, actor)
   return ctx.audited(() => ctx.store.cameras.registryStats(scope))
 }
 
@@ -93,7 +93,7 @@ async function* camerasWithOwners(store: Store, scope: CameraScope, ids?: string
  */
 export async function exportCameras(ctx: ServiceContext, actor: Actor, query: ExportInput & Record<string, unknown>) {
   if ((query.at === undefined) !== (query.radius === undefined)) throw badRequest('give both --near (at) and --radius, or neither', query.at ? 'radius' : 'at')
-  const scope = await registryScope(ctx, actor)
+  const scope = await cameraScope(ctx, actor)
   const ids = query.at && query.radius ? (await ctx.store.cameras.nearCameras(scope, {...query.at, radiusMetres: query.radius, limit: 1_000_000})).map((f) => f.camera.id) : undefined
   const rows = ids?.length ?? (await ctx.store.cameras.registryStats(scope)).cameras
   await ctx.audited(() => undefined, {detail: {query, rows}})

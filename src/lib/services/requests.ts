@@ -11,31 +11,15 @@ import {badRequest, forbidden, HttpError, notFound, unauthenticated} from '../se
 import {planCanvass} from './canvass.js'
 import {deliverRequests} from './request-delivery.js'
 import {expireDue, moveRequest, timelineActor} from './request-workflow.js'
-import type {CameraScope} from '../store/cameras.js'
 import type {RequestRow} from '../store/requests.js'
 import type {Actor, ServiceContext} from './context.js'
+import {cameraScope} from '../server/scope.js'
 
 export {expireDue} from './request-workflow.js'
 
 type CanvassInput = ReturnType<typeof CanvassBody.parse>
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest()
-
-/**
- * Which part of the registry the actor reaches (the rules of server/scope.ts, through the store):
- * an owner their own cameras, an agency user their jurisdiction, a user in no agency all of it.
- */
-export async function actorScope(ctx: ServiceContext, actor: Actor): Promise<CameraScope> {
-  if (actor.role === 'owner') {
-    const owner = await ctx.store.owners.ownerForUser(actor.user.id)
-    if (!owner) throw forbidden('this owner account has no profile')
-    return {kind: 'owner', ownerId: owner.id}
-  }
-  if (!actor.user.agency_id) return {kind: 'all'}
-  const agency = await ctx.store.agencies.getAgency(actor.user.agency_id)
-  if (!agency) throw forbidden('your agency no longer exists; ask an admin')
-  return {kind: 'agency', agency}
-}
 
 async function ownerView(ctx: ServiceContext, ownerId: string): Promise<FootageRequest['owner']> {
   const owner = await ctx.store.owners.getOwner(ownerId)
@@ -47,7 +31,7 @@ const view = async (ctx: ServiceContext, row: RequestRow) => ctx.store.requests.
 /** An agency user reaches the requests of their agency (all, when in none); an owner only their own. */
 async function visibleRequest(ctx: ServiceContext, actor: Actor, id: string): Promise<RequestRow> {
   const row = await ctx.store.requests.getRequestRow(id)
-  const scope = await actorScope(ctx, actor)
+  const scope = await cameraScope(ctx, actor)
   const visible =
     row && (scope.kind === 'owner' ? row.owner_id === scope.ownerId : scope.kind === 'all' || row.agency_id === actor.user.agency_id)
   if (!row || !visible) throw notFound(`request ${id}`)
@@ -110,7 +94,7 @@ async function moveAndView<E extends object = object>(
  */
 export async function issueCanvass(ctx: ServiceContext, actor: Actor, input: CanvassInput & {source: string | null}): Promise<CanvassResult> {
   const now = ctx.now()
-  const plan = await planCanvass(ctx.store, await actorScope(ctx, actor), {...input, radiusMetres: input.radius}, now)
+  const plan = await planCanvass(ctx.store, await cameraScope(ctx, actor), {...input, radiusMetres: input.radius}, now)
   const agency = actor.user.agency_id ? await ctx.store.agencies.getAgency(actor.user.agency_id) : undefined
   const expiresAt = new Date(now.getTime() + input.expiresInSeconds * 1000).toISOString()
   const tokens = new Map<string, string>()
@@ -163,7 +147,7 @@ export async function listRequests(ctx: ServiceContext, actor: Actor, query: {ca
 /** An owner's requests, from their session. */
 export async function ownerInbox(ctx: ServiceContext, actor: Actor) {
   await expireDue(ctx)
-  const scope = await actorScope(ctx, actor)
+  const scope = await cameraScope(ctx, actor)
   if (scope.kind !== 'owner') throw forbidden('owners only')
   return ctx.audited(
     async () => Promise.all((await ctx.store.requests.listRequestRows({ownerId: scope.ownerId})).map((r) => view(ctx, r))),

@@ -31,7 +31,7 @@ export function systemContext(ctx: ServerContext, facts: SystemFacts): ServiceCo
       return ctx.store.transaction(async () => {
         const value = await fn()
         if (last) note(typeof last === 'function' ? last(value) : last)
-        ctx.audit.append({
+        await ctx.audit.append({
           time: ctx.now().toISOString(),
           actorName: 'rtcc server',
           role: 'system',

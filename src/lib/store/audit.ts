@@ -19,7 +19,7 @@ function cached(db: Db, sql: string): Database.Statement {
 }
 
 /** Columns in RECORD_FIELDS order. */
-const RECORD_COLUMNS =
+export const RECORD_COLUMNS =
   'seq, id, time, actor_id, actor_name, role, action, target, outcome, source, request_id, bytes_in, bytes_out, detail'
 
 export interface StoredCheckpoint {
@@ -46,9 +46,10 @@ export interface AuditQuery {
   limit?: number
 }
 
-type Row = [number, string, string, string | null, string | null, string | null, string, string | null, AuditOutcome, string | null, string | null, number | null, number | null, string | null]
+/** A record's columns in RECORD_FIELDS order, as both backends return them. */
+export type AuditRow = [number, string, string, string | null, string | null, string | null, string, string | null, AuditOutcome, string | null, string | null, number | null, number | null, string | null]
 
-function toRecord(row: Row): AuditRecord {
+export function toAuditRecord(row: AuditRow): AuditRecord {
   const [seq, id, time, actorId, actorName, role, action, target, outcome, source, requestId, bytesIn, bytesOut, detail] = row
   return {seq, id, time, actorId, actorName, role, action, target, outcome, source, requestId, bytesIn, bytesOut, detail: detail === null ? null : JSON.parse(detail)}
 }
@@ -56,6 +57,15 @@ function toRecord(row: Row): AuditRecord {
 /** Inserts one record (values in RECORD_FIELDS order, detail as JSON text) with its leaf hash. */
 export function insertAuditRecord(db: Db, values: readonly unknown[], leafHash: Buffer): void {
   cached(db, `INSERT INTO audit_records (${RECORD_COLUMNS}, leaf_hash) VALUES (${'?, '.repeat(14)}?)`).run(...values, leafHash)
+}
+
+/**
+ * The seq the next record takes. Call it inside the transaction that inserts the record: appenders are
+ * serialized from here to commit (SQLite has one writer; PostgreSQL takes an advisory lock), so seqs
+ * stay one total order without gaps.
+ */
+export function nextAuditSeq(db: Db): number {
+  return lastAuditSeq(db) + 1
 }
 
 /** Number of the last record (0 for an empty log). */
@@ -69,8 +79,8 @@ export function countAuditRecords(db: Db): number {
 
 export function getAuditRecord(db: Db, idOrSeq: string | number): AuditRecord | undefined {
   const where = typeof idOrSeq === 'number' ? 'seq = ?' : 'id = ?'
-  const row = db.prepare(`SELECT ${RECORD_COLUMNS} FROM audit_records WHERE ${where}`).raw().get(idOrSeq) as Row | undefined
-  return row && toRecord(row)
+  const row = db.prepare(`SELECT ${RECORD_COLUMNS} FROM audit_records WHERE ${where}`).raw().get(idOrSeq) as AuditRow | undefined
+  return row && toAuditRecord(row)
 }
 
 /**
@@ -100,9 +110,9 @@ export function queryAuditRecords(db: Db, query: AuditQuery = {}): AuditRecord[]
   const rows = db
     .prepare(`SELECT ${RECORD_COLUMNS} FROM audit_records ${filter} ORDER BY seq ${newestFirst ? 'DESC' : 'ASC'} ${limit}`)
     .raw()
-    .all(...params) as Row[]
+    .all(...params) as AuditRow[]
   if (newestFirst) rows.reverse()
-  return rows.map(toRecord)
+  return rows.map(toAuditRecord)
 }
 
 /**

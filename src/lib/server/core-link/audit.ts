@@ -13,5 +13,5 @@ export async function auditNow(ctx: ServerContext, input: AuditInput, work?: () 
     await ctx.audit.append(input)
   })
   // Joining a caller's transaction: the caller brings the log up to date after its commit.
-  if (!outer) ctx.audit.afterCommit()
+  if (!outer) ctx.audit.afterCommitSoon()
 }

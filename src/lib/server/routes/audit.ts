@@ -1,20 +1,13 @@
 /**
- * Reading and proving the audit log (admin, supervisor). Reading is itself audited. The log cannot be
- * changed through the API: those routes exist only to refuse and record the attempt.
+ * Reading and proving the audit log (admin, supervisor): HTTP over services/audit. Reading is itself
+ * audited. The log cannot be changed through the API: those routes exist only to refuse and record the attempt.
  */
-import {createPublicKey} from 'node:crypto'
-
 import {z} from 'zod'
 
-import {coreCosignerName, verifyCosignature, withCosignatures} from '../../audit/cosignature.js'
-import {formatVerifierKey} from '../../audit/note.js'
 import {AUDIT_OUTCOMES} from '../../audit/record.js'
-import {verifyAuditLog} from '../../audit/verify.js'
 import {AUDIT_READERS} from '../../domain/roles.js'
-import {cosignatureLines, getCheckpoint, queryAuditRecords, upsertCosignature} from '../../store/audit.js'
-import type {ServerContext} from '../context.js'
+import * as audit from '../../services/audit.js'
 import {verifyCoreRequest} from '../core-link/request-auth.js'
-import {badRequest, notFound} from '../http-error.js'
 import {defineRoute} from '../route.js'
 
 const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO-8601 time')
@@ -28,16 +21,6 @@ export const AuditQueryParams = z.object({
   until: isoTime.optional(),
   afterSeq: z.coerce.number().int().min(0).optional(),
   limit: z.coerce.number().int().min(1).max(10_000).default(100),
-})
-
-export const verifierKey = (ctx: ServerContext) => formatVerifierKey(ctx.secrets.origin, ctx.secrets.publicKey)
-
-const checkpointView = (ctx: ServerContext, c: {size: number; rootHash: Buffer; note: string; createdAt: string}) => ({
-  size: c.size,
-  rootHash: c.rootHash.toString('base64'),
-  note: c.note,
-  createdAt: c.createdAt,
-  verifierKey: verifierKey(ctx),
 })
 
 const refuse = (method: 'PUT' | 'PATCH' | 'DELETE', url: string) =>
@@ -56,17 +39,7 @@ export const auditRoutes = [
     action: 'audit.head',
     roles: 'public',
     query: z.object({from: z.coerce.number().int().min(0).optional()}),
-    handler: ({ctx, query}) => {
-      const head = ctx.audit.head()
-      const proof = query.from !== undefined && query.from <= head.size ? ctx.audit.consistencyProof(query.from, head.size).proof : undefined
-      return {
-        size: head.size,
-        rootHash: head.rootHash.toString('base64'),
-        checkpoint: withCosignatures(head.note, cosignatureLines(ctx.db, head.size)),
-        verifierKey: verifierKey(ctx),
-        proof,
-      }
-    },
+    handler: ({ctx, query}) => audit.auditHead(ctx, query),
   }),
 
   // A Core that checked a checkpoint countersigns it (C2SP tlog-cosignature) in a request it signs.
@@ -77,22 +50,7 @@ export const auditRoutes = [
     action: 'audit.cosign',
     roles: 'public',
     body: CosignatureBody,
-    handler: ({ctx, params, body, req, tx}) => {
-      const core = verifyCoreRequest(ctx, req, params.coreId!)
-      const checkpoint = getCheckpoint(ctx.db, body.size)
-      if (!checkpoint) throw notFound(`signed checkpoint at size ${body.size}`)
-      const name = coreCosignerName(core.id)
-      let signedAt: number
-      try {
-        signedAt = verifyCosignature(checkpoint.note, body.cosignature, name, createPublicKey(core.public_key))
-      } catch (error) {
-        throw badRequest((error as Error).message, 'cosignature')
-      }
-      return tx(() => {
-        upsertCosignature(ctx.db, {size: body.size, cosigner: name, line: body.cosignature, signedAt})
-        return {size: body.size, cosigner: name}
-      }, {target: core.id, detail: {size: body.size}})
-    },
+    handler: async ({ctx, params, body, req}) => audit.addCosignature(ctx, await verifyCoreRequest(ctx, req, params.coreId!), body),
   }),
 
   defineRoute({
@@ -101,10 +59,7 @@ export const auditRoutes = [
     action: 'audit.query',
     roles: AUDIT_READERS,
     query: AuditQueryParams,
-    handler: ({ctx, query, tx}) => {
-      const filters = {...query, since: query.since && new Date(query.since).toISOString(), until: query.until && new Date(query.until).toISOString()}
-      return tx(() => queryAuditRecords(ctx.db, filters), {detail: {query: filters}})
-    },
+    handler: ({ctx, actor, query}) => audit.queryAudit(ctx, actor, query),
   }),
 
   defineRoute({
@@ -112,10 +67,7 @@ export const auditRoutes = [
     url: '/v1/audit/checkpoint',
     action: 'audit.checkpoint',
     roles: AUDIT_READERS,
-    handler: ({ctx, tx}) => {
-      tx(() => undefined)
-      return checkpointView(ctx, ctx.audit.checkpoint())
-    },
+    handler: ({ctx, actor}) => audit.createCheckpoint(ctx, actor),
   }),
 
   defineRoute({
@@ -123,10 +75,7 @@ export const auditRoutes = [
     url: '/v1/audit/proof/:id',
     action: 'audit.prove',
     roles: AUDIT_READERS,
-    handler: ({ctx, params, tx}) => {
-      tx(() => undefined, {target: params.id})
-      return {...ctx.audit.inclusionProof(/^\d+$/.test(params.id!) ? Number(params.id) : params.id!), verifierKey: verifierKey(ctx)}
-    },
+    handler: ({ctx, actor, params}) => audit.proveRecord(ctx, actor, params.id!),
   }),
 
   defineRoute({
@@ -135,10 +84,7 @@ export const auditRoutes = [
     action: 'audit.consistency',
     roles: AUDIT_READERS,
     query: z.object({from: z.coerce.number().int().min(0)}),
-    handler: ({ctx, query, tx}) => {
-      tx(() => undefined, {detail: {from: query.from}})
-      return {...ctx.audit.consistencyProof(query.from), verifierKey: verifierKey(ctx)}
-    },
+    handler: ({ctx, actor, query}) => audit.proveConsistency(ctx, actor, query),
   }),
 
   defineRoute({
@@ -146,11 +92,7 @@ export const auditRoutes = [
     url: '/v1/audit/verify',
     action: 'audit.verify',
     roles: AUDIT_READERS,
-    handler: ({ctx, tx}) => {
-      tx(() => undefined)
-      ctx.audit.afterCommit()
-      return verifyAuditLog(ctx.db, ctx.secrets.publicKey)
-    },
+    handler: ({ctx, actor}) => audit.verifyLog(ctx, actor),
   }),
 
   defineRoute({
@@ -158,7 +100,7 @@ export const auditRoutes = [
     url: '/v1/audit/public-key',
     action: 'audit.public_key',
     roles: AUDIT_READERS,
-    handler: ({ctx, tx}) => tx(() => ({verifierKey: verifierKey(ctx), pem: ctx.secrets.publicKey.export({format: 'pem', type: 'spki'}).toString()})),
+    handler: ({ctx, actor}) => audit.auditPublicKey(ctx, actor),
   }),
 
   refuse('DELETE', '/v1/audit'),

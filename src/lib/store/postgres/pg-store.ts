@@ -13,6 +13,7 @@ import pg from 'pg'
 import type {Repository, StagedImport, Store} from '../store.js'
 import * as access from './access.js'
 import * as agencies from './agencies.js'
+import * as audit from './audit.js'
 import * as cameras from './cameras.js'
 import * as cores from './cores.js'
 import * as events from './events.js'
@@ -30,10 +31,11 @@ import * as users from './users.js'
 // bigint (counts, sizes, sequence numbers) as numbers: every value the store keeps is below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value))
 
-export class PgStore implements Pick<Store, 'backend' | 'transaction' | 'inTransaction' | 'close' | 'forget' | 'stageImport' | 'access' | 'agencies' | 'cameras' | 'cores' | 'events' | 'evidence' | 'owners' | 'panic' | 'policies' | 'requests' | 'sessions' | 'users'> {
+export class PgStore implements Store {
   readonly backend = 'postgres'
   readonly access = this.bind(access)
   readonly agencies = this.bind(agencies)
+  readonly audit = this.bind(audit)
   readonly cameras = this.bind(cameras)
   readonly cores = this.bind(cores)
   readonly events = this.bind(events)

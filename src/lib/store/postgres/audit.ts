@@ -1,0 +1,182 @@
+/**
+ * The audit log on PostgreSQL: the same functions and row shapes as the SQLite reference
+ * (store/audit.ts): seq and counts as numbers, leaf_hash and root_hash (bytea) as Buffers, detail as
+ * its JSON text in the raw rows that are hashed.
+ *
+ * Several server instances may append to one database, so the log's total order is decided here:
+ * nextAuditSeq takes a transaction-scoped advisory lock before it reads the last seq, and holds it
+ * until the append's transaction commits or rolls back. Committed seqs therefore run 1, 2, 3… without
+ * a gap, and every instance's in-memory tree catches up from them in the same order.
+ */
+import type {AuditRecord} from '../../audit/record.js'
+import {RECORD_COLUMNS, toAuditRecord, type AuditQuery, type AuditRow, type StoredCheckpoint} from '../audit.js'
+import {all, one, run, type Pg} from './pg.js'
+
+/** The advisory lock key that serializes audit appends (an arbitrary constant: "rtca"). */
+export const AUDIT_APPEND_LOCK = 0x72746361
+
+async function rows(db: Pg, sql: string, params: unknown[] = []): Promise<unknown[][]> {
+  const result = await db.query({text: sql, values: params, rowMode: 'array'})
+  return result.rows as unknown[][]
+}
+
+/** Inserts one record (values in RECORD_FIELDS order, detail as JSON text) with its leaf hash. */
+export async function insertAuditRecord(db: Pg, values: readonly unknown[], leafHash: Buffer): Promise<void> {
+  const placeholders = Array.from({length: 15}, (_, i) => `$${i + 1}`).join(', ')
+  await run(db, `INSERT INTO audit_records (${RECORD_COLUMNS}, leaf_hash) VALUES (${placeholders})`, [...values, leafHash])
+}
+
+/**
+ * The seq the next record takes. Takes the append lock first (held to the end of the calling
+ * transaction), so no other appender can read the same last seq: call it inside the append's transaction.
+ */
+export async function nextAuditSeq(db: Pg): Promise<number> {
+  await db.query('SELECT pg_advisory_xact_lock($1::bigint)', [AUDIT_APPEND_LOCK])
+  return (await lastAuditSeq(db)) + 1
+}
+
+/** Number of the last record (0 for an empty log). */
+export async function lastAuditSeq(db: Pg): Promise<number> {
+  return (await one<{n: number}>(db, 'SELECT coalesce(max(seq), 0)::bigint AS n FROM audit_records'))!.n
+}
+
+export async function countAuditRecords(db: Pg): Promise<number> {
+  return (await one<{n: number}>(db, 'SELECT count(*) AS n FROM audit_records'))!.n
+}
+
+export async function getAuditRecord(db: Pg, idOrSeq: string | number): Promise<AuditRecord | undefined> {
+  const where = typeof idOrSeq === 'number' ? 'seq = $1' : 'id = $1'
+  const [row] = await rows(db, `SELECT ${RECORD_COLUMNS} FROM audit_records WHERE ${where}`, [idOrSeq])
+  return row && toAuditRecord(row as AuditRow)
+}
+
+/**
+ * Records matching the filters, oldest first. With afterSeq: the first `limit` records after it;
+ * without: the most recent `limit` records.
+ */
+export async function queryAuditRecords(db: Pg, query: AuditQuery = {}): Promise<AuditRecord[]> {
+  const where: string[] = []
+  const params: unknown[] = []
+  const add = (clause: (...n: string[]) => string, ...values: unknown[]): void => {
+    const numbers = values.map((value) => `$${params.push(value)}`)
+    where.push(clause(...numbers))
+  }
+  if (query.actor !== undefined) add((a, b) => `(actor_name = ${a} OR actor_id = ${b})`, query.actor, query.actor)
+  if (query.action !== undefined) {
+    if (query.action.endsWith('*')) add((a) => `action LIKE ${a} ESCAPE '\\'`, query.action.slice(0, -1).replace(/[\\%_]/g, '\\$&') + '%')
+    else add((a) => `action = ${a}`, query.action)
+  }
+  if (query.target !== undefined) add((a) => `target = ${a}`, query.target)
+  if (query.outcome !== undefined) add((a) => `outcome = ${a}`, query.outcome)
+  if (query.since !== undefined) add((a) => `time >= ${a}`, query.since)
+  if (query.until !== undefined) add((a) => `time < ${a}`, query.until)
+  if (query.afterSeq !== undefined) add((a) => `seq > ${a}`, query.afterSeq)
+  const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''
+  const newestFirst = query.afterSeq === undefined
+  const limit = query.limit === undefined ? '' : `LIMIT ${Math.max(0, Math.floor(query.limit))}`
+  const found = (await rows(db, `SELECT ${RECORD_COLUMNS} FROM audit_records ${filter} ORDER BY seq ${newestFirst ? 'DESC' : 'ASC'} ${limit}`, params)) as AuditRow[]
+  if (newestFirst) found.reverse()
+  return found.map(toAuditRecord)
+}
+
+/**
+ * Up to `limit` records after `afterSeq` in seq order, each as its raw column values in RECORD_FIELDS
+ * order followed by leaf_hash: exactly what the leaf encoding hashes, with no reshaping.
+ */
+export async function auditRowValuesPage(db: Pg, afterSeq: number, limit: number): Promise<unknown[][]> {
+  return rows(db, `SELECT ${RECORD_COLUMNS}, leaf_hash FROM audit_records WHERE seq > $1 ORDER BY seq LIMIT $2`, [afterSeq, limit])
+}
+
+// The canonical leaf JSON built by the database: to_json escapes text exactly as JSON.stringify does
+// (\" \\ \b \f \n \r \t, other control characters as \u00xx), integers print as digits, NULL as null.
+const json = (column: string) => `coalesce(to_json(${column})::text, 'null')`
+const number = (column: string) => `coalesce(${column}::text, 'null')`
+const ROW_TEXT = `'[' || seq::text || ',' || ${[
+  json('id'),
+  json('time'),
+  json('actor_id'),
+  json('actor_name'),
+  json('role'),
+  json('action'),
+  json('target'),
+  json('outcome'),
+  json('source'),
+  json('request_id'),
+  number('bytes_in'),
+  number('bytes_out'),
+  json('detail'),
+].join(" || ',' || ")} || ']' || encode(leaf_hash, 'hex')`
+
+/**
+ * The same page with each record as one string: its leaf-encoding JSON array followed by the 64 hex
+ * digits of leaf_hash, rendered by the database (cheaper than fifteen values per row in JavaScript).
+ * Only expected to match the canonical encoding: callers recheck any row whose hash differs with
+ * auditRowValuesPage.
+ */
+export async function auditRowTextPage(db: Pg, afterSeq: number, limit: number): Promise<string[]> {
+  const found = await rows(db, `SELECT ${ROW_TEXT} FROM audit_records WHERE seq > $1 ORDER BY seq LIMIT $2`, [afterSeq, limit])
+  return found.map((row) => row[0] as string)
+}
+
+/** Whether seqs run 1, 2, 3… without a gap, from three aggregates. */
+export async function auditSeqsContiguous(db: Pg): Promise<boolean> {
+  const row = (await one<{count: number; min: number | null; max: number | null}>(db, 'SELECT count(*) AS count, min(seq) AS min, max(seq) AS max FROM audit_records'))!
+  return row.count === 0 || (row.min === 1 && row.max === row.count)
+}
+
+/** Records whose seq is not one more than the previous record's (the first must be 1), with that previous seq. */
+export async function auditSeqBreaks(db: Pg): Promise<Array<{seq: number; id: string; previous: number | null}>> {
+  return all(
+    db,
+    `SELECT seq, id, (SELECT max(seq) FROM audit_records p WHERE p.seq < a.seq) AS previous FROM audit_records a
+     WHERE seq < 1 OR (seq > 1 AND NOT EXISTS (SELECT 1 FROM audit_records p WHERE p.seq = a.seq - 1)) ORDER BY seq`,
+  )
+}
+
+/** Stored leaf hashes for leaf indexes [start, end), i.e. seq in (start, end]; fewer if rows are missing. */
+export async function auditLeafHashes(db: Pg, start: number, end: number): Promise<Buffer[]> {
+  return (await rows(db, 'SELECT leaf_hash FROM audit_records WHERE seq > $1 AND seq <= $2 ORDER BY seq', [start, end])).map((row) => row[0] as Buffer)
+}
+
+/**
+ * Stores a signed checkpoint. Another instance may have signed the same size first: the signature is
+ * deterministic (Ed25519 over the same origin, size and root), so the row already there is kept.
+ */
+export async function insertCheckpoint(db: Pg, checkpoint: StoredCheckpoint): Promise<void> {
+  await run(db, 'INSERT INTO audit_checkpoints (size, root_hash, note, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (size) DO NOTHING', [
+    checkpoint.size,
+    checkpoint.rootHash,
+    checkpoint.note,
+    checkpoint.createdAt,
+  ])
+}
+
+const CHECKPOINT_COLUMNS = 'size, root_hash AS "rootHash", note, created_at AS "createdAt"'
+
+/** All checkpoints, smallest size first. */
+export async function listCheckpoints(db: Pg): Promise<StoredCheckpoint[]> {
+  return all<StoredCheckpoint>(db, `SELECT ${CHECKPOINT_COLUMNS} FROM audit_checkpoints ORDER BY size`)
+}
+
+export async function latestCheckpoint(db: Pg): Promise<StoredCheckpoint | undefined> {
+  return one<StoredCheckpoint>(db, `SELECT ${CHECKPOINT_COLUMNS} FROM audit_checkpoints ORDER BY size DESC LIMIT 1`)
+}
+
+/** Stores (or replaces) a witness's cosignature line over the checkpoint at `size`. */
+export async function upsertCosignature(db: Pg, cosignature: {size: number; cosigner: string; line: string; signedAt: number}): Promise<void> {
+  await run(
+    db,
+    `INSERT INTO audit_cosignatures (size, cosigner, line, signed_at) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (size, cosigner) DO UPDATE SET line = excluded.line, signed_at = excluded.signed_at`,
+    [cosignature.size, cosignature.cosigner, cosignature.line, cosignature.signedAt],
+  )
+}
+
+/** Cosignature lines over the checkpoint at `size`, by cosigner name. */
+export async function cosignatureLines(db: Pg, size: number): Promise<string[]> {
+  return (await all<{line: string}>(db, 'SELECT line FROM audit_cosignatures WHERE size = $1 ORDER BY cosigner', [size])).map((row) => row.line)
+}
+
+export async function getCheckpoint(db: Pg, size: number): Promise<StoredCheckpoint | undefined> {
+  return one<StoredCheckpoint>(db, `SELECT ${CHECKPOINT_COLUMNS} FROM audit_checkpoints WHERE size = $1`, [size])
+}
