@@ -9,10 +9,12 @@ import {runCli} from '../helpers/cli.js'
 import {ADMIN, removeDir, startTestServer, type TestServer} from '../helpers/server.js'
 
 const PASSWORD = 'Test-User-Passphrase-42'
+// These tests log in far more often than one address may (30 a minute); the limit has its own tests.
+const rateLimits = {'POST /v1/auth/login': {max: 10_000, windowSeconds: 60}}
 let t: TestServer
 
 beforeAll(async () => {
-  t = await startTestServer()
+  t = await startTestServer({rateLimits})
 })
 
 afterAll(async () => {
@@ -124,7 +126,7 @@ describe('rtcc server unlock', () => {
     expect(result.lockedOutUntil).not.toBeNull()
 
     // the restarted server logs the admin in (startTestServer does) at once
-    t = await startTestServer({dataDir: t.dataDir})
+    t = await startTestServer({dataDir: t.dataDir, rateLimits})
     const records = await t.admin.get<AuditRecord[]>('/v1/audit', {action: 'server.unlock'})
     expect(records).toHaveLength(1)
     expect(records[0]).toMatchObject({source: 'local', outcome: 'allowed', target: result.user.id})

@@ -7,7 +7,7 @@ import {ApiClient} from '../../src/lib/client/api.js'
 import {fetchCertificate} from '../../src/lib/client/pinning.js'
 import type {SessionView} from '../../src/lib/domain/auth.js'
 import type {Role} from '../../src/lib/domain/roles.js'
-import {type RunningServer, startServer} from '../../src/lib/server/app.js'
+import {type RunningServer, type StartOptions, startServer} from '../../src/lib/server/app.js'
 import {initServer} from '../../src/lib/server/init.js'
 
 export const ADMIN = {username: 'chief', password: 'Test-Admin-Passphrase-1'}
@@ -31,12 +31,22 @@ export function tempDir(prefix = 'rtcc-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix))
 }
 
-export async function startTestServer(options: {dataDir?: string; checkpointEvery?: number; port?: number; smtpUrl?: string; maxUploadBytes?: number} = {}): Promise<TestServer> {
+export interface TestServerOptions {
+  dataDir?: string
+  checkpointEvery?: number
+  port?: number
+  smtpUrl?: string
+  maxUploadBytes?: number
+  /** Per-route rate limits ("METHOD /url"), e.g. for tests that log in more often than a person would. */
+  rateLimits?: StartOptions['rateLimits']
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? tempDir()
   await initServer(dataDir, ADMIN).catch((error: {code?: string}) => {
     if (error.code !== 'already_initialised') throw error
   })
-  const server = await startServer({dataDir, port: options.port ?? 0, version: 'test', checkpointEvery: options.checkpointEvery, smtpUrl: options.smtpUrl, maxUploadBytes: options.maxUploadBytes})
+  const server = await startServer({dataDir, port: options.port ?? 0, version: 'test', checkpointEvery: options.checkpointEvery, smtpUrl: options.smtpUrl, maxUploadBytes: options.maxUploadBytes, rateLimits: options.rateLimits})
   const cert = await fetchCertificate(server.url)
   const pin = {certPem: cert.pem, fingerprint: cert.fingerprint}
   const anonymous = () => new ApiClient({baseUrl: server.url, pin})
