@@ -6,6 +6,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    reporters: ['default', ['json', {outputFile: 'test-results.json'}]],
+    globalSetup: ['test/global-setup.ts'],
+    // The PostgreSQL run writes its own totals beside the SQLite run's (see .ci/run).
+    reporters: ['default', ['json', {outputFile: process.env.RTCC_TEST_BACKEND === 'postgres' ? 'test-results.postgres.json' : 'test-results.json'}]],
   },
 })

@@ -19,7 +19,7 @@ export interface TestDatabase {
   drop(): Promise<void>
 }
 
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+export async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({connectionString: ADMIN_URL})
   await client.connect()
   try {
@@ -29,8 +29,11 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
+/** Databases of this test run share a prefix, so the run's teardown (test/global-setup.ts) drops any a test left. */
+export const testDatabasePrefix = (run = process.env.RTCC_TEST_RUN ?? 'adhoc') => `rtcc_test_${run}_`
+
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = `rtcc_test_${process.pid}_${randomBytes(4).toString('hex')}`
+  const name = `${testDatabasePrefix()}${process.pid}_${randomBytes(4).toString('hex')}`
   await admin((client) => client.query(`CREATE DATABASE ${name}`))
   const url = new URL(ADMIN_URL)
   url.pathname = `/${name}`

@@ -1,13 +1,16 @@
 /** Real servers for tests: TLS on an ephemeral loopback port, a temp data dir, a first admin. */
-import {mkdtempSync, rmSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+
+import pg from 'pg'
 
 import {ApiClient} from '../../src/lib/client/api.js'
 import {fetchCertificate} from '../../src/lib/client/pinning.js'
 import type {SessionView} from '../../src/lib/domain/auth.js'
 import type {Role} from '../../src/lib/domain/roles.js'
 import {type RunningServer, type StartOptions, startServer} from '../../src/lib/server/app.js'
+import {backendUnderTest, createTestDatabase} from './database.js'
 import {initServer} from '../../src/lib/server/init.js'
 
 export const ADMIN = {username: 'chief', password: 'Test-Admin-Passphrase-1'}
@@ -24,6 +27,8 @@ export interface TestServer {
   /** Creates a user (as the admin) and returns a logged-in client for it. */
   userClient(username: string, role: Role, password?: string): Promise<ApiClient>
   admin: ApiClient
+  /** Whether any stored row still holds this text: the SQLite file's bytes (WAL too), or every PostgreSQL table. */
+  databaseHolds(text: string): Promise<boolean>
   stop(): Promise<void>
 }
 
@@ -41,12 +46,22 @@ export interface TestServerOptions {
   rateLimits?: StartOptions['rateLimits']
 }
 
+// A PostgreSQL test server's database belongs to its data dir, so a restart on that dir finds its data.
+const databases = new Map<string, string>()
+
+async function databaseFor(dataDir: string): Promise<string | undefined> {
+  if (backendUnderTest() !== 'postgres') return undefined
+  if (!databases.has(dataDir)) databases.set(dataDir, (await createTestDatabase()).url)
+  return databases.get(dataDir)
+}
+
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? tempDir()
-  await initServer(dataDir, ADMIN).catch((error: {code?: string}) => {
+  const database = await databaseFor(dataDir)
+  await initServer(dataDir, ADMIN, database).catch((error: {code?: string}) => {
     if (error.code !== 'already_initialised') throw error
   })
-  const server = await startServer({dataDir, port: options.port ?? 0, version: 'test', checkpointEvery: options.checkpointEvery, smtpUrl: options.smtpUrl, maxUploadBytes: options.maxUploadBytes, rateLimits: options.rateLimits})
+  const server = await startServer({dataDir, database, port: options.port ?? 0, version: 'test', checkpointEvery: options.checkpointEvery, smtpUrl: options.smtpUrl, maxUploadBytes: options.maxUploadBytes, rateLimits: options.rateLimits})
   const cert = await fetchCertificate(server.url)
   const pin = {certPem: cert.pem, fingerprint: cert.fingerprint}
   const anonymous = () => new ApiClient({baseUrl: server.url, pin})
@@ -68,6 +83,21 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     userClient: async (username, role, password = 'Test-User-Passphrase-42') => {
       await admin.post('/v1/users', {username, password, role})
       return login(username, password)
+    },
+    databaseHolds: async (text) => {
+      if (!database) return [join(dataDir, 'rtcc.db'), join(dataDir, 'rtcc.db-wal')].some((file) => existsSync(file) && readFileSync(file).includes(Buffer.from(text)))
+      const client = new pg.Client({connectionString: database})
+      await client.connect()
+      try {
+        const {rows: tables} = await client.query<{name: string}>("SELECT quote_ident(tablename) AS name FROM pg_tables WHERE schemaname = 'public'")
+        for (const {name} of tables) {
+          const {rowCount} = await client.query(`SELECT 1 FROM ${name} t WHERE strpos(t::text, $1) > 0 LIMIT 1`, [text])
+          if (rowCount) return true
+        }
+        return false
+      } finally {
+        await client.end()
+      }
     },
     stop: async () => {
       if (stopped) return

@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {RtccCommand} from '../../lib/output/base-command.js'
+import {databaseFlag} from '../../lib/output/database-flag.js'
 import {usageError} from '../../lib/output/errors.js'
 import {readSecret} from '../../lib/output/secret-input.js'
 
@@ -13,6 +14,7 @@ export default class ServerInit extends RtccCommand<typeof ServerInit> {
   ]
   static override flags = {
     'data-dir': Flags.string({description: 'Data directory (default: $RTCC_DATA_DIR or ~/.local/share/rtcc).'}),
+    database: databaseFlag,
     'admin-user': Flags.string({description: 'User name of the first admin.'}),
     'admin-password-file': Flags.string({description: 'Read the password from the first line of this file.', exclusive: ['admin-password-stdin']}),
     'admin-password-stdin': Flags.boolean({description: 'Read the password from stdin.'}),
@@ -33,7 +35,7 @@ export default class ServerInit extends RtccCommand<typeof ServerInit> {
       confirm: true,
       flagHint: '--admin-password-file FILE or --admin-password-stdin',
     })
-    const result = await initServer(this.flags['data-dir'] ?? defaultDataDir(), {username, password})
+    const result = await initServer(this.flags['data-dir'] ?? defaultDataDir(), {username, password}, this.flags.database)
     this.out(`created admin "${result.admin.username}" in ${result.dataDir}`)
     this.out(`next: rtcc server start, then rtcc login https://127.0.0.1:8443 --user ${result.admin.username}`)
     return result

@@ -1,18 +1,21 @@
 import {Flags} from '@oclif/core'
 
 import {RtccCommand} from '../../lib/output/base-command.js'
+import {databaseFlag} from '../../lib/output/database-flag.js'
 
 export default class ServerStart extends RtccCommand<typeof ServerStart> {
-  static override summary = 'Run the bundled rtcc server (TLS 1.3, SQLite, local evidence store).'
+  static override summary = 'Run the bundled rtcc server (TLS 1.3; SQLite in the data dir, or PostgreSQL; local evidence store).'
   static override description =
     'On first start in an empty data dir it creates the database, a self-signed certificate, the audit signing key and the evidence master key. Prints the URL and the certificate fingerprint clients pin. Stops cleanly on Ctrl-C / SIGTERM, signing an audit checkpoint.'
   static override examples = [
     '<%= config.bin %> server start',
     '<%= config.bin %> server start --data-dir /srv/rtcc --host 0.0.0.0 --port 8443',
     '<%= config.bin %> server start --port 0 --json   # {"url":…,"fingerprint":…} once listening',
+    '<%= config.bin %> server start --data-dir /srv/rtcc --database postgres://rtcc@db.example.org/rtcc?sslmode=verify-full',
   ]
   static override flags = {
     'data-dir': Flags.string({description: 'Data directory (default: $RTCC_DATA_DIR or ~/.local/share/rtcc).'}),
+    database: databaseFlag,
     host: Flags.string({description: 'Address to listen on.', default: '127.0.0.1'}),
     port: Flags.integer({description: 'Port (0 picks a free one).', default: 8443, min: 0, max: 65535}),
     'smtp-url': Flags.string({description: 'Outgoing mail server, smtp://user:pass@host:587 or smtps://… (default: .eml files in <data-dir>/outbox).', env: 'RTCC_SMTP_URL'}),
@@ -28,6 +31,7 @@ export default class ServerStart extends RtccCommand<typeof ServerStart> {
     const dataDir = this.flags['data-dir'] ?? defaultDataDir()
     const server = await startServer({
       dataDir,
+      database: this.flags.database,
       host: this.flags.host,
       port: this.flags.port,
       version: VERSION,

@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {RtccCommand} from '../../lib/output/base-command.js'
+import {databaseFlag} from '../../lib/output/database-flag.js'
 
 export default class ServerUnlock extends RtccCommand<typeof ServerUnlock> {
   static override summary = "Unlock an account from the server machine, when no admin can log in (needs the data dir)."
@@ -10,6 +11,7 @@ export default class ServerUnlock extends RtccCommand<typeof ServerUnlock> {
   static override args = {username: Args.string({required: true, description: 'User name.'})}
   static override flags = {
     'data-dir': Flags.string({description: 'Data directory (default: $RTCC_DATA_DIR or ~/.local/share/rtcc).'}),
+    database: databaseFlag,
   }
 
   async run() {
@@ -18,7 +20,7 @@ export default class ServerUnlock extends RtccCommand<typeof ServerUnlock> {
       import('../../lib/server/data-dir.js'),
       import('../../lib/output/users.js'),
     ])
-    const result = await unlockLocally(this.flags['data-dir'] ?? defaultDataDir(), this.args.username)
+    const result = await unlockLocally(this.flags['data-dir'] ?? defaultDataDir(), this.args.username, this.flags.database)
     this.out(`unlocked: ${describeUser(result.user)}`)
     return result
   }

@@ -11,8 +11,7 @@ import {AuditLog} from '../audit/log.js'
 import {LocalBlobStore} from '../evidence/blob-store.js'
 import {EvidenceStore} from '../evidence/store.js'
 import {createMailer, outboxDir} from '../mail/mailer.js'
-import {openDatabase} from '../store/db.js'
-import {SqliteStore} from '../store/sqlite-store.js'
+import {openStore} from '../store/open.js'
 import type {ServerContext} from './context.js'
 import {attachCoreLink, CoreHub} from './core-link/index.js'
 import {prepareDataDir, type ServerSecrets} from './data-dir.js'
@@ -37,6 +36,8 @@ export interface StartOptions {
   smtpUrl?: string
   /** Largest evidence upload in bytes. */
   maxUploadBytes?: number
+  /** A postgres:// URL to run on PostgreSQL (default: RTCC_DATABASE_URL, else SQLite in the data dir). */
+  database?: string
   /** Replaces routes' own rate limits, by `METHOD /url` as declared (e.g. `POST /v1/auth/login`). */
   rateLimits?: Record<string, RateLimit>
   log?: (line: string) => void
@@ -53,12 +54,10 @@ export interface RunningServer {
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const secrets = await prepareDataDir(options.dataDir)
-  const db = openDatabase(secrets.dbFile)
+  const store = await openStore({dataDir: secrets.dir, databaseUrl: options.database})
   const now = () => new Date()
-  const store = new SqliteStore(db)
   const parts: Omit<ServerContext, 'cores'> = {
     store,
-    db,
     secrets,
     version: options.version,
     now,

@@ -3,7 +3,6 @@ import type {AuditLog} from '../audit/log.js'
 import type {EvidenceStore} from '../evidence/store.js'
 import type {Mailer} from '../mail/mailer.js'
 import type {Role} from '../domain/roles.js'
-import type {Db} from '../store/db.js'
 import type {Store} from '../store/store.js'
 import type {UserRow} from '../store/users.js'
 import type {CoreHub} from './core-link/index.js'
@@ -11,10 +10,8 @@ import type {ServerSecrets} from './data-dir.js'
 import type {EventHub} from './events/hub.js'
 
 export interface ServerContext {
-  /** The store every use case goes through (SQLite by default). */
+  /** The store every use case goes through: SQLite in the data dir by default, or PostgreSQL. */
   store: Store
-  /** The SQLite connection, for code not yet moved behind `store`. */
-  db: Db
   audit: AuditLog
   events: EventHub
   /** The Core links: who is connected, and the live streams they relay. */

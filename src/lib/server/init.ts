@@ -5,7 +5,8 @@ import {toUserView} from '../store/users.js'
 import {withLocalServer} from './local-action.js'
 import {hashPassword, passwordProblem} from './passwords.js'
 
-export async function initServer(dataDir: string, admin: {username: string; password: string}): Promise<{admin: UserView; dataDir: string; fingerprint: string}> {
+/** `database`: a PostgreSQL URL (default: RTCC_DATABASE_URL, else SQLite in the data dir). */
+export async function initServer(dataDir: string, admin: {username: string; password: string}, database?: string): Promise<{admin: UserView; dataDir: string; fingerprint: string}> {
   return withLocalServer(dataDir, async ({secrets, audited}) => {
     const problem = await passwordProblem(admin.password, {username: admin.username})
     if (problem) throw new CliError(problem, {code: 'weak_password', hint: 'Choose a longer passphrase: several uncommon words, not your user name.'})
@@ -17,5 +18,5 @@ export async function initServer(dataDir: string, admin: {username: string; pass
       return {result: row, record: {actor: {id: row.id, name: row.username, role: 'admin'}, target: row.id, detail: {dataDir}}}
     })
     return {admin: toUserView(user), dataDir, fingerprint: secrets.fingerprint}
-  })
+  }, database)
 }

@@ -8,8 +8,7 @@
 import {userInfo} from 'node:os'
 
 import {AuditLog} from '../audit/log.js'
-import {openDatabase} from '../store/db.js'
-import {SqliteStore} from '../store/sqlite-store.js'
+import {openStore} from '../store/open.js'
 import type {Store} from '../store/store.js'
 import {prepareDataDir, type ServerSecrets} from './data-dir.js'
 
@@ -30,11 +29,10 @@ export interface LocalServer {
   audited<T>(action: string, fn: (store: Store, now: Date) => Promise<{result: T; record: LocalRecord}>): Promise<T>
 }
 
-/** Opens the data dir's keys, store and audit log for fn, and closes them after. */
-export async function withLocalServer<T>(dataDir: string, fn: (local: LocalServer) => Promise<T>): Promise<T> {
+/** Opens the data dir's keys, the store (SQLite in the data dir, or `database`) and the audit log for fn, and closes them after. */
+export async function withLocalServer<T>(dataDir: string, fn: (local: LocalServer) => Promise<T>, database?: string): Promise<T> {
   const secrets = await prepareDataDir(dataDir)
-  const db = openDatabase(secrets.dbFile)
-  const store = new SqliteStore(db)
+  const store = await openStore({dataDir: secrets.dir, databaseUrl: database})
   try {
     const audit = await AuditLog.open(store, {origin: secrets.origin, signer: {name: secrets.origin, privateKey: secrets.signingKey, publicKey: secrets.publicKey}})
     return await fn({

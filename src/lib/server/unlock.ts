@@ -18,9 +18,9 @@ export interface LocalUnlock {
   lockedOutUntil: string | null
 }
 
-export async function unlockLocally(dataDir: string, username: string): Promise<LocalUnlock> {
-  if (!existsSync(join(dataDir, 'rtcc.db')))
-    throw new CliError(`no rtcc server database in ${dataDir}`, {code: 'not_found', where: dataDir, hint: 'Pass the --data-dir the server runs with.'})
+export async function unlockLocally(dataDir: string, username: string, database?: string): Promise<LocalUnlock> {
+  if (!existsSync(join(dataDir, 'evidence-master.key')) && !existsSync(join(dataDir, 'rtcc.db')))
+    throw new CliError(`no rtcc server in ${dataDir}`, {code: 'not_found', where: dataDir, hint: 'Pass the --data-dir (and --database) the server runs with.'})
   return withLocalServer(dataDir, ({audited}) =>
     audited('server.unlock', async (store, now) => {
       const user = await store.users.findUserByName(username)
@@ -34,5 +34,6 @@ export async function unlockLocally(dataDir: string, username: string): Promise<
         record: {target: user.id, detail: {dataDir, username: user.username, ...lifted}},
       }
     }),
+    database,
   )
 }
