@@ -11,8 +11,6 @@ import {decide} from '../../src/lib/policy/decide.js'
 import {approvalContext, signApproval} from '../../src/lib/policy/document.js'
 import {loadOwnerKey} from '../../src/lib/client/policy-key.js'
 import type {CliError} from '../../src/lib/output/errors.js'
-import {approvalsFor} from '../../src/lib/store/access.js'
-import {ownerKeys, shownPolicies} from '../../src/lib/store/policies.js'
 import {runCli} from '../helpers/cli.js'
 import {removeDir, startTestServer, type TestServer} from '../helpers/server.js'
 import {chicagoAgency, ownerWithCameras, recordEvents, useTempConfigDir} from '../policy/owner-fixture.js'
@@ -69,13 +67,13 @@ describe('access requests', () => {
     expect(events.of('access.approved')[0]).toMatchObject({ownerId: owner.ownerId, data: {requestId: request.id, requesterId: approved.requester.id, window: approved.window}})
 
     // What the Core receives and verifies with the owner's key:
-    const db = t.server.ctx.db
+    const store = t.server.ctx.store
     const camera = owner.cameras[0]!
-    const records = approvalsFor(db, camera.id)
-    const {approvals, rejected} = approvalContext(records, ownerKeys(db, owner.ownerId), {ownerId: owner.ownerId, cameraId: camera.id})
+    const records = await store.access.approvalsFor(camera.id)
+    const {approvals, rejected} = approvalContext(records, await store.policies.ownerKeys(owner.ownerId), {ownerId: owner.ownerId, cameraId: camera.id})
     expect(rejected).toEqual([])
     expect(approvals).toEqual([{...approved.window, requesterId: approved.requester.id}])
-    const policy = shownPolicies(db, [camera.id]).get(camera.id)!.policy!
+    const policy = (await store.policies.shownPolicies([camera.id])).get(camera.id)!.policy!
     const ask = (userId: string) => decide(policy, {kind: 'live', at: new Date(), requester: {role: 'investigator', userId}, approvals})
     expect(ask(approved.requester.id)).toMatchObject({allow: true, code: 'approval-active', until: approved.window!.until})
     expect(ask('usr_someone_else').allow).toBe(false)
@@ -106,7 +104,7 @@ describe('access requests', () => {
     events.stop()
     expect(denied).toMatchObject({status: 'denied', decisionNote: 'not for this camera', window: null})
     expect(events.of('access.denied')[0]?.data).toMatchObject({requestId: second.id, requester: 'otto'})
-    expect(approvalsFor(t.server.ctx.db, second.cameraId).map((a) => a.requestId)).toEqual([request.id])
+    expect((await t.server.ctx.store.access.approvalsFor(second.cameraId)).map((a) => a.requestId)).toEqual([request.id])
     expect((await failure(approveAccess(owner.api, second.id))).code).toBe('conflict')
   })
 
@@ -122,7 +120,7 @@ describe('access requests', () => {
     events.stop()
     expect(revoked.status).toBe('revoked')
     expect(events.of('access.revoked')).toHaveLength(1)
-    expect(approvalsFor(t.server.ctx.db, owner.cameras[0]!.id)).toEqual([])
+    expect(await t.server.ctx.store.access.approvalsFor(owner.cameras[0]!.id)).toEqual([])
   })
 })
 

@@ -5,8 +5,8 @@ import {initialPolicy, writeLocalPolicies} from '../../src/lib/core/policies.js'
 import type {StreamGrant} from '../../src/lib/domain/stream.js'
 import type {CliError} from '../../src/lib/output/errors.js'
 import {probeStream} from '../../src/lib/media/probe.js'
-import {shownPolicies} from '../../src/lib/store/policies.js'
 import {runCli} from '../helpers/cli.js'
+import {sql} from '../helpers/sql.js'
 import {decodeFrames, type Site, startSite, until} from './helpers.js'
 
 let site: Site
@@ -104,7 +104,7 @@ describe('live video through a provisioned Core', () => {
     expect(error).toMatchObject({code: 'policy_denied'})
     writeLocalPolicies(site.dir, {[camera.id]: {...initialPolicy(camera.id, {live: 'always'}), version: 3}})
     // The server's own copy refuses until the Core reports the change (its next re-check).
-    await until(() => shownPolicies(site.t.server.ctx.db, [camera.id]).get(camera.id)?.version === 3, 'the Core to report policy v3')
+    await until(async () => (await site.t.server.ctx.store.policies.shownPolicies([camera.id])).get(camera.id)?.version === 3, 'the Core to report policy v3')
   })
 
   it('serves a JPEG snapshot of a shared camera', async () => {
@@ -117,7 +117,7 @@ describe('live video through a provisioned Core', () => {
 
   it('a tampered server copy showing "always" while the Core enforces "never" is flagged: warning event, audit record, core list and the refusal say so', async () => {
     const camera = site.core.cameras[1]!
-    site.t.server.ctx.db.prepare("UPDATE camera_policies SET live_mode = 'always' WHERE camera_id = ?").run(camera.id)
+    await sql(site.t.server.ctx.store, "UPDATE camera_policies SET live_mode = 'always' WHERE camera_id = ?", [camera.id])
     try {
       const listed = await runCli(['core', 'list'], {env: {RTCC_CONFIG_DIR: site.dir, RTCC_SERVER: site.t.url, RTCC_FINGERPRINT: site.t.fingerprint, RTCC_TOKEN: site.t.admin.options.token!}})
       expect(listed.code, listed.stderr).toBe(0)
@@ -135,7 +135,7 @@ describe('live video through a provisioned Core', () => {
       expect(audit.filter((r) => r.action === 'core.policy_mismatch')).toMatchObject([{outcome: 'error', detail: {coreId: site.core.coreId, reported: {liveMode: 'never'}}}])
       expect(audit.at(-1)).toMatchObject({action: 'stream.view', outcome: 'denied', detail: {decidedBy: 'core', policyCode: 'never', policyWarning: expect.stringMatching(/differs/)}})
     } finally {
-      site.t.server.ctx.db.prepare("UPDATE camera_policies SET live_mode = 'never' WHERE camera_id = ?").run(camera.id)
+      await sql(site.t.server.ctx.store, "UPDATE camera_policies SET live_mode = 'never' WHERE camera_id = ?", [camera.id])
     }
   })
 })

@@ -19,7 +19,6 @@ import {newId} from '../../src/lib/domain/ids.js'
 import type {StreamGrant} from '../../src/lib/domain/stream.js'
 import type {CliError} from '../../src/lib/output/errors.js'
 import {signApproval, signPanic, signPanicClear, signPolicyDocument} from '../../src/lib/policy/document.js'
-import {pendingPolicyDocuments} from '../../src/lib/store/policies.js'
 import {readCoreConfig} from '../../src/lib/core/config.js'
 import type {ProvisionResult} from '../../src/lib/core/provision.js'
 import {runCli} from '../helpers/cli.js'
@@ -96,7 +95,7 @@ describe('owner-signed grants reach the Core', () => {
     await site.owner.post('/v1/policies', {document: signPolicyDocument(policy, site.ownerKey!)})
     await until(() => statementsReceived() > seen, 'the Core to receive the document')
     expect(readLocalPolicies(site.dir)[camera.id]).toMatchObject({version: 2, live: {mode: 'always'}})
-    await until(() => pendingPolicyDocuments(site.t.server.ctx.db, [camera.id]).length === 0, 'the server to mark the document delivered')
+    await until(async () => (await site.t.server.ctx.store.policies.pendingPolicyDocuments([camera.id])).length === 0, 'the server to mark the document delivered')
     expect((await site.investigator.post<StreamGrant>('/v1/streams', {cameraId: camera.id})).policy.code).toBe('always')
     // The Core's report of the applied document (version and digest) matches the server's copy: no warning.
     const cores = await site.t.admin.get<CoreView[]>('/v1/cores')

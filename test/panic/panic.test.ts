@@ -10,9 +10,8 @@ import type {PanicView} from '../../src/lib/domain/panic.js'
 import {decide} from '../../src/lib/policy/decide.js'
 import {generateOwnerKey, panicContext, signPanic, verifyPanic} from '../../src/lib/policy/document.js'
 import type {CliError} from '../../src/lib/output/errors.js'
-import {activePanic} from '../../src/lib/store/panic.js'
-import {ownerKeys, shownPolicies} from '../../src/lib/store/policies.js'
 import {removeDir, startTestServer, type TestServer} from '../helpers/server.js'
+import {sqlOne} from '../helpers/sql.js'
 import {ownerWithCameras, recordEvents, useTempConfigDir} from '../policy/owner-fixture.js'
 
 let t: TestServer
@@ -62,13 +61,13 @@ describe('panic button', () => {
     ])
   })
 
-  it('the Core gets the panic as the owner signed it, and emergency access opens with it', () => {
-    const db = t.server.ctx.db
-    const record = activePanic(db, owner.ownerId, new Date())!
+  it('the Core gets the panic as the owner signed it, and emergency access opens with it', async () => {
+    const store = t.server.ctx.store
+    const record = (await store.panic.activePanic(owner.ownerId, new Date()))!
     expect(record.id).toBe(triggered.panicId)
-    const verified = verifyPanic(record, ownerKeys(db, owner.ownerId), {ownerId: owner.ownerId})
+    const verified = verifyPanic(record, await store.policies.ownerKeys(owner.ownerId), {ownerId: owner.ownerId})
     const pumps = owner.cameras[0]!
-    const policy = shownPolicies(db, [pumps.id]).get(pumps.id)!.policy!
+    const policy = (await store.policies.shownPolicies([pumps.id])).get(pumps.id)!.policy!
     const asked = {kind: 'live' as const, at: new Date(), requester: {role: 'investigator'}}
     expect(decide(policy, {...asked, panic: panicContext(verified)}).allow).toBe(true)
     expect(decide(policy, {...asked, panic: null}).allow).toBe(false)
@@ -100,10 +99,10 @@ describe('panic button', () => {
     const data = event!.data as unknown as PanicView
     expect(data.clearedAt).toBe(data.until)
     expect(data.cameras.map((c) => [c.name, c.until])).toEqual([['Pumps', data.clearedAt], ['Till', data.clearedAt]])
-    const db = t.server.ctx.db
-    expect(activePanic(db, owner.ownerId, new Date())).toBeNull()
-    const stored = t.server.ctx.db.prepare('SELECT statement, clear_statement FROM panics WHERE id = ?').get(triggered.panicId) as {statement: string; clear_statement: string}
-    const verified = verifyPanic({statement: JSON.parse(stored.statement), clearStatement: JSON.parse(stored.clear_statement)}, ownerKeys(db, owner.ownerId))
+    const store = t.server.ctx.store
+    expect(await store.panic.activePanic(owner.ownerId, new Date())).toBeNull()
+    const stored = (await sqlOne<{statement: string; clear_statement: string}>(store, 'SELECT statement, clear_statement FROM panics WHERE id = ?', [triggered.panicId]))!
+    const verified = verifyPanic({statement: JSON.parse(stored.statement), clearStatement: JSON.parse(stored.clear_statement)}, await store.policies.ownerKeys(owner.ownerId))
     expect(verified.until).toBe(data.clearedAt)
     expect((await failure(clearPanic(owner.api))).code).toBe('no_panic')
   })

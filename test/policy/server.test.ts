@@ -9,8 +9,6 @@ import type {Camera} from '../../src/lib/domain/camera.js'
 import type {AgencyPolicyView, OwnerPolicyView, OwnerStatement} from '../../src/lib/domain/policy.js'
 import {generateOwnerKey, signPolicyDocument, verifyPolicyDocument} from '../../src/lib/policy/document.js'
 import type {CliError} from '../../src/lib/output/errors.js'
-import {queryAuditRecords} from '../../src/lib/store/audit.js'
-import {markPolicyDocumentsDelivered, ownerKeys, pendingPolicyDocuments, recordCorePolicies} from '../../src/lib/store/policies.js'
 import {removeDir, startTestServer, type TestServer} from '../helpers/server.js'
 import {ownerWithCameras, recordEvents, useTempConfigDir} from './owner-fixture.js'
 
@@ -50,9 +48,9 @@ describe('owner-signed policies on the server', () => {
     expect(result.view).toMatchObject({view: 'owner', live: 'approval', recorded: 'always', source: 'owner-document', pendingVersion: result.policy.version})
     expect(result.view.policy?.live.schedule).toHaveLength(1)
 
-    const keys = ownerKeys(t.server.ctx.db, owner.ownerId)
+    const keys = await t.server.ctx.store.policies.ownerKeys(owner.ownerId)
     expect(keys.map((k) => k.keyId)).toEqual([result.key.keyId])
-    const [pending] = pendingPolicyDocuments(t.server.ctx.db, [camera.id])
+    const [pending] = await t.server.ctx.store.policies.pendingPolicyDocuments([camera.id])
     first = pending!.document
     expect(verifyPolicyDocument(first, keys, {ownerId: owner.ownerId, cameraId: camera.id})).toEqual(result.policy)
     expect(events.of('policy.updated')[0]?.data).toMatchObject({cameraId: camera.id, live: 'approval', recorded: 'always'})
@@ -63,10 +61,10 @@ describe('owner-signed policies on the server', () => {
     const second = await setPolicy(owner.api, camera.id, {live: 'emergency', emergencyMinutes: 45})
     expect(second.key).toMatchObject({created: false, registered: false})
     expect(second.policy.live).toEqual({mode: 'emergency', schedule: [{days: [1, 2, 3, 4, 5], from: '22:00', to: '06:00'}]})
-    const pending = pendingPolicyDocuments(t.server.ctx.db, [camera.id, owner.cameras[1]!.id])
+    const pending = await t.server.ctx.store.policies.pendingPolicyDocuments([camera.id, owner.cameras[1]!.id])
     expect(pending.map((d) => d.version)).toEqual([second.policy.version])
-    markPolicyDocumentsDelivered(t.server.ctx.db, [pending[0]!.id], new Date().toISOString())
-    expect(pendingPolicyDocuments(t.server.ctx.db, [camera.id])).toEqual([])
+    await t.server.ctx.store.policies.markPolicyDocumentsDelivered([pending[0]!.id], new Date().toISOString())
+    expect(await t.server.ctx.store.policies.pendingPolicyDocuments([camera.id])).toEqual([])
   })
 
   it('refuses a replayed older document, a tampered one, and one signed with an unregistered key', async () => {
@@ -95,7 +93,7 @@ describe('owner-signed policies on the server', () => {
       process.env.RTCC_CONFIG_DIR = configDir
       rmSync(secondComputer, {recursive: true, force: true})
     }
-    expect(ownerKeys(t.server.ctx.db, owner.ownerId)).toHaveLength(1)
+    expect(await t.server.ctx.store.policies.ownerKeys(owner.ownerId)).toHaveLength(1)
   })
 
   it('agencies see the modes only', async () => {
@@ -124,7 +122,7 @@ describe('owner-signed policies on the server', () => {
       expect(error.exitCode, `${method} ${url}`).toBe(4)
       expect(error.message).toMatch(/owner's alone/)
     }
-    const refused = queryAuditRecords(t.server.ctx.db, {action: 'policy.*', outcome: 'denied', limit: 100}) as AuditRecord[]
+    const refused = (await t.server.ctx.store.audit.queryAuditRecords({action: 'policy.*', outcome: 'denied', limit: 100})) as AuditRecord[]
     expect(refused.map((r) => [r.actorName, r.action, r.target])).toEqual([
       ['ines', 'policy.change', camera.id],
       ['ines', 'policy.change', camera.id],
@@ -135,7 +133,7 @@ describe('owner-signed policies on the server', () => {
       ['chief', 'policy.upload', null],
     ])
     expect(((await showPolicies(owner.api, camera.id))[0] as OwnerPolicyView).live).toBe('emergency')
-    expect(pendingPolicyDocuments(t.server.ctx.db, [camera.id])).toEqual([])
+    expect(await t.server.ctx.store.policies.pendingPolicyDocuments([camera.id])).toEqual([])
   })
 
   it('the owner cannot bypass the signature either: unsigned changes are refused for owners too', async () => {
@@ -145,7 +143,7 @@ describe('owner-signed policies on the server', () => {
 
   it('a newer policy the Core reports (set on the Core host) shows as modes only, and the next `policy set` starts from it', async () => {
     const camera = owner.cameras[1]!
-    recordCorePolicies(t.server.ctx.db, owner.ownerId, [{cameraId: camera.id, liveMode: 'always', recordedMode: 'approval', version: Date.now()}], new Date().toISOString())
+    await t.server.ctx.store.policies.recordCorePolicies(owner.ownerId, [{cameraId: camera.id, liveMode: 'always', recordedMode: 'approval', version: Date.now()}], new Date().toISOString())
     const shown = (await showPolicies(owner.api, camera.id))[0] as OwnerPolicyView
     expect(shown).toMatchObject({source: 'core', live: 'always', recorded: 'approval', policy: null})
     const next = await setPolicy(owner.api, 'alley', {recorded: 'never'})

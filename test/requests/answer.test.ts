@@ -20,6 +20,7 @@ import type {CliError} from '../../src/lib/output/errors.js'
 import {runCli} from '../helpers/cli.js'
 import {decodeQuotedPrintable, startSmtp} from '../helpers/smtp.js'
 import {removeDir, startTestServer, tempDir, type TestServer} from '../helpers/server.js'
+import {sqlOne} from '../helpers/sql.js'
 
 // Shop A: two cameras; Shop B: one; Shop T: two cameras both named "Gate".
 const CAMERAS = `external_id,name,latitude,longitude,owner_email,owner_name,records,retention_days,location_type
@@ -49,7 +50,7 @@ const words = (line: string) => [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((m) =
 const owner = (args: string[]) => runCli([...args, '--json'], {env: {RTCC_CONFIG_DIR: configDir, RTCC_SERVER: undefined, RTCC_TOKEN: undefined, RTCC_FINGERPRINT: undefined, RTCC_PROFILE: undefined}, timeoutMs: 60_000})
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex')
 const ffmpeg = (...args: string[]) => execFileSync(ffmpegPath(), ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25', '-t', '2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', ...args])
-const evidenceCount = (requestId: string) => (t.server.ctx.db.prepare('SELECT count(*) AS n FROM evidence_files WHERE request_id = ?').get(requestId) as {n: number}).n
+const evidenceCount = async (requestId: string) => Number((await sqlOne<{n: number | string}>(t.server.ctx.store, 'SELECT count(*) AS n FROM evidence_files WHERE request_id = ?', [requestId]))!.n)
 
 beforeAll(async () => {
   smtp = await startSmtp()
@@ -136,7 +137,7 @@ describe('answering a footage request from the email alone', () => {
     const unknown = await owner(['request', 'fulfil', token, '--camera', 'Front', files.mp4!, ...connection])
     expect(unknown.code).toBe(2)
     expect(unknown.stderr).toContain('"Gate" (')
-    expect(evidenceCount(requestOf('Shop T').id)).toBe(0)
+    expect(await evidenceCount(requestOf('Shop T').id)).toBe(0)
 
     const byId = await owner(['request', 'fulfil', token, '--camera', gate2!, files.mp4!, '--done', ...connection])
     expect(byId.code).toBe(0)

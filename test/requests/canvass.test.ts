@@ -13,6 +13,7 @@ import {ffmpegPath} from '../../src/lib/media/ffmpeg.js'
 import type {CliError} from '../../src/lib/output/errors.js'
 import {decodeQuotedPrintable, startSmtp} from '../helpers/smtp.js'
 import {removeDir, startTestServer, tempDir, type TestServer} from '../helpers/server.js'
+import {sql, sqlOne} from '../helpers/sql.js'
 
 let t: TestServer
 let smtp: Awaited<ReturnType<typeof startSmtp>>
@@ -96,7 +97,7 @@ describe('footage canvass', () => {
     expect(error.message).toMatch(/not a video|camera/)
     const blobs = readdirSync(join(t.dataDir, 'evidence', 'blobs'), {recursive: true}).filter((f) => String(f).startsWith('evd_'))
     expect(blobs).toHaveLength(0)
-    expect(t.server.ctx.db.prepare('SELECT count(*) AS n FROM evidence_files').get()).toEqual({n: 0})
+    expect(Number((await sqlOne<{n: number | string}>(t.server.ctx.store, 'SELECT count(*) AS n FROM evidence_files'))!.n)).toBe(0)
   })
 
   it('an owner fulfils with the emailed token (original + trimmed derived copy); the token then stops working', async () => {
@@ -172,7 +173,7 @@ describe('footage canvass', () => {
 
   it('expires open requests past their date', async () => {
     const result = await investigator.post<CanvassResult>('/v1/requests/canvass', {...incident, caseId: 'CASE-26-2'})
-    t.server.ctx.db.prepare("UPDATE footage_requests SET expires_at = '2000-01-01T00:00:00.000Z' WHERE case_id = 'CASE-26-2'").run()
+    await sql(t.server.ctx.store, "UPDATE footage_requests SET expires_at = '2000-01-01T00:00:00.000Z' WHERE case_id = 'CASE-26-2'")
     const list = await investigator.get<FootageRequest[]>('/v1/requests', {case: 'CASE-26-2'})
     expect(list.map((r) => r.status)).toEqual(result.requests.map(() => 'expired'))
   })

@@ -7,6 +7,7 @@ import {ApiClient} from '../../src/lib/client/api.js'
 import type {CliError} from '../../src/lib/output/errors.js'
 import type {SessionView, TokenView, WhoAmI} from '../../src/lib/domain/auth.js'
 import {ADMIN, removeDir, startTestServer, type TestServer} from '../helpers/server.js'
+import {sqlOne} from '../helpers/sql.js'
 
 let t: TestServer
 
@@ -126,8 +127,8 @@ describe('API tokens', () => {
 
   it('is stored hashed: the secret appears nowhere in the database', async () => {
     const token = await t.admin.post<{token: string}>('/v1/tokens', {name: 'hash-check', expiresInSeconds: 3600})
-    const hits = t.server.ctx.db.prepare('SELECT count(*) AS n FROM api_tokens WHERE token_hash = ? OR name = ?').get(Buffer.from(token.token), token.token) as {n: number}
-    expect(hits.n).toBe(0)
+    const hits = await sqlOne<{n: number | string}>(t.server.ctx.store, 'SELECT count(*) AS n FROM api_tokens WHERE token_hash = ? OR name = ?', [Buffer.from(token.token), token.token])
+    expect(Number(hits!.n)).toBe(0)
   })
 })
 

@@ -1,16 +1,7 @@
 /** Rows the owner-control parity tests need from other areas' tables (cameras, users, audit records), written as plain SQL on either backend. */
-import {PgStore} from '../../src/lib/store/postgres/pg-store.js'
+import type {PgStore} from '../../src/lib/store/postgres/pg-store.js'
 import type {SqliteStore} from '../../src/lib/store/sqlite-store.js'
-
-/** Runs one statement written with `?` placeholders on either backend. */
-export async function exec(store: SqliteStore | PgStore, sql: string, params: unknown[] = []): Promise<void> {
-  if (store instanceof PgStore) {
-    let n = 0
-    await store.pool.query(sql.replace(/\?/g, () => `$${++n}`), params)
-  } else {
-    store.db.prepare(sql).run(...params)
-  }
-}
+import {sql} from '../helpers/sql.js'
 
 export async function addOwner(store: SqliteStore | PgStore, name: string) {
   return store.owners.insertOwner({displayName: name, organisation: null, email: `${name.toLowerCase()}@example.org`, phone: null, postalAddress: null, preferredContact: 'email'}, {verified: true})
@@ -18,7 +9,7 @@ export async function addOwner(store: SqliteStore | PgStore, name: string) {
 
 export async function addCamera(store: SqliteStore | PgStore, ownerId: string, id: string, name = id): Promise<void> {
   const now = '2026-12-01T00:00:00.000Z'
-  await exec(
+  await sql(
     store,
     `INSERT INTO cameras (id, owner_id, source, external_id, name, latitude, longitude, location_type, records, live_capable, created_at, updated_at)
      VALUES (?, ?, 'test', ?, ?, 41.85, -87.65, 'business', 1, 1, ?, ?)`,
@@ -28,7 +19,7 @@ export async function addCamera(store: SqliteStore | PgStore, ownerId: string, i
 
 export async function addUser(store: SqliteStore | PgStore, id: string, username: string, agencyId: string | null = null): Promise<void> {
   const now = '2026-12-01T00:00:00.000Z'
-  await exec(store, `INSERT INTO users (id, username, role, password_hash, agency_id, created_at, updated_at) VALUES (?, ?, 'investigator', 'x', ?, ?, ?)`, [id, username, agencyId, now, now])
+  await sql(store, `INSERT INTO users (id, username, role, password_hash, agency_id, created_at, updated_at) VALUES (?, ?, 'investigator', 'x', ?, ?, ?)`, [id, username, agencyId, now, now])
 }
 
 let seq = 0
@@ -38,7 +29,7 @@ export async function addAuditRecord(
   r: {time: string; actorId: string | null; actorName: string; action: string; target: string; outcome?: string; detail?: Record<string, unknown>},
 ): Promise<void> {
   seq += 1
-  await exec(
+  await sql(
     store,
     `INSERT INTO audit_records (seq, id, time, actor_id, actor_name, role, action, target, outcome, detail, leaf_hash) VALUES (?, ?, ?, ?, ?, 'investigator', ?, ?, ?, ?, ?)`,
     [seq, `aud_${seq}`, r.time, r.actorId, r.actorName, r.action, r.target, r.outcome ?? 'allowed', r.detail ? JSON.stringify(r.detail) : null, Buffer.alloc(32, seq)],
