@@ -188,7 +188,8 @@ describe('rtcc server start as a process', () => {
     expect(login.code).toBe(0)
     await first.stop()
     for (const file of ['tls-cert.pem', 'tls-key.pem']) rmSync(join(dataDir, file))
-    copyFileSync(join(dataDir, 'rtcc.db'), join(dataDir, 'rtcc.db.bak'))
+    // A PostgreSQL test server keeps no rtcc.db in its data dir.
+    if (backendUnderTest() === 'sqlite') copyFileSync(join(dataDir, 'rtcc.db'), join(dataDir, 'rtcc.db.bak'))
     const second = await startTestServer({dataDir, port: Number(port)})
     try {
       expect(second.fingerprint).not.toBe(first.fingerprint)
