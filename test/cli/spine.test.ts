@@ -83,7 +83,7 @@ describe('rtcc CLI against a real server', () => {
   it('server init refuses to run twice', async () => {
     const pw = join(configDir, 'pw')
     writeFileSync(pw, 'Some-Other-Passphrase-1\n')
-    const result = await cli(['server', 'init', '--admin-user', 'second', '--admin-password-file', pw, '--data-dir', t.dataDir])
+    const result = await cli(['server', 'init', '--admin-user', 'second', '--admin-password-file', pw, '--data-dir', t.dataDir, ...(t.database ? ['--database', t.database] : [])])
     expect(result.code).toBe(1)
     expect(result.stderr).toContain('already initialised')
   })

@@ -20,6 +20,8 @@ export interface TestServer {
   url: string
   fingerprint: string
   dataDir: string
+  /** The PostgreSQL URL the server runs on (RTCC_TEST_BACKEND=postgres), else undefined: SQLite in the data dir. */
+  database?: string
   pin: {certPem: string; fingerprint: string}
   /** A client with no credential. */
   anonymous(): ApiClient
@@ -76,6 +78,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     url: server.url,
     fingerprint: server.fingerprint,
     dataDir,
+    database,
     pin,
     anonymous,
     login,
