@@ -119,7 +119,8 @@ describe('rtcc server unlock', () => {
     await lockOut(ADMIN.username)
     await t.stop()
 
-    const unlocked = await runCli(['server', 'unlock', ADMIN.username, '--data-dir', t.dataDir, '--json'])
+    const database = t.database ? ['--database', t.database] : []
+    const unlocked = await runCli(['server', 'unlock', ADMIN.username, '--data-dir', t.dataDir, ...database, '--json'])
     expect(unlocked.code).toBe(0)
     const result = unlocked.json<{user: UserView; lockedOutUntil: string | null; lockedByAdmin: boolean}>()
     expect(result.user.locked).toBe(false)
@@ -134,7 +135,7 @@ describe('rtcc server unlock', () => {
   })
 
   it('names the data dir when the user does not exist', async () => {
-    const missing = await runCli(['server', 'unlock', 'nobody-here', '--data-dir', t.dataDir])
+    const missing = await runCli(['server', 'unlock', 'nobody-here', '--data-dir', t.dataDir, ...(t.database ? ['--database', t.database] : [])])
     expect(missing.code).toBe(1)
     expect(missing.stderr).toContain(`no user "nobody-here" in ${t.dataDir}`)
   })
