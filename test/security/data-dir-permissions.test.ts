@@ -10,7 +10,11 @@ import {afterAll, describe, expect, it} from 'vitest'
 import type {CliError} from '../../src/lib/output/errors.js'
 import {startServer} from '../../src/lib/server/app.js'
 import {runCli} from '../helpers/cli.js'
+import {backendUnderTest} from '../helpers/database.js'
 import {removeDir, startTestServer, tempDir} from '../helpers/server.js'
+
+// On PostgreSQL the rows live in the database server; the data dir still holds keys, certificate and evidence.
+const SQLITE_FILES = backendUnderTest() === 'sqlite' ? ['rtcc.db', 'rtcc.db-wal', 'rtcc.db-shm'] : []
 
 const root = tempDir()
 // Made by the server itself (not mkdtemp, which is 0700 already).
@@ -33,13 +37,13 @@ describe('data dir permissions', () => {
     await t.anonymous().post('/v1/owners/signup', {username: 'corner-shop', password: 'Corner-Store-Passphrase-7', profile: {displayName: 'Mo', email: 'mo@example.org'}})
     const found = modes(dataDir)
     await t.stop()
-    for (const file of ['rtcc.db', 'rtcc.db-wal', 'rtcc.db-shm', 'tls-cert.pem', 'audit-signing.pub', 'evidence-master.key']) expect(found.get(join(dataDir, file))?.mode).toBe(0o600)
+    for (const file of [...SQLITE_FILES, 'tls-cert.pem', 'audit-signing.pub', 'evidence-master.key']) expect(found.get(join(dataDir, file))?.mode).toBe(0o600)
     const loose = [...found].filter(([, {mode, folder}]) => mode !== (folder ? 0o700 : 0o600))
     expect(loose).toEqual([])
   })
 
-  it('refuses to start when the database was made readable by others, naming the file, its mode and `chmod 600`', async () => {
-    const db = join(dataDir, 'rtcc.db')
+  it('refuses to start when a file (the database, or the evidence key) was made readable by others, naming the file, its mode and `chmod 600`', async () => {
+    const db = join(dataDir, SQLITE_FILES.length > 0 ? 'rtcc.db' : 'evidence-master.key')
     chmodSync(db, 0o644)
     const error = (await startServer({dataDir, port: 0, version: 'test'}).then(() => undefined, (e: CliError) => e))!
     expect(error.code).toBe('data_dir_permissions')
