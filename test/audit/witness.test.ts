@@ -9,6 +9,9 @@ import {queryAuditRecords} from '../../src/lib/store/audit.js'
 import {openDatabase} from '../../src/lib/store/db.js'
 import {runCli} from '../helpers/cli.js'
 import {removeDir, startTestServer, tempDir, type TestServer} from '../helpers/server.js'
+import {backendUnderTest} from '../helpers/database.js'
+
+const onSqlite = backendUnderTest() === 'sqlite'
 
 let t: TestServer
 let port: number
@@ -45,7 +48,8 @@ afterEach(async () => {
 })
 
 describe('clients witness the audit log', () => {
-  it('a CLI that saw a checkpoint refuses the server after its history was rewritten and re-signed', async () => {
+  // Forges the log by editing the SQLite file directly; on PostgreSQL the same forgery (plain SQL) is caught in test/store/audit.test.ts.
+  it.runIf(onSqlite)('a CLI that saw a checkpoint refuses the server after its history was rewritten and re-signed', async () => {
     expect((await cli(['whoami', '--json'])).code).toBe(0)
     expect(readdirSync(join(configDir, 'checkpoints'))).toHaveLength(1)
     const seen = (await cli(['audit', 'verify', '--json'])).json<{sinceCheckpoint: {file: string; size: number; ok: boolean}}>().sinceCheckpoint
@@ -69,7 +73,8 @@ describe('clients witness the audit log', () => {
     expect(refused.json<{error: {code: string}}>().error.code).toBe('audit_log_forked')
   })
 
-  it('a CLI refuses a server restored from an older copy of its database (the log shrank)', async () => {
+  // Forges the log by editing the SQLite file directly; on PostgreSQL the same forgery (plain SQL) is caught in test/store/audit.test.ts.
+  it.runIf(onSqlite)('a CLI refuses a server restored from an older copy of its database (the log shrank)', async () => {
     expect((await cli(['whoami'])).code).toBe(0)
     await t.stop()
     const backup = tempDir()
