@@ -50,7 +50,7 @@ describe('access requests', () => {
   it('an investigator asks for a window; the owner gets `access.requested` and sees it in the inbox', async () => {
     const events = recordEvents(t)
     request = await requestAccess(ines, {camera: owner.cameras[0]!.id, reason: 'shots fired on Clark St, suspect fled north', durationMs: 30 * 60_000})
-    events.stop()
+    await events.stop()
     expect(request).toMatchObject({status: 'pending', cameraName: 'Counter', requester: {name: 'ines'}, agency: {name: 'Chicago PD'}, durationSeconds: 1800, window: null})
     expect(events.of('access.requested')[0]).toMatchObject({ownerId: owner.ownerId, data: {requestId: request.id, requester: 'ines', agency: 'Chicago PD', cameraName: 'Counter'}})
     expect((await listAccessRequests(owner.api, 'pending')).map((r) => r.id)).toEqual([request.id])
@@ -60,7 +60,7 @@ describe('access requests', () => {
     const events = recordEvents(t)
     const before = Date.now()
     const approved = await approveAccess(owner.api, request.id)
-    events.stop()
+    await events.stop()
     expect(approved.status).toBe('approved')
     expect(Date.parse(approved.window!.until) - Date.parse(approved.window!.from)).toBe(1800_000)
     expect(Date.parse(approved.window!.from)).toBeGreaterThanOrEqual(before - 1000)
@@ -101,7 +101,7 @@ describe('access requests', () => {
 
     const events = recordEvents(t)
     const denied = await denyAccess(owner.api, second.id, 'not for this camera')
-    events.stop()
+    await events.stop()
     expect(denied).toMatchObject({status: 'denied', decisionNote: 'not for this camera', window: null})
     expect(events.of('access.denied')[0]?.data).toMatchObject({requestId: second.id, requester: 'otto'})
     expect((await t.server.ctx.store.access.approvalsFor(second.cameraId)).map((a) => a.requestId)).toEqual([request.id])
@@ -117,7 +117,7 @@ describe('access requests', () => {
   it('revoking closes the window for the Core', async () => {
     const events = recordEvents(t)
     const revoked = await revokeAccess(owner.api, request.id, 'done')
-    events.stop()
+    await events.stop()
     expect(revoked.status).toBe('revoked')
     expect(events.of('access.revoked')).toHaveLength(1)
     expect(await t.server.ctx.store.access.approvalsFor(owner.cameras[0]!.id)).toEqual([])

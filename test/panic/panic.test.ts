@@ -46,7 +46,7 @@ describe('panic button', () => {
     const events = recordEvents(t)
     const before = Date.now()
     triggered = await triggerPanic(owner.api, {message: 'armed robbery in progress', durationMs: 60 * 60_000})
-    events.stop()
+    await events.stop()
     const [event] = events.of('panic.triggered')
     expect(event).toMatchObject({severity: 'critical', ownerId: owner.ownerId})
     expect(event!.data).toEqual(triggered)
@@ -92,7 +92,7 @@ describe('panic button', () => {
   it('clear ends it: `panic.cleared` names the cameras that close, and the Core sees the signed clear', async () => {
     const events = recordEvents(t)
     const {cleared} = await clearPanic(owner.api)
-    events.stop()
+    await events.stop()
     expect(cleared).toHaveLength(1)
     const [event] = events.of('panic.cleared')
     expect(event).toMatchObject({severity: 'critical', ownerId: owner.ownerId})

@@ -44,10 +44,17 @@ export async function ownerWithCameras(t: TestServer, username: string, site: st
   return {api, ownerId: signup.owner.id, cameras: made}
 }
 
-/** Records what the server's event hub publishes (every dashboard receives these). */
-export function recordEvents(t: TestServer): {events: RtccEvent[]; of(type: string): RtccEvent[]; stop(): void} {
+/**
+ * Records what the server's event hub publishes (every dashboard receives these). Events are stored
+ * and delivered after the change commits: stop() waits for those already published.
+ */
+export function recordEvents(t: TestServer): {events: RtccEvent[]; of(type: string): RtccEvent[]; stop(): Promise<void>} {
   const events: RtccEvent[] = []
-  const stop = t.server.ctx.events.subscribe((e) => events.push(e))
+  const unsubscribe = t.server.ctx.events.subscribe((e) => events.push(e))
+  const stop = async () => {
+    await t.server.ctx.events.drain()
+    unsubscribe()
+  }
   return {events, of: (type) => events.filter((e) => e.type === type), stop}
 }
 

@@ -41,7 +41,7 @@ describe('owner-signed policies on the server', () => {
     const events = recordEvents(t)
     const camera = owner.cameras[0]!
     const result = await setPolicy(owner.api, camera.id, {live: 'approval', recorded: 'always', liveSchedule: [{days: [1, 2, 3, 4, 5], from: '22:00', to: '06:00'}], timeZone: 'America/Chicago'})
-    events.stop()
+    await events.stop()
     expect(result.key).toMatchObject({created: true, registered: true})
     expect(statSync(ownerKeyFile(owner.ownerId)).mode & 0o777).toBe(0o600)
     expect(readFileSync(ownerKeyFile(owner.ownerId), 'utf8')).toContain('BEGIN PRIVATE KEY')

@@ -81,7 +81,7 @@ export async function recordCorePolicies(db: Pg, ownerId: string, summaries: rea
     db,
     `INSERT INTO camera_policies (camera_id, owner_id, version, live_mode, recorded_mode, policy, source, updated_at)
      SELECT s.camera_id, $1, s.version, s.live_mode, s.recorded_mode, NULL, 'core', $2
-     FROM unnest($3::text[], $4::int[], $5::text[], $6::text[]) AS s(camera_id, version, live_mode, recorded_mode)
+     FROM unnest($3::text[], $4::bigint[], $5::text[], $6::text[]) AS s(camera_id, version, live_mode, recorded_mode)
      ${SHOW}`,
     [ownerId, now, rows.map((s) => s.cameraId), rows.map((s) => s.version), rows.map((s) => s.liveMode), rows.map((s) => s.recordedMode)],
   )
