@@ -7,7 +7,7 @@ export default class Doctor extends RtccCommand<typeof Doctor> {
   static override examples = ['<%= config.bin %> doctor', '<%= config.bin %> doctor --json | jq ".checks[] | select(.ok | not)"']
 
   async run() {
-    const {runDoctor} = await import('../lib/client/doctor.js')
+    const {runDoctor} = await import('../lib/doctor/index.js')
     const report = await runDoctor({profile: this.flags.profile, server: this.flags.server})
     for (const check of report.checks) {
       this.out(`${check.ok ? green('✔') : red('✘')} ${check.name.padEnd(12)} ${check.detail}${check.fix ? `\n    fix: ${check.fix}` : ''}`)

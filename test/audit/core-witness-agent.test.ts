@@ -5,7 +5,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {leafHashOfRecord} from '../../src/lib/audit/record.js'
 import {coreCosignerName} from '../../src/lib/audit/cosignature.js'
-import type {AuditHead} from '../../src/lib/client/checkpoint.js'
+import type {AuditHead} from '../../src/lib/domain/audit.js'
 import {queryAuditRecords} from '../../src/lib/store/audit.js'
 import {openDatabase} from '../../src/lib/store/db.js'
 import {startTestServer} from '../helpers/server.js'

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import type {VerifyReport} from '../../lib/client/audit.js'
+import type {VerifyReport} from '../../lib/audit/verify.js'
 import {RtccCommand} from '../../lib/output/base-command.js'
 import {CliError, usageError} from '../../lib/output/errors.js'
 import {green, red} from '../../lib/output/terminal.js'
@@ -23,14 +23,13 @@ export default class AuditVerify extends RtccCommand<typeof AuditVerify> {
   }
 
   async run(): Promise<VerifyReport> {
-    const {verifyOffline, verifyOnServer} = await import('../../lib/client/audit.js')
     const {db, database} = this.flags
     if (this.flags['public-key'] && !db && !database) throw usageError('--public-key is for offline verification', 'Add --db FILE or --database postgres://….')
     if (database !== undefined && !/^postgres(ql)?:\/\//.test(database)) throw usageError(`--database takes a postgres:// URL, got "${database}"`, 'For a SQLite file use --db FILE.')
     const report =
       db !== undefined || database !== undefined
-        ? await verifyOffline(database !== undefined ? {database} : {db: db!}, this.flags['public-key']!, this.flags['since-checkpoint'])
-        : await verifyOnServer(await this.api(), this.flags['since-checkpoint'])
+        ? await (await import('../../lib/audit/offline.js')).verifyOffline(database !== undefined ? {database} : {db: db!}, this.flags['public-key']!, this.flags['since-checkpoint'])
+        : await (await import('../../lib/client/audit.js')).verifyOnServer(await this.api(), this.flags['since-checkpoint'])
     if (!report.ok) {
       const bad = report.firstBadRecord
       throw new CliError(`audit log FAILED verification: ${report.problems[0] ?? 'unknown problem'}`, {

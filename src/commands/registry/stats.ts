@@ -1,4 +1,4 @@
-import type {RegistryStats} from '../../lib/client/registry.js'
+import type {RegistryStats} from '../../lib/domain/camera.js'
 import {RtccCommand} from '../../lib/output/base-command.js'
 
 export default class RegistryStatsCommand extends RtccCommand<typeof RegistryStatsCommand> {

@@ -24,7 +24,7 @@ The URL needs a client that speaks TLS 1.3 and trusts the server's certificate (
   async run(): Promise<StreamGrant> {
     const seconds = Math.round(parseDuration(this.flags['url-ttl'], '--url-ttl') / 1000)
     if (seconds < 10 || seconds > 3600) throw usageError(`--url-ttl ${this.flags['url-ttl']}: between 10s and 1h`)
-    const [{openStream}, {play, requirePlayer}] = await Promise.all([import('../../lib/client/streams.js'), import('../../lib/client/stream-player.js')])
+    const [{openStream}, {play, requirePlayer}] = await Promise.all([import('../../lib/client/streams.js'), import('../../lib/media/stream-player.js')])
     const player = this.flags.play ? await requirePlayer() : undefined
     const api = await this.api()
     const grant = await openStream(api, this.args.camera, {kind: 'live' as StreamKind, urlSeconds: seconds})

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import type {RecordResult} from '../../lib/client/streams.js'
+import type {RecordResult} from '../../lib/media/stream-record.js'
 import {parseDuration} from '../../lib/domain/units.js'
 import {RtccCommand} from '../../lib/output/base-command.js'
 import {usageError} from '../../lib/output/errors.js'
@@ -22,7 +22,7 @@ export default class StreamRecord extends RtccCommand<typeof StreamRecord> {
   async run(): Promise<RecordResult> {
     const seconds = parseDuration(this.flags.duration, '--duration') / 1000
     if (seconds < 1 || seconds > 3600) throw usageError(`--duration ${this.flags.duration}: between 1s and 1h`)
-    const {recordStream} = await import('../../lib/client/streams.js')
+    const {recordStream} = await import('../../lib/media/stream-record.js')
     this.note(`recording ${seconds} s…`)
     const result = await recordStream(await this.api(), this.args.camera, {seconds, output: this.flags.output, overwrite: this.flags.force})
     this.out(`wrote ${result.output} (${result.bytes} bytes, ${result.seconds} s of ${result.cameraName})`)

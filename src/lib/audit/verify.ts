@@ -46,6 +46,14 @@ export interface VerifyResult {
   ratePerSecond?: number
 }
 
+/** What `rtcc audit verify` reports, on the server (client/audit.ts) or offline (./offline.ts). */
+export interface VerifyReport extends Partial<VerifyResult> {
+  ok: boolean
+  problems: string[]
+  mode: 'server' | 'offline'
+  sinceCheckpoint?: {file: string; size: number; ok: boolean; problems: string[]; currentSize?: number}
+}
+
 interface ExpectedRoot {
   size: number
   rootHash: Buffer

@@ -1,29 +1,19 @@
 /**
- * Client side of the audit log: save a signed checkpoint, verify the log (on the server, or offline on
- * a copied database), prove a saved checkpoint is still a prefix of today's log, prove one record's
- * inclusion. Proofs are checked here, against the key in the saved checkpoint, never taken on trust.
+ * Client side of the audit log: save a signed checkpoint, verify the log on the server (and that it
+ * extends a checkpoint kept earlier), prove one record's inclusion. Proofs are checked here, against
+ * the key in the saved checkpoint, never taken on trust. Offline verification of a database copy is
+ * audit/offline.ts; saved checkpoint and key files are read by audit/saved-checkpoint.ts.
  */
-import type {KeyObject} from 'node:crypto'
-import {existsSync, readFileSync, writeFileSync} from 'node:fs'
+import {writeFileSync} from 'node:fs'
 
 import type {ConsistencyProofBundle, InclusionProofBundle} from '../audit/log.js'
-import {parsePublicKey, parseVerifierKey, type NoteVerifier} from '../audit/note.js'
-import {verifyAuditLog, verifyConsistencyBundle, verifyInclusionBundle, type VerifyResult} from '../audit/verify.js'
-import {CliError, usageError} from '../output/errors.js'
-import {withSqliteAuditSnapshot} from '../store/audit-reader.js'
-import {openDatabase} from '../store/db.js'
+import {parseVerifierKey, type NoteVerifier} from '../audit/note.js'
+import {loadVerifier, readSavedCheckpoint, type SavedCheckpoint} from '../audit/saved-checkpoint.js'
+import {verifyConsistencyBundle, verifyInclusionBundle, type VerifyReport, type VerifyResult} from '../audit/verify.js'
+import {CliError} from '../output/errors.js'
 import type {ApiClient} from './api.js'
 import {pinnedAuditKey} from './checkpoint.js'
 import {readSeenCheckpoint} from './profiles.js'
-
-export interface SavedCheckpoint {
-  size: number
-  rootHash: string
-  note: string
-  verifierKey: string
-  createdAt: string
-  server?: string
-}
 
 export async function saveCheckpoint(api: ApiClient, file?: string): Promise<SavedCheckpoint> {
   const checkpoint = {...(await api.post<SavedCheckpoint>('/v1/audit/checkpoint')), server: api.options.baseUrl}
@@ -32,34 +22,9 @@ export async function saveCheckpoint(api: ApiClient, file?: string): Promise<Sav
   return checkpoint
 }
 
-export function readSavedCheckpoint(file: string): SavedCheckpoint {
-  let parsed: Partial<SavedCheckpoint>
-  try {
-    parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<SavedCheckpoint>
-  } catch (error) {
-    throw usageError(`${file}: not a saved checkpoint (${(error as Error).message})`, 'Save one with `rtcc audit checkpoint -o head.json`.')
-  }
-  if (typeof parsed.note !== 'string' || typeof parsed.verifierKey !== 'string' || typeof parsed.size !== 'number')
-    throw usageError(`${file}: missing note, verifierKey or size`, 'Save one with `rtcc audit checkpoint -o head.json`.')
-  return parsed as SavedCheckpoint
-}
-
-/** A public key file: the server's PEM (audit-signing.pub) or a verifier key line. */
-export function loadVerifier(file: string): NoteVerifier {
-  if (!existsSync(file)) throw usageError(`public key file ${file} does not exist`, 'Copy audit-signing.pub from the server data dir.')
-  return parsePublicKey(readFileSync(file, 'utf8'))
-}
-
 /** The audit key a proof must be signed with: a key file the user gives, else the key pinned for this server. */
 export function trustedAuditKey(api: ApiClient, presented: string, publicKeyFile?: string): NoteVerifier {
   return publicKeyFile ? loadVerifier(publicKeyFile) : pinnedAuditKey(api.options.baseUrl, presented)
-}
-
-export interface VerifyReport extends Partial<VerifyResult> {
-  ok: boolean
-  problems: string[]
-  mode: 'server' | 'offline'
-  sinceCheckpoint?: {file: string; size: number; ok: boolean; problems: string[]; currentSize?: number}
 }
 
 /**
@@ -85,44 +50,6 @@ export async function verifyOnServer(api: ApiClient, sinceCheckpointFile?: strin
     report.problems = [...report.problems, ...consistency.problems]
   }
   return report
-}
-
-/** Where an offline verification reads the log: a SQLite file, or a PostgreSQL URL. */
-export type OfflineSource = {db: string} | {database: string}
-
-/** Verifies a database offline (a copied SQLite file, or a PostgreSQL database read without writing). */
-export async function verifyOffline(source: OfflineSource, publicKeyFile: string, sinceCheckpointFile?: string): Promise<VerifyReport> {
-  const verifier = loadVerifier(publicKeyFile)
-  const saved = sinceCheckpointFile ? readSavedCheckpoint(sinceCheckpointFile) : undefined
-  const options = {sinceCheckpoint: saved?.note}
-  const publicKey = verifier.publicKey as KeyObject
-  let result: VerifyResult
-  if ('database' in source) {
-    // pg is loaded only here: verifying a SQLite file never imports it.
-    const {withPostgresAuditSnapshot} = await import('../store/postgres/audit-reader.js')
-    try {
-      result = await withPostgresAuditSnapshot(source.database, (reader) => verifyAuditLog(reader, publicKey, options))
-    } catch (error) {
-      if (error instanceof CliError) throw error
-      throw new CliError(`cannot read the audit log from the PostgreSQL database: ${(error as Error).message}`, {
-        code: 'database_unavailable',
-        hint: 'Check the postgres:// URL (host, port, user, database name).',
-      })
-    }
-  } else {
-    if (!existsSync(source.db)) throw usageError(`database ${source.db} does not exist`)
-    const db = openDatabase(source.db, {readonly: true})
-    try {
-      result = await withSqliteAuditSnapshot(db, (reader) => verifyAuditLog(reader, publicKey, options))
-    } finally {
-      db.close()
-    }
-  }
-  return {
-    ...result,
-    mode: 'offline',
-    sinceCheckpoint: saved && sinceCheckpointFile ? {file: sinceCheckpointFile, size: saved.size, ok: result.ok, problems: result.problems} : undefined,
-  }
 }
 
 export async function proveRecord(api: ApiClient, recordId: string, publicKeyFile?: string): Promise<InclusionProofBundle & {verified: boolean; problems: string[]}> {

@@ -7,18 +7,9 @@
 import {openCheckpoint, parseVerifierKey, type Checkpoint, type NoteVerifier} from '../audit/note.js'
 import {verifyConsistency} from '../audit/merkle.js'
 import {CliError} from '../output/errors.js'
+import type {AuditHead} from '../domain/audit.js'
 import type {ApiClient} from './api.js'
 import {configFile, readPin, readSeenCheckpoint, savePin, saveSeenCheckpoint, seenCheckpointFile, type SeenCheckpoint} from './profiles.js'
-
-/** GET /v1/audit/head: the server's newest signed checkpoint (with cosignatures) and a proof from `from`. */
-export interface AuditHead {
-  size: number
-  rootHash: string
-  checkpoint: string
-  verifierKey: string
-  /** Base64 consistency proof from the requested size, when it is not larger than this one. */
-  proof?: string[]
-}
 
 export function fetchAuditHead(api: ApiClient, from?: number): Promise<AuditHead> {
   return api.send<AuditHead>('GET', '/v1/audit/head', undefined, {from})

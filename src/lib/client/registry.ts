@@ -2,7 +2,7 @@
  * Registry reads for agency users (`rtcc registry list|show|near|stats`): flag values are checked here,
  * before anything is sent, so a typo is a usage error (exit 2) that names the flag.
  */
-import type {Camera, LocationType} from '../domain/camera.js'
+import type {Camera, LocationType, RegistryStats} from '../domain/camera.js'
 import {parseDistance, parseTime} from '../domain/units.js'
 import {usageError} from '../output/errors.js'
 import type {NearFacts} from '../registry/geo.js'
@@ -106,14 +106,6 @@ export async function nearCameras(api: ApiClient, options: NearOptions): Promise
     type: (await parseTypes(options.type))?.join(','),
     when: options.when === undefined ? undefined : parseTime(options.when, '--when'),
   })
-}
-
-export interface RegistryStats {
-  cameras: number
-  owners: number
-  byType: Record<string, number>
-  liveCapable: number
-  records: number
 }
 
 export const registryStats = (api: ApiClient): Promise<RegistryStats> => api.get<RegistryStats>('/v1/registry/stats')

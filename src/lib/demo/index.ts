@@ -11,7 +11,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {ApiClient} from '../client/api.js'
-import type {RegistryStats} from '../client/registry.js'
+import type {RegistryStats} from '../domain/camera.js'
 import {leaveStream, openStream, watch} from '../client/streams.js'
 import {clip} from '../media/clip.js'
 import {type RunningServer, startServer} from '../server/app.js'

@@ -169,3 +169,12 @@ export const Distance = z.union([
     }
   }),
 ])
+
+/** GET /v1/registry/stats: the cameras a caller may see, counted (`rtcc registry stats`). */
+export interface RegistryStats {
+  cameras: number
+  owners: number
+  byType: Record<string, number>
+  liveCapable: number
+  records: number
+}

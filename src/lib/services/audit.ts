@@ -10,6 +10,7 @@ import type {ConsistencyProofBundle, InclusionProofBundle, StoredCheckpoint} fro
 import {formatVerifierKey} from '../audit/note.js'
 import type {AuditRecord} from '../audit/record.js'
 import {verifyAuditLog, type VerifyResult} from '../audit/verify.js'
+import type {AuditHead} from '../domain/audit.js'
 import {badRequest, notFound} from '../server/http-error.js'
 import type {AuditQuery} from '../store/audit.js'
 import type {Actor, ServiceContext} from './context.js'
@@ -32,16 +33,6 @@ const checkpointView = (ctx: ServiceContext, c: StoredCheckpoint): CheckpointVie
   createdAt: c.createdAt,
   verifierKey: verifierKey(ctx),
 })
-
-export interface AuditHead {
-  size: number
-  rootHash: string
-  /** The signed note with the witnesses' cosignature lines. */
-  checkpoint: string
-  verifierKey: string
-  /** Consistency proof from `from` to this head, when asked. */
-  proof?: string[]
-}
 
 /**
  * The head witnesses check (public: sizes and hashes only, no record content), with the consistency

@@ -7,7 +7,7 @@
  */
 import type {Statement} from 'better-sqlite3'
 
-import type {Camera, CameraFields, LocationType} from '../domain/camera.js'
+import type {Camera, CameraFields, LocationType, RegistryStats} from '../domain/camera.js'
 import {newId} from '../domain/ids.js'
 import type {BoundingBox} from '../registry/geo.js'
 import {jurisdictionTest, type Agency} from './agencies.js'
@@ -179,14 +179,6 @@ function nearOwnCameras(db: Db, ownerId: string, near: NearQuery, limit: number)
     )
     .all({...w.params, lat: near.latitude, lon: near.longitude, radius: near.radiusMetres, limit}) as (CameraRow & {distance: number})[]
   return rows.map((row) => ({camera: toCamera(row), distanceMetres: row.distance}))
-}
-
-export interface RegistryStats {
-  cameras: number
-  owners: number
-  byType: Record<string, number>
-  liveCapable: number
-  records: number
 }
 
 export function registryStats(db: Db, scope: CameraScope): RegistryStats {

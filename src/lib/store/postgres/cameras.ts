@@ -6,10 +6,10 @@
  * filters and ranks them is the haversine of registry/geo.ts, so both backends return the same cameras
  * in the same order with the same distances.
  */
-import type {Camera, CameraFields} from '../../domain/camera.js'
+import type {Camera, CameraFields, RegistryStats} from '../../domain/camera.js'
 import {newId} from '../../domain/ids.js'
 import {EARTH_RADIUS_M, type BoundingBox} from '../../registry/geo.js'
-import {toCamera, type CameraFilters, type CameraRow, type CameraScope, type CameraWithOwner, type NearCamera, type NearQuery, type RegistryStats} from '../cameras.js'
+import {toCamera, type CameraFilters, type CameraRow, type CameraScope, type CameraWithOwner, type NearCamera, type NearQuery} from '../cameras.js'
 import {all, one, run, type Pg} from './pg.js'
 
 /** The row as SQLite's (no PostGIS column). */

@@ -1,53 +1,16 @@
-/** `rtcc doctor`: what this machine and profile need, each check with ✔/✘ and how to fix it. */
-import {accessSync, constants, existsSync} from 'node:fs'
+/**
+ * `rtcc doctor`, the checks that talk to the server: is it reachable, is its certificate the one
+ * pinned at login, does it answer /v1/health, does the saved credential still open a session. The
+ * checks of this machine (Node, ffmpeg, players, data dir, config) are in doctor/index.ts.
+ */
+import {existsSync} from 'node:fs'
 
-import {binaryVersion, resolveFfmpeg, resolveFfprobe, type ResolvedBinary} from '../media/ffmpeg.js'
-import {findPlayers, overridePlayer, playerOverride} from '../media/players.js'
-import {defaultDataDir} from '../server/data-dir.js'
+import type {Check} from '../doctor/check.js'
+import {CliError, ExitCode} from '../output/errors.js'
 import {ApiClient} from './api.js'
 import {fetchCertificate} from './pinning.js'
-import {CliError, ExitCode} from '../output/errors.js'
 import {configFile, DEFAULT_PROFILE, type Pin, profileName, readPin, readProfile, readToken} from './profiles.js'
 import {serverUrl} from './session.js'
-
-export interface Check {
-  name: string
-  ok: boolean
-  detail: string
-  fix?: string
-}
-
-export interface DoctorReport {
-  ok: boolean
-  checks: Check[]
-}
-
-async function binaryCheck(name: string, found: ResolvedBinary | undefined, fix: string): Promise<Check> {
-  if (!found) return {name, ok: false, detail: 'not found', fix}
-  try {
-    return {name, ok: true, detail: `${found.path} (via ${found.source}): ${await binaryVersion(found.path)}`}
-  } catch (error) {
-    return {name, ok: false, detail: `${found.path} does not run: ${(error as Error).message}`, fix}
-  }
-}
-
-/** Video players for `stream open --play`; optional, so none found is still ok. */
-async function playerCheck(): Promise<Check> {
-  const wanted = playerOverride()
-  if (wanted && !overridePlayer()) return {name: 'player', ok: false, detail: `RTCC_PLAYER=${wanted} cannot be run`, fix: 'Point RTCC_PLAYER at an installed player, or unset it'}
-  const players = await findPlayers()
-  if (!players.length) return {name: 'player', ok: true, detail: 'none found (only `stream open --play` needs one: install mpv, VLC or ffplay, or set RTCC_PLAYER)'}
-  return {name: 'player', ok: true, detail: players.map((p, i) => `${p.name} ${p.path}${i === 0 ? ' (used by --play)' : ''}`).join(', ')}
-}
-
-function writable(dir: string): boolean {
-  try {
-    accessSync(dir, constants.W_OK)
-    return true
-  } catch {
-    return false
-  }
-}
 
 /**
  * What the config holds, read without writing: the config store creates its folder and files when
@@ -70,7 +33,8 @@ async function loginCheck(api: ApiClient, label: string, fix: string): Promise<C
   }
 }
 
-async function serverChecks(requested?: string, server?: string): Promise<Check[]> {
+/** The server this profile points at: reachable, certificate still the pinned one, health, login. */
+export async function serverChecks(requested?: string, server?: string): Promise<Check[]> {
   const {profile, saved, pinOf, stored} = savedConfig(requested)
   const url = server === undefined ? saved?.server : serverUrl(server, '--server')
   if (!url) return [{name: 'server', ok: false, detail: `profile "${profile}" has no server`, fix: 'rtcc login https://HOST:8443'}]
@@ -101,21 +65,4 @@ async function serverChecks(requested?: string, server?: string): Promise<Check[
     checks.push({name: 'server', ok: false, detail: `${url}: ${(error as Error).message}`, fix: 'Start it with `rtcc server start`, or check the URL'})
   }
   return checks
-}
-
-export async function runDoctor(options: {profile?: string; server?: string}): Promise<DoctorReport> {
-  const major = Number(process.versions.node.split('.')[0])
-  const dataDir = defaultDataDir()
-  const checks: Check[] = [
-    {name: 'node', ok: major >= 20, detail: `v${process.versions.node}`, fix: major >= 20 ? undefined : 'Install Node.js 20 or newer'},
-    await binaryCheck('ffmpeg', resolveFfmpeg(), 'npm install (ships @ffmpeg-installer/ffmpeg), or set RTCC_FFMPEG=/path/to/ffmpeg'),
-    await binaryCheck('ffprobe', resolveFfprobe(), 'npm install (ships @ffprobe-installer/ffprobe), or set RTCC_FFPROBE=/path/to/ffprobe'),
-    await playerCheck(),
-    existsSync(dataDir)
-      ? {name: 'data dir', ok: writable(dataDir), detail: dataDir, fix: writable(dataDir) ? undefined : `make ${dataDir} writable, or set RTCC_DATA_DIR`}
-      : {name: 'data dir', ok: true, detail: `${dataDir} (created at first \`rtcc server start\`)`},
-    {name: 'config', ok: true, detail: existsSync(configFile()) ? configFile() : `${configFile()} (created at first login)`},
-    ...(await serverChecks(options.profile, options.server)),
-  ]
-  return {ok: checks.every((c) => c.ok), checks}
 }
