@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {RtccCommand} from '../lib/output/base-command.js'
-import {usageError} from '../lib/output/errors.js'
+import {usageError} from '../lib/errors.js'
 import {dim} from '../lib/output/terminal.js'
 import {canDraw} from '../tui/can-draw.js'
 

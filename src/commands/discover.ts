@@ -4,7 +4,7 @@ import type {DiscoveredDevice, DiscoveryReport} from '../lib/onvif/discovery.js'
 import type {DiscoveryFile} from '../lib/onvif/discovery-file.js'
 import {parseDuration} from '../lib/domain/units.js'
 import {RtccCommand} from '../lib/output/base-command.js'
-import {usageError} from '../lib/output/errors.js'
+import {usageError} from '../lib/errors.js'
 import {type Column, renderTable} from '../lib/output/table.js'
 
 const AUTH_LABEL: Record<DiscoveredDevice['auth'], string> = {

@@ -1,5 +1,5 @@
 import {RtccCommand} from '../lib/output/base-command.js'
-import {CliError} from '../lib/output/errors.js'
+import {RtccError} from '../lib/errors.js'
 import {green, red} from '../lib/output/terminal.js'
 
 export default class Doctor extends RtccCommand<typeof Doctor> {
@@ -13,7 +13,7 @@ export default class Doctor extends RtccCommand<typeof Doctor> {
       this.out(`${check.ok ? green('✔') : red('✘')} ${check.name.padEnd(12)} ${check.detail}${check.fix ? `\n    fix: ${check.fix}` : ''}`)
     }
     if (!report.ok) {
-      throw new CliError(`${report.checks.filter((c) => !c.ok).length} check(s) failed`, {code: 'doctor_failed', result: report})
+      throw new RtccError(`${report.checks.filter((c) => !c.ok).length} check(s) failed`, {code: 'doctor_failed', result: report})
     }
     return report
   }

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {RtccCommand} from '../lib/output/base-command.js'
-import {usageError} from '../lib/output/errors.js'
+import {usageError} from '../lib/errors.js'
 import {readSecret} from '../lib/output/secret-input.js'
 
 export default class Login extends RtccCommand<typeof Login> {

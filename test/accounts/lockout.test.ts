@@ -4,7 +4,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {AuditRecord} from '../../src/lib/audit/record.js'
 import {ApiClient} from '../../src/lib/client/api.js'
 import type {TokenView, UserView, WhoAmI} from '../../src/lib/domain/auth.js'
-import type {CliError} from '../../src/lib/output/errors.js'
+import type {RtccError} from '../../src/lib/errors.js'
 import {runCli} from '../helpers/cli.js'
 import {ADMIN, removeDir, startTestServer, type TestServer} from '../helpers/server.js'
 
@@ -22,7 +22,7 @@ afterAll(async () => {
   removeDir(t.dataDir)
 })
 
-const failure = async (promise: Promise<unknown>) => (await promise.then(() => undefined, (error: CliError) => error))!
+const failure = async (promise: Promise<unknown>) => (await promise.then(() => undefined, (error: RtccError) => error))!
 
 /** What a login attempt tells the caller, with the name typed replaced, so two names can be compared. */
 async function answer(username: string, password: string): Promise<string> {

@@ -12,7 +12,7 @@ import {redactText, redactUrl, withCredentials} from '../../src/lib/media/redact
 import {type RtspServer, startRtspServer} from '../../src/lib/media/rtsp-server.js'
 import {snapshot} from '../../src/lib/media/snapshot.js'
 import {TestPatternFeed} from '../../src/lib/media/test-pattern.js'
-import type {CliError} from '../../src/lib/output/errors.js'
+import type {RtccError} from '../../src/lib/errors.js'
 
 const HOST = '127.0.6.11'
 const AUTH = {user: 'admin', password: 'p@ss:word'}
@@ -33,11 +33,11 @@ afterAll(async () => {
   rmSync(dir, {recursive: true, force: true})
 })
 
-const failure = async (promise: Promise<unknown>): Promise<CliError> => {
+const failure = async (promise: Promise<unknown>): Promise<RtccError> => {
   try {
     await promise
   } catch (error) {
-    return error as CliError
+    return error as RtccError
   }
   throw new Error('expected a failure')
 }

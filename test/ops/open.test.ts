@@ -10,7 +10,7 @@ import {promisify} from 'node:util'
 import pg from 'pg'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {CliError} from '../../src/lib/output/errors.js'
+import {RtccError} from '../../src/lib/errors.js'
 import {openStore, postgresConnection, redactUrl, resolveDatabase} from '../../src/lib/store/open.js'
 import type {PgStore} from '../../src/lib/store/postgres/pg-store.js'
 import {createTestDatabase, type TestDatabase} from '../helpers/database.js'
@@ -103,8 +103,8 @@ await server.close()`,
 
   it('refuses other schemes with a usage error (exit 2) naming the accepted ones, without echoing a password', async () => {
     for (const url of ['mysql://root:hunter2@db/rtcc', 'sqlite:///srv/rtcc.db', 'db.example.org:5432/rtcc', 'postgres:rtcc']) {
-      const error = (await openStore({dataDir: work, databaseUrl: url}).catch((e: unknown) => e)) as CliError
-      expect(error, url).toBeInstanceOf(CliError)
+      const error = (await openStore({dataDir: work, databaseUrl: url}).catch((e: unknown) => e)) as RtccError
+      expect(error, url).toBeInstanceOf(RtccError)
       expect(error.exitCode).toBe(2)
       expect(error.message).toMatch(/rtcc accepts postgres:\/\/ or postgresql:\/\//)
       expect(error.message + error.hint).not.toContain('hunter2')
@@ -153,8 +153,8 @@ await server.close()`,
       expect(rows[0]!.ssl).toBe(true)
       await store.close()
     } else {
-      expect(opened).toBeInstanceOf(CliError)
-      expect((opened as CliError).message).toMatch(/does not offer TLS, but the URL asks for it/)
+      expect(opened).toBeInstanceOf(RtccError)
+      expect((opened as RtccError).message).toMatch(/does not offer TLS, but the URL asks for it/)
     }
   })
 })

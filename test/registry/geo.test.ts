@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {parseDistance} from '../../src/lib/domain/camera.js'
-import {CliError} from '../../src/lib/output/errors.js'
+import {RtccError} from '../../src/lib/errors.js'
 import {
   angleBetween, areaBoundingBox, bearingDegrees, boundingBoxes, compileArea, coversBearing, distanceMetres,
   facesPoint, inBox, nearFacts, parseArea, retentionCovers, type LatLon,
@@ -101,9 +101,9 @@ describe('radius parsing', () => {
         return e
       }
     })()
-    expect(error).toBeInstanceOf(CliError)
-    expect((error as CliError).exitCode).toBe(2)
-    expect((error as CliError).hint).toContain('m, km, ft, mi')
+    expect(error).toBeInstanceOf(RtccError)
+    expect((error as RtccError).exitCode).toBe(2)
+    expect((error as RtccError).hint).toContain('m, km, ft, mi')
   })
 })
 

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {CliError} from '../../src/lib/output/errors.js'
+import {RtccError} from '../../src/lib/errors.js'
 import {parseColumnMap} from '../../src/lib/registry/column-map.js'
 import type {ColumnReport} from '../../src/lib/registry/import.js'
 import {sniffDelimiter} from '../../src/lib/registry/import-csv.js'
@@ -183,15 +183,15 @@ describe('CSV import', () => {
   it('fails before reading rows when the map names a column the file lacks', async () => {
     const map = parseColumnMap({columns: {external_id: 'LOCATION_ID'}})
     const error = await importAll(`id,latitude,longitude,owner_email\n1,41,-87,${OWNER}\n`, {...csv, map}).catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(CliError)
-    expect((error as CliError).message).toContain('"LOCATION_ID"')
-    expect((error as CliError).hint).toContain('"latitude"')
+    expect(error).toBeInstanceOf(RtccError)
+    expect((error as RtccError).message).toContain('"LOCATION_ID"')
+    expect((error as RtccError).hint).toContain('"latitude"')
   })
 
   it('fails before reading rows when no column holds a required field', async () => {
     const error = await importAll(`name,lat,owner_email\nGate,41,${OWNER}\n`, csv).catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(CliError)
-    expect((error as CliError).message).toBe('cams.csv has no column for longitude, external_id')
+    expect(error).toBeInstanceOf(RtccError)
+    expect((error as RtccError).message).toBe('cams.csv has no column for longitude, external_id')
   })
 
   it('says where an unclosed quote broke the file, after yielding the rows before it', async () => {
@@ -202,8 +202,8 @@ describe('CSV import', () => {
       for await (const row of readCameras([Buffer.from(text)], csv)) rows.push(row.row)
     })().catch((e: unknown) => e)
     expect(rows).toEqual([2])
-    expect(error).toBeInstanceOf(CliError)
-    expect((error as CliError).message).toMatch(/^cams\.csv: not valid CSV near row 3/)
+    expect(error).toBeInstanceOf(RtccError)
+    expect((error as RtccError).message).toMatch(/^cams\.csv: not valid CSV near row 3/)
   })
 
   it('restores cells that an export neutralised against formula injection', async () => {

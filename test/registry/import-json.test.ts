@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {CliError} from '../../src/lib/output/errors.js'
+import {RtccError} from '../../src/lib/errors.js'
 import {detectFormat} from '../../src/lib/registry/import.js'
 import {accepted, importAll, OWNER, rejected} from './helpers.js'
 
@@ -32,8 +32,8 @@ describe('GeoJSON import', () => {
 
   it('fails clearly on a document that is not a FeatureCollection', async () => {
     const error = await importAll(JSON.stringify({type: 'Feature', geometry: point(1, 1), properties: {}}), {format: 'geojson', fileName: 'one.geojson'}).catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(CliError)
-    expect((error as CliError).message).toContain('is not a GeoJSON FeatureCollection')
+    expect(error).toBeInstanceOf(RtccError)
+    expect((error as RtccError).message).toContain('is not a GeoJSON FeatureCollection')
   })
 
   it('fails on broken JSON after yielding the features before the break', async () => {
@@ -44,8 +44,8 @@ describe('GeoJSON import', () => {
       for await (const row of readCameras([Buffer.from(text)], {format: 'geojson', fileName: 'bad.geojson', defaults: {source: 'gj'}})) seen.push(row.row)
     })().catch((e: unknown) => e)
     expect(seen.length).toBeGreaterThan(0)
-    expect(error).toBeInstanceOf(CliError)
-    expect((error as CliError).message).toMatch(/^bad\.geojson is not valid JSON/)
+    expect(error).toBeInstanceOf(RtccError)
+    expect((error as RtccError).message).toMatch(/^bad\.geojson is not valid JSON/)
   })
 })
 

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {CliError} from '../../src/lib/output/errors.js'
+import {RtccError} from '../../src/lib/errors.js'
 import {accepted, importAll, OWNER, rejected} from './helpers.js'
 
 const kml = `<?xml version="1.0" encoding="UTF-8"?>
@@ -39,7 +39,7 @@ describe('KML import', () => {
 
   it('fails on a Placemark that is never closed', async () => {
     const error = await importAll(kml.replace('</Placemark>\n  <Placemark>', '\n  <Placemark>').replace(/<\/Placemark>/g, ''), {format: 'kml', fileName: 'open.kml', defaults: {source: 'k'}}).catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(CliError)
-    expect((error as CliError).message).toContain('is not closed')
+    expect(error).toBeInstanceOf(RtccError)
+    expect((error as RtccError).message).toContain('is not closed')
   })
 })

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {CliError} from '../../src/lib/output/errors.js'
+import {RtccError} from '../../src/lib/errors.js'
 import type {ImportFormat} from '../../src/lib/registry/import.js'
 import {importAll, OWNER} from './helpers.js'
 
@@ -19,7 +19,7 @@ const noRows: [string, ImportFormat, string][] = [
 describe('a file without rows', () => {
   it.each(noRows)('%s is a whole-file problem (exit 2) naming the file', async (_what, format, text) => {
     const error = await importAll(text, {format, fileName: `cams.${format}`, defaults: {source: 'empty'}}).catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(CliError)
+    expect(error).toBeInstanceOf(RtccError)
     expect(error).toMatchObject({code: 'empty_file', exitCode: 2, where: `cams.${format}`, message: expect.stringMatching(new RegExp(`^cams\\.${format} has no rows`))})
   })
 })

@@ -16,7 +16,7 @@ import type {CustodyDocument} from '../../src/lib/evidence/custody.js'
 import type {CanvassResult, FootageRequest} from '../../src/lib/domain/requests.js'
 import {IMPORT_OPTIONS_HEADER} from '../../src/lib/domain/registry-import.js'
 import {ffmpegPath} from '../../src/lib/media/ffmpeg.js'
-import type {CliError} from '../../src/lib/output/errors.js'
+import type {RtccError} from '../../src/lib/errors.js'
 import {runCli} from '../helpers/cli.js'
 import {decodeQuotedPrintable, startSmtp} from '../helpers/smtp.js'
 import {removeDir, startTestServer, tempDir, type TestServer} from '../helpers/server.js'
@@ -40,7 +40,7 @@ let configDir: string
 const files: Record<string, string> = {}
 let requests: FootageRequest[]
 
-const failure = async (promise: Promise<unknown>) => (await promise.then(() => undefined, (error: CliError) => error))!
+const failure = async (promise: Promise<unknown>) => (await promise.then(() => undefined, (error: RtccError) => error))!
 const mailTo = (to: string) => decodeQuotedPrintable(smtp.received.find((m) => m.to[0] === to)!.raw)
 const tokenIn = (mail: string) => /rtcc_r_[A-Za-z0-9_-]{43}/.exec(mail)![0]
 const requestOf = (owner: string) => requests.find((r) => r.owner?.displayName === owner)!

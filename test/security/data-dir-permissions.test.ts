@@ -7,7 +7,7 @@ import {chmodSync, readdirSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
-import type {CliError} from '../../src/lib/output/errors.js'
+import type {RtccError} from '../../src/lib/errors.js'
 import {startServer} from '../../src/lib/server/app.js'
 import {runCli} from '../helpers/cli.js'
 import {backendUnderTest} from '../helpers/database.js'
@@ -45,7 +45,7 @@ describe('data dir permissions', () => {
   it('refuses to start when a file (the database, or the evidence key) was made readable by others, naming the file, its mode and `chmod 600`', async () => {
     const db = join(dataDir, SQLITE_FILES.length > 0 ? 'rtcc.db' : 'evidence-master.key')
     chmodSync(db, 0o644)
-    const error = (await startServer({dataDir, port: 0, version: 'test'}).then(() => undefined, (e: CliError) => e))!
+    const error = (await startServer({dataDir, port: 0, version: 'test'}).then(() => undefined, (e: RtccError) => e))!
     expect(error.code).toBe('data_dir_permissions')
     expect(error.message).toContain(`${db}: file mode 0644, should be 0600`)
     expect(error.hint).toContain(`chmod 600 '${db}'`)

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {AuditRecord} from '../../src/lib/audit/record.js'
-import type {CliError} from '../../src/lib/output/errors.js'
+import type {RtccError} from '../../src/lib/errors.js'
 import {backendUnderTest} from '../helpers/database.js'
 import {removeDir, startTestServer, type TestServer} from '../helpers/server.js'
 import {sql, sqlAll, sqlOne} from '../helpers/sql.js'
@@ -27,7 +27,7 @@ const last = async () => {
   // PostgreSQL returns bigint columns as strings.
   return {...row, bytesOut: row.bytesOut === null ? null : Number(row.bytesOut)}
 }
-const failure = async (promise: Promise<unknown>) => (await promise.then(() => undefined, (error: CliError) => error))!
+const failure = async (promise: Promise<unknown>) => (await promise.then(() => undefined, (error: RtccError) => error))!
 
 describe('every interaction is audited', () => {
   it('appends exactly one record per request: allowed, denied, invalid, unknown route, unauthenticated', async () => {

@@ -4,7 +4,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {AuditRecord} from '../../src/lib/audit/record.js'
 import {ApiClient} from '../../src/lib/client/api.js'
-import type {CliError} from '../../src/lib/output/errors.js'
+import type {RtccError} from '../../src/lib/errors.js'
 import type {SessionView, TokenView, WhoAmI} from '../../src/lib/domain/auth.js'
 import {ADMIN, removeDir, startTestServer, type TestServer} from '../helpers/server.js'
 import {sqlOne} from '../helpers/sql.js'
@@ -20,7 +20,7 @@ afterAll(async () => {
   removeDir(t.dataDir)
 })
 
-const failure = async (promise: Promise<unknown>) => (await promise.then(() => undefined, (error: CliError) => error))!
+const failure = async (promise: Promise<unknown>) => (await promise.then(() => undefined, (error: RtccError) => error))!
 
 describe('bundled server', () => {
   it('serves health without credentials and reveals only status and version', async () => {

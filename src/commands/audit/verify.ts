@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import type {VerifyReport} from '../../lib/audit/verify.js'
 import {RtccCommand} from '../../lib/output/base-command.js'
-import {CliError, usageError} from '../../lib/output/errors.js'
+import {RtccError, usageError} from '../../lib/errors.js'
 import {green, red} from '../../lib/output/terminal.js'
 
 export default class AuditVerify extends RtccCommand<typeof AuditVerify> {
@@ -32,7 +32,7 @@ export default class AuditVerify extends RtccCommand<typeof AuditVerify> {
         : await (await import('../../lib/client/audit.js')).verifyOnServer(await this.api(), this.flags['since-checkpoint'])
     if (!report.ok) {
       const bad = report.firstBadRecord
-      throw new CliError(`audit log FAILED verification: ${report.problems[0] ?? 'unknown problem'}`, {
+      throw new RtccError(`audit log FAILED verification: ${report.problems[0] ?? 'unknown problem'}`, {
         code: 'audit_tampered',
         result: report,
         where: bad ? `record seq ${bad.seq} (${bad.id}): ${bad.reason}` : undefined,

@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 import type {EnrollCodeView} from '../../lib/domain/core.js'
 import {parseDuration} from '../../lib/domain/units.js'
 import {RtccCommand} from '../../lib/output/base-command.js'
-import {usageError} from '../../lib/output/errors.js'
+import {usageError} from '../../lib/errors.js'
 
 export default class CoreEnrollCode extends RtccCommand<typeof CoreEnrollCode> {
   static override summary = 'Issue a single-use code that enrols one Core for an owner (admin).'

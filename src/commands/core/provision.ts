@@ -7,7 +7,7 @@ import {LOCATION_TYPES, type LocationType} from '../../lib/domain/camera.js'
 import {SHARING_MODES, type SharingMode} from '../../lib/domain/policy.js'
 import {parseDuration} from '../../lib/domain/units.js'
 import {RtccCommand} from '../../lib/output/base-command.js'
-import {usageError} from '../../lib/output/errors.js'
+import {usageError} from '../../lib/errors.js'
 import {type Column, renderTable} from '../../lib/output/table.js'
 
 const columns: Column<ProvisionResult['cameras'][number]>[] = [

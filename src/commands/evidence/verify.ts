@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import type {EvidenceVerifyReport} from '../../lib/evidence/evidence-dir.js'
 import {RtccCommand} from '../../lib/output/base-command.js'
-import {CliError} from '../../lib/output/errors.js'
+import {RtccError} from '../../lib/errors.js'
 import {green, red} from '../../lib/output/terminal.js'
 
 export default class EvidenceVerify extends RtccCommand<typeof EvidenceVerify> {
@@ -25,7 +25,7 @@ export default class EvidenceVerify extends RtccCommand<typeof EvidenceVerify> {
     const report = await verifyEvidenceDir(this.args.dir, publicKey)
     for (const warning of report.warnings) this.note(`${red('!')} ${warning}`)
     if (!report.ok) {
-      throw new CliError(`evidence FAILED verification: ${report.problems[0]}`, {
+      throw new RtccError(`evidence FAILED verification: ${report.problems[0]}`, {
         code: 'evidence_mismatch',
         result: report,
         where: report.dir,

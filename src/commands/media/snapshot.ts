@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {parseDuration} from '../../lib/domain/units.js'
 import {RtccCommand} from '../../lib/output/base-command.js'
-import {CliError} from '../../lib/output/errors.js'
+import {RtccError} from '../../lib/errors.js'
 
 export default class MediaSnapshot extends RtccCommand<typeof MediaSnapshot> {
   static override summary = 'Save one frame of a camera stream, snapshot URI or video file as a JPEG.'
@@ -26,7 +26,7 @@ export default class MediaSnapshot extends RtccCommand<typeof MediaSnapshot> {
       await writeFile(this.flags.output, jpeg, {flag: this.flags.force ? 'w' : 'wx'})
     } catch (error) {
       const exists = (error as NodeJS.ErrnoException).code === 'EEXIST'
-      throw new CliError(exists ? 'output already exists' : `cannot write: ${(error as Error).message}`, {code: exists ? 'exists' : 'write_failed', where: this.flags.output, hint: exists ? 'Choose another -o path or pass --force.' : undefined})
+      throw new RtccError(exists ? 'output already exists' : `cannot write: ${(error as Error).message}`, {code: exists ? 'exists' : 'write_failed', where: this.flags.output, hint: exists ? 'Choose another -o path or pass --force.' : undefined})
     }
     this.out(`wrote ${this.flags.output} (${jpeg.length} bytes)`)
     return {source: redactUrl(this.args.input), output: this.flags.output, bytes: jpeg.length}

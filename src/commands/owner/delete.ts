@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import type {OwnerDeleted} from '../../lib/client/registry-owners.js'
 import {RtccCommand} from '../../lib/output/base-command.js'
-import {CliError, usageError} from '../../lib/output/errors.js'
+import {RtccError, usageError} from '../../lib/errors.js'
 
 export default class OwnerDelete extends RtccCommand<typeof OwnerDelete> {
   static override summary = 'Delete your owner account, profile and cameras for good.'
@@ -20,7 +20,7 @@ export default class OwnerDelete extends RtccCommand<typeof OwnerDelete> {
       const owner = await myProfile(api)
       const {confirm} = await import('@inquirer/prompts')
       const sure = await confirm({message: `Delete ${owner.displayName} (${owner.email}), all your cameras and your account, for good?`, default: false})
-      if (!sure) throw new CliError('nothing deleted', {code: 'cancelled'})
+      if (!sure) throw new RtccError('nothing deleted', {code: 'cancelled'})
     }
     const result = await deleteMyProfile(api, this.flags.profile)
     this.out(`deleted owner ${result.ownerId} and ${result.camerasDeleted} camera(s); you are logged out`)

@@ -3,7 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import type {SignupResult} from '../../lib/client/registry-owners.js'
 import {CONTACT_PREFERENCES} from '../../lib/domain/camera.js'
 import {RtccCommand} from '../../lib/output/base-command.js'
-import {usageError} from '../../lib/output/errors.js'
+import {usageError} from '../../lib/errors.js'
 import {readSecret} from '../../lib/output/secret-input.js'
 
 export default class OwnerSignup extends RtccCommand<typeof OwnerSignup> {

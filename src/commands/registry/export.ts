@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import type {ExportResult} from '../../lib/client/registry-export.js'
 import {RtccCommand} from '../../lib/output/base-command.js'
-import {usageError} from '../../lib/output/errors.js'
+import {usageError} from '../../lib/errors.js'
 
 export default class RegistryExport extends RtccCommand<typeof RegistryExport> {
   static override summary = 'Export the registry in your jurisdiction as CSV, GeoJSON, KML or JSON Lines (analyst and up).'

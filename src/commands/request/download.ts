@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import type {EvidenceVerifyReport} from '../../lib/evidence/evidence-dir.js'
 import {RtccCommand} from '../../lib/output/base-command.js'
-import {usageError} from '../../lib/output/errors.js'
+import {usageError} from '../../lib/errors.js'
 import {green} from '../../lib/output/terminal.js'
 
 export default class RequestDownload extends RtccCommand<typeof RequestDownload> {

@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {parseDuration} from '../../lib/domain/units.js'
 import {RtccCommand} from '../../lib/output/base-command.js'
-import {usageError} from '../../lib/output/errors.js'
+import {usageError} from '../../lib/errors.js'
 
 export default class RequestFulfil extends RtccCommand<typeof RequestFulfil> {
   static override summary = 'Answer a footage request with clips (owner), by request id or with the token from the email.'

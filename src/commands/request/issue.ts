@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import type {CanvassResult} from '../../lib/domain/requests.js'
 import {RtccCommand} from '../../lib/output/base-command.js'
-import {usageError} from '../../lib/output/errors.js'
+import {usageError} from '../../lib/errors.js'
 import {renderCanvass} from '../../lib/output/requests.js'
 
 export default class RequestIssue extends RtccCommand<typeof RequestIssue> {

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {RtccCommand} from '../../lib/output/base-command.js'
 import {databaseFlag} from '../../lib/output/database-flag.js'
-import {usageError} from '../../lib/output/errors.js'
+import {usageError} from '../../lib/errors.js'
 import {readSecret} from '../../lib/output/secret-input.js'
 
 export default class ServerInit extends RtccCommand<typeof ServerInit> {

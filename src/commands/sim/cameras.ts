@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {RtccCommand} from '../../lib/output/base-command.js'
-import {usageError} from '../../lib/output/errors.js'
+import {usageError} from '../../lib/errors.js'
 import {type Column, renderTable} from '../../lib/output/table.js'
 import type {SimulatedCamera, Vendor} from '../../lib/onvif/simulator/index.js'
 

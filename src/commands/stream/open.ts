@@ -3,7 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import {parseDuration} from '../../lib/domain/units.js'
 import type {StreamGrant, StreamKind} from '../../lib/domain/stream.js'
 import {RtccCommand} from '../../lib/output/base-command.js'
-import {usageError} from '../../lib/output/errors.js'
+import {usageError} from '../../lib/errors.js'
 
 export default class StreamOpen extends RtccCommand<typeof StreamOpen> {
   static override summary = 'Ask to watch a camera live; prints a short-lived URL (and plays it with --play).'

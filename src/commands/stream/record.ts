@@ -3,7 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import type {RecordResult} from '../../lib/media/stream-record.js'
 import {parseDuration} from '../../lib/domain/units.js'
 import {RtccCommand} from '../../lib/output/base-command.js'
-import {usageError} from '../../lib/output/errors.js'
+import {usageError} from '../../lib/errors.js'
 
 export default class StreamRecord extends RtccCommand<typeof StreamRecord> {
   static override summary = 'Record a camera\'s live video to an MP4 file (if the owner\'s policy allows).'

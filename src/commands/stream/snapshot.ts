@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {RtccCommand} from '../../lib/output/base-command.js'
-import {CliError} from '../../lib/output/errors.js'
+import {RtccError} from '../../lib/errors.js'
 
 export default class StreamSnapshot extends RtccCommand<typeof StreamSnapshot> {
   static override summary = 'Save one frame of a camera\'s live video as a JPEG (if the owner\'s policy allows).'
@@ -22,7 +22,7 @@ export default class StreamSnapshot extends RtccCommand<typeof StreamSnapshot> {
       await writeFile(this.flags.output, jpeg, {flag: this.flags.force ? 'w' : 'wx'})
     } catch (error) {
       const exists = (error as NodeJS.ErrnoException).code === 'EEXIST'
-      throw new CliError(exists ? 'output already exists' : `cannot write: ${(error as Error).message}`, {code: exists ? 'exists' : 'write_failed', where: this.flags.output, hint: exists ? 'Choose another -o path or pass --force.' : undefined})
+      throw new RtccError(exists ? 'output already exists' : `cannot write: ${(error as Error).message}`, {code: exists ? 'exists' : 'write_failed', where: this.flags.output, hint: exists ? 'Choose another -o path or pass --force.' : undefined})
     }
     this.out(`wrote ${this.flags.output} (${jpeg.length} bytes)`)
     return {cameraId: this.args.camera, output: this.flags.output, bytes: jpeg.length}

@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import type {UserView} from '../../lib/domain/auth.js'
 import {RtccCommand} from '../../lib/output/base-command.js'
-import {usageError} from '../../lib/output/errors.js'
+import {usageError} from '../../lib/errors.js'
 import {describeUser} from '../../lib/output/users.js'
 
 export default class UserSetAgency extends RtccCommand<typeof UserSetAgency> {

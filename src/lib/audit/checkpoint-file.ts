@@ -5,14 +5,14 @@
  */
 import {chmodSync, existsSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 
-import {CliError} from '../output/errors.js'
+import {RtccError} from '../errors.js'
 
 export function readCheckpointFile(file: string): string | undefined {
   if (!existsSync(file)) return undefined
   try {
     return readFileSync(file, 'utf8')
   } catch (error) {
-    throw new CliError(`cannot read the audit checkpoint file: ${(error as Error).message}`, {code: 'audit_corrupt', where: file})
+    throw new RtccError(`cannot read the audit checkpoint file: ${(error as Error).message}`, {code: 'audit_corrupt', where: file})
   }
 }
 

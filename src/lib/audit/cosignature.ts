@@ -7,7 +7,7 @@
  */
 import {sign, verify, type KeyObject} from 'node:crypto'
 
-import {CliError} from '../output/errors.js'
+import {RtccError} from '../errors.js'
 import {sha256} from './merkle.js'
 import {rawPublicKey} from './note.js'
 
@@ -36,7 +36,7 @@ export function cosign(note: string, name: string, privateKey: KeyObject, time =
 
 /** Checks a cosignature line over a checkpoint note; returns its time (POSIX seconds). */
 export function verifyCosignature(note: string, line: string, name: string, publicKey: KeyObject): number {
-  const bad = (why: string) => new CliError(`not a cosignature by ${name}: ${why}`, {code: 'bad_cosignature'})
+  const bad = (why: string) => new RtccError(`not a cosignature by ${name}: ${why}`, {code: 'bad_cosignature'})
   if (!line.startsWith(`${SIG_PREFIX}${name} `)) throw bad('the line does not name this cosigner')
   const blob = Buffer.from(line.slice(SIG_PREFIX.length + name.length + 1), 'base64')
   if (blob.length !== 4 + 8 + 64) throw bad('expected a 4-byte key id, an 8-byte time and a 64-byte Ed25519 signature')

@@ -11,7 +11,7 @@
  * take turns (one at a time per log), so concurrent requests never append a leaf twice.
  */
 import {newId} from '../domain/ids.js'
-import {CliError} from '../output/errors.js'
+import {RtccError} from '../errors.js'
 import type {StoredCheckpoint} from '../store/audit.js'
 import type {Store} from '../store/store.js'
 import {readCheckpointFile, writeCheckpointFile} from './checkpoint-file.js'
@@ -234,7 +234,7 @@ export class AuditLog {
       await this.catchUp(true)
       const record = await this.store.audit.getAuditRecord(recordIdOrSeq)
       if (!record || record.seq > this.tree.size) {
-        throw new CliError(`no audit record ${recordIdOrSeq}`, {code: 'not_found', hint: 'Find record ids with `rtcc audit query`.'})
+        throw new RtccError(`no audit record ${recordIdOrSeq}`, {code: 'not_found', hint: 'Find record ids with `rtcc audit query`.'})
       }
       const head = this.latest && this.latest.size >= record.seq ? this.latest : await this.sign()
       return {record, head}
@@ -257,9 +257,9 @@ export class AuditLog {
       await this.catchUp(true)
       return toSize === undefined || toSize === this.tree.size ? this.checkpointNow() : this.store.audit.getCheckpoint(toSize)
     })
-    if (!head) throw new CliError(`no signed checkpoint at size ${toSize}`, {code: 'not_found'})
+    if (!head) throw new RtccError(`no signed checkpoint at size ${toSize}`, {code: 'not_found'})
     if (!Number.isSafeInteger(fromSize) || fromSize < 0 || fromSize > head.size) {
-      throw new CliError(`cannot prove consistency from size ${fromSize}: the log has ${head.size} records at that checkpoint`, {
+      throw new RtccError(`cannot prove consistency from size ${fromSize}: the log has ${head.size} records at that checkpoint`, {
         code: 'inconsistent',
         hint: 'A saved checkpoint larger than the log means records were removed or an older copy was restored.',
       })
@@ -354,7 +354,7 @@ export class AuditLog {
       const end = Math.min(last, start + page)
       const leaves = await this.store.audit.auditLeafHashes(start, end)
       if (leaves.length !== end - start) {
-        throw new CliError(`the audit log is missing records between seq ${start + 1} and ${end}`, {code: 'audit_corrupt', hint: 'Run `rtcc audit verify`.'})
+        throw new RtccError(`the audit log is missing records between seq ${start + 1} and ${end}`, {code: 'audit_corrupt', hint: 'Run `rtcc audit verify`.'})
       }
       for (const leaf of leaves) {
         this.tree.append(leaf, this.rememberSubtree)

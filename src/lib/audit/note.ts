@@ -9,7 +9,7 @@
  */
 import {createPublicKey, sign, verify, type KeyObject} from 'node:crypto'
 
-import {CliError} from '../output/errors.js'
+import {RtccError} from '../errors.js'
 import {HASH_SIZE, sha256} from './merkle.js'
 
 /** An Ed25519 key pair and the key name written in signature lines (by convention the log origin). */
@@ -36,7 +36,7 @@ const ED25519 = 0x01
 const SIG_PREFIX = '— '
 const MAX_SIGNATURES = 100
 
-const badNote = (message: string, hint?: string): CliError => new CliError(message, {code: 'bad_checkpoint', hint})
+const badNote = (message: string, hint?: string): RtccError => new RtccError(message, {code: 'bad_checkpoint', hint})
 
 /** The 32-byte RFC 8032 encoding of an Ed25519 public key. */
 export function rawPublicKey(key: KeyObject): Buffer {
@@ -129,12 +129,12 @@ export function openNote(note: string, verifier: NoteVerifier): string {
     if (verifier.name !== undefined && name !== verifier.name) continue
     if (!blob.subarray(0, 4).equals(keyId(name, verifier.publicKey))) continue
     if (!verify(null, Buffer.from(text), verifier.publicKey, blob.subarray(4))) {
-      throw new CliError(`the signature by ${name} does not verify: the note was altered or signed by another key`, {code: 'bad_signature'})
+      throw new RtccError(`the signature by ${name} does not verify: the note was altered or signed by another key`, {code: 'bad_signature'})
     }
     verified = true
   }
   if (!verified) {
-    throw new CliError('no signature on the note is from the expected key', {
+    throw new RtccError('no signature on the note is from the expected key', {
       code: 'bad_signature',
       hint: "Check you are using this log's public key.",
     })

@@ -6,7 +6,7 @@
 import type {KeyObject} from 'node:crypto'
 import {existsSync} from 'node:fs'
 
-import {CliError, usageError} from '../output/errors.js'
+import {RtccError, usageError} from '../errors.js'
 import {withSqliteAuditSnapshot} from '../store/audit-reader.js'
 import {openDatabase} from '../store/db.js'
 import {loadVerifier, readSavedCheckpoint} from './saved-checkpoint.js'
@@ -28,8 +28,8 @@ export async function verifyOffline(source: OfflineSource, publicKeyFile: string
     try {
       result = await withPostgresAuditSnapshot(source.database, (reader) => verifyAuditLog(reader, publicKey, options))
     } catch (error) {
-      if (error instanceof CliError) throw error
-      throw new CliError(`cannot read the audit log from the PostgreSQL database: ${(error as Error).message}`, {
+      if (error instanceof RtccError) throw error
+      throw new RtccError(`cannot read the audit log from the PostgreSQL database: ${(error as Error).message}`, {
         code: 'database_unavailable',
         hint: 'Check the postgres:// URL (host, port, user, database name).',
       })

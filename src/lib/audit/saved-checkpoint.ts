@@ -6,7 +6,7 @@
 import {existsSync, readFileSync} from 'node:fs'
 
 import {parsePublicKey, type NoteVerifier} from './note.js'
-import {usageError} from '../output/errors.js'
+import {usageError} from '../errors.js'
 
 export interface SavedCheckpoint {
   size: number

@@ -4,7 +4,7 @@
  * still among them. The roots these heads commit to are then checked against the stored leaf hashes
  * by AuditLog as it rebuilds its tree, and the records after the newest one against their leaf hashes.
  */
-import {CliError} from '../output/errors.js'
+import {RtccError} from '../errors.js'
 import type {StoredCheckpoint} from '../store/audit.js'
 import {readCheckpointFile} from './checkpoint-file.js'
 import {openCheckpoint, type Checkpoint, type NoteVerifier} from './note.js'
@@ -15,7 +15,7 @@ export interface SignedHead {
 }
 
 export const auditCorrupt = (message: string, hint = 'Run `rtcc audit verify --db FILE --public-key audit-signing.pub` on a copy of the database (on PostgreSQL: `--database postgres://…`), and restore it from a backup.') =>
-  new CliError(`REFUSING TO START: ${message}`, {code: 'audit_corrupt', hint})
+  new RtccError(`REFUSING TO START: ${message}`, {code: 'audit_corrupt', hint})
 
 function open(note: string, verifier: NoteVerifier, what: string): Checkpoint {
   try {

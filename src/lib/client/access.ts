@@ -1,7 +1,7 @@
 /** Client side of access requests (investigator asks, owner answers with a signed window) and the owner's access report. */
 import {ACCESS_MAX_SECONDS, ACCESS_MIN_SECONDS, type AccessReport, type AccessRequest, type AccessStatus} from '../domain/access.js'
 import {signApproval} from '../policy/document.js'
-import {usageError} from '../output/errors.js'
+import {usageError} from '../errors.js'
 import type {ApiClient} from './api.js'
 import {ownerSigningKey} from './policy-key.js'
 import {resolveCamera} from './policy.js'

@@ -4,7 +4,7 @@
  */
 import got, {type Got, RequestError} from 'got'
 
-import {CliError, ExitCode} from '../output/errors.js'
+import {RtccError, ExitCode} from '../errors.js'
 import {connectionError} from './connection-errors.js'
 import {fetchCertificate, FingerprintMismatch, pinnedTls} from './pinning.js'
 
@@ -80,7 +80,7 @@ export class ApiClient {
     return data as T
   }
 
-  async networkError(error: unknown): Promise<CliError> {
+  async networkError(error: unknown): Promise<RtccError> {
     const cause = (error as {cause?: unknown})?.cause
     let mismatch = [error, cause].find((e) => e instanceof FingerprintMismatch) as FingerprintMismatch | undefined
     const code = (error as RequestError).code ?? ''
@@ -91,7 +91,7 @@ export class ApiClient {
       if (presented && presented.fingerprint !== this.options.pin.fingerprint) mismatch = new FingerprintMismatch(this.options.pin.fingerprint, presented.fingerprint)
     }
     if (mismatch)
-      return new CliError(`REFUSED: the server's certificate changed. Pinned ${mismatch.expected}, presented ${mismatch.actual}. This can mean someone is intercepting the connection.`, {
+      return new RtccError(`REFUSED: the server's certificate changed. Pinned ${mismatch.expected}, presented ${mismatch.actual}. This can mean someone is intercepting the connection.`, {
         code: 'certificate_changed',
         where: this.options.baseUrl,
         hint: 'If the server was legitimately re-keyed, confirm the new fingerprint with its admin, then `rtcc login URL --fingerprint NEW`.',
@@ -108,13 +108,13 @@ function safeJson(text: string): unknown {
   }
 }
 
-export function httpError(status: number, data: ServerError | undefined, where: string): CliError {
+export function httpError(status: number, data: ServerError | undefined, where: string): RtccError {
   const code = data?.error?.code ?? `http_${status}`
   const message = data?.error?.message ?? `server answered ${status}`
-  if (status === 401) return new CliError(message, {code, exitCode: ExitCode.unauthorized, where, hint: 'Log in with `rtcc login URL`, or set RTCC_TOKEN.'})
-  if (status === 403) return new CliError(message, {code, exitCode: ExitCode.unauthorized, where})
+  if (status === 401) return new RtccError(message, {code, exitCode: ExitCode.unauthorized, where, hint: 'Log in with `rtcc login URL`, or set RTCC_TOKEN.'})
+  if (status === 403) return new RtccError(message, {code, exitCode: ExitCode.unauthorized, where})
   const field = data?.error?.field
   // 400: the server refused what was asked (validation), a usage error like a bad flag.
   const exitCode = status === 400 ? ExitCode.usage : ExitCode.failure
-  return new CliError(message, {code, exitCode, where: field ? `${where} (field ${field})` : where, details: data?.error?.details})
+  return new RtccError(message, {code, exitCode, where: field ? `${where} (field ${field})` : where, details: data?.error?.details})
 }

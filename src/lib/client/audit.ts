@@ -10,7 +10,7 @@ import type {ConsistencyProofBundle, InclusionProofBundle} from '../audit/log.js
 import {parseVerifierKey, type NoteVerifier} from '../audit/note.js'
 import {loadVerifier, readSavedCheckpoint, type SavedCheckpoint} from '../audit/saved-checkpoint.js'
 import {verifyConsistencyBundle, verifyInclusionBundle, type VerifyReport, type VerifyResult} from '../audit/verify.js'
-import {CliError} from '../output/errors.js'
+import {RtccError} from '../errors.js'
 import type {ApiClient} from './api.js'
 import {pinnedAuditKey} from './checkpoint.js'
 import {readSeenCheckpoint} from './profiles.js'
@@ -55,6 +55,6 @@ export async function verifyOnServer(api: ApiClient, sinceCheckpointFile?: strin
 export async function proveRecord(api: ApiClient, recordId: string, publicKeyFile?: string): Promise<InclusionProofBundle & {verified: boolean; problems: string[]}> {
   const bundle = await api.get<InclusionProofBundle & {verifierKey: string}>(`/v1/audit/proof/${encodeURIComponent(recordId)}`)
   const check = verifyInclusionBundle(bundle, trustedAuditKey(api, bundle.verifierKey, publicKeyFile))
-  if (!check.ok) throw new CliError(`the server's inclusion proof for ${recordId} does not verify: ${check.problems.join('; ')}`, {code: 'proof_invalid'})
+  if (!check.ok) throw new RtccError(`the server's inclusion proof for ${recordId} does not verify: ${check.problems.join('; ')}`, {code: 'proof_invalid'})
   return {...bundle, verified: true, problems: []}
 }

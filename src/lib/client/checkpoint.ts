@@ -6,7 +6,7 @@
  */
 import {openCheckpoint, parseVerifierKey, type Checkpoint, type NoteVerifier} from '../audit/note.js'
 import {verifyConsistency} from '../audit/merkle.js'
-import {CliError} from '../output/errors.js'
+import {RtccError} from '../errors.js'
 import type {AuditHead} from '../domain/audit.js'
 import type {ApiClient} from './api.js'
 import {configFile, readPin, readSeenCheckpoint, savePin, saveSeenCheckpoint, seenCheckpointFile, type SeenCheckpoint} from './profiles.js'
@@ -19,7 +19,7 @@ const shortKey = (vkey: string): string => vkey.split('+')[1] ?? vkey
 
 function checkKey(server: string, presented: string, expected: string | undefined): NoteVerifier {
   if (expected && expected !== presented)
-    throw new CliError(`REFUSED: the audit signing key of ${server} changed (pinned ${shortKey(expected)}, presented ${shortKey(presented)})`, {
+    throw new RtccError(`REFUSED: the audit signing key of ${server} changed (pinned ${shortKey(expected)}, presented ${shortKey(presented)})`, {
       code: 'audit_key_changed',
       where: server,
       hint: `If its admin confirms the server was re-keyed or reset, remove ${seenCheckpointFile(server)} and the auditKey pinned for it in ${configFile()}.`,
@@ -39,8 +39,8 @@ export function pinnedAuditKey(server: string, presented: string): NoteVerifier 
   return verifier
 }
 
-function refuse(server: string, seen: SeenCheckpoint, head: Checkpoint, what: string): CliError {
-  return new CliError(
+function refuse(server: string, seen: SeenCheckpoint, head: Checkpoint, what: string): RtccError {
+  return new RtccError(
     `REFUSED: the audit log of ${server} ${what}.\n` +
       `  you saw:       size ${seen.size}, root ${seen.rootHash} (on ${seen.seenAt})\n` +
       `  server shows:  size ${head.size}, root ${head.rootHash.toString('base64')}\n` +
@@ -80,9 +80,9 @@ export async function witnessAuditLog(api: ApiClient): Promise<void> {
   } catch (error) {
     // Never witnessed (or a server that predates witnessing): nothing to hold it to yet.
     if (!seen) return
-    const code = (error as CliError).code
+    const code = (error as RtccError).code
     if (code === 'unreachable' || code === 'certificate_changed') throw error
-    throw new CliError(`cannot check the audit log of ${server} against the checkpoint you saw (size ${seen.size}): ${(error as Error).message}`, {
+    throw new RtccError(`cannot check the audit log of ${server} against the checkpoint you saw (size ${seen.size}): ${(error as Error).message}`, {
       code: 'audit_unverified',
       where: server,
     })

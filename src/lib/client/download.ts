@@ -12,7 +12,7 @@ import {basename, dirname, join, resolve} from 'node:path'
 import {parseVerifierKey} from '../audit/note.js'
 import type {CustodyDocument} from '../evidence/custody.js'
 import {type EvidenceVerifyReport, saveEvidenceFile, verifyEvidenceDir, writeCustodyFile} from '../evidence/evidence-dir.js'
-import {CliError, usageError} from '../output/errors.js'
+import {RtccError, usageError} from '../errors.js'
 import type {ApiClient} from './api.js'
 import {httpError} from './api.js'
 import {readPin} from './profiles.js'
@@ -30,7 +30,7 @@ export async function downloadEvidence(
     const report = await downloadInto(api, target, temp, onFile)
     // rename(2) replaces an empty folder but never a non-empty one, so nothing of the user's is lost.
     await rename(temp, final).catch((error: NodeJS.ErrnoException) => {
-      throw new CliError(`cannot move the verified download into ${final}: ${error.message}; nothing was kept`, {code: 'target_exists', where: final, hint: 'Choose a new folder with -o, then run the download again.'})
+      throw new RtccError(`cannot move the verified download into ${final}: ${error.message}; nothing was kept`, {code: 'target_exists', where: final, hint: 'Choose a new folder with -o, then run the download again.'})
     })
     return {...report, dir: final}
   } finally {
@@ -42,7 +42,7 @@ export async function downloadEvidence(
 async function assertFreeTarget(dir: string): Promise<void> {
   const entries = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return []
-    throw new CliError(`cannot use ${dir} for the download: ${error.message}`, {code: 'target_exists', where: dir, hint: 'Choose a new folder with -o.'})
+    throw new RtccError(`cannot use ${dir} for the download: ${error.message}`, {code: 'target_exists', where: dir, hint: 'Choose a new folder with -o.'})
   })
   if (entries.length) throw usageError(`${dir} already exists and is not empty`, 'Choose a new folder with -o (each download gets a folder of its own), or remove that one first.')
 }
@@ -61,14 +61,14 @@ async function downloadInto(api: ApiClient, target: {request?: string; case?: st
       throw httpError(response.statusCode, safeJson(body), `download ${file.id}`)
     }
     const saved = await saveEvidenceFile(dir, file, stream).catch((error: Error) => {
-      if (error instanceof CliError) throw error
-      throw new CliError(`download of ${file.name} FAILED: ${error.message}; nothing was kept`, {code: 'evidence_mismatch', where: file.id, hint: 'The server may have found the stored copy damaged: check its log, and retry.'})
+      if (error instanceof RtccError) throw error
+      throw new RtccError(`download of ${file.name} FAILED: ${error.message}; nothing was kept`, {code: 'evidence_mismatch', where: file.id, hint: 'The server may have found the stored copy damaged: check its log, and retry.'})
     })
     onFile?.(file.name, saved.bytes)
   }
   await writeCustodyFile(dir, await api.get<CustodyDocument>('/v1/custody', target))
   const report = await verifyEvidenceDir(dir, pinnedSigningKey(api))
-  if (!report.ok) throw new CliError(`the downloaded evidence FAILED verification: ${report.problems[0]}; nothing was kept`, {code: 'evidence_mismatch', where: dir, result: report})
+  if (!report.ok) throw new RtccError(`the downloaded evidence FAILED verification: ${report.problems[0]}; nothing was kept`, {code: 'evidence_mismatch', where: dir, result: report})
   return report
 }
 

@@ -3,7 +3,7 @@
  * changed certificate is refused), then exchange user name and password (and TOTP code) for a session.
  */
 import type {SessionView} from '../domain/auth.js'
-import {CliError, usageError} from '../output/errors.js'
+import {RtccError, usageError} from '../errors.js'
 import {ApiClient} from './api.js'
 import {fetchCertificate, normaliseFingerprint} from './pinning.js'
 import {profileName, readPin, savePin, saveProfile} from './profiles.js'
@@ -39,17 +39,17 @@ export async function pinServer(url: string, fingerprint: string | undefined, co
   const presented = await fetchCertificate(url)
   const wanted = fingerprint ? normaliseFingerprint(fingerprint) : undefined
   if (wanted && wanted !== presented.fingerprint)
-    throw new CliError(`REFUSED: ${url} presented certificate ${presented.fingerprint}, not the expected ${wanted}`, {code: 'certificate_mismatch', where: url, hint: 'Check the fingerprint with the server admin (`rtcc server start` prints it).'})
+    throw new RtccError(`REFUSED: ${url} presented certificate ${presented.fingerprint}, not the expected ${wanted}`, {code: 'certificate_mismatch', where: url, hint: 'Check the fingerprint with the server admin (`rtcc server start` prints it).'})
   const pinned = readPin(url)?.fingerprint
   if (pinned && pinned !== presented.fingerprint && !wanted)
-    throw new CliError(
+    throw new RtccError(
       `REFUSED: the certificate of ${url} CHANGED since you trusted it.\n  pinned:    ${pinned}\n  presented: ${presented.fingerprint}\nThis can mean someone is intercepting the connection.`,
       {code: 'certificate_changed', where: url, hint: 'If the server was legitimately re-keyed, confirm the new fingerprint with its admin and log in with --fingerprint NEW.'},
     )
   const newlyTrusted = !pinned || pinned !== presented.fingerprint
   if (newlyTrusted && !wanted) {
     if (!confirmTrust) throw usageError(`the certificate of ${url} is not yet trusted (SHA-256 ${presented.fingerprint})`, 'Pass --fingerprint SHA256 after checking it with the server admin.')
-    if (!(await confirmTrust(presented.fingerprint))) throw new CliError('certificate not trusted; nothing was saved', {code: 'not_trusted'})
+    if (!(await confirmTrust(presented.fingerprint))) throw new RtccError('certificate not trusted; nothing was saved', {code: 'not_trusted'})
   }
   return {pin: {certPem: presented.pem, fingerprint: presented.fingerprint}, newlyTrusted}
 }
@@ -65,7 +65,7 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
     try {
       session = await api.post<SessionView>('/v1/auth/login', body)
     } catch (error) {
-      if ((error as CliError).code !== 'otp_required' || !options.otp) throw error
+      if ((error as RtccError).code !== 'otp_required' || !options.otp) throw error
       const otp = await options.otp()
       if (!otp) throw error
       session = await api.post<SessionView>('/v1/auth/login', {...body, otp})
@@ -89,7 +89,7 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
 
 /** A refused login says what to check, not "log in" (the generic hint for an expired session). */
 function refused(error: unknown, username: string): unknown {
-  if (!(error instanceof CliError)) return error
+  if (!(error instanceof RtccError)) return error
   const hints: Record<string, string> = {
     invalid_credentials: `Check the user name ("${username}") and the password; repeated failures lock the account for a while.`,
     otp_invalid: 'Use the current 6-digit code from your authenticator app (check the device clock).',
@@ -98,5 +98,5 @@ function refused(error: unknown, username: string): unknown {
     account_disabled: 'Ask an admin to enable the account.',
   }
   const hint = hints[error.code]
-  return hint ? new CliError(error.message, {code: error.code, exitCode: error.exitCode, where: error.where, hint, details: error.details}) : error
+  return hint ? new RtccError(error.message, {code: error.code, exitCode: error.exitCode, where: error.where, hint, details: error.details}) : error
 }

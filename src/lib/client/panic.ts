@@ -2,7 +2,7 @@
 import {newId} from '../domain/ids.js'
 import {PANIC_MAX_MS, type PanicView} from '../domain/panic.js'
 import {signPanic, signPanicClear} from '../policy/document.js'
-import {CliError, usageError} from '../output/errors.js'
+import {RtccError, usageError} from '../errors.js'
 import type {ApiClient} from './api.js'
 import {ownerSigningKey} from './policy-key.js'
 
@@ -20,7 +20,7 @@ export async function activePanics(api: ApiClient): Promise<PanicView[]> {
 /** Clears every panic of the owner's that is in force. */
 export async function clearPanic(api: ApiClient, now = new Date()): Promise<{cleared: PanicView[]}> {
   const active = await activePanics(api)
-  if (active.length === 0) throw new CliError('no panic is active', {code: 'no_panic', hint: 'Nothing to clear: `rtcc panic status` lists active panics.'})
+  if (active.length === 0) throw new RtccError('no panic is active', {code: 'no_panic', hint: 'Nothing to clear: `rtcc panic status` lists active panics.'})
   const {key} = await ownerSigningKey(api)
   const statement = signPanicClear({panicIds: active.map((p) => p.panicId), clearedAt: now.toISOString()}, key)
   return api.post<{cleared: PanicView[]}>('/v1/panic/clear', {statement})

@@ -6,7 +6,7 @@
 import {createHash, X509Certificate} from 'node:crypto'
 import {connect, type PeerCertificate} from 'node:tls'
 
-import {CliError} from '../output/errors.js'
+import {RtccError} from '../errors.js'
 
 export const fingerprintOf = (der: Buffer): string =>
   createHash('sha256').update(der).digest('hex').toUpperCase().match(/.{2}/g)!.join(':')
@@ -26,7 +26,7 @@ export function fetchCertificate(url: string, timeoutMs = 5000): Promise<{pem: s
       const pem = new X509Certificate(cert.raw).toString()
       resolve({pem, fingerprint: fingerprintOf(cert.raw)})
     })
-    socket.once('error', (err) => reject(new CliError(`cannot reach ${url}: ${err.message}`, {code: 'unreachable', where: url, hint: 'Check the URL, and that the server runs (`rtcc server start`).'})))
+    socket.once('error', (err) => reject(new RtccError(`cannot reach ${url}: ${err.message}`, {code: 'unreachable', where: url, hint: 'Check the URL, and that the server runs (`rtcc server start`).'})))
   })
 }
 

@@ -10,7 +10,7 @@ import {join} from 'node:path'
 import type {Owner} from '../domain/camera.js'
 import type {OwnerPublicKey} from '../domain/policy.js'
 import {generateOwnerKey, ownerKeyFromPem, ownerKeyToPem, type OwnerKeyPair, publicKeyOf} from '../policy/document.js'
-import {CliError} from '../output/errors.js'
+import {RtccError} from '../errors.js'
 import type {ApiClient} from './api.js'
 import {configDir} from './profiles.js'
 
@@ -22,7 +22,7 @@ export function loadOwnerKey(ownerId: string): OwnerKeyPair | undefined {
   try {
     return ownerKeyFromPem(ownerId, readFileSync(file, 'utf8'))
   } catch (error) {
-    throw new CliError(`cannot read your owner key: ${(error as Error).message}`, {code: 'bad_owner_key', where: file, hint: 'Restore the file from a backup: without it you cannot sign policies, panics or approvals.'})
+    throw new RtccError(`cannot read your owner key: ${(error as Error).message}`, {code: 'bad_owner_key', where: file, hint: 'Restore the file from a backup: without it you cannot sign policies, panics or approvals.'})
   }
 }
 
@@ -56,7 +56,7 @@ export async function ownerSigningKey(api: ApiClient): Promise<OwnerSigningKey> 
   const file = ownerKeyFile(me.id)
   const existing = loadOwnerKey(me.id)
   if (known.length && !known.some((k) => k.keyId === existing?.keyId))
-    throw new CliError(`your owner key ${known[0]!.keyId} is registered from another computer, and ${existing ? `this computer holds a different one (${existing.keyId})` : 'it is not on this computer'}`, {
+    throw new RtccError(`your owner key ${known[0]!.keyId} is registered from another computer, and ${existing ? `this computer holds a different one (${existing.keyId})` : 'it is not on this computer'}`, {
       code: 'owner_key_elsewhere',
       where: file,
       hint: `Copy ${me.id}.pem from the owner-keys folder of the computer that made it to ${file} (keep it mode 0600).`,

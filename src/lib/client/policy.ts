@@ -2,7 +2,7 @@
 import {type CameraPolicy, type DecisionExplanation, defaultPolicy, type OwnerPolicyView, type PolicyView, type VideoKind} from '../domain/policy.js'
 import {signPolicyDocument} from '../policy/document.js'
 import {applyPolicyChanges, type PolicyChanges} from '../policy/edit.js'
-import {CliError, usageError} from '../output/errors.js'
+import {RtccError, usageError} from '../errors.js'
 import type {ApiClient} from './api.js'
 import {ownerSigningKey, type OwnerSigningKey} from './policy-key.js'
 
@@ -38,7 +38,7 @@ export async function setPolicy(api: ApiClient, camera: string, changes: PolicyC
   const current = await api.get<PolicyView>(path(cameraId))
   if (current.view !== 'owner') {
     await api.request('PUT', path(cameraId), changes)
-    throw new CliError('the server accepted a policy change it must refuse', {code: 'internal'})
+    throw new RtccError('the server accepted a policy change it must refuse', {code: 'internal'})
   }
   const warnings: string[] = []
   let base = current.policy

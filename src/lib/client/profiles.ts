@@ -10,7 +10,7 @@ import {chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSyn
 import {homedir} from 'node:os'
 import {join} from 'node:path'
 
-import {CliError} from '../output/errors.js'
+import {RtccError} from '../errors.js'
 
 export interface Profile {
   server: string
@@ -113,7 +113,7 @@ export function readSeenCheckpoint(url: string): SeenCheckpoint | undefined {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as SeenCheckpoint
   } catch (error) {
-    throw new CliError(`cannot read the audit checkpoint remembered for ${serverKey(url)}: ${(error as Error).message}`, {
+    throw new RtccError(`cannot read the audit checkpoint remembered for ${serverKey(url)}: ${(error as Error).message}`, {
       code: 'invalid_file',
       where: file,
       hint: 'Restore it from a backup; deleting it drops the protection it gives (the next contact trusts the server afresh).',

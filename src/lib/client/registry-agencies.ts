@@ -2,7 +2,7 @@
 import {readFile} from 'node:fs/promises'
 
 import type {UserView} from '../domain/auth.js'
-import {CliError} from '../output/errors.js'
+import {RtccError} from '../errors.js'
 import {type AreaGeometry, parseArea} from '../registry/geo.js'
 import type {ApiClient} from './api.js'
 
@@ -21,13 +21,13 @@ export async function readJurisdiction(file: string): Promise<AreaGeometry> {
   try {
     text = await readFile(file, 'utf8')
   } catch (error) {
-    throw new CliError(`cannot read ${file}: ${(error as Error).message}`, {code: 'usage', exitCode: 2, where: file})
+    throw new RtccError(`cannot read ${file}: ${(error as Error).message}`, {code: 'usage', exitCode: 2, where: file})
   }
   let json: unknown
   try {
     json = JSON.parse(text.replace(/^\uFEFF/, ''))
   } catch (error) {
-    throw new CliError(`${file} is not valid JSON: ${(error as Error).message}`, {code: 'usage', exitCode: 2, where: file, hint: 'A jurisdiction is a GeoJSON file holding a Polygon or MultiPolygon.'})
+    throw new RtccError(`${file} is not valid JSON: ${(error as Error).message}`, {code: 'usage', exitCode: 2, where: file, hint: 'A jurisdiction is a GeoJSON file holding a Polygon or MultiPolygon.'})
   }
   return parseArea(json, file)
 }

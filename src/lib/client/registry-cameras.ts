@@ -4,7 +4,7 @@
  * that names its flag.
  */
 import {type Camera, CameraFields, CameraPatch} from '../domain/camera.js'
-import {usageError} from '../output/errors.js'
+import {usageError} from '../errors.js'
 import type {ApiClient} from './api.js'
 import {parseLatLon} from './registry.js'
 

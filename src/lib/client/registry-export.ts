@@ -13,7 +13,7 @@ import {finished} from 'node:stream/promises'
 import {RequestError} from 'got'
 
 import {parseDistance} from '../domain/units.js'
-import {usageError} from '../output/errors.js'
+import {usageError} from '../errors.js'
 import {EXPORT_FORMATS, type ExportFormat} from '../registry/export.js'
 import {type ApiClient, httpError} from './api.js'
 import {parseLatLon} from './registry.js'

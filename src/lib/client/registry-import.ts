@@ -10,7 +10,7 @@ import {Transform, type TransformCallback} from 'node:stream'
 import {finished} from 'node:stream/promises'
 
 import {IMPORT_OPTIONS_HEADER, type ImportRequestOptions, type ImportSummary} from '../domain/registry-import.js'
-import {CliError, ExitCode, usageError} from '../output/errors.js'
+import {RtccError, ExitCode, usageError} from '../errors.js'
 import {loadColumnMap} from '../registry/column-map.js'
 import {detectFormat, IMPORT_FORMATS, type ImportFormat} from '../registry/import.js'
 import {RejectReport} from '../registry/reject-report.js'
@@ -137,10 +137,10 @@ interface FileProblem {
 const FILE_PROBLEMS = new Set(['missing_columns', 'invalid_map', 'invalid_file', 'empty_file'])
 
 /** Problems with the file as a whole (no rows, no column for a required field, broken CSV): exit 2, with the server's hint. */
-function fileProblem(body: FileProblem | undefined, prepared: PreparedImport): CliError | undefined {
+function fileProblem(body: FileProblem | undefined, prepared: PreparedImport): RtccError | undefined {
   const {code, message, details} = body?.error ?? {}
   if (!code || !message || !FILE_PROBLEMS.has(code)) return undefined
-  return new CliError(message, {code, exitCode: ExitCode.usage, where: prepared.file, hint: typeof details === 'string' ? details : undefined})
+  return new RtccError(message, {code, exitCode: ExitCode.usage, where: prepared.file, hint: typeof details === 'string' ? details : undefined})
 }
 
 /**
@@ -148,16 +148,16 @@ function fileProblem(body: FileProblem | undefined, prepared: PreparedImport): C
  * --on-conflict fail, 3 (partial) when rows were rejected, else none. The summary rides along so
  * --json still prints it.
  */
-export function importFailure(summary: ImportSummary): CliError | undefined {
+export function importFailure(summary: ImportSummary): RtccError | undefined {
   const result = {...summary}
   if (!summary.applied && !summary.dryRun) {
     const why = summary.atomic && summary.rejected > 0
       ? `${summary.rejected} row(s) rejected and --atomic was given`
       : `${summary.conflicts} camera(s) already exist with different values and --on-conflict fail was given`
-    return new CliError(`nothing imported: ${why}`, {code: 'not_applied', exitCode: ExitCode.failure, where: summary.fileName, result, hint: encodingHint(summary) ?? 'Fix the rows listed (see --reject-report FILE), or drop the flag.'})
+    return new RtccError(`nothing imported: ${why}`, {code: 'not_applied', exitCode: ExitCode.failure, where: summary.fileName, result, hint: encodingHint(summary) ?? 'Fix the rows listed (see --reject-report FILE), or drop the flag.'})
   }
   if (summary.rejected > 0)
-    return new CliError(`${summary.rejected} of ${summary.read} row(s) rejected${summary.dryRun ? ' (dry run: nothing written)' : '; the rest were imported'}`, {
+    return new RtccError(`${summary.rejected} of ${summary.read} row(s) rejected${summary.dryRun ? ' (dry run: nothing written)' : '; the rest were imported'}`, {
       code: 'partial',
       exitCode: ExitCode.partial,
       where: summary.fileName,

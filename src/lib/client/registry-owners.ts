@@ -4,7 +4,7 @@
  */
 import type {UserView} from '../domain/auth.js'
 import {type Owner, OwnerInput, OwnerPatch} from '../domain/camera.js'
-import {usageError} from '../output/errors.js'
+import {usageError} from '../errors.js'
 import {ApiClient} from './api.js'
 import {login, type LoginOptions, type LoginResult, pinServer} from './login.js'
 import {forgetToken, profileName} from './profiles.js'

@@ -4,7 +4,7 @@
  */
 import type {Camera, LocationType, RegistryStats} from '../domain/camera.js'
 import {parseDistance, parseTime} from '../domain/units.js'
-import {usageError} from '../output/errors.js'
+import {usageError} from '../errors.js'
 import type {NearFacts} from '../registry/geo.js'
 import type {ApiClient} from './api.js'
 

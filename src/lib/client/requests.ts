@@ -5,7 +5,7 @@ import {createReadStream} from 'node:fs'
 import {parseDistance} from '../domain/camera.js'
 import type {CanvassInput, CanvassResult} from '../domain/requests.js'
 import {parseDuration} from '../domain/units.js'
-import {CliError, usageError} from '../output/errors.js'
+import {RtccError, usageError} from '../errors.js'
 import type {ApiClient} from './api.js'
 
 export function parseLatLon(text: string, flag = '--at'): {latitude: number; longitude: number} {
@@ -72,7 +72,7 @@ export async function readIncidents(file: string, shared: {type?: string; expire
       incidents.push(canvassBody({at: `${record.lat},${record.lon}`, radius: record.radius!, from: record.from!, to: record.to!, case: record.case!, reason: record.reason!, ...shared}, `${file}:${row}`))
     }
   } catch (error) {
-    if (error instanceof CliError) throw error
+    if (error instanceof RtccError) throw error
     throw usageError(`${file}: ${(error as Error).message}`)
   }
   if (incidents.length === 0) throw usageError(`${file} has no incidents`, `Columns: ${BATCH_COLUMNS.join(', ')}`)

@@ -6,7 +6,7 @@
 import {existsSync} from 'node:fs'
 
 import type {Check} from '../doctor/check.js'
-import {CliError, ExitCode} from '../output/errors.js'
+import {RtccError, ExitCode} from '../errors.js'
 import {ApiClient} from './api.js'
 import {fetchCertificate} from './pinning.js'
 import {configFile, DEFAULT_PROFILE, type Pin, profileName, readPin, readProfile, readToken} from './profiles.js'
@@ -28,7 +28,7 @@ async function loginCheck(api: ApiClient, label: string, fix: string): Promise<C
     const me = await api.get<{user: {username: string; role: string}}>('/v1/auth/whoami')
     return {name: 'login', ok: true, detail: `${label} is logged in as ${me.user.username} (${me.user.role})`}
   } catch (error) {
-    const ended = error instanceof CliError && error.exitCode === ExitCode.unauthorized
+    const ended = error instanceof RtccError && error.exitCode === ExitCode.unauthorized
     return {name: 'login', ok: false, detail: `${label} ${ended ? 'no longer works' : 'could not be checked'}: ${(error as Error).message}`, fix}
   }
 }

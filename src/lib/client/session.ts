@@ -1,5 +1,5 @@
 /** Build an API client for the current profile (or --server / RTCC_SERVER / RTCC_TOKEN). */
-import {authError, CliError, usageError} from '../output/errors.js'
+import {authError, RtccError, usageError} from '../errors.js'
 import {ApiClient} from './api.js'
 import {fetchCertificate, normaliseFingerprint} from './pinning.js'
 import {profileName, readPin, readProfile, readToken, serverKey} from './profiles.js'
@@ -52,6 +52,6 @@ async function envPin(baseUrl: string) {
   if (!wanted) return undefined
   const {pem, fingerprint} = await fetchCertificate(baseUrl)
   if (fingerprint !== normaliseFingerprint(wanted))
-    throw new CliError(`REFUSED: ${baseUrl} presented certificate ${fingerprint}, but RTCC_FINGERPRINT is ${normaliseFingerprint(wanted)}`, {code: 'certificate_changed', where: baseUrl})
+    throw new RtccError(`REFUSED: ${baseUrl} presented certificate ${fingerprint}, but RTCC_FINGERPRINT is ${normaliseFingerprint(wanted)}`, {code: 'certificate_changed', where: baseUrl})
   return {certPem: pem, fingerprint}
 }

@@ -9,7 +9,7 @@ import type {IncomingMessage} from 'node:http'
 import https from 'node:https'
 
 import type {StreamGrant, StreamKind, StreamView} from '../domain/stream.js'
-import {CliError} from '../output/errors.js'
+import {RtccError} from '../errors.js'
 import {type ApiClient, httpError} from './api.js'
 import {pinnedTls} from './pinning.js'
 
@@ -17,7 +17,7 @@ export type Pin = NonNullable<ApiClient['options']['pin']>
 
 /** The certificate pinned for this client's server; a watch URL is read only through it. */
 export function pinOf(api: ApiClient): Pin {
-  if (!api.options.pin) throw new CliError('no pinned certificate for this server', {code: 'not_pinned', hint: 'Log in with `rtcc login URL` (or set RTCC_FINGERPRINT) first.'})
+  if (!api.options.pin) throw new RtccError('no pinned certificate for this server', {code: 'not_pinned', hint: 'Log in with `rtcc login URL` (or set RTCC_FINGERPRINT) first.'})
   return api.options.pin
 }
 
@@ -49,7 +49,7 @@ export function watch(url: string, pin: Pin): Promise<IncomingMessage> {
         reject(httpError(res.statusCode ?? 0, data, 'GET stream URL'))
       })
     })
-    request.on('error', (error) => reject(new CliError(`cannot read the stream: ${error.message}`, {code: 'stream_failed'})))
+    request.on('error', (error) => reject(new RtccError(`cannot read the stream: ${error.message}`, {code: 'stream_failed'})))
   })
 }
 
@@ -71,6 +71,6 @@ export async function streamSnapshot(api: ApiClient, cameraId: string): Promise<
     }
     throw httpError(response.statusCode, body, `GET /${path}`)
   }
-  if (response.body[0] !== 0xff || response.body[1] !== 0xd8) throw new CliError(`the server's snapshot of ${cameraId} is not a JPEG`, {where: `GET /${path}`})
+  if (response.body[0] !== 0xff || response.body[1] !== 0xd8) throw new RtccError(`the server's snapshot of ${cameraId} is not a JPEG`, {where: `GET /${path}`})
   return response.body
 }

@@ -7,7 +7,7 @@ import type {LocationType} from '../domain/camera.js'
 import {type SharingMode} from '../domain/policy.js'
 import {probeStream, type StreamInfo} from '../media/probe.js'
 import {redactUrl, withCredentials} from '../media/redact.js'
-import {CliError} from '../output/errors.js'
+import {RtccError} from '../errors.js'
 import {saveLocalPolicy} from './local-policy.js'
 import {readCoreConfig, writeCoreConfig} from './config.js'
 import {splitRtspUrl} from './plan.js'
@@ -45,13 +45,13 @@ export async function addCoreCamera(options: AddCameraOptions): Promise<AddedCam
   const split = splitRtspUrl(options.rtsp)
   const credentials = options.credentials ?? split.credentials
   if (config.cameras.some((c) => c.rtspUrl === split.rtspUrl && c.credentials?.user === credentials?.user))
-    throw new CliError(`this Core already has a camera at ${redactUrl(split.rtspUrl)}`, {code: 'exists', hint: 'See `rtcc core status` for the cameras attached.'})
+    throw new RtccError(`this Core already has a camera at ${redactUrl(split.rtspUrl)}`, {code: 'exists', hint: 'See `rtcc core status` for the cameras attached.'})
   let stream: StreamInfo
   try {
     stream = await probeStream(withCredentials(split.rtspUrl, credentials?.user, credentials?.password), {timeoutMs: options.probeTimeoutMs ?? 10_000})
   } catch (error) {
-    const cause = error as CliError
-    throw new CliError(`camera not added: ffprobe read no video from ${redactUrl(split.rtspUrl)} (${cause.message})`, {code: cause.code ?? 'camera_unreachable', where: redactUrl(split.rtspUrl), hint: cause.hint})
+    const cause = error as RtccError
+    throw new RtccError(`camera not added: ffprobe read no video from ${redactUrl(split.rtspUrl)} (${cause.message})`, {code: cause.code ?? 'camera_unreachable', where: redactUrl(split.rtspUrl), hint: cause.hint})
   }
   const live = options.live ?? 'never'
   const recorded = options.recorded ?? 'never'

@@ -11,7 +11,7 @@ import {homedir} from 'node:os'
 import {join} from 'node:path'
 
 import {CoreConfig} from '../domain/core.js'
-import {CliError} from '../output/errors.js'
+import {RtccError} from '../errors.js'
 
 export function coreConfigDir(flag?: string): string {
   if (flag) return flag
@@ -49,7 +49,7 @@ export function readJsonFile<T>(file: string, schema: {safeParse(v: unknown): {s
     text = readFileSync(file, 'utf8')
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT'
-    throw new CliError(missing ? `no ${what} here` : `cannot read ${what}: ${(error as Error).message}`, {
+    throw new RtccError(missing ? `no ${what} here` : `cannot read ${what}: ${(error as Error).message}`, {
       code: missing ? 'not_provisioned' : 'unreadable',
       where: file,
       hint: missing ? 'Provision this Core first (`rtcc core provision`), or pass --config-dir.' : 'Check the file permissions (the Core user must own it).',
@@ -59,12 +59,12 @@ export function readJsonFile<T>(file: string, schema: {safeParse(v: unknown): {s
   try {
     json = JSON.parse(text)
   } catch (error) {
-    throw new CliError(`${what} is not JSON: ${(error as Error).message}`, {code: 'invalid_file', where: file})
+    throw new RtccError(`${what} is not JSON: ${(error as Error).message}`, {code: 'invalid_file', where: file})
   }
   const result = schema.safeParse(json)
   if (result.success) return result.data
   const issue = result.error.issues[0]!
-  throw new CliError(`${what} is invalid: ${issue.message}`, {code: 'invalid_file', where: `${file}:${issue.path.map(String).join('.') || '(root)'}`})
+  throw new RtccError(`${what} is invalid: ${issue.message}`, {code: 'invalid_file', where: `${file}:${issue.path.map(String).join('.') || '(root)'}`})
 }
 
 export const readCoreConfig = (dir: string): CoreConfig => readJsonFile(corePaths(dir).config, CoreConfig, 'Core config')
@@ -78,6 +78,6 @@ export function readIdentityPem(dir: string): string {
   try {
     return readFileSync(corePaths(dir).identity, 'utf8')
   } catch (error) {
-    throw new CliError(`cannot read the Core's identity key: ${(error as Error).message}`, {code: 'not_provisioned', where: corePaths(dir).identity, hint: 'Provision this Core first (`rtcc core provision`).'})
+    throw new RtccError(`cannot read the Core's identity key: ${(error as Error).message}`, {code: 'not_provisioned', where: corePaths(dir).identity, hint: 'Provision this Core first (`rtcc core provision`).'})
   }
 }

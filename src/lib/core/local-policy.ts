@@ -10,7 +10,7 @@ import {closeSync, mkdirSync, openSync, rmSync, statSync} from 'node:fs'
 import {CameraPolicy, type OwnerPublicKey} from '../domain/policy.js'
 import {corePaths, readCoreConfig} from './config.js'
 import {policyFor, readLocalPolicies, writeLocalPolicies} from './policies.js'
-import {CliError, usageError} from '../output/errors.js'
+import {RtccError, usageError} from '../errors.js'
 import {StatementError, verifyPolicyDocument} from '../policy/document.js'
 import {applyPolicyChanges, type PolicyChanges} from '../policy/edit.js'
 
@@ -42,7 +42,7 @@ function withLock<T>(configDir: string, fn: () => T): T {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
       const age = Date.now() - (statSync(lock, {throwIfNoEntry: false})?.mtimeMs ?? Date.now())
       if (age > LOCK_STALE_MS) rmSync(lock, {force: true})
-      else if (Date.now() > deadline) throw new CliError(`${lock} is held by another writer`, {code: 'locked', where: lock, hint: 'Try again in a moment; remove the lock file if no rtcc process is running.'})
+      else if (Date.now() > deadline) throw new RtccError(`${lock} is held by another writer`, {code: 'locked', where: lock, hint: 'Try again in a moment; remove the lock file if no rtcc process is running.'})
       else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25)
     }
   }

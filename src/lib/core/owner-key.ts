@@ -4,7 +4,7 @@
  * `rtcc policy key`) or here by hand. The server can never change it, or it could sign for the owner.
  */
 import {OwnerPublicKey} from '../domain/policy.js'
-import {usageError} from '../output/errors.js'
+import {usageError} from '../errors.js'
 import {ownerKeyId} from '../policy/document.js'
 import {readCoreConfig, writeCoreConfig} from './config.js'
 

@@ -12,7 +12,7 @@ import {SharingMode} from '../domain/policy.js'
 import {redactUrl} from '../media/redact.js'
 import {type CredentialCandidate, credentialsFor} from '../onvif/credentials.js'
 import type {DiscoveryFile} from '../onvif/discovery-file.js'
-import {CliError, usageError} from '../output/errors.js'
+import {RtccError, usageError} from '../errors.js'
 
 export interface CameraCandidate {
   /** The device's IP address (or host of an RTSP URL). */
@@ -75,14 +75,14 @@ export async function readPolicyFile(path: string): Promise<PolicyRow[]> {
   try {
     rows = parse(await readFile(path, 'utf8'), {columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, trim: true, comment: '#'})
   } catch (error) {
-    throw new CliError(`cannot read the policy file: ${(error as Error).message}`, {code: 'invalid_file', where: path, hint: 'Use a header row `camera,live,recorded`.'})
+    throw new RtccError(`cannot read the policy file: ${(error as Error).message}`, {code: 'invalid_file', where: path, hint: 'Use a header row `camera,live,recorded`.'})
   }
   return rows.map((row, i) => {
     const where = `${path}:${i + 2}`
-    if (!row.camera) throw new CliError('missing camera', {code: 'invalid_file', where: `${where}:camera`, hint: 'The camera column holds an address, a name or a stream URL.'})
+    if (!row.camera) throw new RtccError('missing camera', {code: 'invalid_file', where: `${where}:camera`, hint: 'The camera column holds an address, a name or a stream URL.'})
     const mode = (field: 'live' | 'recorded') => {
       const parsed = SharingMode.safeParse((row[field] || 'never').toLowerCase())
-      if (!parsed.success) throw new CliError(`"${row[field]}" is not a sharing mode`, {code: 'invalid_file', where: `${where}:${field}`, hint: `Use one of ${SharingMode.options.join(', ')}.`})
+      if (!parsed.success) throw new RtccError(`"${row[field]}" is not a sharing mode`, {code: 'invalid_file', where: `${where}:${field}`, hint: `Use one of ${SharingMode.options.join(', ')}.`})
       return parsed.data
     }
     return {camera: row.camera, live: mode('live'), recorded: mode('recorded')}

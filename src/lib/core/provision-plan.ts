@@ -9,7 +9,7 @@ import {readFile} from 'node:fs/promises'
 import type {SharingMode} from '../domain/policy.js'
 import {type CredentialCandidate, readCredentialsFile, readPassword} from '../onvif/credentials.js'
 import {parseDiscoveryFile} from '../onvif/discovery-file.js'
-import {CliError, usageError} from '../output/errors.js'
+import {RtccError, usageError} from '../errors.js'
 import {type CameraCandidate, candidatesFromDiscovery, planCameras, type PlannedCamera, readPolicyFile, selectCandidates} from './plan.js'
 
 export interface PlanFlags {
@@ -52,7 +52,7 @@ async function candidates(flags: PlanFlags, credentials: CredentialCandidate[]):
     try {
       text = await readFile(flags.from, 'utf8')
     } catch (error) {
-      throw new CliError(`cannot read the discovery file: ${(error as Error).message}`, {code: 'not_found', where: flags.from, hint: 'Write one with `rtcc discover -o discovery.json`.'})
+      throw new RtccError(`cannot read the discovery file: ${(error as Error).message}`, {code: 'not_found', where: flags.from, hint: 'Write one with `rtcc discover -o discovery.json`.'})
     }
     return candidatesFromDiscovery(parseDiscoveryFile(text, flags.from))
   }
@@ -67,7 +67,7 @@ async function candidates(flags: PlanFlags, credentials: CredentialCandidate[]):
 export async function planFromFlags(flags: PlanFlags, prompts?: PlanPrompts): Promise<PlannedCamera[]> {
   const rows = await credentialRows(flags, prompts)
   const found = await candidates(flags, rows)
-  if (found.length === 0) throw new CliError('no cameras with a video stream were found', {code: 'no_cameras', hint: 'Check the discovery (credentials let it read stream URIs), or add cameras later with `rtcc core camera add --rtsp URL`.'})
+  if (found.length === 0) throw new RtccError('no cameras with a video stream were found', {code: 'no_cameras', hint: 'Check the discovery (credentials let it read stream URIs), or add cameras later with `rtcc core camera add --rtsp URL`.'})
   const chosen = flags.camera?.length || !prompts ? selectCandidates(found, flags.camera) : await prompts.pickCameras(found)
   const policyRows = flags.policies ? await readPolicyFile(flags.policies) : undefined
   const planned = planCameras({candidates: chosen, credentials: rows, defaults: {live: flags.live, recorded: flags.recorded}, policyRows})

@@ -10,7 +10,7 @@ import {ApiClient} from '../client/api.js'
 import {pinServer} from '../client/login.js'
 import {probeStream, type StreamInfo} from '../media/probe.js'
 import {redactUrl, withCredentials} from '../media/redact.js'
-import {CliError, usageError} from '../output/errors.js'
+import {RtccError, usageError} from '../errors.js'
 import {ownerKeyId} from '../policy/document.js'
 import {corePaths, ensureCoreDir, isProvisioned, writeCoreConfig, writePrivateFile} from './config.js'
 import {generateIdentity} from './identity.js'
@@ -81,14 +81,14 @@ export async function probeCameras(cameras: PlannedCamera[], timeoutMs = 10_000)
       const c = cameras[i]!
       results[i] = await probeStream(withCredentials(c.rtspUrl, c.credentials?.user, c.credentials?.password), {timeoutMs}).then(
         (info) => ({info}),
-        (error: CliError) => ({error: `${c.name} (${redactUrl(c.rtspUrl)}): ${error.message}`}),
+        (error: RtccError) => ({error: `${c.name} (${redactUrl(c.rtspUrl)}): ${error.message}`}),
       )
     }
   }
   await Promise.all(Array.from({length: Math.min(PROBE_CONCURRENCY, cameras.length)}, worker))
   const failed = results.flatMap((r) => ('error' in r ? [r.error] : []))
   if (failed.length)
-    throw new CliError(`${failed.length} camera(s) did not deliver video: ${failed.join('; ')}`, {
+    throw new RtccError(`${failed.length} camera(s) did not deliver video: ${failed.join('; ')}`, {
       code: 'camera_unreachable',
       hint: 'Check their credentials (--credentials or --user/--password-file) and that the Core host reaches them, or leave them out with --camera.',
       details: failed,
@@ -106,23 +106,23 @@ const KEY_HINT = 'The enrolment code was NOT used. Ask the owner for the id `rtc
 async function settleOwnerKey(offered: string | null, options: ProvisionOptions): Promise<string | null> {
   const given = options.ownerKeyId?.trim()
   if (!offered) {
-    if (given !== undefined) throw new CliError(`the owner has no key on the server, so none matches --owner-key-id ${given}`, {code: 'owner_key_mismatch', hint: 'The enrolment code was NOT used. The owner registers a key with `rtcc policy key`; or provision without --owner-key-id and set it later with `rtcc core owner-key`.'})
+    if (given !== undefined) throw new RtccError(`the owner has no key on the server, so none matches --owner-key-id ${given}`, {code: 'owner_key_mismatch', hint: 'The enrolment code was NOT used. The owner registers a key with `rtcc policy key`; or provision without --owner-key-id and set it later with `rtcc core owner-key`.'})
     return null
   }
   const id = ownerKeyId(offered)
   if (given !== undefined) {
-    if (given !== id) throw new CliError(`the server offers owner key ${id}, not ${given} (--owner-key-id): the Core would trust a key that is not the owner's`, {code: 'owner_key_mismatch', hint: KEY_HINT})
+    if (given !== id) throw new RtccError(`the server offers owner key ${id}, not ${given} (--owner-key-id): the Core would trust a key that is not the owner's`, {code: 'owner_key_mismatch', hint: KEY_HINT})
     return offered
   }
   if (!options.confirmOwnerKey) throw usageError(`--owner-key-id is required: the owner has a key on the server (${id}) and, unattended, nobody can confirm it is theirs`, KEY_HINT)
-  if (!(await options.confirmOwnerKey(id))) throw new CliError(`owner key ${id} was not confirmed as the owner's`, {code: 'owner_key_not_confirmed', hint: KEY_HINT})
+  if (!(await options.confirmOwnerKey(id))) throw new RtccError(`owner key ${id} was not confirmed as the owner's`, {code: 'owner_key_not_confirmed', hint: KEY_HINT})
   return offered
 }
 
 export async function provisionCore(options: ProvisionOptions): Promise<ProvisionResult> {
   if (isProvisioned(options.dir) && !options.force)
-    throw new CliError(`a Core is already provisioned in ${options.dir}`, {code: 'already_provisioned', where: corePaths(options.dir).config, hint: 'Use another --config-dir, or pass --force to replace it (the old Core stays enrolled on the server).'})
-  if (options.cameras.length === 0) throw new CliError('no cameras to provision', {code: 'no_cameras', hint: 'Give a discovery file with cameras (--from), scan with --discover, or add cameras later with `rtcc core camera add`.'})
+    throw new RtccError(`a Core is already provisioned in ${options.dir}`, {code: 'already_provisioned', where: corePaths(options.dir).config, hint: 'Use another --config-dir, or pass --force to replace it (the old Core stays enrolled on the server).'})
+  if (options.cameras.length === 0) throw new RtccError('no cameras to provision', {code: 'no_cameras', hint: 'Give a discovery file with cameras (--from), scan with --discover, or add cameras later with `rtcc core camera add`.'})
   const streams = await probeCameras(options.cameras, options.probeTimeoutMs)
   const server = new URL(options.server).origin
   const {pin} = await pinServer(server, options.fingerprint, options.confirmTrust)

@@ -6,7 +6,7 @@
 import {randomInt} from 'node:crypto'
 
 import {type SimulatorHandle, startSimulatedCameras} from '../onvif/simulator/index.js'
-import type {CliError} from '../output/errors.js'
+import type {RtccError} from '../errors.js'
 
 /** Linux routes all of 127.0.0.0/8 to loopback; elsewhere only 127.0.0.1 exists, so ports differ instead. */
 function placement(): {host: string; basePort?: number} {
@@ -22,7 +22,7 @@ export async function startDemoCameras(count: number, namePrefix = 'Demo Camera'
       return await startSimulatedCameras({count, ...placement(), multicast: false, credentials: null, width: 320, height: 180, fps: 5, namePrefix})
     } catch (error) {
       lastError = error
-      if ((error as CliError).code !== 'address_in_use') throw error
+      if ((error as RtccError).code !== 'address_in_use') throw error
     }
   }
   throw lastError

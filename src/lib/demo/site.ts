@@ -13,7 +13,7 @@ import {type CoreAgent, startCoreAgent} from '../core/agent.js'
 import {provisionCore} from '../core/provision.js'
 import type {SharingMode} from '../domain/policy.js'
 import type {SimulatorHandle} from '../onvif/simulator/index.js'
-import {CliError} from '../output/errors.js'
+import {RtccError} from '../errors.js'
 
 export const SHOP = {
   name: "Marisol's Corner Store",
@@ -64,7 +64,7 @@ export async function startShopSite(options: {admin: ApiClient; ownerId: string;
   while (agent.linkState !== 'online') {
     if (Date.now() > deadline) {
       await agent.stop()
-      throw new CliError(`the shop's Core did not come online within ${ONLINE_TIMEOUT_MS / 1000} s (link ${agent.linkState})`, {code: 'core_offline'})
+      throw new RtccError(`the shop's Core did not come online within ${ONLINE_TIMEOUT_MS / 1000} s (link ${agent.linkState})`, {code: 'core_offline'})
     }
     await sleep(50)
   }

@@ -1,5 +1,5 @@
 /** Durations (`30s`, `15m`, `2h`, `7d`), distances (`300m`, `1.5km`, `0.5mi`) and times (`2026-11-01`, ISO, or a duration meaning "that long ago"). */
-import {usageError} from '../output/errors.js'
+import {usageError} from '../errors.js'
 
 const UNIT_MS: Record<string, number> = {ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000}
 

@@ -18,7 +18,7 @@
 import {createCipheriv, createDecipheriv, createHash, type Hash, randomBytes} from 'node:crypto'
 import {Transform, type TransformCallback} from 'node:stream'
 
-import {CliError} from '../output/errors.js'
+import {RtccError} from '../errors.js'
 
 export const MAGIC = Buffer.from('RTCCEVD1', 'latin1')
 export const DEFAULT_SEGMENT_SIZE = 1 << 20
@@ -56,8 +56,8 @@ export interface Layout {
   plaintextBytes: number
 }
 
-export function corrupt(blobId: string, what: string, hint = 'The stored blob was altered or damaged: restore it from a backup and investigate who had access.'): CliError {
-  return new CliError(`evidence ${blobId} FAILED integrity check: ${what}`, {code: 'evidence_corrupt', where: blobId, hint})
+export function corrupt(blobId: string, what: string, hint = 'The stored blob was altered or damaged: restore it from a backup and investigate who had access.'): RtccError {
+  return new RtccError(`evidence ${blobId} FAILED integrity check: ${what}`, {code: 'evidence_corrupt', where: blobId, hint})
 }
 
 /** A short public name for a master key, so a blob can say which key it needs without revealing it. */
@@ -66,7 +66,7 @@ export function masterKeyId(masterKey: Buffer): string {
 }
 
 function assertMasterKey(masterKey: Buffer): void {
-  if (masterKey.length !== 32) throw new CliError(`the evidence master key must be 32 bytes, got ${masterKey.length}`, {code: 'bad_master_key', hint: 'evidence-master.key holds 32 random bytes in base64.'})
+  if (masterKey.length !== 32) throw new RtccError(`the evidence master key must be 32 bytes, got ${masterKey.length}`, {code: 'bad_master_key', hint: 'evidence-master.key holds 32 random bytes in base64.'})
 }
 
 const wrapAad = (blobId: string) => Buffer.from(`rtcc evidence data key\0${blobId}`)
@@ -118,7 +118,7 @@ export function openEnvelope(masterKey: Buffer, blobId: string, headerBytes: Buf
   if (header.blobId !== blobId) throw corrupt(blobId, `the blob belongs to ${JSON.stringify(header.blobId)}, not to this evidence record`)
   if (!Number.isInteger(header.segmentSize) || header.segmentSize < 1024) throw corrupt(blobId, `bad segment size ${header.segmentSize}`)
   if (header.keyId !== masterKeyId(masterKey)) {
-    throw new CliError(`evidence ${blobId} was encrypted under master key ${header.keyId}, but this server's key is ${masterKeyId(masterKey)}`, {
+    throw new RtccError(`evidence ${blobId} was encrypted under master key ${header.keyId}, but this server's key is ${masterKeyId(masterKey)}`, {
       code: 'wrong_master_key',
       where: blobId,
       hint: 'Restore the evidence-master.key this data dir was created with.',

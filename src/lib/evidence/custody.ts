@@ -13,7 +13,7 @@ import {createHash, createPublicKey, sign, verify, type KeyObject} from 'node:cr
 import {z} from 'zod'
 
 import {canonicalJson} from '../audit/record.js'
-import {CliError} from '../output/errors.js'
+import {RtccError} from '../errors.js'
 
 export const CUSTODY_FORMAT = 'rtcc-custody/1'
 export const CUSTODY_FILE = 'custody.json'
@@ -162,7 +162,7 @@ export function signCustody(input: CustodyInput, signingKey: KeyObject): Custody
   }
   const document = {...body, signature: {alg: 'Ed25519', keyId, value: sign(null, signedBytes(body), signingKey).toString('base64')}}
   const parsed = CustodyDocument.safeParse(document)
-  if (!parsed.success) throw new CliError(`refusing to sign an invalid custody document: ${describeIssues(parsed.error)}`, {code: 'custody_invalid'})
+  if (!parsed.success) throw new RtccError(`refusing to sign an invalid custody document: ${describeIssues(parsed.error)}`, {code: 'custody_invalid'})
   return document as CustodyDocument
 }
 

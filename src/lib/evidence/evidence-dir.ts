@@ -11,7 +11,7 @@ import {type Readable, Transform} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 
 import {parsePublicKey} from '../audit/note.js'
-import {CliError} from '../output/errors.js'
+import {RtccError} from '../errors.js'
 import {CUSTODY_FILE, CustodyDocument, type CustodyFile, describeIssues, serializeCustody, type SignatureCheck, verifyCustodySignature} from './custody.js'
 
 export type FileStatus = 'ok' | 'modified' | 'missing'
@@ -44,12 +44,12 @@ export interface EvidenceVerifyReport {
 /** Reads a PEM (or C2SP vkey) Ed25519 public key file, e.g. the server's audit-signing.pub. */
 export async function loadPublicKey(file: string): Promise<KeyObject> {
   const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new CliError(`cannot read public key ${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`, {code: 'not_found', where: file, hint: "Pass the server's audit-signing.pub (from its data dir, or `rtcc audit checkpoint`)."})
+    throw new RtccError(`cannot read public key ${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`, {code: 'not_found', where: file, hint: "Pass the server's audit-signing.pub (from its data dir, or `rtcc audit checkpoint`)."})
   })
   try {
     return parsePublicKey(text).publicKey
   } catch (error) {
-    throw new CliError(`${file} is not a usable public key: ${(error as Error).message}`, {code: 'bad_key', where: file})
+    throw new RtccError(`${file} is not a usable public key: ${(error as Error).message}`, {code: 'bad_key', where: file})
   }
 }
 
@@ -74,7 +74,7 @@ export async function saveEvidenceFile(dir: string, file: CustodyFile, source: R
     await pipeline(source, meter, createWriteStream(temp, {mode: 0o600}))
     const actual = hash.digest('hex')
     if (bytes !== file.bytes || actual !== file.sha256) {
-      throw new CliError(`${file.name} FAILED verification on download: got ${bytes} bytes with SHA-256 ${actual}, the custody record says ${file.bytes} bytes, ${file.sha256}`, {
+      throw new RtccError(`${file.name} FAILED verification on download: got ${bytes} bytes with SHA-256 ${actual}, the custody record says ${file.bytes} bytes, ${file.sha256}`, {
         code: 'evidence_mismatch',
         where: path,
         hint: 'The file was not saved. Retry the download; if it fails again, the server copy needs investigating.',
@@ -98,7 +98,7 @@ export async function writeCustodyFile(dir: string, document: CustodyDocument): 
 export async function verifyEvidenceDir(dir: string, publicKey?: KeyObject): Promise<EvidenceVerifyReport> {
   const custodyPath = join(dir, CUSTODY_FILE)
   const text = await readFile(custodyPath, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new CliError(`${custodyPath}: ${error.code === 'ENOENT' ? 'no custody.json in this folder' : error.message}`, {code: 'not_found', where: custodyPath, hint: 'Point at a folder written by `rtcc request download`.'})
+    throw new RtccError(`${custodyPath}: ${error.code === 'ENOENT' ? 'no custody.json in this folder' : error.message}`, {code: 'not_found', where: custodyPath, hint: 'Point at a folder written by `rtcc request download`.'})
   })
   let raw: unknown
   try {

@@ -10,7 +10,7 @@ import type {AddressInfo} from 'node:net'
 import {pipeline} from 'node:stream'
 
 import {measureDuration, probeStream} from '../media/probe.js'
-import {CliError} from '../output/errors.js'
+import {RtccError} from '../errors.js'
 import type {EvidenceStore, OpenedEvidence} from './store.js'
 
 export interface VideoProbe {
@@ -35,8 +35,8 @@ const IMAGE_FORMAT = /(^|,)(image2|gif|apng|webp)(,|$)|_pipe$/
 
 const HINT = 'Upload the recorder\'s video file (MP4, MKV, MOV, AVI, MPEG-TS or raw H.264/H.265), as exported from the camera or NVR; proprietary formats such as .dav need the vendor\'s player to export one of these.'
 
-export function notVideo(label: string, why: string): CliError {
-  return new CliError(`upload rejected: ${label} is not a video (${why}); nothing was stored`, {code: 'not_video', where: label, hint: HINT})
+export function notVideo(label: string, why: string): RtccError {
+  return new RtccError(`upload rejected: ${label} is not a video (${why}); nothing was stored`, {code: 'not_video', where: label, hint: HINT})
 }
 
 export async function probeStoredVideo(store: EvidenceStore, id: string, options: ProbeOptions = {}): Promise<VideoProbe> {
@@ -49,8 +49,8 @@ export async function probeStoredVideo(store: EvidenceStore, id: string, options
     // Raw H.264/H.265 streams have no index to state a duration: count their frames (at ≥ 10 MB/s).
     if (found.durationSeconds) return found
     return {...found, durationSeconds: await measureDuration(url, {timeoutMs: Math.max(timeoutMs, file.plaintextBytes / 10_000)})}
-  }).catch((error: CliError) => {
-    if (error.code === 'timeout') throw new CliError(`could not check ${label}: ffprobe did not finish in time`, {code: 'probe_timeout', where: label, hint: 'Retry the upload; if it keeps failing, the file may be damaged.'})
+  }).catch((error: RtccError) => {
+    if (error.code === 'timeout') throw new RtccError(`could not check ${label}: ffprobe did not finish in time`, {code: 'probe_timeout', where: label, hint: 'Retry the upload; if it keeps failing, the file may be damaged.'})
     const why: Record<string, string> = {not_video: 'it has no video stream', not_media: 'ffprobe cannot read it as audio or video'}
     throw notVideo(label, why[error.code] ?? `ffprobe failed on it: ${error.message}`)
   })

@@ -8,7 +8,7 @@ import {pipeline as chain, type Readable, Transform, type TransformCallback} fro
 import {pipeline} from 'node:stream/promises'
 
 import {newId} from '../domain/ids.js'
-import {CliError} from '../output/errors.js'
+import {RtccError} from '../errors.js'
 import type {BlobStore} from './blob-store.js'
 import {DEFAULT_SEGMENT_SIZE, headerLength, layoutOf, newEnvelope, openEnvelope, SEGMENT_ALGORITHM, segmentSpan, SegmentDecryptor, SegmentEncryptor, type Envelope, type Layout} from './crypto.js'
 
@@ -156,8 +156,8 @@ class Meter extends Transform {
   }
 }
 
-export function uploadTooLarge(limit: number): CliError {
-  return new CliError(`upload exceeds the size limit of ${formatBytes(limit)}; nothing was stored`, {code: 'too_large', hint: 'Trim the clip to the requested window (--trim-from/--trim-to) or ask the agency to raise the server limit.'})
+export function uploadTooLarge(limit: number): RtccError {
+  return new RtccError(`upload exceeds the size limit of ${formatBytes(limit)}; nothing was stored`, {code: 'too_large', hint: 'Trim the clip to the requested window (--trim-from/--trim-to) or ask the agency to raise the server limit.'})
 }
 
 function formatBytes(bytes: number): string {

@@ -14,7 +14,7 @@ import {hostname} from 'node:os'
 import {join} from 'node:path'
 import type {Transporter} from 'nodemailer'
 
-import {CliError} from '../output/errors.js'
+import {RtccError} from '../errors.js'
 import {type FootageRequestMail, renderFootageRequest} from './footage-request.js'
 
 export type MailTransportKind = 'smtp' | 'outbox'
@@ -69,7 +69,7 @@ export class Mailer {
       info = await this.transporter.sendMail(message)
     } catch (error) {
       const err = error as Error & {response?: string; code?: string}
-      throw new CliError(`mail to ${message.to} not sent: ${err.response ?? err.message}`, {
+      throw new RtccError(`mail to ${message.to} not sent: ${err.response ?? err.message}`, {
         code: 'mail_failed',
         where: this.target,
         hint: this.transport === 'smtp' ? 'Check smtp.url (host, port, user, password) and that the server accepts mail from this host.' : 'Check that the outbox folder is writable.',
@@ -90,7 +90,7 @@ export class Mailer {
     try {
       await this.transporter.verify()
     } catch (error) {
-      throw new CliError(`cannot reach the mail server ${this.target}: ${(error as Error).message}`, {code: 'mail_unavailable', where: this.target, hint: 'Check smtp.url.'})
+      throw new RtccError(`cannot reach the mail server ${this.target}: ${(error as Error).message}`, {code: 'mail_unavailable', where: this.target, hint: 'Check smtp.url.'})
     }
   }
 
@@ -137,10 +137,10 @@ function parseSmtpUrl(text: string): URL {
   try {
     url = new URL(text)
   } catch {
-    throw new CliError('smtp.url is not a URL', {code: 'bad_config', where: 'smtp.url', hint: 'Use smtp://user:password@host:587 (STARTTLS) or smtps://user:password@host:465.'})
+    throw new RtccError('smtp.url is not a URL', {code: 'bad_config', where: 'smtp.url', hint: 'Use smtp://user:password@host:587 (STARTTLS) or smtps://user:password@host:465.'})
   }
   if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
-    throw new CliError(`smtp.url must start with smtp:// or smtps://, not ${url.protocol}//`, {code: 'bad_config', where: 'smtp.url', hint: 'Use smtp://user:password@host:587 (STARTTLS) or smtps://user:password@host:465.'})
+    throw new RtccError(`smtp.url must start with smtp:// or smtps://, not ${url.protocol}//`, {code: 'bad_config', where: 'smtp.url', hint: 'Use smtp://user:password@host:587 (STARTTLS) or smtps://user:password@host:465.'})
   }
   return url
 }

@@ -6,7 +6,7 @@
 import {rename, rm, stat} from 'node:fs/promises'
 import {basename, dirname, extname, join} from 'node:path'
 
-import {CliError, usageError} from '../output/errors.js'
+import {RtccError, usageError} from '../errors.js'
 import {ffmpegPath} from './ffmpeg.js'
 import {assertReadable, inputArgs} from './probe.js'
 import {redactUrl} from './redact.js'
@@ -34,7 +34,7 @@ export async function clip(input: string, options: ClipOptions): Promise<ClipRes
   if (!(options.toSeconds > from)) throw usageError(`--to (${options.toSeconds}s) must be after --from (${from}s)`)
   assertReadable(input)
   if (!options.overwrite && (await exists(options.output))) {
-    throw new CliError(`output already exists: ${options.output}`, {code: 'exists', where: options.output, hint: 'Choose another -o path or pass --force.'})
+    throw new RtccError(`output already exists: ${options.output}`, {code: 'exists', where: options.output, hint: 'Choose another -o path or pass --force.'})
   }
   const partial = join(dirname(options.output), `.${basename(options.output)}.partial${extname(options.output)}`)
   const live = isNetworkUrl(input)

@@ -5,7 +5,7 @@
  */
 import {existsSync} from 'node:fs'
 
-import {CliError} from '../output/errors.js'
+import {RtccError} from '../errors.js'
 import {ffmpegPath, ffprobePath} from './ffmpeg.js'
 import {redactUrl} from './redact.js'
 import {isNetworkUrl, mediaError, runMediaTool} from './run.js'
@@ -50,7 +50,7 @@ export function inputArgs(input: string): string[] {
 export function assertReadable(input: string): void {
   if (!isNetworkUrl(input) && !existsSync(input)) {
     const shown = redactUrl(input)
-    throw new CliError(`no such file: ${shown}`, {code: 'not_found', where: shown, hint: 'Pass a video file path or a stream URL (rtsp://…, http://…).'})
+    throw new RtccError(`no such file: ${shown}`, {code: 'not_found', where: shown, hint: 'Pass a video file path or a stream URL (rtsp://…, http://…).'})
   }
 }
 
@@ -68,7 +68,7 @@ export async function probeStream(input: string, options: MediaSourceOptions = {
   } catch (error) {
     // A crash (or any failure ffprobe cannot explain) gets a second opinion; real verdicts such as
     // "not media" or "unreachable" stand.
-    if ((error as CliError).code !== 'failed') throw error
+    if ((error as RtccError).code !== 'failed') throw error
     return ffmpegProbe(input, run)
   }
 }

@@ -1,12 +1,12 @@
 /**
  * Runs ffmpeg or ffprobe once, bounded in time, and classifies its failure into a user-facing
- * CliError. The deadline is enforced by killing the process rather than by ffmpeg's own socket
+ * RtccError. The deadline is enforced by killing the process rather than by ffmpeg's own socket
  * options, whose names changed between the 2018 ffmpeg we ship (`-stimeout`) and newer builds
  * (`-timeout`): killing works with whichever binary the resolution order finds.
  */
 import {spawn} from 'node:child_process'
 
-import {CliError} from '../output/errors.js'
+import {RtccError} from '../errors.js'
 import {redactText, redactUrl} from './redact.js'
 
 export interface RunResult {
@@ -40,7 +40,7 @@ export function runMediaTool(binary: string, args: string[], options: RunOptions
     })
     child.on('error', (error) => {
       clearTimeout(timer)
-      reject(new CliError(`could not start ${binary}: ${error.message}`, {code: 'ffmpeg_missing', hint: 'Set RTCC_FFMPEG / RTCC_FFPROBE to a working binary.'}))
+      reject(new RtccError(`could not start ${binary}: ${error.message}`, {code: 'ffmpeg_missing', hint: 'Set RTCC_FFMPEG / RTCC_FFPROBE to a working binary.'}))
     })
     child.on('close', (code) => {
       clearTimeout(timer)
@@ -74,11 +74,11 @@ const MESSAGES: Record<MediaFailure, [string, string]> = {
   failed: ['media tool failed', 'Run with DEBUG=rtcc* for ffmpeg\'s output.'],
 }
 
-export function mediaError(kind: MediaFailure, stderr: string, options: Pick<RunOptions, 'source' | 'action'>): CliError {
+export function mediaError(kind: MediaFailure, stderr: string, options: Pick<RunOptions, 'source' | 'action'>): RtccError {
   const [what, hint] = MESSAGES[kind]
   const lastLine = stderr.trim().split('\n').filter(Boolean).pop()
   const detail = kind === 'failed' && lastLine ? `: ${lastLine}` : ''
-  return new CliError(`${options.action} failed: ${what}${detail}`, {code: kind, where: redactUrl(options.source), hint, details: {ffmpeg: stderr.trim().split('\n').slice(-5)}})
+  return new RtccError(`${options.action} failed: ${what}${detail}`, {code: kind, where: redactUrl(options.source), hint, details: {ffmpeg: stderr.trim().split('\n').slice(-5)}})
 }
 
 export function isNetworkUrl(input: string): boolean {

@@ -12,7 +12,7 @@ import type {AddressInfo} from 'node:net'
 import type {ApiClient} from '../client/api.js'
 import {leaveStream, type Pin, watch} from '../client/streams.js'
 import type {StreamGrant} from '../domain/stream.js'
-import {CliError} from '../output/errors.js'
+import {RtccError} from '../errors.js'
 import {findPlayers, overridePlayer, type Player, playerArgs, playerOverride} from './players.js'
 
 /** The player, checked before a stream is opened for it. */
@@ -20,8 +20,8 @@ export async function requirePlayer(): Promise<Player> {
   const wanted = playerOverride()
   const player = wanted ? overridePlayer() : (await findPlayers())[0]
   if (player) return player
-  if (wanted) throw new CliError(`RTCC_PLAYER=${wanted} cannot be run`, {code: 'player_missing', hint: 'Point RTCC_PLAYER at an installed player (a path, or a name on PATH), or unset it to use ffplay, mpv or VLC.'})
-  throw new CliError('no video player found (looked for ffplay, mpv and vlc on PATH)', {code: 'player_missing', hint: 'Install mpv or VLC (or FFmpeg with ffplay), or set RTCC_PLAYER=/path/to/player.'})
+  if (wanted) throw new RtccError(`RTCC_PLAYER=${wanted} cannot be run`, {code: 'player_missing', hint: 'Point RTCC_PLAYER at an installed player (a path, or a name on PATH), or unset it to use ffplay, mpv or VLC.'})
+  throw new RtccError('no video player found (looked for ffplay, mpv and vlc on PATH)', {code: 'player_missing', hint: 'Install mpv or VLC (or FFmpeg with ffplay), or set RTCC_PLAYER=/path/to/player.'})
 }
 
 /** Plays until the player exits, then releases the stream. */
@@ -33,11 +33,11 @@ export async function play(api: ApiClient, grant: StreamGrant, pin: Pin, player:
   try {
     const code = await new Promise<number | null>((resolve, reject) => {
       const child = spawn(player.path, playerArgs(player, relay.url, `${grant.cameraName} (rtcc live)`), {stdio: 'inherit'})
-      child.on('error', (error) => reject(new CliError(`could not start ${player.name}: ${error.message}`, {code: 'player_failed', where: player.path})))
+      child.on('error', (error) => reject(new RtccError(`could not start ${player.name}: ${error.message}`, {code: 'player_failed', where: player.path})))
       child.on('exit', (exitCode) => resolve(exitCode))
     })
     // A null code is a player closed by a signal (Ctrl-C): a normal way to stop watching.
-    if (code) throw new CliError(`${player.name} exited with code ${code}`, {code: 'player_failed', where: player.path, hint: 'See the player\'s messages above; `rtcc doctor` lists the players found, RTCC_PLAYER picks another.'})
+    if (code) throw new RtccError(`${player.name} exited with code ${code}`, {code: 'player_failed', where: player.path, hint: 'See the player\'s messages above; `rtcc doctor` lists the players found, RTCC_PLAYER picks another.'})
   } finally {
     process.off('SIGINT', stay)
     await relay.close()

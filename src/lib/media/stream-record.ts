@@ -11,7 +11,7 @@ import {basename, dirname, extname, join} from 'node:path'
 import type {ApiClient} from '../client/api.js'
 import {leaveStream, openStream, pinOf, watch} from '../client/streams.js'
 import type {StreamGrant} from '../domain/stream.js'
-import {CliError} from '../output/errors.js'
+import {RtccError} from '../errors.js'
 import {ffmpegPath} from './ffmpeg.js'
 
 export interface RecordResult {
@@ -29,7 +29,7 @@ export interface RecordResult {
  */
 export async function recordStream(api: ApiClient, cameraId: string, options: {seconds: number; output: string; overwrite?: boolean}): Promise<RecordResult> {
   if (!options.overwrite && (await stat(options.output).then(() => true, () => false)))
-    throw new CliError(`output already exists: ${options.output}`, {code: 'exists', where: options.output, hint: 'Choose another -o path or pass --force.'})
+    throw new RtccError(`output already exists: ${options.output}`, {code: 'exists', where: options.output, hint: 'Choose another -o path or pass --force.'})
   const grant = await openStream(api, cameraId, {urlSeconds: 60})
   const partial = join(dirname(options.output), `.${basename(options.output)}.partial${extname(options.output) || '.mp4'}`)
   let source: IncomingMessage | undefined
@@ -63,7 +63,7 @@ function remux(source: IncomingMessage, output: string, seconds: number): Promis
       clearTimeout(timer)
       source.unpipe(child.stdin)
       if (code === 0) resolve()
-      else reject(new CliError(`recording failed: ${stderr.trim().split('\n').pop() ?? `ffmpeg exited ${code}`}`, {code: 'record_failed', hint: 'The stream may have ended (policy window, owner revoked); check `rtcc stream list`.'}))
+      else reject(new RtccError(`recording failed: ${stderr.trim().split('\n').pop() ?? `ffmpeg exited ${code}`}`, {code: 'record_failed', hint: 'The stream may have ended (policy window, owner revoked); check `rtcc stream list`.'}))
     })
   })
 }

@@ -8,7 +8,7 @@ import {readFile} from 'node:fs/promises'
 
 import {parse} from 'csv-parse/sync'
 
-import {CliError} from '../output/errors.js'
+import {RtccError} from '../errors.js'
 import {parseIpv4} from './ipv4.js'
 
 export interface CredentialCandidate {
@@ -25,21 +25,21 @@ export async function readCredentialsFile(path: string): Promise<CredentialCandi
   try {
     text = await readFile(path, 'utf8')
   } catch (error) {
-    throw new CliError(`cannot read credentials file: ${(error as Error).message}`, {code: 'not_found', where: path})
+    throw new RtccError(`cannot read credentials file: ${(error as Error).message}`, {code: 'not_found', where: path})
   }
   let rows: Record<string, string>[]
   try {
     rows = parse(text, {columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()), skip_empty_lines: true, trim: true, comment: '#'})
   } catch (error) {
-    throw new CliError(`credentials file is not valid CSV: ${(error as Error).message}`, {code: 'invalid_file', where: path, hint: 'Use a header row `user,password,hosts`.'})
+    throw new RtccError(`credentials file is not valid CSV: ${(error as Error).message}`, {code: 'invalid_file', where: path, hint: 'Use a header row `user,password,hosts`.'})
   }
-  if (rows.length > MAX_CREDENTIAL_ROWS) throw new CliError(`credentials file has ${rows.length} rows; at most ${MAX_CREDENTIAL_ROWS} are tried`, {code: 'invalid_file', where: path, hint: 'Cameras lock accounts after repeated failures: list only the credentials in use on this site.'})
+  if (rows.length > MAX_CREDENTIAL_ROWS) throw new RtccError(`credentials file has ${rows.length} rows; at most ${MAX_CREDENTIAL_ROWS} are tried`, {code: 'invalid_file', where: path, hint: 'Cameras lock accounts after repeated failures: list only the credentials in use on this site.'})
   return rows.map((row, i) => {
     const where = `${path}:${i + 2}`
-    if (!row.user) throw new CliError('missing user', {code: 'invalid_file', where: `${where}:user`, hint: 'Each row needs user and password columns.'})
-    if (row.password === undefined) throw new CliError('missing password column', {code: 'invalid_file', where: `${where}:password`, hint: 'Each row needs user and password columns.'})
+    if (!row.user) throw new RtccError('missing user', {code: 'invalid_file', where: `${where}:user`, hint: 'Each row needs user and password columns.'})
+    if (row.password === undefined) throw new RtccError('missing password column', {code: 'invalid_file', where: `${where}:password`, hint: 'Each row needs user and password columns.'})
     const hosts = row.hosts || undefined
-    if (hosts && parseIpv4(hosts.split('/')[0]!) === undefined) throw new CliError(`hosts "${hosts}" is not an IPv4 address or CIDR block`, {code: 'invalid_file', where: `${where}:hosts`})
+    if (hosts && parseIpv4(hosts.split('/')[0]!) === undefined) throw new RtccError(`hosts "${hosts}" is not an IPv4 address or CIDR block`, {code: 'invalid_file', where: `${where}:hosts`})
     return {user: row.user, password: row.password, hosts}
   })
 }
@@ -67,7 +67,7 @@ export async function readPassword(passwordFile: string | undefined): Promise<st
     try {
       return (await readFile(passwordFile, 'utf8')).replace(/\r?\n$/, '')
     } catch (error) {
-      throw new CliError(`cannot read password file: ${(error as Error).message}`, {code: 'not_found', where: passwordFile})
+      throw new RtccError(`cannot read password file: ${(error as Error).message}`, {code: 'not_found', where: passwordFile})
     }
   }
   return process.env.RTCC_CAMERA_PASSWORD

@@ -5,7 +5,7 @@
  */
 import {z} from 'zod'
 
-import {CliError} from '../output/errors.js'
+import {RtccError} from '../errors.js'
 
 import type {DiscoveryReport} from './discovery.js'
 
@@ -94,12 +94,12 @@ export function parseDiscoveryFile(text: string, where = 'discovery.json'): Disc
   try {
     json = JSON.parse(text)
   } catch (error) {
-    throw new CliError(`not JSON: ${(error as Error).message}`, {code: 'invalid_file', where, hint: 'Pass the file written by `rtcc discover -o`.'})
+    throw new RtccError(`not JSON: ${(error as Error).message}`, {code: 'invalid_file', where, hint: 'Pass the file written by `rtcc discover -o`.'})
   }
   const result = discoveryFileSchema.safeParse(json)
   if (!result.success) {
     const issue = result.error.issues[0]!
-    throw new CliError(`not a discovery file: ${issue.message}`, {code: 'invalid_file', where: `${where}:${issue.path.join('.') || '(root)'}`, hint: 'Pass the file written by `rtcc discover -o`.'})
+    throw new RtccError(`not a discovery file: ${issue.message}`, {code: 'invalid_file', where: `${where}:${issue.path.join('.') || '(root)'}`, hint: 'Pass the file written by `rtcc discover -o`.'})
   }
   return result.data
 }

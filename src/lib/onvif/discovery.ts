@@ -19,7 +19,7 @@ import net from 'node:net'
 import {networkInterfaces} from 'node:os'
 import {setTimeout as sleep} from 'node:timers/promises'
 
-import {usageError} from '../output/errors.js'
+import {usageError} from '../errors.js'
 import {createLimiter, mapLimit} from './concurrency.js'
 import {credentialsFor, type CredentialCandidate} from './credentials.js'
 import {type DeviceDetails, parseDeviceTime, readDevice, soapCall, SoapCallError} from './device-client.js'

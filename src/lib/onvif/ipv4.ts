@@ -3,7 +3,7 @@
  * lines beat a dependency; only IPv4 is swept, since camera subnets are IPv4 in practice and an
  * IPv6 /64 cannot be swept at all.
  */
-import {usageError} from '../output/errors.js'
+import {usageError} from '../errors.js'
 
 export const MAX_SWEEP_HOSTS = 4096
 

@@ -1,6 +1,7 @@
 import {Command, Errors, Flags, Interfaces} from '@oclif/core'
 
-import {CliError, errorJson, renderError, toCliError} from './errors.js'
+import {RtccError} from '../errors.js'
+import {errorJson, renderError, toRtccError} from './errors.js'
 import {isInteractive, red} from './terminal.js'
 
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof RtccCommand)['baseFlags'] & T['flags']>
@@ -61,7 +62,7 @@ export abstract class RtccCommand<T extends typeof Command> extends Command {
 
   protected override async catch(error: Error & {exitCode?: number}): Promise<never> {
     if (error instanceof Errors.ExitError) throw error
-    const cliError: CliError = toCliError(error)
+    const cliError: RtccError = toRtccError(error)
     if (this.jsonEnabled()) this.logJson(errorJson(cliError))
     process.stderr.write(renderError(cliError, (s) => red(s, process.stderr)))
     throw new Errors.ExitError(cliError.exitCode)

@@ -1,7 +1,7 @@
 /** Secrets come from a file, stdin or a prompt: never from a flag value (it would sit in shell history and `ps`). */
 import {readFileSync} from 'node:fs'
 
-import {usageError} from './errors.js'
+import {usageError} from '../errors.js'
 import {isInteractive} from './terminal.js'
 
 export async function readStdin(): Promise<string> {

@@ -13,12 +13,12 @@ import type {z} from 'zod'
 import {ApprovalPayload, type ApprovalRecord} from '../domain/access.js'
 import {PanicClearPayload, PanicPayload, type PanicRecord} from '../domain/panic.js'
 import {CameraPolicy, OwnerStatement, type OwnerPublicKey, type PolicyContext, type PolicyDocument, STATEMENT_FORMAT, type StatementType} from '../domain/policy.js'
-import {CliError} from '../output/errors.js'
+import {RtccError} from '../errors.js'
 
 export type StatementProblem = 'malformed' | 'wrong_type' | 'wrong_owner' | 'unknown_key' | 'bad_signature' | 'stale' | 'mismatch'
 
 /** A statement that must not be acted on; `problem` says why. */
-export class StatementError extends CliError {
+export class StatementError extends RtccError {
   constructor(
     readonly problem: StatementProblem,
     message: string,
@@ -40,7 +40,7 @@ export interface OwnerKeyPair {
 export const ownerKeyId = (publicKey: string): string => createHash('sha256').update(Buffer.from(publicKey, 'base64url')).digest('base64url').slice(0, 16)
 
 function keyPair(ownerId: string, privateKey: KeyObject): OwnerKeyPair {
-  if (privateKey.asymmetricKeyType !== 'ed25519') throw new CliError(`the owner key for ${ownerId} is not an Ed25519 key`, {code: 'bad_owner_key'})
+  if (privateKey.asymmetricKeyType !== 'ed25519') throw new RtccError(`the owner key for ${ownerId} is not an Ed25519 key`, {code: 'bad_owner_key'})
   const publicKey = createPublicKey(privateKey).export({format: 'jwk'}).x!
   return {ownerId, keyId: ownerKeyId(publicKey), publicKey, privateKey}
 }

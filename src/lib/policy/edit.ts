@@ -1,6 +1,6 @@
 /** A policy edit: the owner's changes applied to the current policy, as a new, newer version. */
 import {CameraPolicy, isTimeZone, nextPolicyVersion, type ScheduleWindow, SHARING_MODES, type SharingMode} from '../domain/policy.js'
-import {usageError} from '../output/errors.js'
+import {usageError} from '../errors.js'
 import {parseSchedule} from './schedule-text.js'
 
 export interface PolicyChanges {

@@ -4,7 +4,7 @@
  * library speaks it; the result is validated by the ScheduleWindow schema.
  */
 import {ScheduleWindow} from '../domain/policy.js'
-import {usageError} from '../output/errors.js'
+import {usageError} from '../errors.js'
 import {weekdayName} from './schedule.js'
 
 const DAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat']

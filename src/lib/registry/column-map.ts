@@ -24,7 +24,7 @@ import {fileURLToPath} from 'node:url'
 import {z} from 'zod'
 
 import type {CameraInputField} from '../domain/camera.js'
-import {CliError} from '../output/errors.js'
+import {RtccError} from '../errors.js'
 import {COLUMN_FIELDS, COLUMN_NAMES, columnForHeader, normaliseHeader, type ColumnName} from './columns.js'
 
 const Column = z.enum(COLUMN_NAMES as [ColumnName, ...ColumnName[]])
@@ -44,7 +44,7 @@ export function parseColumnMap(json: unknown, where = 'column map'): ColumnMap {
   if (parsed.success) return parsed.data
   const issue = parsed.error.issues[0]!
   const path = issue.path.join('.') || '(top level)'
-  throw new CliError(`${where}: ${path}: ${issue.message}`, {
+  throw new RtccError(`${where}: ${path}: ${issue.message}`, {
     code: 'invalid_map',
     exitCode: 2,
     where,
@@ -84,7 +84,7 @@ async function resolveMapFile(pathOrName: string): Promise<string> {
   const shipped = await shippedMaps()
   const found = pathOrName === name || pathOrName === name + MAP_SUFFIX ? shipped.find((m) => m.name === name) : undefined
   if (found) return found.file
-  throw new CliError(`--map: no file ${pathOrName} and no shipped map of that name`, {
+  throw new RtccError(`--map: no file ${pathOrName} and no shipped map of that name`, {
     code: 'invalid_map',
     exitCode: 2,
     where: pathOrName,
@@ -99,13 +99,13 @@ export async function loadColumnMap(pathOrName: string): Promise<ColumnMap> {
   try {
     text = await readFile(path, 'utf8')
   } catch (error) {
-    throw new CliError(`cannot read column map ${path}: ${(error as Error).message}`, {code: 'invalid_map', exitCode: 2, where: path})
+    throw new RtccError(`cannot read column map ${path}: ${(error as Error).message}`, {code: 'invalid_map', exitCode: 2, where: path})
   }
   let json: unknown
   try {
     json = JSON.parse(text.replace(/^\uFEFF/, ''))
   } catch (error) {
-    throw new CliError(`column map ${path} is not valid JSON: ${(error as Error).message}`, {code: 'invalid_map', exitCode: 2, where: path})
+    throw new RtccError(`column map ${path} is not valid JSON: ${(error as Error).message}`, {code: 'invalid_map', exitCode: 2, where: path})
   }
   return parseColumnMap(json, path)
 }
@@ -127,7 +127,7 @@ export function planColumns(headers: readonly string[], map: ColumnMap | undefin
   const find = (wanted: string, purpose: string): string | undefined => {
     const found = headers.find((h) => h === wanted) ?? headers.find((h) => normaliseHeader(h) === normaliseHeader(wanted))
     if (found === undefined && strict) {
-      throw new CliError(`the column map says ${purpose} is in column "${wanted}", but ${where} has no such column`, {
+      throw new RtccError(`the column map says ${purpose} is in column "${wanted}", but ${where} has no such column`, {
         code: 'invalid_map',
         exitCode: 2,
         where,

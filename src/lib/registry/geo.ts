@@ -8,7 +8,7 @@
  */
 import {z} from 'zod'
 
-import {CliError, usageError} from '../output/errors.js'
+import {RtccError, usageError} from '../errors.js'
 
 export interface LatLon {
   latitude: number
@@ -127,7 +127,7 @@ export function parseArea(json: unknown, where = 'area'): AreaGeometry {
     const parsed = AreaGeometry.safeParse(value)
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!
-      throw new CliError(`${where}: ${[path, ...issue.path].join('.')}: ${issue.message}`, {
+      throw new RtccError(`${where}: ${[path, ...issue.path].join('.')}: ${issue.message}`, {
         code: 'invalid_area',
         exitCode: 2,
         where,
@@ -138,7 +138,7 @@ export function parseArea(json: unknown, where = 'area'): AreaGeometry {
     else polygons.push(...parsed.data.coordinates)
   }
   collect(json, '$')
-  if (polygons.length === 0) throw new CliError(`${where}: no polygons found`, {code: 'invalid_area', exitCode: 2, where})
+  if (polygons.length === 0) throw new RtccError(`${where}: no polygons found`, {code: 'invalid_area', exitCode: 2, where})
   return polygons.length === 1 ? {type: 'Polygon', coordinates: polygons[0]!} : {type: 'MultiPolygon', coordinates: polygons}
 }
 

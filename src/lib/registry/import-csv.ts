@@ -5,7 +5,7 @@
  */
 import {CsvError, Parser} from 'csv-parse'
 
-import {CliError} from '../output/errors.js'
+import {RtccError} from '../errors.js'
 import {restoreCell} from './csv-cells.js'
 import type {RawRecord} from './raw-record.js'
 import type {FieldError} from './validate.js'
@@ -132,7 +132,7 @@ export async function* readCsvRecords(text: AsyncIterable<string>, options: CsvR
       }
     }
     if (failure instanceof CsvError) {
-      throw new CliError(`${options.fileName}: not valid CSV near row ${row + 1}: ${failure.message}`, {
+      throw new RtccError(`${options.fileName}: not valid CSV near row ${row + 1}: ${failure.message}`, {
         code: 'invalid_file',
         where: `${options.fileName}:${row + 1}`,
         hint: 'Check for a quote that is opened but never closed; rows before this one were read.',

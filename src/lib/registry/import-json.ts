@@ -10,7 +10,7 @@
  */
 import {JSONParser} from '@streamparser/json'
 
-import {CliError} from '../output/errors.js'
+import {RtccError} from '../errors.js'
 import type {RawRecord} from './raw-record.js'
 
 const MAX_LINE_CHARS = 1_000_000
@@ -43,8 +43,8 @@ export function recordFromJson(value: unknown, row: number): RawRecord {
   }
 }
 
-function invalidJson(fileName: string, error: unknown, after: number): CliError {
-  return new CliError(`${fileName} is not valid JSON after element ${after}: ${(error as Error).message}`, {
+function invalidJson(fileName: string, error: unknown, after: number): RtccError {
+  return new RtccError(`${fileName} is not valid JSON after element ${after}: ${(error as Error).message}`, {
     code: 'invalid_file',
     where: fileName,
     hint: 'Elements before this point were read; fix the file and import it again (re-importing is idempotent).',
@@ -97,7 +97,7 @@ export async function* readJsonRecords(text: AsyncIterable<string>, fileName: st
   }
   yield* queue
   if (!isArray && rootType !== 'FeatureCollection') {
-    throw new CliError(`${fileName} is not a GeoJSON FeatureCollection (its "type" is ${JSON.stringify(rootType ?? null)})`, {
+    throw new RtccError(`${fileName} is not a GeoJSON FeatureCollection (its "type" is ${JSON.stringify(rootType ?? null)})`, {
       code: 'invalid_file',
       where: fileName,
       hint: 'Import a FeatureCollection of Point features, a JSON array of objects, or JSON Lines (--format jsonl).',
@@ -128,7 +128,7 @@ export async function* readJsonLines(text: AsyncIterable<string>, fileName: stri
     }
     pending = pending.slice(start)
     if (pending.length > MAX_LINE_CHARS) {
-      throw new CliError(`${fileName}: line ${line + 1} is longer than ${MAX_LINE_CHARS} characters`, {
+      throw new RtccError(`${fileName}: line ${line + 1} is longer than ${MAX_LINE_CHARS} characters`, {
         code: 'invalid_file',
         where: `${fileName}:${line + 1}`,
         hint: 'JSON Lines needs one object per line; is this a JSON array or GeoJSON file? Try --format json or --format geojson.',

@@ -6,7 +6,7 @@
  */
 import {XMLParser} from 'fast-xml-parser'
 
-import {CliError} from '../output/errors.js'
+import {RtccError} from '../errors.js'
 import type {RawRecord} from './raw-record.js'
 
 const MAX_PLACEMARK_CHARS = 1_000_000
@@ -82,7 +82,7 @@ export async function* readKmlRecords(text: AsyncIterable<string>, fileName: str
       buffer = buffer.slice(end)
     }
     if (buffer.length > MAX_PLACEMARK_CHARS) {
-      throw new CliError(`${fileName}: placemark ${row + 1} is longer than ${MAX_PLACEMARK_CHARS} characters or never closed`, {
+      throw new RtccError(`${fileName}: placemark ${row + 1} is longer than ${MAX_PLACEMARK_CHARS} characters or never closed`, {
         code: 'invalid_file',
         where: fileName,
         hint: 'Check that every <Placemark> has a matching </Placemark>.',
@@ -90,6 +90,6 @@ export async function* readKmlRecords(text: AsyncIterable<string>, fileName: str
     }
   }
   if (OPEN.test(buffer)) {
-    throw new CliError(`${fileName}: placemark ${row + 1} is not closed before the end of the file`, {code: 'invalid_file', where: fileName})
+    throw new RtccError(`${fileName}: placemark ${row + 1} is not closed before the end of the file`, {code: 'invalid_file', where: fileName})
   }
 }

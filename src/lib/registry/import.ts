@@ -7,7 +7,7 @@
 import {extname} from 'node:path'
 
 import type {CameraInput} from '../domain/camera.js'
-import {CliError, usageError} from '../output/errors.js'
+import {RtccError, usageError} from '../errors.js'
 import {planColumns, type ColumnMap, type ColumnPlan, type DefaultValue} from './column-map.js'
 import {COLUMN_FIELDS, FIELD_COLUMNS, type ColumnName} from './columns.js'
 import {readCsvRecords, type CsvDelimiter} from './import-csv.js'
@@ -89,7 +89,7 @@ function checkRequiredColumns(plan: ColumnPlan, headers: string[], defaults: Par
     owner_email: 'add an owner_email column, or give a default owner ("defaults": {"owner_email": …} in the --map file)',
     external_id: 'add an external_id column, or map one ("columns": {"external_id": "YOUR ID COLUMN"})',
   }
-  throw new CliError(`${fileName} has no column for ${missing.join(', ')}`, {
+  throw new RtccError(`${fileName} has no column for ${missing.join(', ')}`, {
     code: 'missing_columns',
     exitCode: 2,
     where: fileName,
@@ -120,7 +120,7 @@ function rawRecords(text: AsyncIterable<string>, options: ImportOptions, fileNam
 /**
  * Streams `input` (a Node Readable, or any iterable of byte/string chunks) as validated rows. Fatal
  * problems (unreadable file, a map naming a missing column, a CSV without a latitude column) throw a
- * CliError; everything about a single row comes back as that row's errors.
+ * RtccError; everything about a single row comes back as that row's errors.
  */
 export async function* readCameras(input: ByteSource, options: ImportOptions): AsyncGenerator<ImportRow> {
   const fileName = options.fileName ?? 'input'
@@ -183,8 +183,8 @@ const ROWS_EXPECTED: Record<ImportFormat, string> = {
 }
 
 /** A file without a single row is a problem with the whole file (exit 2), never a successful "read 0". */
-function emptyFile(fileName: string, format: ImportFormat): CliError {
-  return new CliError(`${fileName} has no rows: expected ${ROWS_EXPECTED[format]}`, {
+function emptyFile(fileName: string, format: ImportFormat): RtccError {
+  return new RtccError(`${fileName} has no rows: expected ${ROWS_EXPECTED[format]}`, {
     code: 'empty_file',
     exitCode: 2,
     where: fileName,

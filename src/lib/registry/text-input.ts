@@ -6,7 +6,7 @@
  */
 import {TextDecoder} from 'node:util'
 
-import {usageError} from '../output/errors.js'
+import {usageError} from '../errors.js'
 import type {FieldError} from './validate.js'
 
 export type TextEncoding = 'utf8' | 'latin1'

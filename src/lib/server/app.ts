@@ -17,7 +17,7 @@ import {attachCoreLink, CoreHub} from './core-link/index.js'
 import {prepareDataDir, type ServerSecrets} from './data-dir.js'
 import {InProcessEventHub} from './events/hub.js'
 import {sealPlainMfaSecrets} from './mfa.js'
-import {CliError} from '../output/errors.js'
+import {httpStatusOf, RtccError} from '../errors.js'
 import {HttpError} from './http-error.js'
 import {expireDue} from '../services/requests.js'
 import {auditInput, outcomeForStatus, type RateLimit, registerRoute, routeKey} from './route.js'
@@ -147,13 +147,12 @@ async function buildApp(ctx: ServerContext, secrets: ServerSecrets, rateLimits: 
     await ctx.audit.afterCommit()
   })
 
-  app.setErrorHandler((error: FastifyError | HttpError | CliError, req, reply) => {
+  app.setErrorHandler((error: FastifyError | HttpError | RtccError, req, reply) => {
     // A streamed response that failed before its first byte (e.g. evidence failing its integrity
     // check) had set a binary content type and length: the error goes out as JSON instead.
     reply.removeHeader('content-length').removeHeader('x-rtcc-sha256').type('application/json; charset=utf-8')
-    if (error instanceof CliError) {
-      const status = ({not_found: 404, inconsistent: 409, too_large: 413, not_video: 422, storage_full: 507, evidence_corrupt: 500, evidence_missing: 500, wrong_master_key: 500} as Record<string, number>)[error.code] ?? 400
-      return reply.code(status).send({error: {code: error.code, message: error.message, details: error.hint}})
+    if (error instanceof RtccError) {
+      return reply.code(httpStatusOf(error)).send({error: {code: error.code, message: error.message, details: error.hint}})
     }
     if (error instanceof HttpError) {
       return reply.code(error.statusCode).send({error: {code: error.code, message: error.message, field: error.field, details: error.details}})

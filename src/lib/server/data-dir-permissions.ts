@@ -7,7 +7,7 @@
 import {readdirSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {CliError} from '../output/errors.js'
+import {RtccError} from '../errors.js'
 
 /** Group and other permission bits: none may be set on anything in the data dir. */
 const SHARED_BITS = 0o077
@@ -45,7 +45,7 @@ export function checkDataDirPermissions(dir: string): void {
   }
   const fix = loose.length > shown.length ? `chmod -R go-rwx ${quote(dir)}` : [...chmod('700', true), ...chmod('600', false)].join(' && ')
   if (loose.length > shown.length) lines.push(`  … and ${loose.length - shown.length} more`)
-  throw new CliError(`the data dir ${dir} is open to other users, so the server refuses to start:\n${lines.join('\n')}`, {
+  throw new RtccError(`the data dir ${dir} is open to other users, so the server refuses to start:\n${lines.join('\n')}`, {
     code: 'data_dir_permissions',
     where: dir,
     hint: `It holds password hashes, owners' personal data, keys and evidence: make it owner-only, then start again: ${fix}`,

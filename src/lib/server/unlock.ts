@@ -7,7 +7,7 @@ import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 
 import type {UserView} from '../domain/auth.js'
-import {CliError} from '../output/errors.js'
+import {RtccError} from '../errors.js'
 import {toUserView} from '../store/users.js'
 import {withLocalServer} from './local-action.js'
 
@@ -20,11 +20,11 @@ export interface LocalUnlock {
 
 export async function unlockLocally(dataDir: string, username: string, database?: string): Promise<LocalUnlock> {
   if (!existsSync(join(dataDir, 'evidence-master.key')) && !existsSync(join(dataDir, 'rtcc.db')))
-    throw new CliError(`no rtcc server in ${dataDir}`, {code: 'not_found', where: dataDir, hint: 'Pass the --data-dir (and --database) the server runs with.'})
+    throw new RtccError(`no rtcc server in ${dataDir}`, {code: 'not_found', where: dataDir, hint: 'Pass the --data-dir (and --database) the server runs with.'})
   return withLocalServer(dataDir, ({audited}) =>
     audited('server.unlock', async (store, now) => {
       const user = await store.users.findUserByName(username)
-      if (!user) throw new CliError(`no user "${username}" in ${dataDir}`, {code: 'not_found', where: dataDir, hint: 'Check the spelling; `rtcc user list` shows the accounts.'})
+      if (!user) throw new RtccError(`no user "${username}" in ${dataDir}`, {code: 'not_found', where: dataDir, hint: 'Check the spelling; `rtcc user list` shows the accounts.'})
       const lockedOutUntil = (await store.users.lockedUntil(user.username, now)) ?? null
       await store.users.clearLockout(user.username)
       await store.users.updateUser(user.id, {locked_at: null})

@@ -7,7 +7,7 @@
  */
 import type {CameraInput} from '../domain/camera.js'
 import type {ImportedReject, ImportRequestOptions, ImportSummary} from '../domain/registry-import.js'
-import {CliError} from '../output/errors.js'
+import {RtccError} from '../errors.js'
 import {parseColumnMap} from '../registry/column-map.js'
 import {compileArea} from '../registry/geo.js'
 import {readCameras} from '../registry/import.js'
@@ -113,7 +113,7 @@ export async function importCameras(ctx: ServiceContext, actor: Actor, input: Im
     } catch (error) {
       // A problem with the file itself (no latitude column, broken CSV) says so; anything else
       // while the body is still arriving is the upload being cut.
-      if (error instanceof CliError || error instanceof HttpError || input.complete()) throw error
+      if (error instanceof RtccError || error instanceof HttpError || input.complete()) throw error
       throw uploadCut()
     }
     // A cut connection can also look like a clean end of stream: a truncated file is never applied.

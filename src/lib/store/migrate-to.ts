@@ -27,7 +27,7 @@ import type pg from 'pg'
 
 import {MerkleAccumulator} from '../audit/merkle.js'
 import {leafHashOfValues} from '../audit/record.js'
-import {CliError, usageError} from '../output/errors.js'
+import {RtccError, usageError} from '../errors.js'
 import {type Db, openDatabase, schemaVersion} from './db.js'
 import {migrations} from './migrations.js'
 import {postgresConnection, postgresError, redactUrl, sqliteFile} from './open.js'
@@ -115,7 +115,7 @@ export async function migrateToPostgres(options: {dataDir: string; databaseUrl: 
   try {
     const version = schemaVersion(source)
     if (version !== migrations.length) {
-      throw new CliError(`${file} is at schema version ${version}, this rtcc's is ${migrations.length}`, {
+      throw new RtccError(`${file} is at schema version ${version}, this rtcc's is ${migrations.length}`, {
         code: 'schema_mismatch',
         hint: version < migrations.length ? `Bring it up to date first: rtcc server migrate --data-dir ${options.dataDir}` : 'Use the rtcc version that last ran this server.',
       })
@@ -170,7 +170,7 @@ async function copyEverything(source: Db, client: pg.PoolClient, display: string
     if (rows[0]?.found) occupied.push(table)
   }
   if (occupied.length > 0) {
-    throw new CliError(`the PostgreSQL database ${display} already holds rtcc data (in ${occupied.join(', ')}); nothing was copied`, {
+    throw new RtccError(`the PostgreSQL database ${display} already holds rtcc data (in ${occupied.join(', ')}); nothing was copied`, {
       code: 'target_not_empty',
       hint: 'Move into a new, empty database (createdb), or run the server on this one as it is.',
     })
@@ -184,7 +184,7 @@ async function copyEverything(source: Db, client: pg.PoolClient, display: string
     if (target.tables.has(table)) present.push(table)
     else if (rows === 0) skipped.push(`${table} (empty; no such table in PostgreSQL)`)
     else {
-      throw new CliError(`SQLite table ${table} holds ${rows} rows but the PostgreSQL schema has no ${table} table; nothing was copied`, {
+      throw new RtccError(`SQLite table ${table} holds ${rows} rows but the PostgreSQL schema has no ${table} table; nothing was copied`, {
         code: 'schema_gap',
         hint: 'This rtcc cannot move that data yet: keep running on SQLite and report it.',
       })
@@ -245,7 +245,7 @@ export function dependencyOrder(tables: readonly string[], foreignKeys: readonly
   const done = new Set<string>()
   while (order.length < tables.length) {
     const ready = [...wanted].filter((table) => !done.has(table) && [...parents.get(table)!].every((parent) => done.has(parent))).sort()
-    if (ready.length === 0) throw new CliError(`the tables ${[...wanted].filter((t) => !done.has(t)).join(', ')} reference each other in a cycle: cannot order the copy`, {code: 'schema_cycle'})
+    if (ready.length === 0) throw new RtccError(`the tables ${[...wanted].filter((t) => !done.has(t)).join(', ')} reference each other in a cycle: cannot order the copy`, {code: 'schema_cycle'})
     for (const table of ready) {
       order.push(table)
       done.add(table)
@@ -264,7 +264,7 @@ async function copyTable(source: Db, client: pg.PoolClient, table: string, targe
   for (const column of sourceColumns.filter((name) => !insertable.has(name))) {
     const used = source.prepare(`SELECT count(*) FROM ${quote(table)} WHERE ${quote(column)} IS NOT NULL`).pluck().get() as number
     if (used > 0) {
-      throw new CliError(`SQLite column ${table}.${column} holds values in ${used} rows but PostgreSQL has no such column; nothing was copied`, {
+      throw new RtccError(`SQLite column ${table}.${column} holds values in ${used} rows but PostgreSQL has no such column; nothing was copied`, {
         code: 'schema_gap',
         hint: 'This rtcc cannot move that data yet: keep running on SQLite and report it.',
       })
@@ -285,11 +285,11 @@ async function copyTable(source: Db, client: pg.PoolClient, table: string, targe
     else await copyRows(client, table, columns, values)
   } catch (error) {
     const message = (error as Error).message
-    throw new CliError(`copying ${table} failed: ${message}; nothing was copied`, {code: 'copy_failed', where: table})
+    throw new RtccError(`copying ${table} failed: ${message}; nothing was copied`, {code: 'copy_failed', where: table})
   }
   const {rows: counted} = await client.query<{n: number}>(`SELECT count(*)::int AS n FROM ${quote(table)}`)
   const copied = counted[0]!.n
-  if (copied !== rows) throw new CliError(`${table}: ${rows} rows in SQLite but ${copied} in PostgreSQL after the copy; nothing was copied`, {code: 'count_mismatch', where: table})
+  if (copied !== rows) throw new RtccError(`${table}: ${rows} rows in SQLite but ${copied} in PostgreSQL after the copy; nothing was copied`, {code: 'count_mismatch', where: table})
   return {table, rows, copied}
 }
 
@@ -302,7 +302,7 @@ function parentsFirst(rows: unknown[][], parentIndex: number, keyIndex: number):
     const chain: unknown[][] = []
     let current: unknown[] | undefined = row
     while (current && !placed.has(current[keyIndex])) {
-      if (chain.includes(current)) throw new CliError(`rows of a table refer to each other in a cycle (at ${String(current[keyIndex])})`, {code: 'schema_cycle'})
+      if (chain.includes(current)) throw new RtccError(`rows of a table refer to each other in a cycle (at ${String(current[keyIndex])})`, {code: 'schema_cycle'})
       chain.push(current)
       const parent: unknown = current[parentIndex]
       current = parent === null || parent === undefined ? undefined : byKey.get(parent)
@@ -355,7 +355,7 @@ async function insertRows(client: pg.PoolClient, table: string, columns: string[
       const expressions = extra.map((column) =>
         computed[column]!.replace(/\{(\w+)\}/g, (_match, name: string) => {
           const index = columns.indexOf(name)
-          if (index === -1) throw new CliError(`${table}.${column} is computed from ${name}, which SQLite does not have`, {code: 'schema_gap'})
+          if (index === -1) throw new RtccError(`${table}.${column} is computed from ${name}, which SQLite does not have`, {code: 'schema_gap'})
           return placeholder(index)
         }),
       )
@@ -427,7 +427,7 @@ async function compareAuditLogs(source: Db, client: pg.PoolClient): Promise<Migr
   }
   const root = before.stored.rootHex()
   if (after.records !== before.records || after.stored.rootHex() !== root || after.recomputed.rootHex() !== before.recomputed.rootHex()) {
-    throw new CliError(
+    throw new RtccError(
       `the copied audit log does not match the source (records ${before.records} → ${after.records}, root ${root.slice(0, 16)}… → ${after.stored.rootHex().slice(0, 16)}…); nothing was copied`,
       {code: 'audit_mismatch', hint: 'This is a bug in rtcc: report it with the output of rtcc audit verify on the source.'},
     )

@@ -17,7 +17,7 @@ import {existsSync, mkdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {ConnectionOptions} from 'node:tls'
 
-import {CliError, ExitCode, usageError} from '../output/errors.js'
+import {RtccError, ExitCode, usageError} from '../errors.js'
 import {openDatabase} from './db.js'
 import type {PgStore} from './postgres/pg-store.js'
 import {SqliteStore} from './sqlite-store.js'
@@ -148,27 +148,27 @@ export async function openStore(options: OpenStoreOptions): Promise<OpenedStore>
   }
 }
 
-/** A PostgreSQL failure as a CliError that says what to do; other errors pass through unchanged. */
+/** A PostgreSQL failure as a RtccError that says what to do; other errors pass through unchanged. */
 export function postgresError(error: unknown, display: string): unknown {
-  if (error instanceof CliError) return error
+  if (error instanceof RtccError) return error
   const err = error as {code?: string; message?: string}
   const message = err?.message ?? String(error)
   if (['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'EAI_AGAIN'].includes(err?.code ?? '')) {
-    return new CliError(`cannot reach PostgreSQL at ${display}: ${message}`, {code: 'database_unreachable', hint: 'Check the host and port in the URL and that PostgreSQL is running and accepts TCP connections.'})
+    return new RtccError(`cannot reach PostgreSQL at ${display}: ${message}`, {code: 'database_unreachable', hint: 'Check the host and port in the URL and that PostgreSQL is running and accepts TCP connections.'})
   }
   if (/does not support SSL/i.test(message)) {
-    return new CliError(`PostgreSQL at ${display} does not offer TLS, but the URL asks for it (sslmode)`, {code: 'database_tls', hint: 'Enable ssl in postgresql.conf, or use sslmode=disable on a trusted network only.'})
+    return new RtccError(`PostgreSQL at ${display} does not offer TLS, but the URL asks for it (sslmode)`, {code: 'database_tls', hint: 'Enable ssl in postgresql.conf, or use sslmode=disable on a trusted network only.'})
   }
   if (/self[- ]signed|unable to (get|verify)|certificate|altnames/i.test(message)) {
-    return new CliError(`TLS to PostgreSQL at ${display} failed: ${message}`, {code: 'database_tls', hint: "Give the server's CA with sslrootcert=FILE, or check the host name in the URL (verify-full checks it)."})
+    return new RtccError(`TLS to PostgreSQL at ${display} failed: ${message}`, {code: 'database_tls', hint: "Give the server's CA with sslrootcert=FILE, or check the host name in the URL (verify-full checks it)."})
   }
-  if (err?.code === '3D000') return new CliError(`${message} (${display})`, {code: 'database_missing', hint: 'Create it first: createdb -O rtcc rtcc (as the postgres user).'})
-  if (err?.code === '28P01' || err?.code === '28000') return new CliError(`PostgreSQL refused the login: ${message}`, {code: 'database_auth', exitCode: ExitCode.unauthorized, hint: 'Check the user and password in the URL and pg_hba.conf.'})
+  if (err?.code === '3D000') return new RtccError(`${message} (${display})`, {code: 'database_missing', hint: 'Create it first: createdb -O rtcc rtcc (as the postgres user).'})
+  if (err?.code === '28P01' || err?.code === '28000') return new RtccError(`PostgreSQL refused the login: ${message}`, {code: 'database_auth', exitCode: ExitCode.unauthorized, hint: 'Check the user and password in the URL and pg_hba.conf.'})
   if (err?.code === '42501' && /extension/i.test(message)) {
-    return new CliError(`${message}`, {code: 'database_permission', hint: 'A superuser must run CREATE EXTENSION postgis; once in this database (sudo -u postgres psql -d DBNAME -c "CREATE EXTENSION postgis").'})
+    return new RtccError(`${message}`, {code: 'database_permission', hint: 'A superuser must run CREATE EXTENSION postgis; once in this database (sudo -u postgres psql -d DBNAME -c "CREATE EXTENSION postgis").'})
   }
   if (/extension "postgis" is not available|could not open extension control file/i.test(message)) {
-    return new CliError(`PostGIS is not installed on the PostgreSQL server at ${display}`, {code: 'database_postgis', hint: 'Install it (Debian/Ubuntu: apt-get install postgresql-15-postgis-3), then run CREATE EXTENSION postgis; as a superuser.'})
+    return new RtccError(`PostGIS is not installed on the PostgreSQL server at ${display}`, {code: 'database_postgis', hint: 'Install it (Debian/Ubuntu: apt-get install postgresql-15-postgis-3), then run CREATE EXTENSION postgis; as a superuser.'})
   }
   return error
 }

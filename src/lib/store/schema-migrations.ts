@@ -7,7 +7,7 @@
 import {existsSync, mkdirSync} from 'node:fs'
 import {dirname} from 'node:path'
 
-import {CliError} from '../output/errors.js'
+import {RtccError} from '../errors.js'
 import {openDatabase, schemaVersion} from './db.js'
 import {migrations} from './migrations.js'
 import {type DatabaseTarget, postgresError} from './open.js'
@@ -43,8 +43,8 @@ export function migrationTitle(sql: string): string {
 const steps = (list: readonly string[], after: number): MigrationStep[] =>
   list.map((sql, index) => ({version: index + 1, title: migrationTitle(sql)})).filter((step) => step.version > after)
 
-function tooNew(current: number, latest: number, database: string): CliError {
-  return new CliError(`the database ${database} is at schema version ${current}, newer than this rtcc knows (${latest})`, {
+function tooNew(current: number, latest: number, database: string): RtccError {
+  return new RtccError(`the database ${database} is at schema version ${current}, newer than this rtcc knows (${latest})`, {
     code: 'schema_too_new',
     hint: 'Run a newer rtcc against it; migrations only go forward.',
   })

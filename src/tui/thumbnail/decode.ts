@@ -6,7 +6,7 @@
 import {spawn} from 'node:child_process'
 
 import {ffmpegPath} from '../../lib/media/ffmpeg.js'
-import {CliError} from '../../lib/output/errors.js'
+import {RtccError} from '../../lib/errors.js'
 import type {Pixels} from '../render/half-block.js'
 
 const DECODE_TIMEOUT_MS = 5000
@@ -26,12 +26,12 @@ export function decodeJpeg(jpeg: Buffer, width: number, height: number): Promise
     child.stdin.on('error', () => undefined)
     child.on('error', (error) => {
       clearTimeout(timer)
-      reject(new CliError(`could not start ffmpeg to decode a frame: ${error.message}`, {code: 'ffmpeg_missing'}))
+      reject(new RtccError(`could not start ffmpeg to decode a frame: ${error.message}`, {code: 'ffmpeg_missing'}))
     })
     child.on('close', (code) => {
       clearTimeout(timer)
       const data = Buffer.concat(chunks)
-      if (code !== 0 || data.length < size) return reject(new CliError(`could not decode the frame: ${stderr.trim().split('\n').pop() || `ffmpeg exited ${code}`}`, {code: 'not_media'}))
+      if (code !== 0 || data.length < size) return reject(new RtccError(`could not decode the frame: ${stderr.trim().split('\n').pop() || `ffmpeg exited ${code}`}`, {code: 'not_media'}))
       resolve({width, height, data: new Uint8Array(data.buffer, data.byteOffset, size)})
     })
     child.stdin.end(jpeg)

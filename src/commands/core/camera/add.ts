@@ -5,7 +5,7 @@ import {configDirFlag, policyFlags} from '../../../lib/core/command-flags.js'
 import {LOCATION_TYPES, type LocationType} from '../../../lib/domain/camera.js'
 import type {SharingMode} from '../../../lib/domain/policy.js'
 import {RtccCommand} from '../../../lib/output/base-command.js'
-import {usageError} from '../../../lib/output/errors.js'
+import {usageError} from '../../../lib/errors.js'
 
 export default class CoreCameraAdd extends RtccCommand<typeof CoreCameraAdd> {
   static override summary = 'Attach a camera without ONVIF (DVR, NVR channel, doorbell) to this Core by its RTSP URL.'

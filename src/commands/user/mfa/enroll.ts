@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {RtccCommand} from '../../../lib/output/base-command.js'
-import {usageError} from '../../../lib/output/errors.js'
+import {usageError} from '../../../lib/errors.js'
 
 export default class UserMfaEnroll extends RtccCommand<typeof UserMfaEnroll> {
   static override summary = 'Set up a TOTP second factor for your account.'

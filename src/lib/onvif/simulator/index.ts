@@ -5,7 +5,7 @@
  * finds them as it would find cameras on a site subnet. With `basePort` they share one address
  * and take consecutive ports instead (for systems where only 127.0.0.1 exists, such as macOS).
  */
-import {CliError, usageError} from '../../output/errors.js'
+import {RtccError, usageError} from '../../errors.js'
 import {DISCOVERY_PORT} from '../ws-discovery.js'
 import {type CameraConfig, type RunningCamera, type SimulatedCamera, startCamera} from './camera.js'
 import type {Quirks} from './quirks.js'
@@ -84,12 +84,12 @@ export function cameraConfigs(options: SimulatorOptions): CameraConfig[] {
   })
 }
 
-function startError(error: NodeJS.ErrnoException, config: CameraConfig): CliError {
+function startError(error: NodeJS.ErrnoException, config: CameraConfig): RtccError {
   const where = `${config.host} (HTTP ${config.httpPort}, RTSP ${config.rtspPort}, UDP ${config.discoveryPort})`
-  if (error.code === 'EADDRNOTAVAIL') return new CliError(`address ${config.host} is not configured on this machine`, {code: 'address_unavailable', where, hint: 'On Linux all of 127.0.0.0/8 works; elsewhere use --host 127.0.0.1 --base-port 10000, or add a loopback alias.'})
-  if (error.code === 'EADDRINUSE') return new CliError(`a port is already in use on ${config.host}`, {code: 'address_in_use', where, hint: 'Stop the other simulator, or pick another --host or --base-port.'})
-  if (error.code === 'EACCES') return new CliError(`not allowed to bind a port below 1024 on ${config.host}`, {code: 'permission_denied', where, hint: 'Use ports above 1024 (the defaults) or run with the privilege to bind low ports.'})
-  return new CliError(`camera ${config.name} could not start: ${error.message}`, {where})
+  if (error.code === 'EADDRNOTAVAIL') return new RtccError(`address ${config.host} is not configured on this machine`, {code: 'address_unavailable', where, hint: 'On Linux all of 127.0.0.0/8 works; elsewhere use --host 127.0.0.1 --base-port 10000, or add a loopback alias.'})
+  if (error.code === 'EADDRINUSE') return new RtccError(`a port is already in use on ${config.host}`, {code: 'address_in_use', where, hint: 'Stop the other simulator, or pick another --host or --base-port.'})
+  if (error.code === 'EACCES') return new RtccError(`not allowed to bind a port below 1024 on ${config.host}`, {code: 'permission_denied', where, hint: 'Use ports above 1024 (the defaults) or run with the privilege to bind low ports.'})
+  return new RtccError(`camera ${config.name} could not start: ${error.message}`, {where})
 }
 
 export async function startSimulatedCameras(options: SimulatorOptions = {}): Promise<SimulatorHandle> {

@@ -1,5 +1,5 @@
 /** Firmware habits seen in the field, which the simulator can reproduce on demand. */
-import {usageError} from '../../output/errors.js'
+import {usageError} from '../../errors.js'
 
 export interface Quirks {
   /** Unusual prefixes (`SOAP-ENV:`, `ns2:`…), unused namespace declarations and vendor extension elements. */
