@@ -112,6 +112,37 @@ export function approvalsFor(db: Db, cameraId: string, at = new Date()): Approva
   }))
 }
 
+/** An access-report row as both backends' queries return it. */
+export interface AccessAuditSqlRow {
+  seq: number
+  time: string
+  actor_id: string | null
+  actor_name: string | null
+  role: string | null
+  action: string
+  target: string
+  outcome: string
+  detail: string | null
+  camera_id: string | null
+  camera_name: string | null
+  agency_name: string | null
+}
+
+export const toAccessAuditRow = (r: AccessAuditSqlRow): AccessAuditRow => ({
+  seq: r.seq,
+  time: r.time,
+  actorId: r.actor_id,
+  actorName: r.actor_name,
+  role: r.role,
+  action: r.action,
+  target: r.target,
+  outcome: r.outcome,
+  detail: r.detail === null ? null : (JSON.parse(r.detail) as Record<string, unknown>),
+  cameraId: r.camera_id,
+  cameraName: r.camera_name,
+  agencyName: r.agency_name,
+})
+
 // ── The access report ────────────────────────────────────────────────────────────────────────────
 
 export interface AccessAuditRow {
@@ -150,32 +181,6 @@ export function accessAuditRows(db: Db, owner: {ownerId: string; userId: string 
        WHERE (@since IS NULL OR a.time >= @since) AND (a.actor_id IS NULL OR @userId IS NULL OR a.actor_id <> @userId)
        ORDER BY a.seq LIMIT @limit`,
     )
-    .all({ownerId: owner.ownerId, userId: owner.userId, since: options.since ?? null, limit: options.limit}) as {
-    seq: number
-    time: string
-    actor_id: string | null
-    actor_name: string | null
-    role: string | null
-    action: string
-    target: string
-    outcome: string
-    detail: string | null
-    camera_id: string | null
-    camera_name: string | null
-    agency_name: string | null
-  }[]
-  return rows.map((r) => ({
-    seq: r.seq,
-    time: r.time,
-    actorId: r.actor_id,
-    actorName: r.actor_name,
-    role: r.role,
-    action: r.action,
-    target: r.target,
-    outcome: r.outcome,
-    detail: r.detail === null ? null : (JSON.parse(r.detail) as Record<string, unknown>),
-    cameraId: r.camera_id,
-    cameraName: r.camera_name,
-    agencyName: r.agency_name,
-  }))
+    .all({ownerId: owner.ownerId, userId: owner.userId, since: options.since ?? null, limit: options.limit}) as AccessAuditSqlRow[]
+  return rows.map(toAccessAuditRow)
 }

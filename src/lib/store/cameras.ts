@@ -190,7 +190,8 @@ export function registryStats(db: Db, scope: CameraScope): RegistryStats {
   return {cameras: totals.cameras, owners: totals.owners, byType: Object.fromEntries(byType.map((r) => [r.type, r.n])), liveCapable: totals.live, records: totals.records}
 }
 
-const FIELD_COLUMNS: [keyof CameraFields, string][] = [
+/** Camera fields and their columns, with how a value is stored (shared by both backends). */
+export const FIELD_COLUMNS: [keyof CameraFields, string][] = [
   ['name', 'name'],
   ['latitude', 'latitude'],
   ['longitude', 'longitude'],
@@ -207,7 +208,7 @@ const FIELD_COLUMNS: [keyof CameraFields, string][] = [
   ['tags', 'tags'],
 ]
 
-const toColumnValue = (field: keyof CameraFields, value: unknown) =>
+export const toColumnValue = (field: keyof CameraFields, value: unknown) =>
   field === 'tags' ? JSON.stringify(value) : typeof value === 'boolean' ? (value ? 1 : 0) : value
 
 /** An owner's own camera (`rtcc camera add`): source `owner`, keyed by its own id. */

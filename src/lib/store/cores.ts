@@ -150,13 +150,18 @@ export function listCores(db: Db, filter: {ownerId?: string; visibleCamera?: (ca
   const cameras = db
     .prepare('SELECT cc.*, c.name FROM core_cameras cc JOIN cameras c ON c.id = cc.camera_id ORDER BY c.name, c.id')
     .all() as CameraViewRow[]
+  return coreViews(cores, cameras, filter.visibleCamera)
+}
+
+/** Cores and their camera rows as views; with `visibleCamera`, only visible cameras and Cores that have one. */
+export function coreViews(cores: (CoreRow & {owner_name: string})[], cameras: CameraViewRow[], visibleCamera?: (cameraId: string) => boolean): CoreView[] {
   const byCore = new Map<string, CoreCameraView[]>()
   for (const row of cameras) {
-    if (filter.visibleCamera && !filter.visibleCamera(row.camera_id)) continue
+    if (visibleCamera && !visibleCamera(row.camera_id)) continue
     byCore.set(row.core_id, [...(byCore.get(row.core_id) ?? []), toCameraView(row)])
   }
   return cores
-    .filter((c) => !filter.visibleCamera || byCore.has(c.id))
+    .filter((c) => !visibleCamera || byCore.has(c.id))
     .map((c) => ({
       id: c.id,
       name: c.name,

@@ -1,7 +1,7 @@
 /** Access requests and the owner's access report on PostgreSQL (see ../access.ts). */
 import type {AccessRequest, AccessStatus, ApprovalRecord} from '../../domain/access.js'
 import {OwnerStatement} from '../../domain/policy.js'
-import {toAccessRequest, type AccessAuditRow, type AccessRow} from '../access.js'
+import {toAccessAuditRow, toAccessRequest, type AccessAuditRow, type AccessAuditSqlRow, type AccessRow} from '../access.js'
 import {all, one, run, type Pg} from './pg.js'
 
 const SELECT = 'SELECT a.*, c.name AS camera_name FROM access_requests a JOIN cameras c ON c.id = a.camera_id'
@@ -73,20 +73,7 @@ export async function approvalsFor(db: Pg, cameraId: string, at = new Date()): P
 }
 
 export async function accessAuditRows(db: Pg, owner: {ownerId: string; userId: string | null}, options: {since?: string; limit: number}): Promise<AccessAuditRow[]> {
-  const rows = await all<{
-    seq: number
-    time: string
-    actor_id: string | null
-    actor_name: string | null
-    role: string | null
-    action: string
-    target: string
-    outcome: string
-    detail: string | null
-    camera_id: string | null
-    camera_name: string | null
-    agency_name: string | null
-  }>(
+  const rows = await all<AccessAuditSqlRow>(
     db,
     `WITH targets(id, camera_id) AS (
        SELECT id, id FROM cameras WHERE owner_id = $1
@@ -102,18 +89,5 @@ export async function accessAuditRows(db: Pg, owner: {ownerId: string; userId: s
      ORDER BY a.seq LIMIT $4`,
     [owner.ownerId, owner.userId, options.since ?? null, options.limit],
   )
-  return rows.map((r) => ({
-    seq: r.seq,
-    time: r.time,
-    actorId: r.actor_id,
-    actorName: r.actor_name,
-    role: r.role,
-    action: r.action,
-    target: r.target,
-    outcome: r.outcome,
-    detail: r.detail === null ? null : (JSON.parse(r.detail) as Record<string, unknown>),
-    cameraId: r.camera_id,
-    cameraName: r.camera_name,
-    agencyName: r.agency_name,
-  }))
+  return rows.map(toAccessAuditRow)
 }

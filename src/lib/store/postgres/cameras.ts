@@ -9,7 +9,7 @@
 import type {Camera, CameraFields, RegistryStats} from '../../domain/camera.js'
 import {newId} from '../../domain/ids.js'
 import {EARTH_RADIUS_M, type BoundingBox} from '../../registry/geo.js'
-import {toCamera, type CameraFilters, type CameraRow, type CameraScope, type CameraWithOwner, type NearCamera, type NearQuery} from '../cameras.js'
+import {FIELD_COLUMNS, toCamera, toColumnValue, type CameraFilters, type CameraRow, type CameraScope, type CameraWithOwner, type NearCamera, type NearQuery} from '../cameras.js'
 import {all, one, run, type Pg} from './pg.js'
 
 /** The row as SQLite's (no PostGIS column). */
@@ -98,25 +98,6 @@ export async function registryStats(db: Pg, scope: CameraScope): Promise<Registr
   return {cameras: totals.cameras, owners: totals.owners, byType: Object.fromEntries(byType.map((r) => [r.type, r.n])), liveCapable: totals.live, records: totals.records}
 }
 
-const FIELD_COLUMNS: [keyof CameraFields, string][] = [
-  ['name', 'name'],
-  ['latitude', 'latitude'],
-  ['longitude', 'longitude'],
-  ['address', 'address'],
-  ['locationType', 'location_type'],
-  ['make', 'make'],
-  ['model', 'model'],
-  ['viewDescription', 'view_description'],
-  ['viewDirection', 'view_direction'],
-  ['fieldOfView', 'field_of_view'],
-  ['records', 'records'],
-  ['retentionDays', 'retention_days'],
-  ['liveCapable', 'live_capable'],
-  ['tags', 'tags'],
-]
-
-const toColumnValue = (field: keyof CameraFields, value: unknown) =>
-  field === 'tags' ? JSON.stringify(value) : typeof value === 'boolean' ? (value ? 1 : 0) : value
 
 /** An owner's own camera (`rtcc camera add`): source `owner`, keyed by its own id. */
 export async function insertOwnerCamera(db: Pg, ownerId: string, fields: CameraFields): Promise<Camera> {

@@ -2,7 +2,7 @@
 import type {CameraHealth, CameraPolicySummary, CameraState, CoreView} from '../../domain/core.js'
 import {newId} from '../../domain/ids.js'
 import type {SharingMode} from '../../domain/policy.js'
-import {type CameraTransition, type CameraViewRow, type CodeProblem, type CoreRow, hashCode, toCameraView} from '../cores.js'
+import {type CameraTransition, type CameraViewRow, type CodeProblem, type CoreRow, coreViews, hashCode} from '../cores.js'
 import {all, one, run, type Pg} from './pg.js'
 
 export async function insertEnrollCode(db: Pg, code: string, fields: {ownerId: string; createdBy: string; expiresAt: string; now: string}): Promise<void> {
@@ -109,23 +109,5 @@ export async function listCores(db: Pg, filter: {ownerId?: string; visibleCamera
     filter.ownerId ? [filter.ownerId] : [],
   )
   const cameras = await all<CameraViewRow>(db, 'SELECT cc.*, c.name FROM core_cameras cc JOIN cameras c ON c.id = cc.camera_id ORDER BY c.name, c.id')
-  const byCore = new Map<string, ReturnType<typeof toCameraView>[]>()
-  for (const row of cameras) {
-    if (filter.visibleCamera && !filter.visibleCamera(row.camera_id)) continue
-    byCore.set(row.core_id, [...(byCore.get(row.core_id) ?? []), toCameraView(row)])
-  }
-  return cores
-    .filter((c) => !filter.visibleCamera || byCore.has(c.id))
-    .map((c) => ({
-      id: c.id,
-      name: c.name,
-      ownerId: c.owner_id,
-      ownerName: c.owner_name,
-      online: c.online === 1,
-      lastSeenAt: c.last_seen_at,
-      connectedAt: c.connected_at,
-      enrolledAt: c.enrolled_at,
-      version: c.version,
-      cameras: byCore.get(c.id) ?? [],
-    }))
+  return coreViews(cores, cameras, filter.visibleCamera)
 }
