@@ -29,7 +29,6 @@ import {startSimulatedCameras} from '../src/lib/onvif/simulator/index.js'
 import {startServer} from '../src/lib/server/app.js'
 import {Fmp4Splitter} from '../src/lib/server/core-link/fmp4.js'
 import {initServer} from '../src/lib/server/init.js'
-import {listCores} from '../src/lib/store/cores.js'
 
 const MAX_STREAMS = 32
 const COLD_RUNS = 5
@@ -145,7 +144,7 @@ export async function run(): Promise<Record<string, unknown>> {
     }
     const corePid = core.pid!
     // Idle once the Core's first health round (an ffprobe per camera) is over.
-    for (let waited = 0; listCores(server.ctx.db)[0]!.cameras.some((c) => c.checkedAt === null); waited += 250) {
+    for (let waited = 0; (await server.ctx.store.cores.listCores())[0]!.cameras.some((c) => c.checkedAt === null); waited += 250) {
       if (waited > 120_000) throw new Error('the Core did not report camera health within 120 s')
       await sleep(250)
     }
