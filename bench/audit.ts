@@ -2,8 +2,8 @@
  * Audit log benchmark: append rate (one transaction per record, checkpoint every 1000, as the server
  * runs it), `audit verify` rate over 1,000,000 records, and raw SHA-256 throughput over the same
  * canonical record bytes in the same run, for comparison. Run directly: `npx tsx bench/audit.ts`.
- * With RTCC_BENCH_POSTGRES_URL (a database the bench may create others from, e.g.
- * postgres://postgres@127.0.0.1:5432/test) it also measures both on PostgreSQL, side by side: appends
+ * With PostgreSQL (RTCC_BENCH_POSTGRES_URL, a database the bench may create others from; default
+ * postgres://postgres@127.0.0.1:5432/test when it answers, see lib/postgres.ts) it also measures both on PostgreSQL, side by side: appends
  * through the store (advisory-locked, one transaction each) and `audit verify --database` over a copy
  * of the same records.
  */
@@ -21,6 +21,7 @@ import {auditRowTextPage, auditRowValuesPage, listCheckpoints} from '../src/lib/
 import {withSqliteAuditSnapshot} from '../src/lib/store/audit-reader.js'
 import {openDatabase} from '../src/lib/store/db.js'
 import {SqliteStore} from '../src/lib/store/sqlite-store.js'
+import {benchPostgresUrl} from './lib/postgres.js'
 
 const VERIFY_RECORDS = Number(process.env.AUDIT_BENCH_RECORDS ?? 1_000_000)
 const APPEND_RECORDS = 20_000
@@ -116,6 +117,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const dir = mkdtempSync(join(tmpdir(), 'rtcc-bench-audit-'))
   const {privateKey, publicKey} = generateKeyPairSync('ed25519')
   const signer = {name: 'bench.rtcc/audit', privateKey, publicKey}
+  const postgresUrl = await benchPostgresUrl()
   try {
     // Append: each record in its own transaction, then afterCommit (which signs every 1000th).
     const appendDb = openDatabase(join(dir, 'append.db'))
@@ -178,7 +180,7 @@ export async function run(): Promise<Record<string, unknown>> {
       verifyToTwoHashCeilingRatio: Number(((result.ratePerSecond ?? 0) / (shaRate / 2)).toFixed(3)),
       buildSeconds: Number(buildSeconds.toFixed(1)),
       databaseMiB: Math.round(statSync(file).size / 2 ** 20),
-      ...(process.env.RTCC_BENCH_POSTGRES_URL ? {postgres: await postgresFigures(process.env.RTCC_BENCH_POSTGRES_URL, signer, file)} : {}),
+      ...(postgresUrl ? {postgres: await postgresFigures(postgresUrl, signer, file)} : {}),
     }
   } finally {
     rmSync(dir, {recursive: true, force: true})

@@ -1,6 +1,7 @@
 /**
  * Time to issue a canvass to 500 owners (1000 cameras within 1 km), through the real API and server:
  * one request and one email (outbox transport) per owner, each audited and published as an event.
+ * On SQLite and, when reachable (see lib/postgres.ts), on PostgreSQL in a database of its own.
  */
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -14,12 +15,20 @@ import {IMPORT_OPTIONS_HEADER} from '../src/lib/domain/registry-import.js'
 import type {CanvassResult} from '../src/lib/domain/requests.js'
 import {startServer} from '../src/lib/server/app.js'
 import {initServer} from '../src/lib/server/init.js'
+import {benchPostgresUrl, withBenchDatabase} from './lib/postgres.js'
 
 export async function run(owners = 500): Promise<Record<string, unknown>> {
+  const sqlite = await canvass(owners)
+  const postgresUrl = await benchPostgresUrl()
+  return {...sqlite, ...(postgresUrl ? {postgres: await withBenchDatabase(postgresUrl, 'canvass', (url) => canvass(owners, url))} : {})}
+}
+
+/** One canvass on a fresh server: SQLite in its data dir, or the PostgreSQL database `database`. */
+async function canvass(owners: number, database?: string): Promise<Record<string, unknown>> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rtcc-bench-canvass-'))
   const admin = {username: 'boss', password: 'Chief-Of-Benchmarks-42'}
-  await initServer(dataDir, admin)
-  const server = await startServer({dataDir, port: 0, version: 'bench'})
+  await initServer(dataDir, admin, database)
+  const server = await startServer({dataDir, database, port: 0, version: 'bench'})
   try {
     const {pem, fingerprint} = await fetchCertificate(server.url)
     const pin = {certPem: pem, fingerprint}
