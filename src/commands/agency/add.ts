@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import type {AgencyView} from '../../lib/client/registry-agencies.js'
+import type {AgencyView} from '../../lib/domain/agency.js'
 import {RtccCommand} from '../../lib/output/base-command.js'
 
 export default class AgencyAdd extends RtccCommand<typeof AgencyAdd> {

@@ -1,4 +1,4 @@
-import type {AgencyView} from '../../lib/client/registry-agencies.js'
+import type {AgencyView} from '../../lib/domain/agency.js'
 import {RtccCommand} from '../../lib/output/base-command.js'
 
 export default class AgencyList extends RtccCommand<typeof AgencyList> {

@@ -1,19 +1,11 @@
 /** Agencies and their jurisdictions (`rtcc agency add|list`, `rtcc user set-agency`). */
 import {readFile} from 'node:fs/promises'
 
+import type {AgencyView} from '../domain/agency.js'
 import type {UserView} from '../domain/auth.js'
 import {RtccError} from '../errors.js'
 import {type AreaGeometry, parseArea} from '../registry/geo.js'
 import type {ApiClient} from './api.js'
-
-export interface AgencyView {
-  id: string
-  name: string
-  bbox: {minLatitude: number; maxLatitude: number; minLongitude: number; maxLongitude: number}
-  polygons: number
-  members: number
-  createdAt: string
-}
 
 /** Reads and checks a jurisdiction file locally (GeoJSON Polygon/MultiPolygon, Feature or FeatureCollection), so mistakes name the file. */
 export async function readJurisdiction(file: string): Promise<AreaGeometry> {

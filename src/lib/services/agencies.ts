@@ -1,17 +1,9 @@
 /** Agencies and their jurisdictions (admin). Agency users see only the registry inside theirs. */
+import type {AgencyView} from '../domain/agency.js'
 import {parseArea} from '../registry/geo.js'
 import type {Agency} from '../store/agencies.js'
 import {badRequest, conflict} from '../server/http-error.js'
 import type {Actor, ServiceContext} from './context.js'
-
-export interface AgencyView {
-  id: string
-  name: string
-  bbox: Agency['bbox']
-  polygons: number
-  members: number
-  createdAt: string
-}
 
 async function view(ctx: ServiceContext, agency: Agency): Promise<AgencyView> {
   return {
