@@ -10,10 +10,10 @@ import {IMPORT_OPTIONS_HEADER} from '../../src/lib/domain/registry-import.js'
 import {decide} from '../../src/lib/policy/decide.js'
 import {approvalContext, signApproval} from '../../src/lib/policy/document.js'
 import {loadOwnerKey} from '../../src/lib/client/policy-key.js'
-import type {RtccError} from '../../src/lib/errors.js'
 import {runCli} from '../helpers/cli.js'
 import {removeDir, startTestServer, type TestServer} from '../helpers/server.js'
 import {chicagoAgency, ownerWithCameras, recordEvents, useTempConfigDir} from '../policy/owner-fixture.js'
+import {failure} from '../helpers/failure.js'
 
 let t: TestServer
 let configDir: string
@@ -21,7 +21,6 @@ let owner: {api: ApiClient; ownerId: string; cameras: Camera[]}
 let ines: ApiClient
 let inesId: string
 let otto: ApiClient
-const failure = async (promise: Promise<unknown>) => (await promise.then(() => undefined, (error: RtccError) => error))!
 
 beforeAll(async () => {
   configDir = useTempConfigDir()

@@ -4,9 +4,9 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {AuditRecord} from '../../src/lib/audit/record.js'
 import {ApiClient} from '../../src/lib/client/api.js'
 import type {TokenView, UserView, WhoAmI} from '../../src/lib/domain/auth.js'
-import type {RtccError} from '../../src/lib/errors.js'
 import {runCli} from '../helpers/cli.js'
 import {ADMIN, removeDir, startTestServer, type TestServer} from '../helpers/server.js'
+import {failure} from '../helpers/failure.js'
 
 const PASSWORD = 'Test-User-Passphrase-42'
 // These tests log in far more often than one address may (30 a minute); the limit has its own tests.
@@ -22,7 +22,6 @@ afterAll(async () => {
   removeDir(t.dataDir)
 })
 
-const failure = async (promise: Promise<unknown>) => (await promise.then(() => undefined, (error: RtccError) => error))!
 
 /** What a login attempt tells the caller, with the name typed replaced, so two names can be compared. */
 async function answer(username: string, password: string): Promise<string> {

@@ -3,9 +3,9 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {ApiClient} from '../../src/lib/client/api.js'
 import type {TokenView, UserView, WhoAmI} from '../../src/lib/domain/auth.js'
-import type {RtccError} from '../../src/lib/errors.js'
 import {runCli} from '../helpers/cli.js'
 import {removeDir, startTestServer, tempDir, type TestServer} from '../helpers/server.js'
+import {failure} from '../helpers/failure.js'
 
 let t: TestServer
 let configDir: string
@@ -21,7 +21,6 @@ afterAll(async () => {
   removeDir(configDir)
 })
 
-const failure = async (promise: Promise<unknown>) => (await promise.then(() => undefined, (error: RtccError) => error))!
 
 async function tokenOf(username: string, role: UserView['role'], roleScope: UserView['role']): Promise<string> {
   const session = await t.userClient(username, role)

@@ -7,10 +7,10 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {ApiClient} from '../../src/lib/client/api.js'
 import type {WhoAmI} from '../../src/lib/domain/auth.js'
-import type {RtccError} from '../../src/lib/errors.js'
 import {openDatabase} from '../../src/lib/store/db.js'
 import {removeDir, startTestServer, type TestServer} from '../helpers/server.js'
 import {backendUnderTest} from '../helpers/database.js'
+import {failure} from '../helpers/failure.js'
 
 const onSqlite = backendUnderTest() === 'sqlite'
 
@@ -26,7 +26,6 @@ afterAll(async () => {
   removeDir(t.dataDir)
 })
 
-const failure = async (promise: Promise<unknown>) => (await promise.then(() => undefined, (error: RtccError) => error))!
 const totpOf = (secret: string) => new OTPAuth.TOTP({secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30})
 /** A code of the next time step: the current one may have been spent confirming the enrolment. */
 const nextCode = (totp: OTPAuth.TOTP) => totp.generate({timestamp: Date.now() + 30_000})

@@ -3,15 +3,14 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {initialPolicy, writeLocalPolicies} from '../../src/lib/core/policies.js'
 import type {StreamGrant} from '../../src/lib/domain/stream.js'
-import type {RtccError} from '../../src/lib/errors.js'
 import {probeStream} from '../../src/lib/media/probe.js'
 import {runCli} from '../helpers/cli.js'
 import {sql} from '../helpers/sql.js'
 import {decodeFrames, type Site, startSite, until} from './helpers.js'
+import {failure} from '../helpers/failure.js'
 
 let site: Site
 type AuditRow = {action: string; target: string; outcome: string; detail: Record<string, unknown>}
-const failure = async (promise: Promise<unknown>) => (await promise.then(() => undefined, (error: RtccError) => error))!
 
 /** Opens a watch URL and keeps reading until closed; resolves with the bytes read when the server ends it. */
 function watch(url: string, pin: {certPem: string}): {bytes: () => number; ended: Promise<number>; close: () => void} {

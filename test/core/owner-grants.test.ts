@@ -17,17 +17,16 @@ import type {AccessRequest} from '../../src/lib/domain/access.js'
 import type {CoreView} from '../../src/lib/domain/core.js'
 import {newId} from '../../src/lib/domain/ids.js'
 import type {StreamGrant} from '../../src/lib/domain/stream.js'
-import type {RtccError} from '../../src/lib/errors.js'
 import {signApproval, signPanic, signPanicClear, signPolicyDocument} from '../../src/lib/policy/document.js'
 import {readCoreConfig} from '../../src/lib/core/config.js'
 import type {ProvisionResult} from '../../src/lib/core/provision.js'
 import {runCli} from '../helpers/cli.js'
 import {removeDir, tempDir} from '../helpers/server.js'
 import {CAMERA_CREDENTIALS, enrollCode, type Site, startSite, until} from './helpers.js'
+import {failure} from '../helpers/failure.js'
 
 let site: Site
 let other: ApiClient
-const failure = async (promise: Promise<unknown>) => (await promise.then(() => undefined, (error: RtccError) => error))!
 const statementsReceived = () => site.logs.filter((l) => l.includes('owner statements:')).length
 const stopped = (streamId: string) => site.events.find((e) => e.type === 'stream.stopped' && e.data.streamId === streamId)
 

@@ -9,15 +9,14 @@ import {newId} from '../../src/lib/domain/ids.js'
 import type {PanicView} from '../../src/lib/domain/panic.js'
 import {decide} from '../../src/lib/policy/decide.js'
 import {generateOwnerKey, panicContext, signPanic, verifyPanic} from '../../src/lib/policy/document.js'
-import type {RtccError} from '../../src/lib/errors.js'
 import {removeDir, startTestServer, type TestServer} from '../helpers/server.js'
 import {sqlOne} from '../helpers/sql.js'
 import {ownerWithCameras, recordEvents, useTempConfigDir} from '../policy/owner-fixture.js'
+import {failure} from '../helpers/failure.js'
 
 let t: TestServer
 let configDir: string
 let owner: {api: ApiClient; ownerId: string; cameras: Camera[]}
-const failure = async (promise: Promise<unknown>) => (await promise.then(() => undefined, (error: RtccError) => error))!
 
 beforeAll(async () => {
   configDir = useTempConfigDir()

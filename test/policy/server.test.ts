@@ -8,15 +8,14 @@ import type {AuditRecord} from '../../src/lib/audit/record.js'
 import type {Camera} from '../../src/lib/domain/camera.js'
 import type {AgencyPolicyView, OwnerPolicyView, OwnerStatement} from '../../src/lib/domain/policy.js'
 import {generateOwnerKey, signPolicyDocument, verifyPolicyDocument} from '../../src/lib/policy/document.js'
-import type {RtccError} from '../../src/lib/errors.js'
 import {removeDir, startTestServer, type TestServer} from '../helpers/server.js'
 import {ownerWithCameras, recordEvents, useTempConfigDir} from './owner-fixture.js'
+import {failure} from '../helpers/failure.js'
 
 let t: TestServer
 let configDir: string
 let owner: {api: ApiClient; ownerId: string; cameras: Camera[]}
 let investigator: ApiClient
-const failure = async (promise: Promise<unknown>) => (await promise.then(() => undefined, (error: RtccError) => error))!
 
 beforeAll(async () => {
   configDir = useTempConfigDir()

@@ -5,9 +5,9 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {ApiClient} from '../../src/lib/client/api.js'
 import type {Camera} from '../../src/lib/domain/camera.js'
 import {IMPORT_OPTIONS_HEADER, type ImportSummary} from '../../src/lib/domain/registry-import.js'
-import type {RtccError} from '../../src/lib/errors.js'
 import {distanceMetres} from '../../src/lib/registry/geo.js'
 import {removeDir, startTestServer, type TestServer} from '../helpers/server.js'
+import {failure} from '../helpers/failure.js'
 
 const SPEED = fileURLToPath(new URL('../../examples/data/chicago-speed-cameras.csv', import.meta.url))
 const speedMap = {
@@ -17,7 +17,6 @@ const speedMap = {
 }
 
 let t: TestServer
-const failure = async (promise: Promise<unknown>) => (await promise.then(() => undefined, (error: RtccError) => error))!
 
 async function importFile(client: ApiClient, body: Buffer | NodeJS.ReadableStream, options: Record<string, unknown>): Promise<ImportSummary> {
   const response = await client.http.post('v1/registry/import', {

@@ -16,11 +16,11 @@ import type {CustodyDocument} from '../../src/lib/evidence/custody.js'
 import type {CanvassResult, FootageRequest} from '../../src/lib/domain/requests.js'
 import {IMPORT_OPTIONS_HEADER} from '../../src/lib/domain/registry-import.js'
 import {ffmpegPath} from '../../src/lib/media/ffmpeg.js'
-import type {RtccError} from '../../src/lib/errors.js'
 import {runCli} from '../helpers/cli.js'
 import {decodeQuotedPrintable, startSmtp} from '../helpers/smtp.js'
 import {removeDir, startTestServer, tempDir, type TestServer} from '../helpers/server.js'
 import {sqlOne} from '../helpers/sql.js'
+import {failure} from '../helpers/failure.js'
 
 // Shop A: two cameras; Shop B: one; Shop T: two cameras both named "Gate".
 const CAMERAS = `external_id,name,latitude,longitude,owner_email,owner_name,records,retention_days,location_type
@@ -40,7 +40,6 @@ let configDir: string
 const files: Record<string, string> = {}
 let requests: FootageRequest[]
 
-const failure = async (promise: Promise<unknown>) => (await promise.then(() => undefined, (error: RtccError) => error))!
 const mailTo = (to: string) => decodeQuotedPrintable(smtp.received.find((m) => m.to[0] === to)!.raw)
 const tokenIn = (mail: string) => /rtcc_r_[A-Za-z0-9_-]{43}/.exec(mail)![0]
 const requestOf = (owner: string) => requests.find((r) => r.owner?.displayName === owner)!

@@ -10,17 +10,16 @@ import type {CanvassResult, FootageRequest} from '../../src/lib/domain/requests.
 import {IMPORT_OPTIONS_HEADER} from '../../src/lib/domain/registry-import.js'
 import {verifyEvidenceDir} from '../../src/lib/evidence/evidence-dir.js'
 import {ffmpegPath} from '../../src/lib/media/ffmpeg.js'
-import type {RtccError} from '../../src/lib/errors.js'
 import {decodeQuotedPrintable, startSmtp} from '../helpers/smtp.js'
 import {removeDir, startTestServer, tempDir, type TestServer} from '../helpers/server.js'
 import {sql, sqlOne} from '../helpers/sql.js'
+import {failure} from '../helpers/failure.js'
 
 let t: TestServer
 let smtp: Awaited<ReturnType<typeof startSmtp>>
 let investigator: ApiClient
 let work: string
 let video: string
-const failure = async (promise: Promise<unknown>) => (await promise.then(() => undefined, (error: RtccError) => error))!
 const tokenIn = (raw: string) => /rtcc_r_[A-Za-z0-9_-]{43}/.exec(decodeQuotedPrintable(raw))?.[0]
 const withToken = (token: string) => new ApiClient({baseUrl: t.url, pin: t.pin, headers: {'x-rtcc-request-token': token}})
 const byToken = (token: string) => ({api: withToken(token), path: '/v1/requests/token', viewPath: '/v1/requests/by-token'})

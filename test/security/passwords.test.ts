@@ -3,9 +3,9 @@ import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import type {RtccError} from '../../src/lib/errors.js'
 import {runCli} from '../helpers/cli.js'
 import {removeDir, startTestServer, tempDir, type TestServer} from '../helpers/server.js'
+import {failure} from '../helpers/failure.js'
 
 let t: TestServer
 
@@ -18,7 +18,6 @@ afterAll(async () => {
   removeDir(t.dataDir)
 })
 
-const failure = async (promise: Promise<unknown>) => (await promise.then(() => undefined, (error: RtccError) => error))!
 const signup = (username: string, password: string) =>
   t.anonymous().post('/v1/owners/signup', {username, password, profile: {displayName: 'Mo Patel', email: 'mo.patel@example.org'}})
 

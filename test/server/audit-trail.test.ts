@@ -2,10 +2,10 @@ import Database from 'better-sqlite3'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {AuditRecord} from '../../src/lib/audit/record.js'
-import type {RtccError} from '../../src/lib/errors.js'
 import {backendUnderTest} from '../helpers/database.js'
 import {removeDir, startTestServer, type TestServer} from '../helpers/server.js'
 import {sql, sqlAll, sqlOne} from '../helpers/sql.js'
+import {failure} from '../helpers/failure.js'
 
 let t: TestServer
 
@@ -27,7 +27,6 @@ const last = async () => {
   // PostgreSQL returns bigint columns as strings.
   return {...row, bytesOut: row.bytesOut === null ? null : Number(row.bytesOut)}
 }
-const failure = async (promise: Promise<unknown>) => (await promise.then(() => undefined, (error: RtccError) => error))!
 
 describe('every interaction is audited', () => {
   it('appends exactly one record per request: allowed, denied, invalid, unknown route, unauthenticated', async () => {

@@ -4,10 +4,10 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {AuditRecord} from '../../src/lib/audit/record.js'
 import {ApiClient} from '../../src/lib/client/api.js'
-import type {RtccError} from '../../src/lib/errors.js'
 import type {SessionView, TokenView, WhoAmI} from '../../src/lib/domain/auth.js'
 import {ADMIN, removeDir, startTestServer, type TestServer} from '../helpers/server.js'
 import {sqlOne} from '../helpers/sql.js'
+import {failure} from '../helpers/failure.js'
 
 let t: TestServer
 
@@ -20,7 +20,6 @@ afterAll(async () => {
   removeDir(t.dataDir)
 })
 
-const failure = async (promise: Promise<unknown>) => (await promise.then(() => undefined, (error: RtccError) => error))!
 
 describe('bundled server', () => {
   it('serves health without credentials and reveals only status and version', async () => {

@@ -6,7 +6,7 @@ import type {RtccEvent} from '../../src/lib/domain/events.js'
 import {InProcessEventHub} from '../../src/lib/server/events/hub.js'
 import type {PgStore} from '../../src/lib/store/postgres/pg-store.js'
 import type {SqliteStore} from '../../src/lib/store/sqlite-store.js'
-import {BACKENDS, openBackend, type OpenedStore} from './backends.js'
+import {BACKENDS, useBackendStore, openBackend, type OpenedStore} from './backends.js'
 
 const NOW = '2026-12-01T09:00:00.000Z'
 const LATER = '2026-12-01T10:00:00.000Z'
@@ -126,13 +126,7 @@ describe.each(BACKENDS)('Core repository on %s', (backend) => {
 })
 
 describe.each(BACKENDS)('event buffer on %s', (backend) => {
-  let opened: OpenedStore<SqliteStore | PgStore>
-  let store: SqliteStore | PgStore
-  beforeAll(async () => {
-    opened = await openBackend(backend)
-    store = opened.store
-  })
-  afterAll(() => opened?.close())
+  const store = useBackendStore(backend)
 
   const event = (n: number) => ({type: 'test.mark', time: NOW, severity: 'info' as const, ownerId: n % 2 ? 'own_odd' : null, data: {n, nested: {ok: true}}})
 

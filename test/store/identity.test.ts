@@ -1,22 +1,14 @@
 /** The identity repositories (users, failed logins, lockouts, sessions, API tokens): the same cases on SQLite and PostgreSQL. */
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
-import type {PgStore} from '../../src/lib/store/postgres/pg-store.js'
-import type {SqliteStore} from '../../src/lib/store/sqlite-store.js'
 import {toUserView} from '../../src/lib/store/users.js'
-import {BACKENDS, openBackend, type OpenedStore} from './backends.js'
+import {BACKENDS, useBackendStore} from './backends.js'
 
 const T0 = new Date('2026-12-01T10:00:00.000Z')
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000)
 
 describe.each(BACKENDS)('identity repositories on %s', (backend) => {
-  let opened: OpenedStore<SqliteStore | PgStore>
-  let store: SqliteStore | PgStore
-  beforeAll(async () => {
-    opened = await openBackend(backend)
-    store = opened.store
-  })
-  afterAll(() => opened?.close())
+  const store = useBackendStore(backend)
 
   it('finds users by name in any letter case, keeps names unique regardless of case, and lists them by name', async () => {
     const chief = await store.users.insertUser({username: 'Chief', role: 'admin', passwordHash: 'h1', displayName: 'The Chief'})

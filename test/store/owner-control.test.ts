@@ -2,7 +2,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 
 import {STATEMENT_FORMAT, type OwnerStatement} from '../../src/lib/domain/policy.js'
-import {BACKENDS, openBackend, type OpenedStore} from './backends.js'
+import {BACKENDS, useBackendStore, openBackend, type OpenedStore} from './backends.js'
 import {addAuditRecord, addCamera, addOwner, addUser} from './fixtures.js'
 import type {PgStore} from '../../src/lib/store/postgres/pg-store.js'
 import type {SqliteStore} from '../../src/lib/store/sqlite-store.js'
@@ -12,13 +12,7 @@ const SQUARE = {type: 'Polygon', coordinates: [[[-87.7, 41.8], [-87.6, 41.8], [-
 const statement = (type: 'panic' | 'panic-clear'): OwnerStatement => ({format: STATEMENT_FORMAT, type, ownerId: 'own_1', keyId: 'key_1', payload: '{}', signature: 'A'.repeat(86)})
 
 describe.each(BACKENDS)('owner, agency, panic and request repositories on %s', (backend) => {
-  let opened: OpenedStore<SqliteStore | PgStore>
-  let store: SqliteStore | PgStore
-  beforeAll(async () => {
-    opened = await openBackend(backend)
-    store = opened.store
-  })
-  afterAll(() => opened?.close())
+  const store = useBackendStore(backend)
 
   it('finds an agency by id or by name in any letter case, and lists them by name', async () => {
     const b = await store.agencies.insertAgency('Bravo PD', SQUARE as never)

@@ -1,11 +1,9 @@
 /** The footage request repository: the same cases on SQLite and on PostgreSQL, the same rows back. */
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
 import type {RequestCamera} from '../../src/lib/domain/requests.js'
-import type {PgStore} from '../../src/lib/store/postgres/pg-store.js'
 import type {NewRequest} from '../../src/lib/store/requests.js'
-import type {SqliteStore} from '../../src/lib/store/sqlite-store.js'
-import {BACKENDS, openBackend, type OpenedStore} from './backends.js'
+import {BACKENDS, useBackendStore} from './backends.js'
 
 const SQUARE = {type: 'Polygon', coordinates: [[[-87.7, 41.8], [-87.6, 41.8], [-87.6, 41.9], [-87.7, 41.9], [-87.7, 41.8]]]} as const
 const IVY = {id: 'usr_ivy', name: 'ivy', role: 'investigator'}
@@ -27,13 +25,7 @@ function newRequest(over: Partial<NewRequest> = {}): NewRequest {
 }
 
 describe.each(BACKENDS)('footage request repository on %s', (backend) => {
-  let opened: OpenedStore<SqliteStore | PgStore>
-  let store: SqliteStore | PgStore
-  beforeAll(async () => {
-    opened = await openBackend(backend)
-    store = opened.store
-  })
-  afterAll(() => opened?.close())
+  const store = useBackendStore(backend)
 
   it('stores a request and reads back the same row shape', async () => {
     const agency = await store.agencies.insertAgency('Alpha PD', SQUARE as never)
