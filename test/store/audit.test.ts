@@ -11,7 +11,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {cosign, coreCosignerName} from '../../src/lib/audit/cosignature.js'
-import {AuditLog, type AuditInput} from '../../src/lib/audit/log.js'
+import {AuditLog} from '../../src/lib/audit/log.js'
 import {rootOf} from '../../src/lib/audit/merkle.js'
 import {openCheckpoint} from '../../src/lib/audit/note.js'
 import {leafHashOfRecord, storedValues} from '../../src/lib/audit/record.js'
@@ -21,28 +21,12 @@ import type {SqliteStore} from '../../src/lib/store/sqlite-store.js'
 import {runCli} from '../helpers/cli.js'
 import {createTestDatabase, type TestDatabase} from '../helpers/database.js'
 import {BACKENDS, openBackend, type OpenedStore} from './backends.js'
+import {sampleInput} from '../audit/helpers.js'
 
 const ORIGIN = 'rtcc.test/audit'
 const {privateKey, publicKey} = generateKeyPairSync('ed25519')
 const signer = {name: ORIGIN, privateKey, publicKey}
 
-function sample(i: number): AuditInput {
-  const [actorId, actorName, role] = ([['usr_01', 'alice', 'admin'], ['usr_02', 'bob', 'investigator'], ['usr_03', 'carol', 'supervisor']] as const)[i % 3]!
-  return {
-    time: new Date(Date.UTC(2026, 10, 1, 8, 0, 0, i * 1500)).toISOString(),
-    actorId,
-    actorName,
-    role,
-    action: ['camera.read', 'user.create', 'request.issue', 'audit.query'][i % 4]!,
-    target: `cam_${String(i).padStart(4, '0')}`,
-    outcome: i % 7 === 3 ? 'denied' : 'allowed',
-    source: '127.0.0.1',
-    requestId: `req-${i}`,
-    bytesIn: i * 10,
-    bytesOut: i * 100,
-    detail: i % 5 === 0 ? {reason: 'sample', n: i, nested: {z: 1, a: [1, 2]}} : null,
-  }
-}
 
 /** Plain SQL on the backend's own connection, as someone with database access would run it. */
 async function sql(store: SqliteStore | PgStore, text: string): Promise<void> {
@@ -66,11 +50,11 @@ describe.each(BACKENDS)('the audit repository on %s', (backend) => {
   it('appends in order, each record stored as given with the leaf hash of what reads back', async () => {
     const appended = []
     for (let i = 0; i < 30; i++) {
-      appended.push(await log.append(sample(i)))
+      appended.push(await log.append(sampleInput(i)))
       await log.afterCommit()
     }
     expect(appended.map((r) => r.seq)).toEqual(Array.from({length: 30}, (_, i) => i + 1))
-    expect(appended[5]).toMatchObject({...sample(5), seq: 6})
+    expect(appended[5]).toMatchObject({...sampleInput(5), seq: 6})
     expect(await store.audit.queryAuditRecords({afterSeq: 0, limit: 30})).toEqual(appended)
     expect(await store.audit.auditLeafHashes(0, 30)).toEqual(appended.map(leafHashOfRecord))
     expect(await store.audit.getAuditRecord(6)).toEqual(appended[5])
@@ -163,7 +147,7 @@ describe.each(BACKENDS)('the audit repository on %s', (backend) => {
 
   it('keeps one gap-free order under concurrent appends', async () => {
     const before = await store.audit.lastAuditSeq()
-    const appended = await Promise.all(Array.from({length: 25}, (_, i) => store.transaction(() => log.append(sample(100 + i)))))
+    const appended = await Promise.all(Array.from({length: 25}, (_, i) => store.transaction(() => log.append(sampleInput(100 + i)))))
     expect(appended.map((r) => r.seq).sort((x, y) => x - y)).toEqual(Array.from({length: 25}, (_, i) => before + 1 + i))
     await log.afterCommit()
     expect(log.size).toBe(before + 25)
@@ -207,7 +191,7 @@ describe.each(BACKENDS)('the start-up check on %s', (backend) => {
     const open = () => AuditLog.open(store, {origin: ORIGIN, signer, checkpointEvery: 10, checkpointFile})
     const log = await open()
     for (let i = 1; i <= 14; i++) {
-      await log.append(sample(i))
+      await log.append(sampleInput(i))
       await log.afterCommit()
     }
     await log.checkpoint()
@@ -243,7 +227,7 @@ describe('the audit log on one PostgreSQL database shared by two server instance
     await Promise.all(
       Array.from({length: 60}, (_, i) =>
         (i % 2 ? one : two).transaction(async () => {
-          await (i % 2 ? a : b).append(sample(i))
+          await (i % 2 ? a : b).append(sampleInput(i))
           if (i % 3 === 0) await new Promise((resolve) => setTimeout(resolve, 2)) // hold the lock a while
         }),
       ),

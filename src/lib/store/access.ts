@@ -100,17 +100,29 @@ export function revokeAccessRequest(db: Db, id: string, note: string | null, now
 export function approvalsFor(db: Db, cameraId: string, at = new Date()): ApprovalRecord[] {
   const rows = db
     .prepare(`SELECT id, camera_id, owner_id, requester_id, window_from, window_until, approval FROM access_requests WHERE camera_id = ? AND status = 'approved' AND window_until > ? ORDER BY window_from`)
-    .all(cameraId, at.toISOString()) as {id: string; camera_id: string; owner_id: string; requester_id: string; window_from: string; window_until: string; approval: string}[]
-  return rows.map((r) => ({
-    requestId: r.id,
-    cameraId: r.camera_id,
-    ownerId: r.owner_id,
-    requesterId: r.requester_id,
-    from: r.window_from,
-    until: r.window_until,
-    statement: OwnerStatement.parse(JSON.parse(r.approval)),
-  }))
+    .all(cameraId, at.toISOString()) as ApprovalRow[]
+  return rows.map(toApprovalRecord)
 }
+
+export interface ApprovalRow {
+  id: string
+  camera_id: string
+  owner_id: string
+  requester_id: string
+  window_from: string
+  window_until: string
+  approval: string
+}
+
+export const toApprovalRecord = (r: ApprovalRow): ApprovalRecord => ({
+  requestId: r.id,
+  cameraId: r.camera_id,
+  ownerId: r.owner_id,
+  requesterId: r.requester_id,
+  from: r.window_from,
+  until: r.window_until,
+  statement: OwnerStatement.parse(JSON.parse(r.approval)),
+})
 
 /** An access-report row as both backends' queries return it. */
 export interface AccessAuditSqlRow {

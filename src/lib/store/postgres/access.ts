@@ -1,7 +1,7 @@
 /** Access requests and the owner's access report on PostgreSQL (see ../access.ts). */
 import type {AccessRequest, AccessStatus, ApprovalRecord} from '../../domain/access.js'
 import {OwnerStatement} from '../../domain/policy.js'
-import {toAccessAuditRow, toAccessRequest, type AccessAuditRow, type AccessAuditSqlRow, type AccessRow} from '../access.js'
+import {toAccessAuditRow, toAccessRequest, toApprovalRecord, type ApprovalRow, type AccessAuditRow, type AccessAuditSqlRow, type AccessRow} from '../access.js'
 import {all, one, run, type Pg} from './pg.js'
 
 const SELECT = 'SELECT a.*, c.name AS camera_name FROM access_requests a JOIN cameras c ON c.id = a.camera_id'
@@ -55,21 +55,13 @@ export async function revokeAccessRequest(db: Pg, id: string, note: string | nul
 }
 
 export async function approvalsFor(db: Pg, cameraId: string, at = new Date()): Promise<ApprovalRecord[]> {
-  const rows = await all<{id: string; camera_id: string; owner_id: string; requester_id: string; window_from: string; window_until: string; approval: string}>(
+  const rows = await all<ApprovalRow>(
     db,
     `SELECT id, camera_id, owner_id, requester_id, window_from, window_until, approval FROM access_requests
      WHERE camera_id = $1 AND status = 'approved' AND window_until > $2 ORDER BY window_from`,
     [cameraId, at.toISOString()],
   )
-  return rows.map((r) => ({
-    requestId: r.id,
-    cameraId: r.camera_id,
-    ownerId: r.owner_id,
-    requesterId: r.requester_id,
-    from: r.window_from,
-    until: r.window_until,
-    statement: OwnerStatement.parse(JSON.parse(r.approval)),
-  }))
+  return rows.map(toApprovalRecord)
 }
 
 export async function accessAuditRows(db: Pg, owner: {ownerId: string; userId: string | null}, options: {since?: string; limit: number}): Promise<AccessAuditRow[]> {
