@@ -21,7 +21,7 @@ import {auditRowTextPage, auditRowValuesPage, listCheckpoints} from '../src/lib/
 import {withSqliteAuditSnapshot} from '../src/lib/store/audit-reader.js'
 import {openDatabase} from '../src/lib/store/db.js'
 import {SqliteStore} from '../src/lib/store/sqlite-store.js'
-import {benchPostgresUrl} from './lib/postgres.js'
+import {adminQuery, benchPostgresUrl, databaseUrl} from './lib/postgres.js'
 
 const VERIFY_RECORDS = Number(process.env.AUDIT_BENCH_RECORDS ?? 1_000_000)
 const APPEND_RECORDS = 20_000
@@ -49,25 +49,15 @@ const perSecond = (count: number, ms: number): number => Math.round((count / ms)
 
 /** The same figures on PostgreSQL, in a database of its own (dropped after), from the SQLite verify file's records. */
 async function postgresFigures(adminUrl: string, signer: NoteSigner, sqliteFile: string): Promise<Record<string, unknown>> {
-  const {default: pg} = await import('pg')
   const {PgStore} = await import('../src/lib/store/postgres/pg-store.js')
   const {withPostgresAuditSnapshot} = await import('../src/lib/store/postgres/audit-reader.js')
   const name = `rtcc_bench_audit_${process.pid}`
-  const admin = async (sql: string) => {
-    const client = new pg.Client({connectionString: adminUrl})
-    await client.connect()
-    try {
-      await client.query(sql)
-    } finally {
-      await client.end()
-    }
-  }
-  const url = new URL(adminUrl)
-  const databaseUrl = (database: string) => ((url.pathname = `/${database}`), url.toString())
+  const admin = (sql: string) => adminQuery(adminUrl, sql)
+  const databaseUrlOf = (database: string) => databaseUrl(adminUrl, database)
   const figures: Record<string, unknown> = {}
   for (const database of [`${name}_append`, `${name}_verify`]) await admin(`CREATE DATABASE ${database}`)
   try {
-    const appendStore = await PgStore.open(databaseUrl(`${name}_append`))
+    const appendStore = await PgStore.open(databaseUrlOf(`${name}_append`))
     try {
       const log = await AuditLog.open(appendStore, {origin: signer.name, signer, checkpointEvery: 1000})
       const count = Math.min(APPEND_RECORDS, 5000)
@@ -82,7 +72,7 @@ async function postgresFigures(adminUrl: string, signer: NoteSigner, sqliteFile:
     }
 
     // Copy the SQLite verify log row for row, then verify it the way `audit verify --database` does.
-    const verifyUrl = databaseUrl(`${name}_verify`)
+    const verifyUrl = databaseUrlOf(`${name}_verify`)
     const store = await PgStore.open(verifyUrl)
     const source = openDatabase(sqliteFile, {readonly: true})
     try {
