@@ -8,7 +8,8 @@ import {randomUUID} from 'node:crypto'
 import {join} from 'node:path'
 
 import {AuditLog} from '../audit/log.js'
-import {LocalBlobStore} from '../evidence/blob-store.js'
+import {openBlobStore} from '../evidence/open-blob-store.js'
+import type {S3BlobStoreOptions} from '../evidence/s3-blob-store.js'
 import {EvidenceStore} from '../evidence/store.js'
 import {createMailer, outboxDir} from '../mail/mailer.js'
 import {openStore} from '../store/open.js'
@@ -38,6 +39,10 @@ export interface StartOptions {
   maxUploadBytes?: number
   /** A postgres:// URL to run on PostgreSQL (default: RTCC_DATABASE_URL, else SQLite in the data dir). */
   database?: string
+  /** Where evidence blobs go: `s3://BUCKET/PREFIX?endpoint=…&region=…` (default: RTCC_EVIDENCE_URL, else `<dataDir>/evidence`). */
+  evidence?: string
+  /** Multipart tuning for an s3:// evidence store (tests use the 5 MiB minimum part size). */
+  s3?: S3BlobStoreOptions
   /** Replaces routes' own rate limits, by `METHOD /url` as declared (e.g. `POST /v1/auth/login`). */
   rateLimits?: Record<string, RateLimit>
   log?: (line: string) => void
@@ -46,6 +51,8 @@ export interface StartOptions {
 export interface RunningServer {
   url: string
   fingerprint: string
+  /** Where evidence blobs are kept: `local folder …` or `s3://bucket/prefix/ (…)`. */
+  evidenceStore: string
   ctx: ServerContext
   app: FastifyInstance
   /** Finish in-flight requests, sign a checkpoint, close the database. */
@@ -54,6 +61,8 @@ export interface RunningServer {
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const secrets = await prepareDataDir(options.dataDir)
+  // Before the database: a wrong evidence URL fails the start with nothing left open.
+  const blobs = await openBlobStore(secrets.dir, options.evidence ?? (process.env.RTCC_EVIDENCE_URL || undefined), options.s3)
   const store = await openStore({dataDir: secrets.dir, databaseUrl: options.database})
   const now = () => new Date()
   const parts: Omit<ServerContext, 'cores'> = {
@@ -64,7 +73,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     url: '',
     openStreams: new Set(),
     mailer: await createMailer({smtpUrl: options.smtpUrl ?? process.env.RTCC_SMTP_URL, outboxDir: outboxDir(secrets.dir)}),
-    evidence: new EvidenceStore(await LocalBlobStore.open(secrets.dir), secrets.masterKey, {maxBytes: options.maxUploadBytes}),
+    evidence: new EvidenceStore(blobs.blobs, secrets.masterKey, {maxBytes: options.maxUploadBytes}),
     audit: await AuditLog.open(store, {
       origin: secrets.origin,
       signer: {name: secrets.origin, privateKey: secrets.signingKey, publicKey: secrets.publicKey},
@@ -93,6 +102,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   return {
     url,
     fingerprint: secrets.fingerprint,
+    evidenceStore: blobs.description,
     ctx,
     app,
     close: () =>
@@ -106,6 +116,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         ctx.mailer.close()
         await ctx.audit.checkpoint()
         await store.close()
+        blobs.close()
       })()),
   }
 }
