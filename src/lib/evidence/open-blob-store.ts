@@ -8,7 +8,7 @@ import {join} from 'node:path'
 import {RtccError} from '../errors.js'
 import {type BlobStore, LocalBlobStore} from './blob-store.js'
 import type {S3BlobStoreOptions} from './s3-blob-store.js'
-import {describeS3, parseS3Url} from './s3-location.js'
+import {describeS3, parseS3Url, redactUrl} from './s3-location.js'
 
 export interface OpenedBlobStore {
   blobs: BlobStore
@@ -36,7 +36,7 @@ export function describeEvidenceStore(dataDir: string, evidenceUrl: string | und
 }
 
 function unknownScheme(url: string): RtccError {
-  return new RtccError(`evidence store URL ${url.replace(/\?.*$/, '')}: only s3:// is supported (or no URL, for the local folder in the data dir)`, {
+  return new RtccError(`evidence store URL ${redactUrl(url)}: only s3:// is supported (or no URL, for the local folder in the data dir)`, {
     code: 'usage',
     exitCode: 2,
     where: 'RTCC_EVIDENCE_URL / --evidence',

@@ -22,7 +22,7 @@ export interface S3Location {
 const SSE_VALUES = ['AES256', 'aws:kms', 'aws:kms:dsse'] as const
 
 function badUrl(url: string, what: string): RtccError {
-  return new RtccError(`evidence store URL ${redact(url)}: ${what}`, {
+  return new RtccError(`evidence store URL ${redactUrl(url)}: ${what}`, {
     code: 'usage',
     exitCode: 2,
     where: 'RTCC_EVIDENCE_URL / --evidence',
@@ -30,8 +30,8 @@ function badUrl(url: string, what: string): RtccError {
   })
 }
 
-/** The URL without any query secrets someone may have pasted (credentials come from the AWS chain only). */
-const redact = (url: string) => url.replace(/\?.*$/, (query) => (/(secret|key|token|password)/i.test(query) ? '?…' : query))
+/** The URL without secrets someone may have pasted into it (credentials come from the AWS chain only). */
+export const redactUrl = (url: string) => url.replace(/\/\/[^/@?]*@/, '//…@').replace(/\?.*$/, (query) => (/(secret|key|token|password)/i.test(query) ? '?…' : query))
 
 export function parseS3Url(url: string): S3Location {
   let parsed: URL
