@@ -1,0 +1,108 @@
+/**
+ * A real server with its evidence in a real S3 peer (`evidence: s3://…`, as `--evidence` passes it): an
+ * owner's upload larger than one multipart part goes up by token, the investigator downloads it
+ * verified with its custody, only ciphertext sits in the bucket and nothing in the data dir, and a
+ * flipped byte or a missing object fails the download exactly as with the local folder.
+ */
+import {DeleteObjectCommand} from '@aws-sdk/client-s3'
+import {execFileSync} from 'node:child_process'
+import {createHash} from 'node:crypto'
+import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {ApiClient} from '../../src/lib/client/api.js'
+import {downloadEvidence} from '../../src/lib/client/download.js'
+import {uploadClip, type UploadedClip} from '../../src/lib/client/fulfil.js'
+import {IMPORT_OPTIONS_HEADER} from '../../src/lib/domain/registry-import.js'
+import {REQUEST_TOKEN_HEADER, type CanvassResult} from '../../src/lib/domain/requests.js'
+import {ffmpegPath} from '../../src/lib/media/ffmpeg.js'
+import {failure} from '../helpers/failure.js'
+import {startS3Peer, type S3Peer} from '../helpers/s3.js'
+import {removeDir, startTestServer, tempDir, type TestServer} from '../helpers/server.js'
+import {decodeQuotedPrintable, startSmtp} from '../helpers/smtp.js'
+
+const PART = 5 * 1024 * 1024
+let peer: S3Peer
+let smtp: Awaited<ReturnType<typeof startSmtp>>
+let t: TestServer
+let investigator: ApiClient
+let work: string
+let video: string
+let requestId: string
+let uploaded: UploadedClip
+
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
+
+beforeAll(async () => {
+  peer = await startS3Peer()
+  smtp = await startSmtp()
+  t = await startTestServer({evidence: peer.url, s3: {partSize: PART}, smtpUrl: smtp.url})
+  work = tempDir('rtcc-s3-server-')
+  // One second of lossless noise: about 7 MB, so the encrypted blob goes up in two parts.
+  video = join(work, 'door.mp4')
+  execFileSync(ffmpegPath(), ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', "nullsrc=s=640x480:r=15,geq=lum='random(1)*255':cb=128:cr=128", '-t', '1', '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '0', '-pix_fmt', 'yuv420p', video], {timeout: 60_000})
+  expect(readFileSync(video).length).toBeGreaterThan(PART)
+  const imported = await t.admin.http.post('v1/registry/import', {
+    body: 'external_id,name,latitude,longitude,owner_email,owner_name,records,retention_days,location_type\nD1,Deli door,41.9005,-87.6500,deli@example.org,Deli,yes,30,business\n',
+    headers: {'content-type': 'application/octet-stream', [IMPORT_OPTIONS_HEADER]: JSON.stringify({format: 'csv', fileName: 'deli.csv', source: 'deli'})},
+  })
+  expect(imported.statusCode).toBe(200)
+  investigator = await t.userClient('ines', 'investigator')
+  const window = {from: new Date(Date.now() - 50 * 3600_000).toISOString(), to: new Date(Date.now() - 49 * 3600_000).toISOString()}
+  const {requests} = await investigator.post<CanvassResult>('/v1/requests/canvass', {latitude: 41.9, longitude: -87.65, radius: '300m', caseId: 'CASE-S3-1', reason: 'robbery', ...window})
+  requestId = requests[0]!.id
+  const token = /rtcc_r_[A-Za-z0-9_-]{43}/.exec(decodeQuotedPrintable(smtp.received[0]!.raw))![0]
+  const owner = new ApiClient({baseUrl: t.url, pin: t.pin, headers: {[REQUEST_TOKEN_HEADER]: token}})
+  uploaded = await uploadClip(owner, '/v1/requests/token', video, {camera: requests[0]!.cameras[0]!.cameraId})
+}, 120_000)
+
+afterAll(async () => {
+  await t?.stop()
+  await smtp?.stop()
+  await peer?.close()
+  if (t) removeDir(t.dataDir)
+  if (work) removeDir(work)
+})
+
+describe('a server with --evidence s3://…', () => {
+  it('says where evidence goes', () => {
+    expect(t.server.evidenceStore).toBe(`s3://${peer.bucket}/${peer.prefix}/ (endpoint ${peer.endpoint}, no SSE)`)
+  })
+
+  it('keeps the upload as ciphertext in the bucket and nothing in the data dir', async () => {
+    const original = readFileSync(video)
+    expect(uploaded).toMatchObject({requestId, sha256: sha256(original), size: original.length})
+    const stored = await peer.read(uploaded.id)
+    expect(stored.subarray(0, 8).toString()).toBe('RTCCEVD1')
+    expect(stored.length).toBeGreaterThan(original.length)
+    expect(stored.includes(original.subarray(1000, 1100))).toBe(false)
+    const local = join(t.dataDir, 'evidence')
+    expect(existsSync(local) ? readdirSync(local, {recursive: true}).length : 0).toBe(0)
+  })
+
+  it('downloads the case verified, with its custody, and records the download', async () => {
+    const report = await downloadEvidence(investigator, {request: requestId}, join(work, 'case'))
+    expect(report.ok).toBe(true)
+    expect(report.files.map((f) => [f.status, f.kind])).toEqual([['ok', 'original']])
+    expect(readFileSync(join(work, 'case', report.files[0]!.name)).equals(readFileSync(video))).toBe(true)
+  })
+
+  it('a flipped byte in the stored object fails the download as with a local blob, keeping nothing', async () => {
+    const stored = await peer.read(uploaded.id)
+    const flipped = Buffer.from(stored)
+    flipped[flipped.length - 100] = flipped[flipped.length - 100]! ^ 0x01
+    await peer.write(uploaded.id, flipped)
+    const error = await failure(downloadEvidence(investigator, {request: requestId}, join(work, 'bad')))
+    expect(error.message).toMatch(/FAILED/)
+    expect(existsSync(join(work, 'bad'))).toBe(false)
+    await peer.write(uploaded.id, stored)
+  })
+
+  it('a missing object is reported as evidence_missing, naming the blob', async () => {
+    await peer.client.send(new DeleteObjectCommand({Bucket: peer.bucket, Key: `${peer.prefix}/${uploaded.id}`}))
+    const response = await investigator.http.get(`v1/evidence/${uploaded.id}/content`, {responseType: 'json'})
+    expect(response.statusCode).toBe(500)
+    expect(response.body).toMatchObject({error: {code: 'evidence_missing', message: `evidence blob ${uploaded.id} not found in the evidence store`}})
+  })
+})
