@@ -49,6 +49,11 @@ export interface TestServerOptions {
   /** An evidence store URL (`startS3Peer().url` from ./s3.ts); default the data dir's folder. */
   evidence?: string
   s3?: StartOptions['s3']
+  /**
+   * A PostgreSQL URL to run on whatever RTCC_TEST_BACKEND says: with the same dataDir (its keys),
+   * a second instance of the first server (see startSecondInstance).
+   */
+  database?: string
 }
 
 // A PostgreSQL test server's database belongs to its data dir, so a restart on that dir finds its data.
@@ -62,7 +67,7 @@ async function databaseFor(dataDir: string): Promise<string | undefined> {
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? tempDir()
-  const database = await databaseFor(dataDir)
+  const database = options.database ?? (await databaseFor(dataDir))
   await initServer(dataDir, ADMIN, database).catch((error: {code?: string}) => {
     if (error.code !== 'already_initialised') throw error
   })
@@ -111,6 +116,15 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       await server.close()
     },
   }
+}
+
+/**
+ * Another instance of a running test server, as a cluster runs them: the same data dir (certificate,
+ * audit signing key, evidence master key) and the same PostgreSQL database, its own port.
+ */
+export function startSecondInstance(first: TestServer, options: Omit<TestServerOptions, 'dataDir' | 'database'> = {}): Promise<TestServer> {
+  if (!first.database) throw new Error('a second instance needs the first on PostgreSQL (pass database, or RTCC_TEST_BACKEND=postgres)')
+  return startTestServer({...options, dataDir: first.dataDir, database: first.database})
 }
 
 export function removeDir(dir: string): void {

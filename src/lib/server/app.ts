@@ -23,6 +23,7 @@ import {HttpError} from './http-error.js'
 import {expireDue} from '../services/requests.js'
 import {auditInput, outcomeForStatus, type RateLimit, registerRoute, routeKey} from './route.js'
 import {allRoutes} from './routes/index.js'
+import {databaseRateLimitStore} from './rate-limit-store.js'
 
 export const BODY_LIMIT = 1024 * 1024
 
@@ -184,6 +185,8 @@ async function buildApp(ctx: ServerContext, secrets: ServerSecrets, rateLimits: 
   // handler below, so it is a JSON error like any other and is audited by onSend.
   await app.register(rateLimit, {
     global: false,
+    // Several instances on one PostgreSQL database count together; one SQLite server counts in memory.
+    store: ctx.store.backend === 'postgres' ? databaseRateLimitStore(ctx.store) : undefined,
     errorResponseBuilder: (req, context) => {
       req.rtcc.detail = {reason: 'rate limited', limit: context.max}
       return new HttpError(429, 'rate_limited', `too many requests to ${req.method} ${req.routeOptions.url} from ${req.ip}: at most ${context.max} per ${duration(req.routeOptions.config.rateLimit)}; try again in ${context.after}`, undefined, {
