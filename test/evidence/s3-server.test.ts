@@ -17,6 +17,7 @@ import {uploadClip, type UploadedClip} from '../../src/lib/client/fulfil.js'
 import {IMPORT_OPTIONS_HEADER} from '../../src/lib/domain/registry-import.js'
 import {REQUEST_TOKEN_HEADER, type CanvassResult} from '../../src/lib/domain/requests.js'
 import {ffmpegPath} from '../../src/lib/media/ffmpeg.js'
+import {runCli} from '../helpers/cli.js'
 import {failure} from '../helpers/failure.js'
 import {startS3Peer, type S3Peer} from '../helpers/s3.js'
 import {removeDir, startTestServer, tempDir, type TestServer} from '../helpers/server.js'
@@ -104,5 +105,22 @@ describe('a server with --evidence s3://…', () => {
     const response = await investigator.http.get(`v1/evidence/${uploaded.id}/content`, {responseType: 'json'})
     expect(response.statusCode).toBe(500)
     expect(response.body).toMatchObject({error: {code: 'evidence_missing', message: `evidence blob ${uploaded.id} not found in the evidence store`}})
+  })
+})
+
+describe('rtcc server start --evidence', () => {
+  it('refuses a malformed URL with exit 2 and an unreachable bucket with exit 1, naming each, before listening', async () => {
+    const dataDir = tempDir('rtcc-s3-cli-')
+    try {
+      const bad = await runCli(['server', 'start', '--data-dir', dataDir, '--port', '0', '--json', '--evidence', 's3://Not_A_Bucket/x'])
+      expect(bad.code).toBe(2)
+      expect(bad.json<{error: {message: string}}>().error.message).toContain('bucket "Not_A_Bucket" is not a valid bucket name')
+      const missing = await runCli(['server', 'start', '--data-dir', dataDir, '--port', '0', '--json'], {env: {...peer.env, RTCC_EVIDENCE_URL: peer.url.replace(`s3://${peer.bucket}/`, 's3://no-such-bucket/')}})
+      expect(missing.code).toBe(1)
+      expect(missing.json<{error: {code: string; message: string}}>().error).toMatchObject({code: 'evidence_store_unavailable', message: expect.stringContaining('s3://no-such-bucket/test/')})
+      expect(missing.stderr).not.toContain('NodeVersionSupportWarning')
+    } finally {
+      removeDir(dataDir)
+    }
   })
 })

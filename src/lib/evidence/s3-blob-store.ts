@@ -39,6 +39,9 @@ export class S3BlobStore implements BlobStore {
     const location = parseS3Url(url)
     const partSize = options.partSize ?? 8 * 1024 * 1024
     if (partSize < MIN_PART_SIZE) throw new RangeError(`partSize ${partSize} is below S3's minimum of ${MIN_PART_SIZE}`)
+    // The pinned SDK runs on Node 20 (package.json engines); its notice about future releases needing 22
+    // would only clutter every server start. Set the variable to 'false' to see it.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
     const client = new S3Client({
       region: location.region,
       endpoint: location.endpoint,
