@@ -4,7 +4,7 @@
  * `spkiSha256` is what Chromium's --ignore-certificate-errors-spki-list takes to trust this CA.
  */
 import {createHash, createPublicKey, webcrypto} from 'node:crypto'
-import {writeFileSync} from 'node:fs'
+import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import * as x509 from '@peculiar/x509'
@@ -66,6 +66,7 @@ export async function createTestCa(name = 'rtcc test CA'): Promise<TestCa> {
         ],
       })
       const leafPem = leaf.toString('pem') + '\n'
+      mkdirSync(dir, {recursive: true})
       const certFile = join(dir, 'server-chain.pem')
       const keyFile = join(dir, 'server-key.pem')
       const caFile = join(dir, 'ca.pem')
