@@ -12,4 +12,6 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
     },
   },
+  // The owners' web pages run in browsers.
+  {files: ['web/**/*.js'], languageOptions: {globals: {window: 'readonly', document: 'readonly', location: 'readonly', history: 'readonly', navigator: 'readonly', localStorage: 'readonly', FormData: 'readonly'}}},
 )

@@ -54,6 +54,9 @@ export interface TestServerOptions {
    * a second instance of the first server (see startSecondInstance).
    */
   database?: string
+  /** A CA-issued certificate (test/helpers/test-ca.ts) instead of the self-signed one. */
+  tls?: StartOptions['tls']
+  publicUrl?: string
 }
 
 // A PostgreSQL test server's database belongs to its data dir, so a restart on that dir finds its data.
@@ -71,7 +74,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   await initServer(dataDir, ADMIN, database).catch((error: {code?: string}) => {
     if (error.code !== 'already_initialised') throw error
   })
-  const server = await startServer({dataDir, database, port: options.port ?? 0, version: 'test', checkpointEvery: options.checkpointEvery, smtpUrl: options.smtpUrl, maxUploadBytes: options.maxUploadBytes, rateLimits: options.rateLimits, evidence: options.evidence, s3: options.s3})
+  const server = await startServer({dataDir, database, port: options.port ?? 0, version: 'test', checkpointEvery: options.checkpointEvery, smtpUrl: options.smtpUrl, maxUploadBytes: options.maxUploadBytes, rateLimits: options.rateLimits, evidence: options.evidence, s3: options.s3, tls: options.tls, publicUrl: options.publicUrl})
   const cert = await fetchCertificate(server.url)
   const pin = {certPem: cert.pem, fingerprint: cert.fingerprint}
   const anonymous = () => new ApiClient({baseUrl: server.url, pin})

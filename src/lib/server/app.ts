@@ -6,11 +6,12 @@ import rateLimit from '@fastify/rate-limit'
 import Fastify, {type FastifyError, type FastifyInstance} from 'fastify'
 import {randomUUID} from 'node:crypto'
 import {join} from 'node:path'
+import type {Server as TlsServer} from 'node:tls'
 
 import {AuditLog} from '../audit/log.js'
 import {openBlobStore} from '../evidence/open-blob-store.js'
 import type {S3BlobStoreOptions} from '../evidence/s3-blob-store.js'
-import {EvidenceStore} from '../evidence/store.js'
+import {DEFAULT_MAX_UPLOAD_BYTES, EvidenceStore} from '../evidence/store.js'
 import {createMailer, outboxDir} from '../mail/mailer.js'
 import {openStore} from '../store/open.js'
 import type {ServerContext} from './context.js'
@@ -24,8 +25,13 @@ import {expireDue} from '../services/requests.js'
 import {auditInput, outcomeForStatus, type RateLimit, registerRoute, routeKey} from './route.js'
 import {allRoutes} from './routes/index.js'
 import {databaseRateLimitStore} from './rate-limit-store.js'
+import {type LoadedTls, loadTlsFiles, type TlsFiles} from './tls-files.js'
+import {UploadEndpoint} from './uploads.js'
+import {webSecurityHeaders} from './web/index.js'
 
 export const BODY_LIMIT = 1024 * 1024
+const TLS_VERSIONS = {minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3'} as const
+const pick = ({certPem, keyPem, fingerprint}: LoadedTls) => ({certPem, keyPem, fingerprint})
 
 export interface StartOptions {
   dataDir: string
@@ -47,6 +53,10 @@ export interface StartOptions {
   /** Replaces routes' own rate limits, by `METHOD /url` as declared (e.g. `POST /v1/auth/login`). */
   rateLimits?: Record<string, RateLimit>
   log?: (line: string) => void
+  /** A CA-issued certificate and key (PEM, leaf then chain) instead of the data dir's self-signed one; re-read by reloadTls(). */
+  tls?: TlsFiles
+  /** The URL owners and agencies reach (`https://rtcc.example.org`), used in every mailed link; default the listening URL. */
+  publicUrl?: string
 }
 
 export interface RunningServer {
@@ -56,6 +66,8 @@ export interface RunningServer {
   evidenceStore: string
   ctx: ServerContext
   app: FastifyInstance
+  /** Re-read the --tls-cert/--tls-key files and use them for new handshakes; open connections stay up. */
+  reloadTls(): {fingerprint: string}
   /** Finish in-flight requests, sign a checkpoint, close the database. */
   close(): Promise<void>
 }
@@ -64,6 +76,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const secrets = await prepareDataDir(options.dataDir)
   // Before the database: a wrong evidence URL fails the start with nothing left open.
   const blobs = await openBlobStore(secrets.dir, options.evidence ?? (process.env.RTCC_EVIDENCE_URL || undefined), options.s3)
+  if (options.tls) Object.assign(secrets, pick(loadTlsFiles(options.tls)))
   const store = await openStore({dataDir: secrets.dir, databaseUrl: options.database})
   const now = () => new Date()
   const parts: Omit<ServerContext, 'cores'> = {
@@ -75,6 +88,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     openStreams: new Set(),
     mailer: await createMailer({smtpUrl: options.smtpUrl ?? process.env.RTCC_SMTP_URL, outboxDir: outboxDir(secrets.dir)}),
     evidence: new EvidenceStore(blobs.blobs, secrets.masterKey, {maxBytes: options.maxUploadBytes}),
+    uploads: await UploadEndpoint.open(secrets.dir, options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES),
     audit: await AuditLog.open(store, {
       origin: secrets.origin,
       signer: {name: secrets.origin, privateKey: secrets.signingKey, publicKey: secrets.publicKey},
@@ -94,18 +108,28 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const address = app.server.address()
   const port = typeof address === 'object' && address ? address.port : options.port
   const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`
-  ctx.url = url
+  ctx.url = options.publicUrl?.replace(/\/$/, '') ?? url
   const expiry = setInterval(() => {
     expireDue(ctx).catch((error: Error) => process.stderr.write(`rtcc server: expiring footage requests failed: ${error.stack ?? error.message}\n`))
+    ctx.uploads.sweep().catch((error: Error) => process.stderr.write(`rtcc server: sweeping abandoned uploads failed: ${error.message}\n`))
   }, 60_000)
   expiry.unref()
   let closing: Promise<void> | undefined
   return {
     url,
-    fingerprint: secrets.fingerprint,
+    get fingerprint() {
+      return secrets.fingerprint
+    },
     evidenceStore: blobs.description,
     ctx,
     app,
+    reloadTls: () => {
+      if (!options.tls) throw new RtccError('the server runs on its own self-signed certificate: there are no --tls-cert/--tls-key files to reload', {code: 'no_tls_files'})
+      const loaded = pick(loadTlsFiles(options.tls))
+      ;(app.server as unknown as TlsServer).setSecureContext({key: loaded.keyPem, cert: loaded.certPem, ...TLS_VERSIONS})
+      Object.assign(secrets, loaded)
+      return {fingerprint: loaded.fingerprint}
+    },
     close: () =>
       (closing ??= (async () => {
         clearInterval(expiry)
@@ -124,7 +148,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 
 async function buildApp(ctx: ServerContext, secrets: ServerSecrets, rateLimits: Record<string, RateLimit>): Promise<FastifyInstance> {
   const app = Fastify({
-    https: {key: secrets.keyPem, cert: secrets.certPem, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3'},
+    https: {key: secrets.keyPem, cert: secrets.certPem, ...TLS_VERSIONS},
     bodyLimit: BODY_LIMIT,
     genReqId: () => randomUUID(),
     forceCloseConnections: 'idle',
@@ -134,7 +158,7 @@ async function buildApp(ctx: ServerContext, secrets: ServerSecrets, rateLimits: 
 
   app.decorateRequest('rtcc', null as never)
   // Uploads (imports, evidence) are streamed to their handler, never buffered by fastify.
-  app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload))
+  app.addContentTypeParser(['application/octet-stream', 'application/offset+octet-stream'], (_req, payload, done) => done(null, payload))
   app.addHook('onRequest', async (req) => {
     req.rtcc = {audited: false, action: (req.routeOptions.config as {action?: string})?.action ?? `http.${req.method.toLowerCase()}`}
   })
@@ -176,6 +200,8 @@ async function buildApp(ctx: ServerContext, secrets: ServerSecrets, rateLimits: 
     }
     return reply.code(status).send({error: {code: (error.code ?? 'invalid').toLowerCase(), message: error.message}})
   })
+
+  webSecurityHeaders(app)
 
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).send({error: {code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}`}})

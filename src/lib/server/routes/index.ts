@@ -17,6 +17,8 @@ import {registryRoutes} from './registry.js'
 import {requestRoutes} from './requests.js'
 import {streamRoutes} from './streams.js'
 import {tokenRoutes} from './tokens.js'
+import {uploadRoutes} from './uploads.js'
 import {userRoutes} from './users.js'
+import {webRoutes} from './web.js'
 
-export const allRoutes = [...healthRoutes, ...authRoutes, ...userRoutes, ...tokenRoutes, ...eventRoutes, ...auditRoutes, ...ownerRoutes, ...registryRoutes, ...registryImportRoutes, ...agencyRoutes, ...requestRoutes, ...evidenceRoutes, ...coreRoutes, ...streamRoutes, ...policyRoutes, ...panicRoutes, ...accessRoutes] as unknown as RouteDef<z.ZodType, z.ZodType>[]
+export const allRoutes = [...healthRoutes, ...authRoutes, ...userRoutes, ...tokenRoutes, ...eventRoutes, ...auditRoutes, ...ownerRoutes, ...registryRoutes, ...registryImportRoutes, ...agencyRoutes, ...requestRoutes, ...evidenceRoutes, ...coreRoutes, ...streamRoutes, ...policyRoutes, ...panicRoutes, ...accessRoutes, ...uploadRoutes, ...webRoutes] as unknown as RouteDef<z.ZodType, z.ZodType>[]
