@@ -43,6 +43,8 @@ export interface RouteDef<B extends z.ZodType, Q extends z.ZodType> {
   query?: Q
   /** May be called with a session limited to MFA enrolment. */
   allowMfaEnrollSession?: boolean
+  /** May be called by an owner's vouched device (the phone's panic page). */
+  allowDevice?: boolean
   /** Body size limit in bytes (default: the server's 1 MiB). */
   bodyLimit?: number
   /** Per source address; every public route has one (app.ts refuses to start otherwise). */
@@ -84,6 +86,7 @@ export function registerRoute(app: FastifyInstance, ctx: ServerContext, def: Rou
         req.rtcc.actor = actor
         if (actor.scope === 'mfa-enroll' && !def.allowMfaEnrollSession)
           throw new HttpError(403, 'mfa_enrollment_required', 'your admin requires a second factor: run `rtcc user mfa enroll` first')
+        if (actor.via === 'device' && !def.allowDevice) throw forbidden(`a device may not ${def.action}: use your computer`)
         if (!def.roles.includes(actor.role)) throw forbidden(`role "${actor.role}" may not ${def.action}`)
       } else if (req.headers.authorization) {
         try {

@@ -6,6 +6,7 @@ import {agencyRoutes} from './agencies.js'
 import {auditRoutes} from './audit.js'
 import {authRoutes} from './auth.js'
 import {coreRoutes} from './cores.js'
+import {deviceRoutes} from './devices.js'
 import {eventRoutes} from './events.js'
 import {evidenceRoutes} from './evidence.js'
 import {healthRoutes} from './health.js'
@@ -19,4 +20,4 @@ import {streamRoutes} from './streams.js'
 import {tokenRoutes} from './tokens.js'
 import {userRoutes} from './users.js'
 
-export const allRoutes = [...healthRoutes, ...authRoutes, ...userRoutes, ...tokenRoutes, ...eventRoutes, ...auditRoutes, ...ownerRoutes, ...registryRoutes, ...registryImportRoutes, ...agencyRoutes, ...requestRoutes, ...evidenceRoutes, ...coreRoutes, ...streamRoutes, ...policyRoutes, ...panicRoutes, ...accessRoutes] as unknown as RouteDef<z.ZodType, z.ZodType>[]
+export const allRoutes = [...healthRoutes, ...authRoutes, ...userRoutes, ...tokenRoutes, ...eventRoutes, ...auditRoutes, ...ownerRoutes, ...registryRoutes, ...registryImportRoutes, ...agencyRoutes, ...requestRoutes, ...evidenceRoutes, ...coreRoutes, ...streamRoutes, ...policyRoutes, ...panicRoutes, ...accessRoutes, ...deviceRoutes] as unknown as RouteDef<z.ZodType, z.ZodType>[]
