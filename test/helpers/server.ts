@@ -46,6 +46,9 @@ export interface TestServerOptions {
   maxUploadBytes?: number
   /** Per-route rate limits ("METHOD /url"), e.g. for tests that log in more often than a person would. */
   rateLimits?: StartOptions['rateLimits']
+  /** A CA-issued certificate (test/helpers/test-ca.ts) instead of the self-signed one. */
+  tls?: StartOptions['tls']
+  publicUrl?: string
 }
 
 // A PostgreSQL test server's database belongs to its data dir, so a restart on that dir finds its data.
@@ -63,7 +66,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   await initServer(dataDir, ADMIN, database).catch((error: {code?: string}) => {
     if (error.code !== 'already_initialised') throw error
   })
-  const server = await startServer({dataDir, database, port: options.port ?? 0, version: 'test', checkpointEvery: options.checkpointEvery, smtpUrl: options.smtpUrl, maxUploadBytes: options.maxUploadBytes, rateLimits: options.rateLimits})
+  const server = await startServer({dataDir, database, port: options.port ?? 0, version: 'test', checkpointEvery: options.checkpointEvery, smtpUrl: options.smtpUrl, maxUploadBytes: options.maxUploadBytes, rateLimits: options.rateLimits, tls: options.tls, publicUrl: options.publicUrl})
   const cert = await fetchCertificate(server.url)
   const pin = {certPem: cert.pem, fingerprint: cert.fingerprint}
   const anonymous = () => new ApiClient({baseUrl: server.url, pin})

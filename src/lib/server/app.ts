@@ -6,6 +6,7 @@ import rateLimit from '@fastify/rate-limit'
 import Fastify, {type FastifyError, type FastifyInstance} from 'fastify'
 import {randomUUID} from 'node:crypto'
 import {join} from 'node:path'
+import type {Server as TlsServer} from 'node:tls'
 
 import {AuditLog} from '../audit/log.js'
 import {LocalBlobStore} from '../evidence/blob-store.js'
@@ -22,8 +23,12 @@ import {HttpError} from './http-error.js'
 import {expireDue} from '../services/requests.js'
 import {auditInput, outcomeForStatus, type RateLimit, registerRoute, routeKey} from './route.js'
 import {allRoutes} from './routes/index.js'
+import {type LoadedTls, loadTlsFiles, type TlsFiles} from './tls-files.js'
+import {webSecurityHeaders} from './web/index.js'
 
 export const BODY_LIMIT = 1024 * 1024
+const TLS_VERSIONS = {minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3'} as const
+const pick = ({certPem, keyPem, fingerprint}: LoadedTls) => ({certPem, keyPem, fingerprint})
 
 export interface StartOptions {
   dataDir: string
@@ -41,6 +46,10 @@ export interface StartOptions {
   /** Replaces routes' own rate limits, by `METHOD /url` as declared (e.g. `POST /v1/auth/login`). */
   rateLimits?: Record<string, RateLimit>
   log?: (line: string) => void
+  /** A CA-issued certificate and key (PEM, leaf then chain) instead of the data dir's self-signed one; re-read by reloadTls(). */
+  tls?: TlsFiles
+  /** The URL owners and agencies reach (`https://rtcc.example.org`), used in every mailed link; default the listening URL. */
+  publicUrl?: string
 }
 
 export interface RunningServer {
@@ -48,12 +57,15 @@ export interface RunningServer {
   fingerprint: string
   ctx: ServerContext
   app: FastifyInstance
+  /** Re-read the --tls-cert/--tls-key files and use them for new handshakes; open connections stay up. */
+  reloadTls(): {fingerprint: string}
   /** Finish in-flight requests, sign a checkpoint, close the database. */
   close(): Promise<void>
 }
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const secrets = await prepareDataDir(options.dataDir)
+  if (options.tls) Object.assign(secrets, pick(loadTlsFiles(options.tls)))
   const store = await openStore({dataDir: secrets.dir, databaseUrl: options.database})
   const now = () => new Date()
   const parts: Omit<ServerContext, 'cores'> = {
@@ -84,7 +96,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const address = app.server.address()
   const port = typeof address === 'object' && address ? address.port : options.port
   const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`
-  ctx.url = url
+  ctx.url = options.publicUrl?.replace(/\/$/, '') ?? url
   const expiry = setInterval(() => {
     expireDue(ctx).catch((error: Error) => process.stderr.write(`rtcc server: expiring footage requests failed: ${error.stack ?? error.message}\n`))
   }, 60_000)
@@ -92,9 +104,18 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   let closing: Promise<void> | undefined
   return {
     url,
-    fingerprint: secrets.fingerprint,
+    get fingerprint() {
+      return secrets.fingerprint
+    },
     ctx,
     app,
+    reloadTls: () => {
+      if (!options.tls) throw new RtccError('the server runs on its own self-signed certificate: there are no --tls-cert/--tls-key files to reload', {code: 'no_tls_files'})
+      const loaded = pick(loadTlsFiles(options.tls))
+      ;(app.server as unknown as TlsServer).setSecureContext({key: loaded.keyPem, cert: loaded.certPem, ...TLS_VERSIONS})
+      Object.assign(secrets, loaded)
+      return {fingerprint: loaded.fingerprint}
+    },
     close: () =>
       (closing ??= (async () => {
         clearInterval(expiry)
@@ -112,7 +133,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 
 async function buildApp(ctx: ServerContext, secrets: ServerSecrets, rateLimits: Record<string, RateLimit>): Promise<FastifyInstance> {
   const app = Fastify({
-    https: {key: secrets.keyPem, cert: secrets.certPem, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3'},
+    https: {key: secrets.keyPem, cert: secrets.certPem, ...TLS_VERSIONS},
     bodyLimit: BODY_LIMIT,
     genReqId: () => randomUUID(),
     forceCloseConnections: 'idle',
@@ -164,6 +185,8 @@ async function buildApp(ctx: ServerContext, secrets: ServerSecrets, rateLimits: 
     }
     return reply.code(status).send({error: {code: (error.code ?? 'invalid').toLowerCase(), message: error.message}})
   })
+
+  webSecurityHeaders(app)
 
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).send({error: {code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}`}})
