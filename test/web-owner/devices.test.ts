@@ -31,7 +31,7 @@ async function pairPhone(name: string, vouch = true): Promise<{phone: Phone; sho
     name,
     pollMs: 50,
     onLink: async (link) => {
-      expect(link).toMatch(new RegExp(`^${t.url}/owner/device\\.html#rtcc_l_[A-Za-z0-9_-]{43}$`))
+      expect(link).toMatch(new RegExp(`^${t.url}/owner/device#rtcc_l_[A-Za-z0-9_-]{43}$`))
       phone = await answerLink(t, link)
     },
     confirmKey: (keyId) => {

@@ -2,6 +2,8 @@
  * The phone's side in Node: the page's own statement module (web/owner/statement.js, WebCrypto
  * Ed25519, non-extractable key) driven without a browser, for the API and Core tests.
  */
+import type {webcrypto} from 'node:crypto'
+
 import type {ApiClient} from '../../src/lib/client/api.js'
 import {ApiClient as Client} from '../../src/lib/client/api.js'
 import type {DeviceView} from '../../src/lib/domain/device.js'
@@ -11,11 +13,11 @@ import type {TestServer} from '../helpers/server.js'
 interface Signer {
   ownerId: string
   keyId: string
-  privateKey: CryptoKey
+  privateKey: webcrypto.CryptoKey
 }
 interface StatementModule {
-  makeDeviceKey(): Promise<CryptoKeyPair>
-  rawPublicKey(pair: CryptoKeyPair): Promise<string>
+  makeDeviceKey(): Promise<webcrypto.CryptoKeyPair>
+  rawPublicKey(pair: webcrypto.CryptoKeyPair): Promise<string>
   keyIdOf(publicKey: string): Promise<string>
   panicStatement(signer: Signer, options: {minutes: number; message?: string}, now?: Date): Promise<OwnerStatement>
   clearStatement(signer: Signer, panicIds: string[], now?: Date): Promise<OwnerStatement>
@@ -26,7 +28,7 @@ const MODULE = '../../web/owner/statement.js'
 export const statements = (): Promise<StatementModule> => import(MODULE) as Promise<StatementModule>
 
 export interface Phone {
-  keys: CryptoKeyPair
+  keys: webcrypto.CryptoKeyPair
   publicKey: string
   keyId: string
   /** The device's API client (its token), once the link was answered. */

@@ -21,7 +21,7 @@ import {panicCameras, panicView} from './panic.js'
 import {actingOwnerId, checkFresh, registeredKeys, statementRefused} from './policy.js'
 
 /** Where the phone opens the link: the secret rides in the fragment, so it never reaches a log or a Referer. */
-export const DEVICE_PAGE = '/owner/device.html'
+export const DEVICE_PAGE = '/owner/device'
 const LINK_PREFIX = 'rtcc_l_'
 
 const hashHex = (secret: string) => hashSecret(secret).toString('hex')
