@@ -1,4 +1,5 @@
 import js from '@eslint/js'
+import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
@@ -12,4 +13,6 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
     },
   },
+  // The owners' pages: plain ES modules run by the browser.
+  {files: ['web/**/*.js'], languageOptions: {globals: globals.browser}},
 )

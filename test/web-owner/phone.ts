@@ -2,7 +2,7 @@
  * The phone's side in Node: the page's own statement module (web/owner/statement.js, WebCrypto
  * Ed25519, non-extractable key) driven without a browser, for the API and Core tests.
  */
-import type {webcrypto} from 'node:crypto'
+import {createHash, createPublicKey, type webcrypto} from 'node:crypto'
 
 import type {ApiClient} from '../../src/lib/client/api.js'
 import {ApiClient as Client} from '../../src/lib/client/api.js'
@@ -52,4 +52,12 @@ export async function answerLink(t: TestServer, link: string): Promise<Phone> {
     device: answer.device,
     signer: (ownerId) => ({ownerId, keyId: answer.device.keyId!, privateKey: keys.privateKey}),
   }
+}
+
+/**
+ * What Chromium's --ignore-certificate-errors-spki-list takes to trust a server's certificate: the
+ * base64 SHA-256 of its public key (for the self-signed certificate the server makes itself).
+ */
+export function spkiOf(certPem: string): string {
+  return createHash('sha256').update(createPublicKey(certPem).export({type: 'spki', format: 'der'})).digest('base64')
 }
