@@ -12,7 +12,7 @@ import type {Camera} from '../../src/lib/domain/camera.js'
 import {browserAvailable, launchBrowser, type TestBrowser} from '../helpers/browser.js'
 import {removeDir, startTestServer, type TestServer} from '../helpers/server.js'
 import {sqlAll} from '../helpers/sql.js'
-import {spkiOf} from './phone.js'
+import {screenshotPath, spkiOf} from './phone.js'
 
 const OWNER = {username: 'bakery-anna', password: 'Flour-Sugar-Oven-2026!', name: 'Anna Baker', email: 'anna@bakery.example', phone: '+1 312 555 0199'}
 const XSS = '<img src=x onerror="window.pwned=1">'
@@ -48,7 +48,7 @@ describe.skipIf(!browserAvailable())("the owner's pages in a browser", () => {
     await page.fill('#username', OWNER.username)
     await page.fill('#password', OWNER.password)
     await page.fill('#displayName', OWNER.name)
-    await page.fill('#organisation', XSS)
+    await page.fill('#organisation', "Anna's Bakery")
     await page.fill('#email', OWNER.email)
     await page.fill('#phone', OWNER.phone)
     await page.click('#signup button[type=submit]')
@@ -94,6 +94,7 @@ describe.skipIf(!browserAvailable())("the owner's pages in a browser", () => {
     await page.fill('#cam-name', 'Front door')
     await page.click('#camera-save')
     await page.waitForSelector('#camera-list td:text-is("Front door")')
+    await page.screenshot({path: screenshotPath('owner-page.png'), fullPage: true})
   })
 
   it('audits every page view and action with the owner as actor', async () => {

@@ -6,8 +6,7 @@
  * camera; "End emergency" closes it. Screenshots of the panic page go to docs/screenshots/.
  */
 import {mkdirSync, rmSync, writeFileSync} from 'node:fs'
-import {dirname, join} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {dirname} from 'node:path'
 
 import type {BrowserContext, Page} from 'playwright-core'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -23,9 +22,7 @@ import {browserAvailable, DESKTOP, launchBrowser, PHONE, type TestBrowser} from 
 import {failure} from '../helpers/failure.js'
 import {type Site, startSite, until} from '../core/helpers.js'
 import {useTempConfigDir} from '../policy/owner-fixture.js'
-import {spkiOf} from './phone.js'
-
-const SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'screenshots')
+import {screenshotPath, spkiOf} from './phone.js'
 
 let site: Site
 let configDir: string
@@ -51,7 +48,6 @@ describe.skipIf(!browserAvailable())('the panic button on a phone', () => {
     browser = await launchBrowser({trustSpki: [spkiOf(site.t.pin.certPem)]})
     phone = await browser.context({viewport: PHONE, isMobile: true})
     page = await phone.newPage()
-    mkdirSync(SCREENSHOTS, {recursive: true})
   }, 90_000)
 
   afterAll(async () => {
@@ -78,7 +74,7 @@ describe.skipIf(!browserAvailable())('the panic button on a phone', () => {
     await page.waitForSelector('#ready-step:not(.hidden)', {timeout: 15_000})
     expect(await page.textContent('#site')).toBe('Site Owner 1')
     await until(() => statementsReceived() > seen, 'the Core to receive the vouched device')
-    await page.screenshot({path: join(SCREENSHOTS, 'panic-phone.png')})
+    await page.screenshot({path: screenshotPath('panic-phone.png')})
   })
 
   it('asks for confirmation, naming the site and the cameras a panic opens', async () => {
@@ -87,9 +83,9 @@ describe.skipIf(!browserAvailable())('the panic button on a phone', () => {
     await page.click('#panic-button')
     await page.waitForSelector('#confirm-step:not(.hidden)')
     expect(await page.locator('#confirm-cameras li').allTextContents()).toEqual([`${camera.name} (live)`])
-    await page.screenshot({path: join(SCREENSHOTS, 'panic-phone-confirm.png')})
+    await page.screenshot({path: screenshotPath('panic-phone-confirm.png')})
     await page.setViewportSize(DESKTOP)
-    await page.screenshot({path: join(SCREENSHOTS, 'panic-desktop.png')})
+    await page.screenshot({path: screenshotPath('panic-desktop.png')})
     await page.setViewportSize(PHONE)
   })
 
@@ -99,7 +95,7 @@ describe.skipIf(!browserAvailable())('the panic button on a phone', () => {
     await page.click('#confirm-yes')
     await page.waitForSelector('#active-step:not(.hidden)')
     expect(await page.locator('#active-cameras li').allTextContents()).toEqual([`${camera.name} (live)`])
-    await page.screenshot({path: join(SCREENSHOTS, 'panic-phone-active.png')})
+    await page.screenshot({path: screenshotPath('panic-phone-active.png')})
     await until(() => dashboard.some((e) => e.type === 'panic.triggered'), 'the dashboard to get the alert')
     expect(dashboard[0]).toMatchObject({severity: 'critical', data: {site: 'Site Owner 1', cameras: [expect.objectContaining({id: camera.id, live: true})]}})
     await until(() => statementsReceived() > seen, 'the Core to receive the panic')

@@ -3,6 +3,9 @@
  * Ed25519, non-extractable key) driven without a browser, for the API and Core tests.
  */
 import {createHash, createPublicKey, type webcrypto} from 'node:crypto'
+import {mkdirSync} from 'node:fs'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 
 import type {ApiClient} from '../../src/lib/client/api.js'
 import {ApiClient as Client} from '../../src/lib/client/api.js'
@@ -60,4 +63,11 @@ export async function answerLink(t: TestServer, link: string): Promise<Phone> {
  */
 export function spkiOf(certPem: string): string {
   return createHash('sha256').update(createPublicKey(certPem).export({type: 'spki', format: 'der'})).digest('base64')
+}
+
+/** Where the test runs write the README's screenshots, so they show the pages as they are. */
+export function screenshotPath(name: string): string {
+  const dir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'screenshots')
+  mkdirSync(dir, {recursive: true})
+  return join(dir, name)
 }
