@@ -14,7 +14,7 @@ import type {OwnerStatement} from '../domain/policy.js'
 import {verifyDeviceRevoke, verifyDeviceVouch} from '../policy/device.js'
 import {ownerKeyId} from '../policy/document.js'
 import {DEVICE_PREFIX, hashSecret} from '../server/credentials.js'
-import {conflict, HttpError, notFound} from '../server/http-error.js'
+import {badRequest, conflict, HttpError, notFound} from '../server/http-error.js'
 import {type DeviceRow, toDeviceView} from '../store/devices.js'
 import type {Actor, ServiceContext} from './context.js'
 import {panicCameras, panicView} from './panic.js'
@@ -147,6 +147,7 @@ export interface DeviceHome {
 
 /** The phone's panic page: who it speaks for, what a panic would open, and the panics in force. */
 export async function deviceHome(ctx: ServiceContext, actor: Actor): Promise<DeviceHome> {
+  if (actor.via !== 'device') throw badRequest("this is the phone's panic page: call it with the phone's device token")
   const ownerId = await actingOwnerId(ctx, actor)
   const row = await myDevice(ctx, ownerId, actor.credentialId)
   const now = ctx.now()
