@@ -10,7 +10,7 @@ import type {Server as TlsServer} from 'node:tls'
 
 import {AuditLog} from '../audit/log.js'
 import {LocalBlobStore} from '../evidence/blob-store.js'
-import {EvidenceStore} from '../evidence/store.js'
+import {DEFAULT_MAX_UPLOAD_BYTES, EvidenceStore} from '../evidence/store.js'
 import {createMailer, outboxDir} from '../mail/mailer.js'
 import {openStore} from '../store/open.js'
 import type {ServerContext} from './context.js'
@@ -24,6 +24,7 @@ import {expireDue} from '../services/requests.js'
 import {auditInput, outcomeForStatus, type RateLimit, registerRoute, routeKey} from './route.js'
 import {allRoutes} from './routes/index.js'
 import {type LoadedTls, loadTlsFiles, type TlsFiles} from './tls-files.js'
+import {UploadEndpoint} from './uploads.js'
 import {webSecurityHeaders} from './web/index.js'
 
 export const BODY_LIMIT = 1024 * 1024
@@ -77,6 +78,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     openStreams: new Set(),
     mailer: await createMailer({smtpUrl: options.smtpUrl ?? process.env.RTCC_SMTP_URL, outboxDir: outboxDir(secrets.dir)}),
     evidence: new EvidenceStore(await LocalBlobStore.open(secrets.dir), secrets.masterKey, {maxBytes: options.maxUploadBytes}),
+    uploads: await UploadEndpoint.open(secrets.dir, options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES),
     audit: await AuditLog.open(store, {
       origin: secrets.origin,
       signer: {name: secrets.origin, privateKey: secrets.signingKey, publicKey: secrets.publicKey},
@@ -99,6 +101,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   ctx.url = options.publicUrl?.replace(/\/$/, '') ?? url
   const expiry = setInterval(() => {
     expireDue(ctx).catch((error: Error) => process.stderr.write(`rtcc server: expiring footage requests failed: ${error.stack ?? error.message}\n`))
+    ctx.uploads.sweep().catch((error: Error) => process.stderr.write(`rtcc server: sweeping abandoned uploads failed: ${error.message}\n`))
   }, 60_000)
   expiry.unref()
   let closing: Promise<void> | undefined
@@ -143,7 +146,7 @@ async function buildApp(ctx: ServerContext, secrets: ServerSecrets, rateLimits: 
 
   app.decorateRequest('rtcc', null as never)
   // Uploads (imports, evidence) are streamed to their handler, never buffered by fastify.
-  app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload))
+  app.addContentTypeParser(['application/octet-stream', 'application/offset+octet-stream'], (_req, payload, done) => done(null, payload))
   app.addHook('onRequest', async (req) => {
     req.rtcc = {audited: false, action: (req.routeOptions.config as {action?: string})?.action ?? `http.${req.method.toLowerCase()}`}
   })

@@ -8,6 +8,7 @@ import type {UserRow} from '../store/users.js'
 import type {CoreHub} from './core-link/index.js'
 import type {ServerSecrets} from './data-dir.js'
 import type {EventHub} from './events/hub.js'
+import type {UploadEndpoint} from './uploads.js'
 
 export interface ServerContext {
   /** The store every use case goes through: SQLite in the data dir by default, or PostgreSQL. */
@@ -18,6 +19,8 @@ export interface ServerContext {
   cores: CoreHub
   mailer: Mailer
   evidence: EvidenceStore
+  /** Resumable (tus) uploads from the footage-request page, ingested into `evidence` when complete. */
+  uploads: UploadEndpoint
   /** The server's public URL, for links in mail. */
   url: string
   /** Long-lived responses (SSE) to end when the server closes, so shutdown does not wait on them. */

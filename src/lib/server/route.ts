@@ -36,7 +36,7 @@ export interface RateLimit {
 }
 
 export interface RouteDef<B extends z.ZodType, Q extends z.ZodType> {
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
   url: string
   action: string
   roles: Role[] | 'public'

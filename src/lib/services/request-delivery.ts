@@ -42,6 +42,8 @@ export async function deliverRequests(
         cameras: (await requests.requestCameras(row.id)).map((c) => ({name: c.name, distanceMetres: c.distanceMetres})),
         token,
         serverUrl: ctx.url,
+        // The token rides in the fragment: browsers never send it to the server or in a Referer.
+        fulfilUrl: `${ctx.url}/request#${token}`,
         serverFingerprint: ctx.secrets.fingerprint,
         expiresAt: row.expires_at,
         reminder: options.reminder ?? false,

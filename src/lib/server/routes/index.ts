@@ -18,8 +18,9 @@ import {registryRoutes} from './registry.js'
 import {requestRoutes} from './requests.js'
 import {streamRoutes} from './streams.js'
 import {tokenRoutes} from './tokens.js'
+import {uploadRoutes} from './uploads.js'
 import {userRoutes} from './users.js'
 import {webRoutes} from './web.js'
 import {webOwnerRoutes} from './web-owner.js'
 
-export const allRoutes = [...healthRoutes, ...authRoutes, ...userRoutes, ...tokenRoutes, ...eventRoutes, ...auditRoutes, ...ownerRoutes, ...registryRoutes, ...registryImportRoutes, ...agencyRoutes, ...requestRoutes, ...evidenceRoutes, ...coreRoutes, ...streamRoutes, ...policyRoutes, ...panicRoutes, ...accessRoutes, ...webRoutes, ...deviceRoutes, ...webOwnerRoutes] as unknown as RouteDef<z.ZodType, z.ZodType>[]
+export const allRoutes = [...healthRoutes, ...authRoutes, ...userRoutes, ...tokenRoutes, ...eventRoutes, ...auditRoutes, ...ownerRoutes, ...registryRoutes, ...registryImportRoutes, ...agencyRoutes, ...requestRoutes, ...evidenceRoutes, ...coreRoutes, ...streamRoutes, ...policyRoutes, ...panicRoutes, ...accessRoutes, ...uploadRoutes, ...webRoutes, ...deviceRoutes, ...webOwnerRoutes] as unknown as RouteDef<z.ZodType, z.ZodType>[]
