@@ -11,7 +11,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {Camera} from '../../src/lib/domain/camera.js'
 import {browserAvailable, launchBrowser, type TestBrowser} from '../helpers/browser.js'
 import {removeDir, startTestServer, type TestServer} from '../helpers/server.js'
-import {sqlAll} from '../helpers/sql.js'
+import {sql, sqlAll} from '../helpers/sql.js'
 import {screenshotPath, spkiOf} from './phone.js'
 
 const OWNER = {username: 'bakery-anna', password: 'Flour-Sugar-Oven-2026!', name: 'Anna Baker', email: 'anna@bakery.example', phone: '+1 312 555 0199'}
@@ -138,6 +138,19 @@ describe.skipIf(!browserAvailable())("the owner's pages in a browser", () => {
     await fresh.waitForURL(`${t.url}/owner`)
     await fresh.waitForSelector('#camera-list td:text-is("Front door")')
     page = fresh
+  })
+
+  it('shows the access report, and ends the session after 30 idle minutes like the CLI\'s', async () => {
+    expect(await page.textContent('#access-summary')).toMatch(/^0 live views, 0 recorded, 0 pictures, 0 refused\.$/)
+    const user = (await t.server.ctx.store.users.findUserByName(OWNER.username))!
+    const idle = new Date(Date.now() - 31 * 60_000).toISOString()
+    await sql(t.server.ctx.store, 'UPDATE sessions SET last_seen_at = ? WHERE user_id = ? AND ended_at IS NULL', [idle, user.id])
+    await page.reload()
+    await page.waitForURL(`${t.url}/owner/login`)
+    // Back within the idle limit (as if the owner had been active), the same cookie works again.
+    await sql(t.server.ctx.store, 'UPDATE sessions SET last_seen_at = ? WHERE user_id = ? AND ended_at IS NULL', [new Date().toISOString(), user.id])
+    await page.goto(`${t.url}/owner`)
+    await page.waitForSelector('#camera-list td:text-is("Front door")')
   })
 
   it('deletes the profile after a confirmation: the personal data is gone', async () => {
