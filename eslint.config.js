@@ -13,6 +13,6 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
     },
   },
-  // The owners' pages: plain ES modules run by the browser.
+  // The owners' web pages: plain ES modules run by browsers (globals.browser: IndexedDB, atob/btoa, Node…).
   {files: ['web/**/*.js'], languageOptions: {globals: globals.browser}},
 )

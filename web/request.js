@@ -7,7 +7,7 @@ const $ = (id) => document.getElementById(id)
 
 function setStatus(el, text, kind = 'muted') {
   el.textContent = text
-  el.className = kind
+  for (const k of ['muted', 'ok', 'error']) el.classList.toggle(k, k === kind)
 }
 
 async function api(method, path, body) {

@@ -27,6 +27,8 @@ export interface LoginResult {
   profile: string
   server: string
   fingerprint: string
+  /** `ca`: the certificate chains to a CA this machine trusts and is verified normally; `pin`: its fingerprint is pinned. */
+  trust: 'ca' | 'pin'
   newlyTrusted: boolean
   /** The current profile after this login: another one stays current unless `--use` was given. */
   currentProfile: string
@@ -47,18 +49,20 @@ export async function pinServer(url: string, fingerprint: string | undefined, co
       {code: 'certificate_changed', where: url, hint: 'If the server was legitimately re-keyed, confirm the new fingerprint with its admin and log in with --fingerprint NEW.'},
     )
   const newlyTrusted = !pinned || pinned !== presented.fingerprint
-  if (newlyTrusted && !wanted) {
+  // A certificate from a CA this machine trusts is verified as usual; no pin, no question.
+  const caVerified = presented.trusted && !wanted && !pinned
+  if (newlyTrusted && !wanted && !caVerified) {
     if (!confirmTrust) throw usageError(`the certificate of ${url} is not yet trusted (SHA-256 ${presented.fingerprint})`, 'Pass --fingerprint SHA256 after checking it with the server admin.')
     if (!(await confirmTrust(presented.fingerprint))) throw new RtccError('certificate not trusted; nothing was saved', {code: 'not_trusted'})
   }
-  return {pin: {certPem: presented.pem, fingerprint: presented.fingerprint}, newlyTrusted}
+  return {pin: {certPem: presented.pem, fingerprint: presented.fingerprint}, newlyTrusted: newlyTrusted && !caVerified, caVerified}
 }
 
 export async function login(options: LoginOptions): Promise<LoginResult> {
   const profile = profileName(options.profile)
   const url = serverUrl(options.url)
-  const {pin, newlyTrusted} = await pinServer(url, options.fingerprint, options.confirmTrust)
-  const api = new ApiClient({baseUrl: url, pin})
+  const {pin, newlyTrusted, caVerified} = await pinServer(url, options.fingerprint, options.confirmTrust)
+  const api = new ApiClient({baseUrl: url, pin: caVerified ? undefined : pin})
   const body = {username: options.username, password: options.password}
   let session: SessionView
   try {
@@ -73,12 +77,13 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
   } catch (error) {
     throw refused(error, options.username)
   }
-  savePin(url, {...readPin(url), ...pin})
+  if (!caVerified) savePin(url, {...readPin(url), ...pin})
   const {current} = saveProfile(profile, {server: url, username: session.user.username}, session.token, {makeCurrent: options.use})
   return {
     profile,
     server: url,
     fingerprint: pin.fingerprint,
+    trust: caVerified ? 'ca' : 'pin',
     newlyTrusted,
     currentProfile: current,
     user: session.user,

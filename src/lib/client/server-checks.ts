@@ -40,27 +40,31 @@ export async function serverChecks(requested?: string, server?: string): Promise
   if (!url) return [{name: 'server', ok: false, detail: `profile "${profile}" has no server`, fix: 'rtcc login https://HOST:8443'}]
   const checks: Check[] = []
   try {
-    const {fingerprint} = await fetchCertificate(url, 3000)
+    const {fingerprint, trusted} = await fetchCertificate(url, 3000)
     const known = pinOf(url)
     const pinned = known?.fingerprint
+    const caVerified = trusted && !pinned
     checks.push(
-      !pinned
+      caVerified
+        ? {name: 'certificate', ok: true, detail: `verified by a CA this machine trusts (not pinned), SHA-256 ${fingerprint}`}
+        : !pinned
         ? {name: 'certificate', ok: false, detail: `${fingerprint} is not pinned for ${url}`, fix: `rtcc login ${url}`}
         : pinned === fingerprint
           ? {name: 'certificate', ok: true, detail: `pinned ${fingerprint}`}
           : {name: 'certificate', ok: false, detail: `CHANGED: pinned ${pinned}, server presents ${fingerprint}`, fix: 'Confirm the new fingerprint with the server admin, then rtcc login URL --fingerprint NEW'},
     )
     const pin = known && pinned === fingerprint ? known : undefined
+    const verified = pin !== undefined || caVerified
     const token = process.env.RTCC_TOKEN || stored
     const label = process.env.RTCC_TOKEN ? 'RTCC_TOKEN' : `the credential of profile "${profile}"`
     const fix = `rtcc login ${url}${profile === DEFAULT_PROFILE ? '' : ` --profile ${profile}`}`
-    if (pin) {
+    if (verified) {
       const health = await new ApiClient({baseUrl: url, pin, timeoutMs: 3000}).get<{status: string; version: string}>('/v1/health')
       checks.unshift({name: 'server', ok: health.status === 'ok', detail: `${url} answers: ${health.status}, version ${health.version}`})
       if (token) checks.push(await loginCheck(new ApiClient({baseUrl: url, pin, token, timeoutMs: 3000}), label, fix))
     } else checks.unshift({name: 'server', ok: true, detail: `${url} reachable (TLS 1.3)`})
     if (!token) checks.push({name: 'login', ok: false, detail: 'not logged in', fix})
-    else if (!pin) checks.push({name: 'login', ok: true, detail: `${label} is stored (not checked: the certificate is not pinned)`})
+    else if (!verified) checks.push({name: 'login', ok: true, detail: `${label} is stored (not checked: the certificate is not pinned)`})
   } catch (error) {
     checks.push({name: 'server', ok: false, detail: `${url}: ${(error as Error).message}`, fix: 'Start it with `rtcc server start`, or check the URL'})
   }

@@ -24,7 +24,6 @@ import {RtccError} from '../errors.js'
 import {uploadEvidence} from '../services/evidence.js'
 import {answerableRequest, type Answerer} from '../services/requests.js'
 import type {ServiceContext} from '../services/context.js'
-import type {ServerContext} from './context.js'
 import {HttpError, notFound} from './http-error.js'
 
 export const UPLOADS_PATH = '/v1/uploads'
