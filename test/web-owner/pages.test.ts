@@ -1,6 +1,6 @@
 /**
- * The owner's pages in headless Chromium against the real server, on its certificate, which the browser is
- * told to trust: sign up (with a second factor) and register a camera, log in with password and TOTP,
+ * The owner's pages in headless Chromium against the real server, on a certificate from a test CA the
+ * browser is told to trust: sign up (with a second factor) and register a camera, log in with password and TOTP,
  * the session cookie's flags, CSRF attempts refused, every value shown as text, page views audited,
  * and deleting the profile removes the owner's personal data.
  */
@@ -10,9 +10,10 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {Camera} from '../../src/lib/domain/camera.js'
 import {browserAvailable, launchBrowser, type TestBrowser} from '../helpers/browser.js'
-import {removeDir, startTestServer, type TestServer} from '../helpers/server.js'
+import {removeDir, startTestServer, tempDir, type TestServer} from '../helpers/server.js'
 import {sql, sqlAll} from '../helpers/sql.js'
-import {screenshotPath, spkiOf} from './phone.js'
+import {createTestCa} from '../helpers/test-ca.js'
+import {screenshotPath} from './phone.js'
 
 const OWNER = {username: 'bakery-anna', password: 'Flour-Sugar-Oven-2026!', name: 'Anna Baker', email: 'anna@bakery.example', phone: '+1 312 555 0199'}
 const XSS = '<img src=x onerror="window.pwned=1">'
@@ -22,6 +23,7 @@ let browser: TestBrowser
 let desktop: BrowserContext
 let page: Page
 let totp: OTPAuth.TOTP
+const dir = tempDir('rtcc-web-owner-')
 
 const code = (offsetSteps = 0) => totp.generate({timestamp: Date.now() + offsetSteps * 30_000})
 const auditOf = (action: string) =>
@@ -29,8 +31,9 @@ const auditOf = (action: string) =>
 
 describe.skipIf(!browserAvailable())("the owner's pages in a browser", () => {
   beforeAll(async () => {
-    t = await startTestServer()
-    browser = await launchBrowser({trustSpki: [spkiOf(t.pin.certPem)]})
+    const ca = await createTestCa()
+    t = await startTestServer({tls: await ca.issue(dir)})
+    browser = await launchBrowser({trustSpki: [ca.spkiSha256]})
     desktop = await browser.context()
     await desktop.grantPermissions(['geolocation'], {origin: t.url})
     await desktop.setGeolocation({latitude: 41.881234, longitude: -87.623456})
@@ -40,6 +43,7 @@ describe.skipIf(!browserAvailable())("the owner's pages in a browser", () => {
   afterAll(async () => {
     await browser?.close()
     await t?.stop()
+    removeDir(dir)
     if (t) removeDir(t.dataDir)
   })
 

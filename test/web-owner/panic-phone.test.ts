@@ -22,10 +22,13 @@ import {browserAvailable, DESKTOP, launchBrowser, PHONE, type TestBrowser} from 
 import {failure} from '../helpers/failure.js'
 import {type Site, startSite, until} from '../core/helpers.js'
 import {useTempConfigDir} from '../policy/owner-fixture.js'
-import {screenshotPath, spkiOf} from './phone.js'
+import {createTestCa} from '../helpers/test-ca.js'
+import {removeDir, tempDir} from '../helpers/server.js'
+import {screenshotPath} from './phone.js'
 
 let site: Site
 let configDir: string
+const tlsDir = tempDir('rtcc-panic-phone-')
 let browser: TestBrowser
 let phone: BrowserContext
 let page: Page
@@ -36,7 +39,8 @@ const statementsReceived = () => site.logs.filter((l) => l.includes('owner state
 describe.skipIf(!browserAvailable())('the panic button on a phone', () => {
   beforeAll(async () => {
     configDir = useTempConfigDir()
-    site = await startSite({host: '127.0.9.81', modes: ['emergency', 'never'], ownerKey: true})
+    const ca = await createTestCa()
+    site = await startSite({host: '127.0.9.81', modes: ['emergency', 'never'], ownerKey: true, tls: await ca.issue(tlsDir)})
     // The owner's computer: the key the Core pinned at provisioning, in the owner's rtcc config folder.
     mkdirSync(dirname(ownerKeyFile(site.ownerId)), {recursive: true})
     writeFileSync(ownerKeyFile(site.ownerId), ownerKeyToPem(site.ownerKey!), {mode: 0o600})
@@ -45,7 +49,7 @@ describe.skipIf(!browserAvailable())('the panic button on a phone', () => {
     void (async () => {
       for await (const event of followEvents(site.investigator, {signal: stopDashboard.signal, types: ['panic.triggered', 'panic.cleared']})) dashboard.push(event)
     })().catch(() => undefined)
-    browser = await launchBrowser({trustSpki: [spkiOf(site.t.pin.certPem)]})
+    browser = await launchBrowser({trustSpki: [ca.spkiSha256]})
     phone = await browser.context({viewport: PHONE, isMobile: true})
     page = await phone.newPage()
   }, 90_000)
@@ -55,6 +59,7 @@ describe.skipIf(!browserAvailable())('the panic button on a phone', () => {
     await browser?.close()
     await site?.stop()
     rmSync(configDir, {recursive: true, force: true})
+    removeDir(tlsDir)
   })
 
   it('pairs the phone: the owner sees the code the phone shows, and vouches for its key', async () => {

@@ -2,7 +2,7 @@
  * The phone's side in Node: the page's own statement module (web/owner/statement.js, WebCrypto
  * Ed25519, non-extractable key) driven without a browser, for the API and Core tests.
  */
-import {createHash, createPublicKey, type webcrypto} from 'node:crypto'
+import type {webcrypto} from 'node:crypto'
 import {mkdirSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -55,14 +55,6 @@ export async function answerLink(t: TestServer, link: string): Promise<Phone> {
     device: answer.device,
     signer: (ownerId) => ({ownerId, keyId: answer.device.keyId!, privateKey: keys.privateKey}),
   }
-}
-
-/**
- * What Chromium's --ignore-certificate-errors-spki-list takes to trust a server's certificate: the
- * base64 SHA-256 of its public key (for the self-signed certificate the server makes itself).
- */
-export function spkiOf(certPem: string): string {
-  return createHash('sha256').update(createPublicKey(certPem).export({type: 'spki', format: 'der'})).digest('base64')
 }
 
 /** Where the test runs write the README's screenshots, so they show the pages as they are. */
