@@ -1,4 +1,5 @@
 import js from '@eslint/js'
+import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
@@ -12,6 +13,6 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
     },
   },
-  // The owners' web pages run in browsers.
-  {files: ['web/**/*.js'], languageOptions: {globals: {window: 'readonly', document: 'readonly', location: 'readonly', history: 'readonly', navigator: 'readonly', localStorage: 'readonly', FormData: 'readonly'}}},
+  // The owners' web pages: plain ES modules run by browsers (globals.browser: IndexedDB, atob/btoa, Node…).
+  {files: ['web/**/*.js'], languageOptions: {globals: globals.browser}},
 )

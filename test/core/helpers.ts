@@ -17,7 +17,7 @@ import type {RtccEvent} from '../../src/lib/domain/events.js'
 import {ffmpegPath} from '../../src/lib/media/ffmpeg.js'
 import {generateOwnerKey, type OwnerKeyPair} from '../../src/lib/policy/document.js'
 import {type SimulatorHandle, startSimulatedCameras} from '../../src/lib/onvif/simulator/index.js'
-import {removeDir, startTestServer, tempDir, type TestServer} from '../helpers/server.js'
+import {removeDir, startTestServer, tempDir, type TestServer, type TestServerOptions} from '../helpers/server.js'
 
 export const CAMERA_CREDENTIALS = {user: 'admin', password: 'site-pass-1'}
 export const SITE = {latitude: 41.8781, longitude: -87.6298, address: '1 Test Plaza', locationType: 'business' as const}
@@ -62,8 +62,8 @@ export function plannedFromSim(sim: SimulatorHandle, modes: SharingMode[]): Plan
 }
 
 /** `host` must be unique per test file (simulated cameras bind their own loopback addresses). */
-export async function startSite(options: {host: string; modes: SharingMode[]; fps?: number; ownerKey?: boolean}): Promise<Site> {
-  const t = await startTestServer()
+export async function startSite(options: {host: string; modes: SharingMode[]; fps?: number; ownerKey?: boolean; tls?: TestServerOptions['tls']}): Promise<Site> {
+  const t = await startTestServer({tls: options.tls})
   const events: RtccEvent[] = []
   t.server.ctx.events.subscribe((e) => events.push(e))
   const sim = await startSimulatedCameras({count: options.modes.length, host: options.host, credentials: CAMERA_CREDENTIALS, multicast: false, width: 320, height: 180, fps: options.fps ?? 10})

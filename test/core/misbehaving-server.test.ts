@@ -17,7 +17,8 @@ import {initialPolicy, readLocalPolicies, writeLocalPolicies} from '../../src/li
 import {CORE_CONFIG_FORMAT, type CoreToServer, type DecisionMessage, LINK_PROTOCOL, type Requester} from '../../src/lib/domain/core.js'
 import {newId} from '../../src/lib/domain/ids.js'
 import {defaultPolicy} from '../../src/lib/domain/policy.js'
-import {generateOwnerKey, signPolicyDocument} from '../../src/lib/policy/document.js'
+import {signDeviceRevoke, signDeviceVouch} from '../../src/lib/policy/device.js'
+import {generateOwnerKey, type OwnerKeyPair, signPanic, signPolicyDocument} from '../../src/lib/policy/document.js'
 import {type SimulatorHandle, startSimulatedCameras} from '../../src/lib/onvif/simulator/index.js'
 import {certificateFingerprint, createSelfSignedCertificate} from '../../src/lib/server/tls.js'
 import {removeDir, tempDir} from '../helpers/server.js'
@@ -34,7 +35,7 @@ const received: CoreToServer[] = []
 let ingestAttempts = 0
 const ownerId = newId('own')
 const ownerKey = generateOwnerKey(ownerId)
-const cameraIds = {never: newId('cam'), always: newId('cam')}
+const cameraIds = {never: newId('cam'), always: newId('cam'), emergency: newId('cam')}
 
 let requestSeq = 0
 async function ask(cameraId: string, requester: Requester = INVESTIGATOR, kind: 'live' | 'recorded' = 'live'): Promise<DecisionMessage> {
@@ -84,10 +85,14 @@ beforeAll(async () => {
     server: {url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, fingerprint: certificateFingerprint(certPem), certPem},
     site: SITE,
     ownerPolicyKey: ownerKey.publicKey,
-    cameras: [camera(cameraIds.never, 0), camera(cameraIds.always, 1)],
+    cameras: [camera(cameraIds.never, 0), camera(cameraIds.always, 1), camera(cameraIds.emergency, 1)],
     enrolledAt: now,
   })
-  writeLocalPolicies(dir, {[cameraIds.never]: initialPolicy(cameraIds.never, {live: 'never'}), [cameraIds.always]: initialPolicy(cameraIds.always, {live: 'always'})})
+  writeLocalPolicies(dir, {
+    [cameraIds.never]: initialPolicy(cameraIds.never, {live: 'never'}),
+    [cameraIds.always]: initialPolicy(cameraIds.always, {live: 'always'}),
+    [cameraIds.emergency]: initialPolicy(cameraIds.emergency, {live: 'emergency'}),
+  })
   agent = startCoreAgent({dir, version: 'test', recheckMs: 250, healthIntervalMs: 600_000, backoff: {baseMs: 200, maxMs: 1000}})
   await until(() => agent.linkState === 'online', 'the Core to accept the liar\'s welcome')
 })
@@ -135,5 +140,37 @@ describe('a server that says "allowed" against the owner\'s policy', () => {
     // The Core now tries the (refusing) ingest endpoint: this test's ears work.
     await until(() => ingestAttempts === 1, 'the Core to open the video connection')
     await until(() => agent.activeRelays().length === 0, 'the relay to give up on the refused video connection')
+  })
+})
+
+describe('a server that makes up a device key for the owner', () => {
+  const phoneKey = generateOwnerKey(ownerId)
+  const deviceId = newId('dev')
+  const vouch = (by: OwnerKeyPair) => signDeviceVouch({deviceId, name: 'phone', publicKey: phoneKey.publicKey, vouchedAt: new Date().toISOString()}, by)
+  const panic = () => {
+    const now = Date.now()
+    return {statement: signPanic({panicId: newId('alr'), startedAt: new Date(now).toISOString(), until: new Date(now + 600_000).toISOString(), message: null}, phoneKey), clearStatement: null}
+  }
+  const send = (devices: unknown[]) => core!.send(JSON.stringify({type: 'owner.statements', policyDocuments: [], panics: [panic()], approvals: [], devices}))
+
+  it('a panic signed by a key the owner never vouched for opens nothing, vouched for by the server or by no one', async () => {
+    send([])
+    expect(await ask(cameraIds.emergency)).toMatchObject({allow: false, code: 'no-panic'})
+    send([{statement: vouch(generateOwnerKey(ownerId)), revokeStatement: null}])
+    expect(await ask(cameraIds.emergency)).toMatchObject({allow: false, code: 'no-panic'})
+  })
+
+  it('the same panic opens the `emergency` camera once the owner\'s own key vouches for the phone', async () => {
+    send([{statement: vouch(ownerKey), revokeStatement: null}])
+    expect(await ask(cameraIds.emergency)).toMatchObject({allow: true, code: 'emergency-active'})
+  })
+
+  it('a revoked phone stays revoked even when the server later leaves the revocation out', async () => {
+    const vouched = vouch(ownerKey)
+    const revokeStatement = signDeviceRevoke({deviceId, keyId: phoneKey.keyId, revokedAt: new Date().toISOString()}, ownerKey)
+    send([{statement: vouched, revokeStatement}])
+    expect(await ask(cameraIds.emergency)).toMatchObject({allow: false, code: 'no-panic'})
+    send([{statement: vouched, revokeStatement: null}])
+    expect(await ask(cameraIds.emergency)).toMatchObject({allow: false, code: 'no-panic'})
   })
 })

@@ -3,11 +3,14 @@
  * key the Core holds (set on the Core host, never taken from the server): policy documents go into
  * the local policy file; panics and approvals become the grants decide() sees. Nothing the server
  * says without the owner's signature opens anything, and a panic the Core has once seen cleared
- * stays cleared even if the server later leaves the clear out.
+ * stays cleared even if the server later leaves the clear out. Panics may also be signed by a device
+ * key the owner vouched for (a `device` statement, checked with the owner key); a device key the Core
+ * has once seen revoked stays revoked.
  */
 import type {CoreConfig, CoreToServer, ServerToCore} from '../domain/core.js'
 import type {PolicyContext} from '../domain/policy.js'
 import {approvalContext, panicContext, StatementError, trustedOwnerKeys, type VerifiedPanic, verifyPanic} from '../policy/document.js'
+import {deviceKeys, panicKeys} from '../policy/device.js'
 import {applyPolicyDocument} from './local-policy.js'
 import type {OwnerGrants} from './decision.js'
 
@@ -24,6 +27,7 @@ export interface StatementsOutcome {
 export class StatementGrants implements OwnerGrants {
   private panics: VerifiedPanic[] = []
   private readonly cleared = new Map<string, string>()
+  private readonly revokedDevices = new Set<string>()
   private approvalsByCamera = new Map<string, NonNullable<PolicyContext['approvals']>>()
 
   panic(_cameraId: string, at: Date): PolicyContext['panic'] {
@@ -57,10 +61,14 @@ export class StatementGrants implements OwnerGrants {
       }
     })
 
+    const devices = deviceKeys(statements.devices as Parameters<typeof deviceKeys>[0], keys, {ownerId: config.ownerId, alreadyRevoked: this.revokedDevices})
+    for (const keyId of devices.revoked) this.revokedDevices.add(keyId)
+    rejected.push(...devices.rejected)
+    const signers = panicKeys(keys, devices)
     const panics: VerifiedPanic[] = []
     for (const record of statements.panics) {
       try {
-        const panic = verifyPanic(record as Parameters<typeof verifyPanic>[0], keys, {ownerId: config.ownerId})
+        const panic = verifyPanic(record as Parameters<typeof verifyPanic>[0], signers, {ownerId: config.ownerId})
         if (panic.clearedAt) this.cleared.set(panic.panicId, panic.clearedAt)
         panics.push(panic)
       } catch (error) {

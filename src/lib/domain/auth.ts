@@ -61,7 +61,7 @@ export interface SessionView {
 
 export interface WhoAmI {
   user: UserView
-  via: 'session' | 'token'
+  via: 'session' | 'token' | 'device'
   role: Role
   tokenName?: string
   expiresAt: string

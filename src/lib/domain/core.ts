@@ -235,7 +235,7 @@ export const ServerToCore = z.discriminatedUnion('type', [
   z.object({type: z.literal('stream.stop'), streamId: z.string().max(100), reason: z.string().max(100)}),
   /**
    * The owner's signed statements for this Core, as the owner signed them: policy documents not yet
-   * confirmed, the panic in force, approvals whose window has not ended. The Core verifies each with
+   * confirmed, the panic in force, approvals whose window has not ended, the owner's devices. The Core verifies each with
    * the owner key it holds; the whole set replaces the previous one (a statement left out counts no more).
    */
   z.object({
@@ -243,6 +243,8 @@ export const ServerToCore = z.discriminatedUnion('type', [
     policyDocuments: z.array(z.object({id: z.number().int(), statement: z.unknown()})).max(1000),
     panics: z.array(z.object({statement: z.unknown(), clearStatement: z.unknown().nullable()})).max(100),
     approvals: z.array(z.object({requestId: z.string().max(100), cameraId: CameraId, statement: z.unknown()})).max(1000),
+    /** Device keys the owner vouched for (and revoked: a revocation stays in the set). Older servers send none. */
+    devices: z.array(z.object({statement: z.unknown(), revokeStatement: z.unknown().nullable()})).max(100).default([]),
   }),
 ])
 export type ServerToCore = z.infer<typeof ServerToCore>

@@ -99,12 +99,13 @@ export interface Decision {
 // ── Owner-signed statements ──────────────────────────────────────────────────────────────────────
 
 export const STATEMENT_FORMAT = 'rtcc-owner-statement/1'
-export const STATEMENT_TYPES = ['policy', 'panic', 'panic-clear', 'approval'] as const
+export const STATEMENT_TYPES = ['policy', 'panic', 'panic-clear', 'approval', 'device', 'device-revoke'] as const
 export type StatementType = (typeof STATEMENT_TYPES)[number]
 
 /**
- * Something only the owner can say (a policy, a panic, an approval), signed with the owner's Ed25519
- * key on the owner's machine. The payload is JSON text signed byte for byte, so the server can store
+ * Something only the owner can say (a policy, a panic, an approval, vouching for a device key or
+ * revoking it), signed with the owner's Ed25519 key on the owner's machine; panics and their clears
+ * may also be signed by a device key the owner vouched for (the owner's phone). The payload is JSON text signed byte for byte, so the server can store
  * and relay it as is and nobody needs a canonical JSON form.
  */
 export const OwnerStatement = z.object({

@@ -34,7 +34,8 @@ export interface Actor {
   user: UserRow
   /** Effective role: the user's, or the token's narrower scope. */
   role: Role
-  via: 'session' | 'token'
+  /** `device`: an owner's phone (`rtcc owner device add`), allowed only on routes that say `allowDevice`. */
+  via: 'session' | 'token' | 'device'
   credentialId: string
   tokenName?: string
   expiresAt: string

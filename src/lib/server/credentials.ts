@@ -1,6 +1,6 @@
 /**
- * Bearer credentials: login sessions (30 min idle, 12 h absolute, ended at logout) and scoped API
- * tokens (revocable, expiring). Secrets are 256-bit random, shown once, stored as SHA-256 hashes: they are
+ * Bearer credentials: login sessions (30 min idle, 12 h absolute, ended at logout), scoped API
+ * tokens (revocable, expiring) and owners' device tokens (until revoked; device routes only). Secrets are 256-bit random, shown once, stored as SHA-256 hashes: they are
  * high-entropy, so a fast hash is enough and lookups stay indexed.
  *
  * Every use re-reads the account: a deleted, disabled or admin-locked account stops its credentials,
@@ -20,8 +20,10 @@ export const ABSOLUTE_TIMEOUT_MS = 12 * 3_600_000
 
 const SESSION_PREFIX = 'rtcc_s_'
 const TOKEN_PREFIX = 'rtcc_t_'
+/** A phone's access token, given when it sends its key (`rtcc owner device add`); it works only on routes that allow devices. */
+export const DEVICE_PREFIX = 'rtcc_d_'
 
-const hashSecret = (secret: string): Buffer => createHash('sha256').update(secret).digest()
+export const hashSecret = (secret: string): Buffer => createHash('sha256').update(secret).digest()
 
 export async function createSession(ctx: ServerContext, userId: string, scope: sessions.SessionRow['scope']): Promise<{token: string; expiresAt: string; id: string}> {
   const token = SESSION_PREFIX + randomBytes(32).toString('base64url')
@@ -78,6 +80,13 @@ export async function authenticate(ctx: ServerContext, authorization: string | u
       throw new HttpError(403, 'token_out_of_scope', `API token "${token.name}" (${token.role_scope}) does not fit the current role of "${user.username}" (${user.role}): create a new token`)
     await ctx.store.sessions.touchToken(token.id, nowIso)
     return {user, role, via: 'token', credentialId: token.id, tokenName: token.name, expiresAt: token.expires_at, scope: 'full'}
+  }
+  if (secret.startsWith(DEVICE_PREFIX)) {
+    const device = await ctx.store.devices.deviceByToken(hashSecret(secret).toString('hex'))
+    if (!device) throw unauthenticated('unknown or revoked device: ask the owner to run `rtcc owner device add` again')
+    if (!device.vouched_at) throw unauthenticated('this device is not vouched for yet: finish `rtcc owner device add` on your computer')
+    const user = await activeUser(ctx, device.user_id)
+    return {user, role: user.role, via: 'device', credentialId: device.id, expiresAt: '9999-12-31T23:59:59.999Z', scope: 'full'}
   }
   throw unauthenticated('malformed credential: expected an rtcc session or API token')
 }

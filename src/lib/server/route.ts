@@ -16,6 +16,7 @@ import type {AuditFacts, ServiceContext} from '../services/context.js'
 import type {Actor, ServerContext} from './context.js'
 import {authenticate} from './credentials.js'
 import {badRequest, forbidden, HttpError} from './http-error.js'
+import {cookieAuthorization} from './web/session.js'
 
 export interface Call<B, Q> {
   /** The server's parts plus this call's audit recorder: what services take. */
@@ -43,6 +44,8 @@ export interface RouteDef<B extends z.ZodType, Q extends z.ZodType> {
   query?: Q
   /** May be called with a session limited to MFA enrolment. */
   allowMfaEnrollSession?: boolean
+  /** May be called by an owner's vouched device (the phone's panic page). */
+  allowDevice?: boolean
   /** Body size limit in bytes (default: the server's 1 MiB). */
   bodyLimit?: number
   /** Per source address; every public route has one (app.ts refuses to start otherwise). */
@@ -80,14 +83,15 @@ export function registerRoute(app: FastifyInstance, ctx: ServerContext, def: Rou
     config: {action: def.action, rateLimit: rateLimit && {max: rateLimit.max, timeWindow: rateLimit.windowSeconds * 1000}},
     handler: async (req, reply) => {
       if (def.roles !== 'public') {
-        const actor = await authenticate(ctx, req.headers.authorization)
+        const actor = await authenticate(ctx, cookieAuthorization(req))
         req.rtcc.actor = actor
         if (actor.scope === 'mfa-enroll' && !def.allowMfaEnrollSession)
           throw new HttpError(403, 'mfa_enrollment_required', 'your admin requires a second factor: run `rtcc user mfa enroll` first')
+        if (actor.via === 'device' && !def.allowDevice) throw forbidden(`a device may not ${def.action}: use your computer`)
         if (!def.roles.includes(actor.role)) throw forbidden(`role "${actor.role}" may not ${def.action}`)
-      } else if (req.headers.authorization) {
+      } else if (req.headers.authorization || req.headers.cookie) {
         try {
-          req.rtcc.actor = await authenticate(ctx, req.headers.authorization)
+          req.rtcc.actor = await authenticate(ctx, cookieAuthorization(req))
         } catch {
           // public routes ignore a stale credential
         }

@@ -12,6 +12,7 @@ import {serverPolicy} from '../server/core-link/server-policy.js'
 import {conflict} from '../server/http-error.js'
 import {cameraScope} from '../server/scope.js'
 import type {Actor, ServiceContext} from './context.js'
+import {deviceKeys, panicKeys} from '../policy/device.js'
 import {actingOwnerId, checkFresh, registeredKeys, statementRefused} from './policy.js'
 
 const iso = (time: string) => new Date(time).toISOString()
@@ -22,8 +23,14 @@ interface Opened {
   all: Located[]
 }
 
+/** The owner's own keys and the devices they vouched for (verified again here, as a Core does). */
+async function signingKeys(ctx: ServiceContext, ownerId: string) {
+  const owned = await registeredKeys(ctx, ownerId)
+  return panicKeys(owned, deviceKeys(await ctx.store.devices.vouchedDevices(ownerId), owned, {ownerId}))
+}
+
 /** The cameras the panic opens at `at` (as the server knows their policies; each Core decides for itself). */
-async function panicCameras(ctx: ServiceContext, panic: {ownerId: string; startedAt: string; until: string}, at: Date): Promise<Opened> {
+export async function panicCameras(ctx: ServiceContext, panic: {ownerId: string; startedAt: string; until: string}, at: Date): Promise<Opened> {
   const cameras = await ctx.store.cameras.listCameras({kind: 'owner', ownerId: panic.ownerId}, {limit: 10_000})
   const shown = await ctx.store.policies.shownPolicies(cameras.map((c) => c.id))
   const opened = cameras.flatMap((camera): PanicCamera[] => {
@@ -38,7 +45,7 @@ async function panicCameras(ctx: ServiceContext, panic: {ownerId: string; starte
   return {cameras: opened, all: cameras}
 }
 
-async function panicView(ctx: ServiceContext, record: PanicRecord, opened: Opened): Promise<PanicView> {
+export async function panicView(ctx: ServiceContext, record: PanicRecord, opened: Opened): Promise<PanicView> {
   const owner = await ctx.store.owners.getOwner(record.ownerId)
   const {all} = opened
   const mean = (values: number[]) => (values.length ? Number((values.reduce((a, b) => a + b, 0) / values.length).toFixed(6)) : null)
@@ -61,7 +68,7 @@ async function panicView(ctx: ServiceContext, record: PanicRecord, opened: Opene
 export async function triggerPanic(ctx: ServiceContext, actor: Actor, input: {statement: OwnerStatement}): Promise<PanicView> {
   const ownerId = await actingOwnerId(ctx, actor)
   const now = ctx.now()
-  const keys = await registeredKeys(ctx, ownerId)
+  const keys = await signingKeys(ctx, ownerId)
   let payload: PanicPayload
   try {
     payload = openStatement(input.statement, 'panic', PanicPayload, keys, {ownerId})
@@ -83,7 +90,7 @@ export async function triggerPanic(ctx: ServiceContext, actor: Actor, input: {st
 export async function clearPanic(ctx: ServiceContext, actor: Actor, input: {statement: OwnerStatement}): Promise<{cleared: PanicView[]}> {
   const ownerId = await actingOwnerId(ctx, actor)
   const now = ctx.now()
-  const keys = await registeredKeys(ctx, ownerId)
+  const keys = await signingKeys(ctx, ownerId)
   let payload: PanicClearPayload
   try {
     payload = openStatement(input.statement, 'panic-clear', PanicClearPayload, keys, {ownerId})

@@ -331,4 +331,23 @@ export const migrations: string[] = [
   CREATE TABLE rate_limit_hits (key TEXT PRIMARY KEY, hits INTEGER NOT NULL, resets_at INTEGER NOT NULL);
   CREATE INDEX rate_limit_hits_resets ON rate_limit_hits(resets_at);
   `,
+  `-- 10: owners' devices: a phone's key the owner vouches for (signed), for panics from the phone; its one-time link and access token (hashes)
+  CREATE TABLE owner_devices (
+    id TEXT PRIMARY KEY,
+    owner_id TEXT NOT NULL REFERENCES owners(id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    link_hash TEXT UNIQUE,
+    link_expires_at TEXT NOT NULL,
+    public_key TEXT,
+    key_id TEXT,
+    token_hash TEXT UNIQUE,
+    statement TEXT,
+    vouched_at TEXT,
+    revoke_statement TEXT,
+    revoked_at TEXT,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX owner_devices_owner ON owner_devices(owner_id, created_at);
+  `,
 ]

@@ -15,6 +15,7 @@ import * as agencies from './agencies.js'
 import * as audit from './audit.js'
 import * as cameras from './cameras.js'
 import * as cores from './cores.js'
+import * as devices from './devices.js'
 import type {Db} from './db.js'
 import * as events from './events.js'
 import * as evidence from './evidence.js'
@@ -35,6 +36,7 @@ export class SqliteStore implements Store {
   readonly audit
   readonly cameras
   readonly cores
+  readonly devices
   readonly events
   readonly evidence
   readonly owners
@@ -58,6 +60,7 @@ export class SqliteStore implements Store {
     this.audit = this.bind(audit)
     this.cameras = this.bind(cameras)
     this.cores = this.bind(cores)
+    this.devices = this.bind(devices)
     this.events = this.bind(events)
     this.evidence = this.bind(evidence)
     this.owners = this.bind(owners)

@@ -13,6 +13,7 @@ import type * as agencies from './agencies.js'
 import type * as audit from './audit.js'
 import type * as cameras from './cameras.js'
 import type * as cores from './cores.js'
+import type * as devices from './devices.js'
 import type {Db} from './db.js'
 import type * as events from './events.js'
 import type * as evidence from './evidence.js'
@@ -38,6 +39,7 @@ export interface Repositories {
   audit: Repository<typeof audit>
   cameras: Repository<typeof cameras>
   cores: Repository<typeof cores>
+  devices: Repository<typeof devices>
   events: Repository<typeof events>
   evidence: Repository<typeof evidence>
   owners: Repository<typeof owners>

@@ -21,7 +21,7 @@ import {StreamRegistry} from './streams.js'
 
 export const HEARTBEAT_SECONDS = 10
 /** Events after which the owner's Cores get the owner's current signed statements. */
-const OWNER_STATEMENT_EVENTS = new Set(['policy.updated', 'panic.triggered', 'panic.cleared', 'access.approved', 'access.revoked'])
+const OWNER_STATEMENT_EVENTS = new Set(['policy.updated', 'panic.triggered', 'panic.cleared', 'access.approved', 'access.revoked', 'owner.device.vouched', 'owner.device.revoked'])
 /** How long a shutting-down server waits for the Cores to take its close frame. */
 const CLOSE_GRACE_MS = 500
 const LINK_MAX_MESSAGE = 256 * 1024
@@ -195,6 +195,7 @@ export class CoreHub implements LinkHandler {
       policyDocuments: documents.map((d) => ({id: d.id, statement: d.document})),
       panics: panic ? [{statement: panic.statement, clearStatement: panic.clearStatement}] : [],
       approvals: approvals.map((a) => ({requestId: a.requestId, cameraId: a.cameraId, statement: a.statement})),
+      devices: await store.devices.vouchedDevices(session.core.owner_id),
     })
   }
 

@@ -6,6 +6,7 @@ import {agencyRoutes} from './agencies.js'
 import {auditRoutes} from './audit.js'
 import {authRoutes} from './auth.js'
 import {coreRoutes} from './cores.js'
+import {deviceRoutes} from './devices.js'
 import {eventRoutes} from './events.js'
 import {evidenceRoutes} from './evidence.js'
 import {healthRoutes} from './health.js'
@@ -20,5 +21,6 @@ import {tokenRoutes} from './tokens.js'
 import {uploadRoutes} from './uploads.js'
 import {userRoutes} from './users.js'
 import {webRoutes} from './web.js'
+import {webOwnerRoutes} from './web-owner.js'
 
-export const allRoutes = [...healthRoutes, ...authRoutes, ...userRoutes, ...tokenRoutes, ...eventRoutes, ...auditRoutes, ...ownerRoutes, ...registryRoutes, ...registryImportRoutes, ...agencyRoutes, ...requestRoutes, ...evidenceRoutes, ...coreRoutes, ...streamRoutes, ...policyRoutes, ...panicRoutes, ...accessRoutes, ...uploadRoutes, ...webRoutes] as unknown as RouteDef<z.ZodType, z.ZodType>[]
+export const allRoutes = [...healthRoutes, ...authRoutes, ...userRoutes, ...tokenRoutes, ...eventRoutes, ...auditRoutes, ...ownerRoutes, ...registryRoutes, ...registryImportRoutes, ...agencyRoutes, ...requestRoutes, ...evidenceRoutes, ...coreRoutes, ...streamRoutes, ...policyRoutes, ...panicRoutes, ...accessRoutes, ...uploadRoutes, ...webRoutes, ...deviceRoutes, ...webOwnerRoutes] as unknown as RouteDef<z.ZodType, z.ZodType>[]

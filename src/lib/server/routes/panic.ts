@@ -10,6 +10,7 @@ export const panicRoutes = [
     url: '/v1/panic',
     action: 'panic.trigger',
     roles: ['owner'],
+    allowDevice: true,
     body: PanicStatementBody,
     handler: async ({ctx, actor, body, reply}) => {
       const view = await panics.triggerPanic(ctx, actor, body)
@@ -23,6 +24,7 @@ export const panicRoutes = [
     url: '/v1/panic/clear',
     action: 'panic.clear',
     roles: ['owner'],
+    allowDevice: true,
     body: PanicStatementBody,
     handler: ({ctx, actor, body}) => panics.clearPanic(ctx, actor, body),
   }),
@@ -32,6 +34,7 @@ export const panicRoutes = [
     url: '/v1/panic',
     action: 'panic.list',
     roles: [...READ_REGISTRY, 'owner'],
+    allowDevice: true,
     handler: ({ctx, actor}) => panics.listPanics(ctx, actor),
   }),
 ]

@@ -16,6 +16,7 @@ import * as agencies from './agencies.js'
 import * as audit from './audit.js'
 import * as cameras from './cameras.js'
 import * as cores from './cores.js'
+import * as devices from './devices.js'
 import * as events from './events.js'
 import * as evidence from './evidence.js'
 import {migratePostgres} from './migrate.js'
@@ -39,6 +40,7 @@ export class PgStore implements Store {
   readonly audit = this.bind(audit)
   readonly cameras = this.bind(cameras)
   readonly cores = this.bind(cores)
+  readonly devices = this.bind(devices)
   readonly events = this.bind(events)
   readonly evidence = this.bind(evidence)
   readonly owners = this.bind(owners)

@@ -323,5 +323,23 @@ export const postgresMigrations: string[] = [
     resets_at bigint NOT NULL
   );
   CREATE INDEX rate_limit_hits_resets ON rate_limit_hits (resets_at);
+  -- As of SQLite version 10: owners' devices (phones whose keys the owner vouched for)
+  CREATE TABLE owner_devices (
+    id text COLLATE "C" PRIMARY KEY,
+    owner_id text COLLATE "C" NOT NULL REFERENCES owners(id) ON DELETE CASCADE,
+    user_id text COLLATE "C" NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    name text COLLATE "C" NOT NULL,
+    link_hash text COLLATE "C" UNIQUE,
+    link_expires_at text COLLATE "C" NOT NULL,
+    public_key text COLLATE "C",
+    key_id text COLLATE "C",
+    token_hash text COLLATE "C" UNIQUE,
+    statement text COLLATE "C",
+    vouched_at text COLLATE "C",
+    revoke_statement text COLLATE "C",
+    revoked_at text COLLATE "C",
+    created_at text COLLATE "C" NOT NULL
+  );
+  CREATE INDEX owner_devices_owner ON owner_devices (owner_id, created_at);
   `,
 ]
