@@ -15,7 +15,8 @@ import {openStore} from '../store/open.js'
 import type {ServerContext} from './context.js'
 import {attachCoreLink, CoreHub} from './core-link/index.js'
 import {prepareDataDir, type ServerSecrets} from './data-dir.js'
-import {InProcessEventHub} from './events/hub.js'
+import {type EventHub, InProcessEventHub} from './events/hub.js'
+import {Bus, NatsEventHub, parseBusUrl} from '../bus/nats.js'
 import {sealPlainMfaSecrets} from './mfa.js'
 import {httpStatusOf, RtccError} from '../errors.js'
 import {HttpError} from './http-error.js'
@@ -38,6 +39,8 @@ export interface StartOptions {
   maxUploadBytes?: number
   /** A postgres:// URL to run on PostgreSQL (default: RTCC_DATABASE_URL, else SQLite in the data dir). */
   database?: string
+  /** A nats:// URL: events (and Core routing) on NATS JetStream, shared by every instance (default: RTCC_BUS_URL, else in-process). */
+  bus?: string
   /** Replaces routes' own rate limits, by `METHOD /url` as declared (e.g. `POST /v1/auth/login`). */
   rateLimits?: Record<string, RateLimit>
   log?: (line: string) => void
@@ -56,6 +59,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const secrets = await prepareDataDir(options.dataDir)
   const store = await openStore({dataDir: secrets.dir, databaseUrl: options.database})
   const now = () => new Date()
+  const busUrl = options.bus ?? process.env.RTCC_BUS_URL
+  const bus = busUrl ? await Bus.connect(parseBusUrl(busUrl)) : undefined
+  let events: EventHub = new InProcessEventHub(store, now)
+  if (bus) {
+    const shared = new NatsEventHub(bus, now)
+    await shared.start()
+    events = shared
+  }
   const parts: Omit<ServerContext, 'cores'> = {
     store,
     secrets,
@@ -72,7 +83,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       // Outside the database: deleting checkpoint rows no longer goes unnoticed at the next start.
       checkpointFile: join(secrets.dir, 'audit-checkpoint.note'),
     }),
-    events: new InProcessEventHub(store, now),
+    events,
+    bus,
   }
   // The Core hub reaches the rest of the context (store, events, keys), and the context holds it.
   const ctx = parts as ServerContext
@@ -103,6 +115,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         await closed
         // Events published by the last requests (and the Cores' goodbyes) are stored before the store closes.
         await ctx.events.drain()
+        if (events instanceof NatsEventHub) await events.stop()
+        await bus?.close()
         ctx.mailer.close()
         await ctx.audit.checkpoint()
         await store.close()
