@@ -9,13 +9,11 @@
  * live under that name too (`<stream>.events`, `<stream>.core.…`), so deployments (and test runs)
  * sharing one NATS server never see each other.
  */
-import {AsyncLocalStorage} from 'node:async_hooks'
-
 import {connect, DeliverPolicy, DiscardPolicy, type JetStreamClient, type JetStreamManager, type NatsConnection, RetentionPolicy, StorageType} from 'nats'
 
-import type {PublishInput, RtccEvent} from '../domain/events.js'
+import type {RtccEvent} from '../domain/events.js'
 import {RtccError} from '../errors.js'
-import {type EventHub, type Listener, REPLAY_BUFFER} from '../server/events/hub.js'
+import {OrderedHub, REPLAY_BUFFER, stderrLine} from '../server/events/hub.js'
 
 export interface BusAddress {
   servers: string
@@ -88,17 +86,16 @@ export class Bus {
   }
 }
 
-export class NatsEventHub implements EventHub {
-  private readonly listeners = new Set<Listener>()
-  private tail: Promise<unknown> = Promise.resolve()
+export class NatsEventHub extends OrderedHub {
   private following?: {stop(): void; done: Promise<void>}
-  private readonly detached = AsyncLocalStorage.snapshot()
 
   constructor(
     private readonly bus: Bus,
-    private readonly now: () => Date = () => new Date(),
-    private readonly log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
-  ) {}
+    now: () => Date = () => new Date(),
+    log: (line: string) => void = stderrLine,
+  ) {
+    super(now, log)
+  }
 
   /** Follows the stream from its current end: from now on every instance's events reach this one's subscribers. */
   async start(): Promise<void> {
@@ -111,21 +108,10 @@ export class NatsEventHub implements EventHub {
     this.following = {stop: () => void messages.close(), done}
   }
 
-  publish(input: PublishInput): Promise<RtccEvent> {
-    const event = {type: input.type, time: this.now().toISOString(), severity: input.severity ?? 'info', ownerId: input.ownerId ?? null, data: input.data}
-    const stored = this.tail.then(() =>
-      this.detached(async () => {
-        const ack = await this.bus.js.publish(this.bus.eventSubject, JSON.stringify(event))
-        return {id: ack.seq, ...event}
-      }),
-    )
-    this.tail = stored.catch((error: Error) => this.log(`rtcc server: event ${event.type} was not published on the bus: ${error.message}`))
-    return stored
-  }
-
-  subscribe(listener: Listener): () => void {
-    this.listeners.add(listener)
-    return () => this.listeners.delete(listener)
+  /** Delivery happens when the event comes back from the stream, on every instance alike. */
+  protected async store(event: Omit<RtccEvent, 'id'>): Promise<RtccEvent> {
+    const ack = await this.bus.js.publish(this.bus.eventSubject, JSON.stringify(event))
+    return {id: ack.seq, ...event}
   }
 
   async replay(afterId: number, limit = REPLAY_BUFFER): Promise<RtccEvent[]> {
@@ -143,29 +129,9 @@ export class NatsEventHub implements EventHub {
     return missed
   }
 
-  subscriberCount(): number {
-    return this.listeners.size
-  }
-
-  async drain(): Promise<void> {
-    let tail
-    do await (tail = this.tail)
-    while (tail !== this.tail)
-  }
-
   /** Stops following the stream (after drain, before the bus closes). */
   async stop(): Promise<void> {
     this.following?.stop()
     await this.following?.done.catch(() => undefined)
-  }
-
-  private deliver(event: RtccEvent): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(event)
-      } catch (error) {
-        this.log(`rtcc server: a subscriber failed on event ${event.id} (${event.type}): ${(error as Error).stack ?? error}`)
-      }
-    }
   }
 }
