@@ -12,7 +12,7 @@
 import {connect, DeliverPolicy, DiscardPolicy, type JetStreamClient, type JetStreamManager, type NatsConnection, RetentionPolicy, StorageType} from 'nats'
 
 import type {RtccEvent} from '../domain/events.js'
-import {RtccError} from '../errors.js'
+import {ExitCode, RtccError} from '../errors.js'
 import {OrderedHub, REPLAY_BUFFER, stderrLine} from '../server/events/hub.js'
 
 export interface BusAddress {
@@ -28,11 +28,11 @@ export function parseBusUrl(text: string): BusAddress {
   try {
     url = new URL(text)
   } catch {
-    throw new RtccError(`--bus: ${JSON.stringify(text)} is not a URL`, {code: 'invalid_bus_url', hint: 'Expected nats://host:4222 or nats://host:4222?stream=NAME'})
+    throw new RtccError(`--bus: ${JSON.stringify(text)} is not a URL`, {code: 'invalid_bus_url', exitCode: ExitCode.usage, hint: 'Expected nats://host:4222 or nats://host:4222?stream=NAME'})
   }
-  if (url.protocol !== 'nats:' && url.protocol !== 'tls:') throw new RtccError(`--bus: ${url.protocol} is not supported, only nats:// (or tls://)`, {code: 'invalid_bus_url'})
+  if (url.protocol !== 'nats:' && url.protocol !== 'tls:') throw new RtccError(`--bus: ${url.protocol} is not supported, only nats:// (or tls://)`, {code: 'invalid_bus_url', exitCode: ExitCode.usage})
   const stream = url.searchParams.get('stream') ?? 'RTCC_EVENTS'
-  if (!STREAM_NAME.test(stream)) throw new RtccError(`--bus: stream ${JSON.stringify(stream)} must be 1-64 letters, digits, _ or -`, {code: 'invalid_bus_url'})
+  if (!STREAM_NAME.test(stream)) throw new RtccError(`--bus: stream ${JSON.stringify(stream)} must be 1-64 letters, digits, _ or -`, {code: 'invalid_bus_url', exitCode: ExitCode.usage})
   url.search = ''
   return {servers: url.toString().replace(/\/$/, ''), stream}
 }

@@ -56,11 +56,13 @@ export interface RunningServer {
 }
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
+  // A mistyped bus URL is refused before anything is created or opened.
+  const busUrl = options.bus ?? process.env.RTCC_BUS_URL
+  const busAddress = busUrl ? parseBusUrl(busUrl) : undefined
   const secrets = await prepareDataDir(options.dataDir)
   const store = await openStore({dataDir: secrets.dir, databaseUrl: options.database})
   const now = () => new Date()
-  const busUrl = options.bus ?? process.env.RTCC_BUS_URL
-  const bus = busUrl ? await Bus.connect(parseBusUrl(busUrl)) : undefined
+  const bus = busAddress ? await Bus.connect(busAddress) : undefined
   let events: EventHub = new InProcessEventHub(store, now)
   if (bus) {
     const shared = new NatsEventHub(bus, now)
