@@ -15,6 +15,7 @@ import type {ApiClient} from '../../src/lib/client/api.js'
 import {followEvents} from '../../src/lib/client/events.js'
 import {clearPanic, triggerPanic} from '../../src/lib/client/panic.js'
 import {fetchCertificate} from '../../src/lib/client/pinning.js'
+import {ownerSigningKey} from '../../src/lib/client/policy-key.js'
 import {provisionCore, type ProvisionResult} from '../../src/lib/core/provision.js'
 import type {EnrollCodeView} from '../../src/lib/domain/core.js'
 import type {RtccEvent} from '../../src/lib/domain/events.js'
@@ -86,6 +87,8 @@ describe.skipIf(!available)('two server instances on one database and one bus', 
     investigator = {a: await loginAt(a.url, pin, 'ines', 'Test-User-Passphrase-42'), b: await loginAt(b.url, pin, 'ines', 'Test-User-Passphrase-42')}
     const signup = await adminA.post<{owner: {id: string}}>('/v1/owners/signup', {username: 'corner-store', password: OWNER_PASSWORD, profile: {displayName: 'Corner Store owner', email: 'corner@example.org'}})
     owner = {a: await loginAt(a.url, pin, 'corner-store', OWNER_PASSWORD), b: await loginAt(b.url, pin, 'corner-store', OWNER_PASSWORD)}
+    // The owner's signing key exists and is registered before the panic is timed.
+    await ownerSigningKey(owner.a)
     sim = await startSimulatedCameras({count: 1, host: '127.0.12.11', credentials: {user: 'admin', password: 'site-pass-1'}, multicast: false, width: 320, height: 180, fps: 10})
     const {code} = await adminA.post<EnrollCodeView>('/v1/cores/enroll-codes', {ownerId: signup.owner.id, expiresInSeconds: 3600})
     core = await provisionCore({server: a.url, code, dir: coreDir, name: 'Corner Store', site: SITE, cameras: plannedFromSim(sim, ['always']), fingerprint: pin.fingerprint, version: 'test'})
@@ -152,6 +155,9 @@ describe.skipIf(!available)('two server instances on one database and one bus', 
     expect(decoded.frames).toHaveLength(5)
     expect(new Set(decoded.frames.map((f) => f.md5)).size).toBeGreaterThan(1)
     await until(() => watching.onB!.events.some((e) => e.type === 'stream.started' && e.data.cameraId === camera.id), 'stream.started on B', 5000)
+    // The player exits: B passes the leave to A, which ends the stream (its only view).
+    await investigator.b.delete(`/v1/streams/${grant.streamId}/views/${grant.viewId}`)
+    await until(() => watching.onB!.events.some((e) => e.type === 'stream.stopped' && e.data.streamId === grant.streamId), 'stream.stopped on B', 5000)
   })
 
   it('kill A: the Core moves to B, B\'s dashboard keeps receiving, and A\'s dashboard resumes on B with nothing lost or twice', async () => {

@@ -104,8 +104,10 @@ export async function listStreams(ctx: ServiceContext, actor: Actor): Promise<St
 /** The viewer is done with a view (the player exited). */
 export async function leaveStream(ctx: ServiceContext, _actor: Actor, input: {streamId: string; viewId: string}): Promise<void> {
   const streams = ctx.cores.streams
-  const cameraId = streams.cameraOf(input.streamId)
-  if (!cameraId || !streams.leave(input.streamId, input.viewId)) throw notFound(`view ${input.viewId} of stream ${input.streamId}`)
+  const here = streams.cameraOf(input.streamId)
+  // With a bus the stream may be relayed by the instance holding its Core's link.
+  const cameraId = here && streams.leave(input.streamId, input.viewId) ? here : await ctx.cores.router?.leave(input.streamId, input.viewId)
+  if (!cameraId) throw notFound(`view ${input.viewId} of stream ${input.streamId}`)
   await ctx.audited(() => undefined, {target: cameraId, detail: {streamId: input.streamId, viewId: input.viewId}})
 }
 
@@ -141,6 +143,8 @@ export async function snapshot(ctx: ServiceContext, actor: Actor, input: {camera
   } else {
     const grant = await openView(ctx, actor, {...input, urlSeconds: 60}, true)
     fanout = streams.fanoutOf(grant.streamId)
+    // Opened by the instance holding the Core's link (a bus deployment): the picture is there, not here.
+    if (!fanout) throw new HttpError(409, 'core_elsewhere', `the Core serving this camera is linked to another instance; ask ${new URL(grant.url).origin} for the snapshot, or open the stream`)
   }
   const head = fanout?.joinHead()
   if (!head) throw new HttpError(502, 'stream_ended', 'the stream ended before a picture could be taken')

@@ -7,8 +7,9 @@
  * viewer fetches it from there (the URL is signed under the deployment's shared master key). The
  * instance that was asked audits the request, as for any view.
  *
- * Generic over what is asked: `open` is the one kind today; a recording pull is another subject
- * under the same Core.
+ * Generic over what is asked: `open` is the one kind per Core today (a recording pull would be another
+ * subject under the same Core). A viewer leaving is asked of every instance (`<stream>.streams.leave`);
+ * only the one relaying that stream answers.
  */
 import {ErrorCode, JSONCodec, type NatsError, type Subscription} from 'nats'
 import {z} from 'zod'
@@ -21,6 +22,10 @@ import {HttpError} from '../http-error.js'
 import type {LinkSession} from './link-session.js'
 import type {OpenResult, StreamRegistry} from './streams.js'
 
+const LeaveAsk = z.object({streamId: z.string().max(100), viewId: z.string().max(100)})
+/** How long the asking instance waits for the instance relaying a stream to confirm a leave. */
+const LEAVE_TIMEOUT_MS = 2000
+
 const OpenAsk = z.object({cameraId: z.string().max(100), kind: StreamKind, requester: Requester, urlSeconds: z.number().int().min(1).max(86_400), snapshot: z.boolean()})
 export type OpenAsk = z.infer<typeof OpenAsk>
 
@@ -31,13 +36,23 @@ const codec = JSONCodec<unknown>()
 
 export class CoreRouter {
   private readonly served = new Map<string, Subscription>()
+  private readonly leaves: Subscription
 
   constructor(
     private readonly ctx: ServerContext,
     private readonly bus: Bus,
     private readonly streams: StreamRegistry,
     private readonly policyWarning: (session: LinkSession, cameraId: string) => Promise<string | null>,
-  ) {}
+  ) {
+    this.leaves = bus.nc.subscribe(bus.subject('streams', 'leave'), {
+      callback: (error, message) => {
+        const ask = error ? undefined : LeaveAsk.safeParse(codec.decode(message.data)).data
+        const cameraId = ask && streams.cameraOf(ask.streamId)
+        // Instances that do not relay the stream stay silent.
+        if (ask && cameraId && streams.leave(ask.streamId, ask.viewId)) message.respond(codec.encode({cameraId}))
+      },
+    })
+  }
 
   /** This instance now holds the Core's link: answer for it. */
   serve(session: LinkSession): void {
@@ -71,7 +86,18 @@ export class CoreRouter {
     return reply
   }
 
+  /** Asks whichever instance relays the stream to end the view; its camera, or undefined when none does. */
+  async leave(streamId: string, viewId: string): Promise<string | undefined> {
+    try {
+      const reply = await this.bus.nc.request(this.bus.subject('streams', 'leave'), codec.encode({streamId, viewId}), {timeout: LEAVE_TIMEOUT_MS})
+      return (codec.decode(reply.data) as {cameraId: string}).cameraId
+    } catch {
+      return undefined
+    }
+  }
+
   close(): void {
+    this.leaves.unsubscribe()
     for (const coreId of [...this.served.keys()]) this.unserve(coreId)
   }
 
