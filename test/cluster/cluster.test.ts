@@ -1,8 +1,7 @@
 /**
  * Two real `rtcc server start` processes (A and B) on one PostgreSQL database, one NATS JetStream
- * stream and one data dir; a real `rtcc core run` process with a simulated camera, provisioned against
- * A with B as its failover. Evidence lives in the shared data dir's local folder here (the S3 store is
- * another branch's work).
+ * stream, one S3 peer (s3rver) for evidence and one data dir's keys; a real `rtcc core run` process
+ * with a simulated camera, provisioned against A with B as its failover.
  */
 import {type ChildProcess, execFileSync, spawn} from 'node:child_process'
 import {createHash} from 'node:crypto'
@@ -26,6 +25,7 @@ import {type SimulatorHandle, startSimulatedCameras} from '../../src/lib/onvif/s
 import {initServer} from '../../src/lib/server/init.js'
 import {runCli} from '../helpers/cli.js'
 import {createTestDatabase, type TestDatabase} from '../helpers/database.js'
+import {type S3Peer, startS3Peer} from '../helpers/s3.js'
 import {ADMIN, removeDir, tempDir} from '../helpers/server.js'
 import {decodeFrames, plannedFromSim, SITE, until} from '../core/helpers.js'
 import {OWNER_PASSWORD, useTempConfigDir} from '../policy/owner-fixture.js'
@@ -68,6 +68,7 @@ describe.skipIf(!available)('two server instances on one database and one bus', 
   let owner: {a: ApiClient; b: ApiClient}
   let investigator: {a: ApiClient; b: ApiClient}
   let configDir: string
+  let s3: S3Peer
   const work = tempDir('rtcc-cluster-work-')
 
   beforeAll(async () => {
@@ -77,9 +78,14 @@ describe.skipIf(!available)('two server instances on one database and one bus', 
     coreDir = tempDir('rtcc-cluster-core-')
     stream = uniqueStream()
     await initServer(dataDir, ADMIN, db.url)
+    s3 = await startS3Peer({prefix: stream})
     const bus = `${NATS_URL}?stream=${stream}`
-    a = await startInstance({dataDir, database: db.url, bus})
-    b = await startInstance({dataDir, database: db.url, bus})
+    // Started together, as a deployment would be (migrations and the stream are created once).
+    ;[a, b, sim] = await Promise.all([
+      startInstance({dataDir, database: db.url, bus, evidence: s3.url}),
+      startInstance({dataDir, database: db.url, bus, evidence: s3.url}),
+      startSimulatedCameras({count: 1, host: '127.0.12.11', credentials: {user: 'admin', password: 'site-pass-1'}, multicast: false, width: 320, height: 180, fps: 10}),
+    ])
     const cert = await fetchCertificate(a.url)
     pin = {certPem: cert.pem, fingerprint: cert.fingerprint}
     const adminA = await loginAt(a.url, pin, ADMIN.username, ADMIN.password)
@@ -87,11 +93,10 @@ describe.skipIf(!available)('two server instances on one database and one bus', 
     investigator = {a: await loginAt(a.url, pin, 'ines', 'Test-User-Passphrase-42'), b: await loginAt(b.url, pin, 'ines', 'Test-User-Passphrase-42')}
     const signup = await adminA.post<{owner: {id: string}}>('/v1/owners/signup', {username: 'corner-store', password: OWNER_PASSWORD, profile: {displayName: 'Corner Store owner', email: 'corner@example.org'}})
     owner = {a: await loginAt(a.url, pin, 'corner-store', OWNER_PASSWORD), b: await loginAt(b.url, pin, 'corner-store', OWNER_PASSWORD)}
-    // The owner's signing key exists and is registered before the panic is timed.
-    await ownerSigningKey(owner.a)
-    sim = await startSimulatedCameras({count: 1, host: '127.0.12.11', credentials: {user: 'admin', password: 'site-pass-1'}, multicast: false, width: 320, height: 180, fps: 10})
+    // The owner's signing key exists and is registered before the panic is timed (and the Core trusts it).
+    const {key: ownerKey} = await ownerSigningKey(owner.a)
     const {code} = await adminA.post<EnrollCodeView>('/v1/cores/enroll-codes', {ownerId: signup.owner.id, expiresInSeconds: 3600})
-    core = await provisionCore({server: a.url, code, dir: coreDir, name: 'Corner Store', site: SITE, cameras: plannedFromSim(sim, ['always']), fingerprint: pin.fingerprint, version: 'test'})
+    core = await provisionCore({server: a.url, code, dir: coreDir, name: 'Corner Store', site: SITE, cameras: plannedFromSim(sim, ['always']), fingerprint: pin.fingerprint, ownerKeyId: ownerKey.keyId, version: 'test'})
     coreProcess = spawn(process.execPath, [BIN, 'core', 'run', '--config-dir', coreDir, '--failover-server', b.url], {env: {...process.env, NO_COLOR: '1'}, stdio: ['ignore', 'ignore', 'pipe']})
     coreProcess.stderr!.on('data', (d) => (coreLog += d))
     await until(() => coreLog.includes(`connected to ${a.url}`), 'the Core to link to instance A')
@@ -101,6 +106,7 @@ describe.skipIf(!available)('two server instances on one database and one bus', 
     coreProcess?.kill('SIGTERM')
     await Promise.all([a?.kill(), b?.kill()])
     await sim?.stop()
+    await s3?.close()
     if (stream) await deleteStream(stream)
     await db?.drop()
     for (const dir of [dataDir, coreDir, work, configDir]) if (dir) removeDir(dir)
@@ -124,7 +130,7 @@ describe.skipIf(!available)('two server instances on one database and one bus', 
     panicId = onB.id
   })
 
-  it('evidence uploaded through A downloads through B with the same SHA-256', async () => {
+  it('evidence uploaded through A is stored encrypted in S3 and downloads through B with the same SHA-256', async () => {
     const video = join(work, 'back-door.mp4')
     execFileSync(ffmpegPath(), ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=duration=2:size=160x120:rate=10', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', video])
     // The Core's camera only relays live video; the owner's recorder is registered as a camera of its own.
@@ -141,6 +147,10 @@ describe.skipIf(!available)('two server instances on one database and one bus', 
     const uploaded = JSON.parse(response.body) as {id: string; sha256: string}
     const sha256 = createHash('sha256').update(bytes).digest('hex')
     expect(uploaded.sha256).toBe(sha256)
+    // The object store holds ciphertext only.
+    const stored = await s3.read(uploaded.id)
+    expect(stored.length).toBeGreaterThan(bytes.length)
+    expect(stored.includes(bytes.subarray(0, 256))).toBe(false)
     const download = await investigator.b.http.get(`v1/evidence/${uploaded.id}/content`, {responseType: 'buffer'})
     expect(download.headers['x-rtcc-sha256']).toBe(sha256)
     expect(createHash('sha256').update(download.body).digest('hex')).toBe(sha256)

@@ -1,7 +1,7 @@
 /**
  * A deployment of several real `rtcc server start` processes on loopback, sharing one PostgreSQL
- * database, one NATS JetStream stream (named for this run only) and one data dir (the deployment's
- * certificate, keys and local evidence folder). Under CI a missing PostgreSQL or NATS fails the run.
+ * database, one NATS JetStream stream (named for this run only), optionally one S3 peer for evidence,
+ * and one data dir (the deployment's certificate and keys). Under CI a missing PostgreSQL or NATS fails the run.
  */
 import {type ChildProcess, spawn} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
@@ -51,8 +51,9 @@ export interface Instance {
 }
 
 /** Starts `rtcc server start --port 0 --json` and resolves once it prints its URL. */
-export function startInstance(options: {dataDir: string; database: string; bus: string}): Promise<Instance> {
-  const child = spawn(process.execPath, [BIN, 'server', 'start', '--port', '0', '--json', '--data-dir', options.dataDir, '--database', options.database, '--bus', options.bus], {
+export function startInstance(options: {dataDir: string; database: string; bus: string; evidence?: string}): Promise<Instance> {
+  const evidence = options.evidence ? ['--evidence', options.evidence] : []
+  const child = spawn(process.execPath, [BIN, 'server', 'start', '--port', '0', '--json', '--data-dir', options.dataDir, '--database', options.database, '--bus', options.bus, ...evidence], {
     env: {...process.env, NO_COLOR: '1'},
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -46,6 +46,14 @@ export interface TestServerOptions {
   maxUploadBytes?: number
   /** Per-route rate limits ("METHOD /url"), e.g. for tests that log in more often than a person would. */
   rateLimits?: StartOptions['rateLimits']
+  /** An evidence store URL (`startS3Peer().url` from ./s3.ts); default the data dir's folder. */
+  evidence?: string
+  s3?: StartOptions['s3']
+  /**
+   * A PostgreSQL URL to run on whatever RTCC_TEST_BACKEND says: with the same dataDir (its keys),
+   * a second instance of the first server (see startSecondInstance).
+   */
+  database?: string
 }
 
 // A PostgreSQL test server's database belongs to its data dir, so a restart on that dir finds its data.
@@ -59,11 +67,11 @@ async function databaseFor(dataDir: string): Promise<string | undefined> {
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? tempDir()
-  const database = await databaseFor(dataDir)
+  const database = options.database ?? (await databaseFor(dataDir))
   await initServer(dataDir, ADMIN, database).catch((error: {code?: string}) => {
     if (error.code !== 'already_initialised') throw error
   })
-  const server = await startServer({dataDir, database, port: options.port ?? 0, version: 'test', checkpointEvery: options.checkpointEvery, smtpUrl: options.smtpUrl, maxUploadBytes: options.maxUploadBytes, rateLimits: options.rateLimits})
+  const server = await startServer({dataDir, database, port: options.port ?? 0, version: 'test', checkpointEvery: options.checkpointEvery, smtpUrl: options.smtpUrl, maxUploadBytes: options.maxUploadBytes, rateLimits: options.rateLimits, evidence: options.evidence, s3: options.s3})
   const cert = await fetchCertificate(server.url)
   const pin = {certPem: cert.pem, fingerprint: cert.fingerprint}
   const anonymous = () => new ApiClient({baseUrl: server.url, pin})
@@ -108,6 +116,15 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       await server.close()
     },
   }
+}
+
+/**
+ * Another instance of a running test server, as a cluster runs them: the same data dir (certificate,
+ * audit signing key, evidence master key) and the same PostgreSQL database, its own port.
+ */
+export function startSecondInstance(first: TestServer, options: Omit<TestServerOptions, 'dataDir' | 'database'> = {}): Promise<TestServer> {
+  if (!first.database) throw new Error('a second instance needs the first on PostgreSQL (pass database, or RTCC_TEST_BACKEND=postgres)')
+  return startTestServer({...options, dataDir: first.dataDir, database: first.database})
 }
 
 export function removeDir(dir: string): void {

@@ -4,7 +4,7 @@ import {RtccCommand} from '../../lib/output/base-command.js'
 import {databaseFlag} from '../../lib/output/database-flag.js'
 
 export default class ServerStart extends RtccCommand<typeof ServerStart> {
-  static override summary = 'Run the bundled rtcc server (TLS 1.3; SQLite in the data dir, or PostgreSQL; local evidence store).'
+  static override summary = 'Run the bundled rtcc server (TLS 1.3; SQLite in the data dir, or PostgreSQL; evidence in the data dir, or S3-compatible storage).'
   static override description =
     'On first start in an empty data dir it creates the database, a self-signed certificate, the audit signing key and the evidence master key. Prints the URL and the certificate fingerprint clients pin. Stops cleanly on Ctrl-C / SIGTERM, signing an audit checkpoint.'
   static override examples = [
@@ -13,6 +13,7 @@ export default class ServerStart extends RtccCommand<typeof ServerStart> {
     '<%= config.bin %> server start --port 0 --json   # {"url":…,"fingerprint":…} once listening',
     '<%= config.bin %> server start --data-dir /srv/rtcc --database postgres://rtcc@db.example.org/rtcc?sslmode=verify-full',
     '<%= config.bin %> server start --data-dir /srv/rtcc --database postgres://rtcc@db/rtcc --bus nats://nats.example.org:4222?stream=RTCC',
+    '<%= config.bin %> server start --evidence "s3://rtcc-evidence/county?endpoint=https://minio.example.org:9000&region=us-east-1"',
   ]
   static override flags = {
     'data-dir': Flags.string({description: 'Data directory (default: $RTCC_DATA_DIR or ~/.local/share/rtcc).'}),
@@ -21,6 +22,10 @@ export default class ServerStart extends RtccCommand<typeof ServerStart> {
     host: Flags.string({description: 'Address to listen on.', default: '127.0.0.1'}),
     port: Flags.integer({description: 'Port (0 picks a free one).', default: 8443, min: 0, max: 65535}),
     'smtp-url': Flags.string({description: 'Outgoing mail server, smtp://user:pass@host:587 or smtps://… (default: .eml files in <data-dir>/outbox).', env: 'RTCC_SMTP_URL'}),
+    evidence: Flags.string({
+      description: 'Evidence store: s3://BUCKET/PREFIX?endpoint=…&region=…&forcePathStyle=…&sse=AES256|off (credentials from the AWS environment variables, AWS_PROFILE or an instance role). Default: <data-dir>/evidence.',
+      env: 'RTCC_EVIDENCE_URL',
+    }),
     'max-upload': Flags.integer({description: 'Largest evidence upload, in MiB.', default: 4096, min: 1}),
   }
 
@@ -39,13 +44,15 @@ export default class ServerStart extends RtccCommand<typeof ServerStart> {
       port: this.flags.port,
       version: VERSION,
       smtpUrl: this.flags['smtp-url'],
+      evidence: this.flags.evidence,
       maxUploadBytes: this.flags['max-upload'] * 1024 * 1024,
     })
-    if (this.jsonEnabled()) process.stdout.write(JSON.stringify({url: server.url, fingerprint: server.fingerprint}) + '\n')
+    if (this.jsonEnabled()) process.stdout.write(JSON.stringify({url: server.url, fingerprint: server.fingerprint, evidenceStore: server.evidenceStore}) + '\n')
     else {
       this.out(`rtcc server ${VERSION} listening on ${server.url}`)
       this.out(`certificate SHA-256 fingerprint: ${server.fingerprint}`)
       this.out(`data dir: ${dataDir}`)
+      this.out(`evidence: ${server.evidenceStore}`)
       this.out(server.ctx.mailer.describe())
       this.note('Press Ctrl-C to stop.')
     }

@@ -13,6 +13,7 @@ import {serverChecks} from '../client/server-checks.js'
 import {binaryVersion, resolveFfmpeg, resolveFfprobe, type ResolvedBinary} from '../media/ffmpeg.js'
 import {findPlayers, overridePlayer, playerOverride} from '../media/players.js'
 import {defaultDataDir} from '../server/data-dir.js'
+import {describeEvidenceStore} from '../evidence/open-blob-store.js'
 import type {Check, DoctorReport} from './check.js'
 
 export type {Check, DoctorReport} from './check.js'
@@ -44,6 +45,15 @@ function writable(dir: string): boolean {
   }
 }
 
+/** Where `rtcc server start` would keep evidence blobs (RTCC_EVIDENCE_URL, else the data dir); the URL is checked, not the bucket. */
+function evidenceCheck(dataDir: string): Check {
+  try {
+    return {name: 'evidence store', ok: true, detail: describeEvidenceStore(dataDir, process.env.RTCC_EVIDENCE_URL || undefined)}
+  } catch (error) {
+    return {name: 'evidence store', ok: false, detail: (error as Error).message, fix: 'Fix RTCC_EVIDENCE_URL: s3://BUCKET/PREFIX?endpoint=…&region=…, or unset it for the data dir'}
+  }
+}
+
 export async function runDoctor(options: {profile?: string; server?: string}): Promise<DoctorReport> {
   const major = Number(process.versions.node.split('.')[0])
   const dataDir = defaultDataDir()
@@ -55,6 +65,7 @@ export async function runDoctor(options: {profile?: string; server?: string}): P
     existsSync(dataDir)
       ? {name: 'data dir', ok: writable(dataDir), detail: dataDir, fix: writable(dataDir) ? undefined : `make ${dataDir} writable, or set RTCC_DATA_DIR`}
       : {name: 'data dir', ok: true, detail: `${dataDir} (created at first \`rtcc server start\`)`},
+    evidenceCheck(dataDir),
     {name: 'config', ok: true, detail: existsSync(configFile()) ? configFile() : `${configFile()} (created at first login)`},
     ...(await serverChecks(options.profile, options.server)),
   ]

@@ -8,7 +8,8 @@ import {randomUUID} from 'node:crypto'
 import {join} from 'node:path'
 
 import {AuditLog} from '../audit/log.js'
-import {LocalBlobStore} from '../evidence/blob-store.js'
+import {openBlobStore} from '../evidence/open-blob-store.js'
+import type {S3BlobStoreOptions} from '../evidence/s3-blob-store.js'
 import {EvidenceStore} from '../evidence/store.js'
 import {createMailer, outboxDir} from '../mail/mailer.js'
 import {openStore} from '../store/open.js'
@@ -23,6 +24,7 @@ import {HttpError} from './http-error.js'
 import {expireDue} from '../services/requests.js'
 import {auditInput, outcomeForStatus, type RateLimit, registerRoute, routeKey} from './route.js'
 import {allRoutes} from './routes/index.js'
+import {databaseRateLimitStore} from './rate-limit-store.js'
 
 export const BODY_LIMIT = 1024 * 1024
 
@@ -41,6 +43,10 @@ export interface StartOptions {
   database?: string
   /** A nats:// URL: events (and Core routing) on NATS JetStream, shared by every instance (default: RTCC_BUS_URL, else in-process). */
   bus?: string
+  /** Where evidence blobs go: `s3://BUCKET/PREFIX?endpoint=…&region=…` (default: RTCC_EVIDENCE_URL, else `<dataDir>/evidence`). */
+  evidence?: string
+  /** Multipart tuning for an s3:// evidence store (tests use the 5 MiB minimum part size). */
+  s3?: S3BlobStoreOptions
   /** Replaces routes' own rate limits, by `METHOD /url` as declared (e.g. `POST /v1/auth/login`). */
   rateLimits?: Record<string, RateLimit>
   log?: (line: string) => void
@@ -49,6 +55,8 @@ export interface StartOptions {
 export interface RunningServer {
   url: string
   fingerprint: string
+  /** Where evidence blobs are kept: `local folder …` or `s3://bucket/prefix/ (…)`. */
+  evidenceStore: string
   ctx: ServerContext
   app: FastifyInstance
   /** Finish in-flight requests, sign a checkpoint, close the database. */
@@ -60,6 +68,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const busUrl = options.bus ?? process.env.RTCC_BUS_URL
   const busAddress = busUrl ? parseBusUrl(busUrl) : undefined
   const secrets = await prepareDataDir(options.dataDir)
+  // Before the database: a wrong evidence URL fails the start with nothing left open.
+  const blobs = await openBlobStore(secrets.dir, options.evidence ?? (process.env.RTCC_EVIDENCE_URL || undefined), options.s3)
   const store = await openStore({dataDir: secrets.dir, databaseUrl: options.database})
   const now = () => new Date()
   const bus = busAddress ? await Bus.connect(busAddress) : undefined
@@ -77,7 +87,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     url: '',
     openStreams: new Set(),
     mailer: await createMailer({smtpUrl: options.smtpUrl ?? process.env.RTCC_SMTP_URL, outboxDir: outboxDir(secrets.dir)}),
-    evidence: new EvidenceStore(await LocalBlobStore.open(secrets.dir), secrets.masterKey, {maxBytes: options.maxUploadBytes}),
+    evidence: new EvidenceStore(blobs.blobs, secrets.masterKey, {maxBytes: options.maxUploadBytes}),
     audit: await AuditLog.open(store, {
       origin: secrets.origin,
       signer: {name: secrets.origin, privateKey: secrets.signingKey, publicKey: secrets.publicKey},
@@ -107,6 +117,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   return {
     url,
     fingerprint: secrets.fingerprint,
+    evidenceStore: blobs.description,
     ctx,
     app,
     close: () =>
@@ -122,6 +133,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         ctx.mailer.close()
         await ctx.audit.checkpoint()
         await store.close()
+        blobs.close()
       })()),
   }
 }
@@ -189,6 +201,8 @@ async function buildApp(ctx: ServerContext, secrets: ServerSecrets, rateLimits: 
   // handler below, so it is a JSON error like any other and is audited by onSend.
   await app.register(rateLimit, {
     global: false,
+    // Several instances on one PostgreSQL database count together; one SQLite server counts in memory.
+    store: ctx.store.backend === 'postgres' ? databaseRateLimitStore(ctx.store) : undefined,
     errorResponseBuilder: (req, context) => {
       req.rtcc.detail = {reason: 'rate limited', limit: context.max}
       return new HttpError(429, 'rate_limited', `too many requests to ${req.method} ${req.routeOptions.url} from ${req.ip}: at most ${context.max} per ${duration(req.routeOptions.config.rateLimit)}; try again in ${context.after}`, undefined, {

@@ -46,11 +46,15 @@ export async function moveRequest(
     })
 }
 
-/** A change the server makes on its own (delivery, expiry): its own transaction and audit record, only if it moved. */
+/**
+ * A change the server makes on its own (delivery, expiry): its own transaction and audit record, only
+ * if it moved. The row is locked first, so when several instances try the same move (each runs the
+ * expiry timer) exactly one moves it, audits it and publishes its event; the others find it moved.
+ */
 export async function systemMove(ctx: ServerContext, row: RequestRow, to: RequestStatus, detail: Record<string, unknown> | null = null): Promise<boolean> {
   const system = systemContext(ctx, {action: `request.${to}`, target: row.id, detail: detail ?? undefined})
   const publish = await ctx.store.transaction(async () => {
-    const current = await ctx.store.requests.getRequestRow(row.id)
+    const current = await ctx.store.requests.lockRequestRow(row.id)
     if (!current || !canMove(current.status, to)) return undefined
     return system.audited(() => moveRequest(system, current, to, SERVER_ACTOR, null, detail))
   })

@@ -327,4 +327,8 @@ export const migrations: string[] = [
     PRIMARY KEY (size, cosigner)
   );
   `,
+  `-- 9: rate-limit windows in the database, so that several server instances count together (used on PostgreSQL; one SQLite server counts in memory)
+  CREATE TABLE rate_limit_hits (key TEXT PRIMARY KEY, hits INTEGER NOT NULL, resets_at INTEGER NOT NULL);
+  CREATE INDEX rate_limit_hits_resets ON rate_limit_hits(resets_at);
+  `,
 ]

@@ -60,6 +60,15 @@ export function getRequestRow(db: Db, id: string): RequestRow | undefined {
   return db.prepare('SELECT * FROM footage_requests WHERE id = ?').get(id) as RequestRow | undefined
 }
 
+/**
+ * The row, locked until the calling transaction ends, so that of two instances moving it at once (the
+ * expiry timer runs on each) the second sees the first one's move. SQLite: the transaction's
+ * BEGIN IMMEDIATE already holds the only writer.
+ */
+export function lockRequestRow(db: Db, id: string): RequestRow | undefined {
+  return getRequestRow(db, id)
+}
+
 export function findRequestByTokenHash(db: Db, tokenHash: Buffer): RequestRow | undefined {
   return db.prepare('SELECT * FROM footage_requests WHERE token_hash = ?').get(tokenHash) as RequestRow | undefined
 }

@@ -21,6 +21,7 @@ import * as evidence from './evidence.js'
 import * as owners from './owners.js'
 import * as panic from './panic.js'
 import * as policies from './policies.js'
+import * as rateLimits from './rate-limits.js'
 import {SqliteStagedImport} from './registry-import.js'
 import * as requests from './requests.js'
 import * as sessions from './sessions.js'
@@ -39,6 +40,7 @@ export class SqliteStore implements Store {
   readonly owners
   readonly panic
   readonly policies
+  readonly rateLimits
   readonly requests
   readonly sessions
   readonly users
@@ -61,6 +63,7 @@ export class SqliteStore implements Store {
     this.owners = this.bind(owners)
     this.panic = this.bind(panic)
     this.policies = this.bind(policies)
+    this.rateLimits = this.bind(rateLimits)
     this.requests = this.bind(requests)
     this.sessions = this.bind(sessions)
     this.users = this.bind(users)

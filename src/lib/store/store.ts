@@ -19,6 +19,7 @@ import type * as evidence from './evidence.js'
 import type * as owners from './owners.js'
 import type * as panic from './panic.js'
 import type * as policies from './policies.js'
+import type * as rateLimits from './rate-limits.js'
 import type {OnConflict, StagedCounts} from './registry-import.js'
 import type * as requests from './requests.js'
 import type * as sessions from './sessions.js'
@@ -42,6 +43,7 @@ export interface Repositories {
   owners: Repository<typeof owners>
   panic: Repository<typeof panic>
   policies: Repository<typeof policies>
+  rateLimits: Repository<typeof rateLimits>
   requests: Repository<typeof requests>
   sessions: Repository<typeof sessions>
   users: Repository<typeof users>

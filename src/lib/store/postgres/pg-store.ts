@@ -23,6 +23,7 @@ import * as owners from './owners.js'
 import * as panic from './panic.js'
 import type {Pg} from './pg.js'
 import * as policies from './policies.js'
+import * as rateLimits from './rate-limits.js'
 import {PgStagedImport} from './registry-import.js'
 import * as requests from './requests.js'
 import * as sessions from './sessions.js'
@@ -43,6 +44,7 @@ export class PgStore implements Store {
   readonly owners = this.bind(owners)
   readonly panic = this.bind(panic)
   readonly policies = this.bind(policies)
+  readonly rateLimits = this.bind(rateLimits)
   readonly requests = this.bind(requests)
   readonly sessions = this.bind(sessions)
   readonly users = this.bind(users)

@@ -44,6 +44,10 @@ export function getRequestRow(db: Pg, id: string): Promise<RequestRow | undefine
   return one<RequestRow>(db, 'SELECT * FROM footage_requests WHERE id = $1', [id])
 }
 
+export function lockRequestRow(db: Pg, id: string): Promise<RequestRow | undefined> {
+  return one<RequestRow>(db, 'SELECT * FROM footage_requests WHERE id = $1 FOR UPDATE', [id])
+}
+
 export function findRequestByTokenHash(db: Pg, tokenHash: Buffer): Promise<RequestRow | undefined> {
   return one<RequestRow>(db, 'SELECT * FROM footage_requests WHERE token_hash = $1', [tokenHash])
 }

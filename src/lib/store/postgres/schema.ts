@@ -316,5 +316,12 @@ export const postgresMigrations: string[] = [
   );
   CREATE INDEX access_requests_camera ON access_requests (camera_id, status);
   CREATE INDEX access_requests_owner ON access_requests (owner_id, status, created_at);
+  -- As of SQLite version 9: rate-limit windows shared by every server instance.
+  CREATE TABLE rate_limit_hits (
+    key text COLLATE "C" PRIMARY KEY,
+    hits bigint NOT NULL,
+    resets_at bigint NOT NULL
+  );
+  CREATE INDEX rate_limit_hits_resets ON rate_limit_hits (resets_at);
   `,
 ]
