@@ -122,9 +122,13 @@ export class NatsEventHub extends OrderedHub {
     const consumer = await this.bus.js.consumers.get(this.bus.stream, {deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Math.max(afterId + 1, state.first_seq)})
     const missed: RtccEvent[] = []
     const messages = await consumer.consume()
-    for await (const message of messages) {
-      missed.push({...(message.json() as Omit<RtccEvent, 'id'>), id: message.seq})
-      if (message.seq >= last) break
+    try {
+      for await (const message of messages) {
+        missed.push({...(message.json() as Omit<RtccEvent, 'id'>), id: message.seq})
+        if (message.seq >= last) break
+      }
+    } finally {
+      await messages.close()
     }
     return missed
   }
