@@ -1,6 +1,6 @@
 /**
- * Where encrypted evidence bytes live. `BlobStore` is the small interface an S3-compatible store would
- * implement later (put by key, ranged get, size, delete); `LocalBlobStore` is the embedded default, a
+ * Where encrypted evidence bytes live. `BlobStore` is the small interface every backend implements
+ * (put by key, ranged get, size, delete; S3 in s3-blob-store.ts); `LocalBlobStore` is the embedded default, a
  * folder under `<dataDir>/evidence/`.
  *
  * Keys are chosen by the server (the evidence layer generates an `evd_…` id and binds it into the
