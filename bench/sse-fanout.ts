@@ -25,7 +25,7 @@ const ROUNDS = 30
 const CONNECT_CONCURRENCY = 50
 const ROUND_TIMEOUT_MS = 10_000
 
-interface Target {
+export interface Target {
   url: URL
   headers: Record<string, string>
   ca?: string
@@ -70,7 +70,7 @@ class Subscribers {
   }
 }
 
-async function measure(target: Target): Promise<{p50: number; p99: number; max: number; delivered: number}> {
+export async function measure(target: Target): Promise<{p50: number; p99: number; max: number; delivered: number}> {
   const subscribers = new Subscribers()
   await subscribers.connect(target, CLIENTS)
   await sleep(200)

@@ -26,11 +26,13 @@ export default class ServerStart extends RtccCommand<typeof ServerStart> {
     '<%= config.bin %> server start --port 0 --json   # {"url":…,"fingerprint":…} once listening',
     '<%= config.bin %> server start --host 0.0.0.0 --port 443 --tls-cert /etc/rtcc/fullchain.pem --tls-key /etc/rtcc/privkey.pem --public-url https://rtcc.example.org',
     '<%= config.bin %> server start --data-dir /srv/rtcc --database postgres://rtcc@db.example.org/rtcc?sslmode=verify-full',
+    '<%= config.bin %> server start --data-dir /srv/rtcc --database postgres://rtcc@db/rtcc --bus nats://nats.example.org:4222?stream=RTCC',
     '<%= config.bin %> server start --evidence "s3://rtcc-evidence/county?endpoint=https://minio.example.org:9000&region=us-east-1"',
   ]
   static override flags = {
     'data-dir': Flags.string({description: 'Data directory (default: $RTCC_DATA_DIR or ~/.local/share/rtcc).'}),
     database: databaseFlag,
+    bus: Flags.string({description: 'NATS JetStream for events and Core routing shared by several instances: nats://host:4222[?stream=NAME] (default: in-process, one instance).', env: 'RTCC_BUS_URL'}),
     host: Flags.string({description: 'Address to listen on.', default: '127.0.0.1'}),
     port: Flags.integer({description: 'Port (0 picks a free one).', default: 8443, min: 0, max: 65535}),
     'smtp-url': Flags.string({description: 'Outgoing mail server, smtp://user:pass@host:587 or smtps://… (default: .eml files in <data-dir>/outbox).', env: 'RTCC_SMTP_URL'}),
@@ -54,6 +56,7 @@ export default class ServerStart extends RtccCommand<typeof ServerStart> {
     const server = await startServer({
       dataDir,
       database: this.flags.database,
+      bus: this.flags.bus,
       host: this.flags.host,
       port: this.flags.port,
       version: VERSION,

@@ -27,6 +27,8 @@ export interface AgentOptions {
   /** Between re-checks of running views against the policy (default 2 s). */
   recheckMs?: number
   backoff?: BackoffPolicy
+  /** Other instances of the same deployment (same certificate) to fail over to, besides the provisioned URL. */
+  servers?: string[]
   log?: (line: string) => void
 }
 
@@ -79,6 +81,7 @@ export class CoreAgent {
         this.state.lastHeartbeatAt = new Date().toISOString()
         return {type: 'heartbeat', at: this.state.lastHeartbeatAt, relays: this.relays.size}
       },
+      options.servers,
     )
   }
 
@@ -210,7 +213,7 @@ export class CoreAgent {
     if (!entry) {
       if ([...this.relays.values()].some((e) => e.cameraId === request.cameraId && e.kind === request.kind)) return false
       const camera = this.config.cameras.find((c) => c.id === request.cameraId)!
-      const relay = new CameraRelay(request.streamId, camera, this.config.server, request.ingestToken)
+      const relay = new CameraRelay(request.streamId, camera, {...this.config.server, url: this.link.serverUrl}, request.ingestToken)
       entry = {relay, cameraId: camera.id, kind: request.kind, viewers: new Map()}
       this.relays.set(request.streamId, entry)
       relay.start()

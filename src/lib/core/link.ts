@@ -3,6 +3,9 @@
  * listening port anywhere on the Core). It answers the server's challenge with the Core's signature,
  * sends heartbeats, and reconnects whenever the link drops or the server goes quiet for three
  * heartbeats: fast after a server restart, else with exponential backoff and jitter (backoff.ts).
+ * Given several server URLs (instances of one deployment, sharing its certificate and so the one pin),
+ * each new attempt goes to the next URL, so a Core whose instance died is back on another within the
+ * same backoff.
  */
 import type {KeyObject} from 'node:crypto'
 import WebSocket from 'ws'
@@ -35,6 +38,10 @@ export class CoreLink {
   private lastHeard = 0
   private heartbeatMs = 10_000
   private onlineSince = 0
+  private readonly urls: string[]
+  private next = 0
+  /** The instance this link is (or was last) connected to: where video for it goes too. */
+  serverUrl: string
   state: LinkState = 'offline'
 
   constructor(
@@ -43,8 +50,11 @@ export class CoreLink {
     private readonly events: LinkEvents,
     backoff: BackoffPolicy = DEFAULT_BACKOFF,
     private readonly heartbeatMessage: () => CoreToServer = () => ({type: 'heartbeat', at: new Date().toISOString(), relays: 0}),
+    otherServers: string[] = [],
   ) {
     this.reconnect = new Reconnect(backoff)
+    this.urls = [...new Set([config.server.url, ...otherServers])]
+    this.serverUrl = config.server.url
   }
 
   start(): void {
@@ -81,8 +91,10 @@ export class CoreLink {
 
   private connect(): void {
     if (this.stopped) return
-    this.setState('connecting', this.config.server.url)
-    const ws = new WebSocket(wssUrl(this.config.server.url, LINK_PATH), {...coreWsOptions(this.config.server), handshakeTimeout: WELCOME_TIMEOUT_MS, maxPayload: 1024 * 1024})
+    const url = this.urls[this.next]!
+    this.next = (this.next + 1) % this.urls.length
+    this.setState('connecting', url)
+    const ws = new WebSocket(wssUrl(url, LINK_PATH), {...coreWsOptions(this.config.server), handshakeTimeout: WELCOME_TIMEOUT_MS, maxPayload: 1024 * 1024})
     this.ws = ws
     let reason = 'connection closed'
     const welcomeTimer = setTimeout(() => {
@@ -103,8 +115,9 @@ export class CoreLink {
         clearTimeout(welcomeTimer)
         this.heartbeatMs = message.heartbeatSeconds * 1000
         this.onlineSince = Date.now()
+        this.serverUrl = url
         this.startHeartbeat(ws)
-        this.setState('online', `connected to ${this.config.server.url}`)
+        this.setState('online', `connected to ${url}`)
         return
       }
       if (message.type === 'refused') reason = `refused by the server: ${message.message} (${message.code})`

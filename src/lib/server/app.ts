@@ -17,7 +17,8 @@ import {openStore} from '../store/open.js'
 import type {ServerContext} from './context.js'
 import {attachCoreLink, CoreHub} from './core-link/index.js'
 import {prepareDataDir, type ServerSecrets} from './data-dir.js'
-import {InProcessEventHub} from './events/hub.js'
+import {type EventHub, InProcessEventHub} from './events/hub.js'
+import {Bus, NatsEventHub, parseBusUrl} from '../bus/nats.js'
 import {sealPlainMfaSecrets} from './mfa.js'
 import {httpStatusOf, RtccError} from '../errors.js'
 import {HttpError} from './http-error.js'
@@ -46,6 +47,8 @@ export interface StartOptions {
   maxUploadBytes?: number
   /** A postgres:// URL to run on PostgreSQL (default: RTCC_DATABASE_URL, else SQLite in the data dir). */
   database?: string
+  /** A nats:// URL: events (and Core routing) on NATS JetStream, shared by every instance (default: RTCC_BUS_URL, else in-process). */
+  bus?: string
   /** Where evidence blobs go: `s3://BUCKET/PREFIX?endpoint=…&region=…` (default: RTCC_EVIDENCE_URL, else `<dataDir>/evidence`). */
   evidence?: string
   /** Multipart tuning for an s3:// evidence store (tests use the 5 MiB minimum part size). */
@@ -73,12 +76,22 @@ export interface RunningServer {
 }
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
+  // A mistyped bus URL is refused before anything is created or opened.
+  const busUrl = options.bus ?? process.env.RTCC_BUS_URL
+  const busAddress = busUrl ? parseBusUrl(busUrl) : undefined
   const secrets = await prepareDataDir(options.dataDir)
   // Before the database: a wrong evidence URL fails the start with nothing left open.
   const blobs = await openBlobStore(secrets.dir, options.evidence ?? (process.env.RTCC_EVIDENCE_URL || undefined), options.s3)
   if (options.tls) Object.assign(secrets, pick(loadTlsFiles(options.tls)))
   const store = await openStore({dataDir: secrets.dir, databaseUrl: options.database})
   const now = () => new Date()
+  const bus = busAddress ? await Bus.connect(busAddress) : undefined
+  let events: EventHub = new InProcessEventHub(store, now)
+  if (bus) {
+    const shared = new NatsEventHub(bus, now)
+    await shared.start()
+    events = shared
+  }
   const parts: Omit<ServerContext, 'cores'> = {
     store,
     secrets,
@@ -96,7 +109,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       // Outside the database: deleting checkpoint rows no longer goes unnoticed at the next start.
       checkpointFile: join(secrets.dir, 'audit-checkpoint.note'),
     }),
-    events: new InProcessEventHub(store, now),
+    events,
+    bus,
   }
   // The Core hub reaches the rest of the context (store, events, keys), and the context holds it.
   const ctx = parts as ServerContext
@@ -138,6 +152,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         await closed
         // Events published by the last requests (and the Cores' goodbyes) are stored before the store closes.
         await ctx.events.drain()
+        if (events instanceof NatsEventHub) await events.stop()
+        await bus?.close()
         ctx.mailer.close()
         await ctx.audit.checkpoint()
         await store.close()

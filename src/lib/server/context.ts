@@ -9,12 +9,15 @@ import type {CoreHub} from './core-link/index.js'
 import type {ServerSecrets} from './data-dir.js'
 import type {EventHub} from './events/hub.js'
 import type {UploadEndpoint} from './uploads.js'
+import type {Bus} from '../bus/nats.js'
 
 export interface ServerContext {
   /** The store every use case goes through: SQLite in the data dir by default, or PostgreSQL. */
   store: Store
   audit: AuditLog
   events: EventHub
+  /** The deployment's NATS bus when several instances share one database (`--bus`); undefined for one instance. */
+  bus?: Bus
   /** The Core links: who is connected, and the live streams they relay. */
   cores: CoreHub
   mailer: Mailer

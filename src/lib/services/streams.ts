@@ -45,17 +45,27 @@ async function openView(ctx: ServiceContext, actor: Actor, input: OpenInput, sna
   if (!core) throw new HttpError(409, 'not_live', `camera ${camera.name} is not served by a Core, so rtcc cannot relay its video`)
   const hub = ctx.cores
   const session = hub.session(core.id)
-  if (!session) throw new HttpError(503, 'core_offline', `the Core "${core.name}" serving ${camera.name} is offline; try again when it reconnects`)
+  if (!session && !hub.router) throw coreOffline(core.name, camera.name)
   // Defence in depth: the server's copy of the policy refuses first; when it allows, the Core decides.
-  const warning = (await hub.policyWarning(session, camera.id)) ?? undefined
   const mine = await serverDecision(ctx, camera, {kind, requester: {role: requester.role, userId: requester.userId, agencyId: requester.agencyId}, at: ctx.now()})
-  const note = warning ? `; note: ${warning}` : ''
   if (!mine.allow) {
+    const warning = session ? ((await hub.policyWarning(session, camera.id)) ?? undefined) : undefined
     ctx.note({detail: {kind, agency: requester.agencyName, snapshot, decidedBy: 'server', policyReason: mine.reason, policyCode: mine.code, policyWarning: warning}})
     const decision = {allow: false, code: mine.code, reason: mine.reason, until: null}
-    throw new HttpError(403, 'policy_denied', `the owner's policy, as the server holds it, refuses (the Core was not asked): ${mine.reason}${note}`, undefined, {decision})
+    throw new HttpError(403, 'policy_denied', `the owner's policy, as the server holds it, refuses (the Core was not asked): ${mine.reason}${warning ? `; note: ${warning}` : ''}`, undefined, {decision})
   }
-  const result = await hub.streams.open({camera: {id: camera.id, name: camera.name}, core, session, kind, requester, urlSeconds, baseUrl: input.baseUrl, snapshot, serverNote: warning})
+  // The Core may be linked to this instance or, with a bus, to another one, which opens the view for us.
+  const opened = session
+    ? await (async () => {
+        const warning = await hub.policyWarning(session, camera.id)
+        const result = await hub.streams.open({camera: {id: camera.id, name: camera.name}, core, session, kind, requester, urlSeconds, baseUrl: input.baseUrl, snapshot, serverNote: warning ?? undefined})
+        return {result, warning}
+      })()
+    : await hub.router!.open(core.id, {cameraId: camera.id, kind, requester, urlSeconds, snapshot})
+  if (!opened) throw coreOffline(core.name, camera.name)
+  const {result} = opened
+  const warning = opened.warning ?? undefined
+  const note = warning ? `; note: ${warning}` : ''
   if (!result.allowed) {
     ctx.note({detail: {kind, agency: requester.agencyName, snapshot, decidedBy: 'core', policyReason: result.decision.reason, policyCode: result.decision.code, policyWarning: warning}})
     throw new HttpError(403, 'policy_denied', `the owner's Core refused: ${result.decision.reason}${note}`, undefined, {decision: result.decision})
@@ -70,9 +80,13 @@ async function openView(ctx: ServiceContext, actor: Actor, input: OpenInput, sna
     hub.streams.leave(grant.streamId, grant.viewId)
     throw error
   }
-  if (grant.started) hub.streams.announce(grant.streamId)
+  // A view opened by another instance was announced there.
+  if (grant.started && session) hub.streams.announce(grant.streamId)
   return grant
 }
+
+const coreOffline = (coreName: string, cameraName: string) =>
+  new HttpError(503, 'core_offline', `the Core "${coreName}" serving ${cameraName} is offline; try again when it reconnects`)
 
 /** `rtcc stream open`: a view of the camera's live (or recorded) video, if the owner's policy allows. */
 export function openStream(ctx: ServiceContext, actor: Actor, input: OpenInput): Promise<StreamGrant> {
@@ -90,8 +104,10 @@ export async function listStreams(ctx: ServiceContext, actor: Actor): Promise<St
 /** The viewer is done with a view (the player exited). */
 export async function leaveStream(ctx: ServiceContext, _actor: Actor, input: {streamId: string; viewId: string}): Promise<void> {
   const streams = ctx.cores.streams
-  const cameraId = streams.cameraOf(input.streamId)
-  if (!cameraId || !streams.leave(input.streamId, input.viewId)) throw notFound(`view ${input.viewId} of stream ${input.streamId}`)
+  const here = streams.cameraOf(input.streamId)
+  // With a bus the stream may be relayed by the instance holding its Core's link.
+  const cameraId = here && streams.leave(input.streamId, input.viewId) ? here : await ctx.cores.router?.leave(input.streamId, input.viewId)
+  if (!cameraId) throw notFound(`view ${input.viewId} of stream ${input.streamId}`)
   await ctx.audited(() => undefined, {target: cameraId, detail: {streamId: input.streamId, viewId: input.viewId}})
 }
 
@@ -127,6 +143,8 @@ export async function snapshot(ctx: ServiceContext, actor: Actor, input: {camera
   } else {
     const grant = await openView(ctx, actor, {...input, urlSeconds: 60}, true)
     fanout = streams.fanoutOf(grant.streamId)
+    // Opened by the instance holding the Core's link (a bus deployment): the picture is there, not here.
+    if (!fanout) throw new HttpError(409, 'core_elsewhere', `the Core serving this camera is linked to another instance; ask ${new URL(grant.url).origin} for the snapshot, or open the stream`)
   }
   const head = fanout?.joinHead()
   if (!head) throw new HttpError(502, 'stream_ended', 'the stream ended before a picture could be taken')

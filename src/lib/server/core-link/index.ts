@@ -17,6 +17,7 @@ import type {ServerContext} from '../context.js'
 import {auditNow} from './audit.js'
 import {type LinkHandler, LinkSession} from './link-session.js'
 import {policyMismatch} from './server-policy.js'
+import {CoreRouter} from './routing.js'
 import {StreamRegistry} from './streams.js'
 
 export const HEARTBEAT_SECONDS = 10
@@ -29,6 +30,8 @@ const INGEST_MAX_MESSAGE = 4 * 1024 * 1024
 
 export class CoreHub implements LinkHandler {
   readonly streams: StreamRegistry
+  /** With a bus: answers for the Cores linked here, and asks other instances for theirs. */
+  readonly router?: CoreRouter
   heartbeatSeconds = HEARTBEAT_SECONDS
   private readonly sessions = new Map<string, LinkSession>()
   /** Policy differences already raised, per `coreId:cameraId`. */
@@ -41,11 +44,13 @@ export class CoreHub implements LinkHandler {
 
   constructor(private readonly ctx: ServerContext) {
     this.streams = new StreamRegistry(ctx, (coreId) => this.sessions.get(coreId), (work) => this.background(work))
+    if (ctx.bus) this.router = new CoreRouter(ctx, ctx.bus, this.streams, (session, cameraId) => this.policyWarning(session, cameraId))
   }
 
   /** At server start: nobody is connected, whatever the last run left behind; then listen to owner changes. */
   async start(): Promise<void> {
-    await this.ctx.store.cores.markAllDisconnected()
+    // With a bus, other instances hold links of their own: only a single server may reset them all.
+    if (!this.ctx.bus) await this.ctx.store.cores.markAllDisconnected()
     // Published after the commit of a new policy document, panic, clear, approval or revocation.
     this.unsubscribe = this.ctx.events.subscribe((event) => {
       if (event.ownerId && OWNER_STATEMENT_EVENTS.has(event.type)) this.background(this.ownerStatementsChanged(event.ownerId))
@@ -84,6 +89,7 @@ export class CoreHub implements LinkHandler {
     this.sessions.set(session.coreId, session)
     // A Core that reconnects before its old link timed out replaces it.
     previous?.close(4409, 'replaced by a new link')
+    this.router?.serve(session)
     const now = new Date().toISOString()
     await auditNow(
       this.ctx,
@@ -147,6 +153,7 @@ export class CoreHub implements LinkHandler {
   async closed(session: LinkSession, detail: string): Promise<void> {
     if (this.sessions.get(session.coreId) !== session) return
     this.sessions.delete(session.coreId)
+    this.router?.unserve(session.coreId)
     this.streams.coreGone(session.coreId)
     await auditNow(
       this.ctx,
@@ -163,6 +170,7 @@ export class CoreHub implements LinkHandler {
 
   async close(): Promise<void> {
     this.unsubscribe()
+    this.router?.close()
     this.streams.closeAll()
     // Recorded now, while the database is open; the sockets' close events come after it shuts.
     await Promise.all(

@@ -1,7 +1,7 @@
 /**
  * The event hub: publish once, deliver to every live subscriber, and replay recent events to a client
- * that reconnects with Last-Event-ID. An interface so a shared bus (LISTEN/NOTIFY, Redis) can replace
- * the in-process implementation when several servers sit behind one address.
+ * that reconnects with Last-Event-ID. In-process here (one server, events in its store); several
+ * servers behind one address share NATS JetStream instead (bus/nats.ts).
  */
 import {AsyncLocalStorage} from 'node:async_hooks'
 
@@ -28,47 +28,38 @@ export interface EventHub {
 
 export const REPLAY_BUFFER = 10_000
 
-export class InProcessEventHub implements EventHub {
+/**
+ * What every hub shares: this instance's subscribers, and one chain through which events are published
+ * (and so numbered) in the order publish() was called.
+ */
+export abstract class OrderedHub implements EventHub {
   private readonly listeners = new Set<Listener>()
   private tail: Promise<unknown> = Promise.resolve()
   /**
    * Runs work in the async context the hub was made in (the server's, outside any store transaction):
    * an event published from inside a transaction is stored after it, never as part of it.
    */
-  private readonly detached = AsyncLocalStorage.snapshot()
+  protected readonly detached = AsyncLocalStorage.snapshot()
 
   constructor(
-    private readonly store: Pick<Store, 'events'>,
-    private readonly now: () => Date = () => new Date(),
-    private readonly log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+    protected readonly now: () => Date,
+    protected readonly log: (line: string) => void,
   ) {}
+
+  /** Stores (numbers) the event; the hub delivers it to subscribers, here or once it comes back from the bus. */
+  protected abstract store(event: Omit<RtccEvent, 'id'>): Promise<RtccEvent>
+  abstract replay(afterId: number, limit?: number): Promise<RtccEvent[]>
 
   publish(input: PublishInput): Promise<RtccEvent> {
     const event = {type: input.type, time: this.now().toISOString(), severity: input.severity ?? 'info', ownerId: input.ownerId ?? null, data: input.data}
-    const delivered = this.tail.then(() =>
-      this.detached(async () => {
-        const stored = await this.store.events.insertEvent(event, REPLAY_BUFFER)
-        for (const listener of this.listeners) {
-          try {
-            listener(stored)
-          } catch (error) {
-            this.log(`rtcc server: a subscriber failed on event ${stored.id} (${stored.type}): ${(error as Error).stack ?? error}`)
-          }
-        }
-        return stored
-      }),
-    )
-    this.tail = delivered.catch((error: Error) => this.log(`rtcc server: event ${event.type} was not published: ${error.message}`))
-    return delivered
+    const stored = this.tail.then(() => this.detached(() => this.store(event)))
+    this.tail = stored.catch((error: Error) => this.log(`rtcc server: event ${event.type} was not published: ${error.message}`))
+    return stored
   }
 
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
-  }
-
-  replay(afterId: number, limit = REPLAY_BUFFER): Promise<RtccEvent[]> {
-    return this.detached(() => this.store.events.eventsAfter(afterId, limit))
   }
 
   subscriberCount(): number {
@@ -80,4 +71,37 @@ export class InProcessEventHub implements EventHub {
     do await (tail = this.tail)
     while (tail !== this.tail)
   }
+
+  protected deliver(event: RtccEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event)
+      } catch (error) {
+        this.log(`rtcc server: a subscriber failed on event ${event.id} (${event.type}): ${(error as Error).stack ?? error}`)
+      }
+    }
+  }
 }
+
+export const stderrLine = (line: string) => process.stderr.write(`${line}\n`)
+
+export class InProcessEventHub extends OrderedHub {
+  constructor(
+    private readonly db: Pick<Store, 'events'>,
+    now: () => Date = () => new Date(),
+    log: (line: string) => void = stderrLine,
+  ) {
+    super(now, log)
+  }
+
+  protected async store(event: Omit<RtccEvent, 'id'>): Promise<RtccEvent> {
+    const stored = await this.db.events.insertEvent(event, REPLAY_BUFFER)
+    this.deliver(stored)
+    return stored
+  }
+
+  replay(afterId: number, limit = REPLAY_BUFFER): Promise<RtccEvent[]> {
+    return this.detached(() => this.db.events.eventsAfter(afterId, limit))
+  }
+}
+
