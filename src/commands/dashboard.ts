@@ -26,7 +26,7 @@ If the server goes away the status bar says so at once; the dashboard reconnects
     // alerts) each time: seconds per event. Set before Ink and React are first imported.
     process.env.NODE_ENV ??= 'production'
     // Ink and React take most of the start-up time: load them while the client connects.
-    const [{parseDistance}, api, {apiDashboardSource}, {runDashboard}] = await Promise.all([import('../lib/domain/camera.js'), this.api(), import('../lib/client/dashboard.js'), import('../tui/run.js')])
+    const [{parseDistance}, api, {apiDashboardSource}, {runDashboard}] = await Promise.all([import('../lib/domain/camera.js'), this.jsonApi(), import('../lib/client/dashboard.js'), import('../tui/run.js')])
     const mapRadiusMetres = parseDistance(this.flags['map-radius'], '--map-radius')
     await runDashboard({source: apiDashboardSource(api), lastEventId: this.flags['since-id'], mapRadiusMetres})
   }

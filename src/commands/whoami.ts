@@ -6,7 +6,7 @@ export default class Whoami extends RtccCommand<typeof Whoami> {
   static override examples = ['<%= config.bin %> whoami', '<%= config.bin %> whoami --json']
 
   async run(): Promise<WhoAmI> {
-    const me = await (await this.api()).get<WhoAmI>('/v1/auth/whoami')
+    const me = await (await this.jsonApi()).get<WhoAmI>('/v1/auth/whoami')
     const via = me.via === 'token' ? `API token "${me.tokenName}"` : 'session'
     this.out(`${me.user.username} (${me.role}) via ${via}, valid until ${new Date(me.expiresAt).toLocaleString()}`)
     return me

@@ -22,7 +22,7 @@ export default class RegistryNear extends RtccCommand<typeof RegistryNear> {
 
   async run(): Promise<NearResult> {
     const [{nearCameras}, {renderNear}] = await Promise.all([import('../../lib/client/registry.js'), import('../../lib/output/registry.js')])
-    const result = await nearCameras(await this.api(), this.flags)
+    const result = await nearCameras(await this.jsonApi(), this.flags)
     this.out(renderNear(result.cameras, result.when !== null))
     if (result.cameras.length === 0) this.note(`no cameras within ${Math.round(result.radiusMetres)} m`)
     return result
