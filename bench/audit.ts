@@ -1,6 +1,6 @@
 /**
  * Audit log benchmark: append rate (one transaction per record, checkpoint every 1000, as the server
- * runs it), `audit verify` rate over 1,000,000 records, and raw SHA-256 throughput over the same
+ * runs it) against bare single-row insert transactions into a same-indexed table, `audit verify` rate over 1,000,000 records, and raw SHA-256 throughput over the same
  * canonical record bytes in the same run, for comparison. Run directly: `npx tsx bench/audit.ts`.
  * With PostgreSQL (RTCC_BENCH_POSTGRES_URL, a database the bench may create others from; default
  * postgres://postgres@127.0.0.1:5432/test when it answers, see lib/postgres.ts) it also measures both on PostgreSQL, side by side: appends
@@ -19,7 +19,7 @@ import type {NoteSigner} from '../src/lib/audit/note.js'
 import {verifyAuditLog} from '../src/lib/audit/verify.js'
 import {auditRowTextPage, auditRowValuesPage, listCheckpoints} from '../src/lib/store/audit.js'
 import {withSqliteAuditSnapshot} from '../src/lib/store/audit-reader.js'
-import {openDatabase} from '../src/lib/store/db.js'
+import {type Db, openDatabase} from '../src/lib/store/db.js'
 import {SqliteStore} from '../src/lib/store/sqlite-store.js'
 import {adminQuery, benchPostgresUrl, databaseUrl} from './lib/postgres.js'
 
@@ -47,6 +47,21 @@ function input(i: number): AuditInput {
 
 const perSecond = (count: number, ms: number): number => Math.round((count / ms) * 1000)
 
+/**
+ * The limit for appends, same run: bare single-row insert transactions of the same records (all 15
+ * columns) into a copy of audit_records with the same indexes, on the same connection, no log.
+ */
+function bareSqliteInsertsPerSecond(db: Db, count: number): number {
+  const ddl = db.prepare("SELECT sql FROM sqlite_master WHERE tbl_name = 'audit_records' AND sql IS NOT NULL").pluck().all() as string[]
+  for (const sql of ddl) db.exec(sql.replaceAll('audit_records', 'bare_audit'))
+  const rows = auditRowValuesPage(db, 0, count)
+  const insert = db.prepare(`INSERT INTO bare_audit VALUES (${rows[0]!.map(() => '?').join(', ')})`)
+  const once = db.transaction((row: unknown[]) => insert.run(row))
+  const started = performance.now()
+  for (const row of rows) once(row)
+  return perSecond(rows.length, performance.now() - started)
+}
+
 /** The same figures on PostgreSQL, in a database of its own (dropped after), from the SQLite verify file's records. */
 async function postgresFigures(adminUrl: string, signer: NoteSigner, sqliteFile: string): Promise<Record<string, unknown>> {
   const {PgStore} = await import('../src/lib/store/postgres/pg-store.js')
@@ -67,6 +82,13 @@ async function postgresFigures(adminUrl: string, signer: NoteSigner, sqliteFile:
         await log.afterCommit()
       }
       Object.assign(figures, {appendRecords: count, appendPerSecond: perSecond(count, performance.now() - started)})
+      // The limit: the same records as bare single-row insert transactions into a same-indexed copy.
+      await appendStore.pool.query('CREATE TABLE bare_audit (LIKE audit_records INCLUDING ALL)')
+      const {rows} = await appendStore.pool.query({text: 'SELECT * FROM audit_records ORDER BY seq', rowMode: 'array'})
+      const insert = `INSERT INTO bare_audit VALUES (${(rows[0] as unknown[]).map((_, i) => `$${i + 1}`).join(', ')})`
+      const bareStarted = performance.now()
+      for (const row of rows as unknown[][]) await appendStore.pool.query(insert, row)
+      figures.bareInsertPerSecond = perSecond(rows.length, performance.now() - bareStarted)
     } finally {
       await appendStore.close()
     }
@@ -118,6 +140,7 @@ export async function run(): Promise<Record<string, unknown>> {
       await appendLog.afterCommit()
     }
     const appendMs = performance.now() - started
+    const bareInsertPerSecond = bareSqliteInsertsPerSecond(appendDb, APPEND_RECORDS)
     appendDb.close()
 
     // The verify database: bulk-built in one transaction (fast to make), checkpoints signed on catch-up.
@@ -157,6 +180,8 @@ export async function run(): Promise<Record<string, unknown>> {
     return {
       appendRecords: APPEND_RECORDS,
       appendPerSecond: perSecond(APPEND_RECORDS, appendMs),
+      bareInsertPerSecond,
+      appendToBareInsertRatio: Number((perSecond(APPEND_RECORDS, appendMs) / bareInsertPerSecond).toFixed(3)),
       verifyRecords: result.records,
       verifyCheckpoints: result.checkpoints,
       verifySeconds: Number(result.seconds.toFixed(3)),

@@ -1,8 +1,5 @@
-import {Flags} from '@oclif/core'
-
-import {RtccCommand} from '../lib/output/base-command.js'
-import {usageError} from '../lib/errors.js'
-import {canDraw} from '../tui/can-draw.js'
+import {oclifFlags, RtccCommand} from '../lib/output/base-command.js'
+import {dashboardCommand, type DashboardFlags} from '../lib/output/read-commands.js'
 
 export default class Dashboard extends RtccCommand<typeof Dashboard> {
   static override summary = 'Live RTCC screen: alerts, live streams and footage canvasses as they happen.'
@@ -14,20 +11,10 @@ If the server goes away the status bar says so at once; the dashboard reconnects
     '<%= config.bin %> dashboard --since-id 0 --profile county',
   ]
   static override enableJsonFlag = false
-  static override flags = {
-    'map-radius': Flags.string({description: 'Radius of the camera map around a panic (m, km, ft, mi).', default: '500m'}),
-    'since-id': Flags.integer({description: 'Replay events after this id at start (0: all the server still holds).', min: 0, default: 0}),
-  }
+  static override flags = oclifFlags(dashboardCommand.flags)
 
+  // bin/run.js usually runs this without oclif (read-commands.ts); this is the path for --help and odd command lines.
   async run(): Promise<void> {
-    if (!canDraw())
-      throw usageError('rtcc dashboard needs an interactive terminal', 'Run it in a terminal (not piped, CI unset); for a script, use `rtcc events tail --json`.')
-    // React's development build times every render into performance marks, cloning props (10,000
-    // alerts) each time: seconds per event. Set before Ink and React are first imported.
-    process.env.NODE_ENV ??= 'production'
-    // Ink and React take most of the start-up time: load them while the client connects.
-    const [{parseDistance}, api, {apiDashboardSource}, {runDashboard}] = await Promise.all([import('../lib/domain/camera.js'), this.api(), import('../lib/client/dashboard.js'), import('../tui/run.js')])
-    const mapRadiusMetres = parseDistance(this.flags['map-radius'], '--map-radius')
-    await runDashboard({source: apiDashboardSource(api), lastEventId: this.flags['since-id'], mapRadiusMetres})
+    await dashboardCommand.run(this.io(), this.flags as unknown as DashboardFlags)
   }
 }

@@ -1,14 +1,12 @@
-import type {WhoAmI} from '../lib/domain/auth.js'
 import {RtccCommand} from '../lib/output/base-command.js'
+import {whoamiCommand} from '../lib/output/read-commands.js'
 
 export default class Whoami extends RtccCommand<typeof Whoami> {
   static override summary = 'Show who you are logged in as, with which role and until when.'
   static override examples = ['<%= config.bin %> whoami', '<%= config.bin %> whoami --json']
 
-  async run(): Promise<WhoAmI> {
-    const me = await (await this.api()).get<WhoAmI>('/v1/auth/whoami')
-    const via = me.via === 'token' ? `API token "${me.tokenName}"` : 'session'
-    this.out(`${me.user.username} (${me.role}) via ${via}, valid until ${new Date(me.expiresAt).toLocaleString()}`)
-    return me
+  // bin/run.js usually runs this without oclif (read-commands.ts); this is the path for --help and odd command lines.
+  async run(): Promise<unknown> {
+    return whoamiCommand.run(this.io(), {})
   }
 }

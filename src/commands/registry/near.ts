@@ -1,7 +1,5 @@
-import {Flags} from '@oclif/core'
-
-import type {NearResult} from '../../lib/client/registry.js'
-import {RtccCommand} from '../../lib/output/base-command.js'
+import {oclifFlags, RtccCommand} from '../../lib/output/base-command.js'
+import {type NearFlags, registryNearCommand} from '../../lib/output/read-commands.js'
 
 export default class RegistryNear extends RtccCommand<typeof RegistryNear> {
   static override summary = 'Cameras within a radius of a point, nearest first.'
@@ -12,19 +10,10 @@ export default class RegistryNear extends RtccCommand<typeof RegistryNear> {
     '<%= config.bin %> registry near --at 41.8781,-87.6298 --radius 0.5mi --type business,transit --limit 20',
     '<%= config.bin %> registry near --at 41.8781,-87.6298 --radius 1km --when 2026-11-20T23:15:00Z --json',
   ]
-  static override flags = {
-    at: Flags.string({description: 'The point: LAT,LON in decimal degrees.', required: true}),
-    radius: Flags.string({description: 'Search radius with a unit: 300m, 1.5km, 1000ft, 0.5mi.', required: true}),
-    limit: Flags.integer({char: 'n', description: 'At most this many cameras.', default: 100, min: 1, max: 10_000}),
-    type: Flags.string({description: 'Only these location types, comma-separated.', multiple: true}),
-    when: Flags.string({description: 'Incident time (ISO-8601, or 2h for two hours ago): says whether footage should still exist.'}),
-  }
+  static override flags = oclifFlags(registryNearCommand.flags)
 
-  async run(): Promise<NearResult> {
-    const [{nearCameras}, {renderNear}] = await Promise.all([import('../../lib/client/registry.js'), import('../../lib/output/registry.js')])
-    const result = await nearCameras(await this.api(), this.flags)
-    this.out(renderNear(result.cameras, result.when !== null))
-    if (result.cameras.length === 0) this.note(`no cameras within ${Math.round(result.radiusMetres)} m`)
-    return result
+  // bin/run.js usually runs this without oclif (read-commands.ts); this is the path for --help and odd command lines.
+  async run(): Promise<unknown> {
+    return registryNearCommand.run(this.io(), this.flags as unknown as NearFlags)
   }
 }

@@ -8,10 +8,10 @@ import {openCheckpoint, parseVerifierKey, type Checkpoint, type NoteVerifier} fr
 import {verifyConsistency} from '../audit/merkle.js'
 import {RtccError} from '../errors.js'
 import type {AuditHead} from '../domain/audit.js'
-import type {ApiClient} from './api.js'
+import type {JsonClient} from './json-client.js'
 import {configFile, readPin, readSeenCheckpoint, savePin, saveSeenCheckpoint, seenCheckpointFile, type SeenCheckpoint} from './profiles.js'
 
-export function fetchAuditHead(api: ApiClient, from?: number): Promise<AuditHead> {
+export function fetchAuditHead(api: JsonClient, from?: number): Promise<AuditHead> {
   return api.send<AuditHead>('GET', '/v1/audit/head', undefined, {from})
 }
 
@@ -71,7 +71,7 @@ export function checkAuditHead(server: string, head: AuditHead, seen: SeenCheckp
 }
 
 /** The CLI's and dashboard's witness check, once per client before its first request. */
-export async function witnessAuditLog(api: ApiClient): Promise<void> {
+export async function witnessAuditLog(api: JsonClient): Promise<void> {
   const server = api.options.baseUrl
   const seen = readSeenCheckpoint(server)
   let head: AuditHead

@@ -9,9 +9,9 @@ import type {RtccEvent} from '../domain/events.js'
 import type {FootageRequest, RequestStatus} from '../domain/requests.js'
 import type {StreamView} from '../domain/stream.js'
 import type {ApiClient} from './api.js'
-import {followEvents, type FollowOptions} from './events.js'
+import type {FollowOptions} from './events.js'
+import type {JsonClient} from './json-client.js'
 import type {NearResult} from './registry.js'
-import {listStreams, streamSnapshot} from './streams.js'
 
 export interface RequestRow {
   id: string
@@ -45,10 +45,19 @@ export interface DashboardSource {
 export const REQUEST_LOAD_LIMIT = 10_000
 const NEARBY_LIMIT = 500
 
-export function apiDashboardSource(api: ApiClient): DashboardSource {
+/**
+ * The source over a lean JSON client: the event stream and snapshots need got, loaded only once the
+ * first frame is drawn (with the full client for the same server and credentials).
+ */
+export function apiDashboardSource(api: JsonClient): DashboardSource {
+  let full: Promise<ApiClient> | undefined
+  const fullClient = () => (full ??= import('./api.js').then(({ApiClient}) => ApiClient.from(api)))
   return {
     server: new URL(api.options.baseUrl).host,
-    follow: (options) => followEvents(api, options),
+    follow: async function* (options) {
+      const [{followEvents}, client] = await Promise.all([import('./events.js'), fullClient()])
+      yield* followEvents(client, options)
+    },
     whoami: async () => {
       const me = await api.get<WhoAmI>('/v1/auth/whoami')
       return {username: me.user.username, role: me.role}
@@ -57,11 +66,14 @@ export function apiDashboardSource(api: ApiClient): DashboardSource {
       const list = await api.get<FootageRequest[]>('/v1/requests', {limit: REQUEST_LOAD_LIMIT})
       return list.map((r) => ({id: r.id, caseId: r.caseId, status: r.status, updatedAt: r.updatedAt}))
     },
-    listStreams: () => listStreams(api),
+    listStreams: () => api.get<StreamView[]>('/v1/streams'),
     nearby: async (at, radiusMetres) => {
       const result = await api.get<NearResult>('/v1/registry/near', {at: `${at.latitude},${at.longitude}`, radius: `${Math.round(radiusMetres)}m`, limit: NEARBY_LIMIT})
       return result.cameras.map(({camera, distanceMetres}) => ({id: camera.id, name: camera.name, latitude: camera.latitude, longitude: camera.longitude, distanceMetres}))
     },
-    snapshot: (cameraId) => streamSnapshot(api, cameraId),
+    snapshot: async (cameraId) => {
+      const [{streamSnapshot}, client] = await Promise.all([import('./streams.js'), fullClient()])
+      return streamSnapshot(client, cameraId)
+    },
   }
 }

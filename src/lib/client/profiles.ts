@@ -1,14 +1,15 @@
 /**
- * Client profiles (conf): server URL and user name per profile, pinned certificates per server origin
+ * Client profiles: server URL and user name per profile, pinned certificates per server origin
  * (fingerprint + PEM, trust on first use, like ssh's known_hosts) in config.json; the session tokens
  * in secrets.json, mode 0600; the newest audit checkpoint seen from each server in checkpoints/<server>.json
  * (one small file per server, so remembering one never rewrites the profiles). RTCC_CONFIG_DIR overrides
- * where they live (scripts and tests use it).
+ * where they live (scripts and tests use it). The files keep the format conf wrote (tab-indented JSON);
+ * conf itself is no longer used because loading it (and ajv under it) cost every command more start-up
+ * time than reading two small files.
  */
-import Conf from 'conf'
 import {chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {homedir} from 'node:os'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
 
 import {RtccError} from '../errors.js'
 
@@ -41,10 +42,47 @@ export function configDir(): string {
 
 export const DEFAULT_PROFILE = 'default'
 
+/** One JSON settings file: read afresh on every get (another command may have changed it), replaced atomically on set. */
+class JsonFile<T extends Record<string, unknown>> {
+  constructor(
+    readonly path: string,
+    private readonly defaults: T,
+    private readonly mode = 0o644,
+  ) {}
+
+  private read(): T {
+    let text: string
+    try {
+      text = readFileSync(this.path, 'utf8')
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {...this.defaults}
+      throw error
+    }
+    try {
+      return {...this.defaults, ...(JSON.parse(text) as Partial<T>)}
+    } catch (error) {
+      throw new RtccError(`cannot read ${this.path}: ${(error as Error).message}`, {code: 'invalid_file', where: this.path, hint: 'Fix or delete the file (deleting it forgets the profiles or tokens it holds).'})
+    }
+  }
+
+  get<K extends keyof T>(key: K): T[K] {
+    return this.read()[key]
+  }
+
+  set<K extends keyof T>(key: K, value: T[K]): void {
+    const data = {...this.read(), [key]: value}
+    mkdirSync(dirname(this.path), {recursive: true, mode: 0o700})
+    const partial = `${this.path}.${process.pid}.partial`
+    writeFileSync(partial, JSON.stringify(data, undefined, '\t'), {mode: this.mode})
+    renameSync(partial, this.path)
+  }
+}
+
 function stores() {
-  const cwd = configDir()
-  const config = new Conf<ConfigShape>({cwd, configName: 'config', defaults: {currentProfile: DEFAULT_PROFILE, profiles: {}, knownServers: {}}, projectSuffix: ''})
-  const secrets = new Conf<SecretsShape>({cwd, configName: 'secrets', defaults: {tokens: {}}, configFileMode: 0o600, projectSuffix: ''})
+  const dir = configDir()
+  const config = new JsonFile<ConfigShape>(join(dir, 'config.json'), {currentProfile: DEFAULT_PROFILE, profiles: {}, knownServers: {}})
+  const secrets = new JsonFile<SecretsShape>(join(dir, 'secrets.json'), {tokens: {}}, 0o600)
+  // Tighten a secrets file written before by something less careful.
   if (existsSync(secrets.path)) chmodSync(secrets.path, 0o600)
   return {config, secrets}
 }

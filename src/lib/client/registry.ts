@@ -6,7 +6,7 @@ import type {Camera, LocationType, RegistryStats} from '../domain/camera.js'
 import {parseDistance, parseTime} from '../domain/units.js'
 import {usageError} from '../errors.js'
 import type {NearFacts} from '../registry/geo.js'
-import type {ApiClient} from './api.js'
+import type {JsonClient} from './json-client.js'
 
 export interface LatLon {
   latitude: number
@@ -55,7 +55,7 @@ export interface ListFilters {
 const PAGE = 10_000
 
 /** Cameras in the caller's scope, ordered by id, fetched page by page. */
-export async function listRegistry(api: ApiClient, filters: ListFilters): Promise<Camera[]> {
+export async function listRegistry(api: JsonClient, filters: ListFilters): Promise<Camera[]> {
   const query = {
     owner: filters.owner,
     type: (await parseTypes(filters.type))?.join(','),
@@ -75,7 +75,7 @@ export async function listRegistry(api: ApiClient, filters: ListFilters): Promis
   return cameras
 }
 
-export const showCamera = (api: ApiClient, id: string): Promise<Camera> => api.get<Camera>(`/v1/registry/cameras/${encodeURIComponent(id)}`)
+export const showCamera = (api: JsonClient, id: string): Promise<Camera> => api.get<Camera>(`/v1/registry/cameras/${encodeURIComponent(id)}`)
 
 export interface NearCamera extends NearFacts {
   camera: Camera
@@ -97,7 +97,7 @@ export interface NearOptions {
 }
 
 /** Cameras within the radius, nearest first, with distance, bearing, facing and (with `when`) retention. */
-export async function nearCameras(api: ApiClient, options: NearOptions): Promise<NearResult> {
+export async function nearCameras(api: JsonClient, options: NearOptions): Promise<NearResult> {
   const at = parseLatLon(options.at)
   return api.get<NearResult>('/v1/registry/near', {
     at: `${at.latitude},${at.longitude}`,
@@ -108,4 +108,4 @@ export async function nearCameras(api: ApiClient, options: NearOptions): Promise
   })
 }
 
-export const registryStats = (api: ApiClient): Promise<RegistryStats> => api.get<RegistryStats>('/v1/registry/stats')
+export const registryStats = (api: JsonClient): Promise<RegistryStats> => api.get<RegistryStats>('/v1/registry/stats')

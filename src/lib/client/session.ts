@@ -1,6 +1,7 @@
 /** Build an API client for the current profile (or --server / RTCC_SERVER / RTCC_TOKEN). */
 import {authError, RtccError, usageError} from '../errors.js'
-import {ApiClient} from './api.js'
+import type {ApiClient} from './api.js'
+import {type ApiOptions, JsonClient} from './json-client.js'
 import {fetchCertificate, normaliseFingerprint} from './pinning.js'
 import {profileName, readPin, readProfile, readToken, serverKey} from './profiles.js'
 
@@ -34,7 +35,18 @@ export function serverUrl(input: string, flag = 'URL'): string {
   return url.origin
 }
 
+/** The full client (got loaded: uploads, downloads, streams). */
 export async function connect(options: ConnectOptions = {}): Promise<ApiClient> {
+  const [{ApiClient}, clientOptions] = await Promise.all([import('./api.js'), connection(options)])
+  return new ApiClient(clientOptions)
+}
+
+/** The lean client for commands that only send and read JSON: starts faster (no got). */
+export async function connectJson(options: ConnectOptions = {}): Promise<JsonClient> {
+  return new JsonClient(await connection(options))
+}
+
+async function connection(options: ConnectOptions): Promise<ApiOptions> {
   const name = profileName(options.profile)
   const profile = readProfile(name)
   const baseUrl = options.server === undefined ? profile?.server : serverUrl(options.server, '--server')
@@ -43,7 +55,7 @@ export async function connect(options: ConnectOptions = {}): Promise<ApiClient> 
   const pin = readPin(baseUrl) ?? (await envPin(baseUrl))
   const token = options.anonymous ? undefined : process.env.RTCC_TOKEN || (sameServer ? readToken(name) : undefined)
   if (!options.anonymous && !token) throw authError(`not logged in (profile "${name}")`, 'Run `rtcc login URL`, or set RTCC_TOKEN.')
-  return new ApiClient({baseUrl, token, pin, witness: !options.anonymous})
+  return {baseUrl, token, pin, witness: !options.anonymous}
 }
 
 /** Scripts without a profile pin with RTCC_FINGERPRINT (as printed by `rtcc server start`). */

@@ -2,7 +2,8 @@ import {Command, Errors, Flags, Interfaces} from '@oclif/core'
 
 import {RtccError} from '../errors.js'
 import {errorJson, renderError, toRtccError} from './errors.js'
-import {isInteractive, red} from './terminal.js'
+import type {CommandIo, FlagSpec} from './read-commands.js'
+import {isInteractive, printJson, red} from './terminal.js'
 
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof RtccCommand)['baseFlags'] & T['flags']>
 export type CommandArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
@@ -55,9 +56,19 @@ export abstract class RtccCommand<T extends typeof Command> extends Command {
     return connect({profile: this.flags.profile, server: this.flags.server})
   }
 
+  /** The lean client, for commands that only send and read JSON (starts faster than api()). */
+  protected async jsonApi() {
+    const {connectJson} = await import('../client/session.js')
+    return connectJson({profile: this.flags.profile, server: this.flags.server})
+  }
+
+  /** This command as the surroundings of a read command (read-commands.ts). */
+  protected io(): CommandIo {
+    return {json: this.jsonEnabled(), out: (text) => this.out(text), note: (text) => this.note(text), jsonApi: () => this.jsonApi()}
+  }
+
   public override logJson(json: unknown): void {
-    const pretty = process.stdout.isTTY ? 2 : undefined
-    process.stdout.write(JSON.stringify(json, null, pretty) + '\n')
+    printJson(json)
   }
 
   protected override async catch(error: Error & {exitCode?: number}): Promise<never> {
@@ -67,4 +78,11 @@ export abstract class RtccCommand<T extends typeof Command> extends Command {
     process.stderr.write(renderError(cliError, (s) => red(s, process.stderr)))
     throw new Errors.ExitError(cliError.exitCode)
   }
+}
+
+/** oclif flags from a read command's specs (read-commands.ts), so both paths take the same flags. */
+export function oclifFlags(specs: Record<string, FlagSpec>) {
+  return Object.fromEntries(
+    Object.entries(specs).map(([name, {kind, ...spec}]) => [name, kind === 'integer' ? Flags.integer(spec as Parameters<typeof Flags.integer>[0]) : Flags.string(spec as Parameters<typeof Flags.string>[0])]),
+  )
 }

@@ -18,3 +18,8 @@ export const green = paint(32)
 export const yellow = paint(33)
 export const dim = (text: string, stream?: NodeJS.WriteStream) =>
   colorEnabled(stream) ? `\u001B[2m${text}\u001B[22m` : text
+
+/** A command's --json document on stdout: indented for a person at a terminal, one line for a pipe. */
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, process.stdout.isTTY ? 2 : undefined) + '\n')
+}

@@ -117,6 +117,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   ctx.cores = new CoreHub(ctx)
   await sealPlainMfaSecrets(ctx.store, secrets.mfaKey)
   const app = await buildApp(ctx, secrets, options.rateLimits ?? {})
+  await store.cameras.warmNearIndex() // the first `registry near` after a start is as fast as the rest
   const host = options.host ?? '127.0.0.1'
   await app.listen({host, port: options.port ?? 8443})
   const address = app.server.address()

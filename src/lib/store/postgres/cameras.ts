@@ -65,6 +65,11 @@ export async function getCamera(db: Pg, scope: CameraScope, id: string): Promise
   return row && toCamera(row)
 }
 
+/** Readies `nearCameras` at server start: a pooled connection, and the query's plan and pages in PostgreSQL's caches. */
+export async function warmNearIndex(db: Pg): Promise<void> {
+  await nearCameras(db, {kind: 'all'}, {latitude: 0, longitude: 0, radiusMetres: 1, limit: 1})
+}
+
 /** Cameras within `radiusMetres`, nearest first (ties by id), with their haversine distance. */
 export async function nearCameras(db: Pg, scope: CameraScope, near: NearQuery): Promise<NearCamera[]> {
   const p = new Params()
