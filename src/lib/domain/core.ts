@@ -7,6 +7,7 @@ import {z} from 'zod'
 
 import {CameraFields} from './camera.js'
 import {SharingMode} from './policy.js'
+import {Gap, PullManifest, TimeRange} from './recording.js'
 
 const IsoTime = z.iso.datetime({offset: true})
 export const CoreId = z.string().regex(/^core_[0-9a-z]{26}$/, 'a Core id (core_…)')
@@ -198,6 +199,19 @@ export const CoreToServer = z.discriminatedUnion('type', [
     type: z.literal('documents.applied'),
     results: z.array(z.object({id: z.number().int(), outcome: z.enum(['applied', 'stale', 'rejected']), detail: z.string().max(500).nullable()})).max(1000),
   }),
+  /** The Core's answer to a recording list or pull (domain/recording.ts). */
+  z.object({
+    type: z.literal('recording.answer'),
+    requestId: z.string().max(100),
+    decision: DecisionMessage,
+    /** List: what the Core holds in the window. */
+    ranges: z.array(TimeRange).max(10_000).optional(),
+    gaps: z.array(Gap).max(10_000).optional(),
+    /** Pull: the clip's facts, sent after its upload was accepted. */
+    manifest: PullManifest.optional(),
+    /** Pull failed after the policy allowed it (a damaged segment, no video in the window). */
+    error: z.string().max(500).optional(),
+  }),
 ])
 export type CoreToServer = z.infer<typeof CoreToServer>
 
@@ -244,8 +258,23 @@ export const ServerToCore = z.discriminatedUnion('type', [
     panics: z.array(z.object({statement: z.unknown(), clearStatement: z.unknown().nullable()})).max(100),
     approvals: z.array(z.object({requestId: z.string().max(100), cameraId: CameraId, statement: z.unknown()})).max(1000),
   }),
+  /** An investigator asks what the Core recorded (list) or for a window of it (pull); the Core's recorded-video policy decides. */
+  z.object({
+    type: z.literal('recording.request'),
+    requestId: z.string().max(100),
+    op: z.enum(['list', 'pull']),
+    cameraId: CameraId,
+    window: TimeRange,
+    requester: Requester,
+    /** Pull only: the one-time token for the clip upload (POST UPLOAD_PATH). */
+    uploadToken: z.string().min(32).max(200).optional(),
+    server: z.object({allowed: z.boolean(), note: z.string().max(500).optional()}).optional(),
+  }),
 ])
 export type ServerToCore = z.infer<typeof ServerToCore>
 
 export const LINK_PATH = '/v1/core/link'
 export const INGEST_PATH = '/v1/core/ingest'
+
+export type RecordingRequestMessage = Extract<ServerToCore, {type: 'recording.request'}>
+export type RecordingAnswerMessage = Extract<CoreToServer, {type: 'recording.answer'}>

@@ -16,6 +16,7 @@ import {type CameraPolicySummary, type CoreToServer, INGEST_PATH, LINK_PATH} fro
 import type {ServerContext} from '../context.js'
 import {auditNow} from './audit.js'
 import {type LinkHandler, LinkSession} from './link-session.js'
+import {RecordingExchange} from './recordings.js'
 import {policyMismatch} from './server-policy.js'
 import {StreamRegistry} from './streams.js'
 
@@ -29,6 +30,7 @@ const INGEST_MAX_MESSAGE = 4 * 1024 * 1024
 
 export class CoreHub implements LinkHandler {
   readonly streams: StreamRegistry
+  readonly recordings: RecordingExchange
   heartbeatSeconds = HEARTBEAT_SECONDS
   private readonly sessions = new Map<string, LinkSession>()
   /** Policy differences already raised, per `coreId:cameraId`. */
@@ -40,6 +42,7 @@ export class CoreHub implements LinkHandler {
   private unsubscribe = () => {}
 
   constructor(private readonly ctx: ServerContext) {
+    this.recordings = new RecordingExchange(ctx)
     this.streams = new StreamRegistry(ctx, (coreId) => this.sessions.get(coreId), (work) => this.background(work))
   }
 
@@ -141,6 +144,9 @@ export class CoreHub implements LinkHandler {
       case 'stream.ended':
         this.streams.ended(message.streamId, message.reason, message.detail)
         return
+      case 'recording.answer':
+        this.recordings.answered(session, message)
+        return
     }
   }
 
@@ -148,6 +154,7 @@ export class CoreHub implements LinkHandler {
     if (this.sessions.get(session.coreId) !== session) return
     this.sessions.delete(session.coreId)
     this.streams.coreGone(session.coreId)
+    this.recordings.coreGone(session.coreId)
     await auditNow(
       this.ctx,
       {action: 'core.disconnect', outcome: 'allowed', actorId: session.coreId, actorName: `core ${session.core.name}`, role: 'core', target: session.coreId, source: session.source, detail: {detail}},

@@ -12,6 +12,7 @@ import {healthRoutes} from './health.js'
 import {ownerRoutes} from './owners.js'
 import {panicRoutes} from './panic.js'
 import {policyRoutes} from './policy.js'
+import {recordingRoutes} from './recordings.js'
 import {registryImportRoutes} from './registry-import.js'
 import {registryRoutes} from './registry.js'
 import {requestRoutes} from './requests.js'
@@ -19,4 +20,4 @@ import {streamRoutes} from './streams.js'
 import {tokenRoutes} from './tokens.js'
 import {userRoutes} from './users.js'
 
-export const allRoutes = [...healthRoutes, ...authRoutes, ...userRoutes, ...tokenRoutes, ...eventRoutes, ...auditRoutes, ...ownerRoutes, ...registryRoutes, ...registryImportRoutes, ...agencyRoutes, ...requestRoutes, ...evidenceRoutes, ...coreRoutes, ...streamRoutes, ...policyRoutes, ...panicRoutes, ...accessRoutes] as unknown as RouteDef<z.ZodType, z.ZodType>[]
+export const allRoutes = [...healthRoutes, ...authRoutes, ...userRoutes, ...tokenRoutes, ...eventRoutes, ...auditRoutes, ...ownerRoutes, ...registryRoutes, ...registryImportRoutes, ...agencyRoutes, ...requestRoutes, ...evidenceRoutes, ...coreRoutes, ...streamRoutes, ...policyRoutes, ...panicRoutes, ...accessRoutes, ...recordingRoutes] as unknown as RouteDef<z.ZodType, z.ZodType>[]

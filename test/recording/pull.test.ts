@@ -1,0 +1,145 @@
+/**
+ * Recorded video end to end on loopback: simulated cameras → the Core records (2 s segments here,
+ * a keyframe every second) → `recordings list` shows the range → a multi-segment window is pulled
+ * into a case's evidence → the clip plays for the window (within one keyframe interval), its custody
+ * verifies offline with the Core's signed chain head → a flipped byte in a segment on the Core is
+ * caught at pull time and named. Cameras whose recorded policy refuses are refused, audited, announced.
+ */
+import {existsSync, readFileSync, readdirSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {pullRecording} from '../../src/lib/client/recordings.js'
+import {editLocalPolicy} from '../../src/lib/core/local-policy.js'
+import {recordingPaths, writeRecordingSettings} from '../../src/lib/core/recording/settings.js'
+import type {ChainEntry, RecordingList} from '../../src/lib/domain/recording.js'
+import {verifyEvidenceDir} from '../../src/lib/evidence/evidence-dir.js'
+import {ffprobePath} from '../../src/lib/media/ffmpeg.js'
+import {runMediaTool} from '../../src/lib/media/run.js'
+import {failure} from '../helpers/failure.js'
+import {removeDir, tempDir} from '../helpers/server.js'
+import {sqlAll} from '../helpers/sql.js'
+import {type Site, startSite, until} from '../core/helpers.js'
+
+const SEGMENT_SECONDS = 2
+/** The simulator sends a keyframe every `fps` frames: one a second. */
+const KEYFRAME_SECONDS = 1
+
+let site: Site
+let out: string
+let cam: {always: string; never: string; approval: string}
+
+function chainOf(cameraId: string): ChainEntry[] {
+  const file = join(recordingPaths(site.dir).root, cameraId, 'chain.jsonl')
+  return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ChainEntry) : []
+}
+
+async function durationOf(file: string): Promise<number> {
+  const {stdout} = await runMediaTool(ffprobePath(), ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file], {source: file, action: 'probe', timeoutMs: 20_000})
+  return Number(String(stdout).trim())
+}
+
+beforeAll(async () => {
+  site = await startSite({host: '127.0.9.61', modes: ['never', 'never', 'never']})
+  const [always, never, approval] = site.core.cameras.map((c) => c.id) as [string, string, string]
+  cam = {always, never, approval}
+  editLocalPolicy(site.dir, always, {recorded: 'always'})
+  editLocalPolicy(site.dir, approval, {recorded: 'approval'})
+  const on = {on: true, retentionSeconds: 3600, maxDiskBytes: 2 ** 30}
+  writeRecordingSettings(site.dir, {segmentSeconds: SEGMENT_SECONDS, cameras: {[always]: on, [never]: on}})
+  await site.startAgent()
+  out = tempDir('rtcc-pull-')
+  // Enough for a window spanning three segments.
+  await until(() => chainOf(always).filter((e) => e.kind === 'segment').length >= 4, `four sealed segments; the Core's log: ${site.logs.join('\n')}`, 30_000)
+}, 60_000)
+
+afterAll(async () => {
+  await site?.stop()
+  if (out) removeDir(out)
+})
+
+describe('recorded video on the Core', () => {
+  it('keeps segments only encrypted, in a chain the Core signs, with the camera's clock offset', () => {
+    const folder = join(recordingPaths(site.dir).root, cam.always)
+    const files = readdirSync(folder)
+    expect(files.filter((f) => f.endsWith('.seg')).length).toBeGreaterThanOrEqual(4)
+    // Only the segment being written is plain text, in open/.
+    expect(files.filter((f) => f.endsWith('.mp4'))).toEqual([])
+    expect(readdirSync(join(folder, 'open')).length).toBeLessThanOrEqual(1)
+    const sealed = readFileSync(join(folder, files.find((f) => f.endsWith('.seg'))!))
+    expect(sealed.subarray(0, 8).toString()).toBe('RTCCSEG1')
+    expect(sealed.includes(Buffer.from('ftyp'))).toBe(false)
+    const chain = chainOf(cam.always)
+    chain.forEach((e, i) => i > 0 && expect(e.prev).toBe(chain[i - 1]!.hash))
+    expect(chain.every((e) => e.signature.length > 40 && e.cameraClockOffsetSeconds !== undefined)).toBe(true)
+    // The simulator answers ONVIF GetSystemDateAndTime with its (our) clock.
+    expect(Math.abs(chain.at(-1)!.cameraClockOffsetSeconds ?? 99)).toBeLessThanOrEqual(2)
+  })
+
+  it('lists the time range the Core holds, audited and announced', async () => {
+    const list = await site.investigator.get<RecordingList>(`/v1/recordings/${cam.always}`, {from: new Date(Date.now() - 600_000).toISOString()})
+    expect(list).toMatchObject({cameraId: cam.always, coreId: site.core.coreId, policy: {code: 'always'}})
+    expect(list.ranges).toHaveLength(1)
+    const seconds = (Date.parse(list.ranges[0]!.to) - Date.parse(list.ranges[0]!.from)) / 1000
+    expect(seconds).toBeGreaterThanOrEqual(4 * SEGMENT_SECONDS - 1)
+    const audit = await sqlAll<{outcome: string; detail: string}>(site.t.server.ctx.store, "SELECT outcome, detail FROM audit_records WHERE action = 'recording.list'")
+    expect(audit.map((a) => a.outcome)).toContain('allowed')
+    expect(site.events.some((e) => e.type === 'recording.listed' && e.data.cameraId === cam.always)).toBe(true)
+  })
+
+  it('pulls a multi-segment window into a case: the clip plays for the window, custody verifies offline with the Core chain head', async () => {
+    const list = await site.investigator.get<RecordingList>(`/v1/recordings/${cam.always}`)
+    const from = new Date(Date.parse(list.ranges[0]!.from) + 1500)
+    const to = new Date(from.getTime() + 2.5 * SEGMENT_SECONDS * 1000)
+    const dir = join(out, 'case-1')
+    const pulled = await pullRecording(site.investigator, cam.always, {from: from.toISOString(), to: to.toISOString(), caseId: 'CASE-REC-1'}, dir)
+    expect(pulled).toMatchObject({caseId: 'CASE-REC-1', cameraId: cam.always, coreSignature: 'verified', policy: {code: 'always'}})
+    expect(pulled.manifest.segments.length).toBeGreaterThanOrEqual(3)
+    const clip = pulled.download.files[0]!
+    const seconds = await durationOf(join(dir, clip.name))
+    const asked = (to.getTime() - from.getTime()) / 1000
+    expect(Math.abs(seconds - asked)).toBeLessThanOrEqual(KEYFRAME_SECONDS + 0.15)
+    // Offline, with nothing but the folder.
+    const report = await verifyEvidenceDir(dir)
+    expect(report.ok).toBe(true)
+    const custody = JSON.parse(readFileSync(join(dir, 'custody.json'), 'utf8')) as {files: {uploadedBy: {role: string; id: string}}[]; timeline: {action: string; detail?: Record<string, unknown>}[]}
+    expect(custody.files[0]!.uploadedBy).toMatchObject({role: 'core', id: site.core.coreId})
+    const facts = custody.timeline.find((e) => e.action === 'pulled-from-core')!.detail!
+    expect(facts).toMatchObject({coreId: site.core.coreId, cameraId: cam.always, policyCode: 'always', requester: {role: 'investigator'}})
+    expect((facts.segments as unknown[]).length).toBe(pulled.manifest.segments.length)
+    expect(site.events.some((e) => e.type === 'recording.pulled' && e.data.caseId === 'CASE-REC-1')).toBe(true)
+    const audit = await sqlAll<{outcome: string}>(site.t.server.ctx.store, "SELECT outcome FROM audit_records WHERE action = 'recording.pull'")
+    expect(audit.map((a) => a.outcome)).toContain('allowed')
+  }, 60_000)
+
+  it('catches a flipped byte in a segment on the Core at pull time, names it, and keeps nothing', async () => {
+    const chain = chainOf(cam.always).filter((e) => e.kind === 'segment')
+    const victim = chain[2]!
+    const file = join(recordingPaths(site.dir).root, cam.always, victim.file!)
+    const bytes = readFileSync(file)
+    bytes[Math.floor(bytes.length / 2)]! ^= 0x01
+    writeFileSync(file, bytes)
+    const evidenceBefore = (await sqlAll(site.t.server.ctx.store, 'SELECT id FROM evidence_files')).length
+    const error = await failure(pullRecording(site.investigator, cam.always, {from: victim.start, to: victim.end}, join(out, 'case-2')))
+    expect(error.message).toContain(victim.file!)
+    expect(error.message).toMatch(/FAILED its integrity check/)
+    expect((await sqlAll(site.t.server.ctx.store, 'SELECT id FROM evidence_files')).length).toBe(evidenceBefore)
+    expect(site.events.some((e) => e.type === 'recording.pull.ended' && String(e.data.error).includes(victim.file!))).toBe(true)
+  }, 30_000)
+
+  it('refuses cameras whose recorded policy is never or approval (none open), audited and announced', async () => {
+    for (const [id, code] of [[cam.never, 'never'], [cam.approval, 'no-approval']] as const) {
+      const error = await failure(site.investigator.get(`/v1/recordings/${id}`))
+      expect(error.message).toMatch(/policy/)
+      expect(error.exitCode).toBe(4)
+      const decision = (error.result as {decision?: {code: string}} | undefined)?.decision
+      if (decision) expect(decision.code).toBe(code)
+      await failure(site.investigator.post(`/v1/recordings/${id}/pull`, {from: new Date(Date.now() - 60_000).toISOString(), to: new Date().toISOString()}))
+    }
+    const denied = await sqlAll<{action: string; target: string}>(site.t.server.ctx.store, "SELECT action, target FROM audit_records WHERE action LIKE 'recording.%' AND outcome = 'denied'")
+    expect(denied.filter((d) => d.target === cam.never).map((d) => d.action).sort()).toEqual(['recording.list', 'recording.pull'])
+    expect(site.events.filter((e) => e.type === 'recording.refused' && e.data.cameraId === cam.never)).toHaveLength(2)
+    // Recording is the owner's, whatever the sharing policy: the `never` camera is still recorded.
+    expect(chainOf(cam.never).some((e) => e.kind === 'segment')).toBe(true)
+  })
+})
