@@ -5,7 +5,7 @@
  * verifies offline with the Core's signed chain head → a flipped byte in a segment on the Core is
  * caught at pull time and named. Cameras whose recorded policy refuses are refused, audited, announced.
  */
-import {existsSync, readFileSync, readdirSync, writeFileSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -24,6 +24,8 @@ import {type Site, startSite, until} from '../core/helpers.js'
 const SEGMENT_SECONDS = 2
 /** The simulator sends a keyframe every `fps` frames: one a second. */
 const KEYFRAME_SECONDS = 1
+/** About two segments of the simulator's video: the `never` camera records under it. */
+const TINY_BUDGET = 80_000
 
 let site: Site
 let out: string
@@ -46,7 +48,7 @@ beforeAll(async () => {
   editLocalPolicy(site.dir, always, {recorded: 'always'})
   editLocalPolicy(site.dir, approval, {recorded: 'approval'})
   const on = {on: true, retentionSeconds: 3600, maxDiskBytes: 2 ** 30}
-  writeRecordingSettings(site.dir, {segmentSeconds: SEGMENT_SECONDS, cameras: {[always]: on, [never]: on}})
+  writeRecordingSettings(site.dir, {segmentSeconds: SEGMENT_SECONDS, cameras: {[always]: on, [never]: {...on, maxDiskBytes: TINY_BUDGET}}})
   await site.startAgent()
   out = tempDir('rtcc-pull-')
   // Enough for a window spanning three segments.
@@ -59,7 +61,7 @@ afterAll(async () => {
 })
 
 describe('recorded video on the Core', () => {
-  it('keeps segments only encrypted, in a chain the Core signs, with the camera's clock offset', () => {
+  it("keeps segments only encrypted, in a chain the Core signs, with the camera's clock offset", () => {
     const folder = join(recordingPaths(site.dir).root, cam.always)
     const files = readdirSync(folder)
     expect(files.filter((f) => f.endsWith('.seg')).length).toBeGreaterThanOrEqual(4)
@@ -140,6 +142,11 @@ describe('recorded video on the Core', () => {
     expect(denied.filter((d) => d.target === cam.never).map((d) => d.action).sort()).toEqual(['recording.list', 'recording.pull'])
     expect(site.events.filter((e) => e.type === 'recording.refused' && e.data.cameraId === cam.never)).toHaveLength(2)
     // Recording is the owner's, whatever the sharing policy: the `never` camera is still recorded.
-    expect(chainOf(cam.never).some((e) => e.kind === 'segment')).toBe(true)
+    expect(chainOf(cam.never).filter((e) => e.kind === 'segment').length).toBeGreaterThan(2)
+    // …under its tiny disk budget: the oldest segments went, their chain entries stay.
+    const folder = join(recordingPaths(site.dir).root, cam.never)
+    const kept = readdirSync(folder).filter((f) => f.endsWith('.seg'))
+    expect(kept.reduce((sum, f) => sum + statSync(join(folder, f)).size, 0)).toBeLessThanOrEqual(TINY_BUDGET)
+    expect(kept.length).toBeLessThan(chainOf(cam.never).filter((e) => e.kind === 'segment').length)
   })
 })

@@ -39,6 +39,8 @@ export interface RecorderOptions {
 
 /** A camera that sends nothing for this many segment lengths (plus a margin) is reconnected. */
 const STALL_SEGMENTS = 3
+/** Less than this between two segments is the cut between them, not a gap. */
+const GAP_MIN_MS = 500
 
 export function recorderArgs(camera: CoreCameraConfig, segmentSeconds: number, pattern: string): string[] {
   const url = withCredentials(camera.rtspUrl, camera.credentials?.user, camera.credentials?.password)
@@ -118,7 +120,7 @@ export class CameraRecorder {
         this.armStall(child)
         this.attempt = 0
         sealed++
-        this.seal(join(this.openDir, name), new Date(anchorMs + start * 1000), new Date(anchorMs + end * 1000))
+        this.seal(join(this.openDir, name), new Date(anchorMs + start * 1000), new Date(anchorMs + end * 1000), true)
       }
     })
     child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)))
@@ -130,7 +132,7 @@ export class CameraRecorder {
       this.gapReason = `camera offline or not sending: ${detail}`.slice(0, 300)
       this.o.log(`recording of ${this.o.camera.id} stopped after ${sealed} segment(s): ${detail}`)
       // What ffmpeg left open (cut by the camera dropping) is sealed now.
-      void this.recoverOpenSegments().finally(() => {
+      void this.recoverOpenSegments().catch((error: Error) => this.o.log(`recording of ${this.o.camera.id}: ${error.message}`)).finally(() => {
         const delay = backoffDelay(this.attempt++, this.o.backoff)
         this.retryTimer = setTimeout(() => this.spawn(), delay)
       })
@@ -142,8 +144,11 @@ export class CameraRecorder {
     this.stallTimer = setTimeout(() => child.kill('SIGKILL'), (STALL_SEGMENTS * this.o.segmentSeconds + 15) * 1000)
   }
 
-  /** Encrypts one closed segment, records it in the chain, removes the plain file, applies retention. */
-  private seal(file: string, start: Date, end: Date): void {
+  /**
+   * Encrypts one closed segment, records it in the chain, removes the plain file, applies retention.
+   * The first segment of a new ffmpeg run (`live`) records the time without video before it as a gap.
+   */
+  private seal(file: string, start: Date, end: Date, live = false): void {
     let plain: Buffer
     try {
       plain = readFileSync(file)
@@ -153,10 +158,10 @@ export class CameraRecorder {
     }
     const head = this.chain.head
     const clockOffset = this.o.clockOffset()
-    if (head && this.gapReason && start.getTime() > Date.parse(head.end)) {
+    if (live && head && this.gapReason && start.getTime() - Date.parse(head.end) > GAP_MIN_MS) {
       this.chain.append({kind: 'gap', start: head.end, end: start.toISOString(), sha256: null, bytes: null, file: null, reason: this.gapReason, cameraClockOffsetSeconds: clockOffset}, this.o.identity)
     }
-    this.gapReason = null
+    if (live) this.gapReason = null
     // Never overlap the chain's last entry (a recovered segment's times are estimates).
     const from = head && start.getTime() < Date.parse(head.end) ? new Date(head.end) : start
     const seq = this.chain.nextSeq
