@@ -11,15 +11,16 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {pullRecording} from '../../src/lib/client/recordings.js'
 import {editLocalPolicy} from '../../src/lib/core/local-policy.js'
-import {recordingPaths, writeRecordingSettings} from '../../src/lib/core/recording/settings.js'
-import type {ChainEntry, RecordingList} from '../../src/lib/domain/recording.js'
+import {recordingPaths, setCameraRecording, writeRecordingSettings} from '../../src/lib/core/recording/settings.js'
+import type {ChainEntry, CoreAnswer, RecordingList} from '../../src/lib/domain/recording.js'
+import type {CanvassResult} from '../../src/lib/domain/requests.js'
 import {verifyEvidenceDir} from '../../src/lib/evidence/evidence-dir.js'
 import {ffprobePath} from '../../src/lib/media/ffmpeg.js'
 import {runMediaTool} from '../../src/lib/media/run.js'
 import {failure} from '../helpers/failure.js'
 import {removeDir, tempDir} from '../helpers/server.js'
 import {sqlAll} from '../helpers/sql.js'
-import {type Site, startSite, until} from '../core/helpers.js'
+import {type Site, SITE, startSite, until} from '../core/helpers.js'
 
 const SEGMENT_SECONDS = 2
 /** The simulator sends a keyframe every `fps` frames: one a second. */
@@ -114,6 +115,40 @@ describe('recorded video on the Core', () => {
     expect(audit.map((a) => a.outcome)).toContain('allowed')
   }, 60_000)
 
+  it('answers a footage request from the Core for the owner: cameras the recorded policy shares are delivered, the others named', async () => {
+    const list = await site.investigator.get<RecordingList>(`/v1/recordings/${cam.always}`)
+    const from = list.ranges[0]!.from
+    const to = new Date(Date.parse(from) + SEGMENT_SECONDS * 1000).toISOString()
+    const canvass = await site.investigator.post<CanvassResult>('/v1/requests/canvass', {...SITE, radius: '200m', caseId: 'CASE-REC-2', reason: 'burglary seen from the street', from, to, cameras: [cam.always, cam.never]})
+    const request = canvass.requests[0]!
+    const answer = await site.owner.post<CoreAnswer>(`/v1/requests/${request.id}/from-core`)
+    const byCamera = new Map(answer.cameras.map((c) => [c.cameraId, c]))
+    expect(byCamera.get(cam.always)).toMatchObject({evidenceId: expect.stringMatching(/^evd_/), refused: null})
+    expect(byCamera.get(cam.never)!.refused).toMatch(/never shares recordings/)
+    // One camera is missing, so the owner may still answer it by hand.
+    expect(answer.status).not.toBe('fulfilled')
+    const custody = await site.investigator.get<{timeline: {action: string; detail?: {policyCode?: string}}[]}>('/v1/custody', {request: request.id})
+    expect(custody.timeline.find((e) => e.action === 'pulled-from-core')?.detail?.policyCode).toBe('always')
+    const audit = await sqlAll<{outcome: string}>(site.t.server.ctx.store, "SELECT outcome FROM audit_records WHERE action = 'request.fulfil_from_core'")
+    expect(audit.map((a) => a.outcome)).toEqual(['allowed'])
+  }, 60_000)
+
+  it('answers a new request for an auto-answer camera from the Core at once, shown in the owner\'s access report', async () => {
+    const statusReports = async () => (await sqlAll(site.t.server.ctx.store, "SELECT seq FROM audit_records WHERE action = 'core.recording_status'")).length
+    const reported = await statusReports()
+    setCameraRecording(site.dir, cam.always, {autoAnswer: true})
+    await until(async () => (await statusReports()) > reported, 'the Core to report the auto-answer setting')
+    const list = await site.investigator.get<RecordingList>(`/v1/recordings/${cam.always}`)
+    const from = list.ranges[0]!.from
+    const to = new Date(Date.parse(from) + SEGMENT_SECONDS * 1000).toISOString()
+    const canvass = await site.investigator.post<CanvassResult>('/v1/requests/canvass', {...SITE, radius: '200m', caseId: 'CASE-REC-3', reason: 'hit and run on the corner', from, to, cameras: [cam.always]})
+    const id = canvass.requests[0]!.id
+    await until(async () => (await site.investigator.get<{status: string}>(`/v1/requests/${id}`)).status === 'fulfilled', 'the Core to answer the request by itself', 30_000)
+    const report = await site.owner.get<{entries: {action: string; cameraId: string | null; kind: string | null; reason: string | null}[]}>('/v1/owners/me/access-report')
+    expect(report.entries.find((e) => e.action === 'recording.auto_answer')).toMatchObject({cameraId: cam.always, kind: 'recorded', reason: expect.stringMatching(/always shares recordings/)})
+    setCameraRecording(site.dir, cam.always, {autoAnswer: false})
+  }, 60_000)
+
   it('catches a flipped byte in a segment on the Core at pull time, names it, and keeps nothing', async () => {
     const chain = chainOf(cam.always).filter((e) => e.kind === 'segment')
     const victim = chain[2]!
@@ -130,6 +165,8 @@ describe('recorded video on the Core', () => {
   }, 30_000)
 
   it('refuses cameras whose recorded policy is never or approval (none open), audited and announced', async () => {
+    const refusals = () => site.events.filter((e) => e.type === 'recording.refused' && e.data.cameraId === cam.never).length
+    const before = refusals()
     for (const [id, code] of [[cam.never, 'never'], [cam.approval, 'no-approval']] as const) {
       const error = await failure(site.investigator.get(`/v1/recordings/${id}`))
       expect(error.message).toMatch(/policy/)
@@ -140,7 +177,7 @@ describe('recorded video on the Core', () => {
     }
     const denied = await sqlAll<{action: string; target: string}>(site.t.server.ctx.store, "SELECT action, target FROM audit_records WHERE action LIKE 'recording.%' AND outcome = 'denied'")
     expect(denied.filter((d) => d.target === cam.never).map((d) => d.action).sort()).toEqual(['recording.list', 'recording.pull'])
-    expect(site.events.filter((e) => e.type === 'recording.refused' && e.data.cameraId === cam.never)).toHaveLength(2)
+    expect(refusals() - before).toBe(2)
     // Recording is the owner's, whatever the sharing policy: the `never` camera is still recorded.
     expect(chainOf(cam.never).filter((e) => e.kind === 'segment').length).toBeGreaterThan(2)
     // …under its tiny disk budget: the oldest segments went, their chain entries stay.

@@ -38,7 +38,7 @@ afterAll(() => removeDir(dir))
 describe('retention of recorded segments', () => {
   it('deletes segments past the retention, oldest first, and keeps their chain entries', () => {
     const chain = chainOfTen(`${dir}/age`)
-    const deleted = enforceRetention(chain, {on: true, retentionSeconds: 5 * 60 + 30, maxDiskBytes: 2 ** 30}, () => undefined)
+    const deleted = enforceRetention(chain, {retentionSeconds: 5 * 60 + 30, maxDiskBytes: 2 ** 30}, () => undefined)
     expect(deleted).toBe(4)
     expect(keptSegments(chain).map((k) => k.entry.seq)).toEqual([4, 5, 6, 7, 8, 9])
     expect(new CameraChain(`${dir}/age`, chain.coreId, cameraId).entries).toHaveLength(10)
@@ -48,7 +48,7 @@ describe('retention of recorded segments', () => {
     const chain = chainOfTen(`${dir}/budget`)
     const budget = 350_000
     const log: string[] = []
-    enforceRetention(chain, {on: true, retentionSeconds: 86_400, maxDiskBytes: budget}, (line) => log.push(line))
+    enforceRetention(chain, {retentionSeconds: 86_400, maxDiskBytes: budget}, (line) => log.push(line))
     const kept = keptSegments(chain)
     expect(kept.reduce((sum, k) => sum + k.bytes, 0)).toBeLessThanOrEqual(budget)
     expect(kept.map((k) => k.entry.seq)).toEqual([7, 8, 9])

@@ -6,11 +6,17 @@
  */
 import type {CustodyDocument} from '../evidence/custody.js'
 import type {EvidenceVerifyReport} from '../evidence/evidence-dir.js'
-import {chainSigningBytes, type PullResult, type RecordingList} from '../domain/recording.js'
+import {chainSigningBytes, type CoreAnswer, type PullResult, type RecordingList} from '../domain/recording.js'
 import {verifySignature} from '../core/identity.js'
 import {RtccError} from '../errors.js'
+import type {AnswerClient} from './answer.js'
 import type {ApiClient} from './api.js'
 import {downloadEvidence} from './download.js'
+
+/** `rtcc request fulfil REQ --from-core`: the owner's Core answers the request from its recordings. */
+export function fulfilFromCore(answer: AnswerClient): Promise<CoreAnswer> {
+  return answer.api.post<CoreAnswer>(`${answer.path}/from-core`)
+}
 
 export function listRecordings(api: ApiClient, camera: string, window: {from?: string; to?: string}): Promise<RecordingList> {
   return api.get<RecordingList>(`/v1/recordings/${encodeURIComponent(camera)}`, window)

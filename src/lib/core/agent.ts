@@ -62,6 +62,7 @@ export class CoreAgent {
   private readonly witness: CoreWitness
   readonly recordings: CoreRecordings
   private syncingRecordings?: Promise<void>
+  private reportedRecording = ''
 
   constructor(
     private readonly options: AgentOptions,
@@ -156,6 +157,7 @@ export class CoreAgent {
       void this.witness.check()
       if (this.health.length) this.link.send({type: 'health', cameras: this.health})
       this.reportedPolicies = JSON.stringify(this.policies())
+      this.reportedRecording = ''
     } else {
       // The server ended every stream when the link dropped; nothing may keep flowing.
       for (const streamId of [...this.relays.keys()]) this.stopRelay(streamId, 'stopped', false)
@@ -222,6 +224,10 @@ export class CoreAgent {
     if (this.stopped || this.syncingRecordings) return
     this.syncingRecordings = this.recordings
       .sync(this.config)
+      .then(() => {
+        const status = JSON.stringify(this.recordings.status(this.config))
+        if (status !== this.reportedRecording && this.link.send({type: 'recording.status', cameras: JSON.parse(status) as ReturnType<CoreRecordings['status']>})) this.reportedRecording = status
+      })
       .catch((error: Error) => this.log(`recording: ${error.message}`))
       .finally(() => (this.syncingRecordings = undefined))
   }

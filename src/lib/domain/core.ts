@@ -199,6 +199,8 @@ export const CoreToServer = z.discriminatedUnion('type', [
     type: z.literal('documents.applied'),
     results: z.array(z.object({id: z.number().int(), outcome: z.enum(['applied', 'stale', 'rejected']), detail: z.string().max(500).nullable()})).max(1000),
   }),
+  /** Which cameras the Core records and for how long: the registry shows them as recording (for canvasses). */
+  z.object({type: z.literal('recording.status'), cameras: z.array(z.object({cameraId: CameraId, on: z.boolean(), retentionDays: z.number().min(0).max(3650), autoAnswer: z.boolean()})).max(256)}),
   /** The Core's answer to a recording list or pull (domain/recording.ts). */
   z.object({
     type: z.literal('recording.answer'),

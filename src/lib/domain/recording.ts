@@ -16,6 +16,8 @@ export const RecordingCameraSettings = z.object({
   retentionSeconds: z.number().int().min(60),
   /** The most this camera's segments may take on disk; the oldest go first (default 50 GiB). */
   maxDiskBytes: z.number().int().min(1),
+  /** Footage requests naming this camera are answered from the Core at once (its recorded policy still decides). */
+  autoAnswer: z.boolean().default(false),
 })
 export type RecordingCameraSettings = z.infer<typeof RecordingCameraSettings>
 
@@ -104,4 +106,11 @@ export interface PullResult {
   window: TimeRange
   policy: {code: string; reason: string}
   manifest: PullManifest
+}
+
+/** A footage request answered from the owner's Core: per camera, the evidence kept or why the Core refused. */
+export interface CoreAnswer {
+  requestId: string
+  status: string
+  cameras: {cameraId: string; name: string; evidenceId: string | null; refused: string | null}[]
 }

@@ -10,6 +10,7 @@ export default class CoreCameraRecord extends RtccCommand<typeof CoreCameraRecor
   static override examples = [
     '<%= config.bin %> core camera record "Front door" --on --retention 7d --max-disk 50GiB',
     '<%= config.bin %> core camera record cam_01… --off --json',
+    '<%= config.bin %> core camera record "Front door" --auto-answer',
   ]
   static override args = {camera: Args.string({required: true, description: 'Camera id (cam_…) or name.'})}
   static override flags = {
@@ -17,12 +18,13 @@ export default class CoreCameraRecord extends RtccCommand<typeof CoreCameraRecor
     off: Flags.boolean({description: 'Stop recording (segments already kept stay until retention deletes them).', exclusive: ['on']}),
     retention: Flags.string({description: 'Keep segments this long (e.g. 7d, 72h; default 7d).'}),
     'max-disk': Flags.string({description: "Most disk this camera's segments may use (e.g. 50GiB, 500MB; default 50GiB)."}),
+    'auto-answer': Flags.boolean({allowNo: true, description: "Answer footage requests naming this camera from the Core at once (its recorded-video policy still decides each one); --no-auto-answer stops it."}),
     'config-dir': configDirFlag,
   }
 
   async run() {
     const f = this.flags
-    if (!f.on && !f.off && !f.retention && !f['max-disk']) throw usageError('nothing to change', 'Pass --on, --off, --retention or --max-disk.')
+    if (!f.on && !f.off && !f.retention && !f['max-disk'] && f['auto-answer'] === undefined) throw usageError('nothing to change', 'Pass --on, --off, --retention, --max-disk or --[no-]auto-answer.')
     const [{setCameraRecording}, {coreConfigDir}, {parseBytes, parseDuration}] = await Promise.all([
       import('../../../lib/core/recording/settings.js'),
       import('../../../lib/core/config.js'),
@@ -32,9 +34,10 @@ export default class CoreCameraRecord extends RtccCommand<typeof CoreCameraRecor
       on: f.on ? true : f.off ? false : undefined,
       retentionSeconds: f.retention === undefined ? undefined : parseDuration(f.retention, '--retention') / 1000,
       maxDiskBytes: f['max-disk'] === undefined ? undefined : parseBytes(f['max-disk'], '--max-disk'),
+      autoAnswer: f['auto-answer'],
     })
     const s = result.settings
-    this.out(`${result.cameraName} (${result.cameraId}): recording ${s.on ? 'ON' : 'off'}, keeps ${s.retentionSeconds / 86_400} day(s), at most ${(s.maxDiskBytes / 2 ** 30).toFixed(1)} GiB`)
+    this.out(`${result.cameraName} (${result.cameraId}): recording ${s.on ? 'ON' : 'off'}, keeps ${s.retentionSeconds / 86_400} day(s), at most ${(s.maxDiskBytes / 2 ** 30).toFixed(1)} GiB${s.autoAnswer ? ', answers footage requests automatically' : ''}`)
     return result
   }
 }

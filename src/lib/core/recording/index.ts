@@ -71,6 +71,15 @@ export class CoreRecordings {
     await Promise.all(all.map((r) => r.stop()))
   }
 
+  /** Which cameras record, for the server's registry. */
+  status(config: CoreConfig): {cameraId: string; on: boolean; retentionDays: number; autoAnswer: boolean}[] {
+    const settings = readRecordingSettings(this.o.dir)
+    return config.cameras.map((c) => {
+      const s = settings.cameras[c.id]
+      return {cameraId: c.id, on: s?.on ?? false, retentionDays: (s?.retentionSeconds ?? 0) / 86_400, autoAnswer: Boolean(s?.on && s.autoAnswer)}
+    })
+  }
+
   /** ffmpeg pids per camera: for tests and status. */
   pids(): Record<string, number | undefined> {
     return Object.fromEntries([...this.recorders].map(([id, r]) => [id, r.pid]))

@@ -31,7 +31,7 @@ function freeBytes(folder: string): number {
   return s.bavail * s.bsize
 }
 
-export function enforceRetention(chain: CameraChain, settings: RecordingCameraSettings, log: (line: string) => void, now = Date.now()): number {
+export function enforceRetention(chain: CameraChain, settings: Pick<RecordingCameraSettings, 'retentionSeconds' | 'maxDiskBytes'>, log: (line: string) => void, now = Date.now()): number {
   const kept = keptSegments(chain)
   let total = kept.reduce((sum, k) => sum + k.bytes, 0)
   const reserve = Math.max(MIN_FREE_BYTES, 2 * Math.max(0, ...kept.map((k) => k.bytes)))

@@ -6,6 +6,7 @@
 import {randomBytes} from 'node:crypto'
 import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
+import type {z} from 'zod'
 
 import {DEFAULT_MAX_DISK_BYTES, DEFAULT_RETENTION_SECONDS, type RecordingCameraSettings, RecordingSettings} from '../../domain/recording.js'
 import {RtccError, usageError} from '../../errors.js'
@@ -25,7 +26,7 @@ export function readRecordingSettings(dir: string): RecordingSettings {
   return readJsonFile(file, RecordingSettings, 'recording settings')
 }
 
-export function writeRecordingSettings(dir: string, settings: RecordingSettings): void {
+export function writeRecordingSettings(dir: string, settings: z.input<typeof RecordingSettings>): void {
   ensureCoreDir(dir)
   writePrivateFile(recordingPaths(dir).settings, JSON.stringify(RecordingSettings.parse(settings), null, 2) + '\n')
 }
@@ -34,17 +35,19 @@ export interface RecordingChanges {
   on?: boolean
   retentionSeconds?: number
   maxDiskBytes?: number
+  autoAnswer?: boolean
 }
 
 /** `rtcc core camera record`: turns a camera's recording on or off and sets its limits. */
 export function setCameraRecording(dir: string, camera: string, changes: RecordingChanges): {cameraId: string; cameraName: string; settings: RecordingCameraSettings} {
   const {id, name} = localCamera(dir, camera)
   const all = readRecordingSettings(dir)
-  const current = all.cameras[id] ?? {on: false, retentionSeconds: DEFAULT_RETENTION_SECONDS, maxDiskBytes: DEFAULT_MAX_DISK_BYTES}
+  const current = all.cameras[id] ?? {on: false, retentionSeconds: DEFAULT_RETENTION_SECONDS, maxDiskBytes: DEFAULT_MAX_DISK_BYTES, autoAnswer: false}
   const settings = {
     on: changes.on ?? current.on,
     retentionSeconds: Math.round((changes.retentionSeconds ?? current.retentionSeconds)),
     maxDiskBytes: changes.maxDiskBytes ?? current.maxDiskBytes,
+    autoAnswer: changes.autoAnswer ?? current.autoAnswer,
   }
   if (settings.retentionSeconds < 60) throw usageError(`--retention must be at least a minute, not ${settings.retentionSeconds} s`)
   writeRecordingSettings(dir, {...all, cameras: {...all.cameras, [id]: settings}})

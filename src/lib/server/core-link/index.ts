@@ -42,13 +42,14 @@ export class CoreHub implements LinkHandler {
   private unsubscribe = () => {}
 
   constructor(private readonly ctx: ServerContext) {
-    this.recordings = new RecordingExchange(ctx)
+    this.recordings = new RecordingExchange(ctx, (work) => this.background(work))
     this.streams = new StreamRegistry(ctx, (coreId) => this.sessions.get(coreId), (work) => this.background(work))
   }
 
   /** At server start: nobody is connected, whatever the last run left behind; then listen to owner changes. */
   async start(): Promise<void> {
     await this.ctx.store.cores.markAllDisconnected()
+    this.recordings.start()
     // Published after the commit of a new policy document, panic, clear, approval or revocation.
     this.unsubscribe = this.ctx.events.subscribe((event) => {
       if (event.ownerId && OWNER_STATEMENT_EVENTS.has(event.type)) this.background(this.ownerStatementsChanged(event.ownerId))
@@ -147,6 +148,8 @@ export class CoreHub implements LinkHandler {
       case 'recording.answer':
         this.recordings.answered(session, message)
         return
+      case 'recording.status':
+        return this.recordings.status(session, message)
     }
   }
 
@@ -170,6 +173,7 @@ export class CoreHub implements LinkHandler {
 
   async close(): Promise<void> {
     this.unsubscribe()
+    this.recordings.close()
     this.streams.closeAll()
     // Recorded now, while the database is open; the sockets' close events come after it shuts.
     await Promise.all(

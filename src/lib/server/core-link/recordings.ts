@@ -8,10 +8,12 @@
 import {randomBytes, randomUUID} from 'node:crypto'
 import type {Readable} from 'node:stream'
 
-import type {RecordingAnswerMessage, RecordingRequestMessage} from '../../domain/core.js'
+import type {CoreToServer, RecordingAnswerMessage, RecordingRequestMessage} from '../../domain/core.js'
 import {ingestVideo, type IngestedVideo} from '../../evidence/ingest.js'
 import type {ServerContext} from '../context.js'
 import {HttpError} from '../http-error.js'
+import {autoAnswer} from '../../services/recordings.js'
+import {auditNow} from './audit.js'
 import type {LinkSession} from './link-session.js'
 
 export interface RecordingReply {
@@ -34,8 +36,30 @@ export const RECORDING_TIMEOUT_MS = {list: 15_000, pull: 300_000}
 export class RecordingExchange {
   private readonly pending = new Map<string, Pending>()
   private readonly tokens = new Map<string, string>()
+  /** Cameras whose Core (connected now) answers footage requests automatically. */
+  private readonly autoAnswer = new Map<string, {coreId: string}>()
+  private unsubscribe = () => {}
 
-  constructor(private readonly ctx: ServerContext) {}
+  constructor(
+    private readonly ctx: ServerContext,
+    private readonly background: (work: Promise<unknown>) => void,
+  ) {}
+
+  /** A newly issued request naming an auto-answer camera is answered from its Core. */
+  start(): void {
+    this.unsubscribe = this.ctx.events.subscribe((event) => {
+      if (event.type === 'request.issued' && typeof event.data.requestId === 'string') this.background(this.answerIssued(event.data.requestId))
+    })
+  }
+
+  close(): void {
+    this.unsubscribe()
+  }
+
+  private async answerIssued(requestId: string): Promise<void> {
+    const cameras = await this.ctx.store.requests.requestCameras(requestId)
+    for (const camera of cameras) if (this.autoAnswer.has(camera.cameraId)) await autoAnswer(this.ctx, requestId, camera.cameraId)
+  }
 
   /** Sends a list or pull to the Core and waits for its answer (and, for a pull, the uploaded clip). */
   async ask(session: LinkSession, question: Omit<RecordingRequestMessage, 'type' | 'requestId' | 'uploadToken'>): Promise<RecordingReply> {
@@ -81,7 +105,23 @@ export class RecordingExchange {
     if (entry?.coreId === session.coreId) entry.resolve(answer)
   }
 
+  /** The Core's cameras that record are shown as recording, with their retention, in the registry. */
+  async status(session: LinkSession, message: Extract<CoreToServer, {type: 'recording.status'}>): Promise<void> {
+    const own = new Set(await this.ctx.store.cores.coreCameraIds(session.coreId))
+    const cameras = message.cameras.filter((c) => own.has(c.cameraId))
+    for (const [cameraId, entry] of [...this.autoAnswer]) if (entry.coreId === session.coreId) this.autoAnswer.delete(cameraId)
+    for (const c of cameras) if (c.on && c.autoAnswer) this.autoAnswer.set(c.cameraId, {coreId: session.coreId})
+    await auditNow(
+      this.ctx,
+      {action: 'core.recording_status', outcome: 'allowed', actorId: session.coreId, actorName: `core ${session.core.name}`, role: 'core', target: session.coreId, source: session.source, detail: {cameras}},
+      async () => {
+        for (const c of cameras) await this.ctx.store.cameras.updateCamera(c.cameraId, {records: c.on, retentionDays: c.on ? Math.max(1, Math.round(c.retentionDays)) : null})
+      },
+    )
+  }
+
   coreGone(coreId: string): void {
+    for (const [cameraId, entry] of [...this.autoAnswer]) if (entry.coreId === coreId) this.autoAnswer.delete(cameraId)
     for (const entry of this.pending.values()) if (entry.coreId === coreId) entry.reject(new HttpError(503, 'core_offline', 'the Core disconnected before it answered'))
   }
 }

@@ -5,6 +5,7 @@ import {PullBody, RecordingWindowQuery, UPLOAD_PATH} from '../../domain/recordin
 import {STREAM_VIEWERS} from '../../domain/stream.js'
 import * as recordings from '../../services/recordings.js'
 import {defineRoute} from '../route.js'
+import {answerer} from './requests.js'
 
 const VIEWERS = [...STREAM_VIEWERS]
 /** A list without a window covers the last 30 days. */
@@ -37,6 +38,15 @@ export const recordingRoutes = [
       reply.code(201)
       return result
     },
+  }),
+
+  defineRoute({
+    method: 'POST',
+    url: '/v1/requests/:id/from-core',
+    action: 'request.fulfil_from_core',
+    roles: 'public',
+    rateLimit: {max: 30, windowSeconds: 60},
+    handler: ({ctx, actor, params, req}) => recordings.fulfilFromCore(ctx, answerer(req, actor, params), {source: req.ip}),
   }),
 
   defineRoute({
