@@ -194,7 +194,7 @@ export class CoreAgent {
     if (decision.allow && this.witness.failure)
       decision = {allow: false, code: 'audit-log-refused', reason: `the server's audit log failed this Core's witness check: ${this.witness.failure}`.slice(0, 500), until: null}
     if (decision.allow && request.kind === 'recorded')
-      decision = {allow: false, code: 'recordings-unavailable', reason: 'this Core keeps no recordings to relay; ask the owner for a clip instead', until: null}
+      decision = {allow: false, code: 'recordings-unavailable', reason: 'recorded video is not streamed: list and pull it with `rtcc recordings list|pull`', until: null}
     if (decision.allow) {
       const started = this.share(request, decision)
       if (!started) decision = {allow: false, code: 'camera-busy', reason: 'the Core is already relaying this camera under another stream', until: null}
