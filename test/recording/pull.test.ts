@@ -17,6 +17,7 @@ import type {CanvassResult} from '../../src/lib/domain/requests.js'
 import {verifyEvidenceDir} from '../../src/lib/evidence/evidence-dir.js'
 import {ffprobePath} from '../../src/lib/media/ffmpeg.js'
 import {runMediaTool} from '../../src/lib/media/run.js'
+import {runCli} from '../helpers/cli.js'
 import {failure} from '../helpers/failure.js'
 import {removeDir, tempDir} from '../helpers/server.js'
 import {sqlAll} from '../helpers/sql.js'
@@ -149,6 +150,33 @@ describe('recorded video on the Core', () => {
     setCameraRecording(site.dir, cam.always, {autoAnswer: false})
   }, 60_000)
 
+  it('works from the command line: core camera record on the Core host, recordings list and pull for the investigator', async () => {
+    const base = {RTCC_CONFIG_DIR: join(out, 'profile'), RTCC_SERVER: site.t.url, RTCC_FINGERPRINT: site.t.fingerprint}
+    const investigator = {...base, RTCC_TOKEN: site.investigator.options.token!}
+    const record = await runCli(['core', 'camera', 'record', cam.never, '--retention', '2h', '--json'], {env: {RTCC_CORE_DIR: site.dir}})
+    expect(record.code, record.stderr).toBe(0)
+    expect(record.json<{settings: {on: boolean; retentionSeconds: number}}>().settings).toMatchObject({on: true, retentionSeconds: 7200})
+    const nothing = await runCli(['core', 'camera', 'record', cam.never], {env: {RTCC_CORE_DIR: site.dir}})
+    expect(nothing.code).toBe(2)
+    expect(nothing.stderr).toMatch(/nothing to change/)
+
+    const list = await runCli(['recordings', 'list', cam.always, '--json'], {env: investigator})
+    expect(list.code, list.stderr).toBe(0)
+    const from = list.json<RecordingList>().ranges[0]!.from
+    const to = new Date(Date.parse(from) + 1500).toISOString()
+    const dir = join(out, 'cli-pull')
+    const pull = await runCli(['recordings', 'pull', cam.always, '--from', from, '--to', to, '--case', 'CASE-CLI', '-o', dir, '--json'], {env: investigator, timeoutMs: 60_000})
+    expect(pull.code, pull.stderr).toBe(0)
+    expect(pull.json<{caseId: string; coreSignature: string}>()).toMatchObject({caseId: 'CASE-CLI', coreSignature: 'verified'})
+    expect(readdirSync(dir)).toContain('custody.json')
+    const verify = await runCli(['evidence', 'verify', dir, '--json'], {env: {RTCC_CONFIG_DIR: join(out, 'profile')}})
+    expect(verify.code, verify.stderr).toBe(0)
+
+    const refused = await runCli(['recordings', 'list', cam.never, '--json'], {env: investigator})
+    expect(refused.code).toBe(4)
+    expect(refused.json<{error: {message: string}}>().error.message).toMatch(/never shares recordings/)
+  }, 90_000)
+
   it('catches a flipped byte in a segment on the Core at pull time, names it, and keeps nothing', async () => {
     const chain = chainOf(cam.always).filter((e) => e.kind === 'segment')
     const victim = chain[2]!
@@ -167,6 +195,7 @@ describe('recorded video on the Core', () => {
   it('refuses cameras whose recorded policy is never or approval (none open), audited and announced', async () => {
     const refusals = () => site.events.filter((e) => e.type === 'recording.refused' && e.data.cameraId === cam.never).length
     const before = refusals()
+    const [{seq}] = await sqlAll<{seq: number}>(site.t.server.ctx.store, 'SELECT max(seq) AS seq FROM audit_records')
     for (const [id, code] of [[cam.never, 'never'], [cam.approval, 'no-approval']] as const) {
       const error = await failure(site.investigator.get(`/v1/recordings/${id}`))
       expect(error.message).toMatch(/policy/)
@@ -175,7 +204,7 @@ describe('recorded video on the Core', () => {
       if (decision) expect(decision.code).toBe(code)
       await failure(site.investigator.post(`/v1/recordings/${id}/pull`, {from: new Date(Date.now() - 60_000).toISOString(), to: new Date().toISOString()}))
     }
-    const denied = await sqlAll<{action: string; target: string}>(site.t.server.ctx.store, "SELECT action, target FROM audit_records WHERE action LIKE 'recording.%' AND outcome = 'denied'")
+    const denied = await sqlAll<{action: string; target: string}>(site.t.server.ctx.store, "SELECT action, target FROM audit_records WHERE action LIKE 'recording.%' AND outcome = 'denied' AND seq > ?", [seq])
     expect(denied.filter((d) => d.target === cam.never).map((d) => d.action).sort()).toEqual(['recording.list', 'recording.pull'])
     expect(refusals() - before).toBe(2)
     // Recording is the owner's, whatever the sharing policy: the `never` camera is still recorded.
