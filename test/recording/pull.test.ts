@@ -195,7 +195,7 @@ describe('recorded video on the Core', () => {
   it('refuses cameras whose recorded policy is never or approval (none open), audited and announced', async () => {
     const refusals = () => site.events.filter((e) => e.type === 'recording.refused' && e.data.cameraId === cam.never).length
     const before = refusals()
-    const [{seq}] = await sqlAll<{seq: number}>(site.t.server.ctx.store, 'SELECT max(seq) AS seq FROM audit_records')
+    const seq = (await sqlAll<{seq: number}>(site.t.server.ctx.store, 'SELECT max(seq) AS seq FROM audit_records'))[0]!.seq
     for (const [id, code] of [[cam.never, 'never'], [cam.approval, 'no-approval']] as const) {
       const error = await failure(site.investigator.get(`/v1/recordings/${id}`))
       expect(error.message).toMatch(/policy/)
