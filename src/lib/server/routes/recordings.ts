@@ -1,17 +1,14 @@
 /** Recorded video on Cores (list, pull) and the Core's clip upload: HTTP over services/recordings. */
-import type {Readable} from 'node:stream'
-
 import {PullBody, RecordingWindowQuery, UPLOAD_PATH} from '../../domain/recording.js'
 import {STREAM_VIEWERS} from '../../domain/stream.js'
 import * as recordings from '../../services/recordings.js'
 import {defineRoute} from '../route.js'
+import {isStream} from './evidence.js'
 import {answerer} from './requests.js'
 
 const VIEWERS = [...STREAM_VIEWERS]
 /** A list without a window covers the last 30 days. */
 const DEFAULT_LIST_MS = 30 * 86_400_000
-
-const isStream = (body: unknown): body is Readable => typeof (body as Readable | undefined)?.pipe === 'function'
 
 export const recordingRoutes = [
   defineRoute({
