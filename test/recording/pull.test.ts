@@ -88,7 +88,7 @@ describe('recorded video on the Core', () => {
     expect(seconds).toBeGreaterThanOrEqual(4 * SEGMENT_SECONDS - 1)
     const audit = await sqlAll<{outcome: string; detail: string}>(site.t.server.ctx.store, "SELECT outcome, detail FROM audit_records WHERE action = 'recording.list'")
     expect(audit.map((a) => a.outcome)).toContain('allowed')
-    expect(site.events.some((e) => e.type === 'recording.listed' && e.data.cameraId === cam.always)).toBe(true)
+    await until(() => site.events.some((e) => e.type === 'recording.listed' && e.data.cameraId === cam.always), 'the recording.listed event')
   })
 
   it('pulls a multi-segment window into a case: the clip plays for the window, custody verifies offline with the Core chain head', async () => {
@@ -111,7 +111,7 @@ describe('recorded video on the Core', () => {
     const facts = custody.timeline.find((e) => e.action === 'pulled-from-core')!.detail!
     expect(facts).toMatchObject({coreId: site.core.coreId, cameraId: cam.always, policyCode: 'always', requester: {role: 'investigator'}})
     expect((facts.segments as unknown[]).length).toBe(pulled.manifest.segments.length)
-    expect(site.events.some((e) => e.type === 'recording.pulled' && e.data.caseId === 'CASE-REC-1')).toBe(true)
+    await until(() => site.events.some((e) => e.type === 'recording.pulled' && e.data.caseId === 'CASE-REC-1'), 'the recording.pulled event')
     const audit = await sqlAll<{outcome: string}>(site.t.server.ctx.store, "SELECT outcome FROM audit_records WHERE action = 'recording.pull'")
     expect(audit.map((a) => a.outcome)).toContain('allowed')
   }, 60_000)
@@ -189,7 +189,7 @@ describe('recorded video on the Core', () => {
     expect(error.message).toContain(victim.file!)
     expect(error.message).toMatch(/FAILED its integrity check/)
     expect((await sqlAll(site.t.server.ctx.store, 'SELECT id FROM evidence_files')).length).toBe(evidenceBefore)
-    expect(site.events.some((e) => e.type === 'recording.pull.ended' && String(e.data.error).includes(victim.file!))).toBe(true)
+    await until(() => site.events.some((e) => e.type === 'recording.pull.ended' && String(e.data.error).includes(victim.file!)), 'the recording.pull.ended event naming the segment')
   }, 30_000)
 
   it('refuses cameras whose recorded policy is never or approval (none open), audited and announced', async () => {
@@ -206,7 +206,7 @@ describe('recorded video on the Core', () => {
     }
     const denied = await sqlAll<{action: string; target: string}>(site.t.server.ctx.store, "SELECT action, target FROM audit_records WHERE action LIKE 'recording.%' AND outcome = 'denied' AND seq > ?", [seq])
     expect(denied.filter((d) => d.target === cam.never).map((d) => d.action).sort()).toEqual(['recording.list', 'recording.pull'])
-    expect(refusals() - before).toBe(2)
+    await until(() => refusals() - before === 2, 'two recording.refused events')
     // Recording is the owner's, whatever the sharing policy: the `never` camera is still recorded.
     expect(chainOf(cam.never).filter((e) => e.kind === 'segment').length).toBeGreaterThan(2)
     // …under its tiny disk budget: the oldest segments went, their chain entries stay.
