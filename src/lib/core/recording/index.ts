@@ -5,7 +5,7 @@
  * token, then its manifest (segment hashes, the signed chain head) follows on the link.
  */
 import {createPublicKey, type KeyObject} from 'node:crypto'
-import {createReadStream, mkdirSync} from 'node:fs'
+import {createReadStream, existsSync, mkdirSync, readdirSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {ApiClient} from '../../client/api.js'
@@ -33,6 +33,9 @@ export class CoreRecordings {
 
   constructor(private readonly o: RecordingsOptions) {
     this.publicKeyPem = createPublicKey(o.identity).export({format: 'pem', type: 'spki'}).toString()
+    // A pull's plain copies live in recordings/pull-*; one cut short by a crash goes now.
+    const root = recordingPaths(o.dir).root
+    for (const name of existsSync(root) ? readdirSync(root) : []) if (name.startsWith('pull-')) rmSync(join(root, name), {recursive: true, force: true})
   }
 
   /** Starts recorders for cameras set to record, stops the others. */
