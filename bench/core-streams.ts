@@ -10,8 +10,8 @@
  *  - Concurrency: N = 1, 2, 4, … up to MAX_STREAMS relayed at once, each watched; a level is sustained
  *    when every viewer receives ≥ 90% of the camera's frame rate. The largest sustained N is reported.
  */
-import {execFileSync, spawn} from 'node:child_process'
-import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
+import {spawn} from 'node:child_process'
+import {mkdtempSync, rmSync} from 'node:fs'
 import type {IncomingMessage} from 'node:http'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -29,6 +29,7 @@ import {startSimulatedCameras} from '../src/lib/onvif/simulator/index.js'
 import {startServer} from '../src/lib/server/app.js'
 import {Fmp4Splitter} from '../src/lib/server/core-link/fmp4.js'
 import {initServer} from '../src/lib/server/init.js'
+import {cpuPercent} from './lib/cpu.js'
 
 const MAX_STREAMS = 32
 const COLD_RUNS = 5
@@ -36,50 +37,6 @@ const WINDOW_MS = 5000
 const SOURCE_FPS = 10
 const CREDENTIALS = {user: 'admin', password: 'bench-pass-1'}
 const root = fileURLToPath(new URL('..', import.meta.url))
-
-const clockTicks = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100
-  } catch {
-    return 100
-  }
-})()
-
-/** CPU ticks of a process and of each of its live children (the ffmpeg relays), by pid. */
-function treeTicks(pid: number): Map<number, number> {
-  const fields = (p: string) => {
-    const text = readFileSync(`/proc/${p}/stat`, 'utf8')
-    return text.slice(text.lastIndexOf(')') + 2).split(' ')
-  }
-  const ticks = new Map<number, number>()
-  const own = fields(String(pid))
-  ticks.set(pid, Number(own[11]) + Number(own[12]))
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const f = fields(entry)
-      if (Number(f[1]) === pid) ticks.set(Number(entry), Number(f[11]) + Number(f[12]))
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return ticks
-}
-
-/**
- * CPU use of the process tree over `ms`, counting processes alive at both ends (a steady window: the
- * relays measured run throughout; a child reaped meanwhile would otherwise add its whole lifetime).
- */
-async function cpuPercent(pid: number, ms: number): Promise<number> {
-  const before = treeTicks(pid)
-  const start = performance.now()
-  await sleep(ms)
-  const after = treeTicks(pid)
-  const seconds = (performance.now() - start) / 1000
-  let used = 0
-  for (const [p, ticks] of after) if (before.has(p)) used += ticks - before.get(p)!
-  return Math.round((used / clockTicks / seconds) * 1000) / 10
-}
 
 /** Counts video frames arriving at one viewer (fMP4 fragments and their samples). */
 class Viewer {

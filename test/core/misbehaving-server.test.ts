@@ -5,8 +5,10 @@
  * relay, and never open the video connection, while an honest request still works.
  */
 import {randomUUID} from 'node:crypto'
+import {existsSync} from 'node:fs'
 import https from 'node:https'
 import type {AddressInfo} from 'node:net'
+import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {WebSocketServer, type WebSocket} from 'ws'
 
@@ -14,10 +16,12 @@ import {type CoreAgent, startCoreAgent} from '../../src/lib/core/agent.js'
 import {corePaths, writeCoreConfig, writePrivateFile} from '../../src/lib/core/config.js'
 import {generateIdentity} from '../../src/lib/core/identity.js'
 import {initialPolicy, readLocalPolicies, writeLocalPolicies} from '../../src/lib/core/policies.js'
+import {recordingPaths, writeRecordingSettings} from '../../src/lib/core/recording/settings.js'
 import {CORE_CONFIG_FORMAT, type CoreToServer, type DecisionMessage, LINK_PROTOCOL, type Requester} from '../../src/lib/domain/core.js'
 import {newId} from '../../src/lib/domain/ids.js'
 import {defaultPolicy} from '../../src/lib/domain/policy.js'
 import {signDeviceRevoke, signDeviceVouch} from '../../src/lib/policy/device.js'
+import {UPLOAD_PATH} from '../../src/lib/domain/recording.js'
 import {generateOwnerKey, type OwnerKeyPair, signPanic, signPolicyDocument} from '../../src/lib/policy/document.js'
 import {type SimulatorHandle, startSimulatedCameras} from '../../src/lib/onvif/simulator/index.js'
 import {certificateFingerprint, createSelfSignedCertificate} from '../../src/lib/server/tls.js'
@@ -33,6 +37,7 @@ let server: https.Server
 let core: WebSocket | undefined
 const received: CoreToServer[] = []
 let ingestAttempts = 0
+let uploadAttempts = 0
 const ownerId = newId('own')
 const ownerKey = generateOwnerKey(ownerId)
 const cameraIds = {never: newId('cam'), always: newId('cam'), emergency: newId('cam')}
@@ -49,7 +54,10 @@ async function ask(cameraId: string, requester: Requester = INVESTIGATOR, kind: 
 beforeAll(async () => {
   sim = await startSimulatedCameras({count: 2, host: '127.0.9.21', credentials: CAMERA_CREDENTIALS, multicast: false, width: 320, height: 180})
   const {certPem, keyPem} = await createSelfSignedCertificate('liar')
-  server = https.createServer({cert: certPem, key: keyPem, minVersion: 'TLSv1.3'})
+  server = https.createServer({cert: certPem, key: keyPem, minVersion: 'TLSv1.3'}, (req, res) => {
+    if (req.url?.startsWith(UPLOAD_PATH)) uploadAttempts++
+    res.writeHead(401).end()
+  })
   const wss = new WebSocketServer({noServer: true})
   server.on('upgrade', (req, socket, head) => {
     if (req.url?.startsWith('/v1/core/ingest')) {
@@ -88,6 +96,8 @@ beforeAll(async () => {
     cameras: [camera(cameraIds.never, 0), camera(cameraIds.always, 1), camera(cameraIds.emergency, 1)],
     enrolledAt: now,
   })
+  // The `never` camera is recorded (recording is the owner's; sharing it is what the policy refuses).
+  writeRecordingSettings(dir, {segmentSeconds: 1, cameras: {[cameraIds.never]: {on: true, retentionSeconds: 3600, maxDiskBytes: 2 ** 30}}})
   writeLocalPolicies(dir, {
     [cameraIds.never]: initialPolicy(cameraIds.never, {live: 'never'}),
     [cameraIds.always]: initialPolicy(cameraIds.always, {live: 'always'}),
@@ -120,6 +130,21 @@ describe('a server that says "allowed" against the owner\'s policy', () => {
     expect(await ask(newId('cam'))).toMatchObject({allow: false, code: 'unknown-camera'})
     expect(await ask(cameraIds.always, INVESTIGATOR, 'recorded')).toMatchObject({allow: false, code: 'never'})
     expect(ingestAttempts).toBe(0)
+  })
+
+  it('gets no recorded video of a `never` camera, listed or pulled, though the Core holds it', async () => {
+    await until(() => existsSync(join(recordingPaths(dir).root, cameraIds.never, 'chain.jsonl')), 'the Core to seal a segment of the `never` camera')
+    const window = {from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString()}
+    for (const op of ['list', 'pull'] as const) {
+      const requestId = `rec-${op}`
+      core!.send(JSON.stringify({type: 'recording.request', requestId, op, cameraId: cameraIds.never, window, requester: INVESTIGATOR, uploadToken: 'u'.repeat(43), server: {allowed: true, note: 'the server says so'}}))
+      let answer: CoreToServer | undefined
+      await until(() => (answer = received.find((m) => m.type === 'recording.answer' && m.requestId === requestId)) !== undefined, `the Core's answer to the ${op}`)
+      expect(answer).toMatchObject({decision: {allow: false, code: 'never'}})
+      expect(answer).not.toHaveProperty('ranges')
+      expect(answer).not.toHaveProperty('manifest')
+    }
+    expect(uploadAttempts).toBe(0)
   })
 
   it('cannot change the policy with a document it signed itself, nor fake a panic', async () => {

@@ -5,7 +5,7 @@ import type {PlanPrompts} from '../../lib/core/provision-plan.js'
 import type {ProvisionResult} from '../../lib/core/provision.js'
 import {LOCATION_TYPES, type LocationType} from '../../lib/domain/camera.js'
 import {SHARING_MODES, type SharingMode} from '../../lib/domain/policy.js'
-import {parseDuration} from '../../lib/domain/units.js'
+import {parseBytes, parseDuration} from '../../lib/domain/units.js'
 import {RtccCommand} from '../../lib/output/base-command.js'
 import {usageError} from '../../lib/errors.js'
 import {type Column, renderTable} from '../../lib/output/table.js'
@@ -40,7 +40,10 @@ It checks every chosen camera's stream with ffprobe, pins the server's certifica
     user: Flags.string({description: 'Camera user for all cameras.'}),
     'password-file': Flags.string({description: 'File holding the camera password for --user ("-" reads stdin).'}),
     ...policyFlags,
-    policies: Flags.string({description: 'CSV of starting policies per camera: camera,live,recorded (camera = address, name or stream URL).'}),
+    policies: Flags.string({description: 'CSV of starting policies per camera: camera,live,recorded[,record,retention,max_disk] (camera = address, name or stream URL; record yes/no).'}),
+    record: Flags.boolean({description: 'Record every camera on the Core (encrypted segments; the policy file\'s record column overrides per camera).'}),
+    retention: Flags.string({description: 'With --record: keep recordings this long.', default: '7d'}),
+    'max-disk': Flags.string({description: "With --record: most disk each camera's recordings may use.", default: '50GiB'}),
     name: Flags.string({description: 'Site name, shown to agencies and dashboards (e.g. "Corner Store").'}),
     at: Flags.string({description: 'Site location LAT,LON (where the cameras are registered).'}),
     address: Flags.string({description: 'Site postal address.'}),
@@ -84,6 +87,7 @@ It checks every chosen camera's stream with ffprobe, pins the server's certifica
         live: f['live-policy'] as SharingMode,
         recorded: f['recorded-policy'] as SharingMode,
         policies: f.policies,
+        record: f.record ? {retentionSeconds: parseDuration(f.retention, '--retention') / 1000, maxDiskBytes: parseBytes(f['max-disk'], '--max-disk')} : undefined,
       },
       prompts,
     )

@@ -15,6 +15,7 @@ export default class RequestFulfil extends RtccCommand<typeof RequestFulfil> {
     '<%= config.bin %> request fulfil req_01… front-door.mp4 --done',
     '<%= config.bin %> request fulfil rtcc_r_… --camera "Shop A door" door-1.ts door-2.ts --camera "Shop A alley" alley.264 --done --server https://rtcc.example.org:8443 --fingerprint 3A:5F:…',
     '<%= config.bin %> request fulfil rtcc_r_… --done --server https://rtcc.example.org:8443 --fingerprint 3A:5F:…   # everything is sent',
+    '<%= config.bin %> request fulfil req_01… --from-core',
     '<%= config.bin %> request fulfil req_01… night.mp4 --recording-start 2026-11-28T20:00:00Z --trim-from 2026-11-28T21:00:00Z --trim-to 2026-11-28T21:30:00Z --clock-offset -90s',
   ]
   static override args = {
@@ -29,6 +30,7 @@ export default class RequestFulfil extends RtccCommand<typeof RequestFulfil> {
     'recording-start': Flags.string({description: 'When the clip starts, on the recorder\'s clock (needed to trim).'}),
     'trim-from': Flags.string({description: 'Also upload the part from this time (ISO-8601).', dependsOn: ['trim-to', 'recording-start']}),
     'trim-to': Flags.string({description: 'Also upload the part up to this time.', dependsOn: ['trim-from', 'recording-start']}),
+    'from-core': Flags.boolean({description: "Answer from your Core's recordings instead of files: each camera's window is pulled as for the investigator who asked, under the camera's recorded-video policy.", exclusive: ['camera', 'done', 'trim-from']}),
   }
 
   async run() {
@@ -40,6 +42,13 @@ export default class RequestFulfil extends RtccCommand<typeof RequestFulfil> {
     if (f['trim-from'] && Number.isNaN(Date.parse(f['trim-from']))) throw usageError('--trim-from is not a time')
     const clips = clipsFromArgv(raw)
     const answer = await answerClient(this.args.request, {profile: f.profile, server: f.server, fingerprint: f.fingerprint})
+    if (f['from-core']) {
+      const {fulfilFromCore} = await import('../../lib/client/recordings.js')
+      const result = await fulfilFromCore(answer)
+      for (const c of result.cameras) this.out(c.evidenceId ? `from Core ${c.evidenceId}  ${c.name}` : `not sent ${c.name}: ${c.refused}`)
+      this.out(`request ${result.requestId} is ${result.status}`)
+      return result
+    }
     const result = await fulfil(answer, {
       clips,
       done: f.done,

@@ -5,7 +5,7 @@
  * every few seconds (and at the end of each decision's window), so an owner's change or the end of a
  * panic or approval stops the video within seconds, with no help from the server.
  */
-import type {CameraHealth, CameraPolicySummary, CoreConfig, DecisionMessage, Requester, ServerToCore} from '../domain/core.js'
+import type {CameraHealth, CameraPolicySummary, CoreConfig, DecisionMessage, RecordingRequestMessage, Requester, ServerToCore} from '../domain/core.js'
 import type {VideoKind} from '../domain/policy.js'
 import {type BackoffPolicy, DEFAULT_BACKOFF} from './backoff.js'
 import {readCoreConfig, readIdentityPem} from './config.js'
@@ -15,6 +15,7 @@ import {checkCameras} from './health.js'
 import {loadPrivateKey} from './identity.js'
 import {CoreLink, type LinkState} from './link.js'
 import {policySummaries} from './policies.js'
+import {CoreRecordings} from './recording/index.js'
 import {CameraRelay, type RelayEnd} from './relay.js'
 import {type AgentState, writeAgentState} from './state.js'
 import {CoreWitness} from './witness.js'
@@ -61,6 +62,9 @@ export class CoreAgent {
   private stopped = false
   private readonly state: AgentState
   private readonly witness: CoreWitness
+  readonly recordings: CoreRecordings
+  private syncingRecordings?: Promise<void>
+  private reportedRecording = ''
 
   constructor(
     private readonly options: AgentOptions,
@@ -68,9 +72,11 @@ export class CoreAgent {
   ) {
     this.witness = new CoreWitness(options.dir, config, (line) => this.log(line))
     this.state = {pid: process.pid, startedAt: new Date().toISOString(), version: options.version, link: {state: 'offline', detail: 'starting', since: new Date().toISOString()}, lastHeartbeatAt: null, cameras: [], relays: []}
+    const identity = loadPrivateKey(readIdentityPem(options.dir))
+    this.recordings = new CoreRecordings({dir: options.dir, identity, backoff: options.backoff ?? DEFAULT_BACKOFF, log: (line) => this.log(line)})
     this.link = new CoreLink(
       config,
-      loadPrivateKey(readIdentityPem(options.dir)),
+      identity,
       {
         hello: () => ({version: options.version, policies: this.policies()}),
         message: (message) => this.onMessage(message),
@@ -88,6 +94,7 @@ export class CoreAgent {
   start(): void {
     this.log(`Core ${this.config.coreId} "${this.config.name}": ${this.config.cameras.length} camera(s), server ${this.config.server.url}`)
     this.link.start()
+    this.syncRecordings()
     this.scheduleHealth(0)
     this.recheckTimer = setInterval(() => this.recheck(), this.options.recheckMs ?? DEFAULT_RECHECK_MS)
   }
@@ -97,6 +104,8 @@ export class CoreAgent {
     clearTimeout(this.healthTimer)
     clearInterval(this.recheckTimer)
     for (const streamId of [...this.relays.keys()]) this.stopRelay(streamId, 'stopped', false)
+    await this.syncingRecordings
+    await this.recordings.stop()
     await this.link.stop()
     await this.checking
     this.saveState()
@@ -151,6 +160,7 @@ export class CoreAgent {
       void this.witness.check()
       if (this.health.length) this.link.send({type: 'health', cameras: this.health})
       this.reportedPolicies = JSON.stringify(this.policies())
+      this.reportedRecording = ''
     } else {
       // The server ended every stream when the link dropped; nothing may keep flowing.
       for (const streamId of [...this.relays.keys()]) this.stopRelay(streamId, 'stopped', false)
@@ -173,6 +183,8 @@ export class CoreAgent {
         return
       case 'owner.statements':
         return this.onStatements(message)
+      case 'recording.request':
+        return void this.onRecordingRequest(message)
       case 'refused':
         return
     }
@@ -185,7 +197,7 @@ export class CoreAgent {
     if (decision.allow && this.witness.failure)
       decision = {allow: false, code: 'audit-log-refused', reason: `the server's audit log failed this Core's witness check: ${this.witness.failure}`.slice(0, 500), until: null}
     if (decision.allow && request.kind === 'recorded')
-      decision = {allow: false, code: 'recordings-unavailable', reason: 'this Core keeps no recordings to relay; ask the owner for a clip instead', until: null}
+      decision = {allow: false, code: 'recordings-unavailable', reason: 'recorded video is not streamed: list and pull it with `rtcc recordings list|pull`', until: null}
     if (decision.allow) {
       const started = this.share(request, decision)
       if (!started) decision = {allow: false, code: 'camera-busy', reason: 'the Core is already relaying this camera under another stream', until: null}
@@ -194,6 +206,33 @@ export class CoreAgent {
     const note = request.server?.note ? `; the server notes: ${request.server.note}` : ''
     this.log(`${decision.allow ? 'SHARE' : 'REFUSE'} ${request.kind} ${request.cameraId} to ${who}: ${decision.reason}${overruled}${note}`)
     this.link.send({type: 'view.decision', requestId: request.requestId, streamId: request.streamId, viewId: request.viewId, decision})
+  }
+
+  /** A list or pull of recorded video: the same local decision as live video, for the `recorded` kind. */
+  private async onRecordingRequest(request: RecordingRequestMessage): Promise<void> {
+    this.config = this.freshConfig()
+    const who = `${request.requester.username} (${request.requester.role}${request.requester.agencyName ? `, ${request.requester.agencyName}` : ''})`
+    let decision = decideView(this.options.dir, this.config, {cameraId: request.cameraId, kind: 'recorded', requester: request.requester, at: new Date()}, this.grants)
+    if (decision.allow && this.witness.failure)
+      decision = {allow: false, code: 'audit-log-refused', reason: `the server's audit log failed this Core's witness check: ${this.witness.failure}`.slice(0, 500), until: null}
+    const overruled = request.server?.allowed && !decision.allow ? " (the server's copy of the policy would allow it; this Core's own policy decides)" : ''
+    this.log(`${decision.allow ? 'ALLOW' : 'REFUSE'} recording ${request.op} ${request.cameraId} ${request.window.from}..${request.window.to} to ${who}: ${decision.reason}${overruled}`)
+    const answer = decision.allow ? await this.recordings.answer(this.config, request, decision) : {type: 'recording.answer' as const, requestId: request.requestId, decision}
+    if (answer.error) this.log(`recording ${request.op} of ${request.cameraId} failed: ${answer.error}`)
+    this.link.send(answer)
+  }
+
+  /** Starts or stops recorders to match recording.json (checked with every policy re-check). */
+  private syncRecordings(): void {
+    if (this.stopped || this.syncingRecordings) return
+    this.syncingRecordings = this.recordings
+      .sync(this.config)
+      .then(() => {
+        const status = JSON.stringify(this.recordings.status(this.config))
+        if (status !== this.reportedRecording && this.link.send({type: 'recording.status', cameras: JSON.parse(status) as ReturnType<CoreRecordings['status']>})) this.reportedRecording = status
+      })
+      .catch((error: Error) => this.log(`recording: ${error.message}`))
+      .finally(() => (this.syncingRecordings = undefined))
   }
 
   private onStatements(statements: Extract<ServerToCore, {type: 'owner.statements'}>): void {
@@ -243,6 +282,7 @@ export class CoreAgent {
       }
       if (entry.viewers.size === 0) this.stopRelay(streamId, lastReason, true)
     }
+    this.syncRecordings()
     const summaries = JSON.stringify(this.policies())
     if (summaries !== this.reportedPolicies && this.link.send({type: 'policies', policies: JSON.parse(summaries) as CameraPolicySummary[]})) this.reportedPolicies = summaries
   }

@@ -9,6 +9,8 @@ import {readFile} from 'node:fs/promises'
 import {parse} from 'csv-parse/sync'
 
 import {SharingMode} from '../domain/policy.js'
+import {DEFAULT_MAX_DISK_BYTES, DEFAULT_RETENTION_SECONDS} from '../domain/recording.js'
+import {parseBytes, parseDuration} from '../domain/units.js'
 import {redactUrl} from '../media/redact.js'
 import {type CredentialCandidate, credentialsFor} from '../onvif/credentials.js'
 import type {DiscoveryFile} from '../onvif/discovery-file.js'
@@ -28,10 +30,18 @@ export interface CameraCandidate {
   auth: string
 }
 
+/** Recording on the Core for a camera: how long and how much it keeps. */
+export interface RecordingPlan {
+  retentionSeconds: number
+  maxDiskBytes: number
+}
+
 export interface PlannedCamera extends Omit<CameraCandidate, 'user' | 'auth'> {
   credentials: {user: string; password: string} | null
   live: SharingMode
   recorded: SharingMode
+  /** Set: the Core records this camera. */
+  record?: RecordingPlan | null
 }
 
 /** Cameras in a discovery file that have a stream to relay, main stream first. */
@@ -67,9 +77,14 @@ export interface PolicyRow {
   camera: string
   live: SharingMode
   recorded: SharingMode
+  /** Undefined: the provisioning default; null: not recorded. */
+  record?: RecordingPlan | null
 }
 
-/** A policy CSV: `camera,live,recorded` (camera = address, name or stream URL; modes always|emergency|approval|never). */
+/**
+ * A policy CSV: `camera,live,recorded` (camera = address, name or stream URL; modes
+ * always|emergency|approval|never), optionally `record` (yes/no), `retention` (7d) and `max_disk` (50GiB).
+ */
 export async function readPolicyFile(path: string): Promise<PolicyRow[]> {
   let rows: Record<string, string>[]
   try {
@@ -85,14 +100,32 @@ export async function readPolicyFile(path: string): Promise<PolicyRow[]> {
       if (!parsed.success) throw new RtccError(`"${row[field]}" is not a sharing mode`, {code: 'invalid_file', where: `${where}:${field}`, hint: `Use one of ${SharingMode.options.join(', ')}.`})
       return parsed.data
     }
-    return {camera: row.camera, live: mode('live'), recorded: mode('recorded')}
+    return {camera: row.camera, live: mode('live'), recorded: mode('recorded'), record: recordingOf(row, where)}
   })
+}
+
+function recordingOf(row: Record<string, string>, where: string): RecordingPlan | null | undefined {
+  const flag = (row.record ?? '').toLowerCase()
+  if (flag === '') return undefined
+  if (['no', 'off', 'false', '0'].includes(flag)) return null
+  if (!['yes', 'on', 'true', '1'].includes(flag)) throw new RtccError(`"${row.record}" is not yes or no`, {code: 'invalid_file', where: `${where}:record`, hint: 'Use yes or no (or leave it empty for the --record default).'})
+  const checked = <T>(field: string, fn: () => T): T => {
+    try {
+      return fn()
+    } catch (error) {
+      throw new RtccError((error as Error).message, {code: 'invalid_file', where: `${where}:${field}`, hint: field === 'retention' ? 'e.g. 7d or 72h' : 'e.g. 50GiB or 500MB'})
+    }
+  }
+  return {
+    retentionSeconds: row.retention ? checked('retention', () => parseDuration(row.retention!, 'retention') / 1000) : DEFAULT_RETENTION_SECONDS,
+    maxDiskBytes: row.max_disk ? checked('max_disk', () => parseBytes(row.max_disk!, 'max_disk')) : DEFAULT_MAX_DISK_BYTES,
+  }
 }
 
 export interface PlanInput {
   candidates: CameraCandidate[]
   credentials: CredentialCandidate[]
-  defaults: {live: SharingMode; recorded: SharingMode}
+  defaults: {live: SharingMode; recorded: SharingMode; record?: RecordingPlan | null}
   policyRows?: PolicyRow[]
 }
 
@@ -103,7 +136,7 @@ export function planCameras(input: PlanInput): PlannedCamera[] {
   return input.candidates.map((c) => {
     const row = rows.find((r) => matches(c, r.camera))
     const {user: _user, auth: _auth, ...camera} = c
-    return {...camera, credentials: credentialsForCamera(c, input.credentials), live: row?.live ?? input.defaults.live, recorded: row?.recorded ?? input.defaults.recorded}
+    return {...camera, credentials: credentialsForCamera(c, input.credentials), live: row?.live ?? input.defaults.live, recorded: row?.recorded ?? input.defaults.recorded, record: row?.record !== undefined ? row.record : (input.defaults.record ?? null)}
   })
 }
 

@@ -10,7 +10,7 @@ import type {SharingMode} from '../domain/policy.js'
 import {type CredentialCandidate, readCredentialsFile, readPassword} from '../onvif/credentials.js'
 import {parseDiscoveryFile} from '../onvif/discovery-file.js'
 import {RtccError, usageError} from '../errors.js'
-import {type CameraCandidate, candidatesFromDiscovery, planCameras, type PlannedCamera, readPolicyFile, selectCandidates} from './plan.js'
+import {type CameraCandidate, candidatesFromDiscovery, planCameras, type PlannedCamera, readPolicyFile, type RecordingPlan, selectCandidates} from './plan.js'
 
 export interface PlanFlags {
   from?: string
@@ -24,6 +24,8 @@ export interface PlanFlags {
   passwordFile?: string
   live: SharingMode
   recorded: SharingMode
+  /** Record every camera (unless the policy file says otherwise) with these limits. */
+  record?: RecordingPlan | null
   policies?: string
 }
 
@@ -70,7 +72,7 @@ export async function planFromFlags(flags: PlanFlags, prompts?: PlanPrompts): Pr
   if (found.length === 0) throw new RtccError('no cameras with a video stream were found', {code: 'no_cameras', hint: 'Check the discovery (credentials let it read stream URIs), or add cameras later with `rtcc core camera add --rtsp URL`.'})
   const chosen = flags.camera?.length || !prompts ? selectCandidates(found, flags.camera) : await prompts.pickCameras(found)
   const policyRows = flags.policies ? await readPolicyFile(flags.policies) : undefined
-  const planned = planCameras({candidates: chosen, credentials: rows, defaults: {live: flags.live, recorded: flags.recorded}, policyRows})
+  const planned = planCameras({candidates: chosen, credentials: rows, defaults: {live: flags.live, recorded: flags.recorded, record: flags.record}, policyRows})
   if (!prompts) return planned
   for (const [i, camera] of planned.entries()) {
     if (!camera.credentials && chosen[i]!.auth !== 'open') camera.credentials = await prompts.credentials(camera)

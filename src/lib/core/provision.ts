@@ -16,6 +16,7 @@ import {corePaths, ensureCoreDir, isProvisioned, writeCoreConfig, writePrivateFi
 import {generateIdentity} from './identity.js'
 import type {PlannedCamera} from './plan.js'
 import {initialPolicy, writeLocalPolicies} from './policies.js'
+import {writeRecordingSettings} from './recording/settings.js'
 
 export interface SiteLocation {
   latitude: number
@@ -157,6 +158,11 @@ export async function provisionCore(options: ProvisionOptions): Promise<Provisio
   ensureCoreDir(options.dir)
   writePrivateFile(corePaths(options.dir).identity, identity.privateKeyPem)
   writeLocalPolicies(options.dir, Object.fromEntries(config.cameras.map((c, i) => [c.id, initialPolicy(c.id, {live: options.cameras[i]!.live, recorded: options.cameras[i]!.recorded}, now)])))
+  const recorded = config.cameras.flatMap((c, i) => {
+    const plan = options.cameras[i]!.record
+    return plan ? [[c.id, {on: true, ...plan}] as const] : []
+  })
+  if (recorded.length) writeRecordingSettings(options.dir, {cameras: Object.fromEntries(recorded)})
   writeCoreConfig(options.dir, config)
   return {
     coreId: config.coreId,

@@ -7,6 +7,7 @@ import {z} from 'zod'
 
 import {CameraFields} from './camera.js'
 import {SharingMode} from './policy.js'
+import {Gap, PullManifest, TimeRange} from './recording.js'
 
 const IsoTime = z.iso.datetime({offset: true})
 export const CoreId = z.string().regex(/^core_[0-9a-z]{26}$/, 'a Core id (core_…)')
@@ -198,6 +199,21 @@ export const CoreToServer = z.discriminatedUnion('type', [
     type: z.literal('documents.applied'),
     results: z.array(z.object({id: z.number().int(), outcome: z.enum(['applied', 'stale', 'rejected']), detail: z.string().max(500).nullable()})).max(1000),
   }),
+  /** Which cameras the Core records and for how long: the registry shows them as recording (for canvasses). */
+  z.object({type: z.literal('recording.status'), cameras: z.array(z.object({cameraId: CameraId, on: z.boolean(), retentionDays: z.number().min(0).max(3650), autoAnswer: z.boolean()})).max(256)}),
+  /** The Core's answer to a recording list or pull (domain/recording.ts). */
+  z.object({
+    type: z.literal('recording.answer'),
+    requestId: z.string().max(100),
+    decision: DecisionMessage,
+    /** List: what the Core holds in the window. */
+    ranges: z.array(TimeRange).max(10_000).optional(),
+    gaps: z.array(Gap).max(10_000).optional(),
+    /** Pull: the clip's facts, sent after its upload was accepted. */
+    manifest: PullManifest.optional(),
+    /** Pull failed after the policy allowed it (a damaged segment, no video in the window). */
+    error: z.string().max(500).optional(),
+  }),
 ])
 export type CoreToServer = z.infer<typeof CoreToServer>
 
@@ -246,8 +262,23 @@ export const ServerToCore = z.discriminatedUnion('type', [
     /** Device keys the owner vouched for (and revoked: a revocation stays in the set). Older servers send none. */
     devices: z.array(z.object({statement: z.unknown(), revokeStatement: z.unknown().nullable()})).max(100).default([]),
   }),
+  /** An investigator asks what the Core recorded (list) or for a window of it (pull); the Core's recorded-video policy decides. */
+  z.object({
+    type: z.literal('recording.request'),
+    requestId: z.string().max(100),
+    op: z.enum(['list', 'pull']),
+    cameraId: CameraId,
+    window: TimeRange,
+    requester: Requester,
+    /** Pull only: the one-time token for the clip upload (POST UPLOAD_PATH). */
+    uploadToken: z.string().min(32).max(200).optional(),
+    server: z.object({allowed: z.boolean(), note: z.string().max(500).optional()}).optional(),
+  }),
 ])
 export type ServerToCore = z.infer<typeof ServerToCore>
 
 export const LINK_PATH = '/v1/core/link'
 export const INGEST_PATH = '/v1/core/ingest'
+
+export type RecordingRequestMessage = Extract<ServerToCore, {type: 'recording.request'}>
+export type RecordingAnswerMessage = Extract<CoreToServer, {type: 'recording.answer'}>

@@ -36,3 +36,13 @@ export function parseDistance(input: string, what = 'radius'): number {
   if (!(metres > 0)) throw usageError(`${what}: "${input}" must be greater than zero`, 'Use a positive number and a unit (m, km, ft, mi), e.g. 300m.')
   return metres
 }
+
+const BYTES_PER_UNIT: Record<string, number> = {b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40}
+
+/** `50GiB`, `500MB`, `1.5TB` → bytes. */
+export function parseBytes(text: string, flag = 'size'): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b)\s*$/i.exec(text)
+  const unit = match && BYTES_PER_UNIT[match[2]!.toLowerCase()]
+  if (!match || !unit) throw usageError(`${flag}: "${text}" is not a size`, 'Use a number and a unit: 500MB, 50GiB, 2TB.')
+  return Math.round(Number(match[1]) * unit)
+}

@@ -7,7 +7,7 @@
 import type {Readable} from 'node:stream'
 
 import {type CustodyEvent, type CustodyFile, signCustody} from '../evidence/custody.js'
-import {ingestVideo} from '../evidence/ingest.js'
+import {type IngestedVideo, ingestVideo} from '../evidence/ingest.js'
 import {extensionFor, type VideoProbe} from '../evidence/probe.js'
 import {badRequest, notFound} from '../server/http-error.js'
 import {timelineActor} from './request-workflow.js'
@@ -75,6 +75,23 @@ export function custodyFile(record: EvidenceRecord, caseId: string): CustodyFile
   }
 }
 
+/** The record of a stored clip: ids, hashes and encryption from the store, custody from the caller. */
+export function evidenceRecord(stored: IngestedVideo, of: {requestId: string; cameraId: string; parentId?: string}, custody: EvidenceCustody): EvidenceRecord {
+  return {
+    id: stored.id,
+    requestId: of.requestId,
+    cameraId: of.cameraId,
+    parentId: of.parentId ?? null,
+    blobId: stored.id,
+    sha256: stored.sha256,
+    size: stored.bytes,
+    media: {...stored.media},
+    encryption: {...stored.encryption, storedBytes: stored.storedBytes},
+    custody,
+    createdAt: custody.uploadedAt,
+  }
+}
+
 /**
  * Store one clip for an open request: checked, encrypted and kept before its record commits; a record
  * that fails to commit takes its stored blob with it. `body` is the upload stream (undefined if the
@@ -92,19 +109,11 @@ export async function uploadEvidence(ctx: ServiceContext, who: Answerer, input: 
   if (!input.body) throw badRequest('send the clip as the request body (application/octet-stream)')
   const stored = await ingestVideo(ctx.evidence, input.body, {label: input.fileName ?? 'the upload'})
   const now = ctx.now().toISOString()
-  const record: EvidenceRecord = {
-    id: stored.id,
-    requestId: row.id,
-    cameraId,
-    parentId: input.parent ?? null,
-    blobId: stored.id,
-    sha256: stored.sha256,
-    size: stored.bytes,
-    media: {...stored.media},
-    encryption: {...stored.encryption, storedBytes: stored.storedBytes},
-    custody: {uploadedBy: actor, uploadedAt: now, uploadedFrom: input.source, originalName: input.fileName ?? null, recorderClockOffsetSeconds: input.clockOffsetSeconds ?? null, derivation: made},
-    createdAt: now,
-  }
+  const record = evidenceRecord(
+    stored,
+    {requestId: row.id, cameraId, parentId: input.parent},
+    {uploadedBy: actor, uploadedAt: now, uploadedFrom: input.source, originalName: input.fileName ?? null, recorderClockOffsetSeconds: input.clockOffsetSeconds ?? null, derivation: made},
+  )
   try {
     return await ctx.audited(
       async () => {

@@ -16,7 +16,8 @@ import {forbidden, HttpError, notFound} from '../server/http-error.js'
 import {cameraScope} from '../server/scope.js'
 import type {Actor, ServiceContext} from './context.js'
 
-async function requesterOf(ctx: ServiceContext, actor: Actor): Promise<Requester> {
+/** Who asks, as the Core is told. */
+export async function requesterOf(ctx: ServiceContext, actor: Actor): Promise<Requester> {
   const agency = actor.user.agency_id ? await ctx.store.agencies.getAgency(actor.user.agency_id) : undefined
   return {userId: actor.user.id, username: actor.user.username, role: actor.role, agencyId: agency?.id ?? null, agencyName: agency?.name ?? null}
 }

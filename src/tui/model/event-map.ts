@@ -2,7 +2,7 @@
  * The one place that knows which server events the dashboard shows and how. Each event becomes zero or
  * more effects: an alert, the resolution of an earlier alert (a camera back online, a panic cleared),
  * a live stream starting or stopping, a footage request changing state. Event names and data fields
- * come from the server (request.* today; panic.*, access.*, stream.*, core.*, camera.* with the Core);
+ * come from the server (request.* today; panic.*, access.*, stream.*, core.*, camera.*, recording.* with the Core);
  * an event type not listed here is simply not shown.
  */
 import type {RtccEvent, Severity} from '../../lib/domain/events.js'
@@ -133,6 +133,8 @@ const ALERTS: Record<string, (event: RtccEvent) => AlertInput> = {
     return {title: `Access approved: ${cameraLabel(e.data)}`, detail: [requester(e.data) ? `for ${requester(e.data)}` : undefined, until ? `until ${clock(until)}` : undefined].filter(Boolean).join(' '), minSeverity: 'info'}
   },
   'access.denied': (e) => ({title: `Access denied: ${cameraLabel(e.data)}`, detail: str(e.data, 'reason') ?? '', minSeverity: 'warning'}),
+  'recording.pulled': (e) => ({title: `Recording pulled: ${cameraLabel(e.data)}`, detail: [`case ${str(e.data, 'caseId') ?? '?'}`, requester(e.data)].filter(Boolean).join(' — '), minSeverity: 'info'}),
+  'recording.refused': (e) => ({title: `Recording refused: ${cameraLabel(e.data)}`, detail: [requester(e.data), str(e.data, 'reason')].filter(Boolean).join(' — '), minSeverity: 'info'}),
 }
 
 /** Event type → the key of the earlier alert it resolves, and how to say so. */
@@ -164,6 +166,12 @@ export function streamOf(row: object, fallbackTime: string): LiveStream | undefi
   }
 }
 
+const pullKey = (data: Record<string, unknown>) => `pull:${str(data, 'cameraId')}:${windowFrom(data)}`
+const windowFrom = (data: Record<string, unknown>) => {
+  const window = data.window
+  return typeof window === 'object' && window !== null ? str(window as Record<string, unknown>, 'from') : undefined
+}
+
 const REQUEST_STATES: readonly RequestStatus[] = ['issued', 'delivered', 'viewed', 'fulfilled', 'declined', 'expired', 'cancelled']
 
 export function effectsOf(event: RtccEvent): Effect[] {
@@ -175,6 +183,12 @@ export function effectsOf(event: RtccEvent): Effect[] {
   if (event.type === 'stream.started') {
     const stream = streamOf(event.data, event.time)
     if (stream) effects.push({kind: 'stream-start', stream})
+  } else if (event.type === 'recording.pull.started') {
+    // A pull of recorded video in progress shows with the streams until it ends.
+    const stream = streamOf({...event.data, streamId: pullKey(event.data), policyMode: 'pulling', site: requester(event.data) ?? ''}, event.time)
+    if (stream) effects.push({kind: 'stream-start', stream})
+  } else if (event.type === 'recording.pull.ended') {
+    effects.push({kind: 'stream-stop', key: pullKey(event.data)})
   } else if (event.type === 'stream.stopped') {
     const key = str(event.data, 'streamId') ?? str(event.data, 'cameraId')
     if (key) effects.push({kind: 'stream-stop', key})

@@ -16,6 +16,7 @@ import {type CameraPolicySummary, type CoreToServer, INGEST_PATH, LINK_PATH} fro
 import type {ServerContext} from '../context.js'
 import {auditNow} from './audit.js'
 import {type LinkHandler, LinkSession} from './link-session.js'
+import {RecordingExchange} from './recordings.js'
 import {policyMismatch} from './server-policy.js'
 import {CoreRouter} from './routing.js'
 import {StreamRegistry} from './streams.js'
@@ -32,6 +33,7 @@ export class CoreHub implements LinkHandler {
   readonly streams: StreamRegistry
   /** With a bus: answers for the Cores linked here, and asks other instances for theirs. */
   readonly router?: CoreRouter
+  readonly recordings: RecordingExchange
   heartbeatSeconds = HEARTBEAT_SECONDS
   private readonly sessions = new Map<string, LinkSession>()
   /** Policy differences already raised, per `coreId:cameraId`. */
@@ -43,6 +45,7 @@ export class CoreHub implements LinkHandler {
   private unsubscribe = () => {}
 
   constructor(private readonly ctx: ServerContext) {
+    this.recordings = new RecordingExchange(ctx, (work) => this.background(work))
     this.streams = new StreamRegistry(ctx, (coreId) => this.sessions.get(coreId), (work) => this.background(work))
     if (ctx.bus) this.router = new CoreRouter(ctx, ctx.bus, this.streams, (session, cameraId) => this.policyWarning(session, cameraId))
   }
@@ -51,6 +54,7 @@ export class CoreHub implements LinkHandler {
   async start(): Promise<void> {
     // With a bus, other instances hold links of their own: only a single server may reset them all.
     if (!this.ctx.bus) await this.ctx.store.cores.markAllDisconnected()
+    this.recordings.start()
     // Published after the commit of a new policy document, panic, clear, approval or revocation.
     this.unsubscribe = this.ctx.events.subscribe((event) => {
       if (event.ownerId && OWNER_STATEMENT_EVENTS.has(event.type)) this.background(this.ownerStatementsChanged(event.ownerId))
@@ -147,6 +151,11 @@ export class CoreHub implements LinkHandler {
       case 'stream.ended':
         this.streams.ended(message.streamId, message.reason, message.detail)
         return
+      case 'recording.answer':
+        this.recordings.answered(session, message)
+        return
+      case 'recording.status':
+        return this.recordings.status(session, message)
     }
   }
 
@@ -155,6 +164,7 @@ export class CoreHub implements LinkHandler {
     this.sessions.delete(session.coreId)
     this.router?.unserve(session.coreId)
     this.streams.coreGone(session.coreId)
+    this.recordings.coreGone(session.coreId)
     await auditNow(
       this.ctx,
       {action: 'core.disconnect', outcome: 'allowed', actorId: session.coreId, actorName: `core ${session.core.name}`, role: 'core', target: session.coreId, source: session.source, detail: {detail}},
@@ -171,6 +181,7 @@ export class CoreHub implements LinkHandler {
   async close(): Promise<void> {
     this.unsubscribe()
     this.router?.close()
+    this.recordings.close()
     this.streams.closeAll()
     // Recorded now, while the database is open; the sockets' close events come after it shuts.
     await Promise.all(

@@ -20,7 +20,8 @@ export const UploadQuery = z.object({
   arguments: z.string().max(4000).optional(),
 })
 
-const isStream = (body: unknown): body is Readable => typeof (body as Readable | undefined)?.pipe === 'function'
+/** A request body left as a stream by the octet-stream parser (uploads). */
+export const isStream = (body: unknown): body is Readable => typeof (body as Readable | undefined)?.pipe === 'function'
 
 export const evidenceRoutes = [
   defineRoute({

@@ -13,6 +13,7 @@ import {healthRoutes} from './health.js'
 import {ownerRoutes} from './owners.js'
 import {panicRoutes} from './panic.js'
 import {policyRoutes} from './policy.js'
+import {recordingRoutes} from './recordings.js'
 import {registryImportRoutes} from './registry-import.js'
 import {registryRoutes} from './registry.js'
 import {requestRoutes} from './requests.js'
@@ -23,4 +24,4 @@ import {userRoutes} from './users.js'
 import {webRoutes} from './web.js'
 import {webOwnerRoutes} from './web-owner.js'
 
-export const allRoutes = [...healthRoutes, ...authRoutes, ...userRoutes, ...tokenRoutes, ...eventRoutes, ...auditRoutes, ...ownerRoutes, ...registryRoutes, ...registryImportRoutes, ...agencyRoutes, ...requestRoutes, ...evidenceRoutes, ...coreRoutes, ...streamRoutes, ...policyRoutes, ...panicRoutes, ...accessRoutes, ...uploadRoutes, ...webRoutes, ...deviceRoutes, ...webOwnerRoutes] as unknown as RouteDef<z.ZodType, z.ZodType>[]
+export const allRoutes = [...healthRoutes, ...authRoutes, ...userRoutes, ...tokenRoutes, ...eventRoutes, ...auditRoutes, ...ownerRoutes, ...registryRoutes, ...registryImportRoutes, ...agencyRoutes, ...requestRoutes, ...evidenceRoutes, ...coreRoutes, ...streamRoutes, ...policyRoutes, ...panicRoutes, ...accessRoutes, ...uploadRoutes, ...webRoutes, ...deviceRoutes, ...webOwnerRoutes, ...recordingRoutes] as unknown as RouteDef<z.ZodType, z.ZodType>[]
