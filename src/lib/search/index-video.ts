@@ -1,0 +1,96 @@
+/**
+ * Indexes one video into sightings: decode at ~2 fps, gate on motion, detect on frames with motion and
+ * at least every few seconds, track, and describe each track by its best detection (colours, crop).
+ * Box coordinates in a sighting are shares of the frame (0–1), independent of the decode size.
+ */
+import {RtccError} from '../errors.js'
+import {probeStream} from '../media/probe.js'
+import {dominantColours, type Colour} from './colours.js'
+import type {Box, Detector, Frame} from './detector.js'
+import {decodeFrames, decodeSize} from './frames.js'
+import {hasMotion} from './motion.js'
+import {cropJpeg} from './thumbnail.js'
+import {type Track, Tracker} from './tracker.js'
+
+export interface Sighting {
+  label: Box['label']
+  score: number
+  colours: Colour[]
+  /** Offsets into the video, in seconds. */
+  startSeconds: number
+  endSeconds: number
+  bestSeconds: number
+  box: {x1: number; y1: number; x2: number; y2: number}
+  detections: number
+  thumbnail: Buffer
+}
+
+export interface IndexProgress {
+  seconds: number
+  durationSeconds: number | null
+}
+
+export interface IndexOptions {
+  fps?: number
+  width?: number
+  /** Run the detector at least this often even without motion (a parked car is still a sighting). */
+  detectEverySeconds?: number
+  onProgress?: (progress: IndexProgress) => void
+}
+
+export interface VideoIndex {
+  durationSeconds: number | null
+  frames: number
+  detectorRuns: number
+  sightings: Sighting[]
+}
+
+export const INDEX_DEFAULTS = {fps: 2, width: 512, detectEverySeconds: 5}
+
+export async function indexVideo(file: string, detector: Detector, options: IndexOptions = {}): Promise<VideoIndex> {
+  const {fps, width, detectEverySeconds} = {...INDEX_DEFAULTS, ...options}
+  const info = await probeStream(file).catch((error: unknown) => {
+    throw new RtccError(`not a video file: ${file}`, {code: 'not_video', where: file, hint: 'Pass a video file or a folder holding video files.', details: error instanceof Error ? error.message : error})
+  })
+  if (!info.width || !info.height) throw new RtccError(`not a video file: ${file} (no picture)`, {code: 'not_video', where: file})
+  const size = decodeSize(info, width)
+  // Longer than the detection interval, so a still object seen at each forced run stays one sighting.
+  const tracker = new Tracker<Frame>(detectEverySeconds + 1)
+  const sightings: Sighting[] = []
+  let previous: Frame | undefined
+  let lastRun = -Infinity
+  let frames = 0
+  let detectorRuns = 0
+  for await (const frame of decodeFrames(file, size, fps)) {
+    frames++
+    const moved = hasMotion(previous, frame)
+    previous = frame
+    if (moved || frame.seconds - lastRun >= detectEverySeconds) {
+      tracker.update(frame.seconds, await detector.detect(frame), frame)
+      lastRun = frame.seconds
+      detectorRuns++
+      sightings.push(...tracker.takeClosed().map((track) => describe(track, fps)))
+    }
+    options.onProgress?.({seconds: frame.seconds, durationSeconds: info.durationSeconds})
+  }
+  sightings.push(...tracker.finish().map((track) => describe(track, fps)))
+  return {durationSeconds: info.durationSeconds ?? frames / fps, frames, detectorRuns, sightings}
+}
+
+function describe(track: Track<Frame>, fps: number): Sighting {
+  const frame = track.bestFrame
+  const {x1, y1, x2, y2} = track.best
+  const share = (v: number, of: number) => Math.round((v / of) * 1e4) / 1e4
+  return {
+    label: track.label,
+    score: Math.round(track.best.score * 1000) / 1000,
+    colours: dominantColours(frame, track.best),
+    startSeconds: track.firstSeconds,
+    // The object was there until at least the next decoded frame.
+    endSeconds: track.lastSeconds + 1 / fps,
+    bestSeconds: track.bestSeconds,
+    box: {x1: share(x1, frame.width), y1: share(y1, frame.height), x2: share(x2, frame.width), y2: share(y2, frame.height)},
+    detections: track.detections,
+    thumbnail: cropJpeg(frame, track.best),
+  }
+}
