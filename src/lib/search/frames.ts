@@ -28,7 +28,7 @@ export async function* decodeFrames(file: string, size: {width: number; height: 
     child.on('close', resolve)
   })
   const frameBytes = size.width * size.height * 3
-  let pending = Buffer.alloc(0)
+  let pending: Buffer = Buffer.alloc(0)
   let index = 0
   try {
     for await (const chunk of child.stdout as AsyncIterable<Buffer>) {

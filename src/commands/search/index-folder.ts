@@ -1,0 +1,31 @@
+import {Args, Flags} from '@oclif/core'
+
+import {RtccCommand} from '../../lib/output/base-command.js'
+import type {FolderIndexResult} from '../../lib/search/local.js'
+
+export default class SearchIndex extends RtccCommand<typeof SearchIndex> {
+  static override aliases = ['search:index']
+  static override summary = 'Index the video in a folder (or one file) for offline search.'
+  static override description = `Decodes each video at about 2 frames a second, runs the object detector on frames with motion (and at least every 5 seconds), and links detections into sightings with their colours and a thumbnail. The index lives in DIR/.rtcc-search/, so it travels with the folder; files already indexed and unchanged are skipped. No network, no face model: only the object detector is ever loaded.
+
+With --json: {dir, indexed: [{file, durationSeconds, sightings, detectorRuns}], unchanged: [file], skipped: [{file, reason}], sightings, elapsedSeconds}.`
+  static override examples = ['<%= config.bin %> search index ./evidence', '<%= config.bin %> search index canvass/door-12.mp4 --json']
+  static override args = {target: Args.string({description: 'Folder of video files, or one video file.', required: true})}
+  static override flags = {
+    fps: Flags.string({description: 'Frames per second to decode and consider.', default: '2'}),
+  }
+
+  async run(): Promise<FolderIndexResult> {
+    const {indexFolder} = await import('../../lib/search/local.js')
+    const output = await import('../../lib/output/search.js')
+    const fps = Number(this.flags.fps)
+    if (!(fps > 0 && fps <= 30)) {
+      const {usageError} = await import('../../lib/errors.js')
+      throw usageError(`--fps ${this.flags.fps} must be a number between 0 and 30`)
+    }
+    const bar = this.jsonEnabled() ? undefined : output.indexProgressBar()
+    const result = await indexFolder(this.args.target, {fps, onProgress: bar?.update}).finally(() => bar?.done())
+    this.out(output.renderIndexResult(result))
+    return result
+  }
+}
