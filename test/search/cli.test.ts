@@ -1,9 +1,11 @@
+import {createHash, generateKeyPairSync} from 'node:crypto'
 import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import {CUSTODY_FILE, serializeCustody, signCustody} from '../../src/lib/evidence/custody.js'
 import {probeStream} from '../../src/lib/media/probe.js'
 import type {SearchHit} from '../../src/lib/search/query.js'
 import {runCli} from '../helpers/cli.js'
@@ -22,8 +24,16 @@ afterAll(() => rmSync(dir, {recursive: true, force: true}))
 
 describe.skipIf(skipWithoutOpencv)('rtcc search, offline on a folder', () => {
   beforeAll(() => {
-    panningVideo(opencvSample('basketball1.png'), join(evidence, 'door-12.mp4'), 3)
+    const video = panningVideo(opencvSample('basketball1.png'), join(evidence, 'door-12.mp4'), 3)
     writeFileSync(join(evidence, 'notes.txt'), 'canvass notes, not video\n')
+    // As `rtcc request download` leaves it: custody.json names the camera of each file.
+    const bytes = readFileSync(video)
+    const file = {
+      id: 'evd_01', name: 'door-12.mp4', requestId: 'req_01', kind: 'original' as const, parentId: null, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length,
+      cameraId: 'cam_door12', media: null, recorderClockOffsetSeconds: null, uploadedBy: {id: 'own_01', role: 'owner'}, uploadedAt: new Date().toISOString(), uploadedFrom: null, originalName: null, derivation: null,
+    }
+    const custody = signCustody({origin: 'test', case: {id: 'C-1182', agency: 'Metro PD'}, requests: [{id: 'req_01', caseId: 'C-1182', status: 'fulfilled'}], files: [file], timeline: []}, generateKeyPairSync('ed25519').privateKey)
+    writeFileSync(join(evidence, CUSTODY_FILE), serializeCustody(custody))
   })
 
   it('indexes the videos of a folder, skips what is not video, and skips unchanged files the second time', async () => {
@@ -43,7 +53,7 @@ describe.skipIf(skipWithoutOpencv)('rtcc search, offline on a folder', () => {
     expect(found.code, found.stderr).toBe(0)
     const {hits} = found.json<{hits: SearchHit[]}>()
     expect(hits.length).toBeGreaterThanOrEqual(1)
-    expect(hits[0]).toMatchObject({label: 'person', camera: null, source: join(evidence, 'door-12.mp4'), startSeconds: 0})
+    expect(hits[0]).toMatchObject({label: 'person', camera: 'cam_door12', source: join(evidence, 'door-12.mp4'), startSeconds: 0})
     expect(hits[0]!.id).toMatch(/^sig_/)
     expect(hits[0]!.colours.length).toBeGreaterThanOrEqual(1)
     expect(hits[0]!.thumbnail.startsWith(thumbs)).toBe(true)
@@ -56,6 +66,10 @@ describe.skipIf(skipWithoutOpencv)('rtcc search, offline on a folder', () => {
 
     const cars = await runCli(['search', '--class', 'car', '--index', evidence, '--json'])
     expect(cars.json()).toEqual({hits: []})
+    const otherCamera = await runCli(['search', '--class', 'person', '--camera', 'cam_other', '--index', evidence, '--json'])
+    expect(otherCamera.json()).toEqual({hits: []})
+    const thisCamera = await runCli(['search', '--class', 'person', '--camera', 'cam_door12', '--index', evidence, '--json'])
+    expect(thisCamera.json<{hits: SearchHit[]}>().hits.length).toBe(hits.length)
   })
 
   it('cuts a clip around a sighting by stream copy', async () => {

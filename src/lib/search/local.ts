@@ -3,10 +3,11 @@
  * into `DIR/.rtcc-search/`, search that index, cut clips of sightings. No server, no network. A file
  * already indexed with the same size and modification time is skipped, so re-running is cheap.
  */
-import {readdir, stat, unlink, writeFile, copyFile, mkdir} from 'node:fs/promises'
+import {copyFile, mkdir, readdir, readFile, stat, unlink, writeFile} from 'node:fs/promises'
 import {basename, dirname, join, relative, resolve} from 'node:path'
 
 import {newId} from '../domain/ids.js'
+import {CUSTODY_FILE, CustodyDocument} from '../evidence/custody.js'
 import {RtccError} from '../errors.js'
 import {clip, type ClipResult} from '../media/clip.js'
 import {probeStream} from '../media/probe.js'
@@ -34,9 +35,17 @@ export interface FolderIndexResult {
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, {withFileTypes: true, recursive: true})
   return entries
-    .filter((e) => e.isFile() && !relative(dir, join(e.parentPath, e.name)).split('/').some((part) => part.startsWith('.')))
+    .filter((e) => e.isFile() && e.name !== CUSTODY_FILE && !relative(dir, join(e.parentPath, e.name)).split('/').some((part) => part.startsWith('.')))
     .map((e) => join(e.parentPath, e.name))
     .sort()
+}
+
+/** File name → camera id, when the folder is one `rtcc request download` wrote (its custody.json). */
+async function camerasByFile(dir: string): Promise<Map<string, string>> {
+  const text = await readFile(join(dir, CUSTODY_FILE), 'utf8').catch(() => undefined)
+  const custody = text === undefined ? undefined : CustodyDocument.safeParse(JSON.parse(text))
+  const files = custody?.success ? custody.data.files : []
+  return new Map(files.flatMap((f) => (f.cameraId ? [[f.name, f.cameraId] as const] : [])))
 }
 
 /** Indexes a folder, or a single video file (its index then lives in the file's folder). */
@@ -48,6 +57,7 @@ export async function indexFolder(target: string, options: Pick<IndexOptions, 'f
   const single = info.isFile()
   const dir = resolve(single ? dirname(target) : target)
   const candidates = single ? [resolve(target)] : await listFiles(dir)
+  const cameras = await camerasByFile(dir)
   const index = new LocalSearchIndex(dir)
   const result: FolderIndexResult = {dir, indexed: [], unchanged: [], skipped: [], sightings: 0, elapsedSeconds: 0}
   try {
@@ -84,7 +94,7 @@ export async function indexFolder(target: string, options: Pick<IndexOptions, 'f
           s.thumbnail = `${s.id}.jpg`
           await writeFile(join(index.thumbsDir, s.thumbnail), video.sightings[i]!.thumbnail, {mode: 0o600})
         }
-        const dropped = index.replaceFile({path: t.rel, size: t.size, mtimeMs: t.mtimeMs, durationSeconds: video.durationSeconds}, stored)
+        const dropped = index.replaceFile({path: t.rel, size: t.size, mtimeMs: t.mtimeMs, durationSeconds: video.durationSeconds, camera: cameras.get(t.rel) ?? null}, stored)
         await Promise.all(dropped.map((name) => unlink(join(index.thumbsDir, name)).catch(() => undefined)))
         result.indexed.push({file: t.rel, durationSeconds: video.durationSeconds, sightings: stored.length, detectorRuns: video.detectorRuns})
         result.sightings += stored.length
@@ -112,6 +122,8 @@ async function assertIndexed(dir: string): Promise<void> {
 export interface LocalSearchOptions {
   class?: string
   color?: string
+  /** Only footage of this camera (known for folders written by `rtcc request download`). */
+  camera?: string
   minScore?: number
   limit?: number
   /** Copy the hits' thumbnails into this folder. */
@@ -123,9 +135,8 @@ export async function searchFolder(dir: string, options: LocalSearchOptions): Pr
   await assertIndexed(dir)
   const index = openExisting(dir)
   try {
-    const hits: SearchHit[] = index.search(query).map(({path, thumbnail, ...s}) => ({
+    const hits: SearchHit[] = index.search({...query, camera: options.camera}).map(({path, thumbnail, ...s}) => ({
       ...s,
-      camera: null,
       source: join(index.dir, path),
       thumbnail: join(index.thumbsDir, thumbnail),
     }))

@@ -20,6 +20,7 @@ const SCHEMA = `
     path TEXT PRIMARY KEY,
     size INTEGER NOT NULL,
     mtime_ms REAL NOT NULL,
+    camera TEXT,
     duration_seconds REAL,
     indexed_at TEXT NOT NULL
   );
@@ -43,9 +44,12 @@ export interface IndexedFile {
   size: number
   mtimeMs: number
   durationSeconds: number | null
+  /** From the folder's custody.json when it is a downloaded evidence folder. */
+  camera: string | null
 }
 
 export interface StoredSighting extends Omit<SearchHit, 'camera' | 'source' | 'thumbnail'> {
+  path: string
   /** File name of the thumbnail inside the thumbs folder. */
   thumbnail: string
 }
@@ -81,16 +85,16 @@ export class LocalSearchIndex {
   }
 
   file(path: string): IndexedFile | undefined {
-    const row = this.db.prepare('SELECT path, size, mtime_ms, duration_seconds FROM files WHERE path = ?').get(path) as {path: string; size: number; mtime_ms: number; duration_seconds: number | null} | undefined
-    return row && {path: row.path, size: row.size, mtimeMs: row.mtime_ms, durationSeconds: row.duration_seconds}
+    const row = this.db.prepare('SELECT path, size, mtime_ms, duration_seconds, camera FROM files WHERE path = ?').get(path) as {path: string; size: number; mtime_ms: number; duration_seconds: number | null; camera: string | null} | undefined
+    return row && {path: row.path, size: row.size, mtimeMs: row.mtime_ms, durationSeconds: row.duration_seconds, camera: row.camera}
   }
 
   /** Replaces everything known about one file in one transaction; returns the thumbnails it dropped. */
-  replaceFile(file: IndexedFile, sightings: (StoredSighting & {path: string})[]): string[] {
+  replaceFile(file: IndexedFile, sightings: StoredSighting[]): string[] {
     return this.db.transaction(() => {
       const dropped = (this.db.prepare('SELECT thumbnail FROM sightings WHERE path = ?').all(file.path) as {thumbnail: string}[]).map((r) => r.thumbnail)
       this.db.prepare('DELETE FROM files WHERE path = ?').run(file.path)
-      this.db.prepare('INSERT INTO files (path, size, mtime_ms, duration_seconds, indexed_at) VALUES (?, ?, ?, ?, ?)').run(file.path, file.size, file.mtimeMs, file.durationSeconds, new Date().toISOString())
+      this.db.prepare('INSERT INTO files (path, size, mtime_ms, duration_seconds, camera, indexed_at) VALUES (?, ?, ?, ?, ?, ?)').run(file.path, file.size, file.mtimeMs, file.durationSeconds, file.camera, new Date().toISOString())
       const insert = this.db.prepare('INSERT INTO sightings (id, path, label, score, colours, start_seconds, end_seconds, best_seconds, box, thumbnail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
       for (const s of sightings) insert.run(s.id, s.path, s.label, s.score, s.colours.join(','), s.startSeconds, s.endSeconds, s.bestSeconds, JSON.stringify(s.box), s.thumbnail)
       return dropped
@@ -98,22 +102,26 @@ export class LocalSearchIndex {
   }
 
   /** Sightings matching the query, best score first, then earliest. */
-  search(query: SearchQuery): (StoredSighting & {path: string})[] {
+  search(query: SearchQuery & {camera?: string}): (StoredSighting & {camera: string | null})[] {
     const where = ['score >= ?']
     const params: (string | number)[] = [query.minScore]
     if (query.label) {
       where.push('label = ?')
       params.push(query.label)
     }
+    if (query.camera) {
+      where.push('camera = ?')
+      params.push(query.camera)
+    }
     if (query.colour) {
       where.push("(',' || colours || ',') LIKE ?")
       params.push(`%,${query.colour},%`)
     }
-    const rows = this.db.prepare(`SELECT * FROM sightings WHERE ${where.join(' AND ')} ORDER BY score DESC, path, start_seconds LIMIT ?`).all(...params, query.limit) as SightingRow[]
-    return rows.map(toSighting)
+    const rows = this.db.prepare(`SELECT s.*, f.camera FROM sightings s JOIN files f USING (path) WHERE ${where.join(' AND ')} ORDER BY score DESC, path, start_seconds LIMIT ?`).all(...params, query.limit) as (SightingRow & {camera: string | null})[]
+    return rows.map((row) => ({...toSighting(row), camera: row.camera}))
   }
 
-  sighting(id: string): (StoredSighting & {path: string}) | undefined {
+  sighting(id: string): StoredSighting | undefined {
     const row = this.db.prepare('SELECT * FROM sightings WHERE id = ?').get(id) as SightingRow | undefined
     return row && toSighting(row)
   }
@@ -123,7 +131,7 @@ export class LocalSearchIndex {
   }
 }
 
-function toSighting(row: SightingRow): StoredSighting & {path: string} {
+function toSighting(row: SightingRow): StoredSighting {
   return {
     id: row.id,
     path: row.path,
