@@ -1,7 +1,12 @@
 /**
- * Indexes one video into sightings: decode at ~2 fps, gate on motion, detect on frames with motion and
- * at least every few seconds, track, and describe each track by its best detection (colours, crop).
- * Box coordinates in a sighting are shares of the frame (0–1), independent of the decode size.
+ * Indexes one video into sightings: decode at ~2 fps, gate on motion, detect, track, and describe each
+ * track by its best detection (colours, crop). Box coordinates in a sighting are shares of the frame
+ * (0–1), independent of the decode size.
+ *
+ * The motion gate compares each frame with the one the detector last saw, not with the previous frame:
+ * slow changes add up until they count, and a frame that matches the last analysed one has nothing new
+ * to find, so the detector is skipped and the objects it saw are taken to be still there. A detector
+ * run every `detectEverySeconds` regardless is the safety net for changes below the gate's threshold.
  */
 import {RtccError} from '../errors.js'
 import {probeStream} from '../media/probe.js'
@@ -33,7 +38,7 @@ export interface IndexProgress {
 export interface IndexOptions {
   fps?: number
   width?: number
-  /** Run the detector at least this often even without motion (a parked car is still a sighting). */
+  /** Run the detector at least this often even when the gate sees no change. */
   detectEverySeconds?: number
   onProgress?: (progress: IndexProgress) => void
 }
@@ -45,7 +50,9 @@ export interface VideoIndex {
   sightings: Sighting[]
 }
 
-export const INDEX_DEFAULTS = {fps: 2, width: 512, detectEverySeconds: 5}
+export const INDEX_DEFAULTS = {fps: 2, width: 512, detectEverySeconds: 10}
+/** How long a moving object may go undetected (behind a pole, a missed frame) and stay one sighting. */
+const MAX_GAP_SECONDS = 3
 
 export async function indexVideo(file: string, detector: Detector, options: IndexOptions = {}): Promise<VideoIndex> {
   const {fps, width, detectEverySeconds} = {...INDEX_DEFAULTS, ...options}
@@ -54,22 +61,22 @@ export async function indexVideo(file: string, detector: Detector, options: Inde
   })
   if (!info.width || !info.height) throw new RtccError(`not a video file: ${file} (no picture)`, {code: 'not_video', where: file})
   const size = decodeSize(info, width)
-  // Longer than the detection interval, so a still object seen at each forced run stays one sighting.
-  const tracker = new Tracker<Frame>(detectEverySeconds + 1)
+  const tracker = new Tracker<Frame>(MAX_GAP_SECONDS)
   const sightings: Sighting[] = []
-  let previous: Frame | undefined
+  let analysed: Frame | undefined
   let lastRun = -Infinity
   let frames = 0
   let detectorRuns = 0
   for await (const frame of decodeFrames(file, size, fps)) {
     frames++
-    const moved = hasMotion(previous, frame)
-    previous = frame
-    if (moved || frame.seconds - lastRun >= detectEverySeconds) {
+    if (hasMotion(analysed, frame) || frame.seconds - lastRun >= detectEverySeconds) {
       tracker.update(frame.seconds, await detector.detect(frame), frame)
+      analysed = frame
       lastRun = frame.seconds
       detectorRuns++
       sightings.push(...tracker.takeClosed().map((track) => describe(track, fps)))
+    } else {
+      tracker.extend(frame.seconds)
     }
     options.onProgress?.({seconds: frame.seconds, durationSeconds: info.durationSeconds})
   }

@@ -60,6 +60,11 @@ export class Tracker<F> {
     }
   }
 
+  /** The scene has not changed since the last detection: whatever was there is still there. */
+  extend(seconds: number): void {
+    for (const track of this.open) track.lastSeconds = seconds
+  }
+
   /** Tracks closed so far, handed over once (so their frames can be released as the video goes on). */
   takeClosed(): Track<F>[] {
     return this.closed.splice(0).sort((a, b) => a.firstSeconds - b.firstSeconds)
