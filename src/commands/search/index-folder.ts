@@ -4,6 +4,7 @@ import {RtccCommand} from '../../lib/output/base-command.js'
 import type {FolderIndexResult} from '../../lib/search/local.js'
 
 export default class SearchIndex extends RtccCommand<typeof SearchIndex> {
+  // Called as `search index`: a file search/index.ts would be `rtcc search` itself (help lists this file's name).
   static override aliases = ['search:index']
   static override summary = 'Index the video in a folder (or one file) for offline search.'
   static override description = `Decodes each video at about 2 frames a second, runs the object detector on frames that changed since it last looked (and at least every 10 seconds), and links detections into sightings with their colours and a thumbnail. The index lives in DIR/.rtcc-search/, so it travels with the folder; files already indexed and unchanged are skipped. No network, no face model: only the object detector is ever loaded.
