@@ -23,6 +23,7 @@ import * as panic from './panic.js'
 import * as policies from './policies.js'
 import {SqliteStagedImport} from './registry-import.js'
 import * as requests from './requests.js'
+import * as search from './search.js'
 import * as sessions from './sessions.js'
 import type {Repository, StagedImport, Store} from './store.js'
 import * as users from './users.js'
@@ -40,6 +41,7 @@ export class SqliteStore implements Store {
   readonly panic
   readonly policies
   readonly requests
+  readonly search
   readonly sessions
   readonly users
   private readonly holder = new AsyncLocalStorage<true>()
@@ -62,6 +64,7 @@ export class SqliteStore implements Store {
     this.panic = this.bind(panic)
     this.policies = this.bind(policies)
     this.requests = this.bind(requests)
+    this.search = this.bind(search)
     this.sessions = this.bind(sessions)
     this.users = this.bind(users)
   }

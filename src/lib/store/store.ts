@@ -21,6 +21,7 @@ import type * as panic from './panic.js'
 import type * as policies from './policies.js'
 import type {OnConflict, StagedCounts} from './registry-import.js'
 import type * as requests from './requests.js'
+import type * as search from './search.js'
 import type * as sessions from './sessions.js'
 import type * as users from './users.js'
 
@@ -43,6 +44,7 @@ export interface Repositories {
   panic: Repository<typeof panic>
   policies: Repository<typeof policies>
   requests: Repository<typeof requests>
+  search: Repository<typeof search>
   sessions: Repository<typeof sessions>
   users: Repository<typeof users>
 }

@@ -25,6 +25,7 @@ import type {Pg} from './pg.js'
 import * as policies from './policies.js'
 import {PgStagedImport} from './registry-import.js'
 import * as requests from './requests.js'
+import * as search from './search.js'
 import * as sessions from './sessions.js'
 import * as users from './users.js'
 
@@ -44,6 +45,7 @@ export class PgStore implements Store {
   readonly panic = this.bind(panic)
   readonly policies = this.bind(policies)
   readonly requests = this.bind(requests)
+  readonly search = this.bind(search)
   readonly sessions = this.bind(sessions)
   readonly users = this.bind(users)
   private readonly client = new AsyncLocalStorage<pg.PoolClient>()
