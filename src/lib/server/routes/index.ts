@@ -15,8 +15,9 @@ import {policyRoutes} from './policy.js'
 import {registryImportRoutes} from './registry-import.js'
 import {registryRoutes} from './registry.js'
 import {requestRoutes} from './requests.js'
+import {searchRoutes} from './search.js'
 import {streamRoutes} from './streams.js'
 import {tokenRoutes} from './tokens.js'
 import {userRoutes} from './users.js'
 
-export const allRoutes = [...healthRoutes, ...authRoutes, ...userRoutes, ...tokenRoutes, ...eventRoutes, ...auditRoutes, ...ownerRoutes, ...registryRoutes, ...registryImportRoutes, ...agencyRoutes, ...requestRoutes, ...evidenceRoutes, ...coreRoutes, ...streamRoutes, ...policyRoutes, ...panicRoutes, ...accessRoutes] as unknown as RouteDef<z.ZodType, z.ZodType>[]
+export const allRoutes = [...healthRoutes, ...authRoutes, ...userRoutes, ...tokenRoutes, ...eventRoutes, ...auditRoutes, ...ownerRoutes, ...registryRoutes, ...registryImportRoutes, ...agencyRoutes, ...requestRoutes, ...evidenceRoutes, ...coreRoutes, ...streamRoutes, ...policyRoutes, ...panicRoutes, ...accessRoutes, ...searchRoutes] as unknown as RouteDef<z.ZodType, z.ZodType>[]
