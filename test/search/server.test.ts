@@ -44,7 +44,7 @@ describe.skipIf(skipWithoutOpencv)('rtcc search on the server', () => {
     await t.admin.post('/v1/agencies', {name: 'North PD', jurisdiction: square(-87.7, 41.95)})
     await t.admin.post('/v1/agencies', {name: 'South PD', jurisdiction: square(-87.7, 41.7)})
     const password = 'Search-Investigator-1'
-    for (const [name, agency] of [['north', 'North PD'], ['south', 'South PD']]) {
+    for (const [name, agency] of [['north', 'North PD'], ['south', 'South PD']] as const) {
       await t.admin.post('/v1/users', {username: `${name}-inv`, password, role: 'investigator', agency})
       tokens[name] = (await t.login(`${name}-inv`, password)).options.token!
     }
