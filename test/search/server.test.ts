@@ -1,8 +1,8 @@
 /**
  * Server video search end to end: an owner uploads real footage (basketball1.png filmed by a panning
  * camera) to a case's request through the CLI; the requesting agency's investigator indexes the case,
- * finds the person and clips the sighting with its lineage; another agency's investigator finds
- * nothing, and both searches are in the audit log with their result counts. Real server, SMTP, CLI.
+ * finds the person and clips the sighting with its lineage; a later upload is indexed as it arrives;
+ * another agency's investigator finds nothing, and both searches are in the audit log with their result counts. Real server, SMTP, CLI.
  */
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -27,6 +27,8 @@ let t: TestServer
 let smtp: Awaited<ReturnType<typeof startSmtp>>
 let work: string
 const tokens: Record<string, string> = {}
+/** The owner answering the request from the email with the CLI (the same clip each time). */
+let fulfil: (...args: string[]) => ReturnType<typeof runCli>
 
 /** The CLI as a signed-in user (a token in the environment, the server's pinned fingerprint). */
 const cli = (who: string, args: string[]) => runCli([...args, '--json'], {env: {RTCC_CONFIG_DIR: join(work, `config-${who}`), RTCC_SERVER: t.url, RTCC_FINGERPRINT: t.fingerprint, RTCC_TOKEN: tokens[who]}, timeoutMs: SLOW})
@@ -56,7 +58,8 @@ describe.skipIf(skipWithoutOpencv)('rtcc search on the server', () => {
     const mail = decodeQuotedPrintable(smtp.received.find((m) => m.to[0] === 'gym@example.org')!.raw)
     const token = /rtcc_r_[A-Za-z0-9_-]{43}/.exec(mail)![0]
     const video = panningVideo(opencvSample('basketball1.png'), join(work, 'gym.mp4'), 3)
-    const answered = await runCli(['request', 'fulfil', token, video, '--done', '--server', t.url, '--fingerprint', t.fingerprint, '--json'], {env: {RTCC_CONFIG_DIR: join(work, 'config-owner'), RTCC_SERVER: undefined, RTCC_TOKEN: undefined}, timeoutMs: SLOW})
+    fulfil = (...args) => runCli(['request', 'fulfil', token, video, ...args, '--server', t.url, '--fingerprint', t.fingerprint, '--json'], {env: {RTCC_CONFIG_DIR: join(work, 'config-owner'), RTCC_SERVER: undefined, RTCC_TOKEN: undefined}, timeoutMs: SLOW})
+    const answered = await fulfil()
     expect(answered.code, answered.stderr).toBe(0)
   }, 180_000)
 
@@ -70,7 +73,14 @@ describe.skipIf(skipWithoutOpencv)('rtcc search on the server', () => {
   it('indexes the case, finds the person, clips it with lineage; another agency finds nothing; both searches audited', async () => {
     const indexed = await cli('north', ['search', 'index', '--case', CASE])
     expect(indexed.code, indexed.stderr).toBe(0)
-    expect(indexed.json<SearchJob>()).toMatchObject({caseId: CASE, status: 'done', filesTotal: 1, filesDone: 1})
+    const job = indexed.json<SearchJob>()
+    expect(job).toMatchObject({caseId: CASE, status: 'done', filesTotal: 1, filesDone: 1})
+    await t.server.ctx.events.drain()
+    const events = (await t.server.ctx.events.replay(0)).filter((e) => e.type.startsWith('search.'))
+    expect(events.map((e) => [e.type, e.data.jobId, e.data.filesDone, e.data.requestId])).toEqual([
+      ['search.progress', job.id, 1, expect.stringMatching(/^req_/)],
+      ['search.done', job.id, 1, expect.stringMatching(/^req_/)],
+    ])
 
     const found = await cli('north', ['search', '--case', CASE, '--class', 'person'])
     expect(found.code, found.stderr).toBe(0)
@@ -97,6 +107,17 @@ describe.skipIf(skipWithoutOpencv)('rtcc search on the server', () => {
     const southIndex = await cli('south', ['search', 'index', '--case', CASE])
     expect(southIndex.code).not.toBe(0)
     expect(southIndex.stderr).toContain('not found')
+
+    // A new upload of the indexed case is indexed as it arrives.
+    const second = await fulfil('--done')
+    expect(second.code, second.stderr).toBe(0)
+    const deadline = Date.now() + 60_000
+    let evidenceIds = new Set<string>()
+    while (evidenceIds.size < 2 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      evidenceIds = new Set((await t.server.ctx.store.search.findSightings({agencyId: null, caseId: CASE, minScore: 0, limit: 100})).map((s) => s.evidenceId))
+    }
+    expect(evidenceIds.size).toBe(2)
 
     const audited = await sqlAll<{actor_name: string; detail: string}>(t.server.ctx.store, "SELECT actor_name, detail FROM audit_records WHERE action = 'search.query' ORDER BY seq")
     expect(audited.map((r) => [r.actor_name, (JSON.parse(r.detail) as {results: number}).results])).toEqual([
