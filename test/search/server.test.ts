@@ -70,7 +70,7 @@ describe.skipIf(skipWithoutOpencv)('rtcc search on the server', () => {
     if (t) removeDir(t.dataDir)
   })
 
-  it('indexes the case, finds the person, clips it with lineage; another agency finds nothing; both searches audited', async () => {
+  it('indexes the case, finds the person, clips it with lineage, indexes a later upload; another agency finds nothing; both searches audited', async () => {
     const indexed = await cli('north', ['search', 'index', '--case', CASE])
     expect(indexed.code, indexed.stderr).toBe(0)
     const job = indexed.json<SearchJob>()
