@@ -92,6 +92,12 @@ describe.skipIf(skipWithoutOpencv)('rtcc search on the server', () => {
     expect(thumb.statusCode).toBe(200)
     expect((thumb.body as Buffer).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]))
 
+    // By place: the camera's registry position is inside 200 m of the gym door, not of a point 1 km south.
+    const near = await cli('north', ['search', '--near', '41.9805,-87.65', '--radius', '200m', '--class', 'person'])
+    expect(near.json<{hits: ServerHit[]}>().hits.map((h) => h.id)).toEqual(hits.map((h) => h.id))
+    const far = await cli('north', ['search', '--near', '41.9715,-87.65', '--radius', '200m'])
+    expect(far.json<{hits: ServerHit[]}>().hits).toEqual([])
+
     const out = join(work, 'person.mp4')
     const clipped = await cli('north', ['search', 'clip', hits[0]!.id, '-o', out, '--pad', '1s'])
     expect(clipped.code, clipped.stderr).toBe(0)
@@ -122,6 +128,8 @@ describe.skipIf(skipWithoutOpencv)('rtcc search on the server', () => {
     const audited = await sqlAll<{actor_name: string; detail: string}>(t.server.ctx.store, "SELECT actor_name, detail FROM audit_records WHERE action = 'search.query' ORDER BY seq")
     expect(audited.map((r) => [r.actor_name, (JSON.parse(r.detail) as {results: number}).results])).toEqual([
       ['north-inv', hits.length],
+      ['north-inv', hits.length],
+      ['north-inv', 0],
       ['south-inv', 0],
     ])
   }, SLOW)
