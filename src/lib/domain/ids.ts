@@ -6,7 +6,7 @@ import {randomBytes} from 'node:crypto'
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
 
-export type IdPrefix = 'usr' | 'own' | 'cam' | 'req' | 'agy' | 'tok' | 'ses' | 'aud' | 'evd' | 'core' | 'alr' | 'evt' | 'imp' | 'acc' | 'dev'
+export type IdPrefix = 'usr' | 'own' | 'cam' | 'req' | 'agy' | 'tok' | 'ses' | 'aud' | 'evd' | 'core' | 'alr' | 'evt' | 'imp' | 'acc' | 'dev' | 'sig' | 'sjb' | 'sgt'
 
 function encodeTime(ms: number): string {
   let out = ''

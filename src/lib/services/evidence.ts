@@ -15,6 +15,7 @@ import type {EvidenceCustody, EvidenceRecord} from '../store/evidence.js'
 import type {RequestRow} from '../store/requests.js'
 import type {Actor, ServiceContext} from './context.js'
 import {type Answerer, answerableRequest} from './requests.js'
+import {indexIfCaseIndexed} from './search.js'
 
 /** What an upload says about its clip (all optional but for a derived copy's provenance). */
 export interface UploadFacts {
@@ -115,7 +116,7 @@ export async function uploadEvidence(ctx: ServiceContext, who: Answerer, input: 
     {uploadedBy: actor, uploadedAt: now, uploadedFrom: input.source, originalName: input.fileName ?? null, recorderClockOffsetSeconds: input.clockOffsetSeconds ?? null, derivation: made},
   )
   try {
-    return await ctx.audited(
+    const uploaded = await ctx.audited(
       async () => {
         await ctx.store.evidence.insertEvidence(record)
         await ctx.store.requests.addTimeline(row.id, {time: now, actor, from: input.source, event: made ? 'derived' : 'uploaded', target: record.id, detail: {sha256: record.sha256, size: record.size, parent: record.parentId}})
@@ -123,6 +124,9 @@ export async function uploadEvidence(ctx: ServiceContext, who: Answerer, input: 
       },
       {target: record.id, detail: {requestId: row.id, sha256: record.sha256, size: record.size}},
     )
+    // A case already indexed for search gets its new footage indexed in the background.
+    void indexIfCaseIndexed(ctx, record.id).catch(() => undefined)
+    return uploaded
   } catch (error) {
     await ctx.evidence.delete(stored.id)
     throw error

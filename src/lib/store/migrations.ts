@@ -350,4 +350,45 @@ export const migrations: string[] = [
   );
   CREATE INDEX owner_devices_owner ON owner_devices(owner_id, created_at);
   `,
+  `-- 11: video search: index jobs per case, which evidence files were indexed, and the sightings found (thumbnails are encrypted evidence blobs)
+  CREATE TABLE search_jobs (
+    id TEXT PRIMARY KEY,
+    case_id TEXT NOT NULL,
+    agency_id TEXT,
+    started_by TEXT NOT NULL,
+    status TEXT NOT NULL,
+    files_total INTEGER NOT NULL,
+    files_done INTEGER NOT NULL,
+    sightings INTEGER NOT NULL,
+    error TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX search_jobs_case ON search_jobs(case_id, created_at);
+  CREATE TABLE search_files (
+    evidence_id TEXT PRIMARY KEY REFERENCES evidence_files(id) ON DELETE CASCADE,
+    job_id TEXT NOT NULL,
+    sightings INTEGER NOT NULL,
+    indexed_at TEXT NOT NULL
+  );
+  CREATE TABLE search_sightings (
+    id TEXT PRIMARY KEY,
+    case_id TEXT NOT NULL,
+    evidence_id TEXT NOT NULL REFERENCES evidence_files(id) ON DELETE CASCADE,
+    camera_id TEXT,
+    label TEXT NOT NULL,
+    score REAL NOT NULL,
+    start_s REAL NOT NULL,
+    end_s REAL NOT NULL,
+    best_s REAL NOT NULL,
+    box TEXT NOT NULL,
+    colours TEXT NOT NULL,
+    thumb_blob TEXT NOT NULL,
+    thumb_sha256 TEXT NOT NULL,
+    thumb_bytes INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX search_sightings_case ON search_sightings(case_id, label, score);
+  CREATE INDEX search_sightings_evidence ON search_sightings(evidence_id);
+  `,
 ]

@@ -25,6 +25,7 @@ import * as policies from './policies.js'
 import * as rateLimits from './rate-limits.js'
 import {SqliteStagedImport} from './registry-import.js'
 import * as requests from './requests.js'
+import * as search from './search.js'
 import * as sessions from './sessions.js'
 import type {Repository, StagedImport, Store} from './store.js'
 import * as users from './users.js'
@@ -44,6 +45,7 @@ export class SqliteStore implements Store {
   readonly policies
   readonly rateLimits
   readonly requests
+  readonly search
   readonly sessions
   readonly users
   private readonly holder = new AsyncLocalStorage<true>()
@@ -68,6 +70,7 @@ export class SqliteStore implements Store {
     this.policies = this.bind(policies)
     this.rateLimits = this.bind(rateLimits)
     this.requests = this.bind(requests)
+    this.search = this.bind(search)
     this.sessions = this.bind(sessions)
     this.users = this.bind(users)
   }

@@ -23,6 +23,7 @@ import type * as policies from './policies.js'
 import type * as rateLimits from './rate-limits.js'
 import type {OnConflict, StagedCounts} from './registry-import.js'
 import type * as requests from './requests.js'
+import type * as search from './search.js'
 import type * as sessions from './sessions.js'
 import type * as users from './users.js'
 
@@ -47,6 +48,7 @@ export interface Repositories {
   policies: Repository<typeof policies>
   rateLimits: Repository<typeof rateLimits>
   requests: Repository<typeof requests>
+  search: Repository<typeof search>
   sessions: Repository<typeof sessions>
   users: Repository<typeof users>
 }

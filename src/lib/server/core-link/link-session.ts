@@ -28,7 +28,7 @@ export class LinkSession {
   readonly policies = new Map<string, CameraPolicySummary>()
   private readonly pending = new Map<string, {resolve: (d: DecisionMessage) => void; reject: (e: Error) => void; timer: NodeJS.Timeout}>()
   private lastHeard = Date.now()
-  private liveness?: NodeJS.Timeout
+  private heartbeatTimer?: NodeJS.Timeout
   private authenticatedAt?: number
   /** The link's work (store writes, audit records) runs one piece at a time, in the order it arrived. */
   private work: Promise<void> = Promise.resolve()
@@ -50,7 +50,7 @@ export class LinkSession {
     const helloTimer = setTimeout(() => void this.serially(() => this.refuse(null, 'hello_timeout', `no signed hello within ${HELLO_TIMEOUT_MS} ms`)), HELLO_TIMEOUT_MS)
     this.ws.on('close', (code, reason) => {
       clearTimeout(helloTimer)
-      clearInterval(this.liveness)
+      clearInterval(this.heartbeatTimer)
       for (const [, p] of this.pending) {
         clearTimeout(p.timer)
         p.reject(new Error('the Core disconnected'))
@@ -136,7 +136,7 @@ export class LinkSession {
     this.core = core
     this.authenticatedAt = Date.now()
     this.send({type: 'welcome', coreId: core.id, heartbeatSeconds: this.heartbeatSeconds, serverTime: new Date().toISOString()})
-    this.liveness = setInterval(() => {
+    this.heartbeatTimer = setInterval(() => {
       if (Date.now() - this.lastHeard > 3 * this.heartbeatSeconds * 1000) return this.ws.terminate()
       if (this.ws.readyState === this.ws.OPEN) this.ws.ping()
     }, this.heartbeatSeconds * 1000)

@@ -1,6 +1,6 @@
 import {defineRoute} from '../route.js'
 
-/** Unauthenticated liveness: status and version, nothing else. */
+/** Unauthenticated health check: status and version, nothing else. */
 export const healthRoutes = [
   defineRoute({
     method: 'GET',

@@ -17,6 +17,7 @@ import {recordingRoutes} from './recordings.js'
 import {registryImportRoutes} from './registry-import.js'
 import {registryRoutes} from './registry.js'
 import {requestRoutes} from './requests.js'
+import {searchRoutes} from './search.js'
 import {streamRoutes} from './streams.js'
 import {tokenRoutes} from './tokens.js'
 import {uploadRoutes} from './uploads.js'
@@ -24,4 +25,4 @@ import {userRoutes} from './users.js'
 import {webRoutes} from './web.js'
 import {webOwnerRoutes} from './web-owner.js'
 
-export const allRoutes = [...healthRoutes, ...authRoutes, ...userRoutes, ...tokenRoutes, ...eventRoutes, ...auditRoutes, ...ownerRoutes, ...registryRoutes, ...registryImportRoutes, ...agencyRoutes, ...requestRoutes, ...evidenceRoutes, ...coreRoutes, ...streamRoutes, ...policyRoutes, ...panicRoutes, ...accessRoutes, ...uploadRoutes, ...webRoutes, ...deviceRoutes, ...webOwnerRoutes, ...recordingRoutes] as unknown as RouteDef<z.ZodType, z.ZodType>[]
+export const allRoutes = [...healthRoutes, ...authRoutes, ...userRoutes, ...tokenRoutes, ...eventRoutes, ...auditRoutes, ...ownerRoutes, ...registryRoutes, ...registryImportRoutes, ...agencyRoutes, ...requestRoutes, ...evidenceRoutes, ...coreRoutes, ...streamRoutes, ...policyRoutes, ...panicRoutes, ...accessRoutes, ...uploadRoutes, ...webRoutes, ...deviceRoutes, ...webOwnerRoutes, ...recordingRoutes, ...searchRoutes] as unknown as RouteDef<z.ZodType, z.ZodType>[]

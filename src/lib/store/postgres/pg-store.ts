@@ -27,6 +27,7 @@ import * as policies from './policies.js'
 import * as rateLimits from './rate-limits.js'
 import {PgStagedImport} from './registry-import.js'
 import * as requests from './requests.js'
+import * as search from './search.js'
 import * as sessions from './sessions.js'
 import * as users from './users.js'
 
@@ -48,6 +49,7 @@ export class PgStore implements Store {
   readonly policies = this.bind(policies)
   readonly rateLimits = this.bind(rateLimits)
   readonly requests = this.bind(requests)
+  readonly search = this.bind(search)
   readonly sessions = this.bind(sessions)
   readonly users = this.bind(users)
   private readonly client = new AsyncLocalStorage<pg.PoolClient>()

@@ -341,5 +341,45 @@ export const postgresMigrations: string[] = [
     created_at text COLLATE "C" NOT NULL
   );
   CREATE INDEX owner_devices_owner ON owner_devices (owner_id, created_at);
+    -- As of SQLite version 11: video search: index jobs per case, the evidence files indexed, the sightings found
+  CREATE TABLE search_jobs (
+    id text COLLATE "C" PRIMARY KEY,
+    case_id text COLLATE "C" NOT NULL,
+    agency_id text COLLATE "C",
+    started_by text COLLATE "C" NOT NULL,
+    status text COLLATE "C" NOT NULL,
+    files_total integer NOT NULL,
+    files_done integer NOT NULL,
+    sightings integer NOT NULL,
+    error text COLLATE "C",
+    created_at text COLLATE "C" NOT NULL,
+    updated_at text COLLATE "C" NOT NULL
+  );
+  CREATE INDEX search_jobs_case ON search_jobs (case_id, created_at);
+  CREATE TABLE search_files (
+    evidence_id text COLLATE "C" PRIMARY KEY REFERENCES evidence_files(id) ON DELETE CASCADE,
+    job_id text COLLATE "C" NOT NULL,
+    sightings integer NOT NULL,
+    indexed_at text COLLATE "C" NOT NULL
+  );
+  CREATE TABLE search_sightings (
+    id text COLLATE "C" PRIMARY KEY,
+    case_id text COLLATE "C" NOT NULL,
+    evidence_id text COLLATE "C" NOT NULL REFERENCES evidence_files(id) ON DELETE CASCADE,
+    camera_id text COLLATE "C",
+    label text COLLATE "C" NOT NULL,
+    score double precision NOT NULL,
+    start_s double precision NOT NULL,
+    end_s double precision NOT NULL,
+    best_s double precision NOT NULL,
+    box text COLLATE "C" NOT NULL,
+    colours text COLLATE "C" NOT NULL,
+    thumb_blob text COLLATE "C" NOT NULL,
+    thumb_sha256 text COLLATE "C" NOT NULL,
+    thumb_bytes integer NOT NULL,
+    created_at text COLLATE "C" NOT NULL
+  );
+  CREATE INDEX search_sightings_case ON search_sightings (case_id, label, score);
+  CREATE INDEX search_sightings_evidence ON search_sightings (evidence_id);
   `,
 ]
