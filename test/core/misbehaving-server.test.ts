@@ -13,7 +13,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {WebSocketServer, type WebSocket} from 'ws'
 
 import {type CoreAgent, startCoreAgent} from '../../src/lib/core/agent.js'
-import {corePaths, writeCoreConfig, writePrivateFile} from '../../src/lib/core/config.js'
+import {corePaths, readCoreConfig, writeCoreConfig, writePrivateFile} from '../../src/lib/core/config.js'
+import {StatementGrants} from '../../src/lib/core/grants.js'
 import {generateIdentity} from '../../src/lib/core/identity.js'
 import {initialPolicy, readLocalPolicies, writeLocalPolicies} from '../../src/lib/core/policies.js'
 import {recordingPaths, writeRecordingSettings} from '../../src/lib/core/recording/settings.js'
@@ -197,5 +198,10 @@ describe('a server that makes up a device key for the owner', () => {
     expect(await ask(cameraIds.emergency)).toMatchObject({allow: false, code: 'no-panic'})
     send([{statement: vouched, revokeStatement: null}])
     expect(await ask(cameraIds.emergency)).toMatchObject({allow: false, code: 'no-panic'})
+    // After a Core restart (fresh grants, same Core dir) the revocation still holds without the server's help.
+    const restarted = new StatementGrants()
+    const outcome = restarted.receive(dir, readCoreConfig(dir), {type: 'owner.statements', policyDocuments: [], panics: [panic()], approvals: [], devices: [{statement: vouched, revokeStatement: null}]})
+    expect(outcome.panics).toBe(0)
+    expect(restarted.panic(cameraIds.emergency, new Date())).toBeNull()
   })
 })

@@ -5,12 +5,17 @@
  * says without the owner's signature opens anything, and a panic the Core has once seen cleared
  * stays cleared even if the server later leaves the clear out. Panics may also be signed by a device
  * key the owner vouched for (a `device` statement, checked with the owner key); a device key the Core
- * has once seen revoked stays revoked.
+ * has once seen revoked stays revoked, across restarts too (kept in `revoked-devices.json`: a server that
+ * leaves the revocation out after a Core restart must not revive a lost phone).
  */
+import {existsSync, readFileSync} from 'node:fs'
+import {join} from 'node:path'
+
 import type {CoreConfig, CoreToServer, ServerToCore} from '../domain/core.js'
 import type {PolicyContext} from '../domain/policy.js'
 import {approvalContext, panicContext, StatementError, trustedOwnerKeys, type VerifiedPanic, verifyPanic} from '../policy/document.js'
 import {deviceKeys, panicKeys} from '../policy/device.js'
+import {writePrivateFile} from './config.js'
 import {applyPolicyDocument} from './local-policy.js'
 import type {OwnerGrants} from './decision.js'
 
@@ -24,10 +29,12 @@ export interface StatementsOutcome {
   rejected: string[]
 }
 
+export const REVOKED_DEVICES_FILE = 'revoked-devices.json'
+
 export class StatementGrants implements OwnerGrants {
   private panics: VerifiedPanic[] = []
   private readonly cleared = new Map<string, string>()
-  private readonly revokedDevices = new Set<string>()
+  private revokedDevices?: Set<string>
   private approvalsByCamera = new Map<string, NonNullable<PolicyContext['approvals']>>()
 
   panic(_cameraId: string, at: Date): PolicyContext['panic'] {
@@ -61,8 +68,12 @@ export class StatementGrants implements OwnerGrants {
       }
     })
 
-    const devices = deviceKeys(statements.devices as Parameters<typeof deviceKeys>[0], keys, {ownerId: config.ownerId, alreadyRevoked: this.revokedDevices})
-    for (const keyId of devices.revoked) this.revokedDevices.add(keyId)
+    const revokedFile = join(dir, REVOKED_DEVICES_FILE)
+    const revoked = (this.revokedDevices ??= new Set(existsSync(revokedFile) ? (JSON.parse(readFileSync(revokedFile, 'utf8')) as string[]) : []))
+    const devices = deviceKeys(statements.devices as Parameters<typeof deviceKeys>[0], keys, {ownerId: config.ownerId, alreadyRevoked: revoked})
+    const newlyRevoked = devices.revoked.filter((keyId) => !revoked.has(keyId))
+    for (const keyId of newlyRevoked) revoked.add(keyId)
+    if (newlyRevoked.length > 0) writePrivateFile(revokedFile, JSON.stringify([...revoked]) + '\n')
     rejected.push(...devices.rejected)
     const signers = panicKeys(keys, devices)
     const panics: VerifiedPanic[] = []
