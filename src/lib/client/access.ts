@@ -1,5 +1,5 @@
 /** Client side of access requests (investigator asks, owner answers with a signed window) and the owner's access report. */
-import {ACCESS_MAX_SECONDS, ACCESS_MIN_SECONDS, type AccessReport, type AccessRequest, type AccessStatus} from '../domain/access.js'
+import {ACCESS_MAX_SECONDS, ACCESS_MIN_SECONDS, type AccessReport, type AccessRequest, type AccessStatus, type RecordedWindow} from '../domain/access.js'
 import {signApproval} from '../policy/document.js'
 import {usageError} from '../errors.js'
 import type {ApiClient} from './api.js'
@@ -15,10 +15,13 @@ function windowSeconds(durationMs: number): number {
   return seconds
 }
 
-export async function requestAccess(api: ApiClient, input: {camera: string; reason: string; durationMs: number}): Promise<AccessRequest> {
+/** `recorded` (a recorded window from..to) asks for that recorded video only; otherwise live video. */
+export async function requestAccess(api: ApiClient, input: {camera: string; reason: string; durationMs: number; recorded?: RecordedWindow}): Promise<AccessRequest> {
   const durationSeconds = windowSeconds(input.durationMs)
+  if (input.recorded && !(Date.parse(input.recorded.from) < Date.parse(input.recorded.to))) throw usageError(`--from (${input.recorded.from}) must be before --to (${input.recorded.to})`)
   const cameraId = await resolveCamera(api, input.camera)
-  return api.post<AccessRequest>('/v1/access-requests', {cameraId, reason: input.reason, durationSeconds})
+  const kind = input.recorded ? {kind: 'recorded', recorded: input.recorded} : {}
+  return api.post<AccessRequest>('/v1/access-requests', {cameraId, reason: input.reason, durationSeconds, ...kind})
 }
 
 export const listAccessRequests = (api: ApiClient, status?: AccessStatus): Promise<AccessRequest[]> => api.get<AccessRequest[]>('/v1/access-requests', {status})
@@ -29,7 +32,8 @@ export async function approveAccess(api: ApiClient, id: string, options: {durati
   const seconds = options.durationMs === undefined ? request.durationSeconds : windowSeconds(options.durationMs)
   const {key} = await ownerSigningKey(api)
   const statement = signApproval(
-    {requestId: request.id, cameraId: request.cameraId, requesterId: request.requester.id, from: now.toISOString(), until: new Date(now.getTime() + seconds * 1000).toISOString()},
+    {requestId: request.id, cameraId: request.cameraId, requesterId: request.requester.id, from: now.toISOString(), until: new Date(now.getTime() + seconds * 1000).toISOString(),
+     ...(request.recorded ? {kind: 'recorded' as const, recorded: request.recorded} : {})},
     key,
   )
   return api.post<AccessRequest>(`${path(id)}/approve`, {statement})

@@ -212,7 +212,7 @@ export class CoreAgent {
   private async onRecordingRequest(request: RecordingRequestMessage): Promise<void> {
     this.config = this.freshConfig()
     const who = `${request.requester.username} (${request.requester.role}${request.requester.agencyName ? `, ${request.requester.agencyName}` : ''})`
-    let decision = decideView(this.options.dir, this.config, {cameraId: request.cameraId, kind: 'recorded', requester: request.requester, at: new Date()}, this.grants)
+    let decision = decideView(this.options.dir, this.config, {cameraId: request.cameraId, kind: 'recorded', requester: request.requester, at: new Date(), window: request.window}, this.grants)
     if (decision.allow && this.witness.failure)
       decision = {allow: false, code: 'audit-log-refused', reason: `the server's audit log failed this Core's witness check: ${this.witness.failure}`.slice(0, 500), until: null}
     const overruled = request.server?.allowed && !decision.allow ? " (the server's copy of the policy would allow it; this Core's own policy decides)" : ''

@@ -26,6 +26,8 @@ export interface ViewQuestion {
   kind: VideoKind
   requester: Requester
   at: Date
+  /** For recorded video: the window asked for (an `approval` camera releases only an approved window covering it). */
+  window?: PolicyContext['window']
 }
 
 const refuse = (code: string, reason: string): DecisionMessage => ({allow: false, code, reason, until: null})
@@ -46,6 +48,7 @@ export function decideView(dir: string, config: CoreConfig, question: ViewQuesti
     requester: {role: question.requester.role, userId: question.requester.userId, agencyId: question.requester.agencyId},
     panic: grants.panic(question.cameraId, question.at),
     approvals: grants.approvals(question.cameraId, question.at),
+    ...(question.window ? {window: question.window} : {}),
   })
   return {allow: decision.allow, code: decision.code, reason: decision.reason, until: decision.until}
 }

@@ -15,11 +15,22 @@ export type AccessStatus = (typeof ACCESS_STATUSES)[number]
 export const ACCESS_MIN_SECONDS = 60
 export const ACCESS_MAX_SECONDS = 24 * 3600
 
-export const AccessRequestBody = z.object({
-  cameraId: z.string().min(1).max(100),
-  reason: z.string().trim().min(1, 'must not be empty').max(2000),
-  durationSeconds: z.number().int().min(ACCESS_MIN_SECONDS, 'at least a minute').max(ACCESS_MAX_SECONDS, 'at most 24 hours'),
-})
+/** The recorded video a request for `recorded` access wants: the Core releases this window and nothing outside it. */
+export const RecordedWindow = z
+  .object({from: IsoTime, to: IsoTime})
+  .refine((w) => Date.parse(w.to) > Date.parse(w.from), {message: 'to must be after from', path: ['to']})
+export type RecordedWindow = z.infer<typeof RecordedWindow>
+
+export const AccessRequestBody = z
+  .object({
+    cameraId: z.string().min(1).max(100),
+    reason: z.string().trim().min(1, 'must not be empty').max(2000),
+    durationSeconds: z.number().int().min(ACCESS_MIN_SECONDS, 'at least a minute').max(ACCESS_MAX_SECONDS, 'at most 24 hours'),
+    /** `recorded`: access to recorded video of `recorded` (required then); default live video. */
+    kind: z.enum(['live', 'recorded']).default('live'),
+    recorded: RecordedWindow.optional(),
+  })
+  .refine((b) => (b.kind === 'recorded') === (b.recorded !== undefined), {message: 'a recorded request names its window (from, to); a live one names none', path: ['recorded']})
 export type AccessRequestBody = z.infer<typeof AccessRequestBody>
 
 /** What the owner signs to approve: this requester, this camera, this window. */
@@ -30,7 +41,12 @@ export const ApprovalPayload = z
     requesterId: z.string().min(1),
     from: IsoTime,
     until: IsoTime,
+    /** Absent on approvals of live video (and on every approval made before recorded ones existed). */
+    kind: z.enum(['live', 'recorded']).optional(),
+    /** For kind `recorded`: the recorded window released (the owner may act on it between from and until). */
+    recorded: RecordedWindow.optional(),
   })
+  .refine((a) => (a.kind === 'recorded') === (a.recorded !== undefined), {message: 'a recorded approval names its window; a live one names none', path: ['recorded']})
   .refine((a) => Date.parse(a.until) > Date.parse(a.from), {message: 'until must be after from', path: ['until']})
   .refine((a) => Date.parse(a.until) - Date.parse(a.from) <= ACCESS_MAX_SECONDS * 1000, {message: 'an approval lasts at most 24 hours', path: ['until']})
 export type ApprovalPayload = z.infer<typeof ApprovalPayload>
@@ -51,6 +67,9 @@ export interface AccessRequest {
   agency: {id: string; name: string} | null
   reason: string
   durationSeconds: number
+  /** Live video, or recorded video of the window `recorded`. */
+  kind: 'live' | 'recorded'
+  recorded: RecordedWindow | null
   status: AccessStatus
   createdAt: string
   decidedAt: string | null

@@ -83,7 +83,9 @@ export interface PolicyContext {
   /** The owner's panic, if one is active or was recently: emergency access runs until `until` (or the camera's emergencyMinutes, if sooner). */
   panic?: {startedAt: string; until: string} | null
   /** Windows the owner approved for this camera (access requests); one with a requesterId opens only for that user. */
-  approvals?: {from: string; until: string; requesterId?: string}[]
+  approvals?: {from: string; until: string; requesterId?: string; kind?: 'live' | 'recorded'; recorded?: {from: string; to: string}}[]
+  /** For `recorded`: the recorded window asked for; only an approval whose window covers it opens. */
+  window?: {from: string; to: string}
 }
 
 export interface Decision {

@@ -41,9 +41,14 @@ export function decide(policy: CameraPolicy, context: PolicyContext): Decision {
       return {allow: true, code: 'emergency-active', reason: `emergency: the owner's panic opens ${kind} until ${until}${scheduleNote(until)}`, until}
     }
     case 'approval': {
-      const open = (context.approvals ?? []).filter(
-        (a) => Date.parse(a.from) <= at && Date.parse(a.until) > at && (!a.requesterId || a.requesterId === context.requester.userId),
+      // A live approval never releases recorded video, nor a recorded one live video.
+      const wanted = context.kind
+      const current = (context.approvals ?? []).filter(
+        (a) => (a.kind ?? 'live') === wanted && Date.parse(a.from) <= at && Date.parse(a.until) > at && (!a.requesterId || a.requesterId === context.requester.userId),
       )
+      const open = wanted === 'recorded' ? current.filter((a) => covers(a.recorded, context.window)) : current
+      if (open.length === 0 && current.length > 0)
+        return {allow: false, code: 'no-approval', reason: `the owner approved recorded video of ${current.map((a) => `${a.recorded!.from}..${a.recorded!.to}`).join(', ')} only, which does not cover ${context.window ? `${context.window.from}..${context.window.to}` : 'an unnamed window'}`, until: null}
       if (open.length === 0)
         return {allow: false, code: 'no-approval', reason: `the owner shares ${kind} only within a window they approved${context.requester.userId ? ' for this requester' : ''}, and none is open`, until: null}
       const approvedUntil = iso(Math.max(...open.map((a) => Date.parse(a.until))))
@@ -52,3 +57,7 @@ export function decide(policy: CameraPolicy, context: PolicyContext): Decision {
     }
   }
 }
+
+/** Whether an approved recorded window covers the one asked for (a missing one covers nothing). */
+const covers = (approved: {from: string; to: string} | undefined, asked: {from: string; to: string} | undefined): boolean =>
+  !!approved && !!asked && Date.parse(approved.from) <= Date.parse(asked.from) && Date.parse(asked.to) <= Date.parse(approved.to)

@@ -181,7 +181,7 @@ export function approvalContext(
     try {
       const a = verifyApproval(record.statement, ownerPublicKeys, options)
       if (a.requestId !== record.requestId) throw new StatementError('mismatch', `the approval is for request ${a.requestId}, not ${record.requestId}`)
-      approvals.push({from: a.from, until: a.until, requesterId: a.requesterId})
+      approvals.push({from: a.from, until: a.until, requesterId: a.requesterId, ...(a.kind ? {kind: a.kind} : {}), ...(a.recorded ? {recorded: a.recorded} : {})})
     } catch (error) {
       rejected.push({requestId: record.requestId, error: (error as Error).message})
     }

@@ -96,6 +96,7 @@ export function renderAccessRequest(r: AccessRequest): string {
     ['requester', r.agency ? `${r.requester.name}, ${r.agency.name}` : r.requester.name],
     ['reason', r.reason],
     ['asked for', `${Math.round(r.durationSeconds / 60)} min`],
+    ...(r.recorded ? ([['recorded', `${localTime(r.recorded.from)} – ${localTime(r.recorded.to)}`]] as [string, string][]) : []),
     ['status', r.status],
     ...(r.window ? ([['window', `${localTime(r.window.from)} – ${localTime(r.window.until)}`]] as [string, string][]) : []),
     ...(r.decisionNote ? ([['note', r.decisionNote]] as [string, string][]) : []),

@@ -3,7 +3,7 @@
  * window they sign (which the Core verifies), denies, or later revokes. Both sides get events. Also
  * the owner's access report, read from the audit log.
  */
-import {type AccessReport, type AccessRequest, type AccessStatus, ApprovalPayload} from '../domain/access.js'
+import {type AccessReport, type AccessRequest, type AccessStatus, ApprovalPayload, type RecordedWindow} from '../domain/access.js'
 import {newId} from '../domain/ids.js'
 import type {OwnerStatement} from '../domain/policy.js'
 import {buildAccessReport} from '../policy/access-report.js'
@@ -40,13 +40,21 @@ const eventData = (r: AccessRequest) => ({
   agency: r.agency?.name ?? null,
   reason: r.reason,
   durationSeconds: r.durationSeconds,
+  kind: r.kind,
+  recorded: r.recorded,
   status: r.status,
   window: r.window,
   note: r.decisionNote,
 })
 
 /** An agency user asks the camera's owner for a window of access. */
-export async function requestAccess(ctx: ServiceContext, actor: Actor, input: {cameraId: string; reason: string; durationSeconds: number}): Promise<AccessRequest> {
+export async function requestAccess(
+  ctx: ServiceContext,
+  actor: Actor,
+  input: {cameraId: string; reason: string; durationSeconds: number; kind?: 'live' | 'recorded'; recorded?: RecordedWindow},
+): Promise<AccessRequest> {
+  const kind = input.kind ?? 'live'
+  const recorded = input.recorded ? {from: new Date(input.recorded.from).toISOString(), to: new Date(input.recorded.to).toISOString()} : null
   const camera = await ctx.store.cameras.getCamera(await cameraScope(ctx, actor), input.cameraId)
   if (!camera) throw notFound(`camera ${input.cameraId}`)
   // Signed-up owners' profiles share their account id; imported owners have no account to answer with.
@@ -58,9 +66,9 @@ export async function requestAccess(ctx: ServiceContext, actor: Actor, input: {c
     () =>
       ctx.store.access.insertAccessRequest({
         id, cameraId: camera.id, ownerId: camera.ownerId, requesterId: actor.user.id, requesterName: actor.user.username,
-        agencyId: agency?.id ?? null, agencyName: agency?.name ?? null, reason: input.reason, durationSeconds: input.durationSeconds, now: ctx.now().toISOString(),
+        agencyId: agency?.id ?? null, agencyName: agency?.name ?? null, reason: input.reason, durationSeconds: input.durationSeconds, kind, recorded, now: ctx.now().toISOString(),
       }),
-    {target: id, detail: {cameraId: camera.id, durationSeconds: input.durationSeconds, reason: input.reason.slice(0, 200), agency: agency?.name ?? null}},
+    {target: id, detail: {cameraId: camera.id, durationSeconds: input.durationSeconds, kind, recorded, reason: input.reason.slice(0, 200), agency: agency?.name ?? null}},
   )
   ctx.events.publish({type: 'access.requested', severity: 'warning', ownerId: camera.ownerId, data: eventData(request)})
   return request
@@ -78,6 +86,8 @@ export async function showAccessRequest(ctx: ServiceContext, actor: Actor, input
   return ctx.audited(() => request, {target: request.id})
 }
 
+const sameWindow = (a: RecordedWindow | undefined, b: RecordedWindow): boolean => !!a && Date.parse(a.from) === Date.parse(b.from) && Date.parse(a.to) === Date.parse(b.to)
+
 /** The owner approves with a window they signed for this request, this camera and this requester. */
 export async function approveAccess(ctx: ServiceContext, actor: Actor, input: {id: string; statement: OwnerStatement}): Promise<AccessRequest> {
   const request = await ownersPending(ctx, actor, input.id)
@@ -88,6 +98,11 @@ export async function approveAccess(ctx: ServiceContext, actor: Actor, input: {i
     const expected = {requestId: request.id, cameraId: request.cameraId, requesterId: request.requester.id}
     for (const [field, value] of Object.entries(expected))
       if (approval[field as keyof typeof expected] !== value) throw new StatementError('mismatch', `the approval's ${field} is ${approval[field as keyof typeof expected]}, but the request's is ${value}`)
+    // The owner signs exactly the video asked for: the kind, and for recorded video the window (never wider).
+    const signed = approval.recorded ? `recorded video of ${approval.recorded.from}..${approval.recorded.to}` : 'live video'
+    const asked = request.recorded ? `recorded video of ${request.recorded.from}..${request.recorded.to}` : 'live video'
+    if ((approval.kind ?? 'live') !== request.kind || (request.recorded && !sameWindow(approval.recorded, request.recorded)))
+      throw new StatementError('mismatch', `the approval releases ${signed}, but the request asks for ${asked}`)
   } catch (error) {
     statementRefused(error)
   }
@@ -99,7 +114,7 @@ export async function approveAccess(ctx: ServiceContext, actor: Actor, input: {i
       if (!(await ctx.store.access.decideAccessRequest(request.id, {status: 'approved', note: null, now, window, approval: input.statement}))) throw conflict(`access request ${request.id} was answered meanwhile`)
       return (await ctx.store.access.getAccessRequest(request.id))!
     },
-    {target: request.id, detail: {cameraId: request.cameraId, ...window}},
+    {target: request.id, detail: {cameraId: request.cameraId, ...window, kind: request.kind, recorded: request.recorded}},
   )
   ctx.events.publish({type: 'access.approved', ownerId: request.ownerId, data: eventData(updated)})
   return updated

@@ -51,7 +51,7 @@ async function recordedAccess(ctx: ServiceContext, camera: CameraRow, requester:
   const session = ctx.cores.session(core.id)
   if (!session) throw new HttpError(503, 'core_offline', `the Core "${core.name}" serving ${camera.name} is offline; try again when it reconnects`)
   const warning = (await ctx.cores.policyWarning(session, camera.id)) ?? undefined
-  const mine = await serverDecision(ctx, camera, {kind: 'recorded', requester: {role: requester.role, userId: requester.userId, agencyId: requester.agencyId}, at: ctx.now()})
+  const mine = await serverDecision(ctx, camera, {kind: 'recorded', requester: {role: requester.role, userId: requester.userId, agencyId: requester.agencyId}, at: ctx.now(), window})
   const refused = (decidedBy: 'server' | 'core', decision: {code: string; reason: string}) => {
     ctx.note({detail: {op, window, agency: requester.agencyName, decidedBy, policyCode: decision.code, policyReason: decision.reason, policyWarning: warning}})
     ctx.events.publish({type: 'recording.refused', severity: 'warning', ownerId: camera.ownerId, data: {cameraId: camera.id, cameraName: camera.name, op, decidedBy, reason: decision.reason, requester: requester.username, agency: requester.agencyName}})

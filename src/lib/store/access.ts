@@ -16,6 +16,9 @@ export interface AccessRow {
   agency_name: string | null
   reason: string
   duration_s: number
+  kind: 'live' | 'recorded'
+  recorded_from: string | null
+  recorded_to: string | null
   status: AccessStatus
   created_at: string
   decided_at: string | null
@@ -37,6 +40,8 @@ export const toAccessRequest = (r: AccessRow): AccessRequest => ({
   agency: r.agency_id ? {id: r.agency_id, name: r.agency_name ?? r.agency_id} : null,
   reason: r.reason,
   durationSeconds: r.duration_s,
+  kind: r.kind,
+  recorded: r.recorded_from && r.recorded_to ? {from: r.recorded_from, to: r.recorded_to} : null,
   status: r.status,
   createdAt: r.created_at,
   decidedAt: r.decided_at,
@@ -44,14 +49,30 @@ export const toAccessRequest = (r: AccessRow): AccessRequest => ({
   window: r.window_from && r.window_until ? {from: r.window_from, until: r.window_until} : null,
 })
 
+export interface NewAccessRequest {
+  id: string
+  cameraId: string
+  ownerId: string
+  requesterId: string
+  requesterName: string
+  agencyId: string | null
+  agencyName: string | null
+  reason: string
+  durationSeconds: number
+  /** Default live video. */
+  kind?: 'live' | 'recorded'
+  recorded?: {from: string; to: string} | null
+  now: string
+}
+
 export function insertAccessRequest(
   db: Db,
-  r: {id: string; cameraId: string; ownerId: string; requesterId: string; requesterName: string; agencyId: string | null; agencyName: string | null; reason: string; durationSeconds: number; now: string},
+  r: NewAccessRequest,
 ): AccessRequest {
   db.prepare(
-    `INSERT INTO access_requests (id, camera_id, owner_id, requester_id, requester_name, agency_id, agency_name, reason, duration_s, status, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
-  ).run(r.id, r.cameraId, r.ownerId, r.requesterId, r.requesterName, r.agencyId, r.agencyName, r.reason, r.durationSeconds, r.now)
+    `INSERT INTO access_requests (id, camera_id, owner_id, requester_id, requester_name, agency_id, agency_name, reason, duration_s, kind, recorded_from, recorded_to, status, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
+  ).run(r.id, r.cameraId, r.ownerId, r.requesterId, r.requesterName, r.agencyId, r.agencyName, r.reason, r.durationSeconds, r.kind ?? 'live', r.recorded?.from ?? null, r.recorded?.to ?? null, r.now)
   return getAccessRequest(db, r.id)!
 }
 

@@ -391,4 +391,9 @@ export const migrations: string[] = [
   CREATE INDEX search_sightings_case ON search_sightings(case_id, label, score);
   CREATE INDEX search_sightings_evidence ON search_sightings(evidence_id);
   `,
+  `-- 12: access requests for recorded video name the recorded window they want
+  ALTER TABLE access_requests ADD COLUMN kind TEXT NOT NULL DEFAULT 'live';
+  ALTER TABLE access_requests ADD COLUMN recorded_from TEXT;
+  ALTER TABLE access_requests ADD COLUMN recorded_to TEXT;
+  `,
 ]

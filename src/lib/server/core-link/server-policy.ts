@@ -5,6 +5,7 @@
  * enforces, so a server copy that differs (a tampered database showing agencies "always" while the
  * Core enforces "never") is flagged instead of trusted.
  */
+import {ApprovalPayload} from '../../domain/access.js'
 import {type CameraPolicySummary} from '../../domain/core.js'
 import {type CameraPolicy, defaultPolicy, type Decision, type PolicyContext, type VideoKind} from '../../domain/policy.js'
 import {policyDigest} from '../../core/policies.js'
@@ -29,12 +30,16 @@ export function serverPolicy(shown: ShownPolicy | undefined, cameraId: string, n
 /** What the server knows of the owner's grants at `at`: their panic in force and approved windows. */
 export async function ownerGrants(ctx: StoreContext, camera: {id: string; ownerId: string}, at: Date): Promise<Pick<PolicyContext, 'panic' | 'approvals'>> {
   const panic = await ctx.store.panic.activePanic(camera.ownerId, at)
-  const approvals = (await ctx.store.access.approvalsFor(camera.id, at)).map((a) => ({from: a.from, until: a.until, requesterId: a.requesterId}))
+  // The statements were verified when the owner approved; their payload says which video and window.
+  const approvals = (await ctx.store.access.approvalsFor(camera.id, at)).map((a) => {
+    const {kind, recorded} = ApprovalPayload.parse(JSON.parse(a.statement.payload))
+    return {from: a.from, until: a.until, requesterId: a.requesterId, ...(kind ? {kind} : {}), ...(recorded ? {recorded} : {})}
+  })
   return {panic: panic && {startedAt: panic.startedAt, until: panic.until}, approvals}
 }
 
 /** The server's decision on its own copy of the camera's policy. */
-export async function serverDecision(ctx: StoreContext, camera: {id: string; ownerId: string}, question: {kind: VideoKind; requester: PolicyContext['requester']; at: Date}): Promise<Decision> {
+export async function serverDecision(ctx: StoreContext, camera: {id: string; ownerId: string}, question: {kind: VideoKind; requester: PolicyContext['requester']; at: Date; window?: PolicyContext['window']}): Promise<Decision> {
   const shown = (await ctx.store.policies.shownPolicies([camera.id])).get(camera.id)
   return decide(serverPolicy(shown, camera.id, question.at).policy, {...question, ...(await ownerGrants(ctx, camera, question.at))})
 }

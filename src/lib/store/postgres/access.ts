@@ -1,20 +1,20 @@
 /** Access requests and the owner's access report on PostgreSQL (see ../access.ts). */
 import type {AccessRequest, AccessStatus, ApprovalRecord} from '../../domain/access.js'
 import {OwnerStatement} from '../../domain/policy.js'
-import {toAccessAuditRow, toAccessRequest, toApprovalRecord, type ApprovalRow, type AccessAuditRow, type AccessAuditSqlRow, type AccessRow} from '../access.js'
+import {toAccessAuditRow, toAccessRequest, toApprovalRecord, type ApprovalRow, type AccessAuditRow, type AccessAuditSqlRow, type AccessRow, type NewAccessRequest} from '../access.js'
 import {all, one, run, type Pg} from './pg.js'
 
 const SELECT = 'SELECT a.*, c.name AS camera_name FROM access_requests a JOIN cameras c ON c.id = a.camera_id'
 
 export async function insertAccessRequest(
   db: Pg,
-  r: {id: string; cameraId: string; ownerId: string; requesterId: string; requesterName: string; agencyId: string | null; agencyName: string | null; reason: string; durationSeconds: number; now: string},
+  r: NewAccessRequest,
 ): Promise<AccessRequest> {
   await run(
     db,
-    `INSERT INTO access_requests (id, camera_id, owner_id, requester_id, requester_name, agency_id, agency_name, reason, duration_s, status, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10)`,
-    [r.id, r.cameraId, r.ownerId, r.requesterId, r.requesterName, r.agencyId, r.agencyName, r.reason, r.durationSeconds, r.now],
+    `INSERT INTO access_requests (id, camera_id, owner_id, requester_id, requester_name, agency_id, agency_name, reason, duration_s, kind, recorded_from, recorded_to, status, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'pending', $13)`,
+    [r.id, r.cameraId, r.ownerId, r.requesterId, r.requesterName, r.agencyId, r.agencyName, r.reason, r.durationSeconds, r.kind ?? 'live', r.recorded?.from ?? null, r.recorded?.to ?? null, r.now],
   )
   return (await getAccessRequest(db, r.id))!
 }

@@ -381,5 +381,9 @@ export const postgresMigrations: string[] = [
   );
   CREATE INDEX search_sightings_case ON search_sightings (case_id, label, score);
   CREATE INDEX search_sightings_evidence ON search_sightings (evidence_id);
-  `,
+    -- As of SQLite version 12: access requests for recorded video name the recorded window they want
+  ALTER TABLE access_requests ADD COLUMN kind text COLLATE "C" NOT NULL DEFAULT 'live';
+  ALTER TABLE access_requests ADD COLUMN recorded_from text COLLATE "C";
+  ALTER TABLE access_requests ADD COLUMN recorded_to text COLLATE "C";
+`,
 ]
