@@ -13,10 +13,12 @@ import {pullRecording} from '../../src/lib/client/recordings.js'
 import {editLocalPolicy} from '../../src/lib/core/local-policy.js'
 import {recordingPaths, setCameraRecording, writeRecordingSettings} from '../../src/lib/core/recording/settings.js'
 import type {ChainEntry, CoreAnswer, RecordingList} from '../../src/lib/domain/recording.js'
+import type {AccessRequest, ApprovalPayload} from '../../src/lib/domain/access.js'
 import type {CanvassResult} from '../../src/lib/domain/requests.js'
 import {verifyEvidenceDir} from '../../src/lib/evidence/evidence-dir.js'
 import {ffprobePath} from '../../src/lib/media/ffmpeg.js'
 import {runMediaTool} from '../../src/lib/media/run.js'
+import {signApproval} from '../../src/lib/policy/document.js'
 import {runCli} from '../helpers/cli.js'
 import {failure} from '../helpers/failure.js'
 import {removeDir, tempDir} from '../helpers/server.js'
@@ -44,13 +46,13 @@ async function durationOf(file: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  site = await startSite({host: '127.0.9.61', modes: ['never', 'never', 'never']})
+  site = await startSite({host: '127.0.9.61', modes: ['never', 'never', 'never'], ownerKey: true})
   const [always, never, approval] = site.core.cameras.map((c) => c.id) as [string, string, string]
   cam = {always, never, approval}
   editLocalPolicy(site.dir, always, {recorded: 'always'})
   editLocalPolicy(site.dir, approval, {recorded: 'approval'})
   const on = {on: true, retentionSeconds: 3600, maxDiskBytes: 2 ** 30}
-  writeRecordingSettings(site.dir, {segmentSeconds: SEGMENT_SECONDS, cameras: {[always]: on, [never]: {...on, maxDiskBytes: TINY_BUDGET}}})
+  writeRecordingSettings(site.dir, {segmentSeconds: SEGMENT_SECONDS, cameras: {[always]: on, [never]: {...on, maxDiskBytes: TINY_BUDGET}, [approval]: on}})
   await site.startAgent()
   out = tempDir('rtcc-pull-')
   // Enough for a window spanning three segments.
@@ -215,4 +217,44 @@ describe('recorded video on the Core', () => {
     expect(kept.reduce((sum, f) => sum + statSync(join(folder, f)).size, 0)).toBeLessThanOrEqual(TINY_BUDGET)
     expect(kept.length).toBeLessThan(chainOf(cam.never).filter((e) => e.kind === 'segment').length)
   })
+
+  it('releases recorded video of an `approval` camera only for the window the owner approved, and not under a live approval', async () => {
+    await until(() => chainOf(cam.approval).filter((e) => e.kind === 'segment').length >= 3, 'three sealed segments of the approval camera', 20_000)
+    const first = chainOf(cam.approval).find((e) => e.kind === 'segment')!
+    const from = new Date(Date.parse(first.start) + 500)
+    const window = {from: from.toISOString(), to: new Date(from.getTime() + 3000).toISOString()}
+    const pull = (w: {from: string; to: string}, caseId: string) => pullRecording(site.investigator, cam.approval, {...w, caseId}, join(out, caseId))
+    const received = () => site.logs.filter((l) => l.includes('owner statements:')).length
+    const approve = async (request: AccessRequest, extra: Partial<ApprovalPayload>) => {
+      const now = Date.now()
+      const payload = {requestId: request.id, cameraId: cam.approval, requesterId: request.requester.id, from: new Date(now).toISOString(), until: new Date(now + 600_000).toISOString(), ...extra}
+      return site.owner.post<AccessRequest>(`/v1/access-requests/${request.id}/approve`, {statement: signApproval(payload, site.ownerKey!)})
+    }
+    const ask = (body: Record<string, unknown>) => site.investigator.post<AccessRequest>('/v1/access-requests', {cameraId: cam.approval, reason: 'hit and run', durationSeconds: 600, ...body})
+
+    // An approved live window does not release recorded video.
+    let seen = received()
+    await approve(await ask({}), {})
+    await until(() => received() > seen, 'the Core to receive the live approval')
+    expect((await failure(pull(window, 'CASE-APR-0'))).message).toMatch(/only within a window they approved/)
+
+    const request = await ask({kind: 'recorded', recorded: window})
+    expect(request).toMatchObject({kind: 'recorded', recorded: window, status: 'pending'})
+    // The owner signs exactly the window asked: a wider one is refused by the server.
+    const wider = {from: new Date(from.getTime() - 60_000).toISOString(), to: window.to}
+    expect((await failure(approve(request, {kind: 'recorded', recorded: wider}))).message).toMatch(/asks for recorded video of/)
+    seen = received()
+    await approve(request, {kind: 'recorded', recorded: window})
+    await until(() => received() > seen, 'the Core to receive the recorded approval')
+
+    const pulled = await pull(window, 'CASE-APR-1')
+    expect(pulled.policy).toMatchObject({code: 'approval-active'})
+    expect(Math.abs((await durationOf(join(out, 'CASE-APR-1', pulled.download.files[0]!.name))) - 3)).toBeLessThanOrEqual(KEYFRAME_SECONDS + 0.15)
+    // Wider than, or outside, the approved window: nothing.
+    for (const w of [wider, {from: window.to, to: new Date(Date.parse(window.to) + 2000).toISOString()}]) {
+      const error = await failure(pull(w, 'CASE-APR-2'))
+      expect(error.message).toMatch(/approved recorded video of .* only, which does not cover/)
+      expect(error.exitCode).toBe(4)
+    }
+  }, 60_000)
 })
