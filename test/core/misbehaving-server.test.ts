@@ -23,7 +23,7 @@ import {newId} from '../../src/lib/domain/ids.js'
 import {defaultPolicy} from '../../src/lib/domain/policy.js'
 import {signDeviceRevoke, signDeviceVouch} from '../../src/lib/policy/device.js'
 import {UPLOAD_PATH} from '../../src/lib/domain/recording.js'
-import {generateOwnerKey, type OwnerKeyPair, signPanic, signPolicyDocument} from '../../src/lib/policy/document.js'
+import {generateOwnerKey, type OwnerKeyPair, signApproval, signPanic, signPolicyDocument} from '../../src/lib/policy/document.js'
 import {type SimulatorHandle, startSimulatedCameras} from '../../src/lib/onvif/simulator/index.js'
 import {certificateFingerprint, createSelfSignedCertificate} from '../../src/lib/server/tls.js'
 import {removeDir, tempDir} from '../helpers/server.js'
@@ -102,7 +102,7 @@ beforeAll(async () => {
   writeLocalPolicies(dir, {
     [cameraIds.never]: initialPolicy(cameraIds.never, {live: 'never'}),
     [cameraIds.always]: initialPolicy(cameraIds.always, {live: 'always'}),
-    [cameraIds.emergency]: initialPolicy(cameraIds.emergency, {live: 'emergency'}),
+    [cameraIds.emergency]: initialPolicy(cameraIds.emergency, {live: 'emergency', recorded: 'approval'}),
   })
   agent = startCoreAgent({dir, version: 'test', recheckMs: 250, healthIntervalMs: 600_000, backoff: {baseMs: 200, maxMs: 1000}})
   await until(() => agent.linkState === 'online', 'the Core to accept the liar\'s welcome')
@@ -145,6 +145,41 @@ describe('a server that says "allowed" against the owner\'s policy', () => {
       expect(answer).not.toHaveProperty('ranges')
       expect(answer).not.toHaveProperty('manifest')
     }
+    expect(uploadAttempts).toBe(0)
+  })
+
+  it('opens no recorded video beyond the window the owner approved, whatever window the server claims or forges', async () => {
+    const camera = cameraIds.emergency
+    const from = Date.now() - 120_000
+    const approved = {from: new Date(from).toISOString(), to: new Date(from + 10_000).toISOString()}
+    const wider = {from: approved.from, to: new Date(from + 60_000).toISOString()}
+    const approval = (requestId: string, extra: object) =>
+      signApproval({requestId, cameraId: camera, requesterId: INVESTIGATOR.userId!, from: new Date().toISOString(), until: new Date(Date.now() + 600_000).toISOString(), ...extra}, ownerKey)
+    const real = approval('acc_real', {kind: 'recorded', recorded: approved})
+    // The server widens the owner's window in the payload (the signature no longer matches), and relays a live approval too.
+    const forged = {...real, payload: JSON.stringify({...(JSON.parse(real.payload) as object), recorded: wider})}
+    const statements = [
+      {requestId: 'acc_live', cameraId: camera, statement: approval('acc_live', {})},
+      {requestId: 'acc_real', cameraId: camera, statement: forged},
+      {requestId: 'acc_real', cameraId: camera, statement: real},
+    ]
+    core!.send(JSON.stringify({type: 'owner.statements', policyDocuments: [], panics: [], approvals: statements}))
+    const answer = async (op: 'list' | 'pull', window: {from: string; to: string}) => {
+      const requestId = `rec-apr-${++requestSeq}`
+      core!.send(JSON.stringify({type: 'recording.request', requestId, op, cameraId: camera, window, requester: INVESTIGATOR, uploadToken: 'u'.repeat(43), server: {allowed: true}}))
+      let reply: CoreToServer | undefined
+      await until(() => (reply = received.find((m) => m.type === 'recording.answer' && m.requestId === requestId)) !== undefined, `the Core's answer to ${requestId}`)
+      return reply as Extract<CoreToServer, {type: 'recording.answer'}>
+    }
+    // The owner's own window is honoured (the statements arrived and verify)…
+    await until(async () => (await answer('list', approved)).decision.allow, 'the Core to honour the approved window')
+    // …but a wider one, asked for under the forged or the live approval, opens nothing.
+    for (const op of ['list', 'pull'] as const) {
+      const refused = await answer(op, wider)
+      expect(refused.decision).toMatchObject({allow: false, code: 'no-approval', reason: expect.stringContaining(`approved recorded video of ${approved.from}..${approved.to} only`)})
+      expect(refused).not.toHaveProperty('manifest')
+    }
+    expect(await ask(camera, INVESTIGATOR, 'recorded')).toMatchObject({allow: false, code: 'no-approval'})
     expect(uploadAttempts).toBe(0)
   })
 
