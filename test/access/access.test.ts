@@ -137,6 +137,35 @@ describe('access request --duration', () => {
   })
 })
 
+describe('access to recorded video', () => {
+  it('names the recorded window; the owner signs it; only a window inside it opens, and never live video', async () => {
+    const env = {RTCC_CONFIG_DIR: configDir, RTCC_SERVER: t.url, RTCC_FINGERPRINT: t.fingerprint, RTCC_TOKEN: ines.options.token!}
+    const camera = owner.cameras[0]!
+    const recorded = {from: '2026-12-06T02:09:00.000Z', to: '2026-12-06T02:11:00.000Z'}
+    const [missing, asked] = await Promise.all([
+      runCli(['access', 'request', camera.id, '--reason', 'hit and run', '--kind', 'recorded', '--from', recorded.from], {env}),
+      runCli(['access', 'request', camera.id, '--reason', 'hit and run', '--kind', 'recorded', '--from', recorded.from, '--to', recorded.to, '--json'], {env}),
+    ])
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toMatch(/--kind recorded needs --from and --to/)
+    expect(asked.code, asked.stderr).toBe(0)
+    const request = asked.json<AccessRequest>()
+    expect(request).toMatchObject({kind: 'recorded', recorded, status: 'pending'})
+
+    const approved = await approveAccess(owner.api, request.id)
+    expect(approved).toMatchObject({status: 'approved', kind: 'recorded', recorded})
+    const records = (await t.server.ctx.store.access.approvalsFor(camera.id)).filter((a) => a.requestId === request.id)
+    const {approvals} = approvalContext(records, await t.server.ctx.store.policies.ownerKeys(owner.ownerId), {ownerId: owner.ownerId, cameraId: camera.id})
+    expect(approvals).toEqual([{...approved.window, requesterId: inesId, kind: 'recorded', recorded}])
+    const policy = {...(await testPolicy(owner.api, camera.id, {kind: 'recorded'})).policy!}
+    const ask = (kind: 'live' | 'recorded', window?: {from: string; to: string}) =>
+      decide(policy, {kind, at: new Date(), requester: {role: 'investigator', userId: inesId}, approvals, ...(window ? {window} : {})})
+    expect(ask('recorded', {from: '2026-12-06T02:10:00.000Z', to: recorded.to})).toMatchObject({allow: true, code: 'approval-active'})
+    expect(ask('recorded', {from: recorded.from, to: '2026-12-06T02:12:00.000Z'})).toMatchObject({allow: false, code: 'no-approval'})
+    expect(ask('live')).toMatchObject({allow: false, code: 'no-approval'})
+  })
+})
+
 describe('the owner\'s access report', () => {
   it('lists who accessed which camera, when, live or recorded, under which policy reason, and leaves out the owner\'s own actions', async () => {
     const camera = owner.cameras[0]!
@@ -155,7 +184,7 @@ describe('the owner\'s access report', () => {
       ['ines', 'Chicago PD', 'stream.view', 'allowed', 'Counter', 'live'],
       ['ines', 'Chicago PD', 'stream.stop', 'allowed', 'Counter', 'live'],
       ['otto', 'Chicago PD', 'policy.change', 'denied', 'Counter', null],
-      ['otto', 'Chicago PD', 'access.request', 'allowed', 'Counter', null],
+      ['otto', 'Chicago PD', 'access.request', 'allowed', 'Counter', 'live'],
     ])
     expect(report.entries[0]!.reason).toMatch(/^approved by the owner/)
     expect(report.entries[3]!.reason).toMatch(/tried to change your sharing policy/)
