@@ -94,10 +94,10 @@ describe.each(BACKENDS)('access request repositories and the panic clear on %s',
   let store: SqliteStore | PgStore
   let ownerId: string
   const approval: OwnerStatement = {format: STATEMENT_FORMAT, type: 'approval', ownerId: 'own_1', keyId: 'key_1', payload: '{}', signature: 'B'.repeat(86)}
-  const ask = (id: string, cameraId: string, now: string, more: {agencyId?: string | null; requesterId?: string} = {}) =>
+  const ask = (id: string, cameraId: string, now: string, more: {agencyId?: string | null; requesterId?: string; kind?: 'live' | 'recorded'; recorded?: {from: string; to: string}} = {}) =>
     store.access.insertAccessRequest({
       id, cameraId, ownerId, requesterId: more.requesterId ?? 'usr_ivy', requesterName: 'ivy', agencyId: more.agencyId ?? null, agencyName: more.agencyId ? 'Alpha PD' : null,
-      reason: 'burglary on Main St', durationSeconds: 3600, now,
+      reason: 'burglary on Main St', durationSeconds: 3600, kind: more.kind, recorded: more.recorded, now,
     })
   beforeAll(async () => {
     opened = await openBackend(backend)
@@ -112,9 +112,10 @@ describe.each(BACKENDS)('access request repositories and the panic clear on %s',
     const first = await ask('acc_1', 'cam_1', '2026-12-01T10:00:00.000Z', {agencyId: 'agy_1'})
     expect(first).toEqual({
       id: 'acc_1', cameraId: 'cam_1', cameraName: 'Front door', ownerId, requester: {id: 'usr_ivy', name: 'ivy'}, agency: {id: 'agy_1', name: 'Alpha PD'},
-      reason: 'burglary on Main St', durationSeconds: 3600, status: 'pending', createdAt: '2026-12-01T10:00:00.000Z', decidedAt: null, decisionNote: null, window: null,
+      reason: 'burglary on Main St', durationSeconds: 3600, kind: 'live', recorded: null, status: 'pending', createdAt: '2026-12-01T10:00:00.000Z', decidedAt: null, decisionNote: null, window: null,
     })
-    await ask('acc_2', 'cam_2', '2026-12-01T10:01:00.000Z', {requesterId: 'usr_sam'})
+    const recorded = {from: '2026-11-30T22:00:00.000Z', to: '2026-11-30T22:05:00.000Z'}
+    expect(await ask('acc_2', 'cam_2', '2026-12-01T10:01:00.000Z', {requesterId: 'usr_sam', kind: 'recorded', recorded})).toMatchObject({kind: 'recorded', recorded})
     await ask('acc_3', 'cam_1', '2026-12-01T10:01:00.000Z')
     expect(await store.access.getAccessRequest('acc_x')).toBeUndefined()
     const ids = async (filter: Parameters<typeof store.access.listAccessRequests>[0]) => (await store.access.listAccessRequests(filter)).map((r) => r.id)
