@@ -38,14 +38,22 @@ interface Finishing {
   source: string | null
 }
 
+// @tus/file-store creates its folder from its constructor with a callback that throws when that fails (the
+// data dir removed meanwhile): an uncaught exception that would take the server down. open() creates the
+// folder, awaited, before the store exists, so the store's own attempt is skipped.
+// @ts-expect-error -- overrides FileStore's private checkOrCreateDirectory
+class ExistingFolderFileStore extends FileStore {
+  override checkOrCreateDirectory(): void {}
+}
+
 export class UploadEndpoint {
   private readonly tus: TusServer
-  private readonly store: FileStore
+  private readonly store: ExistingFolderFileStore
   /** The call whose PATCH may finish an upload, by upload id, so the ingest runs in that call's audited context. */
   private readonly finishing = new Map<string, Finishing>()
 
   private constructor(readonly directory: string, maxBytes: number) {
-    this.store = new FileStore({directory, expirationPeriodInMilliseconds: UPLOAD_EXPIRY_MS})
+    this.store = new ExistingFolderFileStore({directory, expirationPeriodInMilliseconds: UPLOAD_EXPIRY_MS})
     this.tus = new TusServer({
       path: UPLOADS_PATH,
       datastore: this.store,
