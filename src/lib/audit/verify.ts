@@ -161,32 +161,27 @@ export async function verifyAuditLog(reader: AuditLogReader, publicKey: KeyObjec
 
   checkRoots()
   const pageSize = options.pageSize ?? PAGE
-  // A page that throws holds a BLOB where text belongs: undefined sends it down the canonical path.
-  const textPage = (afterSeq: number): Promise<string[] | undefined> => reader.auditRowTextPage(afterSeq, pageSize).catch(() => undefined)
-  let after = Number.MIN_SAFE_INTEGER
-  let nextTexts = textPage(after)
-  for (;;) {
-    const texts = await nextTexts
+  for (let after = Number.MIN_SAFE_INTEGER; ; ) {
+    let texts: string[] | undefined
+    try {
+      texts = await reader.auditRowTextPage(after, pageSize)
+    } catch {
+      texts = undefined // a BLOB where text belongs: this page takes the canonical path
+    }
     if (texts) {
-      const more = texts.length === pageSize
-      // Read ahead: PostgreSQL renders the next page in its own process while this one is hashed.
-      if (more) {
-        after = seqOfText(texts[texts.length - 1]!)
-        nextTexts = textPage(after)
-      }
       // Fast path: hash the database's JSON rendering; any row it does not vouch for is rechecked canonically.
       for (const text of texts) {
         const split = text.length - 2 * HASH_SIZE
         const leafHash = leafHashHexOfJson(text.slice(0, split))
         appendLeaf(leafHash === text.slice(split) ? leafHash : checkValues((await reader.auditRowValuesPage(seqOfText(text) - 1, 1))[0]!))
       }
-      if (!more) break
+      if (texts.length < pageSize) break
+      after = seqOfText(texts[texts.length - 1]!)
     } else {
       const rows = await reader.auditRowValuesPage(after, pageSize)
       for (const row of rows) appendLeaf(checkValues(row))
       if (rows.length < pageSize) break
       after = rows[rows.length - 1]![0] as number
-      nextTexts = textPage(after)
     }
   }
 
