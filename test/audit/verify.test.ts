@@ -36,6 +36,7 @@ beforeAll(async () => {
 afterAll(() => cleanup())
 
 let copies = 0
+let pageSize: number | undefined
 /** A fresh copy of the golden database, changed by `tamper` through its own connection. */
 function tampered(tamper: (db: Database.Database) => void, source = golden): string {
   const file = join(dir, `copy-${++copies}.db`)
@@ -49,7 +50,7 @@ function tampered(tamper: (db: Database.Database) => void, source = golden): str
 async function verify(file: string, sinceCheckpoint?: string, publicKey = signer.publicKey): Promise<VerifyResult> {
   const db = openDatabase(file, {readonly: true})
   try {
-    return await verifySqlite(db, publicKey, {sinceCheckpoint})
+    return await verifySqlite(db, publicKey, {sinceCheckpoint, pageSize})
   } finally {
     db.close()
   }
@@ -64,160 +65,170 @@ function rehash(db: Database.Database, seq: number): void {
   db.prepare('UPDATE audit_records SET leaf_hash = ? WHERE seq = ?').run(leafHashOfValues(row), seq)
 }
 
-describe('verifyAuditLog on an untouched log', () => {
-  it('passes, recomputing the tree and checking all five checkpoints', async () => {
-    const result = await verify(golden, savedAt50)
-    expect(result).toMatchObject({ok: true, records: 50, size: 50, checkpoints: 5, problems: [], warnings: [], unsignedRecords: 0})
-    expect(result.firstBadRecord).toBeUndefined()
-    expect(result.rootHash).toBe(savedAt50.split('\n')[2])
-    expect(result.ratePerSecond).toBeGreaterThan(0)
-  })
-
-  it('passes against an older saved checkpoint: the log only grew since', async () => {
-    expect(await verify(golden, savedAt30)).toMatchObject({ok: true, problems: []})
-  })
-
-  it('fails every checkpoint when checked with another key', async () => {
-    const result = await verify(golden, undefined, newSigner().publicKey)
-    expect(result.ok).toBe(false)
-    expect(result.problems).toHaveLength(5)
-    expect(result.problems[0]).toMatch(/checkpoint at size 10: no signature on the note is from the expected key/)
-  })
-})
-
-describe('verifyAuditLog catches tampering with the database file', () => {
-  it('an edited field, naming the record', async () => {
-    const file = tampered((db) => db.prepare("UPDATE audit_records SET actor_name = 'mallory' WHERE seq = 17").run())
-    const result = await verify(file)
-    expect(result.ok).toBe(false)
-    expect(result.firstBadRecord).toMatchObject({seq: 17, reason: expect.stringMatching(/altered/)})
-    expect(result.problems).toContain('the records do not reproduce the signed checkpoint at size 20: records 11–20 were altered, removed or reordered')
-  })
-
-  it('an edited field whose leaf hash was recomputed too: the signed checkpoint roots give it away', async () => {
-    const file = tampered((db) => {
-      db.prepare("UPDATE audit_records SET outcome = 'allowed', detail = NULL WHERE seq = 25").run()
-      rehash(db, 25)
+// Every test runs twice: with one page, and with 7-record pages so that records, gaps and the BLOB
+// fallback fall across page boundaries; both must name the same records.
+for (const size of [undefined, 7]) {
+  describe(size ? `with ${size}-record pages` : 'with one page', () => {
+    beforeAll(() => {
+      pageSize = size
     })
-    const result = await verify(file)
-    expect(result.ok).toBe(false)
-    expect(result.firstBadRecord).toBeUndefined() // its own hash is consistent; the tree is not
-    expect(result.problems[0]).toBe('the records do not reproduce the signed checkpoint at size 30: records 21–30 were altered, removed or reordered')
-  })
 
-  it('a number replaced by text or a fraction', async () => {
-    const file = tampered((db) => {
-      db.prepare("UPDATE audit_records SET bytes_in = 'lots' WHERE seq = 12").run()
-      db.prepare('UPDATE audit_records SET bytes_out = 1300.5 WHERE seq = 13').run()
+    describe('verifyAuditLog on an untouched log', () => {
+      it('passes, recomputing the tree and checking all five checkpoints', async () => {
+        const result = await verify(golden, savedAt50)
+        expect(result).toMatchObject({ok: true, records: 50, size: 50, checkpoints: 5, problems: [], warnings: [], unsignedRecords: 0})
+        expect(result.firstBadRecord).toBeUndefined()
+        expect(result.rootHash).toBe(savedAt50.split('\n')[2])
+        expect(result.ratePerSecond).toBeGreaterThan(0)
+      })
+
+      it('passes against an older saved checkpoint: the log only grew since', async () => {
+        expect(await verify(golden, savedAt30)).toMatchObject({ok: true, problems: []})
+      })
+
+      it('fails every checkpoint when checked with another key', async () => {
+        const result = await verify(golden, undefined, newSigner().publicKey)
+        expect(result.ok).toBe(false)
+        expect(result.problems).toHaveLength(5)
+        expect(result.problems[0]).toMatch(/checkpoint at size 10: no signature on the note is from the expected key/)
+      })
     })
-    const result = await verify(file)
-    expect(result.firstBadRecord).toMatchObject({seq: 12})
-    expect(result.problems.filter((p) => p.startsWith('record ')).map((p) => p.split(' ')[1])).toEqual(['12', '13'])
-  })
 
-  it('a BLOB where text belongs, and a truncated leaf hash', async () => {
-    const file = tampered((db) => {
-      db.prepare("UPDATE audit_records SET target = x'00ff' WHERE seq = 31").run()
-      db.prepare("UPDATE audit_records SET leaf_hash = x'01' WHERE seq = 44").run()
+    describe('verifyAuditLog catches tampering with the database file', () => {
+      it('an edited field, naming the record', async () => {
+        const file = tampered((db) => db.prepare("UPDATE audit_records SET actor_name = 'mallory' WHERE seq = 17").run())
+        const result = await verify(file)
+        expect(result.ok).toBe(false)
+        expect(result.firstBadRecord).toMatchObject({seq: 17, reason: expect.stringMatching(/altered/)})
+        expect(result.problems).toContain('the records do not reproduce the signed checkpoint at size 20: records 11–20 were altered, removed or reordered')
+      })
+
+      it('an edited field whose leaf hash was recomputed too: the signed checkpoint roots give it away', async () => {
+        const file = tampered((db) => {
+          db.prepare("UPDATE audit_records SET outcome = 'allowed', detail = NULL WHERE seq = 25").run()
+          rehash(db, 25)
+        })
+        const result = await verify(file)
+        expect(result.ok).toBe(false)
+        expect(result.firstBadRecord).toBeUndefined() // its own hash is consistent; the tree is not
+        expect(result.problems[0]).toBe('the records do not reproduce the signed checkpoint at size 30: records 21–30 were altered, removed or reordered')
+      })
+
+      it('a number replaced by text or a fraction', async () => {
+        const file = tampered((db) => {
+          db.prepare("UPDATE audit_records SET bytes_in = 'lots' WHERE seq = 12").run()
+          db.prepare('UPDATE audit_records SET bytes_out = 1300.5 WHERE seq = 13').run()
+        })
+        const result = await verify(file)
+        expect(result.firstBadRecord).toMatchObject({seq: 12})
+        expect(result.problems.filter((p) => p.startsWith('record ')).map((p) => p.split(' ')[1])).toEqual(['12', '13'])
+      })
+
+      it('a BLOB where text belongs, and a truncated leaf hash', async () => {
+        const file = tampered((db) => {
+          db.prepare("UPDATE audit_records SET target = x'00ff' WHERE seq = 31").run()
+          db.prepare("UPDATE audit_records SET leaf_hash = x'01' WHERE seq = 44").run()
+        })
+        const result = await verify(file)
+        expect(result.firstBadRecord).toMatchObject({seq: 31, reason: expect.stringMatching(/altered/)})
+        expect(result.problems.filter((p) => p.startsWith('record ')).map((p) => p.split(' ')[1])).toEqual(['31', '44'])
+        expect(result.records).toBe(50)
+      })
+
+      it('a deleted row, naming the record after the gap', async () => {
+        const file = tampered((db) => db.prepare('DELETE FROM audit_records WHERE seq = 23').run())
+        const result = await verify(file)
+        expect(result.ok).toBe(false)
+        expect(result.firstBadRecord).toMatchObject({seq: 24, reason: 'records 23–23 are missing before it'})
+        expect(result.problems.some((p) => /covers more records than the log holds \(49\)/.test(p))).toBe(true)
+      })
+
+      it('two rows whose contents were swapped, naming the first', async () => {
+        const file = tampered((db) => {
+          const columns = ['id', 'time', 'actor_id', 'actor_name', 'role', 'action', 'target', 'outcome', 'source', 'request_id', 'bytes_in', 'bytes_out', 'detail', 'leaf_hash']
+          const get = db.prepare(`SELECT ${columns.join(', ')} FROM audit_records WHERE seq = ?`).raw()
+          const [five, nine] = [get.get(5) as unknown[], get.get(9) as unknown[]]
+          const set = db.prepare(`UPDATE audit_records SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE seq = ?`)
+          db.transaction(() => {
+            set.run(...nine.map((v, i) => (i === 0 ? 'tmp' : v)), 5) // ids are UNIQUE: park one first
+            set.run(...five, 9)
+            db.prepare('UPDATE audit_records SET id = ? WHERE seq = 5').run(nine[0])
+          })()
+        })
+        const result = await verify(file)
+        expect(result.ok).toBe(false)
+        expect(result.firstBadRecord).toMatchObject({seq: 5, reason: expect.stringMatching(/altered/)})
+        expect(result.problems.filter((p) => p.startsWith('record ')).map((p) => p.split(' ')[1])).toEqual(['5', '9'])
+      })
+
+      it('a renumbered record', async () => {
+        const file = tampered((db) => db.prepare('UPDATE audit_records SET seq = 60 WHERE seq = 50').run())
+        expect((await verify(file)).firstBadRecord).toMatchObject({seq: 60, reason: 'records 50–59 are missing before it'})
+      })
+
+      it('a dropped tail whose checkpoints were left behind', async () => {
+        const file = tampered((db) => db.prepare('DELETE FROM audit_records WHERE seq > 42').run())
+        const result = await verify(file)
+        expect(result.ok).toBe(false)
+        expect(result.problems).toEqual([
+          'the signed checkpoint at size 50 covers more records than the log holds (42): records were removed from the end or an older copy was restored',
+        ])
+      })
+
+      it('a dropped tail together with its checkpoints, given the checkpoint saved earlier', async () => {
+        const file = tampered((db) => {
+          db.prepare('DELETE FROM audit_records WHERE seq > 35').run()
+          db.prepare('DELETE FROM audit_checkpoints WHERE size > 35').run()
+        })
+        // On its own the shortened log is a consistent older log; the saved checkpoint proves it was longer.
+        expect((await verify(file)).ok).toBe(true)
+        const result = await verify(file, savedAt50)
+        expect(result.ok).toBe(false)
+        expect(result.problems).toEqual([
+          'the saved checkpoint at size 50 covers more records than the log holds (35): records were removed from the end or an older copy was restored',
+        ])
+      })
+
+      it('an older copy of the database restored over the current one', async () => {
+        expect(await verify(oldBackup)).toMatchObject({ok: true, records: 30})
+        const result = await verify(oldBackup, savedAt50)
+        expect(result.ok).toBe(false)
+        expect(result.problems[0]).toMatch(/saved checkpoint at size 50 covers more records than the log holds \(30\)/)
+      })
+
+      it('history rewritten with fresh leaf hashes and the signed checkpoints deleted', async () => {
+        const file = tampered((db) => {
+          db.prepare("UPDATE audit_records SET actor_name = 'nobody' WHERE seq = 3").run()
+          rehash(db, 3)
+          db.prepare('DELETE FROM audit_checkpoints').run()
+        })
+        const alone = await verify(file)
+        expect(alone.ok).toBe(true)
+        expect(alone.warnings[0]).toMatch(/no signed checkpoint/)
+        const result = await verify(file, savedAt30)
+        expect(result.ok).toBe(false)
+        expect(result.problems).toEqual(['the records do not reproduce the saved checkpoint at size 30: records 1–30 were altered, removed or reordered'])
+      })
+
+      it('a checkpoint whose note or columns were edited', async () => {
+        const file = tampered((db) => {
+          const note = db.prepare('SELECT note FROM audit_checkpoints WHERE size = 20').pluck().get() as string
+          db.prepare('UPDATE audit_checkpoints SET note = ? WHERE size = 20').run(note.replace('\n20\n', '\n21\n'))
+          db.prepare('UPDATE audit_checkpoints SET root_hash = zeroblob(32) WHERE size = 40').run()
+        })
+        const result = await verify(file)
+        expect(result.ok).toBe(false)
+        expect(result.problems).toEqual([
+          expect.stringMatching(/^checkpoint at size 20: the signature by rtcc.test\/audit does not verify/),
+          'checkpoint at size 40: its columns do not match its signed note (size 40)',
+        ])
+      })
+
+      it('a saved checkpoint that is forged or from another log', async () => {
+        const forged = savedAt30.replace('\n30\n', '\n31\n')
+        expect((await verify(golden, forged)).problems[0]).toMatch(/^saved checkpoint: the signature .* does not verify/)
+        expect((await verify(golden, 'not a checkpoint\n')).problems[0]).toMatch(/^saved checkpoint: not a signed note/)
+      })
     })
-    const result = await verify(file)
-    expect(result.firstBadRecord).toMatchObject({seq: 31, reason: expect.stringMatching(/altered/)})
-    expect(result.problems.filter((p) => p.startsWith('record ')).map((p) => p.split(' ')[1])).toEqual(['31', '44'])
-    expect(result.records).toBe(50)
   })
-
-  it('a deleted row, naming the record after the gap', async () => {
-    const file = tampered((db) => db.prepare('DELETE FROM audit_records WHERE seq = 23').run())
-    const result = await verify(file)
-    expect(result.ok).toBe(false)
-    expect(result.firstBadRecord).toMatchObject({seq: 24, reason: 'records 23–23 are missing before it'})
-    expect(result.problems.some((p) => /covers more records than the log holds \(49\)/.test(p))).toBe(true)
-  })
-
-  it('two rows whose contents were swapped, naming the first', async () => {
-    const file = tampered((db) => {
-      const columns = ['id', 'time', 'actor_id', 'actor_name', 'role', 'action', 'target', 'outcome', 'source', 'request_id', 'bytes_in', 'bytes_out', 'detail', 'leaf_hash']
-      const get = db.prepare(`SELECT ${columns.join(', ')} FROM audit_records WHERE seq = ?`).raw()
-      const [five, nine] = [get.get(5) as unknown[], get.get(9) as unknown[]]
-      const set = db.prepare(`UPDATE audit_records SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE seq = ?`)
-      db.transaction(() => {
-        set.run(...nine.map((v, i) => (i === 0 ? 'tmp' : v)), 5) // ids are UNIQUE: park one first
-        set.run(...five, 9)
-        db.prepare('UPDATE audit_records SET id = ? WHERE seq = 5').run(nine[0])
-      })()
-    })
-    const result = await verify(file)
-    expect(result.ok).toBe(false)
-    expect(result.firstBadRecord).toMatchObject({seq: 5, reason: expect.stringMatching(/altered/)})
-    expect(result.problems.filter((p) => p.startsWith('record ')).map((p) => p.split(' ')[1])).toEqual(['5', '9'])
-  })
-
-  it('a renumbered record', async () => {
-    const file = tampered((db) => db.prepare('UPDATE audit_records SET seq = 60 WHERE seq = 50').run())
-    expect((await verify(file)).firstBadRecord).toMatchObject({seq: 60, reason: 'records 50–59 are missing before it'})
-  })
-
-  it('a dropped tail whose checkpoints were left behind', async () => {
-    const file = tampered((db) => db.prepare('DELETE FROM audit_records WHERE seq > 42').run())
-    const result = await verify(file)
-    expect(result.ok).toBe(false)
-    expect(result.problems).toEqual([
-      'the signed checkpoint at size 50 covers more records than the log holds (42): records were removed from the end or an older copy was restored',
-    ])
-  })
-
-  it('a dropped tail together with its checkpoints, given the checkpoint saved earlier', async () => {
-    const file = tampered((db) => {
-      db.prepare('DELETE FROM audit_records WHERE seq > 35').run()
-      db.prepare('DELETE FROM audit_checkpoints WHERE size > 35').run()
-    })
-    // On its own the shortened log is a consistent older log; the saved checkpoint proves it was longer.
-    expect((await verify(file)).ok).toBe(true)
-    const result = await verify(file, savedAt50)
-    expect(result.ok).toBe(false)
-    expect(result.problems).toEqual([
-      'the saved checkpoint at size 50 covers more records than the log holds (35): records were removed from the end or an older copy was restored',
-    ])
-  })
-
-  it('an older copy of the database restored over the current one', async () => {
-    expect(await verify(oldBackup)).toMatchObject({ok: true, records: 30})
-    const result = await verify(oldBackup, savedAt50)
-    expect(result.ok).toBe(false)
-    expect(result.problems[0]).toMatch(/saved checkpoint at size 50 covers more records than the log holds \(30\)/)
-  })
-
-  it('history rewritten with fresh leaf hashes and the signed checkpoints deleted', async () => {
-    const file = tampered((db) => {
-      db.prepare("UPDATE audit_records SET actor_name = 'nobody' WHERE seq = 3").run()
-      rehash(db, 3)
-      db.prepare('DELETE FROM audit_checkpoints').run()
-    })
-    const alone = await verify(file)
-    expect(alone.ok).toBe(true)
-    expect(alone.warnings[0]).toMatch(/no signed checkpoint/)
-    const result = await verify(file, savedAt30)
-    expect(result.ok).toBe(false)
-    expect(result.problems).toEqual(['the records do not reproduce the saved checkpoint at size 30: records 1–30 were altered, removed or reordered'])
-  })
-
-  it('a checkpoint whose note or columns were edited', async () => {
-    const file = tampered((db) => {
-      const note = db.prepare('SELECT note FROM audit_checkpoints WHERE size = 20').pluck().get() as string
-      db.prepare('UPDATE audit_checkpoints SET note = ? WHERE size = 20').run(note.replace('\n20\n', '\n21\n'))
-      db.prepare('UPDATE audit_checkpoints SET root_hash = zeroblob(32) WHERE size = 40').run()
-    })
-    const result = await verify(file)
-    expect(result.ok).toBe(false)
-    expect(result.problems).toEqual([
-      expect.stringMatching(/^checkpoint at size 20: the signature by rtcc.test\/audit does not verify/),
-      'checkpoint at size 40: its columns do not match its signed note (size 40)',
-    ])
-  })
-
-  it('a saved checkpoint that is forged or from another log', async () => {
-    const forged = savedAt30.replace('\n30\n', '\n31\n')
-    expect((await verify(golden, forged)).problems[0]).toMatch(/^saved checkpoint: the signature .* does not verify/)
-    expect((await verify(golden, 'not a checkpoint\n')).problems[0]).toMatch(/^saved checkpoint: not a signed note/)
-  })
-})
+}

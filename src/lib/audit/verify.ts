@@ -17,6 +17,8 @@ export interface VerifyOptions {
   sinceCheckpoint?: string
   /** Insist on this key name in signature lines (default: any name whose key id matches the key). */
   keyName?: string
+  /** Records per read (default 8192). Tests use small pages so that small logs cross page boundaries. */
+  pageSize?: number
 }
 
 export interface BadRecord {
@@ -158,10 +160,11 @@ export async function verifyAuditLog(reader: AuditLogReader, publicKey: KeyObjec
   }
 
   checkRoots()
+  const pageSize = options.pageSize ?? PAGE
   for (let after = Number.MIN_SAFE_INTEGER; ; ) {
     let texts: string[] | undefined
     try {
-      texts = await reader.auditRowTextPage(after, PAGE)
+      texts = await reader.auditRowTextPage(after, pageSize)
     } catch {
       texts = undefined // a BLOB where text belongs: this page takes the canonical path
     }
@@ -172,12 +175,12 @@ export async function verifyAuditLog(reader: AuditLogReader, publicKey: KeyObjec
         const leafHash = leafHashHexOfJson(text.slice(0, split))
         appendLeaf(leafHash === text.slice(split) ? leafHash : checkValues((await reader.auditRowValuesPage(seqOfText(text) - 1, 1))[0]!))
       }
-      if (texts.length < PAGE) break
+      if (texts.length < pageSize) break
       after = seqOfText(texts[texts.length - 1]!)
     } else {
-      const rows = await reader.auditRowValuesPage(after, PAGE)
+      const rows = await reader.auditRowValuesPage(after, pageSize)
       for (const row of rows) appendLeaf(checkValues(row))
-      if (rows.length < PAGE) break
+      if (rows.length < pageSize) break
       after = rows[rows.length - 1]![0] as number
     }
   }
