@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {RtccCommand} from '../../lib/output/base-command.js'
 import type {FolderIndexResult} from '../../lib/search/local.js'
-import type {SearchJob} from '../../lib/store/search.js'
+import type {SearchJob} from '../../lib/domain/search.js'
 
 export default class SearchIndex extends RtccCommand<typeof SearchIndex> {
   // Called as `search index`: a file search/index.ts would be `rtcc search` itself (help lists this file's name).

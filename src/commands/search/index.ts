@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {RtccCommand} from '../../lib/output/base-command.js'
 import type {SearchHit} from '../../lib/search/query.js'
-import type {ServerHit} from '../../lib/services/search.js'
+import type {ServerHit} from '../../lib/domain/search.js'
 
 export default class Search extends RtccCommand<typeof Search> {
   static override summary = 'Search indexed footage for objects and colours (never faces).'

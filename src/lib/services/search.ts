@@ -21,6 +21,7 @@ import type {ServerContext} from '../server/context.js'
 import type {EvidenceRecord} from '../store/evidence.js'
 import type {FoundSighting, SearchJob, SightingFilter, StoredSighting} from '../store/search.js'
 import type {Actor, ServiceContext} from './context.js'
+import type {ServerHit} from '../domain/search.js'
 
 let detector: Promise<Detector> | undefined
 /** The detector, loaded on first use and kept (a failed load is retried next time). */
@@ -139,21 +140,6 @@ export interface SearchInput extends Omit<SightingFilter, 'agencyId'> {
 }
 
 /** A hit as the API returns it (the `--json` shape of `rtcc search --case`). */
-export interface ServerHit {
-  id: string
-  label: string
-  score: number
-  colours: string[]
-  camera: string | null
-  caseId: string
-  requestId: string
-  evidenceId: string
-  startSeconds: number
-  endSeconds: number
-  bestSeconds: number
-  box: StoredSighting['box']
-  thumbnail: string
-}
 
 const toHit = (s: FoundSighting): ServerHit => ({
   id: s.id,

@@ -4,20 +4,9 @@
  * scoped through the evidence's request to the agency that issued it.
  */
 import type {Db} from './db.js'
+import type {SearchJob, SightingBox} from '../domain/search.js'
 
-export interface SearchJob {
-  id: string
-  caseId: string
-  agencyId: string | null
-  startedBy: string
-  status: 'running' | 'done' | 'failed'
-  filesTotal: number
-  filesDone: number
-  sightings: number
-  error: string | null
-  createdAt: string
-  updatedAt: string
-}
+export type {SearchJob}
 
 interface JobRow {
   id: string
@@ -57,7 +46,7 @@ export interface StoredSighting {
   startSeconds: number
   endSeconds: number
   bestSeconds: number
-  box: {x1: number; y1: number; x2: number; y2: number}
+  box: SightingBox
   colours: string[]
   thumbBlob: string
   thumbSha256: string
