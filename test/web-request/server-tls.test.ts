@@ -19,8 +19,10 @@ const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
 const work = tempDir('rtcc-server-tls-')
 const children: ChildProcess[] = []
 
-afterAll(() => {
-  for (const child of children) child.kill('SIGTERM')
+// Each server signs a last checkpoint as it stops: wait for that before removing its data dir.
+afterAll(async () => {
+  const running = children.filter((child) => child.exitCode === null && child.signalCode === null)
+  await Promise.all(running.map((child) => new Promise((resolve) => child.once('exit', resolve).kill('SIGTERM'))))
   removeDir(work)
 })
 
