@@ -1,7 +1,7 @@
 /**
  * The one error type every layer throws for a problem the user can act on (bad input, not found, not
  * allowed…): a stable code, the CLI exit code and, beside it, the HTTP status the server answers with.
- * The CLI renders it (output/errors.ts); the server turns it into `{error: {code, message}}`. Anything
+ * The CLI renders it (renderError, in the output room); the server turns it into `{error: {code, message}}`. Anything
  * else that escapes is a bug and is shown as one.
  */
 export const ExitCode = {ok: 0, failure: 1, usage: 2, partial: 3, unauthorized: 4} as const
