@@ -1,14 +1,15 @@
 /**
  * `rtcc dashboard` costs: (1) first frame — from spawning the CLI in a pseudo-terminal (`script`) to
  * the first drawn screen, and to the live connection, against loading Ink + React alone in a bare
- * node (the floor for any Ink app); (2) render time per event with 10,000 alerts already in the
+ * node (the floor for any Ink app), in wall and CPU time, for the bundle bin/run.js loads (dist/lean/,
+ * scripts/bundle-lean.mjs) and for the unbundled modules it falls back to; (2) render time per event with 10,000 alerts already in the
  * buffer — from an event reaching the dashboard to the frame that shows it (React + layout + output,
  * Ink's unthrottled debug renderer) — against the floor of rendering one static 80×23 Ink frame, and
  * the reducer's share of it.
  */
 import {spawn, spawnSync} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
-import {mkdtempSync, rmSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -22,6 +23,8 @@ import {initServer} from '../src/lib/server/init.js'
 import {dataReducer, initialData} from '../src/tui/model/data.js'
 
 const BIN = fileURLToPath(new URL('../bin/run.js', import.meta.url))
+/** What bin/run.js does for `rtcc dashboard` without the bundle. */
+const UNBUNDLED = `--input-type=module -e "(await import('${new URL('../dist/lib/output/lean-runner.js', import.meta.url).href}')).runLean(['dashboard'])"`
 const STARTS = 7
 const BUFFER = 10_000
 const MEASURED_EVENTS = 200
@@ -29,25 +32,56 @@ const MEASURED_EVENTS = 200
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 const round = (n: number) => Math.round(n * 100) / 100
 
-/** Time to the first screen and to "● live", in a pseudo-terminal of 80×24. */
-function startOnce(env: Record<string, string>): Promise<{firstFrameMs: number; liveMs: number}> {
+/** The CPU time (user + system) a process has used so far, from /proc (10 ms ticks); undefined off Linux. */
+function cpuMs(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    return (Number(fields[11]) + Number(fields[12])) * 10
+  } catch {
+    return undefined
+  }
+}
+
+/** The process `script` runs the command in (its only child: the shell exec()s node). */
+function scriptChild(pid: number): number | undefined {
+  try {
+    return Number(readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ')[0]) || undefined
+  } catch {
+    return undefined
+  }
+}
+
+interface Start {
+  firstFrameMs: number
+  liveMs: number
+  /** CPU time of the dashboard's process up to its first frame: steadier than wall time on a busy machine. */
+  firstFrameCpuMs?: number
+}
+
+/** Time to the first screen and to "● live", in a pseudo-terminal of 80×24, of `node ARGS`. */
+function startOnce(args: string, env: Record<string, string>): Promise<Start> {
   return new Promise((resolve, reject) => {
     const started = performance.now()
     // Ink draws nothing until exit when CI is set, whatever its value: leave it out.
     const {CI: _ci, ...inherited} = process.env
-    const child = spawn('script', ['-qfec', `stty cols 80 rows 24; exec ${process.execPath} ${BIN} dashboard`, '/dev/null'], {env: {...inherited, ...env}, stdio: ['pipe', 'pipe', 'ignore']})
+    const child = spawn('script', ['-qfec', `stty cols 80 rows 24; exec ${process.execPath} ${args}`, '/dev/null'], {env: {...inherited, ...env}, stdio: ['pipe', 'pipe', 'ignore']})
     let output = ''
     let firstFrameMs: number | undefined
+    let firstFrameCpuMs: number | undefined
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString('utf8')
-      if (firstFrameMs === undefined && output.includes('rtcc dashboard')) firstFrameMs = performance.now() - started
+      if (firstFrameMs === undefined && output.includes('rtcc dashboard')) {
+        firstFrameMs = performance.now() - started
+        const node = scriptChild(child.pid!)
+        firstFrameCpuMs = node === undefined ? undefined : cpuMs(node)
+      }
       if (output.includes('● live')) {
         const liveMs = performance.now() - started
         child.stdin.write('q')
         child.once('exit', () => {
           clearTimeout(timer)
-          resolve({firstFrameMs: firstFrameMs ?? liveMs, liveMs})
+          resolve({firstFrameMs: firstFrameMs ?? liveMs, liveMs, firstFrameCpuMs})
         })
         output = ''
       }
@@ -55,6 +89,11 @@ function startOnce(env: Record<string, string>): Promise<{firstFrameMs: number; 
     child.on('error', reject)
     child.on('exit', (code) => firstFrameMs === undefined && reject(new Error(`dashboard exited ${code} before drawing:\n${output}`)))
   })
+}
+
+const cpuFigure = (name: string, starts: Start[]) => {
+  const cpu = starts.flatMap((s) => (s.firstFrameCpuMs === undefined ? [] : [s.firstFrameCpuMs]))
+  return cpu.length === starts.length ? {[name]: median(cpu)} : {}
 }
 
 async function firstFrame(): Promise<Record<string, number>> {
@@ -65,20 +104,30 @@ async function firstFrame(): Promise<Record<string, number>> {
     const server = await startServer({dataDir, port: 0, version: 'bench'})
     const session = await new ApiClient({baseUrl: server.url, pin: {certPem: server.ctx.secrets.certPem, fingerprint: server.fingerprint}}).post<SessionView>('/v1/auth/login', admin)
     const env = {RTCC_SERVER: server.url, RTCC_TOKEN: session.token, RTCC_FINGERPRINT: server.fingerprint, RTCC_CONFIG_DIR: dataDir, TERM: 'xterm-256color', NODE_ENV: 'production'}
-    const runs: {firstFrameMs: number; liveMs: number}[] = []
+    const runs: Start[] = []
+    const unbundled: Start[] = []
     try {
-      await startOnce(env) // warm the file cache
-      for (let i = 0; i < STARTS; i++) runs.push(await startOnce(env))
+      await startOnce(`${BIN} dashboard`, env) // warm the file cache
+      await startOnce(UNBUNDLED, env)
+      // Alternated, so both see the same load: the bundle bin/run.js takes (dist/lean/), and the
+      // unbundled lean runner it falls back to (what a tsc-only build runs).
+      for (let i = 0; i < STARTS; i++) {
+        runs.push(await startOnce(`${BIN} dashboard`, env))
+        unbundled.push(await startOnce(UNBUNDLED, env))
+      }
     } finally {
       const closing = server.close()
       server.app.server.closeAllConnections()
       await closing
     }
     const inkAlone: number[] = []
+    const inkAloneCpu: number[] = []
     for (let i = 0; i < STARTS; i++) {
       const t = performance.now()
-      spawnSync(process.execPath, ['--input-type=module', '-e', "await import('ink'); await import('react')"], {stdio: 'ignore', env: {...process.env, NODE_ENV: 'production'}})
+      const script = "await import('ink'); await import('react'); const {user, system} = process.cpuUsage(); console.log((user + system) / 1000)"
+      const {stdout} = spawnSync(process.execPath, ['--input-type=module', '-e', script], {encoding: 'utf8', env: {...process.env, NODE_ENV: 'production'}})
       inkAlone.push(performance.now() - t)
+      inkAloneCpu.push(Number(stdout))
     }
     const node: number[] = []
     for (let i = 0; i < STARTS; i++) {
@@ -89,7 +138,11 @@ async function firstFrame(): Promise<Record<string, number>> {
     return {
       firstFrameMs: round(median(runs.map((r) => r.firstFrameMs))),
       liveMs: round(median(runs.map((r) => r.liveMs))),
+      ...cpuFigure('firstFrameCpuMs', runs),
+      firstFrameUnbundledMs: round(median(unbundled.map((r) => r.firstFrameMs))),
+      ...cpuFigure('firstFrameUnbundledCpuMs', unbundled),
       inkReactLoadMs: round(median(inkAlone)),
+      inkReactLoadCpuMs: round(median(inkAloneCpu)),
       nodeBareMs: round(median(node)),
       firstFrameGoalMs: 600,
     }

@@ -8,11 +8,27 @@
  * bin/run.js falls back to dist/lib/output/lean-runner.js when this bundle is missing or older.
  */
 import {build} from 'esbuild'
-import {rmSync} from 'node:fs'
+import {readFileSync, rmSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 
 const root = (path) => fileURLToPath(new URL(`../${path}`, import.meta.url))
 const outdir = root('dist/lean')
+
+/**
+ * Yoga (Ink's layout engine) carries its WebAssembly as a base64 data: URL, and its Emscripten loader
+ * fetch()es that URL whenever fetch exists: in Node that first loads undici, about 70 ms of CPU
+ * before the first frame, to decode what the loader's own fallback decodes in a few. Hiding fetch
+ * from that one module takes the fallback (esbuild renames the shadow where other code uses fetch).
+ */
+const yogaWithoutFetch = {
+  name: 'yoga-without-fetch',
+  setup(bundle) {
+    bundle.onLoad({filter: /[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/}, ({path}) => ({
+      contents: `const fetch = undefined;\n${readFileSync(path, 'utf8')}`,
+      loader: 'js',
+    }))
+  },
+}
 
 rmSync(outdir, {recursive: true, force: true})
 await build({
@@ -30,6 +46,7 @@ await build({
   logOverride: {'assign-to-define': 'silent'},
   // CommonJS dependencies (React, got's helpers) require Node built-ins: give them a real require.
   banner: {js: "import {createRequire as __rtccCreateRequire} from 'node:module'; const require = __rtccCreateRequire(import.meta.url);"},
+  plugins: [yogaWithoutFetch],
   legalComments: 'none',
   logLevel: 'warning',
 })
