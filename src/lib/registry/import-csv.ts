@@ -1,12 +1,11 @@
 /**
- * CSV records via csv-parse, streamed: quoted fields with newlines, CRLF, `,` `;` or tab (sniffed from
+ * CSV records via the tokenizer in ./csv-tokenizer.ts, streamed: quoted fields with newlines, CRLF, `,` `;` or tab (sniffed from
  * the header line unless given), stray quotes inside unquoted cells kept as text. Rows are numbered
  * as a spreadsheet shows them: the header is row 1, blank lines count but yield nothing.
  */
-import {CsvError, Parser} from 'csv-parse'
-
 import {RtccError} from '../errors.js'
 import {restoreCell} from './csv-cells.js'
+import {CsvSyntaxError, CsvTokenizer} from './csv-tokenizer.js'
 import type {RawRecord} from './raw-record.js'
 import type {FieldError} from './validate.js'
 
@@ -43,21 +42,6 @@ export interface CsvReadOptions {
   delimiter?: CsvDelimiter
   fileName: string
   onHeaders: (headers: string[], delimiter: CsvDelimiter) => void
-}
-
-/** Writes one chunk (or the end) and resolves once csv-parse has handled it, rejecting with its error. */
-function feed(parser: Parser, chunk: string | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error) => reject(error)
-    parser.once('error', onError)
-    const done = (error?: Error | null) => {
-      parser.off('error', onError)
-      if (error) reject(error)
-      else resolve()
-    }
-    if (chunk === undefined) parser.end(done)
-    else parser.write(chunk, done)
-  })
 }
 
 /** Text chunks, then `undefined` for the end, with the first chunk extended to a whole first line. */
@@ -97,31 +81,29 @@ function toRecord(cells: string[], headers: string[], delimiter: CsvDelimiter, r
 }
 
 /**
- * Records are collected from csv-parse's `data` events, which fire while each chunk is parsed, so a
- * chunk is fully handled before the next is read (memory: one chunk's records), and rows parsed
+ * Each chunk is tokenized whole before the next is read (memory: one chunk's records), and rows read
  * before a fatal error (an unclosed quote) are still yielded before the error is raised.
  */
 export async function* readCsvRecords(text: AsyncIterable<string>, options: CsvReadOptions): AsyncGenerator<RawRecord> {
   const parsed: string[][] = []
-  let parser: Parser | undefined
+  let tokenizer: CsvTokenizer | undefined
   let delimiter: CsvDelimiter = options.delimiter ?? ','
   let headers: string[] | undefined
   let row = 0
 
   for await (const chunk of withWholeFirstLine(text)) {
-    if (!parser) {
+    if (!tokenizer) {
       delimiter = options.delimiter ?? sniffDelimiter((chunk ?? '').split(/[\r\n]/, 1)[0]!)
-      parser = new Parser({
-        delimiter,
-        relax_column_count: true,
-        relax_quotes: true,
-        max_record_size: MAX_RECORD_CHARS,
-      })
-      parser.on('data', (record: string[]) => parsed.push(record))
+      tokenizer = new CsvTokenizer(delimiter, MAX_RECORD_CHARS)
     }
     let failure: unknown
-    await feed(parser, chunk).catch((error: unknown) => (failure = error))
-    for (const cells of parsed.splice(0)) {
+    try {
+      if (chunk === undefined) tokenizer.end(parsed)
+      else tokenizer.push(chunk, parsed)
+    } catch (error) {
+      failure = error
+    }
+    for (const cells of parsed) {
       row++
       if (headers) {
         const record = toRecord(cells, headers, delimiter, row)
@@ -131,7 +113,8 @@ export async function* readCsvRecords(text: AsyncIterable<string>, options: CsvR
         options.onHeaders(headers, delimiter)
       }
     }
-    if (failure instanceof CsvError) {
+    parsed.length = 0
+    if (failure instanceof CsvSyntaxError) {
       throw new RtccError(`${options.fileName}: not valid CSV near row ${row + 1}: ${failure.message}`, {
         code: 'invalid_file',
         where: `${options.fileName}:${row + 1}`,
