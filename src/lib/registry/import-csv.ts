@@ -7,6 +7,7 @@ import {RtccError} from '../errors.js'
 import {restoreCell} from './csv-cells.js'
 import {CsvSyntaxError, CsvTokenizer} from './csv-tokenizer.js'
 import type {RawRecord} from './raw-record.js'
+import {encodingErrors} from './text-input.js'
 import type {FieldError} from './validate.js'
 
 export type CsvDelimiter = ',' | ';' | '\t'
@@ -62,7 +63,7 @@ async function* withWholeFirstLine(text: AsyncIterable<string>): AsyncGenerator<
   yield undefined
 }
 
-function toRecord(cells: string[], headers: string[], delimiter: CsvDelimiter, row: number): RawRecord | undefined {
+function toRecord(cells: string[], headers: string[], delimiter: CsvDelimiter, row: number, badBytes: boolean): RawRecord | undefined {
   if (cells.length === 1 && cells[0]!.trim() === '') return undefined
   const values: Record<string, string> = {}
   const errors: FieldError[] = []
@@ -77,15 +78,18 @@ function toRecord(cells: string[], headers: string[], delimiter: CsvDelimiter, r
       value: cells.slice(headers.length).join(delimiter),
     })
   }
-  return errors.length > 0 ? {row, values, errors} : {row, values}
+  if (badBytes) errors.push(...encodingErrors(values))
+  return errors.length > 0 ? {row, values, errors, encodingChecked: true} : {row, values, encodingChecked: true}
 }
 
 /**
- * Each chunk is tokenized whole before the next is read (memory: one chunk's records), and rows read
- * before a fatal error (an unclosed quote) are still yielded before the error is raised.
+ * Records in batches, one per chunk of text: each chunk is tokenized whole before the next is read
+ * (memory: one chunk's records), and one `await` per chunk instead of per row. Rows read before a
+ * fatal error (an unclosed quote) are still yielded before the error is raised.
  */
-export async function* readCsvRecords(text: AsyncIterable<string>, options: CsvReadOptions): AsyncGenerator<RawRecord> {
+export async function* readCsvBatches(text: AsyncIterable<string>, options: CsvReadOptions): AsyncGenerator<RawRecord[]> {
   const parsed: string[][] = []
+  let badBytes = false
   let tokenizer: CsvTokenizer | undefined
   let delimiter: CsvDelimiter = options.delimiter ?? ','
   let headers: string[] | undefined
@@ -96,6 +100,8 @@ export async function* readCsvRecords(text: AsyncIterable<string>, options: CsvR
       delimiter = options.delimiter ?? sniffDelimiter((chunk ?? '').split(/[\r\n]/, 1)[0]!)
       tokenizer = new CsvTokenizer(delimiter, MAX_RECORD_CHARS)
     }
+    // U+FFFD is what the decoder makes of bytes that are not UTF-8; cells are checked for it once it appears.
+    badBytes ||= chunk?.includes('\uFFFD') ?? false
     let failure: unknown
     try {
       if (chunk === undefined) tokenizer.end(parsed)
@@ -103,17 +109,19 @@ export async function* readCsvRecords(text: AsyncIterable<string>, options: CsvR
     } catch (error) {
       failure = error
     }
+    const batch: RawRecord[] = []
     for (const cells of parsed) {
       row++
       if (headers) {
-        const record = toRecord(cells, headers, delimiter, row)
-        if (record) yield record
+        const record = toRecord(cells, headers, delimiter, row, badBytes)
+        if (record) batch.push(record)
       } else {
         headers = headerNames(cells)
         options.onHeaders(headers, delimiter)
       }
     }
     parsed.length = 0
+    if (batch.length > 0) yield batch
     if (failure instanceof CsvSyntaxError) {
       throw new RtccError(`${options.fileName}: not valid CSV near row ${row + 1}: ${failure.message}`, {
         code: 'invalid_file',

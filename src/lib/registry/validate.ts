@@ -61,6 +61,7 @@ function isBlank(value: unknown): boolean {
 }
 
 const DECIMAL_COMMA = /^[+-]?\d+,\d+$/
+const TAG_SEPARATORS = /[,;|]/
 
 function toNumber(value: unknown): unknown {
   if (typeof value === 'number') return Number.isFinite(value) ? value : NOT_A_NUMBER
@@ -87,9 +88,15 @@ function toLocationType(value: unknown): unknown {
   return LOCATION_SYNONYMS[String(value).trim().toLowerCase()] ?? NOT_A_LOCATION_TYPE
 }
 
+/** Distinct non-blank tags in order of first appearance. */
 function toTags(value: unknown): unknown {
-  const parts = Array.isArray(value) ? value.map(String) : String(value).split(/[,;|]/)
-  return [...new Set(parts.map((t) => t.trim()).filter((t) => t !== ''))]
+  const parts = Array.isArray(value) ? value.map(String) : String(value).split(TAG_SEPARATORS)
+  const tags = new Set<string>()
+  for (const part of parts) {
+    const tag = part.trim()
+    if (tag !== '') tags.add(tag)
+  }
+  return [...tags]
 }
 
 function toText(value: unknown): unknown {
