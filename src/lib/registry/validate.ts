@@ -72,9 +72,12 @@ function toNumber(value: unknown): unknown {
 }
 
 function toDirection(value: unknown): unknown {
-  const compass = typeof value === 'string' ? COMPASS[value.trim().toLowerCase().replace(/[\s-]/g, '')] : undefined
+  // A compass name has letters; a cell starting with a digit is a number (and most are).
+  const compass = typeof value === 'string' && !isDigit(value.charCodeAt(0)) ? COMPASS[value.trim().toLowerCase().replace(/[\s-]/g, '')] : undefined
   return compass === undefined ? toNumber(value) : compass
 }
+
+const isDigit = (code: number) => code >= 48 && code <= 57
 
 function toBoolean(value: unknown): unknown {
   if (typeof value === 'boolean') return value
@@ -116,11 +119,30 @@ const COERCE: Record<CameraInputField, (value: unknown) => unknown> = {
 
 const FIELDS = Object.keys(COERCE) as CameraInputField[]
 
+/**
+ * Every field present from the start (undefined until coerced), in one fixed shape: filling a
+ * `{}` field by field would make each row's object take the same twenty hidden-class transitions.
+ */
+function emptyCandidate(): Record<string, unknown> {
+  return {
+    source: undefined, externalId: undefined, name: undefined, address: undefined, make: undefined, model: undefined,
+    viewDescription: undefined, ownerEmail: undefined, ownerName: undefined, ownerOrganisation: undefined, ownerPhone: undefined,
+    latitude: undefined, longitude: undefined, fieldOfView: undefined, retentionDays: undefined, viewDirection: undefined,
+    records: undefined, liveCapable: undefined, locationType: undefined, tags: undefined,
+  }
+}
+
 /** Each field with the record key it is read from, worked out once per plan rather than per row. */
-const FIELD_KEYS = new WeakMap<ColumnPlan, {field: CameraInputField; key: string | undefined}[]>()
-function fieldKeys(plan: ColumnPlan): {field: CameraInputField; key: string | undefined}[] {
+interface FieldKey {
+  field: CameraInputField
+  key: string | undefined
+  column: ColumnName
+  coerce: (value: unknown) => unknown
+}
+const FIELD_KEYS = new WeakMap<ColumnPlan, FieldKey[]>()
+function fieldKeys(plan: ColumnPlan): FieldKey[] {
   let list = FIELD_KEYS.get(plan)
-  if (!list) FIELD_KEYS.set(plan, (list = FIELDS.map((field) => ({field, key: plan.keys[field]}))))
+  if (!list) FIELD_KEYS.set(plan, (list = FIELDS.map((field) => ({field, key: plan.keys[field], column: FIELD_COLUMNS[field], coerce: COERCE[field]}))))
   return list
 }
 const REQUIRED: CameraInputField[] = ['externalId', 'source', 'latitude', 'longitude', 'ownerEmail']
@@ -139,16 +161,16 @@ export function validateRecord(
   point?: {latitude: number; longitude: number},
 ): RowResult {
   let errors: FieldError[] | undefined
-  const candidate: Record<string, unknown> = {}
+  const candidate = emptyCandidate()
 
-  for (const {field, key} of fieldKeys(plan)) {
+  for (const {field, key, column, coerce} of fieldKeys(plan)) {
     let cell = key === undefined ? undefined : values[key]
-    if (isBlank(cell)) cell = options.defaults[FIELD_COLUMNS[field]]
+    if (isBlank(cell)) cell = options.defaults[column]
     if (isBlank(cell)) {
       candidate[field] = null
       continue
     }
-    const coerced = COERCE[field](cell)
+    const coerced = coerce(cell)
     if (coerced instanceof Invalid) (errors ??= []).push(fieldError(field, coerced.error, plan, cell))
     else candidate[field] = coerced
   }
