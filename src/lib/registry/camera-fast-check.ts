@@ -17,11 +17,15 @@ const PHONE = /^\+?[0-9 ().\-/]+$/
 const EMAIL = z.regexes.email
 const TAG_SEPARATOR = /[,;|]/
 
-/** `text(max)` of the schema: trimmed, 1..max characters. */
+/**
+ * `text(max)` of the schema: trimmed, 1..max characters, counted as zod counts them (code points: a
+ * string within `max` UTF-16 units always fits; a longer one is counted exactly).
+ */
 function text(value: unknown, max: number): string | undefined {
   if (typeof value !== 'string') return undefined
   const trimmed = value.trim()
-  return trimmed.length >= 1 && trimmed.length <= max ? trimmed : undefined
+  if (trimmed.length === 0) return undefined
+  return trimmed.length <= max || z.util.codePointLength(trimmed) <= max ? trimmed : undefined
 }
 
 const NULL = Symbol('null')
