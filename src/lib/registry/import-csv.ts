@@ -63,19 +63,32 @@ async function* withWholeFirstLine(text: AsyncIterable<string>): AsyncGenerator<
   yield undefined
 }
 
-function toRecord(cells: string[], headers: string[], delimiter: CsvDelimiter, row: number, badBytes: boolean): RawRecord | undefined {
+/** The file's header set, and an object holding every header, whose copies take one fixed shape. */
+interface Header {
+  names: string[]
+  shape: Record<string, string>
+}
+
+function header(names: string[]): Header {
+  const shape: Record<string, string> = {}
+  for (const name of names) shape[name] = ''
+  return {names, shape}
+}
+
+function toRecord(cells: string[], {names, shape}: Header, delimiter: CsvDelimiter, row: number, badBytes: boolean): RawRecord | undefined {
   if (cells.length === 1 && cells[0]!.trim() === '') return undefined
-  const values: Record<string, string> = {}
-  const errors: FieldError[] = []
-  for (let i = 0; i < cells.length && i < headers.length; i++) {
-    values[headers[i]!] = restoreCell(cells[i]!)
+  // A whole row fills a copy of `shape` (no hidden-class transitions per cell); a short one keeps its missing cells absent.
+  const values: Record<string, string> = cells.length >= names.length ? {...shape} : {}
+  for (let i = 0; i < cells.length && i < names.length; i++) {
+    values[names[i]!] = restoreCell(cells[i]!)
   }
-  if (cells.length > headers.length) {
+  const errors: FieldError[] = []
+  if (cells.length > names.length) {
     errors.push({
       field: 'row',
-      message: `has ${cells.length} cells but the header has ${headers.length}`,
-      expected: `${headers.length} cells; a value probably contains an unquoted ${JSON.stringify(delimiter)}: quote it`,
-      value: cells.slice(headers.length).join(delimiter),
+      message: `has ${cells.length} cells but the header has ${names.length}`,
+      expected: `${names.length} cells; a value probably contains an unquoted ${JSON.stringify(delimiter)}: quote it`,
+      value: cells.slice(names.length).join(delimiter),
     })
   }
   if (badBytes) errors.push(...encodingErrors(values))
@@ -92,7 +105,7 @@ export async function* readCsvBatches(text: AsyncIterable<string>, options: CsvR
   let badBytes = false
   let tokenizer: CsvTokenizer | undefined
   let delimiter: CsvDelimiter = options.delimiter ?? ','
-  let headers: string[] | undefined
+  let headers: Header | undefined
   let row = 0
 
   for await (const chunk of withWholeFirstLine(text)) {
@@ -116,8 +129,8 @@ export async function* readCsvBatches(text: AsyncIterable<string>, options: CsvR
         const record = toRecord(cells, headers, delimiter, row, badBytes)
         if (record) batch.push(record)
       } else {
-        headers = headerNames(cells)
-        options.onHeaders(headers, delimiter)
+        headers = header(headerNames(cells))
+        options.onHeaders(headers.names, delimiter)
       }
     }
     parsed.length = 0

@@ -57,8 +57,12 @@ const LOCATION_SYNONYMS: Record<string, LocationType> = {
 }
 
 function isBlank(value: unknown): boolean {
-  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '') || (Array.isArray(value) && value.length === 0)
+  if (typeof value === 'string') return value.length === 0 || (mayBeSpace(value.charCodeAt(0)) && value.trim() === '')
+  return value === undefined || value === null || (Array.isArray(value) && value.length === 0)
 }
+
+/** Every character `trim` removes is a control character, a space, or from U+00A0 up. */
+const mayBeSpace = (code: number) => code <= 32 || code >= 0xa0
 
 const DECIMAL_COMMA = /^[+-]?\d+,\d+$/
 const TAG_SEPARATORS = /[,;|]/
@@ -165,10 +169,12 @@ export function validateRecord(
 
   for (const {field, key, column, coerce} of fieldKeys(plan)) {
     let cell = key === undefined ? undefined : values[key]
-    if (isBlank(cell)) cell = options.defaults[column]
     if (isBlank(cell)) {
-      candidate[field] = null
-      continue
+      cell = options.defaults[column]
+      if (isBlank(cell)) {
+        candidate[field] = null
+        continue
+      }
     }
     const coerced = coerce(cell)
     if (coerced instanceof Invalid) (errors ??= []).push(fieldError(field, coerced.error, plan, cell))
