@@ -99,21 +99,17 @@ export class CsvTokenizer {
     let pos = start
     for (;;) {
       if (text.charCodeAt(pos) === QUOTE) {
-        const quoted = this.quoted(text, pos, final)
-        if (quoted === undefined) return undefined
-        pos = quoted.end
-        let cell = quoted.cell
-        if (!quoted.closed) {
-          // Relaxed closing quote: the rest of the cell is plain text up to the next delimiter or line end.
-          if (lineAt !== -1 && lineAt < pos) lineAt = text.indexOf(lineEnd, pos)
-          if (delimiterAt !== -1 && delimiterAt < pos) delimiterAt = text.indexOf(delimiter, pos)
-          const cellEnd = nearest(delimiterAt, lineAt, length)
+        let cell = this.quoted(text, pos, final)
+        if (cell === undefined) return undefined
+        pos = this.quoteEnd
+        if (lineAt !== -1 && lineAt < pos) lineAt = text.indexOf(lineEnd, pos)
+        if (delimiterAt !== -1 && delimiterAt < pos) delimiterAt = text.indexOf(delimiter, pos)
+        // After a relaxed closing quote the cell goes on as plain text up to the next delimiter or line end.
+        const cellEnd = nearest(delimiterAt, lineAt, length)
+        if (cellEnd > pos) {
           if (cellEnd === length && !final) return undefined
           cell += text.slice(pos, cellEnd)
           pos = cellEnd
-        } else {
-          if (lineAt !== -1 && lineAt < pos) lineAt = text.indexOf(lineEnd, pos)
-          if (delimiterAt !== -1 && delimiterAt < pos) delimiterAt = text.indexOf(delimiter, pos)
         }
         cells.push(cell)
       } else {
@@ -144,35 +140,36 @@ export class CsvTokenizer {
     }
   }
 
+  /** Where scanning resumes after the cell last read by `quoted`. */
+  private quoteEnd = 0
+
   /**
-   * The quoted cell opening at `open`: its text, where scanning resumes, and whether the quote closed
-   * cleanly (before a delimiter, line end or the end). Undefined when more text is needed to tell.
+   * The quoted cell opening at `open` (setting `quoteEnd`), or undefined when more text is needed to
+   * tell where it ends. A relaxed closing quote keeps both quotes in the cell.
    */
-  private quoted(text: string, open: number, final: boolean): {cell: string; end: number; closed: boolean} | undefined {
+  private quoted(text: string, open: number, final: boolean): string | undefined {
     let cell = ''
     let from = open + 1
     for (;;) {
       const close = text.indexOf('"', from)
       if (close === -1) return undefined
       const after = close + 1
-      if (after === text.length) {
-        if (!final) return undefined
-        return {cell: cell + text.slice(from, close), end: after, closed: true}
-      }
+      this.quoteEnd = after
+      if (after === text.length) return final ? cell + text.slice(from, close) : undefined
       const next = text.charCodeAt(after)
       if (next === QUOTE) {
         cell += text.slice(from, after)
         from = after + 1
         continue
       }
-      if (next === this.delimiterCode) return {cell: cell + text.slice(from, close), end: after, closed: true}
+      if (next === this.delimiterCode) return cell + text.slice(from, close)
       const lineEnd = this.lineEnd!
       if (next === lineEnd.charCodeAt(0)) {
-        if (lineEnd.length === 1) return {cell: cell + text.slice(from, close), end: after, closed: true}
+        if (lineEnd.length === 1) return cell + text.slice(from, close)
         if (after + 1 === text.length && !final) return undefined
-        if (text.charCodeAt(after + 1) === LF) return {cell: cell + text.slice(from, close), end: after, closed: true}
+        if (text.charCodeAt(after + 1) === LF) return cell + text.slice(from, close)
       }
-      return {cell: `"${cell}${text.slice(from, close)}"`, end: after, closed: false}
+      return `"${cell}${text.slice(from, close)}"`
     }
   }
 }
