@@ -1,13 +1,13 @@
 /**
- * CSV records via csv-parse, streamed: quoted fields with newlines, CRLF, `,` `;` or tab (sniffed from
+ * CSV records via the tokenizer in ./csv-tokenizer.ts, streamed: quoted fields with newlines, CRLF, `,` `;` or tab (sniffed from
  * the header line unless given), stray quotes inside unquoted cells kept as text. Rows are numbered
  * as a spreadsheet shows them: the header is row 1, blank lines count but yield nothing.
  */
-import {CsvError, Parser} from 'csv-parse'
-
 import {RtccError} from '../errors.js'
 import {restoreCell} from './csv-cells.js'
+import {CsvSyntaxError, CsvTokenizer} from './csv-tokenizer.js'
 import type {RawRecord} from './raw-record.js'
+import {encodingErrors} from './text-input.js'
 import type {FieldError} from './validate.js'
 
 export type CsvDelimiter = ',' | ';' | '\t'
@@ -45,21 +45,6 @@ export interface CsvReadOptions {
   onHeaders: (headers: string[], delimiter: CsvDelimiter) => void
 }
 
-/** Writes one chunk (or the end) and resolves once csv-parse has handled it, rejecting with its error. */
-function feed(parser: Parser, chunk: string | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error) => reject(error)
-    parser.once('error', onError)
-    const done = (error?: Error | null) => {
-      parser.off('error', onError)
-      if (error) reject(error)
-      else resolve()
-    }
-    if (chunk === undefined) parser.end(done)
-    else parser.write(chunk, done)
-  })
-}
-
 /** Text chunks, then `undefined` for the end, with the first chunk extended to a whole first line. */
 async function* withWholeFirstLine(text: AsyncIterable<string>): AsyncGenerator<string | undefined> {
   let head: string | undefined = ''
@@ -78,60 +63,79 @@ async function* withWholeFirstLine(text: AsyncIterable<string>): AsyncGenerator<
   yield undefined
 }
 
-function toRecord(cells: string[], headers: string[], delimiter: CsvDelimiter, row: number): RawRecord | undefined {
+/** The file's header set, and an object holding every header, whose copies take one fixed shape. */
+interface Header {
+  names: string[]
+  shape: Record<string, string>
+}
+
+function header(names: string[]): Header {
+  const shape: Record<string, string> = {}
+  for (const name of names) shape[name] = ''
+  return {names, shape}
+}
+
+function toRecord(cells: string[], {names, shape}: Header, delimiter: CsvDelimiter, row: number, badBytes: boolean): RawRecord | undefined {
   if (cells.length === 1 && cells[0]!.trim() === '') return undefined
-  const values: Record<string, string> = {}
-  const errors: FieldError[] = []
-  for (let i = 0; i < cells.length && i < headers.length; i++) {
-    values[headers[i]!] = restoreCell(cells[i]!)
+  // A whole row fills a copy of `shape` (no hidden-class transitions per cell); a short one keeps its missing cells absent.
+  const values: Record<string, string> = cells.length >= names.length ? {...shape} : {}
+  for (let i = 0; i < cells.length && i < names.length; i++) {
+    values[names[i]!] = restoreCell(cells[i]!)
   }
-  if (cells.length > headers.length) {
+  const errors: FieldError[] = []
+  if (cells.length > names.length) {
     errors.push({
       field: 'row',
-      message: `has ${cells.length} cells but the header has ${headers.length}`,
-      expected: `${headers.length} cells; a value probably contains an unquoted ${JSON.stringify(delimiter)}: quote it`,
-      value: cells.slice(headers.length).join(delimiter),
+      message: `has ${cells.length} cells but the header has ${names.length}`,
+      expected: `${names.length} cells; a value probably contains an unquoted ${JSON.stringify(delimiter)}: quote it`,
+      value: cells.slice(names.length).join(delimiter),
     })
   }
-  return errors.length > 0 ? {row, values, errors} : {row, values}
+  if (badBytes) errors.push(...encodingErrors(values))
+  return errors.length > 0 ? {row, values, errors, encodingChecked: true} : {row, values, encodingChecked: true}
 }
 
 /**
- * Records are collected from csv-parse's `data` events, which fire while each chunk is parsed, so a
- * chunk is fully handled before the next is read (memory: one chunk's records), and rows parsed
- * before a fatal error (an unclosed quote) are still yielded before the error is raised.
+ * Records in batches, one per chunk of text: each chunk is tokenized whole before the next is read
+ * (memory: one chunk's records), and one `await` per chunk instead of per row. Rows read before a
+ * fatal error (an unclosed quote) are still yielded before the error is raised.
  */
-export async function* readCsvRecords(text: AsyncIterable<string>, options: CsvReadOptions): AsyncGenerator<RawRecord> {
+export async function* readCsvBatches(text: AsyncIterable<string>, options: CsvReadOptions): AsyncGenerator<RawRecord[]> {
   const parsed: string[][] = []
-  let parser: Parser | undefined
+  let badBytes = false
+  let tokenizer: CsvTokenizer | undefined
   let delimiter: CsvDelimiter = options.delimiter ?? ','
-  let headers: string[] | undefined
+  let headers: Header | undefined
   let row = 0
 
   for await (const chunk of withWholeFirstLine(text)) {
-    if (!parser) {
+    if (!tokenizer) {
       delimiter = options.delimiter ?? sniffDelimiter((chunk ?? '').split(/[\r\n]/, 1)[0]!)
-      parser = new Parser({
-        delimiter,
-        relax_column_count: true,
-        relax_quotes: true,
-        max_record_size: MAX_RECORD_CHARS,
-      })
-      parser.on('data', (record: string[]) => parsed.push(record))
+      tokenizer = new CsvTokenizer(delimiter, MAX_RECORD_CHARS)
     }
+    // U+FFFD is what the decoder makes of bytes that are not UTF-8; cells are checked for it once it appears.
+    badBytes ||= chunk?.includes('\uFFFD') ?? false
     let failure: unknown
-    await feed(parser, chunk).catch((error: unknown) => (failure = error))
-    for (const cells of parsed.splice(0)) {
+    try {
+      if (chunk === undefined) tokenizer.end(parsed)
+      else tokenizer.push(chunk, parsed)
+    } catch (error) {
+      failure = error
+    }
+    const batch: RawRecord[] = []
+    for (const cells of parsed) {
       row++
       if (headers) {
-        const record = toRecord(cells, headers, delimiter, row)
-        if (record) yield record
+        const record = toRecord(cells, headers, delimiter, row, badBytes)
+        if (record) batch.push(record)
       } else {
-        headers = headerNames(cells)
-        options.onHeaders(headers, delimiter)
+        headers = header(headerNames(cells))
+        options.onHeaders(headers.names, delimiter)
       }
     }
-    if (failure instanceof CsvError) {
+    parsed.length = 0
+    if (batch.length > 0) yield batch
+    if (failure instanceof CsvSyntaxError) {
       throw new RtccError(`${options.fileName}: not valid CSV near row ${row + 1}: ${failure.message}`, {
         code: 'invalid_file',
         where: `${options.fileName}:${row + 1}`,

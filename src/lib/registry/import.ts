@@ -10,7 +10,7 @@ import type {CameraInput} from '../domain/camera.js'
 import {RtccError, usageError} from '../errors.js'
 import {planColumns, type ColumnMap, type ColumnPlan, type DefaultValue} from './column-map.js'
 import {COLUMN_FIELDS, FIELD_COLUMNS, type ColumnName} from './columns.js'
-import {readCsvRecords, type CsvDelimiter} from './import-csv.js'
+import {readCsvBatches, type CsvDelimiter} from './import-csv.js'
 import {readJsonLines, readJsonRecords} from './import-json.js'
 import {readKmlRecords} from './import-kml.js'
 import type {RawRecord} from './raw-record.js'
@@ -103,10 +103,11 @@ function report(headers: string[], plan: ColumnPlan, delimiter?: CsvDelimiter): 
   return {headers, mapped, ignored: plan.ignored, ...(delimiter ? {delimiter} : {})}
 }
 
-function rawRecords(text: AsyncIterable<string>, options: ImportOptions, fileName: string, onHeaders: (headers: string[], delimiter: CsvDelimiter) => void): AsyncGenerator<RawRecord> {
+/** The format's records, in batches for CSV (one per chunk of text) and one at a time otherwise. */
+function rawRecords(text: AsyncIterable<string>, options: ImportOptions, fileName: string, onHeaders: (headers: string[], delimiter: CsvDelimiter) => void): AsyncGenerator<RawRecord | RawRecord[]> {
   switch (options.format) {
     case 'csv':
-      return readCsvRecords(text, {fileName, delimiter: options.delimiter, onHeaders})
+      return readCsvBatches(text, {fileName, delimiter: options.delimiter, onHeaders})
     case 'geojson':
     case 'json':
       return readJsonRecords(text, fileName)
@@ -126,7 +127,8 @@ export async function* readCameras(input: ByteSource, options: ImportOptions): A
   const fileName = options.fileName ?? 'input'
   const defaults = {...options.map?.defaults, ...options.defaults}
   const validation = {defaults, allowNullIsland: options.allowNullIsland ?? false}
-  const seen = options.rejectDuplicates === false ? undefined : new Map<string, number>()
+  // source → external_id → first row; nested rather than a joined key, which would be a new string per row.
+  const seen = options.rejectDuplicates === false ? undefined : new Map<string, Map<string, number>>()
 
   let csvPlan: ColumnPlan | undefined
   const onHeaders = (headers: string[], delimiter: CsvDelimiter) => {
@@ -151,25 +153,30 @@ export async function* readCameras(input: ByteSource, options: ImportOptions): A
     return plan
   }
 
-  let records = 0
-  for await (const record of rawRecords(decodeText(input, options.encoding), options, fileName, onHeaders)) {
-    records++
-    const errors = [...(record.errors ?? []), ...encodingErrors(record.values)]
-    if (errors.length > 0) {
-      yield {row: record.row, raw: record.values, result: {ok: false, errors}}
-      continue
-    }
+  const importRow = (record: RawRecord): ImportRow => {
+    const errors = record.encodingChecked ? record.errors : [...(record.errors ?? []), ...encodingErrors(record.values)]
+    if (errors && errors.length > 0) return {row: record.row, raw: record.values, result: {ok: false, errors}}
     const result = validateRecord(record.values, csvPlan ?? planFor(record.values), validation, record.point)
     if (result.ok && seen) {
-      const key = `${result.camera.source}\u0000${result.camera.externalId}`
-      const first = seen.get(key)
-      if (first !== undefined) {
-        yield {row: record.row, raw: record.values, result: {ok: false, errors: [duplicateError(result.camera, first)]}}
-        continue
-      }
-      seen.set(key, record.row)
+      const {source, externalId} = result.camera
+      let rows = seen.get(source)
+      if (!rows) seen.set(source, (rows = new Map()))
+      const first = rows.get(externalId)
+      if (first !== undefined) return {row: record.row, raw: record.values, result: {ok: false, errors: [duplicateError(result.camera, first)]}}
+      rows.set(externalId, record.row)
     }
-    yield {row: record.row, raw: record.values, result}
+    return {row: record.row, raw: record.values, result}
+  }
+
+  let records = 0
+  for await (const item of rawRecords(decodeText(input, options.encoding), options, fileName, onHeaders)) {
+    if (Array.isArray(item)) {
+      records += item.length
+      for (const record of item) yield importRow(record)
+    } else {
+      records++
+      yield importRow(item)
+    }
   }
   if (records === 0) throw emptyFile(fileName, options.format)
 }

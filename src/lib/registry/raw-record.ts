@@ -10,4 +10,6 @@ export interface RawRecord {
   point?: {latitude: number; longitude: number}
   /** Problems with the record as a whole (bad JSON line, not a Point, too many cells). */
   errors?: FieldError[]
+  /** The reader already put cells holding U+FFFD (bytes that were not UTF-8) in `errors`. */
+  encodingChecked?: boolean
 }

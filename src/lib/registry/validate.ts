@@ -2,10 +2,12 @@
  * One raw record (CSV cells, GeoJSON properties, KML data) → a validated CameraInput or a list of
  * field errors. Cells are coerced leniently (`yes`/`1`/`true`, `41,92` with a decimal comma, `NE` as a
  * direction, `residential` as a location type); the ranges and shapes are then checked by the domain
- * schema, so the rules live in one place.
+ * schema, so the rules live in one place (a row zod would accept is checked by its field-by-field
+ * mirror in ./camera-fast-check.ts, which is much cheaper).
  */
 import {CAMERA_INPUT_EXPECTED, CameraInput, type CameraInputField, type LocationType} from '../domain/camera.js'
 import {viewDirectionFromApproaches} from './approaches.js'
+import {acceptCandidate} from './camera-fast-check.js'
 import type {ColumnPlan, DefaultValue} from './column-map.js'
 import {FIELD_COLUMNS, type ColumnName} from './columns.js'
 
@@ -29,7 +31,14 @@ export interface ValidateOptions {
   allowNullIsland: boolean
 }
 
-type Coerced = {value: unknown} | {error: string}
+/** A cell that cannot be coerced; the only allocation coercion makes, and only for bad cells. */
+class Invalid {
+  constructor(readonly error: string) {}
+}
+const NOT_A_NUMBER = new Invalid('not a number')
+const NOT_YES_OR_NO = new Invalid('not yes or no')
+const NOT_A_LOCATION_TYPE = new Invalid('not a known location type')
+const NOT_TEXT = new Invalid('not text')
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i
 const TRUE = new Set(['yes', 'y', 'true', 't', '1', 'on'])
@@ -48,46 +57,61 @@ const LOCATION_SYNONYMS: Record<string, LocationType> = {
 }
 
 function isBlank(value: unknown): boolean {
-  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '') || (Array.isArray(value) && value.length === 0)
+  if (typeof value === 'string') return value.length === 0 || (mayBeSpace(value.charCodeAt(0)) && value.trim() === '')
+  return value === undefined || value === null || (Array.isArray(value) && value.length === 0)
 }
 
-function toNumber(value: unknown): Coerced {
-  if (typeof value === 'number') return Number.isFinite(value) ? {value} : {error: 'not a number'}
-  if (typeof value !== 'string') return {error: 'not a number'}
+/** Every character `trim` removes is a control character, a space, or from U+00A0 up. */
+const mayBeSpace = (code: number) => code <= 32 || code >= 0xa0
+
+const DECIMAL_COMMA = /^[+-]?\d+,\d+$/
+const TAG_SEPARATORS = /[,;|]/
+
+function toNumber(value: unknown): unknown {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : NOT_A_NUMBER
+  if (typeof value !== 'string') return NOT_A_NUMBER
   let text = value.trim()
-  if (/^[+-]?\d+,\d+$/.test(text)) text = text.replace(',', '.')
-  return NUMBER.test(text) ? {value: Number(text)} : {error: 'not a number'}
+  if (text.includes(',') && DECIMAL_COMMA.test(text)) text = text.replace(',', '.')
+  return NUMBER.test(text) ? Number(text) : NOT_A_NUMBER
 }
 
-function toDirection(value: unknown): Coerced {
-  const compass = typeof value === 'string' ? COMPASS[value.trim().toLowerCase().replace(/[\s-]/g, '')] : undefined
-  return compass === undefined ? toNumber(value) : {value: compass}
+function toDirection(value: unknown): unknown {
+  // A compass name has letters; a cell starting with a digit is a number (and most are).
+  const compass = typeof value === 'string' && !isDigit(value.charCodeAt(0)) ? COMPASS[value.trim().toLowerCase().replace(/[\s-]/g, '')] : undefined
+  return compass === undefined ? toNumber(value) : compass
 }
 
-function toBoolean(value: unknown): Coerced {
-  if (typeof value === 'boolean') return {value}
+const isDigit = (code: number) => code >= 48 && code <= 57
+
+function toBoolean(value: unknown): unknown {
+  if (typeof value === 'boolean') return value
   const text = String(value).trim().toLowerCase()
-  if (TRUE.has(text)) return {value: true}
-  if (FALSE.has(text)) return {value: false}
-  return {error: 'not yes or no'}
+  if (TRUE.has(text)) return true
+  if (FALSE.has(text)) return false
+  return NOT_YES_OR_NO
 }
 
-function toLocationType(value: unknown): Coerced {
-  const type = LOCATION_SYNONYMS[String(value).trim().toLowerCase()]
-  return type ? {value: type} : {error: 'not a known location type'}
+function toLocationType(value: unknown): unknown {
+  return LOCATION_SYNONYMS[String(value).trim().toLowerCase()] ?? NOT_A_LOCATION_TYPE
 }
 
-function toTags(value: unknown): Coerced {
-  const parts = Array.isArray(value) ? value.map(String) : String(value).split(/[,;|]/)
-  return {value: [...new Set(parts.map((t) => t.trim()).filter((t) => t !== ''))]}
+/** Distinct non-blank tags in order of first appearance. */
+function toTags(value: unknown): unknown {
+  const parts = Array.isArray(value) ? value.map(String) : String(value).split(TAG_SEPARATORS)
+  const tags = new Set<string>()
+  for (const part of parts) {
+    const tag = part.trim()
+    if (tag !== '') tags.add(tag)
+  }
+  return [...tags]
 }
 
-function toText(value: unknown): Coerced {
-  if (typeof value === 'object') return {error: 'not text'}
-  return {value: String(value).trim()}
+function toText(value: unknown): unknown {
+  if (typeof value === 'object') return NOT_TEXT
+  return String(value).trim()
 }
 
-const COERCE: Record<CameraInputField, (value: unknown) => Coerced> = {
+const COERCE: Record<CameraInputField, (value: unknown) => unknown> = {
   source: toText, externalId: toText, name: toText, address: toText, make: toText, model: toText, viewDescription: toText,
   ownerEmail: toText, ownerName: toText, ownerOrganisation: toText, ownerPhone: toText,
   latitude: toNumber, longitude: toNumber, fieldOfView: toNumber, retentionDays: toNumber,
@@ -98,6 +122,33 @@ const COERCE: Record<CameraInputField, (value: unknown) => Coerced> = {
 }
 
 const FIELDS = Object.keys(COERCE) as CameraInputField[]
+
+/**
+ * Every field present from the start (undefined until coerced), in one fixed shape: filling a
+ * `{}` field by field would make each row's object take the same twenty hidden-class transitions.
+ */
+function emptyCandidate(): Record<string, unknown> {
+  return {
+    source: undefined, externalId: undefined, name: undefined, address: undefined, make: undefined, model: undefined,
+    viewDescription: undefined, ownerEmail: undefined, ownerName: undefined, ownerOrganisation: undefined, ownerPhone: undefined,
+    latitude: undefined, longitude: undefined, fieldOfView: undefined, retentionDays: undefined, viewDirection: undefined,
+    records: undefined, liveCapable: undefined, locationType: undefined, tags: undefined,
+  }
+}
+
+/** Each field with the record key it is read from, worked out once per plan rather than per row. */
+interface FieldKey {
+  field: CameraInputField
+  key: string | undefined
+  column: ColumnName
+  coerce: (value: unknown) => unknown
+}
+const FIELD_KEYS = new WeakMap<ColumnPlan, FieldKey[]>()
+function fieldKeys(plan: ColumnPlan): FieldKey[] {
+  let list = FIELD_KEYS.get(plan)
+  if (!list) FIELD_KEYS.set(plan, (list = FIELDS.map((field) => ({field, key: plan.keys[field], column: FIELD_COLUMNS[field], coerce: COERCE[field]}))))
+  return list
+}
 const REQUIRED: CameraInputField[] = ['externalId', 'source', 'latitude', 'longitude', 'ownerEmail']
 
 function cellText(value: unknown): string {
@@ -113,18 +164,21 @@ export function validateRecord(
   options: ValidateOptions,
   point?: {latitude: number; longitude: number},
 ): RowResult {
-  const errors: FieldError[] = []
-  const candidate: Record<string, unknown> = {}
+  let errors: FieldError[] | undefined
+  const candidate = emptyCandidate()
 
-  for (const field of FIELDS) {
-    const cell = cellFor(field, values, plan, options)
+  for (const {field, key, column, coerce} of fieldKeys(plan)) {
+    let cell = key === undefined ? undefined : values[key]
     if (isBlank(cell)) {
-      candidate[field] = null
-      continue
+      cell = options.defaults[column]
+      if (isBlank(cell)) {
+        candidate[field] = null
+        continue
+      }
     }
-    const coerced = COERCE[field](cell)
-    if ('error' in coerced) errors.push(fieldError(field, coerced.error, plan, cell))
-    else candidate[field] = coerced.value
+    const coerced = coerce(cell)
+    if (coerced instanceof Invalid) (errors ??= []).push(fieldError(field, coerced.error, plan, cell))
+    else candidate[field] = coerced
   }
   if (point) Object.assign(candidate, point)
 
@@ -139,20 +193,22 @@ export function validateRecord(
 
   for (const field of REQUIRED) {
     if (candidate[field] === null && !hasError(errors, field)) {
-      errors.push(fieldError(field, 'required', plan))
+      ;(errors ??= []).push(fieldError(field, 'required', plan))
     }
   }
 
-  const parsed = CameraInput.safeParse(candidate)
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const field = issue.path[0] as CameraInputField
-      if (!hasError(errors, field)) errors.push(fieldError(field, issue.message, plan, cellFor(field, values, plan, options) ?? undefined))
+  let camera = errors ? undefined : acceptCandidate(candidate)
+  if (!camera) {
+    const parsed = CameraInput.safeParse(candidate)
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        const field = issue.path[0] as CameraInputField
+        if (!hasError(errors, field)) (errors ??= []).push(fieldError(field, issue.message, plan, cellFor(field, values, plan, options) ?? undefined))
+      }
     }
+    if (errors) return {ok: false, errors}
+    camera = parsed.data!
   }
-  if (errors.length > 0) return {ok: false, errors}
-
-  const camera = parsed.data!
   if (camera.latitude === 0 && camera.longitude === 0 && !options.allowNullIsland) {
     return {
       ok: false,
@@ -169,8 +225,8 @@ function cellFor(field: CameraInputField, values: Record<string, unknown>, plan:
   return isBlank(cell) ? options.defaults[FIELD_COLUMNS[field]] : cell
 }
 
-function hasError(errors: FieldError[], field: CameraInputField): boolean {
-  return errors.length > 0 && errors.some((e) => e.field === FIELD_COLUMNS[field])
+function hasError(errors: FieldError[] | undefined, field: CameraInputField): boolean {
+  return errors !== undefined && errors.some((e) => e.field === FIELD_COLUMNS[field])
 }
 
 function fieldError(field: CameraInputField, message: string, plan: ColumnPlan, cell?: unknown): FieldError {
