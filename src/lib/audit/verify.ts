@@ -6,6 +6,7 @@
  */
 import type {KeyObject} from 'node:crypto'
 
+import type {LeafHashPage} from '../store/audit-leaf-workers.js'
 import type {Store} from '../store/store.js'
 import type {ConsistencyProofBundle, InclusionProofBundle} from './log.js'
 import {HASH_SIZE, MerkleAccumulator, verifyConsistency, verifyInclusion} from './merkle.js'
@@ -19,6 +20,11 @@ export interface VerifyOptions {
   keyName?: string
   /** Records per read (default 8192). Tests use small pages so that small logs cross page boundaries. */
   pageSize?: number
+  /**
+   * Read and hash in worker threads, when the reader offers it, from this many records (default
+   * 32768: below that, starting the threads costs more than they save). Tests set 0.
+   */
+  parallelFrom?: number
 }
 
 export interface BadRecord {
@@ -63,6 +69,7 @@ interface ExpectedRoot {
 }
 
 const PAGE = 8192
+const PARALLEL_FROM = 32_768
 const ZERO_HASH = '0'.repeat(2 * HASH_SIZE)
 
 /** The seq of a row rendered by auditRowTextPage: its JSON array starts with it. */
@@ -72,7 +79,16 @@ const seqOfText = (text: string): number => Number(text.slice(1, text.indexOf(',
  * The reads verify makes, which both store backends implement (a Store's `audit` repository is one).
  * Give it a reader over one snapshot (a read transaction) so the pages agree with each other.
  */
-export type AuditLogReader = Pick<Store['audit'], 'listCheckpoints' | 'auditSeqsContiguous' | 'auditSeqBreaks' | 'auditRowTextPage' | 'auditRowValuesPage'>
+export type AuditLogReader = Pick<
+  Store['audit'],
+  'listCheckpoints' | 'auditSeqsContiguous' | 'auditSeqBreaks' | 'auditRowTextPage' | 'auditRowValuesPage' | 'lastAuditSeq'
+> & {
+  /**
+   * Optional: the leaf hashes of records 1…size (seqs known to be contiguous), page by page in seq order,
+   * computed off the main thread over rows that match the reader's snapshot (store/audit-leaf-workers.ts).
+   */
+  leafHashPages?: (size: number, pageSize: number) => AsyncIterable<LeafHashPage>
+}
 
 /** Verifies the whole audit log the reader sees against the log's public key. */
 export async function verifyAuditLog(reader: AuditLogReader, publicKey: KeyObject, options: VerifyOptions = {}): Promise<VerifyResult> {
@@ -151,8 +167,12 @@ export async function verifyAuditLog(reader: AuditLogReader, publicKey: KeyObjec
     return leafHash
   }
 
+  /** A record whose rendering did not hash to its stored leaf hash, checked the canonical way. */
+  const recheck = async (seq: number): Promise<string> => checkValues((await reader.auditRowValuesPage(seq - 1, 1))[0]!)
+
   // Deleted or renumbered records show as breaks in seq, found in SQL so the scan needs no per-row seq.
-  if (!(await reader.auditSeqsContiguous())) {
+  const contiguous = await reader.auditSeqsContiguous()
+  if (!contiguous) {
     for (const {seq, id, previous} of await reader.auditSeqBreaks()) {
       const reason = seq < 1 ? `seq ${seq} is not a log position` : `records ${Math.max(1, (previous ?? 0) + 1)}–${seq - 1} are missing before it`
       badRecords.push({seq, id, reason})
@@ -161,27 +181,47 @@ export async function verifyAuditLog(reader: AuditLogReader, publicKey: KeyObjec
 
   checkRoots()
   const pageSize = options.pageSize ?? PAGE
-  for (let after = Number.MIN_SAFE_INTEGER; ; ) {
-    let texts: string[] | undefined
-    try {
-      texts = await reader.auditRowTextPage(after, pageSize)
-    } catch {
-      texts = undefined // a BLOB where text belongs: this page takes the canonical path
-    }
-    if (texts) {
-      // Fast path: hash the database's JSON rendering; any row it does not vouch for is rechecked canonically.
-      for (const text of texts) {
-        const split = text.length - 2 * HASH_SIZE
-        const leafHash = leafHashHexOfJson(text.slice(0, split))
-        appendLeaf(leafHash === text.slice(split) ? leafHash : checkValues((await reader.auditRowValuesPage(seqOfText(text) - 1, 1))[0]!))
+  const size = contiguous && reader.leafHashPages ? await reader.lastAuditSeq() : 0
+  if (reader.leafHashPages && contiguous && size > 0 && size >= (options.parallelFrom ?? PARALLEL_FROM)) {
+    for await (const page of reader.leafHashPages(size, pageSize)) {
+      if (page.hashes === undefined) {
+        for (const row of await reader.auditRowValuesPage(page.after, page.count)) appendLeaf(checkValues(row))
+        continue
       }
-      if (texts.length < pageSize) break
-      after = seqOfText(texts[texts.length - 1]!)
-    } else {
-      const rows = await reader.auditRowValuesPage(after, pageSize)
-      for (const row of rows) appendLeaf(checkValues(row))
-      if (rows.length < pageSize) break
-      after = rows[rows.length - 1]![0] as number
+      const {hashes, suspects} = page
+      for (let i = 0, s = 0; i < page.count; i++) {
+        const seq = page.after + i + 1
+        if (suspects[s] === seq) {
+          s++
+          appendLeaf(await recheck(seq))
+        } else {
+          appendLeaf(hashes.slice(2 * HASH_SIZE * i, 2 * HASH_SIZE * (i + 1)))
+        }
+      }
+    }
+  } else {
+    for (let after = Number.MIN_SAFE_INTEGER; ; ) {
+      let texts: string[] | undefined
+      try {
+        texts = await reader.auditRowTextPage(after, pageSize)
+      } catch {
+        texts = undefined // a BLOB where text belongs: this page takes the canonical path
+      }
+      if (texts) {
+        // Fast path: hash the database's JSON rendering; any row it does not vouch for is rechecked canonically.
+        for (const text of texts) {
+          const split = text.length - 2 * HASH_SIZE
+          const leafHash = leafHashHexOfJson(text.slice(0, split))
+          appendLeaf(leafHash === text.slice(split) ? leafHash : await recheck(seqOfText(text)))
+        }
+        if (texts.length < pageSize) break
+        after = seqOfText(texts[texts.length - 1]!)
+      } else {
+        const rows = await reader.auditRowValuesPage(after, pageSize)
+        for (const row of rows) appendLeaf(checkValues(row))
+        if (rows.length < pageSize) break
+        after = rows[rows.length - 1]![0] as number
+      }
     }
   }
 

@@ -123,6 +123,9 @@ export function auditRowValuesPage(db: Db, afterSeq: number, limit: number): unk
   return cached(db, `SELECT ${RECORD_COLUMNS}, leaf_hash FROM audit_records WHERE seq > ? ORDER BY seq LIMIT ?`).raw().all(afterSeq, limit) as unknown[][]
 }
 
+/** The statement behind auditRowTextPage (also run by the verify workers, audit-leaf-workers.ts). */
+export const AUDIT_ROW_TEXT_SQL = `SELECT json_array(${RECORD_COLUMNS}) || lower(hex(leaf_hash)) FROM audit_records WHERE seq > ? ORDER BY seq LIMIT ?`
+
 /**
  * The same page with each record as one string: SQLite's json_array of the record columns followed by
  * the 64 hex digits of leaf_hash. SQLite builds it in C, several times cheaper than handing fifteen
@@ -131,7 +134,7 @@ export function auditRowValuesPage(db: Db, afterSeq: number, limit: number): unk
  * hash differs with auditRowValuesPage. Throws if a column holds a BLOB (JSON cannot).
  */
 export function auditRowTextPage(db: Db, afterSeq: number, limit: number): string[] {
-  return cached(db, `SELECT json_array(${RECORD_COLUMNS}) || lower(hex(leaf_hash)) FROM audit_records WHERE seq > ? ORDER BY seq LIMIT ?`)
+  return cached(db, AUDIT_ROW_TEXT_SQL)
     .pluck()
     .all(afterSeq, limit) as string[]
 }

@@ -21,6 +21,7 @@ export async function withPostgresAuditSnapshot<T>(url: string, fn: (reader: Aud
       auditSeqBreaks: () => audit.auditSeqBreaks(client),
       auditRowTextPage: (afterSeq, limit) => audit.auditRowTextPage(client, afterSeq, limit),
       auditRowValuesPage: (afterSeq, limit) => audit.auditRowValuesPage(client, afterSeq, limit),
+      lastAuditSeq: () => audit.lastAuditSeq(client),
     }
     const result = await fn(reader)
     await client.query('COMMIT')
