@@ -60,6 +60,15 @@ export function insertAuditRecord(db: Db, values: readonly unknown[], leafHash: 
 }
 
 /**
+ * Inserts one record (as insertAuditRecord) only if its seq is the next one, in one statement; returns
+ * whether it did. Lets the log append at the seq it expects without first asking for it (nextAuditSeq).
+ */
+export function insertNextAuditRecord(db: Db, values: readonly unknown[], leafHash: Buffer): boolean {
+  const insert = `INSERT INTO audit_records (${RECORD_COLUMNS}, leaf_hash) SELECT ${'?, '.repeat(14)}? WHERE (SELECT coalesce(max(seq), 0) FROM audit_records) = ?`
+  return cached(db, insert).run(...values, leafHash, (values[0] as number) - 1).changes === 1
+}
+
+/**
  * The seq the next record takes. Call it inside the transaction that inserts the record: appenders are
  * serialized from here to commit (SQLite has one writer; PostgreSQL takes an advisory lock), so seqs
  * stay one total order without gaps.
@@ -153,6 +162,11 @@ export function auditSeqBreaks(db: Db): Array<{seq: number; id: string; previous
        WHERE seq < 1 OR (seq > 1 AND NOT EXISTS (SELECT 1 FROM audit_records p WHERE p.seq = a.seq - 1)) ORDER BY seq`,
     )
     .all() as Array<{seq: number; id: string; previous: number | null}>
+}
+
+/** Up to `limit` [seq, leaf_hash] rows after `afterSeq`, in seq order: the log's catch-up read, in one query. */
+export function auditLeavesAfter(db: Db, afterSeq: number, limit: number): Array<[number, Buffer]> {
+  return cached(db, 'SELECT seq, leaf_hash FROM audit_records WHERE seq > ? ORDER BY seq LIMIT ?').raw().all(afterSeq, limit) as Array<[number, Buffer]>
 }
 
 /** Stored leaf hashes for leaf indexes [start, end), i.e. seq in (start, end]; fewer if rows are missing. */
