@@ -6,7 +6,6 @@
  */
 import type {KeyObject} from 'node:crypto'
 
-import type {LeafHashPage} from '../store/audit-leaf-workers.js'
 import type {Store} from '../store/store.js'
 import type {ConsistencyProofBundle, InclusionProofBundle} from './log.js'
 import {HASH_SIZE, MerkleAccumulator, verifyConsistency, verifyInclusion} from './merkle.js'
@@ -74,6 +73,36 @@ const ZERO_HASH = '0'.repeat(2 * HASH_SIZE)
 
 /** The seq of a row rendered by auditRowTextPage: its JSON array starts with it. */
 const seqOfText = (text: string): number => Number(text.slice(1, text.indexOf(',')))
+
+/** One page of leaf hashes: records after+1 … after+count. */
+export interface LeafHashPage {
+  after: number
+  count: number
+  /** 64 hex digits per record, in seq order; undefined when the page must be read the canonical way. */
+  hashes?: string
+  /** Seqs whose stored leaf hash differs from the hash of their rendering (to be rechecked canonically). */
+  suspects: number[]
+}
+
+/**
+ * Hashes a page of auditRowTextPage renderings expected to hold exactly records after+1 … after+count;
+ * a page that does not is returned without hashes, to be read the canonical way.
+ */
+export function hashTextPage(texts: readonly string[], after: number, count: number): LeafHashPage {
+  if (texts.length !== count || (count > 0 && (seqOfText(texts[0]!) !== after + 1 || seqOfText(texts[count - 1]!) !== after + count))) {
+    return {after, count, suspects: []}
+  }
+  let hashes = ''
+  const suspects: number[] = []
+  for (let i = 0; i < count; i++) {
+    const text = texts[i]!
+    const split = text.length - 2 * HASH_SIZE
+    const leaf = leafHashHexOfJson(text.slice(0, split))
+    if (leaf !== text.slice(split)) suspects.push(after + i + 1)
+    hashes += leaf
+  }
+  return {after, count, hashes, suspects}
+}
 
 /**
  * The reads verify makes, which both store backends implement (a Store's `audit` repository is one).

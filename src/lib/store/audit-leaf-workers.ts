@@ -3,7 +3,8 @@
  * overlaps reading rows (about half its time) with hashing them: each worker opens its own read-only
  * connection and takes every W-th page of seqs, renders each row with SQLite's json_array (as
  * auditRowTextPage does), hashes it and posts the page's leaf hashes back as one hex string. The main
- * thread only builds the tree and checks roots.
+ * thread only builds the tree and checks roots. (The loop is verify.ts's hashTextPage, restated in the
+ * worker's own script.)
  *
  * Only for a log whose seqs run 1…size without a gap (checked by the caller over its snapshot), read
  * up to `size`: records are append-only, so every connection sees the same rows ≤ size. A worker
@@ -16,17 +17,9 @@
 import {createRequire} from 'node:module'
 import {Worker} from 'node:worker_threads'
 
+import type {LeafHashPage} from '../audit/verify.js'
 import {AUDIT_ROW_TEXT_SQL} from './audit.js'
 
-/** One page of leaf hashes: records after+1 … after+count. */
-export interface LeafHashPage {
-  after: number
-  count: number
-  /** 64 hex digits per record, in seq order; undefined when the page must be read the canonical way. */
-  hashes?: string
-  /** Seqs whose stored leaf hash differs from the hash of their rendering (to be rechecked canonically). */
-  suspects: number[]
-}
 
 const WORKER_SOURCE = `
 const {parentPort, workerData} = require('node:worker_threads')
