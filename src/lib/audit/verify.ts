@@ -20,8 +20,9 @@ export interface VerifyOptions {
   /** Records per read (default 8192). Tests use small pages so that small logs cross page boundaries. */
   pageSize?: number
   /**
-   * Read and hash in worker threads, when the reader offers it, from this many records (default
-   * 32768: below that, starting the threads costs more than they save). Tests set 0.
+   * Read pages in parallel when the reader offers it (worker threads on a SQLite file, two connections
+   * sharing the snapshot on PostgreSQL), from this many records (default 32768: below that, starting
+   * them costs more than they save). Tests set 0.
    */
   parallelFrom?: number
 }
@@ -114,7 +115,8 @@ export type AuditLogReader = Pick<
 > & {
   /**
    * Optional: the leaf hashes of records 1…size (seqs known to be contiguous), page by page in seq order,
-   * computed off the main thread over rows that match the reader's snapshot (store/audit-leaf-workers.ts).
+   * read in parallel over rows that match the reader's snapshot (store/audit-leaf-workers.ts for a SQLite
+   * file, store/postgres/audit-reader.ts).
    */
   leafHashPages?: (size: number, pageSize: number) => AsyncIterable<LeafHashPage>
 }
@@ -212,6 +214,7 @@ export async function verifyAuditLog(reader: AuditLogReader, publicKey: KeyObjec
   const pageSize = options.pageSize ?? PAGE
   const size = contiguous && reader.leafHashPages ? await reader.lastAuditSeq() : 0
   if (reader.leafHashPages && contiguous && size > 0 && size >= (options.parallelFrom ?? PARALLEL_FROM)) {
+    // Pages by seq range, read ahead in parallel: with seqs 1…size there is no gap to find by reading in order.
     for await (const page of reader.leafHashPages(size, pageSize)) {
       if (page.hashes === undefined) {
         for (const row of await reader.auditRowValuesPage(page.after, page.count)) appendLeaf(checkValues(row))
