@@ -1,15 +1,16 @@
 /**
  * Audit log benchmark: append rate (one transaction per record, checkpoint every 1000, as the server
- * runs it) against bare single-row insert transactions into a same-indexed table, `audit verify` rate over 1,000,000 records, and raw SHA-256 throughput over the same
- * canonical record bytes in the same run, for comparison. Run directly: `npx tsx bench/audit.ts`.
+ * runs it) against bare single-row insert transactions into a same-indexed table, `audit verify --db`
+ * rate over 1,000,000 records (AUDIT_BENCH_RECORDS), with its CPU time, and raw SHA-256 throughput over
+ * the same canonical record bytes in the same run, for comparison. Run directly: `npx tsx bench/audit.ts`.
  * With PostgreSQL (RTCC_BENCH_POSTGRES_URL, a database the bench may create others from; default
  * postgres://postgres@127.0.0.1:5432/test when it answers, see lib/postgres.ts) it also measures both on PostgreSQL, side by side: appends
  * through the store (advisory-locked, one transaction each) and `audit verify --database` over a copy
  * of the same records.
  */
 import {generateKeyPairSync} from 'node:crypto'
-import {mkdtempSync, rmSync, statSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
+import {loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 
@@ -46,6 +47,25 @@ function input(i: number): AuditInput {
 }
 
 const perSecond = (count: number, ms: number): number => Math.round((count / ms) * 1000)
+
+/** CPU seconds of this process's main thread (Linux /proc), to tell its share from the workers'. */
+function mainThreadCpuSeconds(): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return undefined
+  }
+}
+
+/** Runs fn and returns its result with the CPU seconds it took: all threads, and the main thread alone. */
+async function withCpu<T>(fn: () => Promise<T>): Promise<{result: T; cpuSeconds: number; mainCpuSeconds?: number}> {
+  const [cpu, main] = [process.cpuUsage(), mainThreadCpuSeconds()]
+  const result = await fn()
+  const used = process.cpuUsage(cpu)
+  const mainAfter = mainThreadCpuSeconds()
+  return {result, cpuSeconds: (used.user + used.system) / 1e6, mainCpuSeconds: main === undefined || mainAfter === undefined ? undefined : mainAfter - main}
+}
 
 /**
  * The limit for appends, same run: bare single-row insert transactions of the same records (all 15
@@ -159,10 +179,11 @@ export async function run(): Promise<Record<string, unknown>> {
 
     // Best of two runs: the first also warms the OS page cache; this machine's cores are shared.
     const verifyDb = openDatabase(file, {readonly: true})
-    const verify = () => withSqliteAuditSnapshot(verifyDb, (reader) => verifyAuditLog(reader, publicKey))
+    const verify = () => withCpu(() => withSqliteAuditSnapshot(verifyDb, (reader) => verifyAuditLog(reader, publicKey)))
     const [first, second] = [await verify(), await verify()]
-    if (!first.ok) throw new Error(`bench log failed to verify: ${first.problems[0]}`)
-    const result = first.seconds < second.seconds ? first : second
+    if (!first.result.ok) throw new Error(`bench log failed to verify: ${first.result.problems[0]}`)
+    const best = first.result.seconds < second.result.seconds ? first : second
+    const result = best.result
 
     // Raw SHA-256 over the same canonical leaf bytes (0x00 || record JSON), prepared beforehand, using
     // the cheapest node:crypto call (hex out), as verify does.
@@ -170,10 +191,14 @@ export async function run(): Promise<Record<string, unknown>> {
     verifyDb.close()
     const rounds = Math.max(1, Math.round(VERIFY_RECORDS / sample.length))
     let shaRate = 0
+    let shaCpuRate = 0
     for (let attempt = 0; attempt < 2; attempt++) {
       started = performance.now()
-      for (let r = 0; r < rounds; r++) for (const bytes of sample) sha256Hex(bytes)
+      const {cpuSeconds} = await withCpu(async () => {
+        for (let r = 0; r < rounds; r++) for (const bytes of sample) sha256Hex(bytes)
+      })
       shaRate = Math.max(shaRate, perSecond(rounds * sample.length, performance.now() - started))
+      shaCpuRate = Math.max(shaCpuRate, Math.round((rounds * sample.length) / cpuSeconds))
     }
     const meanLeafBytes = Math.round(sample.reduce((sum, b) => sum + b.length, 0) / sample.length)
 
@@ -193,6 +218,12 @@ export async function run(): Promise<Record<string, unknown>> {
       // reading it from SQLite, so rawSha256PerSecond / 2 is its ceiling on one thread.
       verifyToRawSha256Ratio: Number(((result.ratePerSecond ?? 0) / shaRate).toFixed(3)),
       verifyToTwoHashCeilingRatio: Number(((result.ratePerSecond ?? 0) / (shaRate / 2)).toFixed(3)),
+      // CPU time, steadier than wall time on a shared machine: verify reads and hashes the leaves in
+      // worker threads, so its main thread (tree and roots) and the workers' share are told apart.
+      verifyCpuSeconds: Number(best.cpuSeconds.toFixed(3)),
+      verifyMainThreadCpuSeconds: best.mainCpuSeconds === undefined ? undefined : Number(best.mainCpuSeconds.toFixed(2)),
+      rawSha256PerCpuSecond: shaCpuRate,
+      loadAverage: loadavg().map((load) => load.toFixed(2)).join(' '),
       buildSeconds: Number(buildSeconds.toFixed(1)),
       databaseMiB: Math.round(statSync(file).size / 2 ** 20),
       ...(postgresUrl ? {postgres: await postgresFigures(postgresUrl, signer, file)} : {}),

@@ -36,7 +36,7 @@ beforeAll(async () => {
 afterAll(() => cleanup())
 
 let copies = 0
-let pageSize: number | undefined
+let mode: {pageSize?: number; parallelFrom?: number} = {}
 /** A fresh copy of the golden database, changed by `tamper` through its own connection. */
 function tampered(tamper: (db: Database.Database) => void, source = golden): string {
   const file = join(dir, `copy-${++copies}.db`)
@@ -50,7 +50,7 @@ function tampered(tamper: (db: Database.Database) => void, source = golden): str
 async function verify(file: string, sinceCheckpoint?: string, publicKey = signer.publicKey): Promise<VerifyResult> {
   const db = openDatabase(file, {readonly: true})
   try {
-    return await verifySqlite(db, publicKey, {sinceCheckpoint, pageSize})
+    return await verifySqlite(db, publicKey, {sinceCheckpoint, ...mode})
   } finally {
     db.close()
   }
@@ -65,12 +65,20 @@ function rehash(db: Database.Database, seq: number): void {
   db.prepare('UPDATE audit_records SET leaf_hash = ? WHERE seq = ?').run(leafHashOfValues(row), seq)
 }
 
-// Every test runs twice: with one page, and with 7-record pages so that records, gaps and the BLOB
-// fallback fall across page boundaries; both must name the same records.
-for (const size of [undefined, 7]) {
-  describe(size ? `with ${size}-record pages` : 'with one page', () => {
+// Every test runs four ways: with one page, with 7-record pages so that records, gaps and the BLOB
+// fallback fall across page boundaries, and both again with the pages read and hashed in worker threads
+// (two workers taking alternate pages, so a bad record lands in the second worker's range too); all must
+// name the same records.
+const MODES: Array<[string, typeof mode]> = [
+  ['with one page', {}],
+  ['with 7-record pages', {pageSize: 7}],
+  ['with one page in worker threads', {parallelFrom: 0}],
+  ['with 7-record pages in worker threads', {pageSize: 7, parallelFrom: 0}],
+]
+for (const [name, options] of MODES) {
+  describe(name, () => {
     beforeAll(() => {
-      pageSize = size
+      mode = options
     })
 
     describe('verifyAuditLog on an untouched log', () => {
@@ -122,6 +130,18 @@ for (const size of [undefined, 7]) {
         const result = await verify(file)
         expect(result.firstBadRecord).toMatchObject({seq: 12})
         expect(result.problems.filter((p) => p.startsWith('record ')).map((p) => p.split(' ')[1])).toEqual(['12', '13'])
+      })
+
+      it('records altered on either side of a page boundary (with 7-record pages: where the second worker hands over to the first)', async () => {
+        const file = tampered((db) => {
+          db.prepare("UPDATE audit_records SET action = 'audit.erase' WHERE seq = 14").run()
+          db.prepare("UPDATE audit_records SET target = 'cam_none' WHERE seq = 15").run()
+        })
+        const result = await verify(file)
+        expect(result.firstBadRecord).toMatchObject({seq: 14, reason: expect.stringMatching(/altered/)})
+        expect(result.problems.filter((p) => p.startsWith('record ')).map((p) => p.split(' ')[1])).toEqual(['14', '15'])
+        expect(result.problems).toContain('the records do not reproduce the signed checkpoint at size 20: records 11–20 were altered, removed or reordered')
+        expect(result.records).toBe(50)
       })
 
       it('a BLOB where text belongs, and a truncated leaf hash', async () => {
@@ -232,3 +252,19 @@ for (const size of [undefined, 7]) {
     })
   })
 }
+
+describe('verifyAuditLog in worker threads on the smallest logs', () => {
+  it('an empty log and a log of one record both verify, and an edit to the one record is caught', async () => {
+    const file = join(dir, 'small.db')
+    const {db, log} = await openLog(file, signer)
+    const options = {pageSize: 7, parallelFrom: 0}
+    expect(await verifySqlite(db, signer.publicKey, options)).toMatchObject({ok: true, records: 0, problems: []})
+    await appendMany(log, 1, 1)
+    const head = await log.checkpoint()
+    expect(await verifySqlite(db, signer.publicKey, options)).toMatchObject({ok: true, records: 1, rootHash: head.rootHash.toString('base64')})
+    db.prepare("UPDATE audit_records SET outcome = 'denied' WHERE seq = 1").run()
+    const result = await verifySqlite(db, signer.publicKey, options)
+    expect(result.firstBadRecord).toMatchObject({seq: 1, reason: expect.stringMatching(/altered/)})
+    db.close()
+  })
+})

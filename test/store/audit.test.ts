@@ -16,6 +16,7 @@ import {rootOf} from '../../src/lib/audit/merkle.js'
 import {openCheckpoint} from '../../src/lib/audit/note.js'
 import {leafHashOfRecord, storedValues} from '../../src/lib/audit/record.js'
 import {verifyAuditLog, verifyConsistencyBundle, verifyInclusionBundle} from '../../src/lib/audit/verify.js'
+import {withPostgresAuditSnapshot} from '../../src/lib/store/postgres/audit-reader.js'
 import {PgStore} from '../../src/lib/store/postgres/pg-store.js'
 import type {SqliteStore} from '../../src/lib/store/sqlite-store.js'
 import {runCli} from '../helpers/cli.js'
@@ -245,11 +246,20 @@ describe('the audit log on one PostgreSQL database shared by two server instance
     expect(clean.code).toBe(0)
     expect(clean.json()).toMatchObject({ok: true, records: 60, checkpoints: 4, mode: 'offline'})
 
+    const {rows: [original]} = await one.pool.query('SELECT detail FROM audit_records WHERE seq = 23')
     await one.pool.query(`UPDATE audit_records SET detail = '{"reason":"routine"}' WHERE seq = 23`)
     const id = (await one.audit.getAuditRecord(23))!.id
     const tampered = await runCli(['audit', 'verify', '--database', database.url, '--public-key', pub])
     expect(tampered.code).toBe(1)
     expect(tampered.stderr).toContain('FAILED')
     expect(tampered.stderr).toContain(`record seq 23 (${id})`)
+
+    // The same verdict with the pages read over two connections sharing the snapshot (7-record pages,
+    // so record 23 is in a page the second connection reads).
+    const paged = await withPostgresAuditSnapshot(database.url, (reader) => verifyAuditLog(reader, publicKey, {pageSize: 7, parallelFrom: 0}))
+    expect(paged).toMatchObject({ok: false, records: 60, firstBadRecord: {seq: 23, id}})
+    await one.pool.query('UPDATE audit_records SET detail = $1 WHERE seq = 23', [original.detail])
+    const restored = await withPostgresAuditSnapshot(database.url, (reader) => verifyAuditLog(reader, publicKey, {pageSize: 7, parallelFrom: 0}))
+    expect(restored).toMatchObject({ok: true, records: 60, problems: []})
   }, 60_000)
 })

@@ -131,6 +131,8 @@ export class AuditLog {
   /** Signed heads the rebuilt tree must reproduce (consumed as the tree reaches each size). */
   private expected: SignedHead[] = []
   private lastGood = 0
+  /** The seq this instance expects its next append to take (0: the tree's next); the store checks it. */
+  private nextSeq = 0
 
   private constructor(
     private readonly store: AuditStore,
@@ -176,11 +178,17 @@ export class AuditLog {
    * the request.
    */
   async append(input: AuditInput): Promise<AuditRecord> {
-    toRecord(input, 0) // refuse malformed input before touching the store
+    const fresh = toRecord(input, 0) // refuse malformed input before touching the store
     if (!this.store.inTransaction()) return this.store.transaction(() => this.append(input))
-    const {values, leafHash, record} = stored(toRecord(input, await this.store.audit.nextAuditSeq()))
-    await this.store.audit.insertAuditRecord(values, leafHash)
-    return record
+    // One statement when the expected seq is still the next one; when another instance appended or an
+    // append of ours rolled back, ask the store for the next seq (under its append lock) and insert.
+    let entry = stored({...fresh, seq: this.nextSeq || this.tree.size + 1})
+    if (!(await this.store.audit.insertNextAuditRecord(entry.values, entry.leafHash))) {
+      entry = stored({...fresh, seq: await this.store.audit.nextAuditSeq()})
+      await this.store.audit.insertAuditRecord(entry.values, entry.leafHash)
+    }
+    this.nextSeq = entry.record.seq + 1
+    return entry.record
   }
 
   /**
@@ -347,16 +355,16 @@ export class AuditLog {
 
   /** Appends committed leaf hashes to the tree, signing at multiples of `every` when asked. Runs in turn. */
   private async catchUp(signing: boolean): Promise<StoredCheckpoint | undefined> {
-    const last = await this.store.audit.lastAuditSeq()
     let signed: StoredCheckpoint | undefined
     const page = 65_536
-    for (let start = this.tree.size; start < last; start += page) {
-      const end = Math.min(last, start + page)
-      const leaves = await this.store.audit.auditLeafHashes(start, end)
-      if (leaves.length !== end - start) {
-        throw new RtccError(`the audit log is missing records between seq ${start + 1} and ${end}`, {code: 'audit_corrupt', hint: 'Run `rtcc audit verify`.'})
-      }
-      for (const leaf of leaves) {
+    for (let rows = page; rows === page; ) {
+      // One query per page (usually the one record just committed), its seqs checked for gaps.
+      const leaves = await this.store.audit.auditLeavesAfter(this.tree.size, page)
+      rows = leaves.length
+      for (const [seq, leaf] of leaves) {
+        if (seq !== this.tree.size + 1) {
+          throw new RtccError(`the audit log is missing records between seq ${this.tree.size + 1} and ${seq - 1}`, {code: 'audit_corrupt', hint: 'Run `rtcc audit verify`.'})
+        }
         this.tree.append(leaf, this.rememberSubtree)
         if (this.expected[0]?.size === this.tree.size) this.checkSignedRoot()
         if (signing && this.tree.size % this.every === 0 && (this.latest?.size ?? -1) < this.tree.size) signed = await this.sign()

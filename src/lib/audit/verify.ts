@@ -19,6 +19,12 @@ export interface VerifyOptions {
   keyName?: string
   /** Records per read (default 8192). Tests use small pages so that small logs cross page boundaries. */
   pageSize?: number
+  /**
+   * Read pages in parallel when the reader offers it (worker threads on a SQLite file, two connections
+   * sharing the snapshot on PostgreSQL), from this many records (default 32768: below that, starting
+   * them costs more than they save). Tests set 0.
+   */
+  parallelFrom?: number
 }
 
 export interface BadRecord {
@@ -63,16 +69,57 @@ interface ExpectedRoot {
 }
 
 const PAGE = 8192
+const PARALLEL_FROM = 32_768
 const ZERO_HASH = '0'.repeat(2 * HASH_SIZE)
 
 /** The seq of a row rendered by auditRowTextPage: its JSON array starts with it. */
 const seqOfText = (text: string): number => Number(text.slice(1, text.indexOf(',')))
 
+/** One page of leaf hashes: records after+1 … after+count. */
+export interface LeafHashPage {
+  after: number
+  count: number
+  /** 64 hex digits per record, in seq order; undefined when the page must be read the canonical way. */
+  hashes?: string
+  /** Seqs whose stored leaf hash differs from the hash of their rendering (to be rechecked canonically). */
+  suspects: number[]
+}
+
+/**
+ * Hashes a page of auditRowTextPage renderings expected to hold exactly records after+1 … after+count;
+ * a page that does not is returned without hashes, to be read the canonical way.
+ */
+export function hashTextPage(texts: readonly string[], after: number, count: number): LeafHashPage {
+  if (texts.length !== count || (count > 0 && (seqOfText(texts[0]!) !== after + 1 || seqOfText(texts[count - 1]!) !== after + count))) {
+    return {after, count, suspects: []}
+  }
+  let hashes = ''
+  const suspects: number[] = []
+  for (let i = 0; i < count; i++) {
+    const text = texts[i]!
+    const split = text.length - 2 * HASH_SIZE
+    const leaf = leafHashHexOfJson(text.slice(0, split))
+    if (leaf !== text.slice(split)) suspects.push(after + i + 1)
+    hashes += leaf
+  }
+  return {after, count, hashes, suspects}
+}
+
 /**
  * The reads verify makes, which both store backends implement (a Store's `audit` repository is one).
  * Give it a reader over one snapshot (a read transaction) so the pages agree with each other.
  */
-export type AuditLogReader = Pick<Store['audit'], 'listCheckpoints' | 'auditSeqsContiguous' | 'auditSeqBreaks' | 'auditRowTextPage' | 'auditRowValuesPage'>
+export type AuditLogReader = Pick<
+  Store['audit'],
+  'listCheckpoints' | 'auditSeqsContiguous' | 'auditSeqBreaks' | 'auditRowTextPage' | 'auditRowValuesPage' | 'lastAuditSeq'
+> & {
+  /**
+   * Optional: the leaf hashes of records 1…size (seqs known to be contiguous), page by page in seq order,
+   * read in parallel over rows that match the reader's snapshot (store/audit-leaf-workers.ts for a SQLite
+   * file, store/postgres/audit-reader.ts).
+   */
+  leafHashPages?: (size: number, pageSize: number) => AsyncIterable<LeafHashPage>
+}
 
 /** Verifies the whole audit log the reader sees against the log's public key. */
 export async function verifyAuditLog(reader: AuditLogReader, publicKey: KeyObject, options: VerifyOptions = {}): Promise<VerifyResult> {
@@ -151,8 +198,12 @@ export async function verifyAuditLog(reader: AuditLogReader, publicKey: KeyObjec
     return leafHash
   }
 
+  /** A record whose rendering did not hash to its stored leaf hash, checked the canonical way. */
+  const recheck = async (seq: number): Promise<string> => checkValues((await reader.auditRowValuesPage(seq - 1, 1))[0]!)
+
   // Deleted or renumbered records show as breaks in seq, found in SQL so the scan needs no per-row seq.
-  if (!(await reader.auditSeqsContiguous())) {
+  const contiguous = await reader.auditSeqsContiguous()
+  if (!contiguous) {
     for (const {seq, id, previous} of await reader.auditSeqBreaks()) {
       const reason = seq < 1 ? `seq ${seq} is not a log position` : `records ${Math.max(1, (previous ?? 0) + 1)}–${seq - 1} are missing before it`
       badRecords.push({seq, id, reason})
@@ -161,27 +212,48 @@ export async function verifyAuditLog(reader: AuditLogReader, publicKey: KeyObjec
 
   checkRoots()
   const pageSize = options.pageSize ?? PAGE
-  for (let after = Number.MIN_SAFE_INTEGER; ; ) {
-    let texts: string[] | undefined
-    try {
-      texts = await reader.auditRowTextPage(after, pageSize)
-    } catch {
-      texts = undefined // a BLOB where text belongs: this page takes the canonical path
-    }
-    if (texts) {
-      // Fast path: hash the database's JSON rendering; any row it does not vouch for is rechecked canonically.
-      for (const text of texts) {
-        const split = text.length - 2 * HASH_SIZE
-        const leafHash = leafHashHexOfJson(text.slice(0, split))
-        appendLeaf(leafHash === text.slice(split) ? leafHash : checkValues((await reader.auditRowValuesPage(seqOfText(text) - 1, 1))[0]!))
+  const size = contiguous && reader.leafHashPages ? await reader.lastAuditSeq() : 0
+  if (reader.leafHashPages && contiguous && size > 0 && size >= (options.parallelFrom ?? PARALLEL_FROM)) {
+    // Pages by seq range, read ahead in parallel: with seqs 1…size there is no gap to find by reading in order.
+    for await (const page of reader.leafHashPages(size, pageSize)) {
+      if (page.hashes === undefined) {
+        for (const row of await reader.auditRowValuesPage(page.after, page.count)) appendLeaf(checkValues(row))
+        continue
       }
-      if (texts.length < pageSize) break
-      after = seqOfText(texts[texts.length - 1]!)
-    } else {
-      const rows = await reader.auditRowValuesPage(after, pageSize)
-      for (const row of rows) appendLeaf(checkValues(row))
-      if (rows.length < pageSize) break
-      after = rows[rows.length - 1]![0] as number
+      const {hashes, suspects} = page
+      for (let i = 0, s = 0; i < page.count; i++) {
+        const seq = page.after + i + 1
+        if (suspects[s] === seq) {
+          s++
+          appendLeaf(await recheck(seq))
+        } else {
+          appendLeaf(hashes.slice(2 * HASH_SIZE * i, 2 * HASH_SIZE * (i + 1)))
+        }
+      }
+    }
+  } else {
+    for (let after = Number.MIN_SAFE_INTEGER; ; ) {
+      let texts: string[] | undefined
+      try {
+        texts = await reader.auditRowTextPage(after, pageSize)
+      } catch {
+        texts = undefined // a BLOB where text belongs: this page takes the canonical path
+      }
+      if (texts) {
+        // Fast path: hash the database's JSON rendering; any row it does not vouch for is rechecked canonically.
+        for (const text of texts) {
+          const split = text.length - 2 * HASH_SIZE
+          const leafHash = leafHashHexOfJson(text.slice(0, split))
+          appendLeaf(leafHash === text.slice(split) ? leafHash : await recheck(seqOfText(text)))
+        }
+        if (texts.length < pageSize) break
+        after = seqOfText(texts[texts.length - 1]!)
+      } else {
+        const rows = await reader.auditRowValuesPage(after, pageSize)
+        for (const row of rows) appendLeaf(checkValues(row))
+        if (rows.length < pageSize) break
+        after = rows[rows.length - 1]![0] as number
+      }
     }
   }
 

@@ -60,6 +60,17 @@ export function insertAuditRecord(db: Db, values: readonly unknown[], leafHash: 
 }
 
 /**
+ * Inserts one record (as insertAuditRecord) only if its seq is the next one, in one statement; returns
+ * whether it did. Lets the log append at the seq it expects without first asking for it (nextAuditSeq).
+ */
+export function insertNextAuditRecord(db: Db, values: readonly unknown[], leafHash: Buffer): boolean {
+  // SQLite has one writer, so reading first is as safe as PostgreSQL's guarded statement, and cheaper here.
+  if (lastAuditSeq(db) !== (values[0] as number) - 1) return false
+  insertAuditRecord(db, values, leafHash)
+  return true
+}
+
+/**
  * The seq the next record takes. Call it inside the transaction that inserts the record: appenders are
  * serialized from here to commit (SQLite has one writer; PostgreSQL takes an advisory lock), so seqs
  * stay one total order without gaps.
@@ -123,6 +134,9 @@ export function auditRowValuesPage(db: Db, afterSeq: number, limit: number): unk
   return cached(db, `SELECT ${RECORD_COLUMNS}, leaf_hash FROM audit_records WHERE seq > ? ORDER BY seq LIMIT ?`).raw().all(afterSeq, limit) as unknown[][]
 }
 
+/** The statement behind auditRowTextPage (also run by the verify workers, audit-leaf-workers.ts). */
+export const AUDIT_ROW_TEXT_SQL = `SELECT json_array(${RECORD_COLUMNS}) || lower(hex(leaf_hash)) FROM audit_records WHERE seq > ? ORDER BY seq LIMIT ?`
+
 /**
  * The same page with each record as one string: SQLite's json_array of the record columns followed by
  * the 64 hex digits of leaf_hash. SQLite builds it in C, several times cheaper than handing fifteen
@@ -131,7 +145,7 @@ export function auditRowValuesPage(db: Db, afterSeq: number, limit: number): unk
  * hash differs with auditRowValuesPage. Throws if a column holds a BLOB (JSON cannot).
  */
 export function auditRowTextPage(db: Db, afterSeq: number, limit: number): string[] {
-  return cached(db, `SELECT json_array(${RECORD_COLUMNS}) || lower(hex(leaf_hash)) FROM audit_records WHERE seq > ? ORDER BY seq LIMIT ?`)
+  return cached(db, AUDIT_ROW_TEXT_SQL)
     .pluck()
     .all(afterSeq, limit) as string[]
 }
@@ -150,6 +164,11 @@ export function auditSeqBreaks(db: Db): Array<{seq: number; id: string; previous
        WHERE seq < 1 OR (seq > 1 AND NOT EXISTS (SELECT 1 FROM audit_records p WHERE p.seq = a.seq - 1)) ORDER BY seq`,
     )
     .all() as Array<{seq: number; id: string; previous: number | null}>
+}
+
+/** Up to `limit` [seq, leaf_hash] rows after `afterSeq`, in seq order: the log's catch-up read, in one query. */
+export function auditLeavesAfter(db: Db, afterSeq: number, limit: number): Array<[number, Buffer]> {
+  return cached(db, 'SELECT seq, leaf_hash FROM audit_records WHERE seq > ? ORDER BY seq LIMIT ?').raw().all(afterSeq, limit) as Array<[number, Buffer]>
 }
 
 /** Stored leaf hashes for leaf indexes [start, end), i.e. seq in (start, end]; fewer if rows are missing. */

@@ -26,6 +26,27 @@ export async function insertAuditRecord(db: Pg, values: readonly unknown[], leaf
   await run(db, `INSERT INTO audit_records (${RECORD_COLUMNS}, leaf_hash) VALUES (${placeholders})`, [...values, leafHash])
 }
 
+// The columns' types: INSERT … SELECT does not infer parameter types from the target columns.
+const RECORD_TYPES = ['bigint', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'bigint', 'bigint', 'text', 'bytea']
+
+/**
+ * One round trip for the usual append: takes the append lock and inserts the record if its seq is the
+ * next one, returning whether it did. The guard reads max(seq) in the statement's snapshot, which may
+ * predate the lock; a record committed in between has exactly the seq we try (appenders take max + 1
+ * under the lock), so ON CONFLICT turns that race into "not inserted" and the caller takes the
+ * lock-then-read path (nextAuditSeq). The transaction keeps the lock to commit either way.
+ */
+export async function insertNextAuditRecord(db: Pg, values: readonly unknown[], leafHash: Buffer): Promise<boolean> {
+  const result = await db.query({
+    name: 'audit-insert-next',
+    text: `WITH lock AS (SELECT pg_advisory_xact_lock(${AUDIT_APPEND_LOCK}::bigint))
+      INSERT INTO audit_records (${RECORD_COLUMNS}, leaf_hash) SELECT ${RECORD_TYPES.map((type, i) => `$${i + 1}::${type}`).join(', ')} FROM lock
+      WHERE (SELECT coalesce(max(seq), 0) FROM audit_records) = $1::bigint - 1 ON CONFLICT (seq) DO NOTHING`,
+    values: [...values, leafHash],
+  })
+  return result.rowCount === 1
+}
+
 /**
  * The seq the next record takes. Takes the append lock first (held to the end of the calling
  * transaction), so no other appender can read the same last seq: call it inside the append's transaction.
@@ -131,6 +152,12 @@ export async function auditSeqBreaks(db: Pg): Promise<Array<{seq: number; id: st
     `SELECT seq, id, (SELECT max(seq) FROM audit_records p WHERE p.seq < a.seq) AS previous FROM audit_records a
      WHERE seq < 1 OR (seq > 1 AND NOT EXISTS (SELECT 1 FROM audit_records p WHERE p.seq = a.seq - 1)) ORDER BY seq`,
   )
+}
+
+/** Up to `limit` [seq, leaf_hash] rows after `afterSeq`, in seq order: the log's catch-up read, in one query. */
+export async function auditLeavesAfter(db: Pg, afterSeq: number, limit: number): Promise<Array<[number, Buffer]>> {
+  const result = await db.query({name: 'audit-leaves-after', text: 'SELECT seq, leaf_hash FROM audit_records WHERE seq > $1 ORDER BY seq LIMIT $2', values: [afterSeq, limit], rowMode: 'array'})
+  return result.rows as Array<[number, Buffer]>
 }
 
 /** Stored leaf hashes for leaf indexes [start, end), i.e. seq in (start, end]; fewer if rows are missing. */
