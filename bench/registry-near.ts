@@ -330,7 +330,7 @@ export async function run(count = benchRows(200_000)): Promise<Record<string, un
       apiRequestsPerSecond: api.requestsPerSecond,
       goalsP99Ms: {'300m': 0.5, '2000m': 5},
       referenceP99Ms: {kdTree: {'300m': 0.13, '2000m': 2.3}, rtreeJoined: {'300m': 0.8, '2000m': 32}},
-      mmapBytes: mmapBytes,
+      mmapBytes,
       loadAverage: Math.round(loadavg()[0]! * 100) / 100,
       cpus: cpus().length,
       ...(postgres ? {postgres} : {}),
