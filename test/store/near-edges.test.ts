@@ -1,7 +1,8 @@
 /**
  * Radius search where a lat/lon box is not one plain rectangle: across the antimeridian (two boxes)
- * and around a pole (one box of every longitude). Both backends must find exactly what a brute-force
- * haversine scan finds, nearest first; PostgreSQL's candidates come from those boxes on its point index.
+ * and around a pole (one box of every longitude), and with a limit that the inner ring of the radius
+ * already fills (PostgreSQL then never reads the rest). Both backends must find exactly what a
+ * brute-force haversine scan finds, nearest first.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -29,6 +30,11 @@ describe.each(BACKENDS)('near search at the map’s edges on %s', (backend) => {
     opened = await openBackend(backend)
     store = opened.store
     const ownerId = (await store.owners.insertOwner(profile, {verified: true})).id
+    // A dense cluster: 200 cameras within ~500 m of 45°N 7°E.
+    for (let i = 0; i < 200; i++) {
+      const camera = await store.cameras.insertOwnerCamera(ownerId, fields({latitude: 45 + (next() * 2 - 1) * 0.0045, longitude: 7 + (next() * 2 - 1) * 0.0064}, 200 + i))
+      cameras.push({id: camera.id, latitude: camera.latitude, longitude: camera.longitude})
+    }
     // 60 cameras within ~3 km either side of the antimeridian at 10°N, 60 within ~3 km of the north pole.
     for (let i = 0; i < 120; i++) {
       const at =
@@ -58,6 +64,16 @@ describe.each(BACKENDS)('near search at the map’s edges on %s', (backend) => {
       const found = await store.cameras.nearCameras({kind: 'all'}, {...at, radiusMetres: radius, limit: 1000})
       expect(found.map((f) => f.camera.id)).toEqual(expected.map((e) => e.id))
       found.forEach((f, k) => expect(Math.abs(f.distanceMetres - expected[k]!.d)).toBeLessThan(1e-6))
+    }
+  })
+
+  it('takes the nearest cameras from the inner ring when it holds the limit, and reads the whole radius when it does not', async () => {
+    const at = {latitude: 45.0003, longitude: 7.0002}
+    const expected = bruteForce(at, 2000)
+    expect(expected.filter((e) => e.d <= 500).length).toBeGreaterThan(20)
+    for (const limit of [1, 20, expected.length - 5, expected.length + 5]) {
+      const found = await store.cameras.nearCameras({kind: 'all'}, {...at, radiusMetres: 2000, limit})
+      expect(found.map((f) => f.camera.id)).toEqual(expected.slice(0, limit).map((e) => e.id))
     }
   })
 })
