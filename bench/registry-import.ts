@@ -40,7 +40,7 @@ export function peakRssMb(pid: number): number {
 const CLOCK_TICKS = 100
 
 /** CPU seconds (user + system) a live process has used so far. */
-function cpuSeconds(pid: number): number {
+export function cpuSeconds(pid: number): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
     return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS

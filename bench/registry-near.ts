@@ -7,8 +7,10 @@
  *    SQLite and the stale-entry check included (an R*Tree joined back to the table: 0.8 ms, 32 ms);
  *    for the whole registry and for an agency whose jurisdiction is half of it;
  *  - api: `GET /v1/registry/near` end to end against `rtcc server start` (TLS, auth, audit record):
- *    latency one request at a time, and requests/s with BENCH_API_CONCURRENCY (8) in flight for
- *    BENCH_API_SECONDS (5), against a bare node:https server sending the same bytes (the limit).
+ *    latency one request at a time with the server's CPU per request (also for `whoami`, the
+ *    cheapest authenticated read: what every request pays before its own work), and requests/s with
+ *    BENCH_API_CONCURRENCY (8) in flight for BENCH_API_SECONDS (5), against a bare node:https server
+ *    sending the same bytes (the limit).
  * With PostgreSQL (RTCC_BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/test when it
  * answers; see lib/postgres.ts) the same registry is seeded into a database of its own through the
  * store's bulk path, and `query` and `api` are measured there too (`postgres`; query CPU is on the
@@ -16,7 +18,7 @@
  * default `npm run bench` fits in about 10 minutes on 2 cores; BENCH_ROWS=1000000 for the issue's size.
  * Wall-clock and CPU-time percentiles are both reported: on a shared machine the CPU time is the
  * steadier measure of the work itself. REGISTRY_BENCH_MMAP=BYTES measures the server-side queries
- * with SQLite memory-mapped reads. Needs a built dist/. Run: `npx tsx bench/registry-near.ts`.
+ * with another SQLite memory-map size than the store's (0: read() calls). Needs a built dist/. Run: `npx tsx bench/registry-near.ts`.
  */
 import {spawn} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
@@ -36,7 +38,7 @@ import {cameraLocations} from '../src/lib/store/camera-locations.js'
 import {type CameraScope, nearCameras} from '../src/lib/store/cameras.js'
 import {openDatabase} from '../src/lib/store/db.js'
 import {applyStaged, ImportStaging, resolveStagedOwners, withStaging} from '../src/lib/store/registry-import.js'
-import {type BenchServer, startServerProcess} from './registry-import.js'
+import {type BenchServer, cpuSeconds, startServerProcess} from './registry-import.js'
 import {benchPostgresUrl, benchRows, withBenchDatabase} from './lib/postgres.js'
 import {random} from '../src/lib/registry/synthetic.js'
 import type {AreaGeometry} from '../src/lib/registry/geo.js'
@@ -189,14 +191,19 @@ async function apiFigures(server: BenchServer): Promise<Record<string, unknown>>
   await client.get('/v1/registry/near', {at: `${CENTER.latitude},${CENTER.longitude}`, radius: '300m'})
   api.firstQueryMs = Math.round(performance.now() - started)
   const sample = JSON.stringify(await client.get('/v1/registry/near', {at: `${CENTER.latitude},${CENTER.longitude}`, radius: '300m', limit: LIMIT}))
-  for (const radius of RADII) {
+  // The server's own CPU per request (an average over the loop: /proc counts in 10 ms ticks), which
+  // load on a shared machine does not inflate as it does the wall-clock percentiles.
+  const serverCpu = () => cpuSeconds(server.process.pid!) * 1000
+  for (const path of ['/v1/auth/whoami', ...RADII]) {
     const latencies: number[] = []
+    const cpuBefore = serverCpu()
     for (const point of points()) {
       const t = performance.now()
-      await client.get('/v1/registry/near', {at: `${point.latitude},${point.longitude}`, radius: `${radius}m`, limit: LIMIT})
+      if (typeof path === 'string') await client.get(path)
+      else await client.get('/v1/registry/near', {at: `${point.latitude},${point.longitude}`, radius: `${path}m`, limit: LIMIT})
       latencies.push(performance.now() - t)
     }
-    api[`${radius}m`] = percentiles(latencies)
+    api[typeof path === 'string' ? 'whoami' : `${path}m`] = {...percentiles(latencies), serverCpuMsPerRequest: Math.round(((serverCpu() - cpuBefore) / POINTS) * 1000) / 1000}
   }
   const near: Record<string, number> = {}
   for (const radius of RADII) near[`${radius}m`] = await throughput(client, '/v1/registry/near', (p) => ({at: `${p.latitude},${p.longitude}`, radius: `${radius}m`, limit: LIMIT}))
@@ -280,6 +287,7 @@ export async function run(count = benchRows(200_000)): Promise<Record<string, un
 
     const db = openDatabase(dbFile)
     if (process.env.REGISTRY_BENCH_MMAP) db.pragma(`mmap_size = ${Number(process.env.REGISTRY_BENCH_MMAP)}`)
+    const mmapBytes = db.pragma('mmap_size', {simple: true}) as number
     started = performance.now()
     const index = cameraLocations(db)
     const indexBuildMs = performance.now() - started
@@ -322,7 +330,7 @@ export async function run(count = benchRows(200_000)): Promise<Record<string, un
       apiRequestsPerSecond: api.requestsPerSecond,
       goalsP99Ms: {'300m': 0.5, '2000m': 5},
       referenceP99Ms: {kdTree: {'300m': 0.13, '2000m': 2.3}, rtreeJoined: {'300m': 0.8, '2000m': 32}},
-      mmapBytes: Number(process.env.REGISTRY_BENCH_MMAP ?? 0),
+      mmapBytes,
       loadAverage: Math.round(loadavg()[0]! * 100) / 100,
       cpus: cpus().length,
       ...(postgres ? {postgres} : {}),

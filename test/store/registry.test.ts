@@ -1,6 +1,6 @@
 /**
  * The camera registry's repositories and import staging, the same cases on SQLite (in-memory index,
- * in_agency()) and PostgreSQL (PostGIS ST_DWithin, ST_Covers). PostgreSQL is never skipped: without it
+ * in_agency()) and PostgreSQL (PostGIS boxes on the point index, ST_Covers). PostgreSQL is never skipped: without it
  * these tests fail.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'

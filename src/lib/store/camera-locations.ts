@@ -272,13 +272,13 @@ export class CameraLocations {
 
 interface Entry {
   index: CameraLocations
+  /** `PRAGMA data_version`, prepared once: `db.pragma()` compiles it on every call (9 of a 300 m search's 30 µs of fixed cost). */
+  dataVersion: Statement<[]>
   maxRowid: Statement<[]>
   rowsAfter: Statement<[number]>
 }
 
 const indexes = new WeakMap<Db, Entry>()
-
-const dataVersion = (db: Db) => db.pragma('data_version', {simple: true}) as number
 
 /** Reads rows above the highest rowid the index has seen (inserts by any statement on this connection). */
 function catchUp(entry: Entry): void {
@@ -290,10 +290,12 @@ function catchUp(entry: Entry): void {
 /** The connection's index, current with everything committed (and everything this connection wrote). */
 export function cameraLocations(db: Db): CameraLocations {
   let entry = indexes.get(db)
-  const version = dataVersion(db)
+  const dataVersion = entry?.dataVersion ?? db.prepare('PRAGMA data_version').pluck()
+  const version = dataVersion.get() as number
   if (!entry || entry.index.dataVersion !== version) {
     entry = {
       index: new CameraLocations(),
+      dataVersion,
       maxRowid: entry?.maxRowid ?? db.prepare('SELECT max(rowid) FROM cameras').pluck(),
       rowsAfter: entry?.rowsAfter ?? db.prepare('SELECT rowid, latitude, longitude FROM cameras WHERE rowid > ?').raw(),
     }

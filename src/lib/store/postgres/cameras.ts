@@ -2,13 +2,13 @@
  * Registry cameras on PostgreSQL + PostGIS (see ../cameras.ts). The scope is part of every query:
  * an owner's rows, or an agency's jurisdiction as `ST_Covers(agency.area, location::geometry)` (planar
  * lon/lat edges, the same test as SQLite's in_agency(), served by the GiST index on the point).
- * Radius search: `ST_DWithin` on the geography GiST index finds the candidates, and the distance that
+ * Radius search: lat/lon boxes on the point's GiST index find the candidates, and the distance that
  * filters and ranks them is the haversine of registry/geo.ts, so both backends return the same cameras
  * in the same order with the same distances.
  */
 import type {Camera, CameraFields, RegistryStats} from '../../domain/camera.js'
 import {newId} from '../../domain/ids.js'
-import {EARTH_RADIUS_M, type BoundingBox} from '../../registry/geo.js'
+import {boundingBoxes, EARTH_RADIUS_M, type BoundingBox} from '../../registry/geo.js'
 import {FIELD_COLUMNS, toCamera, toColumnValue, type CameraFilters, type CameraRow, type CameraScope, type CameraWithOwner, type NearCamera, type NearQuery} from '../cameras.js'
 import {all, one, run, type Pg} from './pg.js'
 
@@ -70,24 +70,54 @@ export async function warmNearIndex(db: Pg): Promise<void> {
   await nearCameras(db, {kind: 'all'}, {latitude: 0, longitude: 0, radiusMetres: 1, limit: 1})
 }
 
-/** Cameras within `radiusMetres`, nearest first (ties by id), with their haversine distance. */
+/**
+ * Cameras within `radiusMetres`, nearest first (ties by id), with their haversine distance.
+ * Candidates come from the planar GiST index on the point (`cameras_point`) by the same lat/lon boxes
+ * the SQLite index reads (registry/geo.ts boundingBoxes: two across the antimeridian, one over a
+ * pole), and the haversine alone filters and ranks them. `ST_DWithin` on the geography found the same
+ * cameras 4-9x slower: its box is looser (1,211 candidates for 675 hits at 2 km vs 881) and it
+ * computed a spherical distance per candidate besides ours.
+ *
+ * In a dense registry the nearest `limit` lie well inside a wide radius (at a million cameras, the
+ * nearest 100 of the 3,500 within 2 km are within about 350 m), and reading and ranking every camera
+ * in the radius is what costs. So the same statement first ranks the inner ring (a quarter of the
+ * radius, a sixteenth of the area); when that alone holds `limit` cameras they are the answer, exactly
+ * (every camera outside the ring is farther than all of them), and the full radius is never read.
+ * Otherwise the full radius is (a one-time filter skips whichever branch is not needed).
+ * The statement is named, so each pooled connection parses and plans it once per shape (planning
+ * was 0.4 ms of a 0.6 ms 300 m query).
+ */
 export async function nearCameras(db: Pg, scope: CameraScope, near: NearQuery): Promise<NearCamera[]> {
   const p = new Params()
   const lat = p.add(near.latitude)
   const lon = p.add(near.longitude)
-  const radius = p.add(near.radiusMetres)
+  const limit = p.add(near.limit ?? 1000)
   // geo.ts's distanceMetres, term for term.
   const haversine = `2 * ${EARTH_RADIUS_M} * asin(least(1, sqrt(power(sin((c.latitude - ${lat}) * pi() / 180 / 2), 2)
     + cos(${lat} * pi() / 180) * cos(c.latitude * pi() / 180) * power(sin((c.longitude - ${lon}) * pi() / 180 / 2), 2))))`
-  // PostGIS's sphere differs from geo.ts's by parts per billion: a little margin, then the exact test.
-  const candidates = `ST_DWithin(c.location, ST_SetSRID(ST_MakePoint(${lon}, ${lat}), 4326)::geography, ${radius} * 1.000001 + 0.01, false)`
-  const w = where([candidates, scopeSql(scope, p), ...filterSql({type: near.type}, p)])
-  const rows = await all<CameraRow & {distance: number}>(
-    db,
-    `SELECT * FROM (SELECT ${SELECT}, ${haversine} AS distance FROM cameras c WHERE ${w}) found
-     WHERE distance <= ${radius} ORDER BY distance, id LIMIT ${p.add(near.limit ?? 1000)}`,
-    p.values,
-  )
+  const shape: number[] = []
+  /** The cameras in scope within `radiusMetres`, with their distance (unordered). */
+  const within = (radiusMetres: number) => {
+    const boxes = boundingBoxes(near, radiusMetres)
+    shape.push(boxes.length)
+    const candidates = boxes
+      .map((b) => `c.location::geometry && ST_MakeEnvelope(${p.add(b.minLongitude)}, ${p.add(b.minLatitude)}, ${p.add(b.maxLongitude)}, ${p.add(b.maxLatitude)}, 4326)`)
+      .join(' OR ')
+    const w = where([candidates, scopeSql(scope, p), ...filterSql({type: near.type}, p)])
+    return `SELECT * FROM (SELECT ${SELECT}, ${haversine} AS distance FROM cameras c WHERE ${w}) f WHERE distance <= ${p.add(radiusMetres)}`
+  }
+  const ring = within(near.radiusMetres / 4)
+  const full = within(near.radiusMetres)
+  const {rows} = await db.query<CameraRow & {distance: number}>({
+    name: `near-${scope.kind}-${shape.join('-')}${near.type?.length ? '-typed' : ''}`,
+    text: `WITH ring AS MATERIALIZED (${ring} ORDER BY distance, id LIMIT ${limit})
+           SELECT * FROM (
+             SELECT * FROM ring WHERE (SELECT count(*) FROM ring) = ${limit}
+             UNION ALL
+             SELECT * FROM (${full}) wide WHERE (SELECT count(*) FROM ring) < ${limit}
+           ) found ORDER BY distance, id LIMIT ${limit}`,
+    values: p.values,
+  })
   return rows.map((row) => ({camera: toCamera(row), distanceMetres: row.distance}))
 }
 
