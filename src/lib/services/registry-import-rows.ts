@@ -96,12 +96,13 @@ export async function* readRowBatches(body: ByteSource, input: WorkerInput, onHe
   const worker = startWorker(input)
   const inbox: FromWorker[] = []
   let failure: {error: unknown} | undefined
-  let wake: (() => void) | undefined
+  // Two parties wait: the body pump (for the worker to pull) and the reader (for a message).
+  let waiting: (() => void)[] = []
   const notify = () => {
-    wake?.()
-    wake = undefined
+    for (const resolve of waiting) resolve()
+    waiting = []
   }
-  const next = () => new Promise<void>((resolve) => (wake = resolve))
+  const next = () => new Promise<void>((resolve) => waiting.push(resolve))
   let inFlight = 0
   worker.on('message', (message: FromWorker) => {
     if ('pulled' in message) inFlight -= message.pulled
@@ -123,7 +124,12 @@ export async function* readRowBatches(body: ByteSource, input: WorkerInput, onHe
         if (stopped) return
         const size = typeof chunk === 'string' ? chunk.length : chunk.byteLength
         inFlight += size
-        worker.postMessage({chunk} satisfies ToWorker)
+        if (typeof chunk === 'string') worker.postMessage({chunk} satisfies ToWorker)
+        else {
+          // Cloning a view clones its whole buffer (often a pool or the whole file): copy the view, move the copy.
+          const own = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength && chunk.buffer instanceof ArrayBuffer ? chunk : new Uint8Array(chunk)
+          worker.postMessage({chunk: own} satisfies ToWorker, own === chunk ? [] : [own.buffer as ArrayBuffer])
+        }
         while (inFlight > BYTES_IN_FLIGHT && !stopped && !failure) await next()
       }
       worker.postMessage({end: true} satisfies ToWorker)
