@@ -30,6 +30,11 @@ export const BATCH_ROWS = 512
 export const BATCHES_IN_FLIGHT = 4
 /** Body bytes the main thread may have sent and the worker not yet parsed. */
 const BYTES_IN_FLIGHT = 4 * 2 ** 20
+/**
+ * The worker holds a record, a batch and its key hashes (outside the heap); left to V8's defaults its
+ * heap grows to hundreds of MB between collections, which shows in the server's peak RSS.
+ */
+const WORKER_HEAP = {maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8}
 
 export interface RowBatch {
   /** Valid rows to stage: their row numbers, and their cameras packed (CAMERA_FIELDS order, row after row). */
@@ -82,9 +87,10 @@ function fromWire(wire: WireError): Error {
  * `--import` does not reach worker threads), hence the small bootstrap.
  */
 function startWorker(input: WorkerInput): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./registry-import-worker.js', import.meta.url), {workerData: input})
+  const options = {workerData: input, resourceLimits: WORKER_HEAP}
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./registry-import-worker.js', import.meta.url), options)
   const source = new URL('./registry-import-worker.ts', import.meta.url).href
-  return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}) })`, {eval: true, workerData: input})
+  return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}) })`, {...options, eval: true})
 }
 
 /**
