@@ -21,22 +21,29 @@ export class KeyHashes {
   private table = new Int32Array(2 ** 17)
   private size = 0
 
+  /** Hash state after `source` (files mostly repeat one source: hashed once). */
+  private source = ''
+  private seed = [0, 0]
+
   /** Adds the key; true when its hash was already there. */
-  seen(a: string, b: string): boolean {
-    let h1 = 0x811c9dc5
-    let h2 = 0x01000193
-    for (const part of [a, b]) {
-      for (let i = 0; i < part.length; i++) {
-        const c = part.charCodeAt(i)
-        h1 = Math.imul(h1 ^ c, 0x01000193)
-        h2 = Math.imul(h2 ^ c, 0x5bd1e995) ^ (h2 >>> 15)
-      }
-      h1 = Math.imul(h1 ^ 0xff, 0x01000193)
-      h2 = Math.imul(h2 ^ 0xff, 0x5bd1e995)
+  seen(source: string, externalId: string): boolean {
+    if (source !== this.source || this.size === 0) {
+      this.source = source
+      this.seed = KeyHashes.mix(source, 0x811c9dc5, 0x01000193)
     }
-    h1 |= 1 // 0 marks an empty slot
+    const [h1, h2] = KeyHashes.mix(externalId, this.seed[0]!, this.seed[1]!)
     if (this.size * 4 >= this.table.length) this.grow()
-    return this.insert(h1, h2)
+    return this.insert(h1! | 1, h2!) // 0 marks an empty slot
+  }
+
+  /** Two 32-bit FNV-1a-style hashes over the text and a terminator (so "ab"+"c" differs from "a"+"bc"). */
+  private static mix(text: string, h1: number, h2: number): [number, number] {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i)
+      h1 = Math.imul(h1 ^ c, 0x01000193)
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995) ^ (h2 >>> 15)
+    }
+    return [Math.imul(h1 ^ 0xffff, 0x01000193), Math.imul(h2 ^ 0xffff, 0x5bd1e995)]
   }
 
   private insert(h1: number, h2: number): boolean {
