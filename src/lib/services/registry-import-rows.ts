@@ -7,6 +7,7 @@
  * report. Both directions are bounded (bytes in flight, batches in flight), so memory stays flat
  * whatever the file size and however slow either side is.
  */
+import type {EventEmitter} from 'node:events'
 import {Worker} from 'node:worker_threads'
 
 import type {CameraInput} from '../domain/camera.js'
@@ -109,20 +110,22 @@ export async function* readRowBatches(body: ByteSource, input: WorkerInput, onHe
     waiting = []
   }
   const next = () => new Promise<void>((resolve) => waiting.push(resolve))
+  const fail = (error: unknown) => {
+    failure ??= {error}
+    notify()
+  }
   let inFlight = 0
   worker.on('message', (message: FromWorker) => {
     if ('pulled' in message) inFlight -= message.pulled
     else inbox.push(message)
     notify()
   })
-  worker.on('error', (error) => {
-    failure ??= {error}
-    notify()
-  })
-  worker.on('exit', (code) => {
-    failure ??= {error: new Error(`the import worker stopped (exit code ${code})`)}
-    notify()
-  })
+  worker.on('error', fail)
+  worker.on('exit', (code) => fail(new Error(`the import worker stopped (exit code ${code})`)))
+  // A stream that fails while the pump waits for the worker (up to BYTES_IN_FLIGHT ahead of it) says
+  // so at once: a cut upload stops the import now, not after the bytes already sent are parsed.
+  const emitter = typeof (body as Partial<EventEmitter>).once === 'function' ? (body as unknown as EventEmitter) : undefined
+  emitter?.once('error', fail)
   let stopped = false
   const pump = async () => {
     try {
@@ -140,16 +143,15 @@ export async function* readRowBatches(body: ByteSource, input: WorkerInput, onHe
       }
       worker.postMessage({end: true} satisfies ToWorker)
     } catch (error) {
-      failure ??= {error}
-      notify()
+      fail(error)
     }
   }
   const pumping = pump()
   try {
     for (;;) {
+      if (failure) throw failure.error
       const message = inbox.shift()
       if (!message) {
-        if (failure) throw failure.error
         await next()
         continue
       }
@@ -164,6 +166,7 @@ export async function* readRowBatches(body: ByteSource, input: WorkerInput, onHe
   } finally {
     stopped = true
     notify()
+    emitter?.off('error', fail)
     await worker.terminate()
     await pumping
   }
