@@ -1,23 +1,22 @@
 /**
- * Bulk import of registry cameras: the file is parsed row by row as it arrives (memory stays flat:
- * rows repeated within the file are found by the staging area's key, not a map in memory); valid rows
- * go to the store's staging area, then one audited transaction applies them. A file that is cut off
+ * Bulk import of registry cameras: the file is parsed row by row as it arrives, in a worker thread
+ * (registry-import-rows.ts) while this thread stages the rows before (memory stays flat: rows repeated
+ * within the file are found by the staging area's key, not a map in memory); valid rows go to the
+ * store's staging area in batches, then one audited transaction applies them. A file that is cut off
  * (the client killed, the connection lost) applies nothing. Agency users can only import cameras
  * inside their jurisdiction. Validation is src/lib/registry's; staging and applying are the store's.
  */
 import type {CameraInput} from '../domain/camera.js'
 import type {ImportedReject, ImportRequestOptions, ImportSummary} from '../domain/registry-import.js'
 import {RtccError} from '../errors.js'
-import {parseColumnMap} from '../registry/column-map.js'
-import {compileArea} from '../registry/geo.js'
-import {readCameras} from '../registry/import.js'
-import {OWNER_SOURCE, ownerRowProblem} from '../registry/owner-rows.js'
+import {ownerRowProblem} from '../registry/owner-rows.js'
 import type {ByteSource} from '../registry/text-input.js'
 import type {FieldError} from '../registry/validate.js'
 import {HttpError} from '../server/http-error.js'
 import {cameraScope} from '../server/scope.js'
 import type {StagedRow} from '../store/store.js'
 import type {Actor, ServiceContext} from './context.js'
+import {readRowBatches, unpackCamera, type RowBatch, type WorkerInput} from './registry-import-rows.js'
 
 export const MAX_LISTED_REJECTS = 10_000
 /** The listed rejects carry their original cells; this bounds what a file of huge bad rows can hold. */
@@ -39,15 +38,11 @@ const duplicateOf = (camera: CameraInput, firstRow: number): FieldError => ({
 
 const uploadCut = () => new HttpError(400, 'upload_incomplete', 'the upload ended before the end of the file (client stopped or connection lost); nothing was imported')
 
-/** A row waiting for its batch to be staged: a reject already decided, or a valid row to stage. */
-type Pending = {reject: ImportedReject} | {stage: StagedRow; raw: ImportedReject['raw']}
-
 export async function importCameras(ctx: ServiceContext, actor: Actor, input: ImportInput): Promise<ImportSummary> {
   const started = performance.now()
   const {options} = input
   const fileName = options.fileName ?? 'upload'
   const scope = await cameraScope(ctx, actor)
-  const inJurisdiction = scope.kind === 'agency' ? compileArea(scope.agency.jurisdiction) : () => true
   const staging = await ctx.store.stageImport()
   const rejects: ImportedReject[] = []
   let listedChars = 0
@@ -62,54 +57,45 @@ export async function importCameras(ctx: ServiceContext, actor: Actor, input: Im
     listedChars += JSON.stringify(entry.raw).length
     rejects.push(entry)
   }
-  let pending: Pending[] = []
-  let pendingRows = 0
-  /** Stages the pending valid rows, then lists the batch's rejects in file order. */
-  const flush = async () => {
-    const batch = pending
-    pending = []
-    pendingRows = 0
-    const staged = batch.flatMap((p) => ('stage' in p ? [p.stage] : []))
-    const firsts = staged.length > 0 ? await staging.add(staged) : []
-    let s = 0
-    for (const p of batch) {
-      if ('reject' in p) reject(p.reject)
+  /** Stages a batch's valid rows, then lists its rejects (duplicates within the file among them) in file order. */
+  const take = async (batch: RowBatch) => {
+    read += batch.rows.length + batch.others.length
+    const listed: ImportedReject[] = []
+    for (const other of batch.others) {
+      if ('reject' in other) listed.push(other.reject)
       else {
-        const first = firsts[s++]
-        if (first !== undefined) reject({row: p.stage.row, raw: p.raw, errors: [duplicateOf(p.stage.camera, first)]})
+        // Never staged, never applied: an owner's own camera is theirs to change.
+        const problem = ownerRowProblem(other.owner, await ctx.store.cameras.getOwnerRegisteredCamera(scope, other.owner.externalId))
+        if (problem) listed.push({row: other.row, raw: other.raw, errors: [problem]})
+        else ownerRowsUnchanged++
       }
     }
+    for (let start = 0; start < batch.rows.length; start += staging.batchRows) {
+      const end = Math.min(start + staging.batchRows, batch.rows.length)
+      const staged: StagedRow[] = []
+      for (let i = start; i < end; i++) staged.push({row: batch.rows[i]!, camera: unpackCamera(batch.fields, i)})
+      const firsts = await staging.add(staged)
+      firsts.forEach((first, i) => {
+        if (first === undefined) return
+        const {row, camera} = staged[i]!
+        listed.push({row, raw: batch.suspects.find(([suspect]) => suspect === row)?.[1] ?? {}, errors: [duplicateOf(camera, first)]})
+      })
+    }
+    for (const entry of listed.sort((a, b) => a.row - b.row)) reject(entry)
   }
   try {
-    const rows = readCameras(input.body, {
+    const readOptions: WorkerInput['read'] = {
       format: options.format,
       fileName,
-      map: options.map === undefined ? undefined : parseColumnMap(options.map, `${fileName} --map`),
+      map: options.map,
       defaults: options.source ? {source: options.source} : undefined,
       delimiter: options.delimiter,
       encoding: options.encoding,
       allowNullIsland: options.allowNullIsland,
-      rejectDuplicates: false,
-      onColumns: (columns) => (headers = columns.headers),
-    })
+    }
+    const jurisdiction = scope.kind === 'agency' ? {name: scope.agency.name, area: scope.agency.jurisdiction} : undefined
     try {
-      for await (const row of rows) {
-        read++
-        if (!row.result.ok) pending.push({reject: {row: row.row, errors: row.result.errors, raw: row.raw}})
-        else if (!inJurisdiction(row.result.camera))
-          pending.push({
-            reject: {row: row.row, raw: row.raw, errors: [{field: 'latitude', message: `outside the jurisdiction of ${scope.kind === 'agency' ? scope.agency.name : 'your agency'}`, expected: 'a location inside your jurisdiction'}]},
-          })
-        else if (row.result.camera.source === OWNER_SOURCE) {
-          // Never staged, never applied: an owner's own camera is theirs to change.
-          const problem = ownerRowProblem(row.result.camera, await ctx.store.cameras.getOwnerRegisteredCamera(scope, row.result.camera.externalId))
-          if (problem) pending.push({reject: {row: row.row, raw: row.raw, errors: [problem]}})
-          else ownerRowsUnchanged++
-        } else {
-          pending.push({stage: {row: row.row, camera: row.result.camera}, raw: row.raw})
-          if (++pendingRows >= staging.batchRows) await flush()
-        }
-      }
+      for await (const batch of readRowBatches(input.body, {read: readOptions, jurisdiction}, (columns) => (headers = columns))) await take(batch)
     } catch (error) {
       // A problem with the file itself (no latitude column, broken CSV) says so; anything else
       // while the body is still arriving is the upload being cut.
@@ -118,7 +104,6 @@ export async function importCameras(ctx: ServiceContext, actor: Actor, input: Im
     }
     // A cut connection can also look like a clean end of stream: a truncated file is never applied.
     if (!input.complete()) throw uploadCut()
-    await flush()
     const ownersCreated = await staging.resolveOwners()
     // Counting is a pass of its own; a plain update learns its counts from applying.
     const atomicBlocked = options.atomic && rejected > 0

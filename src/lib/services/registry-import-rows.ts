@@ -1,0 +1,173 @@
+/**
+ * Parsing and validation of an import run in a worker thread (registry-import-worker.ts), so they
+ * overlap staging on the main thread (2 cores: roughly the slower of the two instead of their sum)
+ * and the main thread stays free for other requests. The body's chunks go in as they arrive; rows
+ * come back in batches, packed for a cheap structured clone: valid cameras as one flat array of
+ * field values (about half the cost of cloning objects), raw cells only for rows the main thread may
+ * report. Both directions are bounded (bytes in flight, batches in flight), so memory stays flat
+ * whatever the file size and however slow either side is.
+ */
+import type {EventEmitter} from 'node:events'
+import {Worker} from 'node:worker_threads'
+
+import type {CameraInput} from '../domain/camera.js'
+import type {ImportedReject} from '../domain/registry-import.js'
+import {RtccError, type RtccErrorOptions} from '../errors.js'
+import type {AreaGeometry} from '../registry/geo.js'
+import type {ImportOptions} from '../registry/import.js'
+import type {ByteSource} from '../registry/text-input.js'
+import {HttpError} from '../server/http-error.js'
+
+/** CameraInput's fields in the order a packed batch carries them. */
+export const CAMERA_FIELDS = [
+  'source', 'externalId', 'ownerEmail', 'ownerName', 'ownerOrganisation', 'ownerPhone', 'name', 'latitude', 'longitude', 'address',
+  'locationType', 'make', 'model', 'viewDescription', 'viewDirection', 'fieldOfView', 'records', 'retentionDays', 'liveCapable', 'tags',
+] as const satisfies readonly (keyof CameraInput)[]
+const WIDTH = CAMERA_FIELDS.length
+
+/** Rows per batch: large enough that a message's fixed cost vanishes, small enough to stage in a few ms. */
+export const BATCH_ROWS = 512
+/** Batches the worker may have sent and the main thread not yet staged. */
+export const BATCHES_IN_FLIGHT = 4
+/** Body bytes the main thread may have sent and the worker not yet parsed. */
+const BYTES_IN_FLIGHT = 4 * 2 ** 20
+/**
+ * The worker holds a record, a batch and its key hashes (outside the heap); left to V8's defaults its
+ * heap grows to hundreds of MB between collections, which shows in the server's peak RSS.
+ */
+const WORKER_HEAP = {maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8}
+
+export interface RowBatch {
+  /** Valid rows to stage: their row numbers, and their cameras packed (CAMERA_FIELDS order, row after row). */
+  rows: number[]
+  fields: unknown[]
+  /** Raw cells of valid rows whose key the worker saw earlier in the file: only these can turn out to be duplicates. */
+  suspects: [row: number, raw: ImportedReject['raw']][]
+  /** Rows not to stage, in file order: rejects, and rows naming an owner-registered camera (checked by the main thread). */
+  others: ({reject: ImportedReject} | {owner: CameraInput; row: number; raw: ImportedReject['raw']})[]
+}
+
+export function packCamera(camera: CameraInput, into: unknown[]): void {
+  for (const field of CAMERA_FIELDS) into.push(camera[field])
+}
+
+export function unpackCamera(fields: readonly unknown[], index: number): CameraInput {
+  const camera: Record<string, unknown> = {}
+  for (let i = 0, at = index * WIDTH; i < WIDTH; i++, at++) camera[CAMERA_FIELDS[i]!] = fields[at]
+  return camera as CameraInput
+}
+
+/** What the worker needs: readCameras' options (the column map still as the client sent it) and the jurisdiction, if any. */
+export interface WorkerInput {
+  read: Omit<ImportOptions, 'map' | 'onColumns' | 'rejectDuplicates'> & {map?: unknown}
+  jurisdiction?: {name: string; area: AreaGeometry}
+}
+
+/** Main → worker. */
+export type ToWorker = {chunk: Uint8Array | string} | {end: true} | {ack: true}
+/** Worker → main. */
+export type FromWorker = {pulled: number} | {headers: string[]} | {batch: RowBatch} | {done: true} | {error: WireError}
+
+export type WireError = {kind: 'rtcc'; message: string; options: RtccErrorOptions} | {kind: 'http'; statusCode: number; code: string; message: string; field?: string} | {kind: 'other'; message: string; stack?: string}
+
+export function toWire(error: unknown): WireError {
+  if (error instanceof RtccError) return {kind: 'rtcc', message: error.message, options: {code: error.code, exitCode: error.exitCode, where: error.where, hint: error.hint}}
+  if (error instanceof HttpError) return {kind: 'http', statusCode: error.statusCode, code: error.code, message: error.message, field: error.field}
+  return {kind: 'other', message: (error as Error)?.message ?? String(error), stack: (error as Error)?.stack}
+}
+
+function fromWire(wire: WireError): Error {
+  if (wire.kind === 'rtcc') return new RtccError(wire.message, wire.options)
+  if (wire.kind === 'http') return new HttpError(wire.statusCode, wire.code, wire.message, wire.field)
+  return Object.assign(new Error(wire.message), {stack: wire.stack})
+}
+
+/**
+ * The worker's module. From dist/ it is plain JavaScript; run from source (tests, tsx) it is
+ * TypeScript, which a worker can only load once tsx's loader is registered in it (execArgv's
+ * `--import` does not reach worker threads), hence the small bootstrap.
+ */
+function startWorker(input: WorkerInput): Worker {
+  const options = {workerData: input, resourceLimits: WORKER_HEAP}
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./registry-import-worker.js', import.meta.url), options)
+  const source = new URL('./registry-import-worker.ts', import.meta.url).href
+  return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}) })`, {...options, eval: true})
+}
+
+/**
+ * Streams `body` through a worker running readCameras and yields its row batches in file order.
+ * Throws what the worker threw (the same RtccError for a bad file), or what reading the body threw.
+ * Acknowledging a batch (taking the next one) lets the worker send another.
+ */
+export async function* readRowBatches(body: ByteSource, input: WorkerInput, onHeaders: (headers: string[]) => void): AsyncGenerator<RowBatch> {
+  const worker = startWorker(input)
+  const inbox: FromWorker[] = []
+  let failure: {error: unknown} | undefined
+  // Two parties wait: the body pump (for the worker to pull) and the reader (for a message).
+  let waiting: (() => void)[] = []
+  const notify = () => {
+    for (const resolve of waiting) resolve()
+    waiting = []
+  }
+  const next = () => new Promise<void>((resolve) => waiting.push(resolve))
+  const fail = (error: unknown) => {
+    failure ??= {error}
+    notify()
+  }
+  let inFlight = 0
+  worker.on('message', (message: FromWorker) => {
+    if ('pulled' in message) inFlight -= message.pulled
+    else inbox.push(message)
+    notify()
+  })
+  worker.on('error', fail)
+  worker.on('exit', (code) => fail(new Error(`the import worker stopped (exit code ${code})`)))
+  // A stream that fails while the pump waits for the worker (up to BYTES_IN_FLIGHT ahead of it) says
+  // so at once: a cut upload stops the import now, not after the bytes already sent are parsed.
+  const emitter = typeof (body as Partial<EventEmitter>).once === 'function' ? (body as unknown as EventEmitter) : undefined
+  emitter?.once('error', fail)
+  let stopped = false
+  const pump = async () => {
+    try {
+      for await (const chunk of body) {
+        if (stopped) return
+        const size = typeof chunk === 'string' ? chunk.length : chunk.byteLength
+        inFlight += size
+        if (typeof chunk === 'string') worker.postMessage({chunk} satisfies ToWorker)
+        else {
+          // Cloning a view clones its whole buffer (often a pool or the whole file): copy the view, move the copy.
+          const own = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength && chunk.buffer instanceof ArrayBuffer ? chunk : new Uint8Array(chunk)
+          worker.postMessage({chunk: own} satisfies ToWorker, own === chunk ? [] : [own.buffer as ArrayBuffer])
+        }
+        while (inFlight > BYTES_IN_FLIGHT && !stopped && !failure) await next()
+      }
+      worker.postMessage({end: true} satisfies ToWorker)
+    } catch (error) {
+      fail(error)
+    }
+  }
+  const pumping = pump()
+  try {
+    for (;;) {
+      if (failure) throw failure.error
+      const message = inbox.shift()
+      if (!message) {
+        await next()
+        continue
+      }
+      if ('error' in message) throw fromWire(message.error)
+      if ('done' in message) return
+      if ('headers' in message) onHeaders(message.headers)
+      else if ('batch' in message) {
+        yield message.batch
+        worker.postMessage({ack: true} satisfies ToWorker)
+      }
+    }
+  } finally {
+    stopped = true
+    notify()
+    emitter?.off('error', fail)
+    await worker.terminate()
+    await pumping
+  }
+}
