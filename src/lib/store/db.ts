@@ -19,9 +19,6 @@ export function openDatabase(file: string, options: {readonly?: boolean} = {}): 
     db.pragma('synchronous = NORMAL')
     db.pragma('foreign_keys = ON')
     db.pragma('busy_timeout = 5000')
-    // Reads through the OS page cache without a copy: a radius search reads up to its limit of rows
-    // scattered over the whole table, and mapped pages made that 15-25% cheaper than read() calls.
-    db.pragma(`mmap_size = ${2 ** 30}`)
     migrate(db)
   }
   registerFunctions(db)
