@@ -2,9 +2,10 @@
  * Reads and hashes the records of a SQLite audit file in worker threads, so that `audit verify --db`
  * overlaps reading rows (about half its time) with hashing them: each worker opens its own read-only
  * connection and takes every W-th page of seqs, renders each row with SQLite's json_array (as
- * auditRowTextPage does), hashes it and posts the page's leaf hashes back as one hex string. The main
- * thread only builds the tree and checks roots. (The loop is verify.ts's hashTextPage, restated in the
- * worker's own script.)
+ * auditRowTextPage does) and hashes it (verify.ts's hashTextPage, restated in the worker's script).
+ * For a page of a power of two records it posts back the root of the page's Merkle subtree (plus what
+ * each checkpoint inside the page needs), else the leaf hashes as one hex string: the main thread
+ * appends one subtree per page and checks roots, next to no work per record.
  *
  * Only for a log whose seqs run 1…size without a gap (checked by the caller over its snapshot), read
  * up to `size`: records are append-only, so every connection sees the same rows ≤ size. A worker
