@@ -280,6 +280,31 @@ describe('exhaustive over tree sizes 1..40', () => {
     }
   })
 
+  it('appending whole aligned subtrees, and the perfect subtrees covering a part of a page, gives the MTH', () => {
+    // Pages of 8 leaves added as one subtree each; every size inside a page from the page's own frontier.
+    const page = 8
+    const acc = new MerkleAccumulator()
+    for (let start = 0; start + page <= MAX; start += page) {
+      for (let n = 1; n < page; n++) {
+        // The perfect subtrees covering leaves start … start+n-1, largest first: one per set bit of n.
+        const covering: string[] = []
+        for (let size = 4, at = start; size >= 1; size /= 2) {
+          if (n & size) covering.push(mth(leaves.slice(at, (at += size))).toString('hex'))
+        }
+        const head = acc.clone()
+        head.appendRange(covering, n)
+        expect(head.root(), `size ${start + n}`).toEqual(roots[start + n])
+      }
+      acc.appendSubtree(mth(leaves.slice(start, start + page)).toString('hex'), page)
+      expect(acc.root(), `size ${start + page}`).toEqual(roots[start + page])
+    }
+    for (let n = acc.size; n < MAX; n++) acc.appendSubtree(leaves[n]!.toString('hex'), 1)
+    expect(acc.root()).toEqual(roots[MAX])
+    expect(() => acc.appendSubtree(leaves[0]!.toString('hex'), 16)).toThrow(/cannot append a subtree of 16 leaves at size 40/)
+    expect(() => acc.appendSubtree(leaves[0]!.toString('hex'), 3)).toThrow(RangeError)
+    expect(() => new MerkleAccumulator().appendRange([leaves[0]!.toString('hex')], 3)).toThrow(/1 subtree roots cannot cover 3 leaves/)
+  })
+
   it('every inclusion proof matches PATH(m, D[n]), verifies, and every corruption of it fails', () => {
     let checked = 0
     for (let n = 1; n <= MAX; n++) {

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {leafHashOfValues} from '../../src/lib/audit/record.js'
-import type {VerifyResult} from '../../src/lib/audit/verify.js'
+import type {VerifyOptions, VerifyResult} from '../../src/lib/audit/verify.js'
 import {openDatabase} from '../../src/lib/store/db.js'
 import {appendMany, newSigner, openLog, tempDir, verifySqlite} from './helpers.js'
 
@@ -65,15 +65,18 @@ function rehash(db: Database.Database, seq: number): void {
   db.prepare('UPDATE audit_records SET leaf_hash = ? WHERE seq = ?').run(leafHashOfValues(row), seq)
 }
 
-// Every test runs four ways: with one page, with 7-record pages so that records, gaps and the BLOB
+// Every test runs six ways: with one page, with 7-record pages so that records, gaps and the BLOB
 // fallback fall across page boundaries, and both again with the pages read and hashed in worker threads
-// (two workers taking alternate pages, so a bad record lands in the second worker's range too); all must
-// name the same records.
+// (two workers taking alternate pages, so a bad record lands in the second worker's range too), and
+// with 8- and 16-record pages whose subtrees the workers hash; all must name the same records.
 const MODES: Array<[string, typeof mode]> = [
   ['with one page', {}],
   ['with 7-record pages', {pageSize: 7}],
   ['with one page in worker threads', {parallelFrom: 0}],
   ['with 7-record pages in worker threads', {pageSize: 7, parallelFrom: 0}],
+  // Pages of a power of two records: the workers hash whole subtrees, with checkpoints (every 10) inside pages.
+  ['with 8-record pages in worker threads, hashing subtrees', {pageSize: 8, parallelFrom: 0}],
+  ['with 16-record pages in worker threads, hashing subtrees', {pageSize: 16, parallelFrom: 0}],
 ]
 for (const [name, options] of MODES) {
   describe(name, () => {
@@ -266,5 +269,76 @@ describe('verifyAuditLog in worker threads on the smallest logs', () => {
     const result = await verifySqlite(db, signer.publicKey, options)
     expect(result.firstBadRecord).toMatchObject({seq: 1, reason: expect.stringMatching(/altered/)})
     db.close()
+  })
+})
+
+describe('verifyAuditLog in worker threads hashing page subtrees', () => {
+  const subtrees = {pageSize: 8, parallelFrom: 0}
+  const run = async (file: string, options: VerifyOptions, since?: string): Promise<Omit<VerifyResult, 'seconds' | 'ratePerSecond'>> => {
+    const db = openDatabase(file, {readonly: true})
+    try {
+      const {seconds, ratePerSecond, ...result} = await verifySqlite(db, signer.publicKey, {sinceCheckpoint: since, ...options})
+      expect(seconds).toBeGreaterThanOrEqual(0)
+      expect(ratePerSecond === undefined || ratePerSecond > 0).toBe(true)
+      return result
+    } finally {
+      db.close()
+    }
+  }
+
+  it('checks a checkpoint inside a page and a saved one at another size inside a page', async () => {
+    // 10, 20, 30 fall inside 8-record pages, and so do the signed and the saved checkpoint at 29.
+    const file = join(dir, 'cut-29.db')
+    const {db, log} = await openLog(file, signer)
+    await appendMany(log, 1, 29)
+    const at29 = (await log.checkpoint()).note
+    await appendMany(log, 30, 40)
+    db.close()
+    const fine = await run(file, subtrees, at29)
+    expect(fine).toMatchObject({ok: true, records: 40, problems: []})
+    // Rewrite record 27 with a matching leaf hash: only the roots at 29 and 30 (inside pages) can tell.
+    const edited = tampered((raw) => {
+      raw.prepare("UPDATE audit_records SET actor_name = 'nobody' WHERE seq = 27").run()
+      rehash(raw, 27)
+    }, file)
+    const result = await run(edited, subtrees, at29)
+    expect(result.problems).toEqual([
+      'the records do not reproduce the signed checkpoint at size 29: records 21–29 were altered, removed or reordered',
+      'the records do not reproduce the saved checkpoint at size 29: records 21–29 were altered, removed or reordered',
+      'the records do not reproduce the signed checkpoint at size 30: records 21–30 were altered, removed or reordered',
+      'the records do not reproduce the signed checkpoint at size 40: records 21–40 were altered, removed or reordered',
+    ])
+    expect(result).toEqual(await run(edited, {}, at29))
+  })
+
+  it('a tampered record in a page that also holds a checkpoint: the page is rebuilt from leaves, same result', async () => {
+    // Record 18 sits in page 17–24 with the checkpoint at 20; its leaf hash no longer matches.
+    const file = tampered((db) => db.prepare("UPDATE audit_records SET outcome = 'denied' WHERE seq = 18").run())
+    const result = await run(file, subtrees, savedAt50)
+    expect(result.firstBadRecord).toMatchObject({seq: 18, reason: expect.stringMatching(/altered/)})
+    expect(result.problems[1]).toBe('the records do not reproduce the signed checkpoint at size 20: records 11–20 were altered, removed or reordered')
+    expect(result).toEqual(await run(file, {}, savedAt50))
+  })
+
+  it('reports exactly what the sequential path reports, for several tampered logs', async () => {
+    const logs = [
+      golden,
+      oldBackup,
+      tampered((db) => db.prepare("UPDATE audit_records SET target = 'x' WHERE seq IN (3, 9, 16, 33)").run()),
+      tampered((db) => {
+        for (const seq of [8, 9, 41]) {
+          db.prepare("UPDATE audit_records SET role = 'admin' WHERE seq = ?").run(seq)
+          rehash(db, seq)
+        }
+      }),
+      tampered((db) => db.prepare('DELETE FROM audit_records WHERE seq > 44').run()),
+      tampered((db) => db.prepare("UPDATE audit_records SET leaf_hash = zeroblob(32) WHERE seq = 32").run()),
+    ]
+    for (const file of logs) {
+      for (const since of [undefined, savedAt50]) {
+        const sequential = await run(file, {pageSize: 8}, since)
+        for (const pageSize of [8, 32]) expect(await run(file, {pageSize, parallelFrom: 0}, since)).toEqual(sequential)
+      }
+    }
   })
 })

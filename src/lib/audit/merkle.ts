@@ -56,6 +56,8 @@ export function hashChildrenHex(left: string, right: string): string {
   return sha256Hex(nodeScratch)
 }
 
+export const isPowerOfTwo = (n: number): boolean => n > 0 && 2 ** Math.round(Math.log2(n)) === n
+
 /**
  * Incremental tree head: the roots of the perfect subtrees that make up the first `size` leaves
  * (one per set bit of size, largest first), kept as hex so verify's hot loop allocates no Buffers.
@@ -84,6 +86,30 @@ export class MerkleAccumulator {
     }
     this.nodes.push(node)
     this.count++
+  }
+
+  /**
+   * Appends the root of a complete subtree of `leaves` leaves (a power of two) at an aligned position
+   * (the size a multiple of `leaves`): the same state as appending its leaves one by one.
+   */
+  appendSubtree(rootHex: string, leaves: number): void {
+    if (!isPowerOfTwo(leaves) || this.count % leaves !== 0) throw new RangeError(`cannot append a subtree of ${leaves} leaves at size ${this.count}`)
+    let node = rootHex
+    for (let bits = this.count / leaves; bits % 2 === 1; bits = Math.floor(bits / 2)) node = hashChildrenHex(this.nodes.pop()!, node)
+    this.nodes.push(node)
+    this.count += leaves
+  }
+
+  /**
+   * Appends `leaves` leaves given as the roots of the perfect subtrees that cover them, largest first
+   * (one per set bit of `leaves`: an accumulator's own nodes from size 0), at a size that is a
+   * multiple of the largest.
+   */
+  appendRange(roots: readonly string[], leaves: number): void {
+    const sizes: number[] = []
+    for (let subtree = 2 ** Math.floor(Math.log2(leaves)); subtree >= 1; subtree /= 2) if (Math.floor(leaves / subtree) % 2 === 1) sizes.push(subtree)
+    if (sizes.length !== roots.length) throw new RangeError(`${roots.length} subtree roots cannot cover ${leaves} leaves`)
+    roots.forEach((root, i) => this.appendSubtree(root, sizes[i]!))
   }
 
   rootHex(): string {
@@ -123,8 +149,6 @@ function splitPoint(n: number): number {
   while (k * 2 < n) k *= 2
   return k
 }
-
-const isPowerOfTwo = (n: number): boolean => n > 0 && 2 ** Math.round(Math.log2(n)) === n
 
 /** An aligned perfect subtree: a power-of-two range starting at a multiple of its size. */
 const isPerfect = (start: number, end: number): boolean => isPowerOfTwo(end - start) && start % (end - start) === 0

@@ -83,6 +83,13 @@ export interface LeafHashPage {
   hashes?: string
   /** Seqs whose stored leaf hash differs from the hash of their rendering (to be rechecked canonically). */
   suspects: number[]
+  /**
+   * Instead of `hashes`, for a complete page of a power of two records with no suspect: the root of its
+   * subtree (hex), and for each expected root size inside the page the roots of the perfect subtrees
+   * covering after+1 … size, largest first.
+   */
+  root?: string
+  frontiers?: Array<{size: number; roots: string[]}>
 }
 
 /**
@@ -118,7 +125,7 @@ export type AuditLogReader = Pick<
    * read in parallel over rows that match the reader's snapshot (store/audit-leaf-workers.ts for a SQLite
    * file, store/postgres/audit-reader.ts).
    */
-  leafHashPages?: (size: number, pageSize: number) => AsyncIterable<LeafHashPage>
+  leafHashPages?: (size: number, pageSize: number, expectedSizes: readonly number[]) => AsyncIterable<LeafHashPage>
 }
 
 /** Verifies the whole audit log the reader sees against the log's public key. */
@@ -167,10 +174,10 @@ export async function verifyAuditLog(reader: AuditLogReader, publicKey: KeyObjec
   const mismatches: string[] = []
   let lastGoodSize = 0
   let next = 0
-  const checkRoots = (): void => {
-    while (next < expected.length && expected[next]!.size === tree.size) {
+  const checkRoots = (head = tree): void => {
+    while (next < expected.length && expected[next]!.size === head.size) {
       const want = expected[next++]!
-      if (tree.rootHex() === want.rootHash.toString('hex')) {
+      if (head.rootHex() === want.rootHash.toString('hex')) {
         lastGoodSize = want.size
       } else {
         mismatches.push(`the records do not reproduce the ${want.label}: records ${lastGoodSize + 1}–${want.size} were altered, removed or reordered`)
@@ -215,7 +222,19 @@ export async function verifyAuditLog(reader: AuditLogReader, publicKey: KeyObjec
   const size = contiguous && reader.leafHashPages ? await reader.lastAuditSeq() : 0
   if (reader.leafHashPages && contiguous && size > 0 && size >= (options.parallelFrom ?? PARALLEL_FROM)) {
     // Pages by seq range, read ahead in parallel: with seqs 1…size there is no gap to find by reading in order.
-    for await (const page of reader.leafHashPages(size, pageSize)) {
+    for await (const page of reader.leafHashPages(size, pageSize, expected.map((want) => want.size))) {
+      if (page.root !== undefined) {
+        // A whole subtree hashed by the worker: the tree head at each expected size inside the page is
+        // today's head plus the perfect subtrees the worker had at that size.
+        for (const {size: at, roots} of page.frontiers ?? []) {
+          const head = tree.clone()
+          head.appendRange(roots, at - page.after)
+          checkRoots(head)
+        }
+        tree.appendSubtree(page.root, page.count)
+        checkRoots()
+        continue
+      }
       if (page.hashes === undefined) {
         for (const row of await reader.auditRowValuesPage(page.after, page.count)) appendLeaf(checkValues(row))
         continue

@@ -2,9 +2,10 @@
  * Reads and hashes the records of a SQLite audit file in worker threads, so that `audit verify --db`
  * overlaps reading rows (about half its time) with hashing them: each worker opens its own read-only
  * connection and takes every W-th page of seqs, renders each row with SQLite's json_array (as
- * auditRowTextPage does), hashes it and posts the page's leaf hashes back as one hex string. The main
- * thread only builds the tree and checks roots. (The loop is verify.ts's hashTextPage, restated in the
- * worker's own script.)
+ * auditRowTextPage does) and hashes it (verify.ts's hashTextPage, restated in the worker's script).
+ * For a page of a power of two records it posts back the root of the page's Merkle subtree (plus what
+ * each checkpoint inside the page needs), else the leaf hashes as one hex string: the main thread
+ * appends one subtree per page and checks roots, next to no work per record.
  *
  * Only for a log whose seqs run 1…size without a gap (checked by the caller over its snapshot), read
  * up to `size`: records are append-only, so every connection sees the same rows ≤ size. A worker
@@ -17,10 +18,15 @@
 import {createRequire} from 'node:module'
 import {Worker} from 'node:worker_threads'
 
+import {isPowerOfTwo} from '../audit/merkle.js'
 import type {LeafHashPage} from '../audit/verify.js'
 import {AUDIT_ROW_TEXT_SQL} from './audit.js'
 
 
+// For a complete page (a power of two records, so aligned) the worker also builds the page's Merkle
+// subtree, keeping the stack of perfect-subtree roots as MerkleAccumulator does; that stack at a cut
+// (an expected checkpoint size inside the page) is what main needs for that checkpoint's root. Node
+// hashing restates merkle.ts's hashChildrenHex (RFC 6962: SHA-256(0x01 || left || right)).
 const WORKER_SOURCE = `
 const {parentPort, workerData} = require('node:worker_threads')
 const {hash} = require('node:crypto')
@@ -28,7 +34,18 @@ const Database = require(workerData.driver)
 const db = new Database(workerData.file, {readonly: true, fileMustExist: true})
 const page = db.prepare(workerData.sql).pluck()
 const seqOf = (text) => Number(text.slice(1, text.indexOf(',')))
-parentPort.on('message', ({after, count}) => {
+const HEX = new Uint8Array(128)
+for (let i = 0; i < 16; i++) HEX['0123456789abcdef'.charCodeAt(i)] = i
+const scratch = Buffer.alloc(65, 1)
+const writeHex = (hex, offset) => {
+  for (let i = 0; i < 32; i++) scratch[offset + i] = (HEX[hex.charCodeAt(2 * i)] << 4) | HEX[hex.charCodeAt(2 * i + 1)]
+}
+const node = (left, right) => {
+  writeHex(left, 1)
+  writeHex(right, 33)
+  return hash('sha256', scratch, 'hex')
+}
+parentPort.on('message', ({after, count, subtree, cuts}) => {
   let texts
   try {
     texts = page.all(after, count)
@@ -41,14 +58,22 @@ parentPort.on('message', ({after, count}) => {
   }
   let hashes = ''
   const suspects = []
-  for (let i = 0; i < count; i++) {
+  const stack = []
+  const frontiers = []
+  for (let i = 0, c = 0; i < count; i++) {
     const text = texts[i]
     const split = text.length - 64
     const leaf = hash('sha256', '\\u0000' + text.slice(0, split), 'hex')
     if (leaf !== text.slice(split)) suspects.push(after + i + 1)
     hashes += leaf
+    if (!subtree) continue
+    let top = leaf
+    for (let bits = i; bits & 1; bits >>= 1) top = node(stack.pop(), top)
+    stack.push(top)
+    if (cuts[c] === after + i + 1) frontiers.push({size: cuts[c++], roots: [...stack]})
   }
-  parentPort.postMessage({after, count, hashes, suspects})
+  if (subtree && suspects.length === 0) parentPort.postMessage({after, count, suspects, root: stack[0], frontiers})
+  else parentPort.postMessage({after, count, hashes, suspects})
 })
 `
 
@@ -58,8 +83,15 @@ const driver = createRequire(import.meta.url).resolve('better-sqlite3')
  * Leaf-hash pages of records 1…size in seq order, computed by `workers` threads reading `file`.
  * Keeps two pages per worker in flight, so memory stays bounded whatever the log's size.
  */
-export async function* leafHashPagesInWorkers(file: string, size: number, pageSize: number, workers = 2): AsyncGenerator<LeafHashPage> {
+export async function* leafHashPagesInWorkers(
+  file: string,
+  size: number,
+  pageSize: number,
+  cuts: readonly number[] = [],
+  workers = 2,
+): AsyncGenerator<LeafHashPage> {
   const pages = Math.ceil(size / pageSize)
+  const sortedCuts = [...new Set(cuts)].sort((a, b) => a - b)
   const threads = Array.from({length: Math.min(workers, pages)}, () => new Worker(WORKER_SOURCE, {eval: true, workerData: {file, driver, sql: AUDIT_ROW_TEXT_SQL}}))
   const pending = new Map<number, {resolve: (page: LeafHashPage) => void; reject: (error: Error) => void}>()
   const results = new Map<number, Promise<LeafHashPage>>()
@@ -80,7 +112,11 @@ export async function* leafHashPagesInWorkers(file: string, size: number, pageSi
     const result = new Promise<LeafHashPage>((resolve, reject) => pending.set(after, {resolve, reject}))
     result.catch(() => undefined) // a page abandoned when verification stops is not an unhandled rejection
     results.set(index, result)
-    threads[index % threads.length]!.postMessage({after, count: Math.min(pageSize, size - after)})
+    const count = Math.min(pageSize, size - after)
+    // A page of a power of two records starts at a multiple of its size: its subtree is one of the tree's.
+    const subtree = count === pageSize && isPowerOfTwo(pageSize)
+    const inside = subtree ? sortedCuts.filter((cut) => cut > after && cut < after + count) : []
+    threads[index % threads.length]!.postMessage({after, count, subtree, cuts: inside})
   }
   const window = 2 * threads.length
   try {

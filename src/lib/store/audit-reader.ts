@@ -18,7 +18,7 @@ export async function withSqliteAuditSnapshot<T>(db: Db, fn: (reader: AuditLogRe
     auditRowValuesPage: async (afterSeq, limit) => audit.auditRowValuesPage(db, afterSeq, limit),
     lastAuditSeq: async () => audit.lastAuditSeq(db),
     // Other connections see the same records only in a file (append-only: seqs ≤ size never change).
-    leafHashPages: db.memory ? undefined : (size, pageSize) => leafHashPagesInWorkers(db.name, size, pageSize),
+    leafHashPages: db.memory ? undefined : (size, pageSize, cuts) => leafHashPagesInWorkers(db.name, size, pageSize, cuts),
   }
   db.exec('BEGIN')
   try {
