@@ -3,20 +3,9 @@
  * `audit_checkpoints` (signed tree heads). The record columns are selected in the leaf-encoding
  * order of src/lib/audit/record.ts, so verify can hash a raw row without reshaping it.
  */
-import type Database from 'better-sqlite3'
 
 import type {AuditOutcome, AuditRecord} from '../audit/record.js'
-import type {Db} from './db.js'
-
-// Appends run once per API request: keep their statements prepared per connection.
-const statementCache = new WeakMap<Db, Map<string, Database.Statement>>()
-function cached(db: Db, sql: string): Database.Statement {
-  let statements = statementCache.get(db)
-  if (!statements) statementCache.set(db, (statements = new Map()))
-  let statement = statements.get(sql)
-  if (!statement) statements.set(sql, (statement = db.prepare(sql)))
-  return statement
-}
+import {cached, type Db} from './db.js'
 
 /** Columns in RECORD_FIELDS order. */
 export const RECORD_COLUMNS =

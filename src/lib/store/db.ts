@@ -10,6 +10,19 @@ import {migrations} from './migrations.js'
 
 export type Db = Database.Database
 
+// Statements run on every API request (credential checks, audit appends) are compiled once per
+// connection: `db.prepare` costs more than running such a one-row statement.
+const statementCache = new WeakMap<Db, Map<string, Database.Statement>>()
+
+/** `db.prepare(sql)`, compiled on first use and reused after. For fixed SQL text only (not built from values). */
+export function cached(db: Db, sql: string): Database.Statement {
+  let statements = statementCache.get(db)
+  if (!statements) statementCache.set(db, (statements = new Map()))
+  let statement = statements.get(sql)
+  if (!statement) statements.set(sql, (statement = db.prepare(sql)))
+  return statement
+}
+
 export function openDatabase(file: string, options: {readonly?: boolean} = {}): Db {
   // Created owner-only whatever the umask: SQLite gives its -wal and -shm files the database file's mode.
   if (!options.readonly) closeSync(openSync(file, 'a', 0o600))

@@ -6,7 +6,7 @@
 import type {UserView} from '../domain/auth.js'
 import {newId} from '../domain/ids.js'
 import type {Role} from '../domain/roles.js'
-import type {Db} from './db.js'
+import {cached, type Db} from './db.js'
 
 export interface UserRow {
   id: string
@@ -46,13 +46,14 @@ export function toUserView(row: UserRow, now = new Date()): UserView {
 }
 
 export function countUsers(db: Db): number {
-  return (db.prepare('SELECT count(*) AS n FROM users').get() as {n: number}).n
+  return (cached(db, 'SELECT count(*) AS n FROM users').get() as {n: number}).n
 }
 
 export function insertUser(db: Db, user: {username: string; role: Role; passwordHash: string; displayName?: string; agencyId?: string | null}): UserRow {
   const now = new Date().toISOString()
   const id = newId(user.role === 'owner' ? 'own' : 'usr')
-  db.prepare(
+  cached(
+    db,
     `INSERT INTO users (id, username, display_name, role, password_hash, agency_id, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(id, user.username, user.displayName ?? null, user.role, user.passwordHash, user.agencyId ?? null, now, now)
@@ -62,16 +63,16 @@ export function insertUser(db: Db, user: {username: string; role: Role; password
 const SELECT_USER = 'SELECT users.*, (SELECT until FROM login_lockouts WHERE name = users.username) AS locked_until FROM users'
 
 export function findUserByName(db: Db, username: string): UserRow | undefined {
-  return db.prepare(`${SELECT_USER} WHERE username = ?`).get(username) as UserRow | undefined
+  return cached(db, `${SELECT_USER} WHERE username = ?`).get(username) as UserRow | undefined
 }
 
 export function findUserById(db: Db, id: string): UserRow | undefined {
-  return db.prepare(`${SELECT_USER} WHERE id = ?`).get(id) as UserRow | undefined
+  return cached(db, `${SELECT_USER} WHERE id = ?`).get(id) as UserRow | undefined
 }
 
 export function listUsers(db: Db, filter: {role?: Role} = {}): UserRow[] {
-  if (filter.role) return db.prepare(`${SELECT_USER} WHERE role = ? ORDER BY username`).all(filter.role) as UserRow[]
-  return db.prepare(`${SELECT_USER} ORDER BY username`).all() as UserRow[]
+  if (filter.role) return cached(db, `${SELECT_USER} WHERE role = ? ORDER BY username`).all(filter.role) as UserRow[]
+  return cached(db, `${SELECT_USER} ORDER BY username`).all() as UserRow[]
 }
 
 export type UserPatch = Partial<
@@ -86,7 +87,7 @@ export function updateUser(db: Db, id: string, patch: UserPatch): void {
 }
 
 export function deleteUser(db: Db, id: string): void {
-  db.prepare('DELETE FROM users WHERE id = ?').run(id)
+  cached(db, 'DELETE FROM users WHERE id = ?').run(id)
 }
 
 /**
@@ -94,49 +95,48 @@ export function deleteUser(db: Db, id: string): void {
  * a login already spent it or a later one. One statement, so two logins with one code cannot both pass.
  */
 export function spendTotpStep(db: Db, id: string, step: number): boolean {
-  const result = db
-    .prepare('UPDATE users SET mfa_last_step = ?, updated_at = ? WHERE id = ? AND (mfa_last_step IS NULL OR mfa_last_step < ?)')
+  const result = cached(db, 'UPDATE users SET mfa_last_step = ?, updated_at = ? WHERE id = ? AND (mfa_last_step IS NULL OR mfa_last_step < ?)')
     .run(step, new Date().toISOString(), id, step)
   return result.changes === 1
 }
 
 /** Records a failed login for a name, forgetting failures older than `since` and ended lockouts (of every name). */
 export function recordLoginFailure(db: Db, name: string, at: Date, since: Date): void {
-  db.prepare('DELETE FROM login_attempts WHERE at < ?').run(since.toISOString())
-  db.prepare('DELETE FROM login_lockouts WHERE until <= ?').run(at.toISOString())
-  db.prepare('INSERT INTO login_attempts (name, at) VALUES (?, ?)').run(name, at.toISOString())
+  cached(db, 'DELETE FROM login_attempts WHERE at < ?').run(since.toISOString())
+  cached(db, 'DELETE FROM login_lockouts WHERE until <= ?').run(at.toISOString())
+  cached(db, 'INSERT INTO login_attempts (name, at) VALUES (?, ?)').run(name, at.toISOString())
 }
 
 export function recentLoginFailures(db: Db, name: string, since: Date): number {
-  const row = db.prepare('SELECT count(*) AS n FROM login_attempts WHERE name = ? AND at >= ?').get(name, since.toISOString())
+  const row = cached(db, 'SELECT count(*) AS n FROM login_attempts WHERE name = ? AND at >= ?').get(name, since.toISOString())
   return (row as {n: number}).n
 }
 
 export function clearLoginFailures(db: Db, name: string): void {
-  db.prepare('DELETE FROM login_attempts WHERE name = ?').run(name)
+  cached(db, 'DELETE FROM login_attempts WHERE name = ?').run(name)
 }
 
 /** Starts a lockout for a name; its failures so far are spent. */
 export function lockName(db: Db, name: string, until: Date): void {
   clearLoginFailures(db, name)
-  db.prepare('INSERT INTO login_lockouts (name, until) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET until = excluded.until').run(name, until.toISOString())
+  cached(db, 'INSERT INTO login_lockouts (name, until) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET until = excluded.until').run(name, until.toISOString())
 }
 
 /** The end of the name's lockout if it is still running. */
 export function lockedUntil(db: Db, name: string, now: Date): string | undefined {
-  const row = db.prepare('SELECT until FROM login_lockouts WHERE name = ? AND until > ?').get(name, now.toISOString()) as {until: string} | undefined
+  const row = cached(db, 'SELECT until FROM login_lockouts WHERE name = ? AND until > ?').get(name, now.toISOString()) as {until: string} | undefined
   return row?.until
 }
 
 /** Ends a name's lockout and forgets its failures (successful login, or an unlock). */
 export function clearLockout(db: Db, name: string): void {
   clearLoginFailures(db, name)
-  db.prepare('DELETE FROM login_lockouts WHERE name = ?').run(name)
+  cached(db, 'DELETE FROM login_lockouts WHERE name = ?').run(name)
 }
 
 /** Every user with a stored TOTP secret, active or pending (for sealing plain ones left by older versions). */
 export function listMfaSecrets(db: Db): Pick<UserRow, 'id' | 'mfa_secret' | 'mfa_pending_secret'>[] {
-  return db.prepare('SELECT id, mfa_secret, mfa_pending_secret FROM users WHERE mfa_secret IS NOT NULL OR mfa_pending_secret IS NOT NULL').all() as Pick<
+  return cached(db, 'SELECT id, mfa_secret, mfa_pending_secret FROM users WHERE mfa_secret IS NOT NULL OR mfa_pending_secret IS NOT NULL').all() as Pick<
     UserRow,
     'id' | 'mfa_secret' | 'mfa_pending_secret'
   >[]

@@ -58,7 +58,11 @@ export class PgStore implements Store {
 
   /** `ssl`: TLS options (store/open.ts derives them from the URL's sslmode and strips it from the URL). */
   static async open(url: string, options: {max?: number; ssl?: pg.PoolConfig['ssl']} = {}): Promise<PgStore> {
-    const pool = new pg.Pool({connectionString: url, max: options.max ?? 10, ssl: options.ssl})
+    const max = options.max ?? 10
+    // Two connections stay open however long the server idles: a new backend plans its first PostGIS
+    // query in about 30 ms, which pg's default (drop every connection idle for 10 s) paid again after
+    // each pause. Idle connections do not keep a finished CLI process alive (allowExitOnIdle).
+    const pool = new pg.Pool({connectionString: url, max, min: Math.min(2, max), allowExitOnIdle: true, ssl: options.ssl})
     // A dropped idle connection is reported here; the pool replaces it on the next query.
     pool.on('error', () => undefined)
     const store = new PgStore(pool)

@@ -13,8 +13,9 @@ export async function insertSession(db: Pg, s: Omit<SessionRow, 'ended_at' | 'la
   )
 }
 
+// The credential lookups run on every API request: named queries.
 export function findSessionByHash(db: Pg, tokenHash: Buffer): Promise<SessionRow | undefined> {
-  return one<SessionRow>(db, `SELECT ${SESSION_COLUMNS} FROM sessions WHERE token_hash = $1`, [tokenHash])
+  return one<SessionRow>(db, {name: 'session-by-hash', text: `SELECT ${SESSION_COLUMNS} FROM sessions WHERE token_hash = $1`}, [tokenHash])
 }
 
 export async function touchSession(db: Pg, id: string, at: string): Promise<void> {
@@ -42,7 +43,7 @@ export async function insertToken(db: Pg, t: Omit<TokenRow, 'last_used_at' | 're
 }
 
 export function findTokenByHash(db: Pg, tokenHash: Buffer): Promise<TokenRow | undefined> {
-  return one<TokenRow>(db, `SELECT ${TOKEN_COLUMNS} FROM api_tokens WHERE token_hash = $1`, [tokenHash])
+  return one<TokenRow>(db, {name: 'token-by-hash', text: `SELECT ${TOKEN_COLUMNS} FROM api_tokens WHERE token_hash = $1`}, [tokenHash])
 }
 
 // created_at ties (two tokens in one millisecond) break by id here; SQLite breaks them by insertion order.

@@ -34,8 +34,9 @@ export function findUserByName(db: Pg, username: string): Promise<UserRow | unde
   return one<UserRow>(db, `${SELECT_USER} WHERE lower(username) = lower($1)`, [username])
 }
 
+/** Named: every API request's credential check reads its user. */
 export function findUserById(db: Pg, id: string): Promise<UserRow | undefined> {
-  return one<UserRow>(db, `${SELECT_USER} WHERE id = $1`, [id])
+  return one<UserRow>(db, {name: 'user-by-id', text: `${SELECT_USER} WHERE id = $1`}, [id])
 }
 
 export function listUsers(db: Pg, filter: {role?: Role} = {}): Promise<UserRow[]> {
