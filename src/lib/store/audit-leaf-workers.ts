@@ -19,7 +19,7 @@ import {createRequire} from 'node:module'
 import {Worker} from 'node:worker_threads'
 
 import {isPowerOfTwo} from '../audit/merkle.js'
-import type {LeafHashPage} from '../audit/verify.js'
+import {pagesInOrder, type LeafHashPage} from '../audit/verify.js'
 import {AUDIT_ROW_TEXT_SQL} from './audit.js'
 
 
@@ -94,7 +94,6 @@ export async function* leafHashPagesInWorkers(
   const sortedCuts = [...new Set(cuts)].sort((a, b) => a - b)
   const threads = Array.from({length: Math.min(workers, pages)}, () => new Worker(WORKER_SOURCE, {eval: true, workerData: {file, driver, sql: AUDIT_ROW_TEXT_SQL}}))
   const pending = new Map<number, {resolve: (page: LeafHashPage) => void; reject: (error: Error) => void}>()
-  const results = new Map<number, Promise<LeafHashPage>>()
   const failAll = (error: Error): void => {
     for (const waiter of pending.values()) waiter.reject(error)
     pending.clear()
@@ -106,27 +105,19 @@ export async function* leafHashPagesInWorkers(
     })
     thread.on('error', failAll)
   }
-  const request = (index: number): void => {
-    if (index >= pages) return
+  const start = (index: number): Promise<LeafHashPage> => {
     const after = index * pageSize
     const result = new Promise<LeafHashPage>((resolve, reject) => pending.set(after, {resolve, reject}))
     result.catch(() => undefined) // a page abandoned when verification stops is not an unhandled rejection
-    results.set(index, result)
     const count = Math.min(pageSize, size - after)
     // A page of a power of two records starts at a multiple of its size: its subtree is one of the tree's.
     const subtree = count === pageSize && isPowerOfTwo(pageSize)
     const inside = subtree ? sortedCuts.filter((cut) => cut > after && cut < after + count) : []
     threads[index % threads.length]!.postMessage({after, count, subtree, cuts: inside})
+    return result
   }
-  const window = 2 * threads.length
   try {
-    for (let index = 0; index < Math.min(window, pages); index++) request(index)
-    for (let index = 0; index < pages; index++) {
-      const page = await results.get(index)!
-      results.delete(index)
-      request(index + window)
-      yield page
-    }
+    yield* pagesInOrder(pages, 2 * threads.length, start)
   } finally {
     failAll(new Error('verification stopped'))
     await Promise.all(threads.map((thread) => thread.terminate()))

@@ -8,7 +8,7 @@
  */
 import pg from 'pg'
 
-import {hashTextPage, type AuditLogReader, type LeafHashPage} from '../../audit/verify.js'
+import {hashTextPage, pagesInOrder, type AuditLogReader, type LeafHashPage} from '../../audit/verify.js'
 import * as audit from './audit.js'
 import './pg-store.js' // bigint columns as numbers, as the store reads them
 
@@ -17,25 +17,15 @@ const SNAPSHOT = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY'
 /** Leaf-hash pages of records 1…size, alternate pages read on each client, two pages per client in flight. */
 async function* leafHashPagesOver(clients: readonly pg.Client[], size: number, pageSize: number): AsyncGenerator<LeafHashPage> {
   const pages = Math.ceil(size / pageSize)
-  const results = new Map<number, Promise<LeafHashPage>>()
-  const request = (index: number): void => {
-    if (index >= pages) return
+  const start = (index: number): Promise<LeafHashPage> => {
     const after = index * pageSize
     const count = Math.min(pageSize, size - after)
-    const page = audit.auditRowTextPage(clients[index % clients.length]!, after, count).then(
+    return audit.auditRowTextPage(clients[index % clients.length]!, after, count).then(
       (texts) => hashTextPage(texts, after, count),
       () => ({after, count, suspects: []}), // read it the canonical way
     )
-    results.set(index, page)
   }
-  const window = 2 * clients.length
-  for (let index = 0; index < Math.min(window, pages); index++) request(index)
-  for (let index = 0; index < pages; index++) {
-    const page = await results.get(index)!
-    results.delete(index)
-    request(index + window)
-    yield page
-  }
+  yield* pagesInOrder(pages, 2 * clients.length, start)
 }
 
 /** Runs fn with a reader over one read-only snapshot of the database at `url`. */
