@@ -86,6 +86,40 @@ describe('AuditLog', () => {
     expect(result).toMatchObject({ok: true, records: 21, checkpoints: 2, problems: []})
   })
 
+  it('takes the records it committed into its tree without reading them back, and never one that rolled back', async () => {
+    let reads = 0
+    const read = store.audit.auditLeavesAfter
+    store.audit.auditLeavesAfter = (...args) => (reads++, read(...args))
+    await appendMany(log, 1, 12)
+    expect(reads).toBe(0)
+    await expect(store.transaction(() => log.append(sampleInput(13)).then(() => Promise.reject(new Error('rolled back'))))).rejects.toThrow('rolled back')
+    await log.afterCommit() // nothing of its own committed: it reads, and finds nothing
+    expect([log.size, reads]).toEqual([12, 1])
+    await appendMany(log, 14, 22)
+    expect(listCheckpoints(db).map((c) => c.size)).toEqual([10, 20])
+    expect([log.size, reads]).toEqual([21, 1])
+    expect((await log.checkpoint()).rootHash).toEqual(rootOf(auditLeafHashes(db, 0, 21)))
+  })
+
+  it('reads the records another process wrote to the same file: at once when its own do not follow on, and before signing', async () => {
+    const other = await openLog(join(dir, 'rtcc.db'), signer) // as the CLI would, beside the server
+    try {
+      await appendMany(log, 1, 3)
+      await appendMany(other.log, 4, 5) // seqs 4 and 5, written behind log's back
+      await appendMany(log, 6, 6) // seq 6 does not follow log's tree (3): it reads 4–6
+      expect(log.size).toBe(6)
+      await appendMany(other.log, 7, 7)
+      expect(log.size).toBe(6)
+      const head = await log.checkpoint() // signs only over what it has read, and reads first
+      expect(head.size).toBe(7)
+      expect(head.rootHash).toEqual(rootOf(auditLeafHashes(db, 0, 7)))
+      await appendMany(log, 8, 8)
+      expect(log.size).toBe(8)
+    } finally {
+      other.db.close()
+    }
+  })
+
   it('refuses to catch up or sign from inside a transaction', async () => {
     await store.transaction(async () => {
       await log.append(sampleInput(1))

@@ -23,7 +23,7 @@ import {auditCorrupt, signedHeads, type SignedHead} from './start-check.js'
 export type {StoredCheckpoint} from '../store/audit.js'
 
 /** What the log needs of a store: its audit repository and its transactions. */
-export type AuditStore = Pick<Store, 'audit' | 'transaction' | 'inTransaction'>
+export type AuditStore = Pick<Store, 'audit' | 'transaction' | 'inTransaction' | 'onCommit'>
 
 export interface AuditLogOptions {
   /** Log identity written as the checkpoint origin line, e.g. `rtcc.example.org/audit`. */
@@ -133,6 +133,8 @@ export class AuditLog {
   private lastGood = 0
   /** The seq this instance expects its next append to take (0: the tree's next); the store checks it. */
   private nextSeq = 0
+  /** [seq, leaf hash] of records this instance appended whose transactions committed, not yet in the tree. */
+  private committed: Array<[number, Buffer]> = []
 
   private constructor(
     private readonly store: AuditStore,
@@ -188,6 +190,9 @@ export class AuditLog {
       await this.store.audit.insertAuditRecord(entry.values, entry.leafHash)
     }
     this.nextSeq = entry.record.seq + 1
+    const {seq} = entry.record
+    const {leafHash} = entry
+    this.store.onCommit(() => this.committed.push([seq, leafHash]))
     return entry.record
   }
 
@@ -197,7 +202,7 @@ export class AuditLog {
    * checkpoint it signed, if any.
    */
   afterCommit(): Promise<StoredCheckpoint | undefined> {
-    return this.inTurn(() => this.catchUp(true))
+    return this.inTurn(() => this.catchUp(true, false))
   }
 
   /**
@@ -353,22 +358,33 @@ export class AuditLog {
     if (leaves > 256) this.subtrees.remember(end - leaves, end, Buffer.from(rootHex, 'hex'))
   }
 
-  /** Appends committed leaf hashes to the tree, signing at multiples of `every` when asked. Runs in turn. */
-  private async catchUp(signing: boolean): Promise<StoredCheckpoint | undefined> {
+  /**
+   * Appends committed leaf hashes to the tree, signing at multiples of `every` when asked. Runs in turn.
+   * Records this instance committed that follow on from the tree need no read; with `read` false that
+   * is all it does when they all follow on (afterCommit's usual case). Otherwise it reads every record
+   * after the tree, which also brings in those another process (server, CLI) wrote.
+   */
+  private async catchUp(signing: boolean, read = true): Promise<StoredCheckpoint | undefined> {
     let signed: StoredCheckpoint | undefined
+    const add = async (seq: number, leaf: Buffer): Promise<void> => {
+      if (seq !== this.tree.size + 1) {
+        throw new RtccError(`the audit log is missing records between seq ${this.tree.size + 1} and ${seq - 1}`, {code: 'audit_corrupt', hint: 'Run `rtcc audit verify`.'})
+      }
+      this.tree.append(leaf, this.rememberSubtree)
+      if (this.expected[0]?.size === this.tree.size) this.checkSignedRoot()
+      if (signing && this.tree.size % this.every === 0 && (this.latest?.size ?? -1) < this.tree.size) signed = await this.sign()
+    }
+    const own = this.committed.filter(([seq]) => seq > this.tree.size)
+    this.committed = []
+    let followOn = 0
+    for (; followOn < own.length && own[followOn]![0] === this.tree.size + 1; followOn++) await add(...own[followOn]!)
+    if (!read && followOn > 0 && followOn === own.length) return signed
     const page = 65_536
     for (let rows = page; rows === page; ) {
       // One query per page (usually the one record just committed), its seqs checked for gaps.
       const leaves = await this.store.audit.auditLeavesAfter(this.tree.size, page)
       rows = leaves.length
-      for (const [seq, leaf] of leaves) {
-        if (seq !== this.tree.size + 1) {
-          throw new RtccError(`the audit log is missing records between seq ${this.tree.size + 1} and ${seq - 1}`, {code: 'audit_corrupt', hint: 'Run `rtcc audit verify`.'})
-        }
-        this.tree.append(leaf, this.rememberSubtree)
-        if (this.expected[0]?.size === this.tree.size) this.checkSignedRoot()
-        if (signing && this.tree.size % this.every === 0 && (this.latest?.size ?? -1) < this.tree.size) signed = await this.sign()
-      }
+      for (const [seq, leaf] of leaves) await add(seq, leaf)
     }
     return signed
   }

@@ -48,7 +48,8 @@ export class SqliteStore implements Store {
   readonly search
   readonly sessions
   readonly users
-  private readonly holder = new AsyncLocalStorage<true>()
+  /** Set while a context holds the connection: what runs once its transaction commits. */
+  private readonly holder = new AsyncLocalStorage<Array<() => void>>()
   private queue: Promise<unknown> = Promise.resolve()
   /** Calls inside forget() now: secure_delete stays on until the last one ends. */
   private forgetting = 0
@@ -76,7 +77,13 @@ export class SqliteStore implements Store {
   }
 
   inTransaction(): boolean {
-    return this.holder.getStore() === true
+    return this.holder.getStore() !== undefined
+  }
+
+  onCommit(fn: () => void): void {
+    const commits = this.holder.getStore()
+    if (commits) commits.push(fn)
+    else fn()
   }
 
   transaction<T>(fn: () => Promise<T> | T): Promise<T> {
@@ -86,6 +93,7 @@ export class SqliteStore implements Store {
       try {
         const result = await fn()
         this.db.exec('COMMIT')
+        for (const committed of this.holder.getStore()!) committed()
         return result
       } catch (error) {
         if (this.db.inTransaction) this.db.exec('ROLLBACK')
@@ -135,7 +143,7 @@ export class SqliteStore implements Store {
   }
 
   private exclusive<T>(fn: () => Promise<T> | T): Promise<T> {
-    const turn = this.queue.then(() => this.holder.run(true, fn))
+    const turn = this.queue.then(() => this.holder.run([], fn))
     this.queue = turn.catch(() => undefined)
     return turn
   }

@@ -107,5 +107,7 @@ export interface Store extends Repositories {
   stageImport(): Promise<StagedImport>
   /** True while the calling async context is inside transaction(). */
   inTransaction(): boolean
+  /** Runs fn once the calling context's transaction commits (never if it rolls back); at once outside one. */
+  onCommit(fn: () => void): void
   close(): Promise<void>
 }

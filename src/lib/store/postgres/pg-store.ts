@@ -52,7 +52,8 @@ export class PgStore implements Store {
   readonly search = this.bind(search)
   readonly sessions = this.bind(sessions)
   readonly users = this.bind(users)
-  private readonly client = new AsyncLocalStorage<pg.PoolClient>()
+  /** The calling context's transaction: its client, and what runs once it commits. */
+  private readonly tx = new AsyncLocalStorage<{client: pg.PoolClient; commits: Array<() => void>}>()
 
   private constructor(readonly pool: pg.Pool) {}
 
@@ -72,11 +73,17 @@ export class PgStore implements Store {
 
   /** The executor for the calling context: its transaction's client, or the pool. */
   get db(): Pg {
-    return this.client.getStore() ?? this.pool
+    return this.tx.getStore()?.client ?? this.pool
   }
 
   inTransaction(): boolean {
-    return this.client.getStore() !== undefined
+    return this.tx.getStore() !== undefined
+  }
+
+  onCommit(fn: () => void): void {
+    const tx = this.tx.getStore()
+    if (tx) tx.commits.push(fn)
+    else fn()
   }
 
   async transaction<T>(fn: () => Promise<T> | T): Promise<T> {
@@ -84,8 +91,10 @@ export class PgStore implements Store {
     const client = await this.pool.connect()
     try {
       await client.query('BEGIN')
-      const result = await this.client.run(client, fn)
+      const commits: Array<() => void> = []
+      const result = await this.tx.run({client, commits}, fn)
       await client.query('COMMIT')
+      for (const committed of commits) committed()
       return result
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined)
