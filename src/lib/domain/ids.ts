@@ -2,7 +2,7 @@
  * Prefixed, sortable ids (`cam_…`, `req_…`, `own_…`): a stray id in a log says what it is, and ids
  * sort by creation time. The body is a ULID-style 10-char time + 16-char random Crockford base32.
  */
-import {randomBytes} from 'node:crypto'
+import {randomFillSync} from 'node:crypto'
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
 
@@ -23,8 +23,22 @@ function encodeRandom(bytes: Buffer): string {
   return out
 }
 
+// Random bytes are drawn from a buffer refilled by the CSPRNG every 256 ids, as node's randomUUID does:
+// one system call per id cost a few microseconds, on every audited request. No byte is used twice.
+const pool = Buffer.alloc(16 * 256)
+let used = pool.length
+
+function random16(): Buffer {
+  if (used === pool.length) {
+    randomFillSync(pool)
+    used = 0
+  }
+  used += 16
+  return pool.subarray(used - 16, used)
+}
+
 export function newId(prefix: IdPrefix, now = Date.now()): string {
-  return `${prefix}_${encodeTime(now)}${encodeRandom(randomBytes(16))}`.toLowerCase()
+  return `${prefix}_${encodeTime(now)}${encodeRandom(random16())}`.toLowerCase()
 }
 
 export function idPrefix(id: string): string | undefined {

@@ -51,12 +51,14 @@ export function insertAuditRecord(db: Db, values: readonly unknown[], leafHash: 
 /**
  * Inserts one record (as insertAuditRecord) only if its seq is the next one, in one statement; returns
  * whether it did. Lets the log append at the seq it expects without first asking for it (nextAuditSeq).
+ * SQLite has one writer, so the guard needs no lock.
  */
 export function insertNextAuditRecord(db: Db, values: readonly unknown[], leafHash: Buffer): boolean {
-  // SQLite has one writer, so reading first is as safe as PostgreSQL's guarded statement, and cheaper here.
-  if (lastAuditSeq(db) !== (values[0] as number) - 1) return false
-  insertAuditRecord(db, values, leafHash)
-  return true
+  const insert = cached(
+    db,
+    `INSERT INTO audit_records (${RECORD_COLUMNS}, leaf_hash) SELECT ${'?, '.repeat(14)}? WHERE (SELECT coalesce(max(seq), 0) FROM audit_records) = ?`,
+  )
+  return insert.run(...values, leafHash, (values[0] as number) - 1).changes === 1
 }
 
 /**
