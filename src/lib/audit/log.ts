@@ -176,16 +176,18 @@ export class AuditLog {
 
   /**
    * Appends one record and returns it. Call it (and await it) inside the store transaction of the
-   * change it records; outside one it opens its own. Rejects if the record cannot be written, failing
-   * the request.
+   * change it records; alone, it is one statement in the usual case (else it opens a transaction).
+   * Rejects if the record cannot be written, failing the request.
    */
   async append(input: AuditInput): Promise<AuditRecord> {
     const fresh = toRecord(input, 0) // refuse malformed input before touching the store
-    if (!this.store.inTransaction()) return this.store.transaction(() => this.append(input))
-    // One statement when the expected seq is still the next one; when another instance appended or an
-    // append of ours rolled back, ask the store for the next seq (under its append lock) and insert.
+    const alone = !this.store.inTransaction()
+    // One statement when the expected seq is still the next one (alone, that statement is the whole
+    // transaction); when another instance appended or an append of ours rolled back, ask the store for
+    // the next seq under its append lock, in a transaction, and insert.
     let entry = stored({...fresh, seq: this.nextSeq || this.tree.size + 1})
     if (!(await this.store.audit.insertNextAuditRecord(entry.values, entry.leafHash))) {
+      if (alone) return this.store.transaction(() => this.append(input))
       entry = stored({...fresh, seq: await this.store.audit.nextAuditSeq()})
       await this.store.audit.insertAuditRecord(entry.values, entry.leafHash)
     }

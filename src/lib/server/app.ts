@@ -187,7 +187,7 @@ async function buildApp(ctx: ServerContext, secrets: ServerSecrets, rateLimits: 
     try {
       const bytes = typeof payload === 'string' ? Buffer.byteLength(payload) : Buffer.isBuffer(payload) ? payload.length : null
       const target = req.rtcc.target ?? (reply.statusCode === 404 && !req.routeOptions.url ? req.url.split('?')[0] : undefined)
-      await ctx.store.transaction(() => ctx.audit.append(auditInput(ctx, req, {outcome: outcomeForStatus(reply.statusCode), target, detail: req.rtcc.detail, bytesOut: bytes})))
+      await ctx.audit.append(auditInput(ctx, req, {outcome: outcomeForStatus(reply.statusCode), target, detail: req.rtcc.detail, bytesOut: bytes})) // alone: usually one statement
       req.rtcc.audited = true
       return payload
     } catch {

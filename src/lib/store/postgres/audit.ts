@@ -34,7 +34,8 @@ const RECORD_TYPES = ['bigint', 'text', 'text', 'text', 'text', 'text', 'text', 
  * next one, returning whether it did. The guard reads max(seq) in the statement's snapshot, which may
  * predate the lock; a record committed in between has exactly the seq we try (appenders take max + 1
  * under the lock), so ON CONFLICT turns that race into "not inserted" and the caller takes the
- * lock-then-read path (nextAuditSeq). The transaction keeps the lock to commit either way.
+ * lock-then-read path (nextAuditSeq). The transaction keeps the lock to commit either way (run alone,
+ * the statement is its own transaction).
  */
 export async function insertNextAuditRecord(db: Pg, values: readonly unknown[], leafHash: Buffer): Promise<boolean> {
   const result = await db.query({
