@@ -1,16 +1,18 @@
 /**
  * Bulk import on PostgreSQL (see ../registry-import.ts for the two phases). Staging: an UNLOGGED table
- * per import, indexed by source + external_id; each batch of rows arrives by `COPY … FROM STDIN`, then
- * one indexed lookup of the batch's keys finds rows repeating an earlier row (named in the reject) and
- * removes them, so the staged keys stay unique without a map in memory. Applying is one
- * set-based `INSERT … ON CONFLICT (source, external_id) DO UPDATE … WHERE … IS DISTINCT FROM …` inside
- * the audited transaction (rows identical to the registry are not rewritten), after the owners the file
- * introduces. Nothing touches the registry before that transaction; a killed import changes nothing
+ * per import, filled by one `COPY … FROM STDIN` that stays open across batches (PostgreSQL parses rows
+ * while the worker parses the next ones), with no index. Rows repeating an earlier row are found by a
+ * 52-bit hash of each key held in memory (8 bytes a row, no false negatives): only a batch holding a
+ * row whose hash was seen before ends the COPY and looks the keys up in the staged rows (indexed from
+ * then on), so the reject names the first row exactly and repeats are never staged. Applying, inside
+ * the audited transaction: the owners the file introduces, one `UPDATE … FROM` of the rows that differ
+ * from the registry (unchanged rows are compared in one hash join and never written), one `INSERT` of
+ * the new keys. Nothing touches the registry before that transaction; a killed import changes nothing
  * (its staging tables are dropped at discard, or left behind unlogged if the process dies).
  */
 import {randomBytes} from 'node:crypto'
-import {Readable} from 'node:stream'
-import {pipeline} from 'node:stream/promises'
+import {once} from 'node:events'
+import {finished} from 'node:stream/promises'
 
 import type pg from 'pg'
 import {from as copyFrom} from 'pg-copy-streams'
@@ -114,8 +116,37 @@ async function dropAbandoned(pool: pg.Pool): Promise<void> {
   for (const {name} of tables) await pool.query(`DROP TABLE IF EXISTS ${name}`)
 }
 
+/**
+ * A 52-bit hash of a row's key (two 32-bit FNV-1a variants, a terminator after each part): equal keys
+ * hash equally; different ones collide about once in 2^52 pairs, and a collision only costs a lookup.
+ */
+function keyHash(source: string, externalId: string): number {
+  let a = 0x811c9dc5
+  let b = 0x2f3b6a9d
+  for (const text of [source, externalId]) {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i)
+      a = Math.imul(a ^ c, 0x01000193)
+      b = Math.imul(b ^ c, 0x5bd1e995)
+    }
+    a = Math.imul(a ^ 0xffff, 0x01000193)
+    b = Math.imul(b ^ 0xffff, 0x5bd1e995)
+  }
+  return (a >>> 0) * 2 ** 20 + (b >>> 12)
+}
+
+const keyOf = (c: CameraInput) => `${c.source}\0${c.externalId}`
+
+/** The open COPY into the staging table and the connection it holds. */
+interface Copy {
+  client: pg.PoolClient
+  stream: NodeJS.WritableStream & {destroy(): void}
+  /** Set when the stream failed; the next add() or the end of staging throws it. */
+  error?: Error
+}
+
 export class PgStagedImport implements StagedImport {
-  /** A COPY and a lookup per batch: enough rows to amortise the round trips, few enough to hold. */
+  /** Rows go into an open COPY: a batch only bounds what the service holds while a repeat is looked up. */
   readonly batchRows = 1000
   staged = 0
   private readonly nextId = monotonicCameraIds()
@@ -124,9 +155,13 @@ export class PgStagedImport implements StagedImport {
   private released = false
   /** The file's sources, or undefined once there are too many to track (then assume some are known). */
   private sources: Set<string> | undefined = new Set()
+  /** Hashes of the staged keys. */
+  private readonly hashes = new Set<number>()
+  private copy: Copy | undefined
+  private indexed = false
 
   private constructor(
-    /** Staging runs on pooled connections, one statement at a time: no connection is held between batches. */
+    /** Staging holds one pooled connection while its COPY is open; everything else is one statement at a time. */
     private readonly pool: pg.Pool,
     /** The executor for apply(): the calling transaction's client. */
     private readonly db: () => Pg,
@@ -143,7 +178,6 @@ export class PgStagedImport implements StagedImport {
     try {
       const columns = COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ')
       await pool.query(`CREATE UNLOGGED TABLE ${staging.table} (row integer NOT NULL, id text COLLATE "C" NOT NULL, ${columns})`)
-      await pool.query(`CREATE INDEX ON ${staging.table} (source, external_id, row)`)
     } catch (error) {
       await staging.discard()
       throw error
@@ -152,43 +186,83 @@ export class PgStagedImport implements StagedImport {
   }
 
   async add(rows: readonly StagedRow[]): Promise<(number | undefined)[]> {
-    if (rows.length === 0) return []
+    if (this.copy?.error) throw this.copy.error
+    const suspects = new Set<string>()
     for (const {camera} of rows) {
+      const hash = keyHash(camera.source, camera.externalId)
+      if (this.hashes.has(hash)) suspects.add(keyOf(camera))
+      else this.hashes.add(hash)
       if (!this.sources || this.sources.has(camera.source)) continue
       this.sources.add(camera.source)
       if (this.sources.size > MAX_TRACKED_SOURCES) this.sources = undefined
     }
-    const lines = rows.map(({row, camera}) => [row, this.nextId(), ...stagedValues(camera)].map(copyText).join('\t')).join('\n') + '\n'
-    const client = await this.pool.connect()
+    const firsts = suspects.size > 0 ? await this.firstRows(suspects) : new Map<string, number>()
+    const result: (number | undefined)[] = []
+    let lines = ''
+    for (const {row, camera} of rows) {
+      if (suspects.size > 0) {
+        // A suspect key's first row is staged, or the first of this batch's rows with it.
+        const key = keyOf(camera)
+        const first = firsts.get(key)
+        if (first !== undefined) {
+          result.push(first)
+          continue
+        }
+        if (suspects.has(key)) firsts.set(key, row)
+      }
+      result.push(undefined)
+      lines += [row, this.nextId(), ...stagedValues(camera)].map(copyText).join('\t') + '\n'
+      this.staged++
+    }
+    if (lines) await this.write(lines)
+    return result
+  }
+
+  /** The first staged row of each key (the COPY so far ends, so that its rows can be read). */
+  private async firstRows(keys: Set<string>): Promise<Map<string, number>> {
+    await this.endCopy()
+    if (!this.indexed) await this.pool.query(`CREATE INDEX ON ${this.table} (source, external_id, row)`)
+    this.indexed = true
+    const split = [...keys].map((key) => key.split('\0'))
+    const found = await all<{source: string; external_id: string; first: number}>(
+      this.pool,
+      `SELECT k.source, k.external_id, (SELECT min(s.row) FROM ${this.table} s WHERE s.source = k.source AND s.external_id = k.external_id) AS first
+       FROM unnest($1::text[], $2::text[]) AS k(source, external_id)`,
+      [split.map(([source]) => source), split.map(([, externalId]) => externalId)],
+    )
+    return new Map(found.filter((f) => f.first !== null).map((f) => [`${f.source}\0${f.external_id}`, f.first]))
+  }
+
+  private async write(lines: string): Promise<void> {
+    if (!this.copy) {
+      const client = await this.pool.connect()
+      const stream = client.query(copyFrom(`COPY ${this.table} (row, id, ${NAMES.join(', ')}) FROM STDIN`))
+      const copy: Copy = {client, stream}
+      stream.on('error', (error: Error) => (copy.error ??= error))
+      this.copy = copy
+    }
+    // Wait only when PostgreSQL is behind: the socket's buffer is the bound.
+    if (!this.copy.stream.write(lines)) await once(this.copy.stream, 'drain')
+  }
+
+  /** Ends the open COPY (its rows become visible) and returns its connection to the pool. */
+  private async endCopy(): Promise<void> {
+    const copy = this.copy
+    if (!copy) return
+    this.copy = undefined
     try {
-      await pipeline(Readable.from([lines]), client.query(copyFrom(`COPY ${this.table} (row, id, ${NAMES.join(', ')}) FROM STDIN`)))
-      client.release()
+      if (copy.error) throw copy.error
+      copy.stream.end()
+      await finished(copy.stream)
+      copy.client.release()
     } catch (error) {
-      client.release(error as Error)
+      copy.client.release(error as Error)
       throw error
     }
-    // The first row of each of the batch's keys; a row that is not its key's first repeats it.
-    const firsts = await all<{row: number; first: number}>(
-      this.pool,
-      `SELECT b.row, (SELECT s.row FROM ${this.table} s WHERE s.source = b.source AND s.external_id = b.external_id ORDER BY s.row LIMIT 1) AS first
-       FROM unnest($1::integer[], $2::text[], $3::text[]) AS b(row, source, external_id)`,
-      [rows.map((r) => r.row), rows.map((r) => r.camera.source), rows.map((r) => r.camera.externalId)],
-    )
-    const repeats = firsts.filter((f) => f.first !== f.row)
-    const cameraOf = new Map(rows.map((r) => [r.row, r.camera]))
-    if (repeats.length > 0)
-      await run(
-        this.pool,
-        `DELETE FROM ${this.table} s USING unnest($1::integer[], $2::text[], $3::text[]) AS d(row, source, external_id)
-         WHERE s.source = d.source AND s.external_id = d.external_id AND s.row = d.row`,
-        [repeats.map((r) => r.row), repeats.map((r) => cameraOf.get(r.row)!.source), repeats.map((r) => cameraOf.get(r.row)!.externalId)],
-      )
-    this.staged += rows.length - repeats.length
-    const firstOf = new Map(repeats.map((r) => [r.row, r.first]))
-    return rows.map(({row}) => firstOf.get(row))
   }
 
   async resolveOwners(): Promise<number> {
+    await this.endCopy()
     await this.pool.query(`CREATE UNLOGGED TABLE ${this.owners} (
       email text COLLATE "C" PRIMARY KEY, owner_id text COLLATE "C", created integer NOT NULL DEFAULT 0,
       name text COLLATE "C", organisation text COLLATE "C", phone text COLLATE "C")`)
@@ -234,33 +308,42 @@ export class PgStagedImport implements StagedImport {
     )
     // When none of the file's sources is in the registry yet, every row is new: a plain insert.
     const touchesRegistry = !this.sources || (await one(db, 'SELECT 1 FROM cameras WHERE source = ANY($1::text[]) LIMIT 1', [[...this.sources]])) !== undefined
-    const insert = `INSERT INTO cameras AS c (id, owner_id, source, external_id, ${CAMERA_COLUMNS.join(', ')}, created_at, updated_at)
-      SELECT r.id, r.owner_id, r.source, r.external_id, ${CAMERA_COLUMNS.map((c) => `r.${c}`).join(', ')}, $1, $1
-      FROM ${this.rows} ORDER BY r.row`
-    const onConflict =
-      options.onConflict === 'update'
-        ? `ON CONFLICT (source, external_id) DO UPDATE SET ${CAMERA_COLUMNS.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, owner_id = EXCLUDED.owner_id, updated_at = EXCLUDED.updated_at
-           WHERE ${differs('c', 'EXCLUDED')}`
-        : 'ON CONFLICT (source, external_id) DO NOTHING'
-    const upsert = async () =>
-      touchesRegistry
-        ? (await one<{inserted: number; updated: number}>(
+    const known = 'EXISTS (SELECT 1 FROM cameras c WHERE c.source = r.source AND c.external_id = r.external_id)'
+    // Changed rows first, in one join (rows identical to the registry are compared, not written).
+    const updated =
+      touchesRegistry && options.onConflict === 'update'
+        ? await run(
             db,
-            // xmax is 0 on a row this statement inserted, set on one it updated.
-            `WITH done AS (${insert} ${onConflict} RETURNING (c.xmax = 0) AS fresh)
-             SELECT count(*) FILTER (WHERE fresh) AS inserted, count(*) FILTER (WHERE NOT fresh) AS updated FROM done`,
+            `UPDATE cameras AS c SET ${CAMERA_COLUMNS.map((col) => `${col} = r.${col}`).join(', ')}, owner_id = r.owner_id, updated_at = $1
+             FROM ${this.rows} WHERE c.source = r.source AND c.external_id = r.external_id AND (${differs('c', 'r')})`,
             [options.now],
-          ))!
-        : {inserted: await run(db, insert, [options.now]), updated: 0}
-    // As on SQLite: an import at least BULK_ROWS large and at least as large as the registry rebuilds the
-    // secondary indexes (the GiST ones above all) once instead of inserting into them row by row.
-    const bulk = this.staged >= BULK_ROWS && (await one<{small: boolean}>(db, 'SELECT count(*) <= $1 AS small FROM (SELECT 1 FROM cameras LIMIT $1 + 1) c', [this.staged]))!.small
-    return bulk ? withoutSecondaryIndexes(db, upsert) : upsert()
+          )
+        : 0
+    const insert = () =>
+      run(
+        db,
+        `INSERT INTO cameras (id, owner_id, source, external_id, ${CAMERA_COLUMNS.join(', ')}, created_at, updated_at)
+         SELECT r.id, r.owner_id, r.source, r.external_id, ${CAMERA_COLUMNS.map((c) => `r.${c}`).join(', ')}, $1, $1
+         FROM ${this.rows} ${touchesRegistry ? `WHERE NOT ${known}` : ''} ORDER BY r.row
+         ${touchesRegistry ? 'ON CONFLICT (source, external_id) DO NOTHING' : ''}`,
+        [options.now],
+      )
+    // As on SQLite: inserting at least BULK_ROWS rows, and at least as many as the registry holds, rebuilds
+    // the secondary indexes (the GiST one above all) once instead of inserting into them row by row.
+    const fresh = !touchesRegistry ? this.staged : this.staged < BULK_ROWS ? 0 : (await one<{n: number}>(db, `SELECT count(*) AS n FROM ${this.table} r WHERE NOT ${known}`))!.n
+    const bulk = fresh >= BULK_ROWS && (await one<{small: boolean}>(db, 'SELECT count(*) <= $1 AS small FROM (SELECT 1 FROM cameras LIMIT $1 + 1) c', [fresh]))!.small
+    return {inserted: await (bulk ? withoutSecondaryIndexes(db, insert) : insert()), updated}
   }
 
   async discard(): Promise<void> {
     if (this.released) return
     this.released = true
+    if (this.copy) {
+      // An import that stops while staging (a cut upload, a bad file) abandons its COPY with its connection.
+      this.copy.stream.destroy()
+      this.copy.client.release(true)
+      this.copy = undefined
+    }
     await this.pool.query(`DROP TABLE IF EXISTS ${this.table}, ${this.owners}`)
   }
 }
