@@ -2,13 +2,14 @@
  * Bulk import on PostgreSQL (see ../registry-import.ts for the two phases). Staging: an UNLOGGED table
  * per import, filled by one `COPY … FROM STDIN` that stays open across batches (PostgreSQL parses rows
  * while the worker parses the next ones), with no index. Rows repeating an earlier row are found by a
- * 52-bit hash of each key held in memory (8 bytes a row, no false negatives): only a batch holding a
- * row whose hash was seen before ends the COPY and looks the keys up in the staged rows (indexed from
+ * 52-bit hash of each key kept in a Set (no false negatives; about 40 bytes a row): only a batch holding
+ * a row whose hash was seen before ends the COPY and looks its keys up in the staged rows (indexed from
  * then on), so the reject names the first row exactly and repeats are never staged. Applying, inside
- * the audited transaction: the owners the file introduces, one `UPDATE … FROM` of the rows that differ
- * from the registry (unchanged rows are compared in one hash join and never written), one `INSERT` of
- * the new keys. Nothing touches the registry before that transaction; a killed import changes nothing
- * (its staging tables are dropped at discard, or left behind unlogged if the process dies).
+ * the audited transaction: the owners the file introduces; one join that counts the new and the changed
+ * rows; one `UPDATE … FROM` of the changed ones and one `INSERT` of the new ones, each only when there
+ * are any (a re-import of an unchanged file compares every row and writes none). Nothing touches the
+ * registry before that transaction; a killed import changes nothing (its staging tables are dropped at
+ * discard, or left behind unlogged if the process dies).
  */
 import {randomBytes} from 'node:crypto'
 import {once} from 'node:events'
@@ -287,9 +288,13 @@ export class PgStagedImport implements StagedImport {
     return `(SELECT s.*, io.owner_id FROM ${this.table} s JOIN ${this.owners} io ON io.email = s.owner_email) r`
   }
 
-  async count(): Promise<StagedCounts> {
+  count(): Promise<StagedCounts> {
+    return this.counts(this.pool)
+  }
+
+  private async counts(db: Pg): Promise<StagedCounts> {
     return (await one<StagedCounts>(
-      this.pool,
+      db,
       `SELECT count(*) FILTER (WHERE c.id IS NULL) AS fresh,
               count(*) FILTER (WHERE c.id IS NOT NULL AND (${differs('c', 'r')})) AS changed,
               count(*) FILTER (WHERE c.id IS NOT NULL AND NOT (${differs('c', 'r')})) AS same
@@ -299,6 +304,8 @@ export class PgStagedImport implements StagedImport {
 
   async apply(options: {onConflict: OnConflict; now: string}): Promise<{inserted: number; updated: number}> {
     const db = this.db()
+    // The joins and the sort below hold the staged rows: in memory, not spilled to disk at the default 4 MB.
+    await db.query(`SET LOCAL work_mem = '256MB'`)
     await run(
       db,
       `INSERT INTO owners (id, display_name, organisation, email, phone, preferred_contact, verified, created_at, updated_at)
@@ -306,12 +313,13 @@ export class PgStagedImport implements StagedImport {
        FROM ${this.owners} WHERE created = 1`,
       [options.now],
     )
-    // When none of the file's sources is in the registry yet, every row is new: a plain insert.
+    // When none of the file's sources is in the registry yet, every row is new: a plain insert. Otherwise
+    // one join counts the new and the changed rows, and only the statements with work to do run (a
+    // re-import of an unchanged file writes nothing).
     const touchesRegistry = !this.sources || (await one(db, 'SELECT 1 FROM cameras WHERE source = ANY($1::text[]) LIMIT 1', [[...this.sources]])) !== undefined
-    const known = 'EXISTS (SELECT 1 FROM cameras c WHERE c.source = r.source AND c.external_id = r.external_id)'
-    // Changed rows first, in one join (rows identical to the registry are compared, not written).
+    const {fresh, changed} = touchesRegistry ? await this.counts(db) : {fresh: this.staged, changed: 0}
     const updated =
-      touchesRegistry && options.onConflict === 'update'
+      changed > 0 && options.onConflict === 'update'
         ? await run(
             db,
             `UPDATE cameras AS c SET ${CAMERA_COLUMNS.map((col) => `${col} = r.${col}`).join(', ')}, owner_id = r.owner_id, updated_at = $1
@@ -319,18 +327,18 @@ export class PgStagedImport implements StagedImport {
             [options.now],
           )
         : 0
+    if (fresh === 0) return {inserted: 0, updated}
     const insert = () =>
       run(
         db,
         `INSERT INTO cameras (id, owner_id, source, external_id, ${CAMERA_COLUMNS.join(', ')}, created_at, updated_at)
          SELECT r.id, r.owner_id, r.source, r.external_id, ${CAMERA_COLUMNS.map((c) => `r.${c}`).join(', ')}, $1, $1
-         FROM ${this.rows} ${touchesRegistry ? `WHERE NOT ${known}` : ''} ORDER BY r.row
-         ${touchesRegistry ? 'ON CONFLICT (source, external_id) DO NOTHING' : ''}`,
+         FROM ${this.rows} ${touchesRegistry ? 'WHERE NOT EXISTS (SELECT 1 FROM cameras c WHERE c.source = r.source AND c.external_id = r.external_id)' : ''}
+         ORDER BY r.row ${touchesRegistry ? 'ON CONFLICT (source, external_id) DO NOTHING' : ''}`,
         [options.now],
       )
     // As on SQLite: inserting at least BULK_ROWS rows, and at least as many as the registry holds, rebuilds
     // the secondary indexes (the GiST one above all) once instead of inserting into them row by row.
-    const fresh = !touchesRegistry ? this.staged : this.staged < BULK_ROWS ? 0 : (await one<{n: number}>(db, `SELECT count(*) AS n FROM ${this.table} r WHERE NOT ${known}`))!.n
     const bulk = fresh >= BULK_ROWS && (await one<{small: boolean}>(db, 'SELECT count(*) <= $1 AS small FROM (SELECT 1 FROM cameras LIMIT $1 + 1) c', [fresh]))!.small
     return {inserted: await (bulk ? withoutSecondaryIndexes(db, insert) : insert()), updated}
   }
