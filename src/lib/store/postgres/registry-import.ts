@@ -71,7 +71,7 @@ function copyText(value: unknown): string {
 
 const differs = (a: string, b: string) => CAMERA_COLUMNS.map((c) => `${a}.${c} IS DISTINCT FROM ${b}.${c}`).concat(`${a}.owner_id IS DISTINCT FROM ${b}.owner_id`).join(' OR ')
 
-/** An import at least this large, and at least as large as the registry, rebuilds the secondary indexes. */
+/** Inserting at least this many rows, and at least as many as the registry holds, rebuilds its indexes and keys. */
 const BULK_ROWS = 50_000
 /** Sources tracked by name while staging; a file naming more is treated as touching existing cameras. */
 const MAX_TRACKED_SOURCES = 1000
