@@ -10,7 +10,7 @@
  * With PostgreSQL (RTCC_BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/test when it
  * answers; see lib/postgres.ts) the same file is imported again with the server on a database of its
  * own (`postgres`), against psql's `\copy` of the file into a plain table of text columns there.
- * Needs a built dist/ (`npm run build`). Run directly: `npx tsx bench/registry-import.ts [rows]`.
+ * BENCH_IMPORT_SQLITE=off runs the PostgreSQL part alone. Needs a built dist/ (`npm run build`). Run directly: `npx tsx bench/registry-import.ts [rows]`.
  */
 import {type ChildProcess, spawn, spawnSync} from 'node:child_process'
 import {closeSync, createWriteStream, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync} from 'node:fs'
@@ -175,6 +175,11 @@ export async function run(rows = benchRows(200_000)): Promise<Record<string, unk
     await pipeline(Readable.from(syntheticCameraCsv(rows, {source: 'bench'})), createWriteStream(file))
     const megabytes = statSync(file).size / 1e6
     const loadBefore = loadavg()[0]!
+    // BENCH_IMPORT_SQLITE=off: the PostgreSQL figures alone (when working on that store).
+    if (process.env.BENCH_IMPORT_SQLITE === 'off') {
+      const postgresUrl = await benchPostgresUrl()
+      return {rows, megabytes: round(megabytes, 1), loadAverage: {before: round(loadBefore, 2)}, postgres: postgresUrl ? await postgresFigures(postgresUrl, file, rows, dir) : undefined}
+    }
 
     // The raw limit: the sqlite3 shell's own CSV import into a plain table, same file.
     const raw = await watched(SQLITE3, [join(dir, 'raw.db'), `.import --csv ${file} cameras`])

@@ -1,8 +1,8 @@
 /**
  * The PostgreSQL schema, numbered and forward-only like the SQLite one. Columns keep the SQLite row
  * shapes (ISO-8601 text times, 0/1 integer flags, JSON as text; text collates byte-wise, as in SQLite, so
- * times compare as text and ORDER BY agrees) so both backends hand services the same rows; PostGIS adds what SQLite does in memory: camera points as geography (GiST) for ST_DWithin
- * radius search in metres, jurisdictions as geometry in lon/lat for ST_Covers scoping: planar edges,
+ * times compare as text and ORDER BY agrees) so both backends hand services the same rows; PostGIS adds what SQLite does in memory: camera points (GiST on their planar point) for radius
+ * search, jurisdictions as geometry in lon/lat for ST_Covers scoping: planar edges,
  * exactly the point-in-polygon test the SQLite store runs, so both backends agree at the boundary.
  */
 export const postgresMigrations: string[] = [
@@ -385,5 +385,10 @@ export const postgresMigrations: string[] = [
   ALTER TABLE access_requests ADD COLUMN kind text COLLATE "C" NOT NULL DEFAULT 'live';
   ALTER TABLE access_requests ADD COLUMN recorded_from text COLLATE "C";
   ALTER TABLE access_requests ADD COLUMN recorded_to text COLLATE "C";
+`,
+  `-- 2: drop the geography index on camera locations, which no query reads
+  -- Radius search and jurisdiction scoping use the planar point index (cameras_point); the geography one
+  -- cost every write to cameras, and every bulk import a second GiST build.
+  DROP INDEX IF EXISTS cameras_location;
 `,
 ]
