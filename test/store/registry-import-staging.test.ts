@@ -3,6 +3,7 @@
  * stores (SQLite: found in one pass after the worker staged the file; PostgreSQL: batch by batch):
  * the same reject rows, messages and raw cells as readCameras finds in-thread, in file order among
  * the other rejects, the first 10,000 listed and every one counted; only the first occurrence applied.
+ * Two imports at once (SQLite: two pooled workers, two staging files) each stage and apply their own.
  */
 import {describe, expect, it} from 'vitest'
 
@@ -71,5 +72,19 @@ for (const backend of BACKENDS)
       expect(summary.rejects).toEqual(reference.slice(0, 10_000))
       expect(summary.rejects[0]!.errors[0]!.message).toBe('duplicates row 2 (same source "town" and external_id)')
       expect(summary.rejects[1]!.errors[0]!.field).toBe('latitude')
+    })
+
+    it('two imports at once each report their own repeats and apply their own rows', async () => {
+      const file = (source: string, count: number) => {
+        const [header, ...rows] = lines(count, source)
+        return [header, ...rows, rows[1]!].join('\n') + '\n'
+      }
+      const [a, b] = await Promise.all([importText(store, file('east', 4000)), importText(store, file('west', 2500))])
+      expect([a, b].map((s) => ({inserted: s.inserted, rejected: s.rejected, message: s.rejects[0]?.errors[0]?.message}))).toEqual([
+        {inserted: 4000, rejected: 1, message: 'duplicates row 3 (same source "east" and external_id)'},
+        {inserted: 2500, rejected: 1, message: 'duplicates row 3 (same source "west" and external_id)'},
+      ])
+      const cameras = await store.cameras.listCameras({kind: 'all'}, {limit: 100_000})
+      expect(['east', 'west'].map((source) => cameras.filter((c) => c.source === source).length)).toEqual([4000, 2500])
     })
   })
