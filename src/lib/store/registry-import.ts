@@ -328,7 +328,7 @@ export class SqliteStagedImport implements StagedImport {
   }
 
   async resolveOwners(): Promise<number> {
-    // A file nothing was staged into still attaches: as an empty database, with no rows table.
+    // With no rows added and none filled in, an empty staging table all the same (what gets attached).
     this.staging ??= this.filled ? undefined : new ImportStaging(this.dataDir, true, this.file)
     this.staging?.close()
     this.release = await this.turn()
