@@ -2,17 +2,25 @@
  * The import's parse-and-validate worker (services/registry-import-rows.ts): a file error raised in the
  * worker reaches the caller as the same RtccError readCameras throws in-thread; a file much larger than
  * what may be in flight, fed in small chunks, comes back whole and in file order; a body that fails
- * part-way fails the read (and, through the service, applies nothing).
+ * part-way fails the read (and, through the service, applies nothing). Workers are pooled: the next
+ * import reuses an idle one, a worker stopped mid-file is never reused, concurrent imports each get
+ * their own, and an idle worker does not keep the process alive.
  */
+import {spawnSync} from 'node:child_process'
+import {writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
 import {describe, expect, it} from 'vitest'
 
 import {RtccError} from '../../src/lib/errors.js'
 import {readCameras} from '../../src/lib/registry/import.js'
 import {syntheticCameraCsv} from '../../src/lib/registry/synthetic.js'
 import type {Actor, ServiceContext} from '../../src/lib/services/context.js'
-import {readRowBatches, unpackCamera, type RowBatch} from '../../src/lib/services/registry-import-rows.js'
+import {idleImportWorkers, readRowBatches, unpackCamera, type RowBatch} from '../../src/lib/services/registry-import-rows.js'
 import {importCameras} from '../../src/lib/services/registry-import.js'
 import type {Store} from '../../src/lib/store/store.js'
+import {removeDir, tempDir} from '../helpers/server.js'
 import {useBackendStore} from './backends.js'
 
 const csv = (count: number) => [...syntheticCameraCsv(count, {source: 'city', spreadMetres: 3000})].join('')
@@ -73,6 +81,66 @@ describe('registry import worker', () => {
       throw new Error('socket hang up')
     }
     await expect(collect(cut())).rejects.toThrow('socket hang up')
+  })
+})
+
+const rowNumbers = (batches: RowBatch[]) => batches.flatMap((b) => b.rows)
+const sorted = (ids: number[]) => [...ids].sort((a, b) => a - b)
+
+describe('pooled import workers', () => {
+  it('a second import reuses the idle worker the first one left', async () => {
+    await collect([Buffer.from(csv(50))])
+    const idle = idleImportWorkers()
+    expect(idle.length).toBeGreaterThan(0)
+    const {batches} = await collect(chunksOf(csv(2000), 4096))
+    expect(rowNumbers(batches)).toEqual(Array.from({length: 2000}, (_, i) => i + 2))
+    expect(sorted(idleImportWorkers())).toEqual(sorted(idle))
+  })
+
+  it('a worker stopped mid-file is terminated, not reused, and the next import is whole', async () => {
+    await collect([Buffer.from(csv(50))])
+    const idle = idleImportWorkers()
+    async function* cut(): AsyncGenerator<Uint8Array> {
+      yield* chunksOf(csv(20_000), 4096)
+      throw new Error('aborted')
+    }
+    await expect(collect(cut())).rejects.toThrow('aborted')
+    const left = idleImportWorkers()
+    expect(left).toHaveLength(idle.length - 1)
+    const {batches} = await collect(chunksOf(csv(3000), 4096))
+    expect(rowNumbers(batches)).toEqual(Array.from({length: 3000}, (_, i) => i + 2))
+    expect(idleImportWorkers().filter((id) => !left.includes(id))).toHaveLength(1)
+  })
+
+  it('two imports at once each get a worker and their own rows', async () => {
+    const [a, b] = await Promise.all([collect(chunksOf(csv(4000), 2048)), collect(chunksOf(csv(2500).replaceAll(',city,', ',county,'), 2048))])
+    expect(rowNumbers(a.batches)).toEqual(Array.from({length: 4000}, (_, i) => i + 2))
+    expect(rowNumbers(b.batches)).toEqual(Array.from({length: 2500}, (_, i) => i + 2))
+    expect(a.batches.every((batch) => batch.rows.every((_, i) => unpackCamera(batch.fields, i).source === 'city'))).toBe(true)
+    expect(b.batches.every((batch) => batch.rows.every((_, i) => unpackCamera(batch.fields, i).source === 'county'))).toBe(true)
+    expect(idleImportWorkers()).toHaveLength(2)
+  })
+
+  it('an idle worker does not keep the process alive', () => {
+    const dir = tempDir('rtcc-import-worker-')
+    try {
+      const script = join(dir, 'one-import.mts')
+      const rowsModule = new URL('../../src/lib/services/registry-import-rows.ts', import.meta.url).href
+      writeFileSync(
+        script,
+        `import {idleImportWorkers, readRowBatches} from ${JSON.stringify(rowsModule)}
+let rows = 0
+for await (const batch of readRowBatches([Buffer.from(${JSON.stringify(csv(100))})], {read: {format: 'csv', fileName: 'x.csv'}}, () => undefined)) rows += batch.rows.length
+console.log(rows, idleImportWorkers().length)
+`,
+      )
+      const root = fileURLToPath(new URL('../..', import.meta.url))
+      const run = spawnSync(process.execPath, ['--import', 'tsx', script], {cwd: root, encoding: 'utf8', timeout: 60_000})
+      expect(run.signal).toBeNull()
+      expect({status: run.status, stdout: run.stdout.trim()}).toEqual({status: 0, stdout: '100 1'})
+    } finally {
+      removeDir(dir)
+    }
   })
 })
 

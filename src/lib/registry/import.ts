@@ -199,7 +199,8 @@ function emptyFile(fileName: string, format: ImportFormat): RtccError {
   })
 }
 
-function duplicateError(camera: CameraInput, firstRow: number): FieldError {
+/** A row repeating an earlier row's source + external_id. */
+export function duplicateError(camera: Pick<CameraInput, 'source' | 'externalId'>, firstRow: number): FieldError {
   return {
     field: 'external_id',
     message: `duplicates row ${firstRow} (same source "${camera.source}" and external_id)`,

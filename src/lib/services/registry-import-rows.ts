@@ -1,11 +1,18 @@
 /**
  * Parsing and validation of an import run in a worker thread (registry-import-worker.ts), so they
- * overlap staging on the main thread (2 cores: roughly the slower of the two instead of their sum)
- * and the main thread stays free for other requests. The body's chunks go in as they arrive; rows
- * come back in batches, packed for a cheap structured clone: valid cameras as one flat array of
+ * overlap the rest of the import (2 cores: roughly the slower side instead of the sum) and the main
+ * thread stays free for other requests. The body's chunks go in as they arrive; on SQLite the worker
+ * stages valid rows into the store's staging file itself (the main thread does nothing per valid
+ * row), otherwise they come back in batches, packed for a cheap structured clone: one flat array of
  * field values (about half the cost of cloning objects), raw cells only for rows the main thread may
  * report. Both directions are bounded (bytes in flight, batches in flight), so memory stays flat
  * whatever the file size and however slow either side is.
+ *
+ * Workers are pooled: one that finished an import cleanly waits (unref'd: it never keeps the process
+ * alive) for the next, so an import pays the worker's start-up (and, run from TypeScript sources,
+ * tsx's) once per process, not once per import. Concurrent imports each take a worker of their own (a
+ * pool, not a queue: a queued upload would stall its client behind another whole file); one that
+ * failed or was stopped mid-file is terminated, never reused.
  */
 import type {EventEmitter} from 'node:events'
 import {Worker} from 'node:worker_threads'
@@ -31,6 +38,8 @@ export const BATCH_ROWS = 512
 export const BATCHES_IN_FLIGHT = 4
 /** Body bytes the main thread may have sent and the worker not yet parsed. */
 const BYTES_IN_FLIGHT = 4 * 2 ** 20
+/** Body bytes gathered into one message to the worker. */
+const PIECE_BYTES = 2 ** 16
 /**
  * The worker holds a record, a batch and its key hashes (outside the heap); left to V8's defaults its
  * heap grows to hundreds of MB between collections, which shows in the server's peak RSS.
@@ -38,7 +47,7 @@ const BYTES_IN_FLIGHT = 4 * 2 ** 20
 const WORKER_HEAP = {maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8}
 
 export interface RowBatch {
-  /** Valid rows to stage: their row numbers, and their cameras packed (CAMERA_FIELDS order, row after row). */
+  /** Valid rows to stage (none when the worker stages them): their row numbers, and their cameras packed (CAMERA_FIELDS order, row after row). */
   rows: number[]
   fields: unknown[]
   /** Raw cells of valid rows whose key the worker saw earlier in the file: only these can turn out to be duplicates. */
@@ -57,16 +66,34 @@ export function unpackCamera(fields: readonly unknown[], index: number): CameraI
   return camera as CameraInput
 }
 
-/** What the worker needs: readCameras' options (the column map still as the client sent it) and the jurisdiction, if any. */
+/**
+ * What the worker needs: readCameras' options (the column map still as the client sent it), the
+ * jurisdiction, if any, and the SQLite staging file to fill, if the store offers one.
+ */
 export interface WorkerInput {
   read: Omit<ImportOptions, 'map' | 'onColumns' | 'rejectDuplicates'> & {map?: unknown}
   jurisdiction?: {name: string; area: AreaGeometry}
+  stagingFile?: string
 }
 
+/** What the worker staged into the staging file (WorkerInput.stagingFile). */
+export interface FileStaged {
+  /** Valid rows read, repeats included. */
+  rows: number
+  staged: number
+  /** The sources named, or undefined when there were too many to track. */
+  sources?: string[]
+  /** Rows repeating an earlier row's source + external_id (not staged), and the first MAX_LISTED_REJECTS of them as rejects, in file order. */
+  repeats: number
+  listed: ImportedReject[]
+}
+
+export const MAX_LISTED_REJECTS = 10_000
+
 /** Main → worker. */
-export type ToWorker = {chunk: Uint8Array | string} | {end: true} | {ack: true}
+export type ToWorker = {start: WorkerInput} | {chunk: Uint8Array | string} | {end: true} | {ack: true}
 /** Worker → main. */
-export type FromWorker = {pulled: number} | {headers: string[]} | {batch: RowBatch} | {done: true} | {error: WireError}
+export type FromWorker = {pulled: number} | {headers: string[]} | {batch: RowBatch} | {done: FileStaged | true} | {error: WireError}
 
 export type WireError = {kind: 'rtcc'; message: string; options: RtccErrorOptions} | {kind: 'http'; statusCode: number; code: string; message: string; field?: string} | {kind: 'other'; message: string; stack?: string}
 
@@ -87,22 +114,57 @@ function fromWire(wire: WireError): Error {
  * TypeScript, which a worker can only load once tsx's loader is registered in it (execArgv's
  * `--import` does not reach worker threads), hence the small bootstrap.
  */
-function startWorker(input: WorkerInput): Worker {
-  const options = {workerData: input, resourceLimits: WORKER_HEAP}
+function startWorker(): Worker {
+  const options = {resourceLimits: WORKER_HEAP}
   if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./registry-import-worker.js', import.meta.url), options)
   const source = new URL('./registry-import-worker.ts', import.meta.url).href
   return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}) })`, {...options, eval: true})
 }
 
+/** Idle workers kept for later imports (one per core covers two imports at once). */
+const MAX_IDLE = 2
+const idle = new Set<Worker>()
+
+function takeWorker(): Worker {
+  const [worker] = idle
+  if (worker) {
+    idle.delete(worker)
+    worker.ref()
+    return worker
+  }
+  const fresh = startWorker()
+  // Should an idle worker fail or exit, it just leaves the pool (a busy one's import hears it too).
+  fresh.on('error', () => idle.delete(fresh))
+  fresh.on('exit', () => idle.delete(fresh))
+  return fresh
+}
+
+/** The thread ids of the pooled workers waiting for an import (for tests). */
+export const idleImportWorkers = (): number[] => [...idle].map((worker) => worker.threadId)
+
+async function putBack(worker: Worker, reusable: boolean): Promise<void> {
+  if (reusable && idle.size < MAX_IDLE) {
+    worker.unref()
+    idle.add(worker)
+  } else await worker.terminate()
+}
+
 /**
  * Streams `body` through a worker running readCameras and yields its row batches in file order.
  * Throws what the worker threw (the same RtccError for a bad file), or what reading the body threw.
- * Acknowledging a batch (taking the next one) lets the worker send another.
+ * Acknowledging a batch (taking the next one) lets the worker send another. With a staging file,
+ * the batches hold only rows not to stage, and onStaged hears what the worker staged.
  */
-export async function* readRowBatches(body: ByteSource, input: WorkerInput, onHeaders: (headers: string[]) => void): AsyncGenerator<RowBatch> {
-  const worker = startWorker(input)
+export async function* readRowBatches(
+  body: ByteSource,
+  input: WorkerInput,
+  onHeaders: (headers: string[]) => void,
+  onStaged?: (staged: FileStaged) => void,
+): AsyncGenerator<RowBatch> {
+  const worker = takeWorker()
   const inbox: FromWorker[] = []
   let failure: {error: unknown} | undefined
+  let finished = false
   // Two parties wait: the body pump (for the worker to pull) and the reader (for a message).
   let waiting: (() => void)[] = []
   const notify = () => {
@@ -115,33 +177,61 @@ export async function* readRowBatches(body: ByteSource, input: WorkerInput, onHe
     notify()
   }
   let inFlight = 0
-  worker.on('message', (message: FromWorker) => {
+  const onMessage = (message: FromWorker) => {
     if ('pulled' in message) inFlight -= message.pulled
     else inbox.push(message)
     notify()
-  })
+  }
+  const onExit = (code: number) => fail(new Error(`the import worker stopped (exit code ${code})`))
+  worker.on('message', onMessage)
   worker.on('error', fail)
-  worker.on('exit', (code) => fail(new Error(`the import worker stopped (exit code ${code})`)))
+  worker.on('exit', onExit)
+  worker.postMessage({start: input} satisfies ToWorker)
   // A stream that fails while the pump waits for the worker (up to BYTES_IN_FLIGHT ahead of it) says
   // so at once: a cut upload stops the import now, not after the bytes already sent are parsed.
   const emitter = typeof (body as Partial<EventEmitter>).once === 'function' ? (body as unknown as EventEmitter) : undefined
   emitter?.once('error', fail)
   let stopped = false
+  // A socket's chunks can be a few KB each: gathered into pieces of at least PIECE_BYTES, the bytes
+  // cross in a few hundred messages per 100 MB instead of tens of thousands (each costs both threads).
+  let gathered: Uint8Array[] = []
+  let gatheredBytes = 0
+  const post = (chunk: Uint8Array | string) => {
+    inFlight += typeof chunk === 'string' ? chunk.length : chunk.byteLength
+    // A piece owns its buffer (cloning a view would clone all of the pool or file it views): it moves over.
+    if (typeof chunk === 'string') worker.postMessage({chunk} satisfies ToWorker)
+    else worker.postMessage({chunk} satisfies ToWorker, [chunk.buffer as ArrayBuffer])
+  }
+  const flush = () => {
+    if (gatheredBytes > 0) {
+      // Its own buffer (Buffer.concat may hand out a slice of the shared pool, which must not move).
+      const piece = new Uint8Array(gatheredBytes)
+      let at = 0
+      for (const chunk of gathered) {
+        piece.set(chunk, at)
+        at += chunk.byteLength
+      }
+      post(piece)
+    }
+    gathered = []
+    gatheredBytes = 0
+  }
   const pump = async () => {
     try {
       for await (const chunk of body) {
         if (stopped) return
-        const size = typeof chunk === 'string' ? chunk.length : chunk.byteLength
-        inFlight += size
-        if (typeof chunk === 'string') worker.postMessage({chunk} satisfies ToWorker)
-        else {
-          // Cloning a view clones its whole buffer (often a pool or the whole file): copy the view, move the copy.
-          const own = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength && chunk.buffer instanceof ArrayBuffer ? chunk : new Uint8Array(chunk)
-          worker.postMessage({chunk: own} satisfies ToWorker, own === chunk ? [] : [own.buffer as ArrayBuffer])
+        if (typeof chunk === 'string') {
+          flush()
+          post(chunk)
+        } else {
+          gathered.push(chunk)
+          gatheredBytes += chunk.byteLength
+          if (gatheredBytes >= PIECE_BYTES) flush()
         }
         while (inFlight > BYTES_IN_FLIGHT && !stopped && !failure) await next()
       }
-      worker.postMessage({end: true} satisfies ToWorker)
+      flush()
+      if (!stopped) worker.postMessage({end: true} satisfies ToWorker)
     } catch (error) {
       fail(error)
     }
@@ -156,7 +246,11 @@ export async function* readRowBatches(body: ByteSource, input: WorkerInput, onHe
         continue
       }
       if ('error' in message) throw fromWire(message.error)
-      if ('done' in message) return
+      if ('done' in message) {
+        finished = true
+        if (message.done !== true) onStaged?.(message.done)
+        return
+      }
       if ('headers' in message) onHeaders(message.headers)
       else if ('batch' in message) {
         yield message.batch
@@ -167,7 +261,11 @@ export async function* readRowBatches(body: ByteSource, input: WorkerInput, onHe
     stopped = true
     notify()
     emitter?.off('error', fail)
-    await worker.terminate()
+    worker.off('message', onMessage)
+    worker.off('error', fail)
+    worker.off('exit', onExit)
+    // Only a worker that ran the whole file is reused: any other may be mid-file, or broken.
+    await putBack(worker, finished && !failure)
     await pumping
   }
 }

@@ -1,26 +1,37 @@
 /**
  * Bulk import of registry cameras: the file is parsed row by row as it arrives, in a worker thread
- * (registry-import-rows.ts) while this thread stages the rows before (memory stays flat: rows repeated
- * within the file are found by the staging area's key, not a map in memory); valid rows go to the
- * store's staging area in batches, then one audited transaction applies them. A file that is cut off
+ * (registry-import-rows.ts) that, on SQLite, also stages the valid rows; otherwise this thread stages
+ * them in batches. Memory stays flat: rows repeated within the file are found by the staging area's
+ * key, not a map in memory. Then one audited transaction applies the staged rows. A file that is cut off
  * (the client killed, the connection lost) applies nothing. Agency users can only import cameras
  * inside their jurisdiction. Validation is src/lib/registry's; staging and applying are the store's.
  */
-import type {CameraInput} from '../domain/camera.js'
 import type {ImportedReject, ImportRequestOptions, ImportSummary} from '../domain/registry-import.js'
 import {RtccError} from '../errors.js'
+import {duplicateError} from '../registry/import.js'
 import {ownerRowProblem} from '../registry/owner-rows.js'
 import type {ByteSource} from '../registry/text-input.js'
-import type {FieldError} from '../registry/validate.js'
 import {HttpError} from '../server/http-error.js'
 import {cameraScope} from '../server/scope.js'
 import type {StagedRow} from '../store/store.js'
 import type {Actor, ServiceContext} from './context.js'
-import {readRowBatches, unpackCamera, type RowBatch, type WorkerInput} from './registry-import-rows.js'
+import {MAX_LISTED_REJECTS, readRowBatches, unpackCamera, type FileStaged, type RowBatch, type WorkerInput} from './registry-import-rows.js'
 
-export const MAX_LISTED_REJECTS = 10_000
 /** The listed rejects carry their original cells; this bounds what a file of huge bad rows can hold. */
 const MAX_LISTED_REJECT_CHARS = 20_000_000
+
+/** The rejects listed in the summary: the first ones in file order, within both caps. */
+class RejectList {
+  readonly entries: ImportedReject[] = []
+  private chars = 0
+
+  /** Lists an entry that comes after every listed one, unless the list is full. */
+  add(entry: ImportedReject): void {
+    if (this.entries.length >= MAX_LISTED_REJECTS || this.chars > MAX_LISTED_REJECT_CHARS) return
+    this.chars += JSON.stringify(entry.raw).length
+    this.entries.push(entry)
+  }
+}
 
 export interface ImportInput {
   options: ImportRequestOptions & {onConflict: 'update' | 'skip' | 'fail'; dryRun: boolean; atomic: boolean}
@@ -28,13 +39,6 @@ export interface ImportInput {
   /** Whether the whole file arrived (false when the upload was cut). */
   complete(): boolean
 }
-
-const duplicateOf = (camera: CameraInput, firstRow: number): FieldError => ({
-  field: 'external_id',
-  message: `duplicates row ${firstRow} (same source "${camera.source}" and external_id)`,
-  expected: 'an external_id that is unique within its source',
-  value: camera.externalId,
-})
 
 const uploadCut = () => new HttpError(400, 'upload_incomplete', 'the upload ended before the end of the file (client stopped or connection lost); nothing was imported')
 
@@ -44,32 +48,28 @@ export async function importCameras(ctx: ServiceContext, actor: Actor, input: Im
   const fileName = options.fileName ?? 'upload'
   const scope = await cameraScope(ctx, actor)
   const staging = await ctx.store.stageImport()
-  const rejects: ImportedReject[] = []
-  let listedChars = 0
+  /** Rejects other than the repeats the worker finds after staging (which come last, and merge in by row). */
+  const listed = new RejectList()
+  let fileStaged: FileStaged | undefined
   let headers: string[] = []
   let read = 0
   let rejected = 0
   /** Rows of owner-registered cameras identical to the registry (the only ones accepted). */
   let ownerRowsUnchanged = 0
-  const reject = (entry: ImportedReject) => {
-    rejected++
-    if (rejects.length >= MAX_LISTED_REJECTS || listedChars > MAX_LISTED_REJECT_CHARS) return
-    listedChars += JSON.stringify(entry.raw).length
-    rejects.push(entry)
-  }
-  /** Stages a batch's valid rows, then lists its rejects (duplicates within the file among them) in file order. */
+  /** Stages a batch's valid rows, if any, then lists its rejects (rows repeating an earlier one among them) in file order. */
   const take = async (batch: RowBatch) => {
     read += batch.rows.length + batch.others.length
-    const listed: ImportedReject[] = []
+    const found: ImportedReject[] = []
     for (const other of batch.others) {
-      if ('reject' in other) listed.push(other.reject)
+      if ('reject' in other) found.push(other.reject)
       else {
         // Never staged, never applied: an owner's own camera is theirs to change.
         const problem = ownerRowProblem(other.owner, await ctx.store.cameras.getOwnerRegisteredCamera(scope, other.owner.externalId))
-        if (problem) listed.push({row: other.row, raw: other.raw, errors: [problem]})
+        if (problem) found.push({row: other.row, raw: other.raw, errors: [problem]})
         else ownerRowsUnchanged++
       }
     }
+    const suspects = new Map(batch.suspects)
     for (let start = 0; start < batch.rows.length; start += staging.batchRows) {
       const end = Math.min(start + staging.batchRows, batch.rows.length)
       const staged: StagedRow[] = []
@@ -78,10 +78,11 @@ export async function importCameras(ctx: ServiceContext, actor: Actor, input: Im
       firsts.forEach((first, i) => {
         if (first === undefined) return
         const {row, camera} = staged[i]!
-        listed.push({row, raw: batch.suspects.find(([suspect]) => suspect === row)?.[1] ?? {}, errors: [duplicateOf(camera, first)]})
+        found.push({row, raw: suspects.get(row) ?? {}, errors: [duplicateError(camera, first)]})
       })
     }
-    for (const entry of listed.sort((a, b) => a.row - b.row)) reject(entry)
+    rejected += found.length
+    for (const entry of found.sort((a, b) => a.row - b.row)) listed.add(entry)
   }
   try {
     const readOptions: WorkerInput['read'] = {
@@ -94,8 +95,13 @@ export async function importCameras(ctx: ServiceContext, actor: Actor, input: Im
       allowNullIsland: options.allowNullIsland,
     }
     const jurisdiction = scope.kind === 'agency' ? {name: scope.agency.name, area: scope.agency.jurisdiction} : undefined
+    const workerInput: WorkerInput = {read: readOptions, jurisdiction, stagingFile: staging.direct?.file}
+    const onStaged = (staged: FileStaged) => {
+      fileStaged = staged
+      staging.direct!.filled(staged)
+    }
     try {
-      for await (const batch of readRowBatches(input.body, {read: readOptions, jurisdiction}, (columns) => (headers = columns))) await take(batch)
+      for await (const batch of readRowBatches(input.body, workerInput, (columns) => (headers = columns), onStaged)) await take(batch)
     } catch (error) {
       // A problem with the file itself (no latitude column, broken CSV) says so; anything else
       // while the body is still arriving is the upload being cut.
@@ -104,6 +110,12 @@ export async function importCameras(ctx: ServiceContext, actor: Actor, input: Im
     }
     // A cut connection can also look like a clean end of stream: a truncated file is never applied.
     if (!input.complete()) throw uploadCut()
+    if (fileStaged) {
+      read += fileStaged.rows
+      rejected += fileStaged.repeats
+    }
+    const rejects = new RejectList()
+    for (const entry of [...listed.entries, ...(fileStaged?.listed ?? [])].sort((a, b) => a.row - b.row)) rejects.add(entry)
     const ownersCreated = await staging.resolveOwners()
     // Counting is a pass of its own; a plain update learns its counts from applying.
     const atomicBlocked = options.atomic && rejected > 0
@@ -125,8 +137,8 @@ export async function importCameras(ctx: ServiceContext, actor: Actor, input: Im
       atomic: options.atomic,
       onConflict: options.onConflict,
       headers,
-      rejects,
-      rejectsTruncated: rejected > rejects.length,
+      rejects: rejects.entries,
+      rejectsTruncated: rejected > rejects.entries.length,
       seconds: 0,
     }
     return await ctx.audited(

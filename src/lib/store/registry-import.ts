@@ -2,8 +2,10 @@
  * Bulk import in two phases so that a 1 GB file never holds the database's write lock for long and
  * never leaves half-applied state:
  *  1. stage: validated rows stream into a separate SQLite file next to the database (its own
- *     connection, one transaction, no journal); its unique key on `source` + `external_id` finds
- *     rows repeated within the file, so nothing per row is kept in memory;
+ *     connection, one transaction, no journal), either a batch at a time from the main thread (a
+ *     unique key on `source` + `external_id` answers which rows repeat an earlier one) or, faster, row
+ *     by row from the import's worker thread (no key while staging: repeats are found in one indexed
+ *     pass at the end, among the rows the worker flagged). Nothing per row is kept in memory;
  *  2. apply: one synchronous transaction on the main database upserts the staged rows by
  *     `source` + `external_id` (creating unverified owners by email) together with the audit record.
  * A kill during staging leaves the registry untouched; a kill during apply rolls back. Re-running the
@@ -14,10 +16,10 @@ import {rmSync} from 'node:fs'
 import {join} from 'node:path'
 
 import type {CameraInput} from '../domain/camera.js'
-import {newId} from '../domain/ids.js'
+import {newId, type IdPrefix} from '../domain/ids.js'
 import {invalidateCameraLocations} from './camera-locations.js'
 import type {Db} from './db.js'
-import type {StagedImport, StagedRow} from './store.js'
+import type {DirectStaging, StagedImport, StagedRow} from './store.js'
 
 const COLUMNS = [
   'source', 'external_id', 'owner_email', 'owner_name', 'owner_organisation', 'owner_phone', 'name', 'latitude', 'longitude', 'address',
@@ -30,7 +32,8 @@ const CAMERA_COLUMNS = COLUMNS.filter((c) => !['source', 'external_id', 'owner_e
 /** Sources tracked by name while staging; a file naming more is treated as touching existing cameras. */
 const MAX_TRACKED_SOURCES = 1000
 
-function stagedValues(c: CameraInput): unknown[] {
+/** A camera's staged columns (COLUMNS order). */
+export function stagedValues(c: CameraInput): unknown[] {
   return [
     c.source, c.externalId, c.ownerEmail, c.ownerName, c.ownerOrganisation, c.ownerPhone, c.name, c.latitude, c.longitude, c.address,
     c.locationType, c.make, c.model, c.viewDescription, c.viewDirection, c.fieldOfView, c.records ? 1 : 0, c.retentionDays, c.liveCapable ? 1 : 0,
@@ -43,16 +46,16 @@ const LOW_DIGITS = 6
 const LOW_LIMIT = 32 ** LOW_DIGITS
 
 /**
- * Camera ids for a bulk insert, in ULID's monotonic mode: one fresh `newId('cam')`, then successive
- * values of the low end of its random part. Unique, sortable and in file order, at a fraction of the
- * cost of a `newId` per row (which draws fresh random bytes every time: seconds per million rows).
+ * Ids for a bulk insert, in ULID's monotonic mode: one fresh `newId(prefix)`, then successive values
+ * of the low end of its random part. Unique, sortable and in insert order, at a fraction of the cost
+ * of a `newId` per row (which draws fresh random bytes every time: seconds per million rows).
  */
-export function monotonicCameraIds(): () => string {
+export function monotonicIds(prefix: IdPrefix): () => string {
   let head = ''
   let low = LOW_LIMIT
   return () => {
     if (low >= LOW_LIMIT - 1) {
-      const seed = newId('cam')
+      const seed = newId(prefix)
       head = seed.slice(0, -LOW_DIGITS)
       low = [...seed.slice(-LOW_DIGITS)].reduce((n, c) => n * 32 + CROCKFORD.indexOf(c), 0)
     }
@@ -63,35 +66,94 @@ export function monotonicCameraIds(): () => string {
   }
 }
 
+export const monotonicCameraIds = () => monotonicIds('cam')
+
+/** A row repeating an earlier row's source + external_id, found after staging (ImportStaging.finish). */
+export interface StagedRepeat {
+  row: number
+  first: number
+  source: string
+  externalId: string
+  raw: Record<string, unknown>
+}
+
 export class ImportStaging {
-  readonly file: string
   private readonly db: Database.Database
   private readonly insert: Database.Statement
-  private readonly firstRow: Database.Statement
+  private readonly firstRow?: Database.Statement
+  private readonly suspect?: Database.Statement
   private readonly nextId = monotonicCameraIds()
   private sources: Set<string> | undefined = new Set()
   staged = 0
 
-  constructor(dataDir: string) {
-    this.file = join(dataDir, `import-${newId('imp')}.staging.db`)
-    this.db = new Database(this.file)
+  /**
+   * Keyed, add() answers at once whether a row repeats an earlier one (a unique key checked on every
+   * insert). Unkeyed, stage() only inserts (about half the cost per row) and finish() finds the repeats
+   * among the rows flagged with suspect().
+   */
+  constructor(
+    dataDir: string,
+    private readonly keyed = true,
+    readonly file = join(dataDir, `import-${newId('imp')}.staging.db`),
+  ) {
+    this.db = new Database(file)
     this.db.pragma('journal_mode = OFF')
     this.db.pragma('synchronous = OFF')
-    this.db.exec(`CREATE TABLE rows (row INTEGER NOT NULL, id TEXT NOT NULL, ${COLUMNS.join(', ')}, UNIQUE (source, external_id))`)
+    // Rows arrive in file order, so the row number as rowid makes every insert an append.
+    this.db.exec(`CREATE TABLE rows (row INTEGER PRIMARY KEY, id TEXT NOT NULL, ${COLUMNS.join(', ')}${keyed ? ', UNIQUE (source, external_id)' : ''})`)
     this.insert = this.db.prepare(`INSERT OR IGNORE INTO rows (row, id, ${COLUMNS.join(', ')}) VALUES (${['row', 'id', ...COLUMNS].map(() => '?').join(', ')})`)
-    this.firstRow = this.db.prepare('SELECT row FROM rows WHERE source = ? AND external_id = ?').pluck()
+    if (keyed) this.firstRow = this.db.prepare('SELECT row FROM rows WHERE source = ? AND external_id = ?').pluck()
+    else {
+      this.db.exec('CREATE TABLE suspects (row INTEGER PRIMARY KEY, raw TEXT NOT NULL)')
+      this.suspect = this.db.prepare('INSERT INTO suspects (row, raw) VALUES (?, ?)')
+    }
     this.db.exec('BEGIN')
   }
 
-  /** Stages a valid row, or returns the number of the earlier row with the same source + external_id. */
+  /** Keyed: stages a valid row, or returns the number of the earlier row with the same source + external_id. */
   add(row: number, camera: CameraInput): number | undefined {
-    if (this.insert.run(row, this.nextId(), ...stagedValues(camera)).changes === 0) return this.firstRow.get(camera.source, camera.externalId) as number
+    if (!this.stage(row, stagedValues(camera))) return this.firstRow!.get(camera.source, camera.externalId) as number
+    return undefined
+  }
+
+  /** Stages a row's stagedValues(); false when the unique key (keyed only) already holds its source + external_id. */
+  stage(row: number, values: readonly unknown[]): boolean {
+    if (this.insert.run(row, this.nextId(), values).changes === 0) return false
     this.staged++
-    if (this.sources && !this.sources.has(camera.source)) {
-      this.sources.add(camera.source)
+    const source = values[0] as string
+    if (this.sources && !this.sources.has(source)) {
+      this.sources.add(source)
       if (this.sources.size > MAX_TRACKED_SOURCES) this.sources = undefined
     }
-    return undefined
+    return true
+  }
+
+  /** Unkeyed: a staged row that may repeat an earlier one (its raw cells kept for the reject). */
+  markSuspect(row: number, raw: Record<string, unknown>): void {
+    this.suspect!.run(row, JSON.stringify(raw))
+  }
+
+  /**
+   * Unkeyed, after the last row: removes the suspects that repeat an earlier row's key (the first
+   * occurrence stays), closes the file, and returns how many there were and the first `list` of them
+   * in file order.
+   */
+  finish(list: number): {repeats: number; listed: StagedRepeat[]} {
+    let repeats = 0
+    let listed: StagedRepeat[] = []
+    if (this.db.prepare('SELECT EXISTS (SELECT 1 FROM suspects)').pluck().get()) {
+      this.db.exec(`CREATE INDEX rows_key ON rows (source, external_id);
+        CREATE TABLE repeats AS SELECT * FROM (
+          SELECT s.row, s.raw, r.source, r.external_id AS externalId,
+                 (SELECT min(f.row) FROM rows f WHERE f.source = r.source AND f.external_id = r.external_id) AS first
+          FROM suspects s JOIN rows r ON r.row = s.row) WHERE first < row ORDER BY row;
+        DELETE FROM rows WHERE row IN (SELECT row FROM repeats);`)
+      repeats = this.db.prepare('SELECT count(*) FROM repeats').pluck().get() as number
+      listed = (this.db.prepare('SELECT * FROM repeats ORDER BY row LIMIT ?').all(list) as (Omit<StagedRepeat, 'raw'> & {raw: string})[]).map((r) => ({...r, raw: JSON.parse(r.raw) as StagedRepeat['raw']}))
+      this.staged -= repeats
+    }
+    this.close()
+    return {repeats, listed}
   }
 
   /** The sources named in the file, or undefined when there were too many to track. */
@@ -139,12 +201,13 @@ export function resolveStagedOwners(db: Db): number {
             max(r.owner_name), max(r.owner_organisation), max(r.owner_phone)
      FROM staging.rows r GROUP BY r.owner_email`,
   ).run()
-  const newOwners = db.prepare('SELECT email FROM temp.import_owner WHERE owner_id IS NULL').pluck().all() as string[]
-  const assign = db.prepare('UPDATE temp.import_owner SET owner_id = ?, created = 1 WHERE email = ?')
-  for (const email of newOwners) assign.run(newId('own'), email)
+  // One statement, ids from a function: a file of a million owners is not a million statements.
+  const nextOwnerId = monotonicIds('own')
+  db.function('rtcc_import_owner_id', {deterministic: false}, () => nextOwnerId())
+  const created = db.prepare('UPDATE temp.import_owner SET owner_id = rtcc_import_owner_id(), created = 1 WHERE owner_id IS NULL').run().changes
   db.exec(`CREATE TEMP VIEW IF NOT EXISTS import_rows AS
     SELECT r.*, io.owner_id AS owner_id FROM staging.rows r JOIN temp.import_owner io ON io.email = r.owner_email`)
-  return newOwners.length
+  return created
 }
 
 /** What applying would do, in one pass (for --dry-run and the skip and fail policies). */
@@ -231,38 +294,46 @@ export function withStaging<T>(db: Db, stagingFile: string, fn: () => T): T {
 export type Runner = <T>(work: (db: Db) => T) => Promise<T>
 
 /**
- * The SQLite store's StagedImport: rows stage into a side file (ImportStaging); from resolveOwners()
- * to discard() that file is attached to the main connection as `staging`, one import at a time
- * (`turn` hands out that right), and every statement on the main connection goes through `run`.
+ * The SQLite store's StagedImport: rows stage into a side file, through add() (ImportStaging, keyed,
+ * opened on the first call) or filled by the import worker itself (`direct`); from resolveOwners() to
+ * discard() that file is attached to the main connection as `staging`, one import at a time (`turn`
+ * hands out that right), and every statement on the main connection goes through `run`.
  */
 export class SqliteStagedImport implements StagedImport {
   /** Staging is a synchronous insert per row: nothing is gained by holding rows back. */
   readonly batchRows = 64
-  private readonly staging: ImportStaging
+  private readonly file: string
+  readonly direct: DirectStaging
+  private staging?: ImportStaging
+  private filled?: {staged: number; sources?: ReadonlySet<string>}
   private release?: () => void
   private attached = false
 
   constructor(
-    dataDir: string,
+    private readonly dataDir: string,
     private readonly run: Runner,
     private readonly turn: () => Promise<() => void>,
   ) {
-    this.staging = new ImportStaging(dataDir)
+    this.file = join(dataDir, `import-${newId('imp')}.staging.db`)
+    this.direct = {file: this.file, filled: ({staged, sources}) => (this.filled = {staged, sources: sources && new Set(sources)})}
   }
 
   get staged(): number {
-    return this.staging.staged
+    return this.filled?.staged ?? this.staging?.staged ?? 0
   }
 
   async add(rows: readonly StagedRow[]): Promise<(number | undefined)[]> {
-    return rows.map(({row, camera}) => this.staging.add(row, camera))
+    this.staging ??= new ImportStaging(this.dataDir, true, this.file)
+    return rows.map(({row, camera}) => this.staging!.add(row, camera))
   }
 
   async resolveOwners(): Promise<number> {
-    this.staging.close()
+    // With no rows added and none filled in, an empty staging table all the same (what gets attached).
+    this.staging ??= this.filled ? undefined : new ImportStaging(this.dataDir, true, this.file)
+    this.staging?.close()
     this.release = await this.turn()
     return this.run((db) => {
-      db.prepare('ATTACH DATABASE ? AS staging').run(this.staging.file)
+      db.prepare('ATTACH DATABASE ? AS staging').run(this.file)
       this.attached = true
       return resolveStagedOwners(db)
     })
@@ -273,7 +344,7 @@ export class SqliteStagedImport implements StagedImport {
   }
 
   apply(options: {onConflict: OnConflict; now: string}): Promise<{inserted: number; updated: number}> {
-    return this.run((db) => applyStaged(db, {...options, sources: this.staging.stagedSources}))
+    return this.run((db) => applyStaged(db, {...options, sources: this.filled ? this.filled.sources : this.staging!.stagedSources}))
   }
 
   async discard(): Promise<void> {
@@ -287,7 +358,8 @@ export class SqliteStagedImport implements StagedImport {
       this.attached = false
       this.release?.()
       this.release = undefined
-      this.staging.discard()
+      this.staging?.discard()
+      rmSync(this.file, {force: true})
     }
   }
 }

@@ -88,6 +88,17 @@ export interface StagedImport {
   apply(options: {onConflict: OnConflict; now: string}): Promise<{inserted: number; updated: number}>
   /** Frees the staging area. */
   discard(): Promise<void>
+  /** SQLite only: the import worker may fill the staging file itself instead of calling add(). */
+  readonly direct?: DirectStaging
+}
+
+/**
+ * A staging file the import's worker thread fills with store/registry-import.ts's ImportStaging
+ * (unkeyed: repeats found at its finish()), then reports here, before resolveOwners().
+ */
+export interface DirectStaging {
+  readonly file: string
+  filled(done: {staged: number; sources?: readonly string[]}): void
 }
 
 export interface Store extends Repositories {
