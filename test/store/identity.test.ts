@@ -141,19 +141,19 @@ describe.each(BACKENDS)('identity repositories on %s', (backend) => {
     const base = {user_id: user.id, created_at: at(0).toISOString(), expires_at: at(720).toISOString()}
     await store.sessions.insertSession({...base, id: 'ses_1', tokenHash: hash(1), scope: 'mfa-enroll'})
     await store.sessions.insertSession({...base, id: 'ses_2', tokenHash: hash(2), scope: 'full'})
-    expect(await store.sessions.findSessionByHash(hash(1))).toEqual({
+    expect((await store.sessions.findSessionByHash(hash(1)))?.credential).toEqual({
       id: 'ses_1', user_id: user.id, created_at: at(0).toISOString(), last_seen_at: at(0).toISOString(), expires_at: at(720).toISOString(), scope: 'mfa-enroll', ended_at: null,
     })
     expect(await store.sessions.findSessionByHash(hash(9))).toBeUndefined()
     await store.sessions.touchSession('ses_1', at(5).toISOString())
     await store.sessions.setSessionScope('ses_1', 'full')
-    expect(await store.sessions.findSessionByHash(hash(1))).toMatchObject({last_seen_at: at(5).toISOString(), scope: 'full'})
+    expect((await store.sessions.findSessionByHash(hash(1)))?.credential).toMatchObject({last_seen_at: at(5).toISOString(), scope: 'full'})
     await store.sessions.endSession('ses_1', at(6).toISOString())
     await store.sessions.endSession('ses_1', at(7).toISOString())
-    expect((await store.sessions.findSessionByHash(hash(1)))?.ended_at).toBe(at(6).toISOString())
+    expect((await store.sessions.findSessionByHash(hash(1)))?.credential.ended_at).toBe(at(6).toISOString())
     await store.sessions.endUserSessions(user.id, at(8).toISOString())
-    expect((await store.sessions.findSessionByHash(hash(1)))?.ended_at).toBe(at(6).toISOString())
-    expect((await store.sessions.findSessionByHash(hash(2)))?.ended_at).toBe(at(8).toISOString())
+    expect((await store.sessions.findSessionByHash(hash(1)))?.credential.ended_at).toBe(at(6).toISOString())
+    expect((await store.sessions.findSessionByHash(hash(2)))?.credential.ended_at).toBe(at(8).toISOString())
     await expect(store.sessions.insertSession({...base, id: 'ses_3', tokenHash: hash(2), scope: 'full'})).rejects.toThrow()
   })
 
@@ -167,7 +167,7 @@ describe.each(BACKENDS)('identity repositories on %s', (backend) => {
     await store.sessions.insertToken(token('tok_a', ben.id, 1, 12))
     await store.sessions.insertToken(token('tok_c', ann.id, 3, 13))
     const {tokenHash: _hash, ...expected} = token('tok_b', ann.id, 2, 11)
-    expect(await store.sessions.findTokenByHash(Buffer.alloc(32, 11))).toEqual({...expected, last_used_at: null, revoked_at: null})
+    expect((await store.sessions.findTokenByHash(Buffer.alloc(32, 11)))?.credential).toEqual({...expected, last_used_at: null, revoked_at: null})
     expect(await store.sessions.findTokenById('tok_b')).toEqual({...expected, last_used_at: null, revoked_at: null})
     expect(await store.sessions.findTokenById('tok_x')).toBeUndefined()
     expect((await store.sessions.listTokens(ann.id)).map((t) => t.id)).toEqual(['tok_b', 'tok_c'])

@@ -12,6 +12,7 @@ import {createHash, randomBytes} from 'node:crypto'
 import {newId} from '../domain/ids.js'
 import {grantableScopes, type Role} from '../domain/roles.js'
 import type * as sessions from '../store/sessions.js'
+import type {UserRow} from '../store/users.js'
 import type {Actor, ServerContext} from './context.js'
 import {HttpError, unauthenticated} from './http-error.js'
 
@@ -68,21 +69,23 @@ export async function authenticate(ctx: ServerContext, authorization: string | u
   const now = ctx.now()
   const nowIso = now.toISOString()
   if (secret.startsWith(SESSION_PREFIX)) {
-    const session = await ctx.store.sessions.findSessionByHash(hashSecret(secret))
-    if (!session) throw unauthenticated('unknown session: log in again with `rtcc login`')
+    const found = await ctx.store.sessions.findSessionByHash(hashSecret(secret))
+    if (!found) throw unauthenticated('unknown session: log in again with `rtcc login`')
+    const session = found.credential
     if (session.ended_at) throw unauthenticated('this session was logged out: log in again with `rtcc login`')
     if (session.expires_at <= nowIso) throw unauthenticated('session expired (12 h limit): log in again')
     if (now.getTime() - Date.parse(session.last_seen_at) > IDLE_TIMEOUT_MS) throw unauthenticated('session expired after 30 min idle: log in again')
-    const user = await activeUser(ctx, session.user_id)
+    const user = active(found.user)
     if (stale(session.last_seen_at, now)) await ctx.store.sessions.touchSession(session.id, nowIso)
     return {user, role: user.role, via: 'session', credentialId: session.id, expiresAt: session.expires_at, scope: session.scope}
   }
   if (secret.startsWith(TOKEN_PREFIX)) {
-    const token = await ctx.store.sessions.findTokenByHash(hashSecret(secret))
-    if (!token) throw unauthenticated('unknown API token')
+    const found = await ctx.store.sessions.findTokenByHash(hashSecret(secret))
+    if (!found) throw unauthenticated('unknown API token')
+    const token = found.credential
     if (token.revoked_at) throw unauthenticated(`API token "${token.name}" was revoked`)
     if (token.expires_at <= nowIso) throw unauthenticated(`API token "${token.name}" expired at ${token.expires_at}`)
-    const user = await activeUser(ctx, token.user_id)
+    const user = active(found.user)
     const role = tokenRole(token.role_scope, user.role)
     if (!role)
       throw new HttpError(403, 'token_out_of_scope', `API token "${token.name}" (${token.role_scope}) does not fit the current role of "${user.username}" (${user.role}): create a new token`)
@@ -93,7 +96,7 @@ export async function authenticate(ctx: ServerContext, authorization: string | u
     const device = await ctx.store.devices.deviceByToken(hashSecret(secret).toString('hex'))
     if (!device) throw unauthenticated('unknown or revoked device: ask the owner to run `rtcc owner device add` again')
     if (!device.vouched_at) throw unauthenticated('this device is not vouched for yet: finish `rtcc owner device add` on your computer')
-    const user = await activeUser(ctx, device.user_id)
+    const user = active(await ctx.store.users.findUserById(device.user_id))
     return {user, role: user.role, via: 'device', credentialId: device.id, expiresAt: '9999-12-31T23:59:59.999Z', scope: 'full'}
   }
   throw unauthenticated('malformed credential: expected an rtcc session or API token')
@@ -112,8 +115,8 @@ export const accountDisabled = (username: string) => new HttpError(403, 'account
 export const lockedByAdmin = (username: string) =>
   new HttpError(403, 'account_locked', `account "${username}" was locked by an admin: an admin can run \`rtcc user unlock ${username}\``)
 
-async function activeUser(ctx: ServerContext, userId: string) {
-  const user = await ctx.store.users.findUserById(userId)
+/** The credential's account, read with it on the same request: refused when gone, disabled or locked. */
+function active(user: UserRow | undefined): UserRow {
   if (!user) throw unauthenticated('the account behind this credential no longer exists')
   if (user.disabled) throw accountDisabled(user.username)
   if (user.locked_at) throw lockedByAdmin(user.username)

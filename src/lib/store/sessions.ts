@@ -1,6 +1,8 @@
 /** Login sessions and scoped API tokens. Only SHA-256 hashes of the secrets are stored. */
 import type {Role} from '../domain/roles.js'
+import {credentialColumns, type CredentialWithUser, SESSION_COLUMNS, splitCredentialRow, TOKEN_COLUMNS} from './credential-user.js'
 import {cached, type Db} from './db.js'
+import {USER_COLUMNS} from './users.js'
 
 export interface SessionRow {
   id: string
@@ -31,10 +33,10 @@ export function insertSession(db: Db, s: Omit<SessionRow, 'ended_at' | 'last_see
   ).run(s.id, s.tokenHash, s.user_id, s.created_at, s.created_at, s.expires_at, s.scope)
 }
 
-export function findSessionByHash(db: Db, tokenHash: Buffer): SessionRow | undefined {
-  return cached(db, 'SELECT id, user_id, created_at, last_seen_at, expires_at, scope, ended_at FROM sessions WHERE token_hash = ?').get(tokenHash) as
-    | SessionRow
-    | undefined
+/** The session with this secret's hash and its user (every request's credential check: one statement). */
+export function findSessionByHash(db: Db, tokenHash: Buffer): CredentialWithUser<SessionRow> | undefined {
+  const sql = `SELECT ${credentialColumns('s', SESSION_COLUMNS)}, ${USER_COLUMNS} FROM sessions s LEFT JOIN users ON users.id = s.user_id WHERE s.token_hash = ?`
+  return splitCredentialRow(cached(db, sql).get(tokenHash) as Record<string, unknown> | undefined, SESSION_COLUMNS)
 }
 
 export function touchSession(db: Db, id: string, at: string): void {
@@ -61,19 +63,21 @@ export function insertToken(db: Db, t: Omit<TokenRow, 'last_used_at' | 'revoked_
   ).run(t.id, t.tokenHash, t.user_id, t.name, t.role_scope, t.created_at, t.expires_at)
 }
 
-const TOKEN_COLUMNS = 'id, user_id, name, role_scope, created_at, expires_at, last_used_at, revoked_at'
+const TOKEN_SELECT = `SELECT ${TOKEN_COLUMNS.join(', ')} FROM api_tokens`
 
-export function findTokenByHash(db: Db, tokenHash: Buffer): TokenRow | undefined {
-  return cached(db, `SELECT ${TOKEN_COLUMNS} FROM api_tokens WHERE token_hash = ?`).get(tokenHash) as TokenRow | undefined
+/** The API token with this secret's hash and its user (one statement, as for sessions). */
+export function findTokenByHash(db: Db, tokenHash: Buffer): CredentialWithUser<TokenRow> | undefined {
+  const sql = `SELECT ${credentialColumns('t', TOKEN_COLUMNS)}, ${USER_COLUMNS} FROM api_tokens t LEFT JOIN users ON users.id = t.user_id WHERE t.token_hash = ?`
+  return splitCredentialRow(cached(db, sql).get(tokenHash) as Record<string, unknown> | undefined, TOKEN_COLUMNS)
 }
 
 export function listTokens(db: Db, userId?: string): TokenRow[] {
-  if (userId) return cached(db, `SELECT ${TOKEN_COLUMNS} FROM api_tokens WHERE user_id = ? ORDER BY created_at`).all(userId) as TokenRow[]
-  return cached(db, `SELECT ${TOKEN_COLUMNS} FROM api_tokens ORDER BY created_at`).all() as TokenRow[]
+  if (userId) return cached(db, `${TOKEN_SELECT} WHERE user_id = ? ORDER BY created_at`).all(userId) as TokenRow[]
+  return cached(db, `${TOKEN_SELECT} ORDER BY created_at`).all() as TokenRow[]
 }
 
 export function findTokenById(db: Db, id: string): TokenRow | undefined {
-  return cached(db, `SELECT ${TOKEN_COLUMNS} FROM api_tokens WHERE id = ?`).get(id) as TokenRow | undefined
+  return cached(db, `${TOKEN_SELECT} WHERE id = ?`).get(id) as TokenRow | undefined
 }
 
 export function touchToken(db: Db, id: string, at: string): void {

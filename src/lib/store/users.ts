@@ -60,7 +60,9 @@ export function insertUser(db: Db, user: {username: string; role: Role; password
   return findUserById(db, id)!
 }
 
-const SELECT_USER = 'SELECT users.*, (SELECT until FROM login_lockouts WHERE name = users.username) AS locked_until FROM users'
+/** A user's columns and name lockout, from the table named `users` (credential lookups join it). */
+export const USER_COLUMNS = 'users.*, (SELECT until FROM login_lockouts WHERE name = users.username) AS locked_until'
+const SELECT_USER = `SELECT ${USER_COLUMNS} FROM users`
 
 export function findUserByName(db: Db, username: string): UserRow | undefined {
   return cached(db, `${SELECT_USER} WHERE username = ?`).get(username) as UserRow | undefined

@@ -1,9 +1,10 @@
 /** Login sessions and scoped API tokens on PostgreSQL: the same rows as the SQLite reference (sessions.ts). */
+import {credentialColumns, type CredentialWithUser, SESSION_COLUMNS, splitCredentialRow, TOKEN_COLUMNS} from '../credential-user.js'
 import type {SessionRow, TokenRow} from '../sessions.js'
 import {all, one, run, type Pg} from './pg.js'
+import {USER_COLUMNS} from './users.js'
 
-const SESSION_COLUMNS = 'id, user_id, created_at, last_seen_at, expires_at, scope, ended_at'
-const TOKEN_COLUMNS = 'id, user_id, name, role_scope, created_at, expires_at, last_used_at, revoked_at'
+const TOKEN_SELECT = `SELECT ${TOKEN_COLUMNS.join(', ')} FROM api_tokens`
 
 export async function insertSession(db: Pg, s: Omit<SessionRow, 'ended_at' | 'last_seen_at'> & {tokenHash: Buffer}): Promise<void> {
   await run(
@@ -13,9 +14,10 @@ export async function insertSession(db: Pg, s: Omit<SessionRow, 'ended_at' | 'la
   )
 }
 
-// The credential lookups run on every API request: named queries.
-export function findSessionByHash(db: Pg, tokenHash: Buffer): Promise<SessionRow | undefined> {
-  return one<SessionRow>(db, {name: 'session-by-hash', text: `SELECT ${SESSION_COLUMNS} FROM sessions WHERE token_hash = $1`}, [tokenHash])
+// The credential lookups run on every API request: named queries, each with its user's row.
+export async function findSessionByHash(db: Pg, tokenHash: Buffer): Promise<CredentialWithUser<SessionRow> | undefined> {
+  const text = `SELECT ${credentialColumns('s', SESSION_COLUMNS)}, ${USER_COLUMNS} FROM sessions s LEFT JOIN users ON users.id = s.user_id WHERE s.token_hash = $1`
+  return splitCredentialRow(await one(db, {name: 'session-with-user', text}, [tokenHash]), SESSION_COLUMNS)
 }
 
 export async function touchSession(db: Pg, id: string, at: string): Promise<void> {
@@ -42,18 +44,19 @@ export async function insertToken(db: Pg, t: Omit<TokenRow, 'last_used_at' | 're
   )
 }
 
-export function findTokenByHash(db: Pg, tokenHash: Buffer): Promise<TokenRow | undefined> {
-  return one<TokenRow>(db, {name: 'token-by-hash', text: `SELECT ${TOKEN_COLUMNS} FROM api_tokens WHERE token_hash = $1`}, [tokenHash])
+export async function findTokenByHash(db: Pg, tokenHash: Buffer): Promise<CredentialWithUser<TokenRow> | undefined> {
+  const text = `SELECT ${credentialColumns('t', TOKEN_COLUMNS)}, ${USER_COLUMNS} FROM api_tokens t LEFT JOIN users ON users.id = t.user_id WHERE t.token_hash = $1`
+  return splitCredentialRow(await one(db, {name: 'token-with-user', text}, [tokenHash]), TOKEN_COLUMNS)
 }
 
 // created_at ties (two tokens in one millisecond) break by id here; SQLite breaks them by insertion order.
 export function listTokens(db: Pg, userId?: string): Promise<TokenRow[]> {
-  if (userId) return all<TokenRow>(db, `SELECT ${TOKEN_COLUMNS} FROM api_tokens WHERE user_id = $1 ORDER BY created_at, id`, [userId])
-  return all<TokenRow>(db, `SELECT ${TOKEN_COLUMNS} FROM api_tokens ORDER BY created_at, id`)
+  if (userId) return all<TokenRow>(db, `${TOKEN_SELECT} WHERE user_id = $1 ORDER BY created_at, id`, [userId])
+  return all<TokenRow>(db, `${TOKEN_SELECT} ORDER BY created_at, id`)
 }
 
 export function findTokenById(db: Pg, id: string): Promise<TokenRow | undefined> {
-  return one<TokenRow>(db, `SELECT ${TOKEN_COLUMNS} FROM api_tokens WHERE id = $1`, [id])
+  return one<TokenRow>(db, `${TOKEN_SELECT} WHERE id = $1`, [id])
 }
 
 export async function touchToken(db: Pg, id: string, at: string): Promise<void> {

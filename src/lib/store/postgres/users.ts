@@ -8,9 +8,10 @@ import type {Role} from '../../domain/roles.js'
 import type {UserPatch, UserRow} from '../users.js'
 import {all, one, run, type Pg} from './pg.js'
 
-const USER_COLUMNS =
-  'id, username, display_name, role, password_hash, disabled, locked_at, mfa_secret, mfa_pending_secret, mfa_required, mfa_last_step, agency_id, created_at, updated_at'
-const SELECT_USER = `SELECT ${USER_COLUMNS}, (SELECT until FROM login_lockouts WHERE lower(name) = lower(users.username)) AS locked_until FROM users`
+const COLUMNS = ['id', 'username', 'display_name', 'role', 'password_hash', 'disabled', 'locked_at', 'mfa_secret', 'mfa_pending_secret', 'mfa_required', 'mfa_last_step', 'agency_id', 'created_at', 'updated_at']
+/** A user's columns and name lockout, from the table named `users` (credential lookups join it). */
+export const USER_COLUMNS = `${COLUMNS.map((c) => `users.${c}`).join(', ')}, (SELECT until FROM login_lockouts WHERE lower(name) = lower(users.username)) AS locked_until`
+const SELECT_USER = `SELECT ${USER_COLUMNS} FROM users`
 
 /** The columns updateUser may set: the patch's keys are checked against them, never spliced in blind. */
 const PATCHABLE = new Set<string>(['role', 'agency_id', 'disabled', 'locked_at', 'mfa_secret', 'mfa_pending_secret', 'mfa_required', 'mfa_last_step', 'password_hash'])
