@@ -12,7 +12,10 @@ import {fileURLToPath} from 'node:url'
 import {execute} from '@oclif/core'
 import {Exit} from '@oclif/core/handle'
 
-import type {CliResult} from './cli.js'
+import type {CliResult, runCli} from './cli.js'
+
+/** runCli's options; `timeoutMs` is not needed here: the test's own timeout bounds the command. */
+type Options = NonNullable<Parameters<typeof runCli>[1]>
 
 const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
 const LEAN_RUNNER = new URL('../../dist/lib/output/lean-runner.js', import.meta.url).href
@@ -20,14 +23,14 @@ const LEAN_RUNNER = new URL('../../dist/lib/output/lean-runner.js', import.meta.
 // One command at a time: it borrows the process's env, stdin, stdout, stderr and console.
 let queue: Promise<unknown> = Promise.resolve()
 
-export function runInProcess(args: string[], options: {env?: Record<string, string | undefined>; input?: string} = {}): Promise<CliResult> {
+export function runInProcess(args: string[], options: Options = {}): Promise<CliResult> {
   if (['--version', '-v', 'version'].includes(args[0]!)) throw new Error('bin/run.js prints the version itself: use runCli')
   const result = queue.then(() => run(args, options))
   queue = result.catch(() => {})
   return result
 }
 
-async function run(args: string[], options: {env?: Record<string, string | undefined>; input?: string}): Promise<CliResult> {
+async function run(args: string[], options: Options): Promise<CliResult> {
   let stdout = ''
   let stderr = ''
   let code: number | undefined
@@ -48,9 +51,10 @@ async function run(args: string[], options: {env?: Record<string, string | undef
   process.stdout.write = capture((t) => (stdout += t))
   process.stderr.write = capture((t) => (stderr += t))
   globalThis.console = new Console(process.stdout, process.stderr)
-  Exit.exit = (exitCode = 0) => {
+  // oclif's handler ends with Exit.exit(code): the code is what a process would have exited with.
+  Exit.exit = ((exitCode = 0) => {
     code = exitCode
-  }
+  }) as typeof Exit.exit
   process.exitCode = undefined
   try {
     const {runLean} = (await import(/* @vite-ignore */ LEAN_RUNNER)) as {runLean(argv: string[]): Promise<boolean>}
