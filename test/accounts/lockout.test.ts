@@ -5,6 +5,7 @@ import type {AuditRecord} from '../../src/lib/audit/record.js'
 import {ApiClient} from '../../src/lib/client/api.js'
 import type {TokenView, UserView, WhoAmI} from '../../src/lib/domain/auth.js'
 import {runCli} from '../helpers/cli.js'
+import {runInProcess} from '../helpers/cli-in-process.js'
 import {ADMIN, removeDir, startTestServer, type TestServer} from '../helpers/server.js'
 import {failure} from '../helpers/failure.js'
 
@@ -134,7 +135,8 @@ describe('rtcc server unlock', () => {
   })
 
   it('names the data dir when the user does not exist', async () => {
-    const missing = await runCli(['server', 'unlock', 'nobody-here', '--data-dir', t.dataDir, ...(t.database ? ['--database', t.database] : [])])
+    // In this process (same dist/ code and oclif handling); the unlock above runs bin/run.js as a process.
+    const missing = await runInProcess(['server', 'unlock', 'nobody-here', '--data-dir', t.dataDir, ...(t.database ? ['--database', t.database] : [])])
     expect(missing.code).toBe(1)
     expect(missing.stderr).toContain(`no user "nobody-here" in ${t.dataDir}`)
   })

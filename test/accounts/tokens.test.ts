@@ -3,7 +3,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {ApiClient} from '../../src/lib/client/api.js'
 import type {TokenView, UserView, WhoAmI} from '../../src/lib/domain/auth.js'
-import {runCli} from '../helpers/cli.js'
+import {runInProcess} from '../helpers/cli-in-process.js'
 import {removeDir, startTestServer, tempDir, type TestServer} from '../helpers/server.js'
 import {failure} from '../helpers/failure.js'
 
@@ -33,8 +33,9 @@ describe('API tokens follow their user', () => {
   it("a demoted admin's token can no longer list users or re-promote her", async () => {
     const token = await tokenOf('carol', 'admin', 'admin')
     await t.admin.post('/v1/users/carol/role', {role: 'analyst'})
+    // In this process (same dist/ code and oclif handling); spine.test.ts runs `user` commands as processes.
     const cli = (args: string[]) =>
-      runCli(args, {env: {RTCC_CONFIG_DIR: configDir, RTCC_SERVER: t.url, RTCC_FINGERPRINT: t.fingerprint, RTCC_TOKEN: token}})
+      runInProcess(args, {env: {RTCC_CONFIG_DIR: configDir, RTCC_SERVER: t.url, RTCC_FINGERPRINT: t.fingerprint, RTCC_TOKEN: token}})
 
     const list = await cli(['user', 'list', '--json'])
     expect(list.code).toBe(4)

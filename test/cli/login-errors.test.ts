@@ -5,6 +5,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {ApiClient} from '../../src/lib/client/api.js'
 import {runCli} from '../helpers/cli.js'
+import {runInProcess} from '../helpers/cli-in-process.js'
 import {ADMIN, removeDir, startTestServer, tempDir, type TestServer} from '../helpers/server.js'
 
 let t: TestServer
@@ -14,8 +15,11 @@ const freshConfig = () => {
   dirs.push(dir)
   return dir
 }
-const cli = (configDir: string, args: string[], input?: string, env: Record<string, string> = {}) =>
-  runCli(args, {env: {RTCC_CONFIG_DIR: configDir, RTCC_TOKEN: undefined, RTCC_SERVER: undefined, RTCC_FINGERPRINT: undefined, RTCC_PROFILE: undefined, ...env}, input})
+const runWith = (run: typeof runCli) => (configDir: string, args: string[], input?: string, env: Record<string, string> = {}) =>
+  run(args, {env: {RTCC_CONFIG_DIR: configDir, RTCC_TOKEN: undefined, RTCC_SERVER: undefined, RTCC_FINGERPRINT: undefined, RTCC_PROFILE: undefined, ...env}, input})
+// In this process (same dist/ code and oclif handling, no start-up per call); `bin` through bin/run.js as a process.
+const cli = runWith(runInProcess)
+const bin = runWith(runCli)
 const loginArgs = (url: string, ...more: string[]) => ['login', url, '--user', ADMIN.username, '--password-stdin', '--fingerprint', t.fingerprint, ...more]
 
 beforeAll(async () => {
@@ -32,7 +36,7 @@ describe('rtcc login', () => {
   it('accepts host:port as https://host:port', async () => {
     const config = freshConfig()
     const hostPort = new URL(t.url).host
-    const result = await cli(config, [...loginArgs(hostPort), '--json'], ADMIN.password)
+    const result = await bin(config, [...loginArgs(hostPort), '--json'], ADMIN.password)
     expect(result.code, result.stderr).toBe(0)
     expect(result.json()).toMatchObject({server: t.url, user: {username: ADMIN.username}})
   })
@@ -87,7 +91,7 @@ describe('errors from the server and the connection', () => {
   })
 
   it('an unpinned self-signed certificate points to --fingerprint and rtcc login, not to a stopped server', async () => {
-    const result = await cli(freshConfig(), ['whoami'], undefined, {RTCC_SERVER: t.url, RTCC_TOKEN: 'rtcc_s_whatever'})
+    const result = await bin(freshConfig(), ['whoami'], undefined, {RTCC_SERVER: t.url, RTCC_TOKEN: 'rtcc_s_whatever'})
     expect(result.code).toBe(1)
     expect(result.stderr).toContain('not trusted')
     expect(result.stderr).toContain('--fingerprint')
@@ -99,7 +103,7 @@ describe('errors from the server and the connection', () => {
 describe('rtcc doctor', () => {
   it('only reads: on a fresh machine it creates no config folder or file', async () => {
     const config = join(freshConfig(), 'not-yet')
-    const result = await cli(config, ['doctor', '--json'], undefined, {RTCC_SERVER: t.url})
+    const result = await bin(config, ['doctor', '--json'], undefined, {RTCC_SERVER: t.url})
     expect(result.json<{checks: {name: string}[]}>().checks.map((c) => c.name)).toContain('server')
     expect(existsSync(config)).toBe(false)
   })

@@ -7,13 +7,17 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {SqliteStore} from '../../src/lib/store/sqlite-store.js'
 import {runCli} from '../helpers/cli.js'
+import {runInProcess} from '../helpers/cli-in-process.js'
 import {backendUnderTest} from '../helpers/database.js'
 import {ADMIN, removeDir, startTestServer, tempDir, type TestServer} from '../helpers/server.js'
 
 let t: TestServer
 let configDir: string
 const env = () => ({RTCC_CONFIG_DIR: configDir, RTCC_DATA_DIR: t.dataDir})
-const cli = (args: string[], input?: string) => runCli(args, {env: env(), input})
+// Most commands run in this process (same dist/ code, same oclif handling, no Node start-up per call);
+// `bin` goes through bin/run.js as a process for at least one command of each family here.
+const cli = (args: string[], input?: string) => runInProcess(args, {env: env(), input})
+const bin = (args: string[], input?: string) => runCli(args, {env: env(), input})
 
 beforeAll(async () => {
   t = await startTestServer()
@@ -28,16 +32,16 @@ afterAll(async () => {
 
 describe('rtcc CLI against a real server', () => {
   it('prints its version', async () => {
-    const result = await cli(['--version'])
+    const result = await bin(['--version'])
     expect(result.code).toBe(0)
     expect(result.stdout).toMatch(/^rtcc\/0\.1\.0 /)
   })
 
   it('refuses a login when the certificate does not match the given fingerprint, saving nothing', async () => {
-    const result = await cli(['login', t.url, '--user', ADMIN.username, '--password-stdin', '--fingerprint', 'AA'.repeat(32)], ADMIN.password)
+    const result = await bin(['login', t.url, '--user', ADMIN.username, '--password-stdin', '--fingerprint', 'AA'.repeat(32)], ADMIN.password)
     expect(result.code).toBe(1)
     expect(result.stderr).toContain('REFUSED')
-    expect((await cli(['whoami'])).code).toBe(2)
+    expect((await bin(['whoami'])).code).toBe(2)
   })
 
   it('non-interactive login without a fingerprint names the flag to pass', async () => {
@@ -74,7 +78,7 @@ describe('rtcc CLI against a real server', () => {
   })
 
   it('exits 2 with a usage message for a bad flag', async () => {
-    const result = await cli(['user', 'add', 'x', '--role', 'emperor'])
+    const result = await bin(['user', 'add', 'x', '--role', 'emperor'])
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(/emperor/)
     expect(result.stderr).not.toMatch(/\n\s+at /)
@@ -92,7 +96,7 @@ describe('rtcc CLI against a real server', () => {
     const first = await t.server.ctx.events.publish({type: 'test.ping', data: {n: 1}})
     await t.server.ctx.events.publish({type: 'other.thing', data: {}})
     await t.server.ctx.events.publish({type: 'test.ping', data: {n: 2}})
-    const result = await cli(['events', 'tail', '--types', 'test.*', '--since-id', String(first.id - 1), '--limit', '2', '--json'])
+    const result = await bin(['events', 'tail', '--types', 'test.*', '--since-id', String(first.id - 1), '--limit', '2', '--json'])
     expect(result.code).toBe(0)
     const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as {type: string; data: {n: number}})
     expect(lines.map((e) => e.data.n)).toEqual([1, 2])
@@ -121,7 +125,7 @@ describe('rtcc CLI against a real server', () => {
     const db = new Database(copy)
     db.prepare("UPDATE audit_records SET outcome = 'denied' WHERE seq = 3").run()
     db.close()
-    const tampered = await cli(['audit', 'verify', '--db', copy, '--public-key', pub])
+    const tampered = await bin(['audit', 'verify', '--db', copy, '--public-key', pub])
     expect(tampered.code).toBe(1)
     expect(tampered.stderr).toContain('FAILED')
     expect(tampered.stderr).toMatch(/seq 3\b/)
@@ -139,7 +143,7 @@ describe('rtcc CLI against a real server', () => {
 
   it('logout ends the session: the stored token no longer works', async () => {
     expect((await cli(['logout'])).code).toBe(0)
-    const after = await cli(['whoami'])
+    const after = await bin(['whoami'])
     expect(after.code).toBe(4)
   })
 })

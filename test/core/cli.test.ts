@@ -22,6 +22,7 @@ import {ffmpegPath} from '../../src/lib/media/ffmpeg.js'
 import {probeStream} from '../../src/lib/media/probe.js'
 import {type SimulatorHandle, startSimulatedCameras} from '../../src/lib/onvif/simulator/index.js'
 import {runCli} from '../helpers/cli.js'
+import {runInProcess} from '../helpers/cli-in-process.js'
 import {removeDir, startTestServer, tempDir, type TestServer} from '../helpers/server.js'
 import {CAMERA_CREDENTIALS, until} from './helpers.js'
 
@@ -35,7 +36,9 @@ let provisioned: ProvisionResult
 let investigator: ApiClient
 const env: Record<string, Record<string, string>> = {}
 
-const cli = (who: 'admin' | 'investigator' | 'core', args: string[], timeoutMs = 30_000) => runCli(args, {env: env[who], timeoutMs})
+// In this process (same dist/ code and oclif handling, no start-up per call); `discover`, `core run`
+// and `stream open --play` below go through bin/run.js as processes.
+const cli = (who: 'admin' | 'investigator' | 'core', args: string[]) => runInProcess(args, {env: env[who]})
 
 beforeAll(async () => {
   t = await startTestServer()

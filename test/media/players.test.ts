@@ -10,6 +10,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {probeStream} from '../../src/lib/media/probe.js'
 import {runCli} from '../helpers/cli.js'
+import {runInProcess} from '../helpers/cli-in-process.js'
 import {removeDir, tempDir} from '../helpers/server.js'
 import {type Site, startSite} from '../core/helpers.js'
 
@@ -119,9 +120,10 @@ describe('rtcc doctor', () => {
     const path = [join(work, 'bin-mpv'), join(work, 'bin-vlc')].join(':')
     const found = await runCli(['doctor', '--json'], {env: {...env, PATH: path}})
     expect(player(found.json<Report>())).toEqual({name: 'player', ok: true, detail: `mpv ${join(work, 'bin-mpv', 'mpv')} (used by --play), vlc ${join(work, 'bin-vlc', 'vlc')}`})
-    const chosen = await runCli(['doctor', '--json'], {env: {...env, PATH: path, RTCC_PLAYER: 'vlc'}})
+    // The first through bin/run.js as a process; these in this process (same dist/ code, no start-up).
+    const chosen = await runInProcess(['doctor', '--json'], {env: {...env, PATH: path, RTCC_PLAYER: 'vlc'}})
     expect(player(chosen.json<Report>())?.detail).toMatch(/^vlc \S+\/bin-vlc\/vlc \(used by --play\), mpv /)
-    const none = await runCli(['doctor', '--json'], {env: {...env, PATH: join(work, 'empty-bin')}})
+    const none = await runInProcess(['doctor', '--json'], {env: {...env, PATH: join(work, 'empty-bin')}})
     expect(player(none.json<Report>())).toMatchObject({ok: true, detail: expect.stringMatching(/^none found/)})
   })
 })

@@ -20,6 +20,7 @@ import {IMPORT_OPTIONS_HEADER} from '../../src/lib/domain/registry-import.js'
 import {ffmpegPath} from '../../src/lib/media/ffmpeg.js'
 import type {MigrateToReport} from '../../src/lib/store/migrate-to.js'
 import {runCli} from '../helpers/cli.js'
+import {runInProcess} from '../helpers/cli-in-process.js'
 import {createTestDatabase, type TestDatabase} from '../helpers/database.js'
 import {removeDir, startTestServer, tempDir} from '../helpers/server.js'
 import {decodeQuotedPrintable} from '../helpers/smtp.js'
@@ -112,7 +113,8 @@ async function targetCounts(): Promise<Record<string, number>> {
 
 describe('rtcc server migrate-to', () => {
   it('a move that fails half-way (a row PostgreSQL rejects) keeps nothing and says which table', async () => {
-    const failed = await runCli(['server', 'migrate-to', database.url, '--data-dir', brokenDir, '--json'], {timeoutMs: 60_000})
+    // In this process (same dist/ code and oclif handling); the whole move below runs bin/run.js as a process.
+    const failed = await runInProcess(['server', 'migrate-to', database.url, '--data-dir', brokenDir, '--json'])
     expect(failed.code).toBe(1)
     expect(failed.json<{error: {code: string; message: string}}>().error).toMatchObject({code: 'copy_failed', message: expect.stringContaining('core_cameras')})
     const counts = await targetCounts()
@@ -186,7 +188,7 @@ describe('rtcc server migrate-to', () => {
 
   it('refuses a second move into a database that already holds rtcc data, changing nothing', async () => {
     const before = await targetCounts()
-    const again = await runCli(['server', 'migrate-to', database.url, '--data-dir', dataDir], {timeoutMs: 60_000})
+    const again = await runInProcess(['server', 'migrate-to', database.url, '--data-dir', dataDir])
     expect(again.code).toBe(1)
     expect(again.stderr).toMatch(/already holds rtcc data \(in .*users/)
     expect(await targetCounts()).toEqual(before)
@@ -195,13 +197,13 @@ describe('rtcc server migrate-to', () => {
   it('refuses a data dir without a database and a URL that is not PostgreSQL (usage errors, exit 2)', async () => {
     const empty = tempDir('rtcc-ops-empty-')
     try {
-      const missing = await runCli(['server', 'migrate-to', database.url, '--data-dir', empty])
+      const missing = await runInProcess(['server', 'migrate-to', database.url, '--data-dir', empty])
       expect(missing.code).toBe(2)
       expect(missing.stderr).toMatch(/no rtcc database in/)
     } finally {
       removeDir(empty)
     }
-    const mysql = await runCli(['server', 'migrate-to', 'mysql://root:hunter2@db/rtcc', '--data-dir', dataDir])
+    const mysql = await runInProcess(['server', 'migrate-to', 'mysql://root:hunter2@db/rtcc', '--data-dir', dataDir])
     expect(mysql.code).toBe(2)
     expect(mysql.stderr).toMatch(/rtcc accepts postgres:\/\/ or postgresql:\/\//)
     expect(mysql.stderr).not.toContain('hunter2')

@@ -9,6 +9,7 @@ import {newId} from '../../src/lib/domain/ids.js'
 import type {PanicView} from '../../src/lib/domain/panic.js'
 import type {CameraPolicy, DecisionExplanation, PolicyView} from '../../src/lib/domain/policy.js'
 import {runCli} from '../helpers/cli.js'
+import {runInProcess} from '../helpers/cli-in-process.js'
 import {removeDir, startTestServer, tempDir, type TestServer} from '../helpers/server.js'
 import {ownerWithCameras} from './owner-fixture.js'
 
@@ -19,8 +20,9 @@ let ownerToken: string
 let inesToken: string
 let camera: Camera
 
-const as = (token: string, configDir: string) => (args: string[]) =>
-  runCli(args, {env: {RTCC_CONFIG_DIR: configDir, RTCC_SERVER: t.url, RTCC_FINGERPRINT: t.fingerprint, RTCC_TOKEN: token}})
+// In this process (same dist/ code and oclif handling, no start-up per call) unless `run` is runCli.
+const as = (token: string, configDir: string, run = runInProcess) => (args: string[]) =>
+  run(args, {env: {RTCC_CONFIG_DIR: configDir, RTCC_SERVER: t.url, RTCC_FINGERPRINT: t.fingerprint, RTCC_TOKEN: token}})
 const owner = (args: string[]) => as(ownerToken, ownerConfig)(args)
 const ines = (args: string[]) => as(inesToken, agencyConfig)(args)
 
@@ -42,7 +44,7 @@ afterAll(async () => {
 
 describe('owner control from the command line', () => {
   it('policy set signs with a new owner key; agencies see the mode and are refused a change (exit 4)', async () => {
-    const set = await owner(['policy', 'set', 'Front door', '--live', 'emergency', '--recorded', 'approval', '--schedule', 'Mon-Fri 22:00-06:00', '--time-zone', 'America/Chicago', '--json'])
+    const set = await as(ownerToken, ownerConfig, runCli)(['policy', 'set', 'Front door', '--live', 'emergency', '--recorded', 'approval', '--schedule', 'Mon-Fri 22:00-06:00', '--time-zone', 'America/Chicago', '--json'])
     expect(set.code, set.stderr).toBe(0)
     expect(set.json<{policy: CameraPolicy}>().policy).toMatchObject({cameraId: camera.id, live: {mode: 'emergency', schedule: [{days: [1, 2, 3, 4, 5], from: '22:00', to: '06:00'}]}, timeZone: 'America/Chicago'})
     expect(set.stderr).toContain('made your owner key')
@@ -63,7 +65,7 @@ describe('owner control from the command line', () => {
   })
 
   it('panic trigger names the cameras it opens; panic clear ends it', async () => {
-    const trigger = await owner(['panic', 'trigger', '--message', 'robbery', '--duration', '30m', '--json'])
+    const trigger = await as(ownerToken, ownerConfig, runCli)(['panic', 'trigger', '--message', 'robbery', '--duration', '30m', '--json'])
     expect(trigger.code, trigger.stderr).toBe(0)
     const panic = trigger.json<PanicView>()
     expect(panic).toMatchObject({site: 'Deli on Division', message: 'robbery'})
@@ -80,7 +82,7 @@ describe('owner control from the command line', () => {
   })
 
   it('access request → inbox → approve → policy test → access report', async () => {
-    const asked = await ines(['access', 'request', camera.id, '--reason', 'stolen car seen on Division', '--duration', '20m', '--json'])
+    const asked = await as(inesToken, agencyConfig, runCli)(['access', 'request', camera.id, '--reason', 'stolen car seen on Division', '--duration', '20m', '--json'])
     expect(asked.code, asked.stderr).toBe(0)
     const request = asked.json<AccessRequest>()
     const inbox = await owner(['access', 'inbox', '--json'])
@@ -104,8 +106,8 @@ describe('owner control from the command line', () => {
       server: {url: 'https://127.0.0.1:9', fingerprint: 'AA:'.repeat(31) + 'AA', certPem: '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----'},
       cameras: [{id: cameraId, name: 'Till', rtspUrl: 'rtsp://127.0.0.1:8554/till', credentials: null, deviceServiceUrl: null, make: null, model: null, addedAt: new Date().toISOString()}],
     })
-    const local = (args: string[]) => runCli(args, {env: {RTCC_CONFIG_DIR: ownerConfig, RTCC_SERVER: undefined, RTCC_TOKEN: undefined}})
-    const set = await local(['policy', 'set', 'till', '--live', 'always', '--recorded', 'approval', '--config-dir', dir, '--json'])
+    const local = (args: string[], run = runInProcess) => run(args, {env: {RTCC_CONFIG_DIR: ownerConfig, RTCC_SERVER: undefined, RTCC_TOKEN: undefined}})
+    const set = await local(['policy', 'set', 'till', '--live', 'always', '--recorded', 'approval', '--config-dir', dir, '--json'], runCli)
     expect(set.code, set.stderr).toBe(0)
     const [shown, unknown] = await Promise.all([local(['policy', 'show', '--config-dir', dir, '--json']), local(['policy', 'set', 'Door', '--live', 'always', '--config-dir', dir])])
     expect(shown.json<{cameraId: string; policy: CameraPolicy}[]>()).toEqual([expect.objectContaining({cameraId, cameraName: 'Till', policy: expect.objectContaining({live: {mode: 'always'}, recorded: {mode: 'approval'}})})])

@@ -20,6 +20,7 @@ import {ffprobePath} from '../../src/lib/media/ffmpeg.js'
 import {runMediaTool} from '../../src/lib/media/run.js'
 import {signApproval} from '../../src/lib/policy/document.js'
 import {runCli} from '../helpers/cli.js'
+import {runInProcess} from '../helpers/cli-in-process.js'
 import {failure} from '../helpers/failure.js'
 import {removeDir, tempDir} from '../helpers/server.js'
 import {sqlAll} from '../helpers/sql.js'
@@ -155,14 +156,15 @@ describe('recorded video on the Core', () => {
   it('works from the command line: core camera record on the Core host, recordings list and pull for the investigator', async () => {
     const base = {RTCC_CONFIG_DIR: join(out, 'profile'), RTCC_SERVER: site.t.url, RTCC_FINGERPRINT: site.t.fingerprint}
     const investigator = {...base, RTCC_TOKEN: site.investigator.options.token!}
-    const record = await runCli(['core', 'camera', 'record', cam.never, '--retention', '2h', '--json'], {env: {RTCC_CORE_DIR: site.dir}})
+    // In this process (same dist/ code and oclif handling), but for the pull: bin/run.js as a process.
+    const record = await runInProcess(['core', 'camera', 'record', cam.never, '--retention', '2h', '--json'], {env: {RTCC_CORE_DIR: site.dir}})
     expect(record.code, record.stderr).toBe(0)
     expect(record.json<{settings: {on: boolean; retentionSeconds: number}}>().settings).toMatchObject({on: true, retentionSeconds: 7200})
-    const nothing = await runCli(['core', 'camera', 'record', cam.never], {env: {RTCC_CORE_DIR: site.dir}})
+    const nothing = await runInProcess(['core', 'camera', 'record', cam.never], {env: {RTCC_CORE_DIR: site.dir}})
     expect(nothing.code).toBe(2)
     expect(nothing.stderr).toMatch(/nothing to change/)
 
-    const list = await runCli(['recordings', 'list', cam.always, '--json'], {env: investigator})
+    const list = await runInProcess(['recordings', 'list', cam.always, '--json'], {env: investigator})
     expect(list.code, list.stderr).toBe(0)
     const from = list.json<RecordingList>().ranges[0]!.from
     const to = new Date(Date.parse(from) + 1500).toISOString()
@@ -171,10 +173,10 @@ describe('recorded video on the Core', () => {
     expect(pull.code, pull.stderr).toBe(0)
     expect(pull.json<{caseId: string; coreSignature: string}>()).toMatchObject({caseId: 'CASE-CLI', coreSignature: 'verified'})
     expect(readdirSync(dir)).toContain('custody.json')
-    const verify = await runCli(['evidence', 'verify', dir, '--json'], {env: {RTCC_CONFIG_DIR: join(out, 'profile')}})
+    const verify = await runInProcess(['evidence', 'verify', dir, '--json'], {env: {RTCC_CONFIG_DIR: join(out, 'profile')}})
     expect(verify.code, verify.stderr).toBe(0)
 
-    const refused = await runCli(['recordings', 'list', cam.never, '--json'], {env: investigator})
+    const refused = await runInProcess(['recordings', 'list', cam.never, '--json'], {env: investigator})
     expect(refused.code).toBe(4)
     expect(refused.json<{error: {message: string}}>().error.message).toMatch(/never shares recordings/)
   }, 90_000)

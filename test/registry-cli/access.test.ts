@@ -13,7 +13,8 @@ const SQUARE = {type: 'Feature', properties: {name: 'Loop'}, geometry: {type: 'P
 const EDGE_CSV = 'external_id,name,latitude,longitude,location_type,owner_email\nIN,Inside,41.88,-87.6202,business,edge@example.org\nOUT,Outside,41.88,-87.61994,business,edge@example.org\nFAR,Far away,41.95,-87.70,school,edge@example.org\n'
 
 beforeAll(async () => {
-  r = await startRegistryCli()
+  // Commands run in this process; `spawn: true` sends at least one per command family through bin/run.js.
+  r = await startRegistryCli({inProcess: true})
   // Setup through the API: the CLI is what the tests below exercise.
   await r.t.admin.http.post('v1/registry/import', {
     body: EDGE_CSV,
@@ -38,7 +39,7 @@ describe('who may read and import the registry', () => {
 
   it('an installer gets exit 4 for list and export', async () => {
     for (const args of [['registry', 'list'], ['registry', 'export', '--format', 'csv']]) {
-      const result = await r.cli(args, {profile: 'ian'})
+      const result = await r.cli(args, {profile: 'ian', spawn: true})
       expect(result.code).toBe(4)
       expect(result.stderr).toMatch(/role "installer" may not registry\.(list|export)/)
       expect(result.stdout).toBe('')
@@ -63,7 +64,7 @@ describe('who may read and import the registry', () => {
 
 describe('agencies and jurisdictions', () => {
   it('adds an agency from a GeoJSON file and lists it', async () => {
-    const add = await r.cli(['agency', 'add', 'Loop PD', '--jurisdiction', r.file('loop.geojson', JSON.stringify(SQUARE)), '--json'])
+    const add = await r.cli(['agency', 'add', 'Loop PD', '--jurisdiction', r.file('loop.geojson', JSON.stringify(SQUARE)), '--json'], {spawn: true})
     expect(add.code).toBe(0)
     expect(add.json()).toMatchObject({name: 'Loop PD', polygons: 1, bbox: {minLatitude: 41.87, maxLatitude: 41.89, minLongitude: -87.64, maxLongitude: -87.62}})
     const bad = await r.cli(['agency', 'add', 'Broken PD', '--jurisdiction', r.file('line.geojson', JSON.stringify({type: 'LineString', coordinates: [[0, 0], [1, 1]]}))])
@@ -97,19 +98,20 @@ describe('agencies and jurisdictions', () => {
 
 describe('camera owners', () => {
   const OWNER_PASSWORD = 'Front-Door-Pass-5'
-  const mo = (args: string[], input?: string) => r.cli(args, {profile: 'mo', input})
+  const mo = (args: string[], input?: string, spawn?: boolean) => r.cli(args, {profile: 'mo', input, spawn})
 
   it('signs up with flags and --password-stdin, is logged in, and manages only its own cameras', async () => {
     const signup = await mo(
       ['owner', 'signup', r.t.url, '--user', 'corner-shop', '--name', 'Mo Patel', '--organisation', 'Corner Shop', '--email', 'Mo@Example.org', '--phone', '+1 312 555 0100', '--password-stdin', '--fingerprint', r.t.fingerprint, '--json'],
       OWNER_PASSWORD,
+      true,
     )
     expect(signup.code).toBe(0)
     expect(signup.json()).toMatchObject({user: {username: 'corner-shop', role: 'owner'}, owner: {displayName: 'Mo Patel', email: 'mo@example.org', verified: false}, login: {profile: 'mo'}})
 
     const front = (await mo(['camera', 'add', '--name', 'Front door', '--at', '41.8801,-87.6301', '--direction', '180', '--fov', '90', '--records', '--retention-days', '14', '--tag', 'storefront,door', '--json'])).json<Camera>()
     expect(front).toMatchObject({name: 'Front door', locationType: 'business', viewDirection: 180, fieldOfView: 90, records: true, retentionDays: 14, tags: ['storefront', 'door'], source: 'owner'})
-    const lot = await mo(['camera', 'add', '--name', 'Lot', '--at', '41.8799,-87.6302', '--type', 'business', '--no-records'])
+    const lot = await mo(['camera', 'add', '--name', 'Lot', '--at', '41.8799,-87.6302', '--type', 'business', '--no-records'], undefined, true)
     expect(lot.code).toBe(0)
     expect(lot.stdout).toMatch(/^name\s+Lot$/m)
 

@@ -1,4 +1,7 @@
-/** A real server plus the real CLI (spawned over dist/), logged in per profile, for registry CLI tests. */
+/**
+ * A real server plus the real CLI (spawned over dist/, or run in this process with `inProcess`: the same
+ * dist/ code, see ../helpers/cli-in-process.ts), logged in per profile, for registry CLI tests.
+ */
 import {fileURLToPath} from 'node:url'
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -7,6 +10,7 @@ import type {Camera} from '../../src/lib/domain/camera.js'
 import type {Role} from '../../src/lib/domain/roles.js'
 import {distanceMetres} from '../../src/lib/registry/geo.js'
 import {type CliResult, runCli} from '../helpers/cli.js'
+import {runInProcess} from '../helpers/cli-in-process.js'
 import {ADMIN, removeDir, startTestServer, tempDir, type TestServer} from '../helpers/server.js'
 
 export const DATA = fileURLToPath(new URL('../../examples/data', import.meta.url))
@@ -15,8 +19,8 @@ export const MAPS = new URL('../../examples/maps/', import.meta.url).pathname
 export interface RegistryCli {
   t: TestServer
   dir: string
-  /** `rtcc …` as the admin (profile "default"), or as another profile with `profile`. */
-  cli(args: string[], options?: {profile?: string; input?: string; env?: Record<string, string | undefined>; timeoutMs?: number}): Promise<CliResult>
+  /** `rtcc …` as the admin (profile "default"), or as another profile with `profile`; `spawn` forces a process. */
+  cli(args: string[], options?: {profile?: string; input?: string; env?: Record<string, string | undefined>; timeoutMs?: number; spawn?: boolean}): Promise<CliResult>
   /** Creates an account through the API; `cli(args, {profile: username})` then runs as it (RTCC_TOKEN). */
   user(username: string, role: Role): Promise<void>
   file(name: string, content: string | Buffer): string
@@ -25,17 +29,18 @@ export interface RegistryCli {
 
 export const PASSWORD = 'Registry-Test-Pass-7'
 
-export async function startRegistryCli(): Promise<RegistryCli> {
+export async function startRegistryCli(options: {inProcess?: boolean} = {}): Promise<RegistryCli> {
   const t = await startTestServer()
   const dir = tempDir('rtcc-regcli-')
   const env = {RTCC_CONFIG_DIR: join(dir, 'config')}
   const tokens = new Map<string, string>()
-  const cli: RegistryCli['cli'] = (args, options = {}) => {
-    const token = options.profile ? tokens.get(options.profile) : undefined
+  const cli: RegistryCli['cli'] = (args, run = {}) => {
+    const token = run.profile ? tokens.get(run.profile) : undefined
     // Always name the profile: each login makes its profile the current one. API-made users reuse the
     // admin's profile (server and pinned certificate) with their own token.
-    const profile = token ? 'default' : (options.profile ?? 'default')
-    return runCli([...args, '--profile', profile], {env: {...env, ...(token ? {RTCC_TOKEN: token} : {}), ...options.env}, input: options.input, timeoutMs: options.timeoutMs ?? 30_000})
+    const profile = token ? 'default' : (run.profile ?? 'default')
+    const how = {env: {...env, ...(token ? {RTCC_TOKEN: token} : {}), ...run.env}, input: run.input, timeoutMs: run.timeoutMs ?? 30_000}
+    return options.inProcess && !run.spawn ? runInProcess([...args, '--profile', profile], how) : runCli([...args, '--profile', profile], how)
   }
   const login = async (username: string, password: string, profile?: string) => {
     const result = await cli(['login', t.url, '--user', username, '--password-stdin', '--fingerprint', t.fingerprint], {input: password, profile})

@@ -17,6 +17,7 @@ import type {CanvassResult, FootageRequest} from '../../src/lib/domain/requests.
 import {IMPORT_OPTIONS_HEADER} from '../../src/lib/domain/registry-import.js'
 import {ffmpegPath} from '../../src/lib/media/ffmpeg.js'
 import {runCli} from '../helpers/cli.js'
+import {runInProcess} from '../helpers/cli-in-process.js'
 import {decodeQuotedPrintable, startSmtp} from '../helpers/smtp.js'
 import {removeDir, startTestServer, tempDir, type TestServer} from '../helpers/server.js'
 import {sqlOne} from '../helpers/sql.js'
@@ -45,8 +46,11 @@ const tokenIn = (mail: string) => /rtcc_r_[A-Za-z0-9_-]{43}/.exec(mail)![0]
 const requestOf = (owner: string) => requests.find((r) => r.owner?.displayName === owner)!
 /** The words of a mailed command line, as a shell would split it (the mail quotes names with spaces). */
 const words = (line: string) => [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]!)
-/** The CLI as an owner with no profile at all: everything comes from the command line. */
-const owner = (args: string[]) => runCli([...args, '--json'], {env: {RTCC_CONFIG_DIR: configDir, RTCC_SERVER: undefined, RTCC_TOKEN: undefined, RTCC_FINGERPRINT: undefined, RTCC_PROFILE: undefined}, timeoutMs: 60_000})
+/**
+ * The CLI as an owner with no profile at all: everything comes from the command line. In this process
+ * (same dist/ code and oclif handling, no start-up per call) unless `run` is runCli.
+ */
+const owner = (args: string[], run = runInProcess) => run([...args, '--json'], {env: {RTCC_CONFIG_DIR: configDir, RTCC_SERVER: undefined, RTCC_TOKEN: undefined, RTCC_FINGERPRINT: undefined, RTCC_PROFILE: undefined}, timeoutMs: 60_000})
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex')
 const ffmpeg = (...args: string[]) => execFileSync(ffmpegPath(), ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25', '-t', '2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', ...args])
 const evidenceCount = async (requestId: string) => Number((await sqlOne<{n: number | string}>(t.server.ctx.store, 'SELECT count(*) AS n FROM evidence_files WHERE request_id = ?', [requestId]))!.n)
@@ -93,7 +97,7 @@ describe('answering a footage request from the email alone', () => {
     const mailed = words(/^ {2}(rtcc request fulfil .* --done .*)$/m.exec(mail)![1]!).slice(1)
     const connection = mailed.slice(mailed.indexOf('--server'))
 
-    const first = await owner(['request', 'fulfil', token, '--camera', 'shop a door', files.ts!, ...connection])
+    const first = await owner(['request', 'fulfil', token, '--camera', 'shop a door', files.ts!, ...connection], runCli)
     expect(first.stderr).toContain('stays open')
     expect(first.code).toBe(0)
     const open = first.json<{request: FootageRequest; uploaded: UploadedClip[]; done: boolean}>()
@@ -151,7 +155,7 @@ describe('answering a footage request from the email alone', () => {
     expect(wrong.stderr).toContain('REFUSED')
     expect((await investigator.get<FootageRequest>(`/v1/requests/${requestOf('Shop B').id}`)).status).toBe('delivered')
 
-    const declined = await owner(words(/^ {2}(rtcc request decline .*)$/m.exec(mail)![1]!).slice(1))
+    const declined = await owner(words(/^ {2}(rtcc request decline .*)$/m.exec(mail)![1]!).slice(1), runCli)
     expect(declined.code).toBe(0)
     expect(declined.json<FootageRequest>().status).toBe('declined')
   })

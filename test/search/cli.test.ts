@@ -9,9 +9,13 @@ import {CUSTODY_FILE, serializeCustody, signCustody} from '../../src/lib/evidenc
 import {probeStream} from '../../src/lib/media/probe.js'
 import type {SearchHit} from '../../src/lib/search/query.js'
 import {runCli} from '../helpers/cli.js'
+import {runInProcess} from '../helpers/cli-in-process.js'
 import {opencvSample, panningVideo, skipWithoutOpencv} from './footage.js'
 
 const SLOW = {timeoutMs: 120_000}
+// In this process (same dist/ code and oclif handling, no start-up per call); the first index and the
+// face refusal go through bin/run.js as processes.
+const cli = (args: string[]) => runInProcess(args)
 let dir: string
 let evidence: string
 
@@ -43,13 +47,13 @@ describe.skipIf(skipWithoutOpencv)('rtcc search, offline on a folder', () => {
     expect(result.indexed.map((f) => f.file)).toEqual(['door-12.mp4'])
     expect(result.skipped).toEqual([{file: 'notes.txt', reason: 'not a video file'}])
     expect(result.sightings).toBeGreaterThanOrEqual(1)
-    const again = await runCli(['search', 'index', evidence, '--json'], SLOW)
+    const again = await cli(['search', 'index', evidence, '--json'])
     expect(again.json<{unchanged: string[]; indexed: unknown[]}>()).toMatchObject({unchanged: ['door-12.mp4'], indexed: []})
   })
 
   it('finds the person with file, offset, colours and thumbnail, as JSON, CSV and copied crops', async () => {
     const thumbs = join(dir, 'crops')
-    const found = await runCli(['search', '--class', 'person', '--min-score', '0.6', '--index', evidence, '--thumbs', thumbs, '--json'])
+    const found = await cli(['search', '--class', 'person', '--min-score', '0.6', '--index', evidence, '--thumbs', thumbs, '--json'])
     expect(found.code, found.stderr).toBe(0)
     const {hits} = found.json<{hits: SearchHit[]}>()
     expect(hits.length).toBeGreaterThanOrEqual(1)
@@ -61,21 +65,21 @@ describe.skipIf(skipWithoutOpencv)('rtcc search, offline on a folder', () => {
     const scores = hits.map((h) => h.score)
     expect(scores).toEqual([...scores].sort((a, b) => b - a))
 
-    const csv = await runCli(['search', '--class', 'person', '--index', evidence, '--csv'])
+    const csv = await cli(['search', '--class', 'person', '--index', evidence, '--csv'])
     expect(csv.stdout.split('\n')[0]).toBe('id,class,score,colours,camera,source,start_seconds,end_seconds,best_seconds,thumbnail')
 
-    const cars = await runCli(['search', '--class', 'car', '--index', evidence, '--json'])
+    const cars = await cli(['search', '--class', 'car', '--index', evidence, '--json'])
     expect(cars.json()).toEqual({hits: []})
-    const otherCamera = await runCli(['search', '--class', 'person', '--camera', 'cam_other', '--index', evidence, '--json'])
+    const otherCamera = await cli(['search', '--class', 'person', '--camera', 'cam_other', '--index', evidence, '--json'])
     expect(otherCamera.json()).toEqual({hits: []})
-    const thisCamera = await runCli(['search', '--class', 'person', '--camera', 'cam_door12', '--index', evidence, '--json'])
+    const thisCamera = await cli(['search', '--class', 'person', '--camera', 'cam_door12', '--index', evidence, '--json'])
     expect(thisCamera.json<{hits: SearchHit[]}>().hits.length).toBe(hits.length)
   })
 
   it('cuts a clip around a sighting by stream copy', async () => {
-    const {hits} = (await runCli(['search', '--class', 'person', '--index', evidence, '--json'])).json<{hits: SearchHit[]}>()
+    const {hits} = (await cli(['search', '--class', 'person', '--index', evidence, '--json'])).json<{hits: SearchHit[]}>()
     const out = join(dir, 'player.mp4')
-    const cut = await runCli(['search', 'clip', hits[0]!.id, '-o', out, '--pad', '1s', '--index', evidence, '--json'])
+    const cut = await cli(['search', 'clip', hits[0]!.id, '-o', out, '--pad', '1s', '--index', evidence, '--json'])
     expect(cut.code, cut.stderr).toBe(0)
     expect(cut.json()).toMatchObject({sighting: hits[0]!.id, output: out, fromSeconds: 0})
     const info = await probeStream(out)
@@ -88,7 +92,7 @@ describe('rtcc search errors', () => {
   it('refuses a file that is not video, naming it', async () => {
     const text = join(dir, 'list.txt')
     writeFileSync(text, 'not a video')
-    const result = await runCli(['search', 'index', text, '--json'])
+    const result = await cli(['search', 'index', text, '--json'])
     expect(result.code).toBe(1)
     expect(result.json()).toMatchObject({error: {code: 'not_video'}})
     expect(result.stderr).toContain(text)
@@ -98,7 +102,7 @@ describe('rtcc search errors', () => {
     const face = await runCli(['search', '--class', 'face', '--index', dir])
     expect(face.code).toBe(2)
     expect(face.stderr).toContain('Faces and other attributes of people are never searchable')
-    const missing = await runCli(['search', '--class', 'car', '--index', join(dir, 'nowhere')])
+    const missing = await cli(['search', '--class', 'car', '--index', join(dir, 'nowhere')])
     expect(missing.code).toBe(1)
     expect(missing.stderr).toContain('rtcc search index')
     expect(existsSync(join(dir, 'nowhere'))).toBe(false)

@@ -13,6 +13,7 @@ import {IMPORT_OPTIONS_HEADER} from '../../src/lib/domain/registry-import.js'
 import {probeStream} from '../../src/lib/media/probe.js'
 import type {SearchJob, ServerHit} from '../../src/lib/domain/search.js'
 import {runCli} from '../helpers/cli.js'
+import {runInProcess} from '../helpers/cli-in-process.js'
 import {removeDir, startTestServer, tempDir, type TestServer} from '../helpers/server.js'
 import {decodeQuotedPrintable, startSmtp} from '../helpers/smtp.js'
 import {sqlAll} from '../helpers/sql.js'
@@ -29,8 +30,11 @@ const tokens: Record<string, string> = {}
 /** The owner answering the request from the email with the CLI (the same clip each time). */
 let fulfil: (...args: string[]) => ReturnType<typeof runCli>
 
-/** The CLI as a signed-in user (a token in the environment, the server's pinned fingerprint). */
-const cli = (who: string, args: string[]) => runCli([...args, '--json'], {env: {RTCC_CONFIG_DIR: join(work, `config-${who}`), RTCC_SERVER: t.url, RTCC_FINGERPRINT: t.fingerprint, RTCC_TOKEN: tokens[who]}, timeoutMs: SLOW})
+/**
+ * The CLI as a signed-in user (a token in the environment, the server's pinned fingerprint): in this
+ * process (same dist/ code and oclif handling) unless `run` is runCli (bin/run.js as a process).
+ */
+const cli = (who: string, args: string[], run = runInProcess) => run([...args, '--json'], {env: {RTCC_CONFIG_DIR: join(work, `config-${who}`), RTCC_SERVER: t.url, RTCC_FINGERPRINT: t.fingerprint, RTCC_TOKEN: tokens[who]}, timeoutMs: SLOW})
 
 describe.skipIf(skipWithoutOpencv)('rtcc search on the server', () => {
   beforeAll(async () => {
@@ -70,7 +74,7 @@ describe.skipIf(skipWithoutOpencv)('rtcc search on the server', () => {
   })
 
   it('indexes the case, finds the person, clips it with lineage, indexes a later upload; another agency finds nothing; both searches audited', async () => {
-    const indexed = await cli('north', ['search', 'index', '--case', CASE])
+    const indexed = await cli('north', ['search', 'index', '--case', CASE], runCli)
     expect(indexed.code, indexed.stderr).toBe(0)
     const job = indexed.json<SearchJob>()
     expect(job).toMatchObject({caseId: CASE, status: 'done', filesTotal: 1, filesDone: 1})

@@ -11,6 +11,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {DeviceView} from '../../src/lib/domain/device.js'
 import {runCli} from '../helpers/cli.js'
+import {runInProcess} from '../helpers/cli-in-process.js'
 import {removeDir, startTestServer, tempDir, type TestServer} from '../helpers/server.js'
 import {answerLink, type Phone} from './phone.js'
 
@@ -72,12 +73,13 @@ describe('rtcc owner device', () => {
   })
 
   it('list --json and revoke --json', async () => {
-    const list = await runCli(['owner', 'device', 'list', '--json'], {env: env()})
+    // In this process (same dist/ code and oclif handling); the tests above run bin/run.js as a process.
+    const list = await runInProcess(['owner', 'device', 'list', '--json'], {env: env()})
     expect(list.json<DeviceView[]>()).toEqual([expect.objectContaining({id: device.id, status: 'active'})])
-    const revoke = await runCli(['owner', 'device', 'revoke', 'Kim phone', '--json'], {env: env()})
+    const revoke = await runInProcess(['owner', 'device', 'revoke', 'Kim phone', '--json'], {env: env()})
     expect(revoke.code, revoke.stderr).toBe(0)
     expect(revoke.json<DeviceView>()).toMatchObject({id: device.id, status: 'revoked'})
-    const again = await runCli(['owner', 'device', 'revoke', device.id], {env: env()})
+    const again = await runInProcess(['owner', 'device', 'revoke', device.id], {env: env()})
     expect(again.code).toBe(1)
     expect(again.stderr).toMatch(/already revoked/)
   })
