@@ -37,7 +37,7 @@ import {insertAgency} from '../src/lib/store/agencies.js'
 import {cameraLocations} from '../src/lib/store/camera-locations.js'
 import {type CameraScope, nearCameras} from '../src/lib/store/cameras.js'
 import {openDatabase} from '../src/lib/store/db.js'
-import {applyStaged, ImportStaging, resolveStagedOwners, withStaging} from '../src/lib/store/registry-import.js'
+import {applyStaged, ImportStaging, newStagingFile, resolveStagedOwners, stagedValues, withStaging} from '../src/lib/store/registry-import.js'
 import {type BenchServer, cpuSeconds, startServerProcess} from './registry-import.js'
 import {benchPostgresUrl, benchRows, withBenchDatabase} from './lib/postgres.js'
 import {random} from '../src/lib/registry/synthetic.js'
@@ -74,10 +74,10 @@ function camera(i: number, next: () => number): CameraInput {
 /** Fills a server data dir with `count` cameras through the store's bulk path (the CLI import is benchmarked elsewhere). */
 function seed(dbFile: string, dataDir: string, count: number): void {
   const db = openDatabase(dbFile)
-  const staging = new ImportStaging(dataDir)
+  const staging = new ImportStaging(newStagingFile(dataDir))
   const next = random(42)
-  for (let i = 1; i <= count; i++) staging.add(i + 1, camera(i, next))
-  staging.close()
+  for (let i = 1; i <= count; i++) staging.stage(i + 1, stagedValues(camera(i, next)))
+  staging.finish(0)
   withStaging(db, staging.file, () => {
     resolveStagedOwners(db)
     db.transaction(() => applyStaged(db, {onConflict: 'update', now: new Date().toISOString(), sources: staging.stagedSources}))()
@@ -237,9 +237,9 @@ async function postgresFigures(adminUrl: string, count: number, dir: string): Pr
       const staging = await store.stageImport()
       try {
         const next = random(42)
-        let batch: {row: number; camera: CameraInput}[] = []
+        let batch: {row: number; camera: CameraInput; maybeRepeat: boolean}[] = []
         for (let i = 1; i <= count; i++) {
-          batch.push({row: i + 1, camera: camera(i, next)})
+          batch.push({row: i + 1, camera: camera(i, next), maybeRepeat: false})
           if (batch.length === staging.batchRows || i === count) {
             await staging.add(batch)
             batch = []

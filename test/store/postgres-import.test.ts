@@ -7,7 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {CameraInput} from '../../src/lib/domain/camera.js'
 import type {PgStore} from '../../src/lib/store/postgres/pg-store.js'
-import type {StagedImport} from '../../src/lib/store/store.js'
+import type {BatchStagedImport, StagedRow} from '../../src/lib/store/store.js'
 import {openBackend, type OpenedStore} from './backends.js'
 
 const camera = (i: number, extra: Partial<CameraInput> = {}): CameraInput => ({
@@ -17,11 +17,21 @@ const camera = (i: number, extra: Partial<CameraInput> = {}): CameraInput => ({
   ...extra,
 })
 
-/** Adds rows (numbered from 2, as in a file with a header) in batches of `batch`; the firsts add() returned, in file order. */
-async function stage(staging: StagedImport, cameras: CameraInput[], batch = 1000): Promise<(number | undefined)[]> {
+/**
+ * Adds rows (numbered from 2, as in a file with a header) in batches of `batch`, each flagged maybeRepeat
+ * exactly when its key came before, or with `flagAll` every one (what key hashes could at worst say);
+ * the firsts add() returned, in file order.
+ */
+async function stage(staging: BatchStagedImport, cameras: CameraInput[], {batch = 1000, flagAll = false} = {}): Promise<(number | undefined)[]> {
+  const seen = new Set<string>()
+  const rows = cameras.map((camera, i): StagedRow => {
+    const key = `${camera.source}\0${camera.externalId}`
+    const maybeRepeat = flagAll || seen.has(key)
+    seen.add(key)
+    return {row: i + 2, camera, maybeRepeat}
+  })
   const firsts: (number | undefined)[] = []
-  for (let start = 0; start < cameras.length; start += batch)
-    firsts.push(...(await staging.add(cameras.slice(start, start + batch).map((c, i) => ({row: start + i + 2, camera: c})))))
+  for (let start = 0; start < rows.length; start += batch) firsts.push(...(await staging.add(rows.slice(start, start + batch))))
   return firsts
 }
 
@@ -73,6 +83,23 @@ describe('import staging and apply on postgres', () => {
     expect(stored.find((c) => c.externalId === 'e-20')!.name).toBe('Camera 20')
     expect(stored.find((c) => c.externalId === 'e-3402')!.name).toBe('first of a pair in one batch')
     expect(await stagingTables()).toEqual([])
+  })
+
+  it('names the same first rows when every row is flagged as a possible repeat (flags only cost lookups)', async () => {
+    const cameras = Array.from({length: 2500}, (_, i) => camera(90_000 + (i % 2400)))
+    cameras[700] = camera(90_005, {name: 'repeat within the first batch'})
+    const staged = async (flagAll: boolean) => {
+      const staging = await store.stageImport()
+      try {
+        return {firsts: await stage(staging, cameras, {flagAll}), staged: staging.staged}
+      } finally {
+        await staging.discard()
+      }
+    }
+    const exact = await staged(false)
+    expect(exact.firsts.filter((f) => f !== undefined)).toHaveLength(101)
+    expect(exact.firsts[700]).toBe(7)
+    expect(await staged(true)).toEqual(exact)
   })
 
   it('counts a re-import exactly and writes only what changed', async () => {

@@ -12,7 +12,8 @@ import type {Agency} from '../../src/lib/store/agencies.js'
 import type {CameraScope} from '../../src/lib/store/cameras.js'
 import type {PgStore} from '../../src/lib/store/postgres/pg-store.js'
 import type {SqliteStore} from '../../src/lib/store/sqlite-store.js'
-import type {StagedRow} from '../../src/lib/store/store.js'
+import {ImportStaging, stagedValues} from '../../src/lib/store/registry-import.js'
+import type {StagedImport, StagedRow} from '../../src/lib/store/store.js'
 import {BACKENDS, openBackend, type OpenedStore} from './backends.js'
 
 const fields = (at: {latitude: number; longitude: number}, i: number, extra: Partial<CameraFields> = {}): CameraFields => ({
@@ -25,6 +26,31 @@ const imported = (i: number, at: {latitude: number; longitude: number}, extra: P
 })
 
 const profile = (email: string) => ({displayName: email, organisation: null, email, phone: null, postalAddress: null, preferredContact: 'email' as const})
+
+/**
+ * Stages rows numbered from 2 (a file with a header) as the import service does: batches through add()
+ * (PostgreSQL, each row flagged maybeRepeat exactly when its key came before), or the staging file the
+ * import worker fills (SQLite). For each row, the earlier row it repeats, or undefined.
+ */
+async function stageRows(staging: StagedImport, cameras: CameraInput[]): Promise<(number | undefined)[]> {
+  const seen = new Set<string>()
+  const rows = cameras.map((camera, i): StagedRow => {
+    const key = `${camera.source}\0${camera.externalId}`
+    const maybeRepeat = seen.has(key)
+    seen.add(key)
+    return {row: i + 2, camera, maybeRepeat}
+  })
+  if (!staging.direct) return staging.add(rows)
+  const file = new ImportStaging(staging.direct.file)
+  for (const {row, camera, maybeRepeat} of rows) {
+    file.stage(row, stagedValues(camera))
+    if (maybeRepeat) file.markSuspect(row, {})
+  }
+  const firsts: (number | undefined)[] = rows.map(() => undefined)
+  for (const {row, first} of file.finish(rows.length).listed) firsts[row - 2] = first
+  staging.direct.filled({staged: file.staged, sources: [...file.stagedSources!]})
+  return firsts
+}
 
 /** Every camera within the radius, nearest first, ties by id: geo.ts's haversine over the table. */
 function bruteForce(cameras: {id: string; latitude: number; longitude: number}[], at: {latitude: number; longitude: number}, radius: number) {
@@ -52,7 +78,7 @@ describe.each(BACKENDS)('registry repositories on %s', (backend) => {
   async function importRows(rows: CameraInput[], onConflict: 'update' | 'skip' | 'fail' = 'update') {
     const staging = await store.stageImport()
     try {
-      const firsts = await staging.add(rows.map((camera, i): StagedRow => ({row: i + 2, camera})))
+      const firsts = await stageRows(staging, rows)
       const ownersCreated = await staging.resolveOwners()
       const counts = await staging.count()
       const done = await store.transaction(() => staging.apply({onConflict, now: new Date().toISOString()}))
@@ -153,11 +179,11 @@ describe.each(BACKENDS)('registry repositories on %s', (backend) => {
     const owners = await store.owners.countOwners()
     const rows = Array.from({length: 50}, (_, i) => imported(5000 + i, near(), {ownerEmail: `gone${i}@example.org`}))
     const killed = await store.stageImport()
-    await killed.add(rows.map((camera, i) => ({row: i + 2, camera})))
+    await stageRows(killed, rows)
     await killed.discard()
     const rolled = await store.stageImport()
     try {
-      await rolled.add(rows.map((camera, i) => ({row: i + 2, camera})))
+      await stageRows(rolled, rows)
       expect(await rolled.resolveOwners()).toBe(50)
       await expect(
         store.transaction(async () => {

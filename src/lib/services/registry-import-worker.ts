@@ -1,13 +1,12 @@
 /**
  * The import's worker thread (see registry-import-rows.ts), started once and reused import after
  * import: for each, runs readCameras over the body chunks the main thread posts and checks the
- * jurisdiction. Valid rows go into the store's SQLite staging file when there is one (ImportStaging,
- * unkeyed: the SQL stays in store/), else back in packed batches; rejects and owner rows always go
+ * jurisdiction. Valid rows go into the store's SQLite staging file when there is one (ImportStaging:
+ * the SQL stays in store/), else back in packed batches; rejects and owner rows always go
  * back in batches, the worker waiting when BATCHES_IN_FLIGHT are unacknowledged. Rows repeated within
  * the file are decided by the staging area's key; the worker only marks, by a 64-bit hash of each key,
  * the rows that may repeat one (no false negatives: equal keys hash equally), with their raw cells.
  */
-import {dirname} from 'node:path'
 import {parentPort} from 'node:worker_threads'
 
 import {parseColumnMap} from '../registry/column-map.js'
@@ -116,7 +115,7 @@ const emptyBatch = (): RowBatch => ({rows: [], fields: [], suspects: [], others:
 
 async function importRows({read, jurisdiction, stagingFile}: WorkerInput): Promise<FileStaged | undefined> {
   const inJurisdiction = jurisdiction ? compileArea(jurisdiction.area) : undefined
-  const staging = stagingFile === undefined ? undefined : new ImportStaging(dirname(stagingFile), false, stagingFile)
+  const staging = stagingFile === undefined ? undefined : new ImportStaging(stagingFile)
   try {
     const keys = new KeyHashes()
     let batch = emptyBatch()

@@ -48,6 +48,7 @@ export async function importCameras(ctx: ServiceContext, actor: Actor, input: Im
   const fileName = options.fileName ?? 'upload'
   const scope = await cameraScope(ctx, actor)
   const staging = await ctx.store.stageImport()
+  const batches = staging.direct ? undefined : staging
   /** Rejects other than the repeats the worker finds after staging (which come last, and merge in by row). */
   const listed = new RejectList()
   let fileStaged: FileStaged | undefined
@@ -70,11 +71,15 @@ export async function importCameras(ctx: ServiceContext, actor: Actor, input: Im
       }
     }
     const suspects = new Map(batch.suspects)
-    for (let start = 0; start < batch.rows.length; start += staging.batchRows) {
-      const end = Math.min(start + staging.batchRows, batch.rows.length)
+    // Rows come back to stage only when the store takes them in batches (else the worker staged them).
+    for (let start = 0; batches && start < batch.rows.length; start += batches.batchRows) {
+      const end = Math.min(start + batches.batchRows, batch.rows.length)
       const staged: StagedRow[] = []
-      for (let i = start; i < end; i++) staged.push({row: batch.rows[i]!, camera: unpackCamera(batch.fields, i)})
-      const firsts = await staging.add(staged)
+      for (let i = start; i < end; i++) {
+        const row = batch.rows[i]!
+        staged.push({row, camera: unpackCamera(batch.fields, i), maybeRepeat: suspects.has(row)})
+      }
+      const firsts = await batches.add(staged)
       firsts.forEach((first, i) => {
         if (first === undefined) return
         const {row, camera} = staged[i]!

@@ -1,11 +1,10 @@
 /**
  * Bulk import in two phases so that a 1 GB file never holds the database's write lock for long and
  * never leaves half-applied state:
- *  1. stage: validated rows stream into a separate SQLite file next to the database (its own
- *     connection, one transaction, no journal), either a batch at a time from the main thread (a
- *     unique key on `source` + `external_id` answers which rows repeat an earlier one) or, faster, row
- *     by row from the import's worker thread (no key while staging: repeats are found in one indexed
- *     pass at the end, among the rows the worker flagged). Nothing per row is kept in memory;
+ *  1. stage: the import's worker thread streams validated rows into a separate SQLite file next to
+ *     the database (its own connection, one transaction, no journal, no key while staging: rows that
+ *     repeat an earlier row's `source` + `external_id` are found in one indexed pass at the end, among
+ *     the rows the worker flagged). Nothing per row is kept in memory;
  *  2. apply: one synchronous transaction on the main database upserts the staged rows by
  *     `source` + `external_id` (creating unverified owners by email) together with the audit record.
  * A kill during staging leaves the registry untouched; a kill during apply rolls back. Re-running the
@@ -19,7 +18,7 @@ import type {CameraInput} from '../domain/camera.js'
 import {newId, type IdPrefix} from '../domain/ids.js'
 import {invalidateCameraLocations} from './camera-locations.js'
 import type {Db} from './db.js'
-import type {DirectStaging, StagedImport, StagedRow} from './store.js'
+import type {DirectStagedImport, DirectStaging} from './store.js'
 
 const COLUMNS = [
   'source', 'external_id', 'owner_email', 'owner_name', 'owner_organisation', 'owner_phone', 'name', 'latitude', 'longitude', 'address',
@@ -77,64 +76,52 @@ export interface StagedRepeat {
   raw: Record<string, unknown>
 }
 
+/** A new staging file's path in the data directory. */
+export const newStagingFile = (dataDir: string) => join(dataDir, `import-${newId('imp')}.staging.db`)
+
+/**
+ * A staging file, filled row by row (stage(), in file order); finish() then finds the rows that
+ * repeat an earlier one among those flagged with markSuspect(). No key is checked per insert (about
+ * half the cost per row of a unique key).
+ */
 export class ImportStaging {
   private readonly db: Database.Database
   private readonly insert: Database.Statement
-  private readonly firstRow?: Database.Statement
-  private readonly suspect?: Database.Statement
+  private readonly suspect: Database.Statement
   private readonly nextId = monotonicCameraIds()
   private sources: Set<string> | undefined = new Set()
   staged = 0
 
-  /**
-   * Keyed, add() answers at once whether a row repeats an earlier one (a unique key checked on every
-   * insert). Unkeyed, stage() only inserts (about half the cost per row) and finish() finds the repeats
-   * among the rows flagged with suspect().
-   */
-  constructor(
-    dataDir: string,
-    private readonly keyed = true,
-    readonly file = join(dataDir, `import-${newId('imp')}.staging.db`),
-  ) {
+  constructor(readonly file: string) {
     this.db = new Database(file)
     this.db.pragma('journal_mode = OFF')
     this.db.pragma('synchronous = OFF')
     // Rows arrive in file order, so the row number as rowid makes every insert an append.
-    this.db.exec(`CREATE TABLE rows (row INTEGER PRIMARY KEY, id TEXT NOT NULL, ${COLUMNS.join(', ')}${keyed ? ', UNIQUE (source, external_id)' : ''})`)
-    this.insert = this.db.prepare(`INSERT OR IGNORE INTO rows (row, id, ${COLUMNS.join(', ')}) VALUES (${['row', 'id', ...COLUMNS].map(() => '?').join(', ')})`)
-    if (keyed) this.firstRow = this.db.prepare('SELECT row FROM rows WHERE source = ? AND external_id = ?').pluck()
-    else {
-      this.db.exec('CREATE TABLE suspects (row INTEGER PRIMARY KEY, raw TEXT NOT NULL)')
-      this.suspect = this.db.prepare('INSERT INTO suspects (row, raw) VALUES (?, ?)')
-    }
+    this.db.exec(`CREATE TABLE rows (row INTEGER PRIMARY KEY, id TEXT NOT NULL, ${COLUMNS.join(', ')});
+      CREATE TABLE suspects (row INTEGER PRIMARY KEY, raw TEXT NOT NULL)`)
+    this.insert = this.db.prepare(`INSERT INTO rows (row, id, ${COLUMNS.join(', ')}) VALUES (${['row', 'id', ...COLUMNS].map(() => '?').join(', ')})`)
+    this.suspect = this.db.prepare('INSERT INTO suspects (row, raw) VALUES (?, ?)')
     this.db.exec('BEGIN')
   }
 
-  /** Keyed: stages a valid row, or returns the number of the earlier row with the same source + external_id. */
-  add(row: number, camera: CameraInput): number | undefined {
-    if (!this.stage(row, stagedValues(camera))) return this.firstRow!.get(camera.source, camera.externalId) as number
-    return undefined
-  }
-
-  /** Stages a row's stagedValues(); false when the unique key (keyed only) already holds its source + external_id. */
-  stage(row: number, values: readonly unknown[]): boolean {
-    if (this.insert.run(row, this.nextId(), values).changes === 0) return false
+  /** Stages a row's stagedValues(). */
+  stage(row: number, values: readonly unknown[]): void {
+    this.insert.run(row, this.nextId(), values)
     this.staged++
     const source = values[0] as string
     if (this.sources && !this.sources.has(source)) {
       this.sources.add(source)
       if (this.sources.size > MAX_TRACKED_SOURCES) this.sources = undefined
     }
-    return true
   }
 
-  /** Unkeyed: a staged row that may repeat an earlier one (its raw cells kept for the reject). */
+  /** A staged row that may repeat an earlier one (its raw cells kept for the reject). */
   markSuspect(row: number, raw: Record<string, unknown>): void {
-    this.suspect!.run(row, JSON.stringify(raw))
+    this.suspect.run(row, JSON.stringify(raw))
   }
 
   /**
-   * Unkeyed, after the last row: removes the suspects that repeat an earlier row's key (the first
+   * After the last row: removes the suspects that repeat an earlier row's key (the first
    * occurrence stays), closes the file, and returns how many there were and the first `list` of them
    * in file order.
    */
@@ -294,43 +281,37 @@ export function withStaging<T>(db: Db, stagingFile: string, fn: () => T): T {
 export type Runner = <T>(work: (db: Db) => T) => Promise<T>
 
 /**
- * The SQLite store's StagedImport: rows stage into a side file, through add() (ImportStaging, keyed,
- * opened on the first call) or filled by the import worker itself (`direct`); from resolveOwners() to
- * discard() that file is attached to the main connection as `staging`, one import at a time (`turn`
- * hands out that right), and every statement on the main connection goes through `run`.
+ * The SQLite store's StagedImport: the import worker fills the staging file itself (`direct`, an
+ * ImportStaging); from resolveOwners() to discard() that file is attached to the main connection as
+ * `staging`, one import at a time (`turn` hands out that right), and every statement on the main
+ * connection goes through `run`.
  */
-export class SqliteStagedImport implements StagedImport {
-  /** Staging is a synchronous insert per row: nothing is gained by holding rows back. */
-  readonly batchRows = 64
+export class SqliteStagedImport implements DirectStagedImport {
   private readonly file: string
   readonly direct: DirectStaging
-  private staging?: ImportStaging
   private filled?: {staged: number; sources?: ReadonlySet<string>}
   private release?: () => void
   private attached = false
 
   constructor(
-    private readonly dataDir: string,
+    dataDir: string,
     private readonly run: Runner,
     private readonly turn: () => Promise<() => void>,
   ) {
-    this.file = join(dataDir, `import-${newId('imp')}.staging.db`)
+    this.file = newStagingFile(dataDir)
     this.direct = {file: this.file, filled: ({staged, sources}) => (this.filled = {staged, sources: sources && new Set(sources)})}
   }
 
   get staged(): number {
-    return this.filled?.staged ?? this.staging?.staged ?? 0
-  }
-
-  async add(rows: readonly StagedRow[]): Promise<(number | undefined)[]> {
-    this.staging ??= new ImportStaging(this.dataDir, true, this.file)
-    return rows.map(({row, camera}) => this.staging!.add(row, camera))
+    return this.filled?.staged ?? 0
   }
 
   async resolveOwners(): Promise<number> {
-    // With no rows added and none filled in, an empty staging table all the same (what gets attached).
-    this.staging ??= this.filled ? undefined : new ImportStaging(this.dataDir, true, this.file)
-    this.staging?.close()
+    // Nothing filled in: an empty staging table all the same (what gets attached).
+    if (!this.filled) {
+      new ImportStaging(this.file).finish(0)
+      this.filled = {staged: 0, sources: new Set()}
+    }
     this.release = await this.turn()
     return this.run((db) => {
       db.prepare('ATTACH DATABASE ? AS staging').run(this.file)
@@ -344,7 +325,7 @@ export class SqliteStagedImport implements StagedImport {
   }
 
   apply(options: {onConflict: OnConflict; now: string}): Promise<{inserted: number; updated: number}> {
-    return this.run((db) => applyStaged(db, {...options, sources: this.filled ? this.filled.sources : this.staging!.stagedSources}))
+    return this.run((db) => applyStaged(db, {...options, sources: this.filled!.sources}))
   }
 
   async discard(): Promise<void> {
@@ -358,7 +339,6 @@ export class SqliteStagedImport implements StagedImport {
       this.attached = false
       this.release?.()
       this.release = undefined
-      this.staging?.discard()
       rmSync(this.file, {force: true})
     }
   }

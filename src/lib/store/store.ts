@@ -57,24 +57,19 @@ export interface Repositories {
 export interface StagedRow {
   row: number
   camera: CameraInput
+  /**
+   * Whether an earlier row of the file may have the same source + external_id (the import worker's key
+   * hashes decide: true for every row that does, and rarely for one that does not).
+   */
+  maybeRepeat: boolean
 }
 
 /**
  * One bulk import's staging area: rows go in as the file is read (nothing in the registry changes),
- * then one set-based apply inside the audited transaction. Keyed by source + external_id, so rows
- * repeated within the file are found by the staging area, not a map in memory. Always discard() it.
+ * then one set-based apply inside the audited transaction. Rows repeated within the file are found by
+ * the staging area, not a map in memory. Always discard() it.
  */
-export interface StagedImport {
-  /**
-   * How many rows add() wants at a time. The caller holds each batch's raw rows until add() says which
-   * repeat an earlier row, so this bounds its memory as much as it saves round trips.
-   */
-  readonly batchRows: number
-  /**
-   * Stages valid rows, in file order. For each, the number of the earlier row with the same source
-   * and external_id (the row is then not staged), or undefined.
-   */
-  add(rows: readonly StagedRow[]): Promise<(number | undefined)[]>
+interface StagedImportBase {
   /** Rows staged so far. */
   readonly staged: number
   /**
@@ -88,13 +83,33 @@ export interface StagedImport {
   apply(options: {onConflict: OnConflict; now: string}): Promise<{inserted: number; updated: number}>
   /** Frees the staging area. */
   discard(): Promise<void>
-  /** SQLite only: the import worker may fill the staging file itself instead of calling add(). */
-  readonly direct?: DirectStaging
 }
+
+/** PostgreSQL: the service stages the valid rows in batches. */
+export interface BatchStagedImport extends StagedImportBase {
+  /**
+   * How many rows add() wants at a time. The caller holds each batch's raw rows until add() says which
+   * repeat an earlier row, so this bounds its memory as much as it saves round trips.
+   */
+  readonly batchRows: number
+  /**
+   * Stages valid rows, in file order. For each, the number of the earlier row with the same source
+   * and external_id (the row is then not staged), or undefined. Only rows flagged maybeRepeat are looked up.
+   */
+  add(rows: readonly StagedRow[]): Promise<(number | undefined)[]>
+  readonly direct?: undefined
+}
+
+/** SQLite: the import worker fills the staging file itself. */
+export interface DirectStagedImport extends StagedImportBase {
+  readonly direct: DirectStaging
+}
+
+export type StagedImport = BatchStagedImport | DirectStagedImport
 
 /**
  * A staging file the import's worker thread fills with store/registry-import.ts's ImportStaging
- * (unkeyed: repeats found at its finish()), then reports here, before resolveOwners().
+ * (repeats found at its finish()), then reports here, before resolveOwners().
  */
 export interface DirectStaging {
   readonly file: string

@@ -10,7 +10,7 @@ import {AsyncLocalStorage} from 'node:async_hooks'
 
 import pg from 'pg'
 
-import type {Repository, StagedImport, Store} from '../store.js'
+import type {BatchStagedImport, Repository, Store} from '../store.js'
 import * as access from './access.js'
 import * as agencies from './agencies.js'
 import * as audit from './audit.js'
@@ -109,7 +109,7 @@ export class PgStore implements Store {
     return fn()
   }
 
-  stageImport(): Promise<StagedImport> {
+  stageImport(): Promise<BatchStagedImport> {
     return PgStagedImport.open(this.pool, () => this.db)
   }
 

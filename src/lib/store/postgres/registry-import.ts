@@ -1,10 +1,10 @@
 /**
  * Bulk import on PostgreSQL (see ../registry-import.ts for the two phases). Staging: an UNLOGGED table
  * per import, filled by one `COPY … FROM STDIN` that stays open across batches (PostgreSQL parses rows
- * while the worker parses the next ones), with no index. Rows repeating an earlier row are found by a
- * 52-bit hash of each key kept in a Set (no false negatives; about 40 bytes a row): only a batch holding
- * a row whose hash was seen before ends the COPY and looks its keys up in the staged rows (indexed from
- * then on), so the reject names the first row exactly and repeats are never staged. Applying, inside
+ * while the worker parses the next ones), with no index. The import worker flags the rows that may
+ * repeat an earlier row (StagedRow.maybeRepeat, from its key hashes: no false negatives): only a batch
+ * holding one ends the COPY and looks its keys up in the staged rows (indexed from then on), so the
+ * reject names the first row exactly and repeats are never staged. Applying, inside
  * the audited transaction: the owners the file introduces; one join that counts the new and the changed
  * rows; one `UPDATE … FROM` of the changed ones and one `INSERT` of the new ones, each only when there
  * are any (a re-import of an unchanged file compares every row and writes none). Nothing touches the
@@ -21,7 +21,7 @@ import {from as copyFrom} from 'pg-copy-streams'
 import type {CameraInput} from '../../domain/camera.js'
 import {newId} from '../../domain/ids.js'
 import {monotonicCameraIds, type OnConflict, type StagedCounts} from '../registry-import.js'
-import type {StagedImport, StagedRow} from '../store.js'
+import type {BatchStagedImport, StagedRow} from '../store.js'
 import {all, one, run, type Pg} from './pg.js'
 
 /** Staged columns after `row` and `id`, with their PostgreSQL types. */
@@ -121,25 +121,6 @@ async function dropAbandoned(pool: pg.Pool): Promise<void> {
   for (const {name} of tables) await pool.query(`DROP TABLE IF EXISTS ${name}`)
 }
 
-/**
- * A 52-bit hash of a row's key (two 32-bit FNV-1a variants, a terminator after each part): equal keys
- * hash equally; different ones collide about once in 2^52 pairs, and a collision only costs a lookup.
- */
-function keyHash(source: string, externalId: string): number {
-  let a = 0x811c9dc5
-  let b = 0x2f3b6a9d
-  for (const text of [source, externalId]) {
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i)
-      a = Math.imul(a ^ c, 0x01000193)
-      b = Math.imul(b ^ c, 0x5bd1e995)
-    }
-    a = Math.imul(a ^ 0xffff, 0x01000193)
-    b = Math.imul(b ^ 0xffff, 0x5bd1e995)
-  }
-  return (a >>> 0) * 2 ** 20 + (b >>> 12)
-}
-
 const keyOf = (c: CameraInput) => `${c.source}\0${c.externalId}`
 
 /** The open COPY into the staging table and the connection it holds. */
@@ -150,7 +131,7 @@ interface Copy {
   error?: Error
 }
 
-export class PgStagedImport implements StagedImport {
+export class PgStagedImport implements BatchStagedImport {
   /** Rows go into an open COPY: a batch only bounds what the service holds while a repeat is looked up. */
   readonly batchRows = 1000
   staged = 0
@@ -160,8 +141,6 @@ export class PgStagedImport implements StagedImport {
   private released = false
   /** The file's sources, or undefined once there are too many to track (then assume some are known). */
   private sources: Set<string> | undefined = new Set()
-  /** Hashes of the staged keys. */
-  private readonly hashes = new Set<number>()
   private copy: Copy | undefined
   private indexed = false
 
@@ -193,10 +172,8 @@ export class PgStagedImport implements StagedImport {
   async add(rows: readonly StagedRow[]): Promise<(number | undefined)[]> {
     if (this.copy?.error) throw this.copy.error
     const suspects = new Set<string>()
-    for (const {camera} of rows) {
-      const hash = keyHash(camera.source, camera.externalId)
-      if (this.hashes.has(hash)) suspects.add(keyOf(camera))
-      else this.hashes.add(hash)
+    for (const {camera, maybeRepeat} of rows) {
+      if (maybeRepeat) suspects.add(keyOf(camera))
       if (!this.sources || this.sources.has(camera.source)) continue
       this.sources.add(camera.source)
       if (this.sources.size > MAX_TRACKED_SOURCES) this.sources = undefined
