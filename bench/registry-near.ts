@@ -80,7 +80,7 @@ function seed(dbFile: string, dataDir: string, count: number): void {
   staging.finish(0)
   withStaging(db, staging.file, () => {
     resolveStagedOwners(db)
-    db.transaction(() => applyStaged(db, {onConflict: 'update', now: new Date().toISOString(), sources: staging.stagedSources}))()
+    db.transaction(() => applyStaged(db, {onConflict: 'update', now: new Date().toISOString(), staged: staging.staged, sources: staging.stagedSources}))()
   })
   staging.discard()
   db.close()

@@ -31,7 +31,7 @@ function importRows(rows: CameraInput[]): {inserted: number; updated: number} {
   try {
     return withStaging(db, staging.file, () => {
       resolveStagedOwners(db)
-      return db.transaction(() => applyStaged(db, {onConflict: 'update', now: new Date().toISOString(), sources: staging.stagedSources}))()
+      return db.transaction(() => applyStaged(db, {onConflict: 'update', now: new Date().toISOString(), staged: staging.staged, sources: staging.stagedSources}))()
     })
   } finally {
     staging.discard()

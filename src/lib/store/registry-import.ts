@@ -210,11 +210,13 @@ export function countStaged(db: Db): StagedCounts {
 }
 
 /**
- * Applies the staged rows: new owners, new cameras, and (with `update`) changed cameras. Call inside
- * the audited transaction, after resolveStagedOwners. When none of the file's sources is in the
- * registry yet, every row is new and the per-row existence checks are skipped.
+ * Applies the staged rows (`staged` of them): new owners, new cameras, and (with `update`) changed
+ * cameras. Call inside the audited transaction, after resolveStagedOwners. When none of the file's
+ * sources is in the registry yet, every row is new: a plain insert. Otherwise one pass lists the rows
+ * to write (new, or differing from their camera), so that a re-import of an unchanged file writes
+ * nothing and rebuilds no index, and the insert and the update read only the listed rows.
  */
-export function applyStaged(db: Db, options: {onConflict: OnConflict; now: string; sources?: ReadonlySet<string>}): {inserted: number; updated: number} {
+export function applyStaged(db: Db, options: {onConflict: OnConflict; now: string; staged: number; sources?: ReadonlySet<string>}): {inserted: number; updated: number} {
   db.prepare(
     `INSERT INTO owners (id, display_name, organisation, email, phone, preferred_contact, verified, created_at, updated_at)
      SELECT owner_id, coalesce(name, organisation, email), organisation, email, phone, 'email', 0, @now, @now
@@ -222,30 +224,36 @@ export function applyStaged(db: Db, options: {onConflict: OnConflict; now: strin
   ).run({now: options.now})
   const sourceKnown = db.prepare('SELECT 1 FROM cameras WHERE source = ? LIMIT 1').pluck()
   const touchesRegistry = !options.sources || [...options.sources].some((source) => sourceKnown.get(source) !== undefined)
+  // The rows to insert (`camera` null) and to update (`camera`: the rowid of the camera they change), in file order.
+  let fresh = options.staged
+  let changed = 0
+  if (touchesRegistry) {
+    db.exec(`DROP TABLE IF EXISTS temp.import_plan;
+      CREATE TEMP TABLE import_plan AS
+        SELECT r.row AS row, c.rowid AS camera FROM temp.import_rows r LEFT JOIN cameras c ON c.source = r.source AND c.external_id = r.external_id
+        WHERE c.rowid IS NULL OR (${differs})`)
+    ;({fresh, changed} = db.prepare('SELECT count(*) - count(camera) AS fresh, count(camera) AS changed FROM temp.import_plan').get() as {fresh: number; changed: number})
+  }
+  const planned = (which: string) => `(SELECT r.*, p.camera FROM temp.import_plan p JOIN temp.import_rows r ON r.row = p.row WHERE p.camera ${which})`
   const insert = () =>
     db
       .prepare(
         `INSERT INTO cameras (id, owner_id, source, external_id, ${CAMERA_COLUMNS.join(', ')}, created_at, updated_at)
          SELECT r.id, r.owner_id, r.source, r.external_id, ${CAMERA_COLUMNS.map((c) => `r.${c}`).join(', ')}, @now, @now
-         FROM temp.import_rows r
-         ${touchesRegistry ? 'WHERE NOT EXISTS (SELECT 1 FROM cameras c WHERE c.source = r.source AND c.external_id = r.external_id)' : ''}
-         ORDER BY r.row`,
+         FROM ${touchesRegistry ? planned('IS NULL') : 'temp.import_rows'} r ORDER BY r.row`,
       )
       .run({now: options.now}).changes
-  const staged = db.prepare('SELECT count(*) FROM staging.rows').pluck().get() as number
   const registered = (db.prepare('SELECT max(rowid) FROM cameras').pluck().get() as number | null) ?? 0
-  const inserted = staged >= BULK_ROWS && staged >= registered ? withoutSecondaryIndexes(db, insert) : insert()
+  const inserted = fresh === 0 ? 0 : fresh >= BULK_ROWS && fresh >= registered ? withoutSecondaryIndexes(db, insert) : insert()
   let updated = 0
-  if (options.onConflict === 'update' && touchesRegistry) {
+  if (options.onConflict === 'update' && changed > 0) {
     updated = db
-      .prepare(
-        `UPDATE cameras AS c SET ${CAMERA_COLUMNS.map((col) => `${col} = r.${col}`).join(', ')}, owner_id = r.owner_id, updated_at = @now
-         FROM temp.import_rows r WHERE c.source = r.source AND c.external_id = r.external_id AND (${differs})`,
-      )
+      .prepare(`UPDATE cameras AS c SET ${CAMERA_COLUMNS.map((col) => `${col} = r.${col}`).join(', ')}, owner_id = r.owner_id, updated_at = @now FROM ${planned('IS NOT NULL')} r WHERE c.rowid = r.camera`)
       .run({now: options.now}).changes
     // Updated cameras may have moved; new ones are picked up by the index on its own (by rowid).
-    if (updated > 0) invalidateCameraLocations(db)
+    invalidateCameraLocations(db)
   }
+  if (touchesRegistry) db.exec('DROP TABLE temp.import_plan')
   return {inserted, updated}
 }
 
@@ -325,7 +333,7 @@ export class SqliteStagedImport implements DirectStagedImport {
   }
 
   apply(options: {onConflict: OnConflict; now: string}): Promise<{inserted: number; updated: number}> {
-    return this.run((db) => applyStaged(db, {...options, sources: this.filled!.sources}))
+    return this.run((db) => applyStaged(db, {...options, staged: this.filled!.staged, sources: this.filled!.sources}))
   }
 
   async discard(): Promise<void> {
