@@ -156,6 +156,21 @@ describe.each(BACKENDS)('registry repositories on %s', (backend) => {
     expect(all.find((c) => c.externalId === 'b-45')!.ownerEmail).toBe('new@example.org')
   })
 
+  it('creates an owner named in several rows with the greatest name and organisation among them, with or without repeated rows', async () => {
+    const details = [[null, 'Org B'], ['Bea', null], ['Al', 'Org A'], [null, null]] as const
+    const rows = (source: string) =>
+      details.map(([ownerName, ownerOrganisation], i) => imported(8000 + i, near(), {source, ownerEmail: `${source}@example.org`, ownerName, ownerOrganisation}))
+    // Staged as they are, and with a repeated row (its details left out: repeats are never applied).
+    const plain = rows('variants')
+    const repeated = rows('variants-again')
+    await importRows(plain)
+    await importRows([...repeated, {...repeated[0]!, ownerName: 'Zed'}])
+    const owners = (await store.cameras.camerasWithOwners({kind: 'all'}, {limit: 10_000})).filter((c) => c.source.startsWith('variants'))
+    expect(new Set(owners.map((c) => `${c.ownerEmail} ${c.ownerName} ${c.ownerOrganisation}`))).toEqual(
+      new Set(['variants@example.org Bea Org B', 'variants-again@example.org Bea Org B']),
+    )
+  })
+
   it('stages text with tabs, line breaks, backslashes and quotes as given, and reads it back unchanged', async () => {
     const odd = 'Tab\there, back\\slash \\N\nnew line\r\n"quoted" \u00e9\u4e2d'
     const row = imported(7000, near(), {source: 'odd', name: odd, address: odd, ownerName: odd, ownerEmail: 'odd@example.org', tags: [odd, 'x']})
