@@ -125,13 +125,14 @@ export class ImportStaging {
     if (this.owners) this.noteOwner(values)
   }
 
+  /** Indexed reads, not destructuring: this runs for every row. */
   private noteOwner(values: readonly unknown[]): void {
-    const [, , email, name, organisation, phone] = values
-    const first = this.owners!.get(email as string)
-    if (!first) {
-      this.owners!.set(email as string, [email, name, organisation, phone])
+    const email = values[2] as string
+    const first = this.owners!.get(email)
+    if (first === undefined) {
+      this.owners!.set(email, values.slice(2, 6))
       if (this.owners!.size > MAX_TRACKED_OWNERS) this.owners = undefined
-    } else if (first[1] !== name || first[2] !== organisation || first[3] !== phone) this.ownerVariant.run(email, name, organisation, phone)
+    } else if (first[1] !== values[3] || first[2] !== values[4] || first[3] !== values[5]) this.ownerVariant.run(values.slice(2, 6))
   }
 
   /** A staged row that may repeat an earlier one (its raw cells kept for the reject). */
