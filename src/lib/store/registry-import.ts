@@ -84,7 +84,7 @@ export const newStagingFile = (dataDir: string) => join(dataDir, `import-${newId
 /**
  * A staging file, filled row by row (stage(), in file order); finish() then finds the rows that
  * repeat an earlier one among those flagged with markSuspect(). No key is checked per insert (about
- * half the cost per row of a unique key). Its `owners` table, when there is one, holds every distinct
+ * half the cost per row of a unique key). Its `owner_details` table, when there is one, holds every distinct
  * owner email, name, organisation and phone of the rows: what resolveStagedOwners groups, instead of
  * sorting all the rows (a second per million rows), when the file names few enough owners.
  */
@@ -94,7 +94,7 @@ export class ImportStaging {
   private readonly suspect: Database.Statement
   private readonly nextId = monotonicCameraIds()
   private sources: Set<string> | undefined = new Set()
-  /** Each owner email's first name, organisation and phone; other combinations go into `owners` as they come. */
+  /** Each owner email's first name, organisation and phone; other combinations go into `owner_details` as they come. */
   private owners: Map<string, readonly unknown[]> | undefined = new Map()
   private readonly ownerVariant: Database.Statement
   staged = 0
@@ -106,10 +106,10 @@ export class ImportStaging {
     // Rows arrive in file order, so the row number as rowid makes every insert an append.
     this.db.exec(`CREATE TABLE rows (row INTEGER PRIMARY KEY, id TEXT NOT NULL, ${COLUMNS.join(', ')});
       CREATE TABLE suspects (row INTEGER PRIMARY KEY, raw TEXT NOT NULL);
-      CREATE TABLE owners (owner_email, owner_name, owner_organisation, owner_phone)`)
+      CREATE TABLE owner_details (owner_email, owner_name, owner_organisation, owner_phone)`)
     this.insert = this.db.prepare(`INSERT INTO rows (row, id, ${COLUMNS.join(', ')}) VALUES (${['row', 'id', ...COLUMNS].map(() => '?').join(', ')})`)
     this.suspect = this.db.prepare('INSERT INTO suspects (row, raw) VALUES (?, ?)')
-    this.ownerVariant = this.db.prepare('INSERT INTO owners VALUES (?, ?, ?, ?)')
+    this.ownerVariant = this.db.prepare('INSERT INTO owner_details VALUES (?, ?, ?, ?)')
     this.db.exec('BEGIN')
   }
 
@@ -161,7 +161,7 @@ export class ImportStaging {
     }
     // The removed repeats' owner details may be nowhere else: then owners are grouped from the rows.
     if (this.owners && repeats === 0) for (const owner of this.owners.values()) this.ownerVariant.run(owner)
-    else this.db.exec('DROP TABLE owners')
+    else this.db.exec('DROP TABLE owner_details')
     this.owners = undefined
     this.close()
     return {repeats, listed}
@@ -210,7 +210,7 @@ export function resolveStagedOwners(db: Db): number {
     `INSERT INTO temp.import_owner (email, owner_id, created, name, organisation, phone)
      SELECT r.owner_email, (SELECT o.id FROM owners o WHERE o.email = r.owner_email ORDER BY o.created_at LIMIT 1), 0,
             max(r.owner_name), max(r.owner_organisation), max(r.owner_phone)
-     FROM ${db.prepare("SELECT 1 FROM staging.sqlite_master WHERE name = 'owners'").get() ? 'staging.owners' : 'staging.rows'} r GROUP BY r.owner_email`,
+     FROM ${db.prepare("SELECT 1 FROM staging.sqlite_master WHERE name = 'owner_details'").get() ? 'staging.owner_details' : 'staging.rows'} r GROUP BY r.owner_email`,
   ).run()
   // One statement, ids from a function: a file of a million owners is not a million statements.
   const nextOwnerId = monotonicIds('own')
