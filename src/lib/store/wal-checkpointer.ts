@@ -84,6 +84,8 @@ export class WalCheckpointer {
   /** Stops the worker (closing its connection); call before closing `db`, which then checkpoints as it closes. */
   async stop(): Promise<void> {
     this.stopping = true
+    // Unreferenced, the worker would not keep a closing process alive until it has closed its connection.
+    this.worker.ref()
     this.worker.postMessage('stop')
     await this.exited
   }
