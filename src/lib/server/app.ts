@@ -83,7 +83,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   // Before the database: a wrong evidence URL fails the start with nothing left open.
   const blobs = await openBlobStore(secrets.dir, options.evidence ?? (process.env.RTCC_EVIDENCE_URL || undefined), options.s3)
   if (options.tls) Object.assign(secrets, pick(loadTlsFiles(options.tls)))
-  const store = await openStore({dataDir: secrets.dir, databaseUrl: options.database})
+  const store = await openStore({dataDir: secrets.dir, databaseUrl: options.database, backgroundCheckpoints: true})
   const now = () => new Date()
   const bus = busAddress ? await Bus.connect(busAddress) : undefined
   let events: EventHub = new InProcessEventHub(store, now)

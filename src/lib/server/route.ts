@@ -55,7 +55,7 @@ export interface RouteDef<B extends z.ZodType, Q extends z.ZodType> {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    rtcc: {actor?: Actor; subject?: {id: string | null; name: string; role?: string}; audited: boolean; action: string; target?: string; detail?: Record<string, unknown>; payload?: string; txResult?: unknown}
+    rtcc: {actor?: Actor; subject?: {id: string | null; name: string; role?: string}; audited: boolean; action: string; target?: string; detail?: Record<string, unknown>; payload?: Buffer; txResult?: unknown}
   }
 }
 
@@ -131,8 +131,9 @@ function serviceContext(ctx: ServerContext, req: FastifyRequest): ServiceContext
         const result = await fn()
         const last = typeof facts === 'function' ? facts(result) : facts
         if (last) note(last)
-        const payload = result === undefined ? undefined : JSON.stringify(result)
-        await ctx.audit.append(auditInput(ctx, req, {outcome: last?.outcome ?? 'allowed', target: req.rtcc.target, detail: req.rtcc.detail, bytesOut: payload === undefined ? 0 : Buffer.byteLength(payload)}))
+        // As bytes: their length is free, and the socket takes them without another copy of the text.
+        const payload = result === undefined ? undefined : Buffer.from(JSON.stringify(result))
+        await ctx.audit.append(auditInput(ctx, req, {outcome: last?.outcome ?? 'allowed', target: req.rtcc.target, detail: req.rtcc.detail, bytesOut: payload?.length ?? 0}))
         req.rtcc.audited = true
         req.rtcc.payload = payload
         req.rtcc.txResult = result

@@ -104,6 +104,24 @@ export class LocationHits {
   }
 }
 
+/** A search's hits as parallel arrays with room for `capacity` (keeping the first `keep` of `from`). */
+class Hits {
+  readonly slots: Float64Array
+  readonly rowids: Float64Array
+  readonly distances: Float64Array
+
+  constructor(capacity: number, from?: Hits, keep = 0) {
+    this.slots = new Float64Array(capacity)
+    this.rowids = new Float64Array(capacity)
+    this.distances = new Float64Array(capacity)
+    if (from) {
+      this.slots.set(from.slots.subarray(0, keep))
+      this.rowids.set(from.rowids.subarray(0, keep))
+      this.distances.set(from.distances.subarray(0, keep))
+    }
+  }
+}
+
 export class CameraLocations {
   /** Slots below `packed.length` are packed points; `packed.length + i` is added point i. */
   private packed = new Points(0)
@@ -112,6 +130,8 @@ export class CameraLocations {
   private readonly freeAdded: number[] = []
   private cells = new Map<number, Cell>()
   private count = 0
+  /** within()'s working arrays, reused by every search on this index. */
+  private scratch = new Hits(1024)
   /** Highest rowid seen; rows above it are read in before a search. */
   maxRowid = 0
   dataVersion = -1
@@ -220,9 +240,10 @@ export class CameraLocations {
    * ranking and limits.
    */
   within(center: LatLon, radiusMetres: number, accept?: (latitude: number, longitude: number) => boolean): LocationHits {
-    const slots: number[] = []
-    const rowids: number[] = []
-    const distances: number[] = []
+    // Hits go to the index's scratch arrays and leave as exact-size copies: growing JS arrays hit by
+    // hit made a 2 km search allocate ~300 KB of short-lived heap, a minor GC every few requests.
+    let hits = this.scratch
+    let count = 0
     const point = {latitude: 0, longitude: 0}
     for (const box of boundingBoxes(center, radiusMetres)) {
       const consider = (points: Points, i: number, slot: number) => {
@@ -233,16 +254,18 @@ export class CameraLocations {
         point.longitude = longitude
         const distance = distanceMetres(center, point)
         if (distance > radiusMetres || (accept && !accept(latitude, longitude))) return
-        slots.push(slot)
-        rowids.push(points.rowids[i]!)
-        distances.push(distance)
+        hits.slots[count] = slot
+        hits.rowids[count] = points.rowids[i]!
+        hits.distances[count++] = distance
       }
       for (const cell of this.cellsIn(box.minLatitude, box.maxLatitude, box.minLongitude, box.maxLongitude)) {
+        const room = count + cell.end - cell.start + (cell.added?.length ?? 0)
+        if (room > hits.slots.length) hits = this.scratch = new Hits(Math.max(room, 2 * hits.slots.length), hits, count)
         for (let i = cell.start; i < cell.end; i++) if (this.live[i]) consider(this.packed, i, i)
         if (cell.added) for (const slot of cell.added) consider(this.added, slot - this.packed.length, slot)
       }
     }
-    return new LocationHits(slots.length, Float64Array.from(slots), Float64Array.from(rowids), Float64Array.from(distances))
+    return new LocationHits(count, hits.slots.slice(0, count), hits.rowids.slice(0, count), hits.distances.slice(0, count))
   }
 
   private cellsIn(minLatitude: number, maxLatitude: number, minLongitude: number, maxLongitude: number): Cell[] {

@@ -45,6 +45,8 @@ export interface OpenStoreOptions {
   databaseUrl?: string
   /** Read RTCC_DATABASE_URL when no URL is given (default true; false when a data dir was named explicitly). */
   environment?: boolean
+  /** SQLite: checkpoint the WAL from a worker thread rather than on commit (store/wal-checkpointer.ts), for the server. */
+  backgroundCheckpoints?: boolean
 }
 
 /** The SQLite file of a data dir. */
@@ -138,7 +140,7 @@ export async function openStore(options: OpenStoreOptions): Promise<OpenedStore>
   const target = resolveDatabase(options)
   if (target.backend === 'sqlite') {
     mkdirSync(options.dataDir, {recursive: true, mode: 0o700})
-    return new SqliteStore(openDatabase(target.file))
+    return new SqliteStore(openDatabase(target.file), {backgroundCheckpoints: options.backgroundCheckpoints})
   }
   const {PgStore} = await import('./postgres/pg-store.js')
   try {

@@ -29,6 +29,7 @@ import * as search from './search.js'
 import * as sessions from './sessions.js'
 import type {Repository, StagedImport, Store} from './store.js'
 import * as users from './users.js'
+import {WalCheckpointer} from './wal-checkpointer.js'
 
 export class SqliteStore implements Store {
   readonly backend = 'sqlite'
@@ -57,7 +58,14 @@ export class SqliteStore implements Store {
   /** Imports apply one at a time (each attaches its staging file as `staging`). */
   private importTurn: Promise<void> = Promise.resolve()
 
-  constructor(readonly db: Db) {
+  /** Set when checkpoints run in the background (the server's store). */
+  private readonly checkpointer?: WalCheckpointer
+
+  constructor(
+    readonly db: Db,
+    options: {backgroundCheckpoints?: boolean} = {},
+  ) {
+    if (options.backgroundCheckpoints) this.checkpointer = WalCheckpointer.start(db)
     this.access = this.bind(access)
     this.agencies = this.bind(agencies)
     this.audit = this.bind(audit)
@@ -139,6 +147,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     await this.queue
+    await this.checkpointer?.stop()
     this.db.close()
   }
 
