@@ -114,9 +114,14 @@ parentPort.on('message', ({after, count, subtree, cuts}) => {
 })
 `
 
+// Pages asked of each worker ahead of the one being consumed: enough to keep it busy while the main
+// thread checks checkpoint signatures (verify.ts starts the workers first). A worker holds one page's
+// rows at a time and answers with a subtree root (or 64 hex digits per record), so memory stays small.
+const AHEAD = 8
+
 /**
  * Leaf-hash pages of records 1…size in seq order, computed by `workers` threads each reading with
- * `reader`. Keeps two pages per worker in flight, so memory stays bounded whatever the log's size.
+ * `reader`, with AHEAD pages per worker in flight: memory stays bounded whatever the log's size.
  */
 export async function* leafHashPagesInWorkers(
   reader: PageReaderSource,
@@ -153,7 +158,7 @@ export async function* leafHashPagesInWorkers(
     return result
   }
   try {
-    yield* pagesInOrder(pages, 2 * threads.length, start)
+    yield* pagesInOrder(pages, AHEAD * threads.length, start)
   } finally {
     failAll(new Error('verification stopped'))
     await Promise.all(threads.map((thread) => thread.terminate()))
