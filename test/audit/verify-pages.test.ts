@@ -5,10 +5,15 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {hashChildren, rootOf} from '../../src/lib/audit/merkle.js'
 import type {LeafHashPage, VerifyOptions, VerifyResult} from '../../src/lib/audit/verify.js'
 import {auditLeafHashes} from '../../src/lib/store/audit.js'
+import {AuditLog} from '../../src/lib/audit/log.js'
+import {verifyAuditLog} from '../../src/lib/audit/verify.js'
 import {leafHashPagesInWorkers} from '../../src/lib/store/audit-leaf-workers.js'
 import {sqlitePageReader} from '../../src/lib/store/audit-reader.js'
 import {openDatabase} from '../../src/lib/store/db.js'
-import {newSigner, openLog, sampleInput, tempDir, verifySqlite} from './helpers.js'
+import {withPostgresAuditSnapshot} from '../../src/lib/store/postgres/audit-reader.js'
+import {PgStore} from '../../src/lib/store/postgres/pg-store.js'
+import {createTestDatabase} from '../helpers/database.js'
+import {newSigner, openLog, ORIGIN, sampleInput, tempDir, verifySqlite} from './helpers.js'
 
 // The verify workers read a page as one BLOB of newline-separated JSON renderings plus one BLOB of the
 // stored leaf hashes (audit-leaf-workers.ts). These tests feed them the records most likely to break
@@ -22,15 +27,19 @@ const RECORDS = 20
 
 const TRICKY = ['line\nbreak', 'quote " backslash \\ slash /', 'tab\tcr\rff\fbs\b', '\u0001\u001f\u007f', 'é ü ß \u2028\u2029 🚓 中文', '\n[999,"fake"]\n', '']
 
-beforeAll(async () => {
-  ;({dir, cleanup} = tempDir())
-  file = join(dir, 'tricky.db')
-  const {db, log} = await openLog(file, signer, 4)
+async function appendTricky(log: AuditLog): Promise<void> {
   for (let i = 1; i <= RECORDS; i++) {
     const text = TRICKY[i % TRICKY.length]!
     await log.append({...sampleInput(i), actorName: text, target: `${text}${i}`, requestId: text || null, detail: {text, list: [text, i, null, true], n: -i * 1.5}})
     await log.afterCommit()
   }
+}
+
+beforeAll(async () => {
+  ;({dir, cleanup} = tempDir())
+  file = join(dir, 'tricky.db')
+  const {db, log} = await openLog(file, signer, 4)
+  await appendTricky(log)
   db.close()
 })
 afterAll(() => cleanup())
@@ -95,5 +104,40 @@ describe('verify worker pages', () => {
     const pages = await pagesOf(copy, 4)
     expect(pages.map((page) => page.suspects)).toEqual([[2, 3], [5], [9], [], []])
     expect(pages[3]!.hashes).toBeUndefined() // the BLOB: the page cannot be rendered, it is read the canonical way
+  })
+})
+
+describe('verify worker pages on PostgreSQL (COPY … FORMAT binary on the exported snapshot)', () => {
+  it('verify the same records, and name the same altered ones, as the canonical path', async () => {
+    const database = await createTestDatabase()
+    const store = await PgStore.open(database.url)
+    try {
+      await appendTricky(await AuditLog.open(store, {origin: ORIGIN, signer, checkpointEvery: 4}))
+      const run = (options: VerifyOptions) =>
+        withPostgresAuditSnapshot(database.url, async (reader) => {
+          const {seconds, ratePerSecond, ...result} = await verifyAuditLog(reader, signer.publicKey, options)
+          expect(seconds).toBeGreaterThanOrEqual(0)
+          expect(ratePerSecond === undefined || ratePerSecond > 0).toBe(true)
+          return result
+        })
+      for (const pageSize of [4, 6]) expect(await run({pageSize, parallelFrom: 0})).toMatchObject({ok: true, records: RECORDS, problems: []})
+      // The fast path itself: no suspect, the stored leaves' subtree roots (not a canonical fallback).
+      const leaves = (await store.pool.query({text: 'SELECT leaf_hash FROM audit_records ORDER BY seq', rowMode: 'array'})).rows.map((row) => row[0] as Buffer)
+      const pages = await withPostgresAuditSnapshot(database.url, async (reader) => {
+        const found: LeafHashPage[] = []
+        for await (const page of reader.leafHashPages!(RECORDS, 4, [])) found.push(page)
+        return found
+      })
+      expect(pages.map((page) => [page.suspects, page.root])).toEqual([0, 1, 2, 3, 4].map((i) => [[], rootOf(leaves.slice(4 * i, 4 * i + 4)).toString('hex')]))
+      await store.pool.query("UPDATE audit_records SET target = 'line\nbreak' WHERE seq = 3")
+      await store.pool.query("UPDATE audit_records SET leaf_hash = leaf_hash || '\\x0a'::bytea WHERE seq = 6")
+      await store.pool.query("UPDATE audit_records SET detail = '{\"forged\":true}' WHERE seq = 13")
+      const canonical = await run({pageSize: 4})
+      expect(canonical.problems.filter((p) => p.startsWith('record ')).map((p) => p.split(' ')[1])).toEqual(['3', '6', '13'])
+      for (const pageSize of [4, 6, 32]) expect(await run({pageSize, parallelFrom: 0})).toEqual(canonical)
+    } finally {
+      await store.close()
+      await database.drop()
+    }
   })
 })

@@ -112,26 +112,6 @@ export async function* pagesInOrder<T>(pages: number, window: number, start: (in
 }
 
 /**
- * Hashes a page of auditRowTextPage renderings expected to hold exactly records after+1 … after+count;
- * a page that does not is returned without hashes, to be read the canonical way.
- */
-export function hashTextPage(texts: readonly string[], after: number, count: number): LeafHashPage {
-  if (texts.length !== count || (count > 0 && (seqOfText(texts[0]!) !== after + 1 || seqOfText(texts[count - 1]!) !== after + count))) {
-    return {after, count, suspects: []}
-  }
-  let hashes = ''
-  const suspects: number[] = []
-  for (let i = 0; i < count; i++) {
-    const text = texts[i]!
-    const split = text.length - 2 * HASH_SIZE
-    const leaf = leafHashHexOfJson(text.slice(0, split))
-    if (leaf !== text.slice(split)) suspects.push(after + i + 1)
-    hashes += leaf
-  }
-  return {after, count, hashes, suspects}
-}
-
-/**
  * The reads verify makes, which both store backends implement (a Store's `audit` repository is one).
  * Give it a reader over one snapshot (a read transaction) so the pages agree with each other.
  */
