@@ -121,8 +121,8 @@ export type AuditLogReader = Pick<
 > & {
   /**
    * Optional: the leaf hashes of records 1…size, page by page in seq order, read in parallel over rows
-   * that match the reader's snapshot (used only once the seqs are known to be contiguous) (store/audit-leaf-workers.ts for a SQLite
-   * file, store/postgres/audit-reader.ts).
+   * that match the reader's snapshot (store/audit-leaf-workers.ts, with a SQLite file's or PostgreSQL's
+   * page reader). Started before the seqs are known to be contiguous; used only if they are.
    */
   leafHashPages?: (size: number, pageSize: number, expectedSizes: readonly number[]) => AsyncIterable<LeafHashPage>
 }
