@@ -19,8 +19,9 @@ import './pg-store.js' // bigint columns as numbers, as the store reads them
 const SNAPSHOT = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY'
 
 // Runs in each verify worker: its own connection on the exported snapshot, one COPY … (FORMAT binary)
-// per page, whose one row holds the two bytea values as raw bytes (the driver would decode a query's
-// values into strings): a 19-byte header, the field count, then each field's length and bytes.
+// per page, so the values arrive as raw bytes (the driver would decode a query's values into strings):
+// a header, then per row the field count and each field's length and bytes, -1 to end. The rows are
+// laid out as the page format (audit-leaf-workers.ts) with one copy each.
 const PAGE_READER = `
 async function openPageReader({driver, copy, url, snapshot, sql}) {
   const {Client} = require(driver)
@@ -35,18 +36,18 @@ async function openPageReader({driver, copy, url, snapshot, sql}) {
       const chunks = []
       for await (const chunk of client.query(to('COPY (' + page + ') TO STDOUT (FORMAT binary)'))) chunks.push(chunk)
       const data = Buffer.concat(chunks)
-      let at = 15
-      at += 4 + data.readInt32BE(at)
-      if (data.readInt16BE(at) !== 2) return undefined
-      at += 2
-      const field = () => {
-        const length = data.readInt32BE(at)
-        at += 4
-        if (length < 0) return undefined
-        at += length
-        return data.subarray(at - length, at)
+      const json = Buffer.allocUnsafe(data.length)
+      const hashes = Buffer.allocUnsafe(32 * count)
+      let [at, j, h] = [19 + data.readInt32BE(15), 0, 0]
+      while (data.readInt16BE(at) === 2) {
+        const length = data.readInt32BE(at + 2)
+        if (length < 0 || data.readInt32BE(at + 6 + length) !== 32 || h === hashes.length) return undefined
+        json[j++] = 10
+        j += data.copy(json, j, at + 6, at + 6 + length)
+        h += data.copy(hashes, h, at + 10 + length, at + 42 + length)
+        at += 42 + length
       }
-      return {json: field(), hashes: field()}
+      return {json: json.subarray(0, j), hashes: hashes.subarray(0, h)}
     },
   }
 }

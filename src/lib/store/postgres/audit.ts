@@ -142,15 +142,14 @@ export async function auditRowTextPage(db: Pg, afterSeq: number, limit: number):
 }
 
 /**
- * The records with seq in ($1, $2] as one page for the verify workers (store/audit-leaf-workers.ts
- * explains the format; the worker puts the numbers in itself, as COPY takes no parameters), as two
- * bytea values: each record's leaf JSON (as auditRowTextPage renders it)
- * after a newline, and the stored leaf hashes, one not 32 bytes long replaced by zeros. Both aggregate
- * the rows of one ordered scan, so they agree with each other; the worker checks every record's seq.
+ * The records with seq in ($1, $2] for the verify workers (store/postgres/audit-reader.ts; the worker
+ * puts the numbers in itself, as COPY takes no parameters): each record's leaf JSON (as
+ * auditRowTextPage renders it) and its stored leaf hash, one not 32 bytes long replaced by zeros.
+ * One row per record: PostgreSQL aggregating a page into one value (string_agg) costs it more than
+ * sending the rows.
  */
-export const AUDIT_PAGE_SQL = `SELECT convert_to(E'\\n' || string_agg(json, E'\\n'), 'UTF8'), string_agg(hash, ''::bytea)
-  FROM (SELECT ${ROW_JSON} AS json, CASE WHEN length(leaf_hash) = 32 THEN leaf_hash ELSE decode(repeat('00', 32), 'hex') END AS hash
-    FROM audit_records WHERE seq > $1 AND seq <= $2 ORDER BY seq) page`
+export const AUDIT_PAGE_SQL = `SELECT ${ROW_JSON}, CASE WHEN length(leaf_hash) = 32 THEN leaf_hash ELSE decode(repeat('00', 32), 'hex') END
+  FROM audit_records WHERE seq > $1 AND seq <= $2 ORDER BY seq`
 
 /** Whether seqs run 1, 2, 3… without a gap, from three aggregates. */
 export async function auditSeqsContiguous(db: Pg): Promise<boolean> {
