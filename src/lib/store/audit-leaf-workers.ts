@@ -1,90 +1,130 @@
 /**
- * Reads and hashes the records of a SQLite audit file in worker threads, so that `audit verify --db`
- * overlaps reading rows (about half its time) with hashing them: each worker opens its own read-only
- * connection and takes every W-th page of seqs, renders each row with SQLite's json_array (as
- * auditRowTextPage does) and hashes it (verify.ts's hashTextPage, restated in the worker's script).
+ * Reads and hashes the records of an audit log in worker threads, so that `audit verify` overlaps
+ * reading rows (about half its time) with hashing them. Each worker opens its own connection with a
+ * backend's page reader (a SQLite file here; PostgreSQL in postgres/audit-reader.ts, on the verify
+ * snapshot) and takes every W-th page of seqs. A page arrives as two values, not one per record:
+ *
+ * - `json`: each record's leaf JSON (as auditRowTextPage renders it), each preceded by one 0x0A byte.
+ *   JSON text never holds a raw newline, so the separators are unambiguous; the worker overwrites each
+ *   with 0x00 and hashes `0x00 || json` in place (the RFC 6962 leaf input), with no JavaScript string.
+ * - `hashes`: the stored leaf hashes, 32 bytes each in the same order (a value that is not a 32-byte
+ *   BLOB arrives as 32 zero bytes, so it can only be a mismatch).
+ *
  * For a page of a power of two records it posts back the root of the page's Merkle subtree (plus what
  * each checkpoint inside the page needs), else the leaf hashes as one hex string: the main thread
  * appends one subtree per page and checks roots, next to no work per record.
  *
  * Only for a log whose seqs run 1…size without a gap (checked by the caller over its snapshot), read
- * up to `size`: records are append-only, so every connection sees the same rows ≤ size. A worker
- * whose page does not hold exactly the expected seqs, or cannot render it (a BLOB in a text column),
- * reports the page as failed and the caller reads it the canonical way.
+ * up to `size`: records are append-only, so every connection sees the same rows ≤ size. A page that
+ * does not hold exactly the expected seqs in order, or cannot be rendered (a BLOB in a text column),
+ * is reported as failed and the caller reads it the canonical way; any record whose rendering does not
+ * hash to its stored leaf hash is reported as a suspect, rechecked canonically by the caller.
  *
  * The worker is a short CommonJS script run with `eval`: it then runs the same under tsx, vitest and
  * the built dist/, with no loader to register in the thread.
  */
-import {createRequire} from 'node:module'
 import {Worker} from 'node:worker_threads'
 
 import {isPowerOfTwo} from '../audit/merkle.js'
 import {pagesInOrder, type LeafHashPage} from '../audit/verify.js'
-import {AUDIT_ROW_TEXT_SQL} from './audit.js'
 
+/**
+ * A backend's page reader, as CommonJS source for the worker: it must define
+ * `openPageReader(data)`, returning (or resolving to) `{read(after, count)}`, where read returns (or
+ * resolves to) `{json, hashes}` for the records after+1 … after+count, in the format above.
+ */
+export interface PageReaderSource {
+  source: string
+  /** Passed to openPageReader (structured-cloned into the worker). */
+  data: unknown
+}
 
-// For a complete page (a power of two records, so aligned) the worker also builds the page's Merkle
-// subtree, keeping the stack of perfect-subtree roots as MerkleAccumulator does; that stack at a cut
-// (an expected checkpoint size inside the page) is what main needs for that checkpoint's root. Node
-// hashing restates merkle.ts's hashChildrenHex (RFC 6962: SHA-256(0x01 || left || right)).
-const WORKER_SOURCE = `
-const {parentPort, workerData} = require('node:worker_threads')
-const {hash} = require('node:crypto')
-const Database = require(workerData.driver)
-const db = new Database(workerData.file, {readonly: true, fileMustExist: true})
-const page = db.prepare(workerData.sql).pluck()
-const seqOf = (text) => Number(text.slice(1, text.indexOf(',')))
-const HEX = new Uint8Array(128)
-for (let i = 0; i < 16; i++) HEX['0123456789abcdef'.charCodeAt(i)] = i
-const scratch = Buffer.alloc(65, 1)
-const writeHex = (hex, offset) => {
-  for (let i = 0; i < 32; i++) scratch[offset + i] = (HEX[hex.charCodeAt(2 * i)] << 4) | HEX[hex.charCodeAt(2 * i + 1)]
+// The page hasher, shared by every backend. The subtree is built bottom-up in one 65-byte slot per
+// level holding 0x01 || left || right (RFC 6962 node input): a node's digest is written into its
+// parent level's slot, so no buffer is allocated per node. Digests are taken as latin1 strings (one
+// char per byte): far cheaper than a Buffer per call, and compared byte by byte with the stored hash.
+const PAGE_HASHER = `
+const slots = []
+const slotAt = (level) => slots[level] || (slots[level] = Buffer.alloc(65, 1))
+const put = (digest, slot, offset) => {
+  for (let k = 0; k < 32; k++) slot[offset + k] = digest.charCodeAt(k)
 }
-const node = (left, right) => {
-  writeHex(left, 1)
-  writeHex(right, 33)
-  return hash('sha256', scratch, 'hex')
+const sameHash = (digest, hashes, offset) => {
+  for (let k = 0; k < 32; k++) if (digest.charCodeAt(k) !== hashes[offset + k]) return false
+  return true
 }
-parentPort.on('message', ({after, count, subtree, cuts}) => {
-  let texts
-  try {
-    texts = page.all(after, count)
-  } catch {
-    texts = undefined
-  }
-  if (!texts || texts.length !== count || seqOf(texts[0]) !== after + 1 || seqOf(texts[count - 1]) !== after + count) {
-    parentPort.postMessage({after, count, suspects: []})
-    return
-  }
-  let hashes = ''
+const frontier = (leaves) => {
+  const roots = []
+  for (let level = 31 - Math.clz32(leaves); level >= 0; level--) if ((leaves >>> level) & 1) roots.push(slots[level].toString('hex', 1, 33))
+  return roots
+}
+function hashPage(json, hashes, after, count, subtree, cuts) {
+  const failed = {after, count, suspects: []}
+  if (!json || !hashes || hashes.length !== 32 * count) return failed
   const suspects = []
-  const stack = []
   const frontiers = []
+  let at = 0
   for (let i = 0, c = 0; i < count; i++) {
-    const text = texts[i]
-    const split = text.length - 64
-    const leaf = hash('sha256', '\\u0000' + text.slice(0, split), 'hex')
-    if (leaf !== text.slice(split)) suspects.push(after + i + 1)
-    hashes += leaf
+    // A record: 0x0A, then "[<seq>," and the rest of its JSON up to the next 0x0A.
+    if (json[at] !== 10 || json[at + 1] !== 91) return failed
+    let seq = 0
+    let k = at + 2
+    for (let b = json[k]; b >= 48 && b <= 57; b = json[++k]) seq = seq * 10 + b - 48
+    if (seq !== after + i + 1 || json[k] !== 44) return failed
+    let end = json.indexOf(10, k)
+    if (end < 0) end = json.length
+    json[at] = 0
+    const leaf = hash('sha256', new Uint8Array(json.buffer, json.byteOffset + at, end - at), 'latin1')
+    at = end
+    if (!sameHash(leaf, hashes, 32 * i)) suspects.push(seq)
     if (!subtree) continue
     let top = leaf
-    for (let bits = i; bits & 1; bits >>= 1) top = node(stack.pop(), top)
-    stack.push(top)
-    if (cuts[c] === after + i + 1) frontiers.push({size: cuts[c++], roots: [...stack]})
+    let level = 0
+    for (let bits = i; bits & 1; bits >>= 1, level++) {
+      put(top, slots[level], 33)
+      top = hash('sha256', slots[level], 'latin1')
+    }
+    put(top, slotAt(level), 1)
+    if (cuts[c] === seq) frontiers.push({size: cuts[c++], roots: frontier(i + 1)})
   }
-  if (subtree && suspects.length === 0) parentPort.postMessage({after, count, suspects, root: stack[0], frontiers})
-  else parentPort.postMessage({after, count, hashes, suspects})
+  if (at !== json.length) return failed
+  if (!subtree || suspects.length > 0) return {after, count, hashes: hashes.toString('hex'), suspects}
+  return {after, count, suspects, root: slots[31 - Math.clz32(count)].toString('hex', 1, 33), frontiers}
+}
+`
+
+// Pages are read and hashed one after another, in the order asked: a reader may answer asynchronously.
+const workerSource = (reader: string): string => `
+const {parentPort, workerData} = require('node:worker_threads')
+const {hash} = require('node:crypto')
+${reader}
+${PAGE_HASHER}
+let queue = Promise.resolve(openPageReader(workerData))
+parentPort.on('message', ({after, count, subtree, cuts}) => {
+  queue = queue.then(async (reader) => {
+    let page
+    try {
+      page = await reader.read(after, count)
+    } catch {
+      page = undefined
+    }
+    parentPort.postMessage(page ? hashPage(page.json, page.hashes, after, count, subtree, cuts) : {after, count, suspects: []})
+    return reader
+  })
 })
 `
 
-const driver = createRequire(import.meta.url).resolve('better-sqlite3')
+// Pages asked of each worker ahead of the one being consumed: enough to keep it busy while the main
+// thread checks checkpoint signatures (verify.ts starts the workers first). A worker holds one page's
+// rows at a time and answers with a subtree root (or 64 hex digits per record), so memory stays small.
+const AHEAD = 8
 
 /**
- * Leaf-hash pages of records 1…size in seq order, computed by `workers` threads reading `file`.
- * Keeps two pages per worker in flight, so memory stays bounded whatever the log's size.
+ * Leaf-hash pages of records 1…size in seq order, computed by `workers` threads each reading with
+ * `reader`, with AHEAD pages per worker in flight: memory stays bounded whatever the log's size.
  */
 export async function* leafHashPagesInWorkers(
-  file: string,
+  reader: PageReaderSource,
   size: number,
   pageSize: number,
   cuts: readonly number[] = [],
@@ -92,7 +132,8 @@ export async function* leafHashPagesInWorkers(
 ): AsyncGenerator<LeafHashPage> {
   const pages = Math.ceil(size / pageSize)
   const sortedCuts = [...new Set(cuts)].sort((a, b) => a - b)
-  const threads = Array.from({length: Math.min(workers, pages)}, () => new Worker(WORKER_SOURCE, {eval: true, workerData: {file, driver, sql: AUDIT_ROW_TEXT_SQL}}))
+  const source = workerSource(reader.source)
+  const threads = Array.from({length: Math.min(workers, pages)}, () => new Worker(source, {eval: true, workerData: reader.data}))
   const pending = new Map<number, {resolve: (page: LeafHashPage) => void; reject: (error: Error) => void}>()
   const failAll = (error: Error): void => {
     for (const waiter of pending.values()) waiter.reject(error)
@@ -117,7 +158,7 @@ export async function* leafHashPagesInWorkers(
     return result
   }
   try {
-    yield* pagesInOrder(pages, 2 * threads.length, start)
+    yield* pagesInOrder(pages, AHEAD * threads.length, start)
   } finally {
     failAll(new Error('verification stopped'))
     await Promise.all(threads.map((thread) => thread.terminate()))

@@ -125,8 +125,21 @@ export function auditRowValuesPage(db: Db, afterSeq: number, limit: number): unk
   return cached(db, `SELECT ${RECORD_COLUMNS}, leaf_hash FROM audit_records WHERE seq > ? ORDER BY seq LIMIT ?`).raw().all(afterSeq, limit) as unknown[][]
 }
 
-/** The statement behind auditRowTextPage (also run by the verify workers, audit-leaf-workers.ts). */
-export const AUDIT_ROW_TEXT_SQL = `SELECT json_array(${RECORD_COLUMNS}) || lower(hex(leaf_hash)) FROM audit_records WHERE seq > ? ORDER BY seq LIMIT ?`
+// A leaf hash that is not a BLOB renders as nothing, so it is rechecked canonically (which rejects it)
+// whichever page it falls in.
+const AUDIT_ROW_TEXT_SQL = `SELECT json_array(${RECORD_COLUMNS}) || iif(typeof(leaf_hash) = 'blob', lower(hex(leaf_hash)), '') FROM audit_records WHERE seq > ? ORDER BY seq LIMIT ?`
+
+/**
+ * The records with seq in (?, ?] as one page for the verify workers (audit-leaf-workers.ts explains the
+ * format): each record's json_array (as auditRowTextPage renders it) after a newline, in one BLOB, and
+ * the stored leaf hashes in another, a value that is not a 32-byte BLOB replaced by zeros (a mismatch,
+ * rechecked canonically: the canonical check also wants a BLOB). Two values
+ * per page instead of one string per row: SQLite does the concatenation in C. Both aggregates take the
+ * rows in the same (rowid) order; the worker checks every record's seq anyway.
+ */
+export const AUDIT_PAGE_SQL = `SELECT CAST(char(10) || group_concat(json_array(${RECORD_COLUMNS}), char(10)) AS BLOB),
+  CAST(group_concat(iif(typeof(leaf_hash) = 'blob' AND length(leaf_hash) = 32, leaf_hash, zeroblob(32)), '') AS BLOB)
+  FROM audit_records WHERE seq > ? AND seq <= ?`
 
 /**
  * The same page with each record as one string: SQLite's json_array of the record columns followed by

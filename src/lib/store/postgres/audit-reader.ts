@@ -3,41 +3,66 @@
  * reads verify makes, over one read-only REPEATABLE READ snapshot. Nothing is migrated or written.
  *
  * The database renders each record's leaf text (most of verify's time), so the record pages are read
- * over two connections that share the snapshot (pg_export_snapshot / SET TRANSACTION SNAPSHOT): two
- * backends render alternate pages while this process hashes the previous ones.
+ * and hashed in worker threads (store/audit-leaf-workers.ts), each with its own connection that imports
+ * the snapshot (pg_export_snapshot / SET TRANSACTION SNAPSHOT): two backends render alternate pages, one
+ * value per page, while this process hashes the previous ones.
  */
+import {createRequire} from 'node:module'
+
 import pg from 'pg'
 
-import {hashTextPage, pagesInOrder, type AuditLogReader, type LeafHashPage} from '../../audit/verify.js'
+import type {AuditLogReader} from '../../audit/verify.js'
+import {leafHashPagesInWorkers, type PageReaderSource} from '../audit-leaf-workers.js'
 import * as audit from './audit.js'
 import './pg-store.js' // bigint columns as numbers, as the store reads them
 
 const SNAPSHOT = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY'
 
-/** Leaf-hash pages of records 1…size, alternate pages read on each client, two pages per client in flight. */
-async function* leafHashPagesOver(clients: readonly pg.Client[], size: number, pageSize: number): AsyncGenerator<LeafHashPage> {
-  const pages = Math.ceil(size / pageSize)
-  const start = (index: number): Promise<LeafHashPage> => {
-    const after = index * pageSize
-    const count = Math.min(pageSize, size - after)
-    return audit.auditRowTextPage(clients[index % clients.length]!, after, count).then(
-      (texts) => hashTextPage(texts, after, count),
-      () => ({after, count, suspects: []}), // read it the canonical way
-    )
+// Runs in each verify worker: its own connection on the exported snapshot, one COPY … (FORMAT binary)
+// per page, so the values arrive as raw bytes (the driver would decode a query's values into strings):
+// a header, then per row the field count and each field's length and bytes, -1 to end. The rows are
+// laid out as the page format (audit-leaf-workers.ts) with one copy each.
+const PAGE_READER = `
+async function openPageReader({driver, copy, url, snapshot, sql}) {
+  const {Client} = require(driver)
+  const {to} = require(copy)
+  const client = new Client({connectionString: url})
+  await client.connect()
+  await client.query(${JSON.stringify(SNAPSHOT)})
+  await client.query("SET TRANSACTION SNAPSHOT '" + snapshot + "'")
+  return {
+    async read(after, count) {
+      const page = sql.replace('$1', String(after)).replace('$2', String(after + count))
+      const chunks = []
+      for await (const chunk of client.query(to('COPY (' + page + ') TO STDOUT (FORMAT binary)'))) chunks.push(chunk)
+      const data = Buffer.concat(chunks)
+      const json = Buffer.allocUnsafe(data.length)
+      const hashes = Buffer.allocUnsafe(32 * count)
+      let [at, j, h] = [19 + data.readInt32BE(15), 0, 0]
+      while (data.readInt16BE(at) === 2) {
+        const length = data.readInt32BE(at + 2)
+        if (length < 0 || data.readInt32BE(at + 6 + length) !== 32 || h === hashes.length) return undefined
+        json[j++] = 10
+        j += data.copy(json, j, at + 6, at + 6 + length)
+        h += data.copy(hashes, h, at + 10 + length, at + 42 + length)
+        at += 42 + length
+      }
+      return {json: json.subarray(0, j), hashes: hashes.subarray(0, h)}
+    },
   }
-  yield* pagesInOrder(pages, 2 * clients.length, start)
 }
+`
+const resolve = createRequire(import.meta.url).resolve
+const [driver, copy] = [resolve('pg'), resolve('pg-copy-streams')]
 
 /** Runs fn with a reader over one read-only snapshot of the database at `url`. */
 export async function withPostgresAuditSnapshot<T>(url: string, fn: (reader: AuditLogReader) => Promise<T>): Promise<T> {
   const client = new pg.Client({connectionString: url})
-  const second = new pg.Client({connectionString: url})
-  await Promise.all([client.connect(), second.connect()])
+  await client.connect()
   try {
     await client.query(SNAPSHOT)
     const {rows} = await client.query<{id: string}>('SELECT pg_export_snapshot() AS id')
-    await second.query(SNAPSHOT)
-    await second.query(`SET TRANSACTION SNAPSHOT '${rows[0]!.id}'`)
+    const pages: PageReaderSource = {source: PAGE_READER, data: {driver, copy, url, snapshot: rows[0]!.id, sql: audit.AUDIT_PAGE_SQL}}
     const reader: AuditLogReader = {
       listCheckpoints: () => audit.listCheckpoints(client),
       auditSeqsContiguous: () => audit.auditSeqsContiguous(client),
@@ -45,12 +70,13 @@ export async function withPostgresAuditSnapshot<T>(url: string, fn: (reader: Aud
       auditRowTextPage: (afterSeq, limit) => audit.auditRowTextPage(client, afterSeq, limit),
       auditRowValuesPage: (afterSeq, limit) => audit.auditRowValuesPage(client, afterSeq, limit),
       lastAuditSeq: () => audit.lastAuditSeq(client),
-      leafHashPages: (size, pageSize) => leafHashPagesOver([client, second], size, pageSize),
+      // The snapshot stays exported while this transaction is open, i.e. until fn returns.
+      leafHashPages: (size, pageSize, cuts) => leafHashPagesInWorkers(pages, size, pageSize, cuts),
     }
     const result = await fn(reader)
-    await Promise.all([client.query('COMMIT'), second.query('COMMIT')])
+    await client.query('COMMIT')
     return result
   } finally {
-    await Promise.all([client.end(), second.end()])
+    await client.end()
   }
 }

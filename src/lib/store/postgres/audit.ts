@@ -113,7 +113,7 @@ export async function auditRowValuesPage(db: Pg, afterSeq: number, limit: number
 // (\" \\ \b \f \n \r \t, other control characters as \u00xx), integers print as digits, NULL as null.
 const json = (column: string) => `coalesce(to_json(${column})::text, 'null')`
 const number = (column: string) => `coalesce(${column}::text, 'null')`
-const ROW_TEXT = `'[' || seq::text || ',' || ${[
+const ROW_JSON = `'[' || seq::text || ',' || ${[
   json('id'),
   json('time'),
   json('actor_id'),
@@ -127,7 +127,8 @@ const ROW_TEXT = `'[' || seq::text || ',' || ${[
   number('bytes_in'),
   number('bytes_out'),
   json('detail'),
-].join(" || ',' || ")} || ']' || encode(leaf_hash, 'hex')`
+].join(" || ',' || ")} || ']'`
+const ROW_TEXT = `${ROW_JSON} || encode(leaf_hash, 'hex')`
 
 /**
  * The same page with each record as one string: its leaf-encoding JSON array followed by the 64 hex
@@ -139,6 +140,16 @@ export async function auditRowTextPage(db: Pg, afterSeq: number, limit: number):
   const found = await rows(db, `SELECT ${ROW_TEXT} FROM audit_records WHERE seq > $1 ORDER BY seq LIMIT $2`, [afterSeq, limit])
   return found.map((row) => row[0] as string)
 }
+
+/**
+ * The records with seq in ($1, $2] for the verify workers (store/postgres/audit-reader.ts; the worker
+ * puts the numbers in itself, as COPY takes no parameters): each record's leaf JSON (as
+ * auditRowTextPage renders it) and its stored leaf hash, one not 32 bytes long replaced by zeros.
+ * One row per record: PostgreSQL aggregating a page into one value (string_agg) costs it more than
+ * sending the rows.
+ */
+export const AUDIT_PAGE_SQL = `SELECT ${ROW_JSON}, CASE WHEN length(leaf_hash) = 32 THEN leaf_hash ELSE decode(repeat('00', 32), 'hex') END
+  FROM audit_records WHERE seq > $1 AND seq <= $2 ORDER BY seq`
 
 /** Whether seqs run 1, 2, 3… without a gap, from three aggregates. */
 export async function auditSeqsContiguous(db: Pg): Promise<boolean> {

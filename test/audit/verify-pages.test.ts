@@ -1,0 +1,143 @@
+import {join} from 'node:path'
+import Database from 'better-sqlite3'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {hashChildren, rootOf} from '../../src/lib/audit/merkle.js'
+import type {LeafHashPage, VerifyOptions, VerifyResult} from '../../src/lib/audit/verify.js'
+import {auditLeafHashes} from '../../src/lib/store/audit.js'
+import {AuditLog} from '../../src/lib/audit/log.js'
+import {verifyAuditLog} from '../../src/lib/audit/verify.js'
+import {leafHashPagesInWorkers} from '../../src/lib/store/audit-leaf-workers.js'
+import {sqlitePageReader} from '../../src/lib/store/audit-reader.js'
+import {openDatabase} from '../../src/lib/store/db.js'
+import {withPostgresAuditSnapshot} from '../../src/lib/store/postgres/audit-reader.js'
+import {PgStore} from '../../src/lib/store/postgres/pg-store.js'
+import {createTestDatabase} from '../helpers/database.js'
+import {newSigner, openLog, ORIGIN, sampleInput, tempDir, verifySqlite} from './helpers.js'
+
+// The verify workers read a page as one BLOB of newline-separated JSON renderings plus one BLOB of the
+// stored leaf hashes (audit-leaf-workers.ts). These tests feed them the records most likely to break
+// that format (every character JSON escapes, raw newlines in text, non-BMP characters) and stored
+// values that do not fit it, and check they agree with the canonical path.
+const signer = newSigner()
+let dir: string
+let cleanup: () => void
+let file: string
+const RECORDS = 20
+
+const TRICKY = ['line\nbreak', 'quote " backslash \\ slash /', 'tab\tcr\rff\fbs\b', '\u0001\u001f\u007f', 'é ü ß \u2028\u2029 🚓 中文', '\n[999,"fake"]\n', '']
+
+async function appendTricky(log: AuditLog): Promise<void> {
+  for (let i = 1; i <= RECORDS; i++) {
+    const text = TRICKY[i % TRICKY.length]!
+    await log.append({...sampleInput(i), actorName: text, target: `${text}${i}`, requestId: text || null, detail: {text, list: [text, i, null, true], n: -i * 1.5}})
+    await log.afterCommit()
+  }
+}
+
+beforeAll(async () => {
+  ;({dir, cleanup} = tempDir())
+  file = join(dir, 'tricky.db')
+  const {db, log} = await openLog(file, signer, 4)
+  await appendTricky(log)
+  db.close()
+})
+afterAll(() => cleanup())
+
+async function pagesOf(path: string, pageSize: number, cuts: number[] = []): Promise<LeafHashPage[]> {
+  const pages: LeafHashPage[] = []
+  for await (const page of leafHashPagesInWorkers(sqlitePageReader(path), RECORDS, pageSize, cuts)) pages.push(page)
+  return pages
+}
+
+function storedLeaves(path: string): Buffer[] {
+  const db = openDatabase(path, {readonly: true})
+  try {
+    return auditLeafHashes(db, 0, RECORDS)
+  } finally {
+    db.close()
+  }
+}
+
+async function verify(path: string, options: VerifyOptions): Promise<Omit<VerifyResult, 'seconds' | 'ratePerSecond'>> {
+  const db = openDatabase(path, {readonly: true})
+  try {
+    const {seconds, ratePerSecond, ...result} = await verifySqlite(db, signer.publicKey, options)
+    expect(seconds).toBeGreaterThanOrEqual(0)
+    expect(ratePerSecond === undefined || ratePerSecond > 0).toBe(true)
+    return result
+  } finally {
+    db.close()
+  }
+}
+
+describe('verify worker pages', () => {
+  it('hash records holding every character JSON escapes without a suspect, to the stored leaves and subtree roots', async () => {
+    const leaves = storedLeaves(file)
+    // 4-record pages: whole subtrees (root, and the frontier at the cut 7 inside the second page).
+    const subtrees = await pagesOf(file, 4, [7])
+    expect(subtrees.map((page) => [page.after, page.count, page.suspects])).toEqual([0, 4, 8, 12, 16].map((after) => [after, 4, []]))
+    subtrees.forEach((page, i) => expect(page.root).toBe(rootOf(leaves.slice(4 * i, 4 * i + 4)).toString('hex')))
+    expect(subtrees[1]!.frontiers).toEqual([{size: 7, roots: [hashChildren(leaves[4]!, leaves[5]!).toString('hex'), leaves[6]!.toString('hex')]}])
+    // 6-record pages: leaf hashes, the last page short.
+    const plain = await pagesOf(file, 6)
+    expect(plain.map((page) => [page.after, page.count, page.suspects, page.root])).toEqual([0, 6, 12, 18].map((after) => [after, Math.min(6, RECORDS - after), [], undefined]))
+    expect(plain.map((page) => page.hashes).join('')).toBe(Buffer.concat(leaves).toString('hex'))
+    for (const pageSize of [4, 6]) expect(await verify(file, {pageSize, parallelFrom: 0})).toMatchObject({ok: true, records: RECORDS, problems: []})
+  })
+
+  it('name the same records as the canonical path for stored values that do not fit the page format', async () => {
+    const copy = join(dir, 'tampered.db')
+    const db = new Database(file)
+    await db.backup(copy)
+    db.close()
+    const raw = new Database(copy)
+    raw.prepare('UPDATE audit_records SET leaf_hash = CAST(leaf_hash AS TEXT) WHERE seq = 2').run() // the right bytes, but not a BLOB
+    raw.prepare("UPDATE audit_records SET leaf_hash = CAST(zeroblob(32) AS TEXT) WHERE seq = 3").run() // 32 bytes, as text, wrong
+    raw.prepare("UPDATE audit_records SET leaf_hash = leaf_hash || x'0a' WHERE seq = 5").run() // 33 bytes, one a newline
+    raw.prepare("UPDATE audit_records SET target = CAST(x'ff0a41' AS TEXT) WHERE seq = 9").run() // not UTF-8, a raw newline
+    raw.prepare("UPDATE audit_records SET actor_name = x'0a5b31302c' WHERE seq = 14").run() // a BLOB holding "\n[10,"
+    raw.close()
+    const canonical = await verify(copy, {pageSize: 4})
+    expect(canonical.problems.filter((p) => p.startsWith('record ')).map((p) => p.split(' ')[1])).toEqual(['2', '3', '5', '9', '14'])
+    for (const pageSize of [4, 6, 32]) expect(await verify(copy, {pageSize, parallelFrom: 0})).toEqual(canonical)
+    const pages = await pagesOf(copy, 4)
+    expect(pages.map((page) => page.suspects)).toEqual([[2, 3], [5], [9], [], []])
+    expect(pages[3]!.hashes).toBeUndefined() // the BLOB: the page cannot be rendered, it is read the canonical way
+  })
+})
+
+describe('verify worker pages on PostgreSQL (COPY … FORMAT binary on the exported snapshot)', () => {
+  it('verify the same records, and name the same altered ones, as the canonical path', async () => {
+    const database = await createTestDatabase()
+    const store = await PgStore.open(database.url)
+    try {
+      await appendTricky(await AuditLog.open(store, {origin: ORIGIN, signer, checkpointEvery: 4}))
+      const run = (options: VerifyOptions) =>
+        withPostgresAuditSnapshot(database.url, async (reader) => {
+          const {seconds, ratePerSecond, ...result} = await verifyAuditLog(reader, signer.publicKey, options)
+          expect(seconds).toBeGreaterThanOrEqual(0)
+          expect(ratePerSecond === undefined || ratePerSecond > 0).toBe(true)
+          return result
+        })
+      for (const pageSize of [4, 6]) expect(await run({pageSize, parallelFrom: 0})).toMatchObject({ok: true, records: RECORDS, problems: []})
+      // The fast path itself: no suspect, the stored leaves' subtree roots (not a canonical fallback).
+      const leaves = (await store.pool.query({text: 'SELECT leaf_hash FROM audit_records ORDER BY seq', rowMode: 'array'})).rows.map((row) => row[0] as Buffer)
+      const pages = await withPostgresAuditSnapshot(database.url, async (reader) => {
+        const found: LeafHashPage[] = []
+        for await (const page of reader.leafHashPages!(RECORDS, 4, [])) found.push(page)
+        return found
+      })
+      expect(pages.map((page) => [page.suspects, page.root])).toEqual([0, 1, 2, 3, 4].map((i) => [[], rootOf(leaves.slice(4 * i, 4 * i + 4)).toString('hex')]))
+      await store.pool.query("UPDATE audit_records SET target = 'line\nbreak' WHERE seq = 3")
+      await store.pool.query("UPDATE audit_records SET leaf_hash = leaf_hash || '\\x0a'::bytea WHERE seq = 6")
+      await store.pool.query("UPDATE audit_records SET detail = '{\"forged\":true}' WHERE seq = 13")
+      const canonical = await run({pageSize: 4})
+      expect(canonical.problems.filter((p) => p.startsWith('record ')).map((p) => p.split(' ')[1])).toEqual(['3', '6', '13'])
+      for (const pageSize of [4, 6, 32]) expect(await run({pageSize, parallelFrom: 0})).toEqual(canonical)
+    } finally {
+      await store.close()
+      await database.drop()
+    }
+  })
+})
