@@ -187,6 +187,16 @@ for (const [name, options] of MODES) {
         expect(badSeqs(result)).toEqual(['5', '9'])
       })
 
+      it('a record copied to a seq before 1, while every seq 1…size is still in place', async () => {
+        const file = tampered((db) => {
+          const columns = 'time, actor_id, actor_name, role, action, target, outcome, source, request_id, bytes_in, bytes_out, detail, leaf_hash'
+          db.prepare(`INSERT INTO audit_records (seq, id, ${columns}) SELECT -3, 'copy', ${columns} FROM audit_records WHERE seq = 7`).run()
+        })
+        const result = await verify(file)
+        expect(result.ok).toBe(false)
+        expect(result.firstBadRecord).toEqual({seq: -3, id: 'copy', reason: 'seq -3 is not a log position'})
+      })
+
       it('a renumbered record', async () => {
         const file = tampered((db) => db.prepare('UPDATE audit_records SET seq = 60 WHERE seq = 50').run())
         expect((await verify(file)).firstBadRecord).toMatchObject({seq: 60, reason: 'records 50–59 are missing before it'})

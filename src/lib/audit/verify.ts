@@ -122,7 +122,7 @@ export type AuditLogReader = Pick<
   /**
    * Optional: the leaf hashes of records 1…size, page by page in seq order, read in parallel over rows
    * that match the reader's snapshot (store/audit-leaf-workers.ts, with a SQLite file's or PostgreSQL's
-   * page reader). Started before the seqs are known to be contiguous; used only if they are.
+   * page reader). Each page proves its seqs; the log is read in order instead if they have a gap.
    */
   leafHashPages?: (size: number, pageSize: number, expectedSizes: readonly number[]) => AsyncIterable<LeafHashPage>
 }
@@ -132,8 +132,8 @@ export async function verifyAuditLog(reader: AuditLogReader, publicKey: KeyObjec
   const started = performance.now()
   const verifier: NoteVerifier = {publicKey, name: options.keyName}
   const stored = await reader.listCheckpoints()
-  // Start the parallel readers first, so they hash pages while this thread checks signatures and seq
-  // contiguity (about 0.3 s per million records). They are given every size a checkpoint claims:
+  // Start the parallel readers first, so they hash pages while this thread checks the signatures
+  // (about 0.15 s per million records). They are given every size a checkpoint claims:
   // a size that turns out not to be expected (a bad signature) only costs a frontier nobody reads.
   const pageSize = options.pageSize ?? PAGE
   const size = reader.leafHashPages ? await reader.lastAuditSeq() : 0
@@ -209,113 +209,15 @@ async function verifyWith(
   if (origins.size > 1) problems.push(`checkpoints name more than one log: ${[...origins].join(', ')}`)
   expected.sort((a, b) => a.size - b.size)
 
-  const tree = new MerkleAccumulator()
-  const badRecords: BadRecord[] = []
-  const mismatches: string[] = []
-  let lastGoodSize = 0
-  let next = 0
-  const checkRoots = (head = tree): void => {
-    while (next < expected.length && expected[next]!.size === head.size) {
-      const want = expected[next++]!
-      if (head.rootHex() === want.rootHash.toString('hex')) {
-        lastGoodSize = want.size
-      } else {
-        mismatches.push(`the records do not reproduce the ${want.label}: records ${lastGoodSize + 1}–${want.size} were altered, removed or reordered`)
-      }
-    }
+  // Pages read in parallel prove their own seqs, so the log's seqs are only counted if a page fails
+  // (then, if they have a gap, the records are read again in order, which reports it).
+  let check = new TreeCheck(reader, expected)
+  if (!parallel || !(await check.scanPages(parallel))) {
+    await parallel?.pages.return?.(undefined)
+    check = new TreeCheck(reader, expected)
+    await check.scanInOrder(options.pageSize ?? PAGE)
   }
-  const appendLeaf = (leafHash: string): void => {
-    tree.append(leafHash)
-    if (next < expected.length && expected[next]!.size === tree.size) checkRoots()
-  }
-  /** The canonical check of one record from its raw values (+ stored leaf hash); returns its leaf hash. */
-  const checkValues = (row: unknown[]): string => {
-    const storedHash = row.pop()
-    const [seq, id] = [row[0] as number, String(row[1])]
-    let leafHash: string
-    try {
-      leafHash = leafHashHexOfJson(JSON.stringify(row))
-    } catch {
-      badRecords.push({seq, id, reason: 'a column holds a value of the wrong type'})
-      return ZERO_HASH
-    }
-    if (!(storedHash instanceof Uint8Array) || Buffer.from(storedHash).toString('hex') !== leafHash) {
-      badRecords.push({seq, id, reason: 'its contents do not match its leaf hash: the record was altered'})
-    }
-    return leafHash
-  }
-
-  /** A record whose rendering did not hash to its stored leaf hash, checked the canonical way. */
-  const recheck = async (seq: number): Promise<string> => checkValues((await reader.auditRowValuesPage(seq - 1, 1))[0]!)
-
-  // Deleted or renumbered records show as breaks in seq, found in SQL so the scan needs no per-row seq.
-  const contiguous = await reader.auditSeqsContiguous()
-  if (!contiguous) {
-    for (const {seq, id, previous} of await reader.auditSeqBreaks()) {
-      const reason = seq < 1 ? `seq ${seq} is not a log position` : `records ${Math.max(1, (previous ?? 0) + 1)}–${seq - 1} are missing before it`
-      badRecords.push({seq, id, reason})
-    }
-  }
-
-  checkRoots()
-  const pageSize = options.pageSize ?? PAGE
-  if (parallel && !contiguous) await parallel.pages.return?.(undefined)
-  if (parallel && contiguous) {
-    // Pages by seq range, read ahead in parallel: with seqs 1…size there is no gap to find by reading in order.
-    for (let next = await parallel.firstPage; !next.done; next = await parallel.pages.next()) {
-      const page = next.value
-      if (page.root !== undefined) {
-        // A whole subtree hashed by the worker: the tree head at each expected size inside the page is
-        // today's head plus the perfect subtrees the worker had at that size.
-        for (const {size: at, roots} of page.frontiers ?? []) {
-          const head = tree.clone()
-          head.appendRange(roots, at - page.after)
-          checkRoots(head)
-        }
-        tree.appendSubtree(page.root, page.count)
-        checkRoots()
-        continue
-      }
-      if (page.hashes === undefined) {
-        for (const row of await reader.auditRowValuesPage(page.after, page.count)) appendLeaf(checkValues(row))
-        continue
-      }
-      const {hashes, suspects} = page
-      for (let i = 0, s = 0; i < page.count; i++) {
-        const seq = page.after + i + 1
-        if (suspects[s] === seq) {
-          s++
-          appendLeaf(await recheck(seq))
-        } else {
-          appendLeaf(hashes.slice(2 * HASH_SIZE * i, 2 * HASH_SIZE * (i + 1)))
-        }
-      }
-    }
-  } else {
-    for (let after = Number.MIN_SAFE_INTEGER; ; ) {
-      let texts: string[] | undefined
-      try {
-        texts = await reader.auditRowTextPage(after, pageSize)
-      } catch {
-        texts = undefined // a BLOB where text belongs: this page takes the canonical path
-      }
-      if (texts) {
-        // Fast path: hash the database's JSON rendering; any row it does not vouch for is rechecked canonically.
-        for (const text of texts) {
-          const split = text.length - 2 * HASH_SIZE
-          const leafHash = leafHashHexOfJson(text.slice(0, split))
-          appendLeaf(leafHash === text.slice(split) ? leafHash : await recheck(seqOfText(text)))
-        }
-        if (texts.length < pageSize) break
-        after = seqOfText(texts[texts.length - 1]!)
-      } else {
-        const rows = await reader.auditRowValuesPage(after, pageSize)
-        for (const row of rows) appendLeaf(checkValues(row))
-        if (rows.length < pageSize) break
-        after = rows[rows.length - 1]![0] as number
-      }
-    }
-  }
+  const {tree, badRecords, mismatches, next} = check
 
   badRecords.sort((a, b) => a.seq - b.seq)
   problems.push(...badRecords.map((r) => `record ${r.seq} (${r.id}): ${r.reason}`), ...mismatches)
@@ -339,6 +241,140 @@ async function verifyWith(
     unsignedRecords,
     seconds,
     ratePerSecond: seconds > 0 ? Math.round(tree.size / seconds) : undefined,
+  }
+}
+
+/** The tree rebuilt from the records, checked against the expected roots as it grows. */
+class TreeCheck {
+  readonly tree = new MerkleAccumulator()
+  readonly badRecords: BadRecord[] = []
+  readonly mismatches: string[] = []
+  /** Index of the next expected root to reach. */
+  next = 0
+  private lastGoodSize = 0
+
+  constructor(
+    private readonly reader: AuditLogReader,
+    private readonly expected: readonly ExpectedRoot[],
+  ) {
+    this.checkRoots()
+  }
+
+  checkRoots(head = this.tree): void {
+    const {expected} = this
+    while (this.next < expected.length && expected[this.next]!.size === head.size) {
+      const want = expected[this.next++]!
+      if (head.rootHex() === want.rootHash.toString('hex')) {
+        this.lastGoodSize = want.size
+      } else {
+        this.mismatches.push(`the records do not reproduce the ${want.label}: records ${this.lastGoodSize + 1}–${want.size} were altered, removed or reordered`)
+      }
+    }
+  }
+
+  appendLeaf(leafHash: string): void {
+    this.tree.append(leafHash)
+    if (this.next < this.expected.length && this.expected[this.next]!.size === this.tree.size) this.checkRoots()
+  }
+
+  /** The canonical check of one record from its raw values (+ stored leaf hash); returns its leaf hash. */
+  checkValues(row: unknown[]): string {
+    const storedHash = row.pop()
+    const [seq, id] = [row[0] as number, String(row[1])]
+    let leafHash: string
+    try {
+      leafHash = leafHashHexOfJson(JSON.stringify(row))
+    } catch {
+      this.badRecords.push({seq, id, reason: 'a column holds a value of the wrong type'})
+      return ZERO_HASH
+    }
+    if (!(storedHash instanceof Uint8Array) || Buffer.from(storedHash).toString('hex') !== leafHash) {
+      this.badRecords.push({seq, id, reason: 'its contents do not match its leaf hash: the record was altered'})
+    }
+    return leafHash
+  }
+
+  /** A record whose rendering did not hash to its stored leaf hash, checked the canonical way. */
+  async recheck(seq: number): Promise<string> {
+    return this.checkValues((await this.reader.auditRowValuesPage(seq - 1, 1))[0]!)
+  }
+
+  /**
+   * Appends the pages of records 1…lastAuditSeq computed in parallel. Each page the workers hashed
+   * holds exactly its seqs, so with the first record at seq 1 they prove the seqs run 1…size. Returns
+   * false, having appended an unknown part of the log, if the seqs turn out to have a gap.
+   */
+  async scanPages(parallel: ParallelPages): Promise<boolean> {
+    const first = await this.reader.auditRowValuesPage(Number.MIN_SAFE_INTEGER, 1)
+    if (Number(first[0]?.[0]) !== 1) return false
+    let contiguous: boolean | undefined
+    for (let next = await parallel.firstPage; !next.done; next = await parallel.pages.next()) {
+      const page = next.value
+      if (page.root !== undefined) {
+        // A whole subtree hashed by the worker: the tree head at each expected size inside the page is
+        // today's head plus the perfect subtrees the worker had at that size.
+        for (const {size: at, roots} of page.frontiers ?? []) {
+          const head = this.tree.clone()
+          head.appendRange(roots, at - page.after)
+          this.checkRoots(head)
+        }
+        this.tree.appendSubtree(page.root, page.count)
+        this.checkRoots()
+        continue
+      }
+      if (page.hashes === undefined) {
+        // The worker could not vouch for the page's seqs: read by seq, it is only right without a gap.
+        contiguous ??= await this.reader.auditSeqsContiguous()
+        if (!contiguous) return false
+        for (const row of await this.reader.auditRowValuesPage(page.after, page.count)) this.appendLeaf(this.checkValues(row))
+        continue
+      }
+      const {hashes, suspects} = page
+      for (let i = 0, s = 0; i < page.count; i++) {
+        const seq = page.after + i + 1
+        if (suspects[s] === seq) {
+          s++
+          this.appendLeaf(await this.recheck(seq))
+        } else {
+          this.appendLeaf(hashes.slice(2 * HASH_SIZE * i, 2 * HASH_SIZE * (i + 1)))
+        }
+      }
+    }
+    return true
+  }
+
+  /** Reads every record in seq order, reporting deleted or renumbered records (breaks in seq, found in SQL). */
+  async scanInOrder(pageSize: number): Promise<void> {
+    const {reader} = this
+    if (!(await reader.auditSeqsContiguous())) {
+      for (const {seq, id, previous} of await reader.auditSeqBreaks()) {
+        const reason = seq < 1 ? `seq ${seq} is not a log position` : `records ${Math.max(1, (previous ?? 0) + 1)}–${seq - 1} are missing before it`
+        this.badRecords.push({seq, id, reason})
+      }
+    }
+    for (let after = Number.MIN_SAFE_INTEGER; ; ) {
+      let texts: string[] | undefined
+      try {
+        texts = await reader.auditRowTextPage(after, pageSize)
+      } catch {
+        texts = undefined // a BLOB where text belongs: this page takes the canonical path
+      }
+      if (texts) {
+        // Fast path: hash the database's JSON rendering; any row it does not vouch for is rechecked canonically.
+        for (const text of texts) {
+          const split = text.length - 2 * HASH_SIZE
+          const leafHash = leafHashHexOfJson(text.slice(0, split))
+          this.appendLeaf(leafHash === text.slice(split) ? leafHash : await this.recheck(seqOfText(text)))
+        }
+        if (texts.length < pageSize) break
+        after = seqOfText(texts[texts.length - 1]!)
+      } else {
+        const rows = await reader.auditRowValuesPage(after, pageSize)
+        for (const row of rows) this.appendLeaf(this.checkValues(row))
+        if (rows.length < pageSize) break
+        after = rows[rows.length - 1]![0] as number
+      }
+    }
   }
 }
 

@@ -14,10 +14,10 @@
  * each checkpoint inside the page needs), else the leaf hashes as one hex string: the main thread
  * appends one subtree per page and checks roots, next to no work per record.
  *
- * Only for a log whose seqs run 1…size without a gap (checked by the caller over its snapshot), read
- * up to `size`: records are append-only, so every connection sees the same rows ≤ size. A page that
- * does not hold exactly the expected seqs in order, or cannot be rendered (a BLOB in a text column),
- * is reported as failed and the caller reads it the canonical way; any record whose rendering does not
+ * Read up to `size` (the last seq): records are append-only, so every connection sees the same rows
+ * ≤ size. A page that does not hold exactly the expected seqs in order, or cannot be rendered (a BLOB
+ * in a text column), is reported as failed and the caller reads it the canonical way (or, if the seqs
+ * have a gap, the whole log in order); so pages that pass prove their seqs; any record whose rendering does not
  * hash to its stored leaf hash is reported as a suspect, rechecked canonically by the caller.
  *
  * The worker is a short CommonJS script run with `eval`: it then runs the same under tsx, vitest and
