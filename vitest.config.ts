@@ -3,6 +3,8 @@ import {defineConfig} from 'vitest/config'
 // Files that hold a machine-wide resource (the WS-Discovery multicast port 3702, tmux) or assert on
 // timing (reconnect back-off, lockout windows, event delivery, the scale run) run one at a time after
 // the rest, which runs in two workers: most test time is spent waiting on servers and child processes.
+// Simulated cameras bind fixed ports on their own loopback addresses, so each file's range (host + count)
+// must not overlap another's.
 const SERIAL = [
   'test/onvif/*.test.ts',
   'test/cluster/*.test.ts',

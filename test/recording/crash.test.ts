@@ -32,7 +32,7 @@ let folder: string
 const chain = (): ChainEntry[] => (existsSync(join(folder, 'chain.jsonl')) ? readFileSync(join(folder, 'chain.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ChainEntry) : [])
 
 beforeAll(async () => {
-  sim = await startSimulatedCameras({count: 1, host: '127.0.9.62', credentials: CAMERA_CREDENTIALS, multicast: false, width: 320, height: 180, fps: 10})
+  sim = await startSimulatedCameras({count: 1, host: '127.0.10.21', credentials: CAMERA_CREDENTIALS, multicast: false, width: 320, height: 180, fps: 10})
   dir = tempDir('rtcc-core-crash-')
   cameraId = offlineCore(dir, sim).config.cameras[0]!.id
   folder = join(recordingPaths(dir).root, cameraId)

@@ -47,7 +47,7 @@ async function durationOf(file: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  site = await startSite({host: '127.0.9.61', modes: ['never', 'never', 'never'], ownerKey: true})
+  site = await startSite({host: '127.0.10.11', modes: ['never', 'never', 'never'], ownerKey: true})
   const [always, never, approval] = site.core.cameras.map((c) => c.id) as [string, string, string]
   cam = {always, never, approval}
   editLocalPolicy(site.dir, always, {recorded: 'always'})
