@@ -30,8 +30,9 @@ import {pagesInOrder, type LeafHashPage} from '../audit/verify.js'
 
 /**
  * A backend's page reader, as CommonJS source for the worker: it must define
- * `openPageReader(data)`, returning (or resolving to) `{read(after, count)}`, where read returns (or
- * resolves to) `{json, hashes}` for the records after+1 … after+count, in the format above.
+ * `openPageReader(data)`, returning (or resolving to) `{read(after, count), close()}`, where read
+ * returns (or resolves to) `{json, hashes}` for the records after+1 … after+count, in the format
+ * above, and close ends its connection.
  */
 export interface PageReaderSource {
   source: string
@@ -100,7 +101,13 @@ const {hash} = require('node:crypto')
 ${reader}
 ${PAGE_HASHER}
 let queue = Promise.resolve(openPageReader(workerData))
-parentPort.on('message', ({after, count, subtree, cuts}) => {
+parentPort.on('message', (message) => {
+  if (message === 'stop') {
+    // Pages still queued are read first; then the connection closes and, with nothing left, the thread ends.
+    queue.then((reader) => reader.close()).catch(() => undefined).finally(() => parentPort.close())
+    return
+  }
+  const {after, count, subtree, cuts} = message
   queue = queue.then(async (reader) => {
     let page
     try {
@@ -118,6 +125,8 @@ parentPort.on('message', ({after, count, subtree, cuts}) => {
 // thread checks checkpoint signatures (verify.ts starts the workers first). A worker holds one page's
 // rows at a time and answers with a subtree root (or 64 hex digits per record), so memory stays small.
 const AHEAD = 8
+/** How long a worker may take to close its connection when verification ends, before it is ended without. */
+const STOP_MS = 5000
 
 /**
  * Leaf-hash pages of records 1…size in seq order, computed by `workers` threads each reading with
@@ -134,6 +143,7 @@ export async function* leafHashPagesInWorkers(
   const sortedCuts = [...new Set(cuts)].sort((a, b) => a - b)
   const source = workerSource(reader.source)
   const threads = Array.from({length: Math.min(workers, pages)}, () => new Worker(source, {eval: true, workerData: reader.data}))
+  const exits = threads.map((thread) => new Promise((resolve) => thread.once('exit', resolve)))
   const pending = new Map<number, {resolve: (page: LeafHashPage) => void; reject: (error: Error) => void}>()
   const failAll = (error: Error): void => {
     for (const waiter of pending.values()) waiter.reject(error)
@@ -161,6 +171,15 @@ export async function* leafHashPagesInWorkers(
     yield* pagesInOrder(pages, AHEAD * threads.length, start)
   } finally {
     failAll(new Error('verification stopped'))
-    await Promise.all(threads.map((thread) => thread.terminate()))
+    // Asked to stop, each worker closes its connection itself: terminated, a PostgreSQL backend would log
+    // the dropped connection.
+    await Promise.all(
+      threads.map(async (thread, i) => {
+        thread.postMessage('stop')
+        const timer = setTimeout(() => void thread.terminate(), STOP_MS)
+        await exits[i]
+        clearTimeout(timer)
+      }),
+    )
   }
 }

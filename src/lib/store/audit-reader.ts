@@ -14,12 +14,14 @@ import type {Db} from './db.js'
 const PAGE_READER = `
 function openPageReader({driver, file, sql}) {
   const Database = require(driver)
-  const page = new Database(file, {readonly: true, fileMustExist: true}).prepare(sql).raw()
+  const db = new Database(file, {readonly: true, fileMustExist: true})
+  const page = db.prepare(sql).raw()
   return {
     read(after, count) {
       const [json, hashes] = page.get(after, after + count)
       return {json, hashes}
     },
+    close: () => db.close(),
   }
 }
 `

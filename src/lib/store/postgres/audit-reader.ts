@@ -49,6 +49,7 @@ async function openPageReader({driver, copy, url, snapshot, sql}) {
       }
       return {json: json.subarray(0, j), hashes: hashes.subarray(0, h)}
     },
+    close: () => client.end(),
   }
 }
 `
