@@ -4,8 +4,9 @@
  * jurisdiction. Valid rows go into the store's SQLite staging file when there is one (ImportStaging:
  * the SQL stays in store/), else back in packed batches; rejects and owner rows always go
  * back in batches, the worker waiting when BATCHES_IN_FLIGHT are unacknowledged. Rows repeated within
- * the file are decided by the staging area's key; the worker only marks, by a 64-bit hash of each key,
- * the rows that may repeat one (no false negatives: equal keys hash equally), with their raw cells.
+ * the file are decided by the store (SQLite: ImportStaging's finish(); PostgreSQL: a lookup in its staged
+ * rows); the worker only marks, by a 64-bit hash of each key, the rows that may repeat one (no false
+ * negatives: equal keys hash equally), with their raw cells: the store looks at those rows alone.
  */
 import {parentPort} from 'node:worker_threads'
 
