@@ -5,6 +5,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {CameraFields, CameraInput} from '../../src/lib/domain/camera.js'
 import {distanceMetres} from '../../src/lib/registry/geo.js'
 import {insertAgency} from '../../src/lib/store/agencies.js'
+import {nthSmallest} from '../../src/lib/store/camera-locations.js'
 import {type CameraScope, deleteCamera, insertOwnerCamera, listCameras, nearCameras, updateCamera} from '../../src/lib/store/cameras.js'
 import {openDatabase, type Db} from '../../src/lib/store/db.js'
 import {insertOwner} from '../../src/lib/store/owners.js'
@@ -119,5 +120,20 @@ describe('radius search over the in-memory index', () => {
     const at = {latitude: 41.88, longitude: -87.63}
     const businesses = bruteForce(listCameras(db, scope, {limit: 1_000_000, type: ['business']}), at, 2000)
     expect(nearCameras(db, scope, {...at, radiusMetres: 2000, limit: 3, type: ['business']}).map((f) => f.camera.id)).toEqual(businesses.slice(0, 3))
+  })
+})
+
+describe('nthSmallest (the ranking\'s selection)', () => {
+  it('equals the n-th of a sort, with many ties, sorted and reversed runs, and a prefix of a longer array', () => {
+    const cases: number[][] = [[5], [2, 1], [1, 1, 1, 1], Array.from({length: 500}, (_, i) => i), Array.from({length: 500}, (_, i) => 500 - i)]
+    for (let i = 0; i < 40; i++) cases.push(Array.from({length: 1 + Math.floor(next() * 3000)}, () => Math.floor(next() * (i % 2 ? 5 : 1e6)) / 7))
+    for (const values of cases) {
+      const sorted = [...values].sort((a, b) => a - b)
+      const array = Float64Array.from([...values, -1, -2, -3])
+      for (const n of [0, values.length - 1, Math.floor(next() * values.length), Math.min(99, values.length - 1)]) {
+        expect(nthSmallest(array, values.length, n)).toBe(sorted[n])
+      }
+      expect([...array.subarray(0, values.length)]).toEqual(values)
+    }
   })
 })
