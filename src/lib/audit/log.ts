@@ -10,6 +10,8 @@
  * where checkpoints are signed, at every multiple of checkpointEvery. Catching up, signing and proofs
  * take turns (one at a time per log), so concurrent requests never append a leaf twice.
  */
+import {setImmediate as nextTurn} from 'node:timers/promises'
+
 import {newId} from '../domain/ids.js'
 import {RtccError} from '../errors.js'
 import type {StoredCheckpoint} from '../store/audit.js'
@@ -77,6 +79,9 @@ export interface ConsistencyProofBundle {
   /** The signed checkpoint note at toSize. */
   checkpoint: string
 }
+
+/** Records checked per page before a signature (about 1 ms of hashing). */
+const CHECK_PAGE = 128
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 
@@ -318,10 +323,13 @@ export class AuditLog {
   /**
    * Recomputes the leaf hash of every record after `after` up to the tree size from its stored values
    * and compares it with the stored leaf hash the tree was built from: nothing unchecked gets signed.
+   * Page by page, letting other requests run between pages: checking the 1,000 records before a
+   * signature takes ~8 ms of CPU, which every request in flight waited for.
    */
   private async checkTail(after: number): Promise<void> {
     for (let seq = after; seq < this.tree.size; ) {
-      const rows = await this.store.audit.auditRowValuesPage(seq, Math.min(4096, this.tree.size - seq))
+      if (seq > after) await nextTurn()
+      const rows = await this.store.audit.auditRowValuesPage(seq, Math.min(CHECK_PAGE, this.tree.size - seq))
       if (rows.length === 0) break
       for (const row of rows) {
         const stored = row.pop() as Buffer
