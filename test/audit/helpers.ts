@@ -12,6 +12,8 @@ import {verifyAuditLog, type VerifyOptions, type VerifyResult} from '../../src/l
 import {withSqliteAuditSnapshot} from '../../src/lib/store/audit-reader.js'
 import {openDatabase, type Db} from '../../src/lib/store/db.js'
 import {SqliteStore} from '../../src/lib/store/sqlite-store.js'
+import type {Store} from '../../src/lib/store/store.js'
+import {sql, sqlOne} from '../helpers/sql.js'
 
 export const ORIGIN = 'rtcc.test/audit'
 
@@ -91,4 +93,15 @@ export function editLeaf(db: Db, seq: number, changes: Record<string, unknown>):
 export function rehashLeaf(db: Db, seq: number): void {
   const leaf = db.prepare('SELECT leaf FROM audit_records WHERE seq = ?').pluck().get(seq) as string
   db.prepare('UPDATE audit_records SET leaf_hash = ? WHERE seq = ?').run(leafHashOfJson(leaf), seq)
+}
+
+/**
+ * Edits a record's leaf with plain SQL on either backend, as someone with database access would; with
+ * `rehash`, also rewrites its leaf hash to match (only the signed roots can then tell).
+ */
+export async function editStoredLeaf(store: Store, seq: number, changes: Record<string, unknown>, options: {rehash?: boolean} = {}): Promise<void> {
+  const {leaf} = (await sqlOne<{leaf: string}>(store, 'SELECT leaf FROM audit_records WHERE seq = ?', [seq]))!
+  const edited = editedLeaf(leaf, changes)
+  if (options.rehash) await sql(store, 'UPDATE audit_records SET leaf = ?, leaf_hash = ? WHERE seq = ?', [edited, leafHashOfJson(edited), seq])
+  else await sql(store, 'UPDATE audit_records SET leaf = ? WHERE seq = ?', [edited, seq])
 }
