@@ -18,7 +18,7 @@ import {AuditLog, type AuditInput} from '../src/lib/audit/log.js'
 import {sha256Hex} from '../src/lib/audit/merkle.js'
 import type {NoteSigner} from '../src/lib/audit/note.js'
 import {verifyAuditLog} from '../src/lib/audit/verify.js'
-import {auditRowTextPage, auditRowValuesPage, listCheckpoints} from '../src/lib/store/audit.js'
+import {listCheckpoints} from '../src/lib/store/audit.js'
 import {withSqliteAuditSnapshot} from '../src/lib/store/audit-reader.js'
 import {type Db, openDatabase} from '../src/lib/store/db.js'
 import {SqliteStore} from '../src/lib/store/sqlite-store.js'
@@ -67,15 +67,18 @@ async function withCpu<T>(fn: () => Promise<T>): Promise<{result: T; cpuSeconds:
   return {result, cpuSeconds: (used.user + used.system) / 1e6, mainCpuSeconds: main === undefined || mainAfter === undefined ? undefined : mainAfter - main}
 }
 
+/** The columns an insert into audit_records writes (the others are generated from the leaf). */
+const STORED_COLUMNS = 'seq, leaf, leaf_hash'
+
 /**
- * The limit for appends, same run: bare single-row insert transactions of the same records (all 15
- * columns) into a copy of audit_records with the same indexes, on the same connection, no log.
+ * The limit for appends, same run: bare single-row insert transactions of the same records (every
+ * stored column) into a copy of audit_records with the same indexes, on the same connection, no log.
  */
 function bareSqliteInsertsPerSecond(db: Db, count: number): number {
   const ddl = db.prepare("SELECT sql FROM sqlite_master WHERE tbl_name = 'audit_records' AND sql IS NOT NULL").pluck().all() as string[]
   for (const sql of ddl) db.exec(sql.replaceAll('audit_records', 'bare_audit'))
-  const rows = auditRowValuesPage(db, 0, count)
-  const insert = db.prepare(`INSERT INTO bare_audit VALUES (${rows[0]!.map(() => '?').join(', ')})`)
+  const rows = db.prepare(`SELECT ${STORED_COLUMNS} FROM audit_records ORDER BY seq LIMIT ?`).raw().all(count) as unknown[][]
+  const insert = db.prepare(`INSERT INTO bare_audit (${STORED_COLUMNS}) VALUES (?, ?, ?)`)
   const once = db.transaction((row: unknown[]) => insert.run(row))
   const started = performance.now()
   for (const row of rows) once(row)
@@ -104,8 +107,8 @@ async function postgresFigures(adminUrl: string, signer: NoteSigner, sqliteFile:
       Object.assign(figures, {appendRecords: count, appendPerSecond: perSecond(count, performance.now() - started)})
       // The limit: the same records as bare single-row insert transactions into a same-indexed copy.
       await appendStore.pool.query('CREATE TABLE bare_audit (LIKE audit_records INCLUDING ALL)')
-      const {rows} = await appendStore.pool.query({text: 'SELECT * FROM audit_records ORDER BY seq', rowMode: 'array'})
-      const insert = `INSERT INTO bare_audit VALUES (${(rows[0] as unknown[]).map((_, i) => `$${i + 1}`).join(', ')})`
+      const {rows} = await appendStore.pool.query({text: `SELECT ${STORED_COLUMNS} FROM audit_records ORDER BY seq`, rowMode: 'array'})
+      const insert = `INSERT INTO bare_audit (${STORED_COLUMNS}) VALUES ($1, $2, $3)`
       const bareStarted = performance.now()
       for (const row of rows as unknown[][]) await appendStore.pool.query(insert, row)
       figures.bareInsertPerSecond = perSecond(rows.length, performance.now() - bareStarted)
@@ -118,15 +121,12 @@ async function postgresFigures(adminUrl: string, signer: NoteSigner, sqliteFile:
     const store = await PgStore.open(verifyUrl)
     const source = openDatabase(sqliteFile, {readonly: true})
     try {
-      const types = ['bigint', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'bigint', 'bigint', 'text', 'bytea']
+      const page = source.prepare(`SELECT ${STORED_COLUMNS} FROM audit_records WHERE seq > ? ORDER BY seq LIMIT 10000`).raw()
       for (let after = 0; ; ) {
-        const rows = auditRowValuesPage(source, after, 10_000)
+        const rows = page.all(after) as unknown[][]
         if (rows.length === 0) break
-        const columns = types.map((_, c) => rows.map((row) => row[c]))
-        await store.pool.query(
-          `INSERT INTO audit_records SELECT * FROM unnest(${types.map((type, c) => `$${c + 1}::${type}[]`).join(', ')})`,
-          columns,
-        )
+        const columns = [0, 1, 2].map((c) => rows.map((row) => row[c]))
+        await store.pool.query(`INSERT INTO audit_records (${STORED_COLUMNS}) SELECT * FROM unnest($1::bigint[], $2::text[], $3::bytea[])`, columns)
         after = rows.at(-1)![0] as number
       }
       for (const checkpoint of listCheckpoints(source)) await store.audit.insertCheckpoint(checkpoint)
@@ -187,7 +187,8 @@ export async function run(): Promise<Record<string, unknown>> {
 
     // Raw SHA-256 over the same canonical leaf bytes (0x00 || record JSON), prepared beforehand, using
     // the cheapest node:crypto call (hex out), as verify does.
-    const sample = auditRowTextPage(verifyDb, 0, SHA_SAMPLE).map((text) => Buffer.from('\u0000' + text.slice(0, -64)))
+    const leaves = verifyDb.prepare('SELECT leaf FROM audit_records ORDER BY seq LIMIT ?').pluck().all(SHA_SAMPLE) as string[]
+    const sample = leaves.map((leaf) => Buffer.from('\u0000' + leaf))
     verifyDb.close()
     const rounds = Math.max(1, Math.round(VERIFY_RECORDS / sample.length))
     let shaRate = 0

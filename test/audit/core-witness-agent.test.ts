@@ -3,14 +3,13 @@ import {rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {leafHashOfRecord} from '../../src/lib/audit/record.js'
 import {coreCosignerName} from '../../src/lib/audit/cosignature.js'
 import type {AuditHead} from '../../src/lib/domain/audit.js'
-import {queryAuditRecords} from '../../src/lib/store/audit.js'
 import {openDatabase} from '../../src/lib/store/db.js'
 import {startTestServer} from '../helpers/server.js'
 import {backendUnderTest} from '../helpers/database.js'
 import {type Site, startSite, until} from '../core/helpers.js'
+import {editLeaf, rehashLeaf} from './helpers.js'
 
 const onSqlite = backendUnderTest() === 'sqlite'
 
@@ -31,8 +30,8 @@ describe('a Core refusing a rewritten audit log', () => {
     const port = Number(new URL(site.t.url).port)
     await site.t.stop()
     const db = openDatabase(join(site.t.dataDir, 'rtcc.db'))
-    db.prepare("UPDATE audit_records SET action = 'user.delete' WHERE seq = 2").run()
-    db.prepare('UPDATE audit_records SET leaf_hash = ? WHERE seq = 2').run(leafHashOfRecord(queryAuditRecords(db, {afterSeq: 1, limit: 1})[0]!))
+    editLeaf(db, 2, {action: 'user.delete'})
+    rehashLeaf(db, 2)
     db.exec('DELETE FROM audit_cosignatures; DELETE FROM audit_checkpoints')
     db.close()
     rmSync(join(site.t.dataDir, 'audit-checkpoint.note'))

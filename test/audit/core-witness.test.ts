@@ -7,16 +7,15 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {coreCosignerName, verifyCosignature} from '../../src/lib/audit/cosignature.js'
 import {openCheckpoint, parseVerifierKey} from '../../src/lib/audit/note.js'
-import {leafHashOfRecord} from '../../src/lib/audit/record.js'
 import type {AuditHead} from '../../src/lib/domain/audit.js'
 import {readCoreConfig, writeCoreConfig, writePrivateFile} from '../../src/lib/core/config.js'
 import {generateIdentity} from '../../src/lib/core/identity.js'
 import {CoreWitness} from '../../src/lib/core/witness.js'
 import {CORE_CONFIG_FORMAT, type EnrollCodeView, type EnrollResult} from '../../src/lib/domain/core.js'
-import {queryAuditRecords} from '../../src/lib/store/audit.js'
 import {openDatabase} from '../../src/lib/store/db.js'
 import {removeDir, startTestServer, tempDir, type TestServer} from '../helpers/server.js'
 import {backendUnderTest} from '../helpers/database.js'
+import {editLeaf, rehashLeaf} from './helpers.js'
 
 const onSqlite = backendUnderTest() === 'sqlite'
 
@@ -95,8 +94,8 @@ describe('a Core as witness of the audit log', () => {
     const token = t.admin.options.token!
     await t.stop()
     const db = openDatabase(join(t.dataDir, 'rtcc.db'))
-    db.prepare("UPDATE audit_records SET action = 'user.delete' WHERE seq = 2").run()
-    db.prepare('UPDATE audit_records SET leaf_hash = ? WHERE seq = 2').run(leafHashOfRecord(queryAuditRecords(db, {afterSeq: 1, limit: 1})[0]!))
+    editLeaf(db, 2, {action: 'user.delete'})
+    rehashLeaf(db, 2)
     db.exec('DELETE FROM audit_cosignatures; DELETE FROM audit_checkpoints')
     db.close()
     rmSync(join(t.dataDir, 'audit-checkpoint.note'))

@@ -7,10 +7,13 @@ import type {KeyObject} from 'node:crypto'
 
 import {AuditLog, type AuditInput} from '../../src/lib/audit/log.js'
 import type {NoteSigner} from '../../src/lib/audit/note.js'
+import {leafHashOfJson} from '../../src/lib/audit/record.js'
 import {verifyAuditLog, type VerifyOptions, type VerifyResult} from '../../src/lib/audit/verify.js'
 import {withSqliteAuditSnapshot} from '../../src/lib/store/audit-reader.js'
 import {openDatabase, type Db} from '../../src/lib/store/db.js'
 import {SqliteStore} from '../../src/lib/store/sqlite-store.js'
+import type {Store} from '../../src/lib/store/store.js'
+import {sql, sqlOne} from '../helpers/sql.js'
 
 export const ORIGIN = 'rtcc.test/audit'
 
@@ -66,4 +69,39 @@ export async function appendMany(log: AuditLog, first: number, last: number): Pr
     await log.append(sampleInput(i))
     await log.afterCommit()
   }
+}
+
+/** Leaf positions of the columns generated from it (record.ts RECORD_FIELDS order). */
+export const LEAF_POSITION: Record<string, number> = Object.fromEntries(
+  ['seq', 'id', 'time', 'actor_id', 'actor_name', 'role', 'action', 'target', 'outcome', 'source', 'request_id', 'bytes_in', 'bytes_out', 'detail'].map((column, i) => [column, i]),
+)
+
+/** A stored leaf with some of its values replaced, by column name: what someone editing the database writes. */
+export function editedLeaf(leaf: string, changes: Record<string, unknown>): string {
+  const values = JSON.parse(leaf) as unknown[]
+  for (const [column, value] of Object.entries(changes)) values[LEAF_POSITION[column]!] = value
+  return JSON.stringify(values)
+}
+
+/** Edits a record's leaf in a SQLite database directly (its columns follow; its leaf hash does not). */
+export function editLeaf(db: Db, seq: number, changes: Record<string, unknown>): void {
+  const leaf = db.prepare('SELECT leaf FROM audit_records WHERE seq = ?').pluck().get(seq) as string
+  db.prepare('UPDATE audit_records SET leaf = ? WHERE seq = ?').run(editedLeaf(leaf, changes), seq)
+}
+
+/** Rewrites a record's leaf hash to match its (edited) leaf, as an attacker who read this code would. */
+export function rehashLeaf(db: Db, seq: number): void {
+  const leaf = db.prepare('SELECT leaf FROM audit_records WHERE seq = ?').pluck().get(seq) as string
+  db.prepare('UPDATE audit_records SET leaf_hash = ? WHERE seq = ?').run(leafHashOfJson(leaf), seq)
+}
+
+/**
+ * Edits a record's leaf with plain SQL on either backend, as someone with database access would; with
+ * `rehash`, also rewrites its leaf hash to match (only the signed roots can then tell).
+ */
+export async function editStoredLeaf(store: Store, seq: number, changes: Record<string, unknown>, options: {rehash?: boolean} = {}): Promise<void> {
+  const {leaf} = (await sqlOne<{leaf: string}>(store, 'SELECT leaf FROM audit_records WHERE seq = ?', [seq]))!
+  const edited = editedLeaf(leaf, changes)
+  if (options.rehash) await sql(store, 'UPDATE audit_records SET leaf = ?, leaf_hash = ? WHERE seq = ?', [edited, leafHashOfJson(edited), seq])
+  else await sql(store, 'UPDATE audit_records SET leaf = ? WHERE seq = ?', [edited, seq])
 }

@@ -9,7 +9,7 @@ import {verifyConsistencyBundle, verifyInclusionBundle} from '../../src/lib/audi
 import {auditLeafHashes, countAuditRecords, listCheckpoints, queryAuditRecords} from '../../src/lib/store/audit.js'
 import type {Db} from '../../src/lib/store/db.js'
 import type {SqliteStore} from '../../src/lib/store/sqlite-store.js'
-import {appendMany, newSigner, openLog, ORIGIN, sampleInput, tempDir, verifySqlite} from './helpers.js'
+import {appendMany, editLeaf, newSigner, openLog, ORIGIN, rehashLeaf, sampleInput, tempDir, verifySqlite} from './helpers.js'
 
 let dir: string
 let cleanup: () => void
@@ -154,8 +154,8 @@ describe('AuditLog', () => {
   it('refuses to open a log whose records no longer match its newest checkpoint', async () => {
     await appendMany(log, 1, 12)
     await log.checkpoint()
-    db.prepare("UPDATE audit_records SET action = 'camera.delete' WHERE seq = 4").run()
-    db.prepare('UPDATE audit_records SET leaf_hash = ? WHERE seq = 4').run(leafHashOfRecord(queryAuditRecords(db, {afterSeq: 3, limit: 1})[0]!))
+    editLeaf(db, 4, {action: 'camera.delete'})
+    rehashLeaf(db, 4)
     await expect(AuditLog.open(store, {origin: ORIGIN, signer})).rejects.toThrow(/no longer reproduce the checkpoint signed at size 10 .*records 1–10 were altered/)
   })
 

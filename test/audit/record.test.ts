@@ -2,8 +2,8 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {hashLeaf} from '../../src/lib/audit/merkle.js'
-import {canonicalJson, leafData, leafHashOfRecord, leafHashOfValues, storedValues, type AuditRecord} from '../../src/lib/audit/record.js'
-import {auditRowTextPage, queryAuditRecords} from '../../src/lib/store/audit.js'
+import {canonicalJson, leafHashOfJson, leafHashOfRecord, leafJson, recordOfLeaf, type AuditRecord} from '../../src/lib/audit/record.js'
+import {auditLeafPage, queryAuditRecords} from '../../src/lib/store/audit.js'
 import {newSigner, openLog, tempDir, verifySqlite} from './helpers.js'
 
 const record: AuditRecord = {
@@ -25,14 +25,20 @@ const record: AuditRecord = {
 
 describe('canonical leaf encoding', () => {
   it('is the JSON array of every field in a fixed order, detail as key-sorted JSON text', () => {
-    expect(leafData(storedValues(record)).toString()).toBe(
+    expect(leafJson(record)).toBe(
       '[7,"aud_01jc0000000000000000000000","2026-11-01T08:00:00.000Z","usr_01","alice","admin","user.set-role","usr_02","allowed","::1","req-7",42,null,"{\\"from\\":\\"analyst\\",\\"to\\":\\"supervisor\\"}"]',
     )
   })
 
   it('hashes as the RFC 6962 leaf hash of that data', () => {
-    const values = storedValues(record)
-    expect(leafHashOfValues(values)).toEqual(hashLeaf(leafData(values)))
+    expect(leafHashOfJson(leafJson(record))).toEqual(hashLeaf(Buffer.from(leafJson(record))))
+    expect(leafHashOfRecord(record)).toEqual(hashLeaf(Buffer.from(leafJson(record))))
+  })
+
+  it('reads back as the record it encodes', () => {
+    expect(recordOfLeaf(leafJson(record))).toEqual(record)
+    expect(recordOfLeaf(leafJson({...record, detail: null}))).toEqual({...record, detail: null})
+    expect(() => recordOfLeaf('[1,2]')).toThrow(/not an audit leaf/)
   })
 
   it('sorts object keys at every depth and keeps array order', () => {
@@ -72,11 +78,10 @@ describe('canonical leaf encoding', () => {
       const appended = await log.append({action: 'camera.rename', outcome: 'allowed', target: 'Café ☕ 東京', actorName: 'bad \ud800 surrogate', detail: {note: 'ß\u2028'}})
       expect(appended.actorName).toBe('bad \ufffd surrogate')
       expect(queryAuditRecords(db)).toEqual([appended])
-      // SQLite's JSON rendering (verify's fast path) matches the canonical encoding even for awkward text.
+      // The stored leaf is exactly the canonical encoding, even for awkward text, and its columns show it.
       const tricky = await log.append({action: 'x "quoted" \\ back/slash', outcome: 'error', target: '\u0001\b\t\n\f\r\u001f\u007f\u2028😀', detail: {'é': '\u0000'}})
-      const [, text] = auditRowTextPage(db, 0, 2)
-      expect(text!.slice(0, -64)).toBe(JSON.stringify(storedValues(tricky)))
-      expect(text!.slice(-64)).toBe(leafHashOfRecord(tricky).toString('hex'))
+      expect(auditLeafPage(db, 0, 2)[1]).toEqual([2, Buffer.from(leafJson(tricky)), leafHashOfRecord(tricky)])
+      expect(db.prepare('SELECT target, detail FROM audit_records WHERE seq = 2').get()).toEqual({target: tricky.target, detail: canonicalJson(tricky.detail)})
       await log.checkpoint()
       expect((await verifySqlite(db, signer.publicKey)).ok).toBe(true)
     } finally {

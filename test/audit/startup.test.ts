@@ -5,14 +5,13 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {AuditLog} from '../../src/lib/audit/log.js'
 import {signCheckpoint} from '../../src/lib/audit/note.js'
-import {leafHashOfRecord} from '../../src/lib/audit/record.js'
 import {listCheckpoints, queryAuditRecords} from '../../src/lib/store/audit.js'
 import {openDatabase, type Db} from '../../src/lib/store/db.js'
 import {SqliteStore} from '../../src/lib/store/sqlite-store.js'
 import {startServer} from '../../src/lib/server/app.js'
 import {removeDir, startTestServer} from '../helpers/server.js'
 import {backendUnderTest} from '../helpers/database.js'
-import {appendMany, newSigner, ORIGIN, tempDir, verifySqlite} from './helpers.js'
+import {appendMany, editLeaf, newSigner, ORIGIN, rehashLeaf, tempDir, verifySqlite} from './helpers.js'
 
 const onSqlite = backendUnderTest() === 'sqlite'
 
@@ -24,9 +23,8 @@ const open = (checkpointFile: string) => AuditLog.open(new SqliteStore(db), {ori
 
 /** What someone with write access to the database does: change a record and make its leaf hash match. */
 function forgeRecord(target: Db, seq: number, action = 'camera.delete'): void {
-  target.prepare('UPDATE audit_records SET action = ? WHERE seq = ?').run(action, seq)
-  const record = queryAuditRecords(target, {afterSeq: seq - 1, limit: 1})[0]!
-  target.prepare('UPDATE audit_records SET leaf_hash = ? WHERE seq = ?').run(leafHashOfRecord(record), seq)
+  editLeaf(target, seq, {action})
+  rehashLeaf(target, seq)
 }
 
 beforeEach(() => {
@@ -76,7 +74,7 @@ describe('audit log start-up check', () => {
   it('refuses to sign over a record after the newest checkpoint whose contents no longer match its leaf hash', async () => {
     const file = join(dir, 'audit-checkpoint.note')
     await appendMany(await open(file), 1, 14)
-    db.prepare("UPDATE audit_records SET action = 'camera.delete' WHERE seq = 13").run()
+    editLeaf(db, 13, {action: 'camera.delete'})
     const id = queryAuditRecords(db, {afterSeq: 12, limit: 1})[0]!.id
     await expect(open(file)).rejects.toThrow(new RegExp(`audit record 13 \\(${id}\\) does not match its leaf hash`))
   })
@@ -84,7 +82,7 @@ describe('audit log start-up check', () => {
   it('refuses, while running, to sign a checkpoint over a tail record altered after it was written', async () => {
     const log = await open(join(dir, 'audit-checkpoint.note'))
     await appendMany(log, 1, 15)
-    db.prepare("UPDATE audit_records SET target = 'usr_someone_else' WHERE seq = 12").run()
+    editLeaf(db, 12, {target: 'usr_someone_else'})
     await expect(log.checkpoint()).rejects.toThrow(/audit record 12 .* does not match its leaf hash/)
     expect(listCheckpoints(db).map((c) => c.size)).toEqual([10])
   })

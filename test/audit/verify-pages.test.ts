@@ -13,12 +13,12 @@ import {openDatabase} from '../../src/lib/store/db.js'
 import {withPostgresAuditSnapshot} from '../../src/lib/store/postgres/audit-reader.js'
 import {PgStore} from '../../src/lib/store/postgres/pg-store.js'
 import {createTestDatabase} from '../helpers/database.js'
-import {newSigner, openLog, ORIGIN, sampleInput, tempDir, verifySqlite} from './helpers.js'
+import {editStoredLeaf, newSigner, openLog, ORIGIN, sampleInput, tempDir, verifySqlite} from './helpers.js'
 
-// The verify workers read a page as one BLOB of newline-separated JSON renderings plus one BLOB of the
+// The verify workers read a page as one BLOB of the newline-separated stored leaves plus one BLOB of the
 // stored leaf hashes (audit-leaf-workers.ts). These tests feed them the records most likely to break
-// that format (every character JSON escapes, raw newlines in text, non-BMP characters) and stored
-// values that do not fit it, and check they agree with the canonical path.
+// that format (every character JSON escapes, newlines in text, non-BMP characters) and stored values
+// that do not fit it, and check they agree with the row-by-row path.
 const signer = newSigner()
 let dir: string
 let cleanup: () => void
@@ -95,15 +95,16 @@ describe('verify worker pages', () => {
     raw.prepare('UPDATE audit_records SET leaf_hash = CAST(leaf_hash AS TEXT) WHERE seq = 2').run() // the right bytes, but not a BLOB
     raw.prepare("UPDATE audit_records SET leaf_hash = CAST(zeroblob(32) AS TEXT) WHERE seq = 3").run() // 32 bytes, as text, wrong
     raw.prepare("UPDATE audit_records SET leaf_hash = leaf_hash || x'0a' WHERE seq = 5").run() // 33 bytes, one a newline
-    raw.prepare("UPDATE audit_records SET target = CAST(x'ff0a41' AS TEXT) WHERE seq = 9").run() // not UTF-8, a raw newline
-    raw.prepare("UPDATE audit_records SET actor_name = x'0a5b31302c' WHERE seq = 14").run() // a BLOB holding "\n[10,"
+    // Still JSON, so SQLite stores it: a raw newline (between tokens) and a value that is not UTF-8.
+    raw.prepare("UPDATE audit_records SET leaf = '[' || char(10) || substr(json_set(leaf, '$[7]', CAST(x'ff41' AS TEXT)), 2) WHERE seq = 9").run()
+    raw.prepare('UPDATE audit_records SET leaf = CAST(leaf AS BLOB) WHERE seq = 14').run() // its very bytes, as a BLOB (read as JSONB)
     raw.close()
     const canonical = await verify(copy, {pageSize: 4})
     expect(canonical.problems.filter((p) => p.startsWith('record ')).map((p) => p.split(' ')[1])).toEqual(['2', '3', '5', '9', '14'])
     for (const pageSize of [4, 6, 32]) expect(await verify(copy, {pageSize, parallelFrom: 0})).toEqual(canonical)
     const pages = await pagesOf(copy, 4)
-    expect(pages.map((page) => page.suspects)).toEqual([[2, 3], [5], [9], [], []])
-    expect(pages[3]!.hashes).toBeUndefined() // the BLOB: the page cannot be rendered, it is read the canonical way
+    expect(pages.map((page) => page.suspects)).toEqual([[2, 3], [5], [], [14], []])
+    expect(pages[2]!.hashes).toBeUndefined() // the newline splits a leaf in two: the page is read again row by row
   })
 })
 
@@ -129,11 +130,12 @@ describe('verify worker pages on PostgreSQL (COPY … FORMAT binary on the expor
         return found
       })
       expect(pages.map((page) => [page.suspects, page.root])).toEqual([0, 1, 2, 3, 4].map((i) => [[], rootOf(leaves.slice(4 * i, 4 * i + 4)).toString('hex')]))
-      await store.pool.query("UPDATE audit_records SET target = 'line\nbreak' WHERE seq = 3")
+      await editStoredLeaf(store, 3, {target: 'line\nbreak'}) // escaped in the leaf
+      await store.pool.query("UPDATE audit_records SET leaf = '[' || chr(10) || substr(leaf, 2) WHERE seq = 4") // a raw newline, still JSON
       await store.pool.query("UPDATE audit_records SET leaf_hash = leaf_hash || '\\x0a'::bytea WHERE seq = 6")
-      await store.pool.query("UPDATE audit_records SET detail = '{\"forged\":true}' WHERE seq = 13")
+      await editStoredLeaf(store, 13, {detail: '{"forged":true}'})
       const canonical = await run({pageSize: 4})
-      expect(canonical.problems.filter((p) => p.startsWith('record ')).map((p) => p.split(' ')[1])).toEqual(['3', '6', '13'])
+      expect(canonical.problems.filter((p) => p.startsWith('record ')).map((p) => p.split(' ')[1])).toEqual(['3', '4', '6', '13'])
       for (const pageSize of [4, 6, 32]) expect(await run({pageSize, parallelFrom: 0})).toEqual(canonical)
     } finally {
       await store.close()

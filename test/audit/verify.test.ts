@@ -3,10 +3,10 @@ import {join} from 'node:path'
 import Database from 'better-sqlite3'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {leafHashOfValues} from '../../src/lib/audit/record.js'
 import type {VerifyOptions, VerifyResult} from '../../src/lib/audit/verify.js'
+import {AUDIT_RECORDS_TABLE} from '../../src/lib/store/audit-schema.js'
 import {openDatabase} from '../../src/lib/store/db.js'
-import {appendMany, newSigner, openLog, tempDir, verifySqlite} from './helpers.js'
+import {appendMany, editLeaf, newSigner, openLog, rehashLeaf as rehash, tempDir, verifySqlite} from './helpers.js'
 
 // One genuine log, built as the server builds it: 50 records, a checkpoint every 10, and copies of the
 // database file at size 30 (an old backup) and at 50. Each test tampers with its own copy through a
@@ -59,15 +59,6 @@ async function verify(file: string, sinceCheckpoint?: string, publicKey = signer
 /** The seqs of the records a result names as bad, in the order it names them. */
 const badSeqs = (result: VerifyResult): string[] => result.problems.filter((p) => p.startsWith('record ')).map((p) => p.split(' ')[1]!)
 
-/** Rewrites a record's leaf hash to match its (tampered) columns, as an attacker who read this code would. */
-function rehash(db: Database.Database, seq: number): void {
-  const row = db
-    .prepare('SELECT seq, id, time, actor_id, actor_name, role, action, target, outcome, source, request_id, bytes_in, bytes_out, detail FROM audit_records WHERE seq = ?')
-    .raw()
-    .get(seq) as unknown[]
-  db.prepare('UPDATE audit_records SET leaf_hash = ? WHERE seq = ?').run(leafHashOfValues(row), seq)
-}
-
 // Every test runs six ways: with one page, with 7-record pages so that records, gaps and the BLOB
 // fallback fall across page boundaries, and both again with the pages read and hashed in worker threads
 // (two workers taking alternate pages, so a bad record lands in the second worker's range too), and
@@ -110,7 +101,7 @@ for (const [name, options] of MODES) {
 
     describe('verifyAuditLog catches tampering with the database file', () => {
       it('an edited field, naming the record', async () => {
-        const file = tampered((db) => db.prepare("UPDATE audit_records SET actor_name = 'mallory' WHERE seq = 17").run())
+        const file = tampered((db) => editLeaf(db, 17, {actor_name: 'mallory'}))
         const result = await verify(file)
         expect(result.ok).toBe(false)
         expect(result.firstBadRecord).toMatchObject({seq: 17, reason: expect.stringMatching(/altered/)})
@@ -119,7 +110,7 @@ for (const [name, options] of MODES) {
 
       it('an edited field whose leaf hash was recomputed too: the signed checkpoint roots give it away', async () => {
         const file = tampered((db) => {
-          db.prepare("UPDATE audit_records SET outcome = 'allowed', detail = NULL WHERE seq = 25").run()
+          editLeaf(db, 25, {outcome: 'allowed', detail: null})
           rehash(db, 25)
         })
         const result = await verify(file)
@@ -130,8 +121,8 @@ for (const [name, options] of MODES) {
 
       it('a number replaced by text or a fraction', async () => {
         const file = tampered((db) => {
-          db.prepare("UPDATE audit_records SET bytes_in = 'lots' WHERE seq = 12").run()
-          db.prepare('UPDATE audit_records SET bytes_out = 1300.5 WHERE seq = 13').run()
+          editLeaf(db, 12, {bytes_in: 'lots'})
+          editLeaf(db, 13, {bytes_out: 1300.5})
         })
         const result = await verify(file)
         expect(result.firstBadRecord).toMatchObject({seq: 12})
@@ -140,8 +131,8 @@ for (const [name, options] of MODES) {
 
       it('records altered on either side of a page boundary (with 7-record pages: where the second worker hands over to the first)', async () => {
         const file = tampered((db) => {
-          db.prepare("UPDATE audit_records SET action = 'audit.erase' WHERE seq = 14").run()
-          db.prepare("UPDATE audit_records SET target = 'cam_none' WHERE seq = 15").run()
+          editLeaf(db, 14, {action: 'audit.erase'})
+          editLeaf(db, 15, {target: 'cam_none'})
         })
         const result = await verify(file)
         expect(result.firstBadRecord).toMatchObject({seq: 14, reason: expect.stringMatching(/altered/)})
@@ -150,15 +141,57 @@ for (const [name, options] of MODES) {
         expect(result.records).toBe(50)
       })
 
-      it('a BLOB where text belongs, and a truncated leaf hash', async () => {
+      it('a leaf stored as a BLOB (its very bytes, which JSON functions would read as JSONB), and a truncated leaf hash', async () => {
         const file = tampered((db) => {
-          db.prepare("UPDATE audit_records SET target = x'00ff' WHERE seq = 31").run()
+          db.prepare('UPDATE audit_records SET leaf = CAST(leaf AS BLOB) WHERE seq = 31').run()
           db.prepare("UPDATE audit_records SET leaf_hash = x'01' WHERE seq = 44").run()
         })
         const result = await verify(file)
         expect(result.firstBadRecord).toMatchObject({seq: 31, reason: expect.stringMatching(/altered/)})
         expect(badSeqs(result)).toEqual(['31', '44'])
         expect(result.records).toBe(50)
+      })
+
+      it('a table rebuilt so that a column no longer shows its leaf value: a plain column, or another expression', async () => {
+        const rebuilt = (column: string, value: string): string =>
+          tampered((db) => {
+            db.exec(`ALTER TABLE audit_records RENAME TO genuine;
+              ${AUDIT_RECORDS_TABLE.replace("actor_name TEXT GENERATED ALWAYS AS (leaf ->> '$[4]') VIRTUAL", column)};
+              INSERT INTO audit_records (seq, leaf, leaf_hash) SELECT seq, leaf, leaf_hash FROM genuine;
+              DROP TABLE genuine`)
+            if (value) db.prepare('UPDATE audit_records SET actor_name = ? WHERE seq = 17').run(value)
+          })
+        for (const file of [rebuilt('actor_name TEXT', 'mallory'), rebuilt("actor_name TEXT GENERATED ALWAYS AS (iif(leaf ->> '$[0]' = 17, 'mallory', leaf ->> '$[4]')) VIRTUAL", '')]) {
+          const shown = new Database(file, {readonly: true})
+          expect(shown.prepare('SELECT actor_name FROM audit_records WHERE seq = 17').pluck().get()).toBe('mallory')
+          shown.close()
+          const result = await verify(file)
+          expect(result.ok).toBe(false)
+          expect(result.problems).toEqual(['the audit_records table is not defined as rtcc defines it: its columns may show values the leaf hashes do not cover'])
+          expect(result.records).toBe(50)
+        }
+      })
+
+      it('a leaf that is not UTF-8, or holds raw newlines: named, never a crash (SQLite refuses to store a leaf that is not JSON)', async () => {
+        const file = tampered((db) => {
+          db.prepare("UPDATE audit_records SET leaf = json_set(leaf, '$[4]', CAST(x'ff41' AS TEXT)) WHERE seq = 19").run()
+          db.prepare("UPDATE audit_records SET leaf = '[' || char(10) || substr(leaf, 2) WHERE seq = 21").run() // still JSON
+          expect(() => db.prepare("UPDATE audit_records SET leaf = '[' WHERE seq = 26").run()).toThrow(/malformed JSON/)
+        })
+        const result = await verify(file)
+        expect(result.ok).toBe(false)
+        expect(badSeqs(result)).toEqual(['19', '21'])
+        expect(result.records).toBe(50)
+      })
+
+      it('a leaf copied over another row with its leaf hash (the unique id index dropped first)', async () => {
+        const file = tampered((db) => {
+          db.exec('DROP INDEX audit_records_id')
+          db.prepare('UPDATE audit_records SET (leaf, leaf_hash) = (SELECT leaf, leaf_hash FROM audit_records WHERE seq = 33) WHERE seq = 34').run()
+        })
+        const result = await verify(file)
+        expect(result.firstBadRecord).toMatchObject({seq: 34, reason: 'its leaf is for another position: the record was moved or altered'})
+        expect(badSeqs(result)).toEqual(['34'])
       })
 
       it('a deleted row, naming the record after the gap', async () => {
@@ -171,14 +204,13 @@ for (const [name, options] of MODES) {
 
       it('two rows whose contents were swapped, naming the first', async () => {
         const file = tampered((db) => {
-          const columns = ['id', 'time', 'actor_id', 'actor_name', 'role', 'action', 'target', 'outcome', 'source', 'request_id', 'bytes_in', 'bytes_out', 'detail', 'leaf_hash']
-          const get = db.prepare(`SELECT ${columns.join(', ')} FROM audit_records WHERE seq = ?`).raw()
+          const get = db.prepare('SELECT leaf, leaf_hash FROM audit_records WHERE seq = ?').raw()
           const [five, nine] = [get.get(5) as unknown[], get.get(9) as unknown[]]
-          const set = db.prepare(`UPDATE audit_records SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE seq = ?`)
+          const set = db.prepare('UPDATE audit_records SET leaf = ?, leaf_hash = ? WHERE seq = ?')
           db.transaction(() => {
-            set.run(...nine.map((v, i) => (i === 0 ? 'tmp' : v)), 5) // ids are UNIQUE: park one first
+            set.run('[0]', nine[1], 5) // ids (generated from the leaf) are UNIQUE: park one first
             set.run(...five, 9)
-            db.prepare('UPDATE audit_records SET id = ? WHERE seq = 5').run(nine[0])
+            set.run(...nine, 5)
           })()
         })
         const result = await verify(file)
@@ -189,8 +221,7 @@ for (const [name, options] of MODES) {
 
       it('a record copied to a seq before 1, while every seq 1…size is still in place', async () => {
         const file = tampered((db) => {
-          const columns = 'time, actor_id, actor_name, role, action, target, outcome, source, request_id, bytes_in, bytes_out, detail, leaf_hash'
-          db.prepare(`INSERT INTO audit_records (seq, id, ${columns}) SELECT -3, 'copy', ${columns} FROM audit_records WHERE seq = 7`).run()
+          db.prepare(`INSERT INTO audit_records (seq, leaf, leaf_hash) SELECT -3, json_set(leaf, '$[1]', 'copy'), leaf_hash FROM audit_records WHERE seq = 7`).run()
         })
         const result = await verify(file)
         expect(result.ok).toBe(false)
@@ -234,7 +265,7 @@ for (const [name, options] of MODES) {
 
       it('history rewritten with fresh leaf hashes and the signed checkpoints deleted', async () => {
         const file = tampered((db) => {
-          db.prepare("UPDATE audit_records SET actor_name = 'nobody' WHERE seq = 3").run()
+          editLeaf(db, 3, {actor_name: 'nobody'})
           rehash(db, 3)
           db.prepare('DELETE FROM audit_checkpoints').run()
         })
@@ -278,7 +309,7 @@ describe('verifyAuditLog in worker threads on the smallest logs', () => {
     await appendMany(log, 1, 1)
     const head = await log.checkpoint()
     expect(await verifySqlite(db, signer.publicKey, options)).toMatchObject({ok: true, records: 1, rootHash: head.rootHash.toString('base64')})
-    db.prepare("UPDATE audit_records SET outcome = 'denied' WHERE seq = 1").run()
+    editLeaf(db, 1, {outcome: 'denied'})
     const result = await verifySqlite(db, signer.publicKey, options)
     expect(result.firstBadRecord).toMatchObject({seq: 1, reason: expect.stringMatching(/altered/)})
     db.close()
@@ -311,7 +342,7 @@ describe('verifyAuditLog in worker threads hashing page subtrees', () => {
     expect(fine).toMatchObject({ok: true, records: 40, problems: []})
     // Rewrite record 27 with a matching leaf hash: only the roots at 29 and 30 (inside pages) can tell.
     const edited = tampered((raw) => {
-      raw.prepare("UPDATE audit_records SET actor_name = 'nobody' WHERE seq = 27").run()
+      editLeaf(raw, 27, {actor_name: 'nobody'})
       rehash(raw, 27)
     }, file)
     const result = await run(edited, subtrees, at29)
@@ -326,7 +357,7 @@ describe('verifyAuditLog in worker threads hashing page subtrees', () => {
 
   it('a tampered record in a page that also holds a checkpoint: the page is rebuilt from leaves, same result', async () => {
     // Record 18 sits in page 17–24 with the checkpoint at 20; its leaf hash no longer matches.
-    const file = tampered((db) => db.prepare("UPDATE audit_records SET outcome = 'denied' WHERE seq = 18").run())
+    const file = tampered((db) => editLeaf(db, 18, {outcome: 'denied'}))
     const result = await run(file, subtrees, savedAt50)
     expect(result.firstBadRecord).toMatchObject({seq: 18, reason: expect.stringMatching(/altered/)})
     expect(result.problems[1]).toBe('the records do not reproduce the signed checkpoint at size 20: records 11–20 were altered, removed or reordered')
@@ -337,10 +368,10 @@ describe('verifyAuditLog in worker threads hashing page subtrees', () => {
     const logs = [
       golden,
       oldBackup,
-      tampered((db) => db.prepare("UPDATE audit_records SET target = 'x' WHERE seq IN (3, 9, 16, 33)").run()),
+      tampered((db) => [3, 9, 16, 33].forEach((seq) => editLeaf(db, seq, {target: 'x'}))),
       tampered((db) => {
         for (const seq of [8, 9, 41]) {
-          db.prepare("UPDATE audit_records SET role = 'admin' WHERE seq = ?").run(seq)
+          editLeaf(db, seq, {role: 'admin'})
           rehash(db, seq)
         }
       }),

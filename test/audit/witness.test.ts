@@ -4,12 +4,11 @@ import {createServer} from 'node:net'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {leafHashOfRecord} from '../../src/lib/audit/record.js'
-import {queryAuditRecords} from '../../src/lib/store/audit.js'
 import {openDatabase} from '../../src/lib/store/db.js'
 import {runCli} from '../helpers/cli.js'
 import {removeDir, startTestServer, tempDir, type TestServer} from '../helpers/server.js'
 import {backendUnderTest} from '../helpers/database.js'
+import {editLeaf, rehashLeaf} from './helpers.js'
 
 const onSqlite = backendUnderTest() === 'sqlite'
 
@@ -59,8 +58,8 @@ describe('clients witness the audit log', () => {
     // the server's own start-up check has nothing left to compare with and signs the forged log.
     await t.stop()
     const db = openDatabase(join(t.dataDir, 'rtcc.db'))
-    db.prepare("UPDATE audit_records SET action = 'user.delete' WHERE seq = 2").run()
-    db.prepare('UPDATE audit_records SET leaf_hash = ? WHERE seq = 2').run(leafHashOfRecord(queryAuditRecords(db, {afterSeq: 1, limit: 1})[0]!))
+    editLeaf(db, 2, {action: 'user.delete'})
+    rehashLeaf(db, 2)
     db.prepare('DELETE FROM audit_checkpoints').run()
     db.close()
     rmSync(join(t.dataDir, 'audit-checkpoint.note'))

@@ -123,7 +123,7 @@ describe('rtcc CLI against a real server', () => {
     expect(offline.code).toBe(0)
 
     const db = new Database(copy)
-    db.prepare("UPDATE audit_records SET outcome = 'denied' WHERE seq = 3").run()
+    db.prepare("UPDATE audit_records SET leaf = json_set(leaf, '$[8]', 'denied') WHERE seq = 3").run() // the outcome, in the stored leaf
     db.close()
     const tampered = await bin(['audit', 'verify', '--db', copy, '--public-key', pub])
     expect(tampered.code).toBe(1)

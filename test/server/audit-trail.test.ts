@@ -67,7 +67,8 @@ describe('every interaction is audited', () => {
         store,
         "CREATE FUNCTION block_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.action = 'user.create' THEN RAISE EXCEPTION 'audit disk full'; END IF; RETURN NEW; END $$",
       )
-      await sql(store, 'CREATE TRIGGER block_audit BEFORE INSERT ON audit_records FOR EACH ROW EXECUTE FUNCTION block_audit()')
+      // AFTER: a BEFORE trigger sees the columns generated from the leaf as NULL
+      await sql(store, 'CREATE TRIGGER block_audit AFTER INSERT ON audit_records FOR EACH ROW EXECUTE FUNCTION block_audit()')
     } else {
       await sql(store, "CREATE TRIGGER block_audit BEFORE INSERT ON audit_records WHEN NEW.action = 'user.create' BEGIN SELECT RAISE(ABORT, 'audit disk full'); END")
     }

@@ -14,15 +14,16 @@ import {cosign, coreCosignerName} from '../../src/lib/audit/cosignature.js'
 import {AuditLog} from '../../src/lib/audit/log.js'
 import {rootOf} from '../../src/lib/audit/merkle.js'
 import {openCheckpoint} from '../../src/lib/audit/note.js'
-import {leafHashOfRecord, storedValues} from '../../src/lib/audit/record.js'
+import {leafHashOfRecord, leafJson} from '../../src/lib/audit/record.js'
 import {verifyAuditLog, verifyConsistencyBundle, verifyInclusionBundle} from '../../src/lib/audit/verify.js'
 import {withPostgresAuditSnapshot} from '../../src/lib/store/postgres/audit-reader.js'
 import {PgStore} from '../../src/lib/store/postgres/pg-store.js'
 import type {SqliteStore} from '../../src/lib/store/sqlite-store.js'
 import {runCli} from '../helpers/cli.js'
 import {createTestDatabase, type TestDatabase} from '../helpers/database.js'
+import {sqlOne} from '../helpers/sql.js'
 import {BACKENDS, openBackend, type OpenedStore} from './backends.js'
-import {sampleInput} from '../audit/helpers.js'
+import {editStoredLeaf, sampleInput} from '../audit/helpers.js'
 
 const ORIGIN = 'rtcc.test/audit'
 const {privateKey, publicKey} = generateKeyPairSync('ed25519')
@@ -82,16 +83,24 @@ describe.each(BACKENDS)('the audit repository on %s', (backend) => {
     expect(await q({actor: 'alice', outcome: 'denied'})).toEqual([4, 25])
   })
 
-  it('hands out raw rows in leaf-encoding order, and the database renders awkward text as the canonical JSON', async () => {
-    const [row] = await store.audit.auditRowValuesPage(5, 1)
+  it('hands out stored leaves as the bytes hashed, awkward text included, and shows columns generated from them', async () => {
+    const [row] = await store.audit.auditLeafPage(5, 1)
     const record = (await store.audit.getAuditRecord(6))!
-    expect(row!.slice(0, -1)).toEqual(storedValues(record))
-    expect(Buffer.isBuffer(row!.at(-1))).toBe(true)
+    expect(row).toEqual([6, Buffer.from(leafJson(record)), leafHashOfRecord(record)])
     const tricky = await log.append({action: 'x "quoted" \\ back/slash', outcome: 'error', target: '\u0001\b\t\n\f\r\u001f\u007f\u2028😀 Café 東京', actorName: 'bad \ud800 surrogate', detail: {'é': '\u0000', s: '</script>'}})
     await log.afterCommit()
-    const [text] = await store.audit.auditRowTextPage(tricky.seq - 1, 1)
-    expect(text!.slice(0, -64)).toBe(JSON.stringify(storedValues(tricky)))
-    expect(text!.slice(-64)).toBe(leafHashOfRecord(tricky).toString('hex'))
+    const [leaf] = await store.audit.auditLeafPage(tricky.seq - 1, 1)
+    expect(leaf).toEqual([tricky.seq, Buffer.from(leafJson(tricky)), leafHashOfRecord(tricky)])
+    expect(await sqlOne(store, 'SELECT id, actor_name, action, target, outcome, bytes_in, detail FROM audit_records WHERE seq = ?', [tricky.seq])).toEqual({
+      id: tricky.id,
+      actor_name: 'bad \ufffd surrogate',
+      action: tricky.action,
+      target: tricky.target,
+      outcome: 'error',
+      bytes_in: null,
+      detail: JSON.stringify({s: '</script>', 'é': '\u0000'}),
+    })
+    expect(await store.audit.auditSchemaProblems()).toEqual([])
     expect(await store.audit.auditSeqsContiguous()).toBe(true)
     expect(await store.audit.auditSeqBreaks()).toEqual([])
   })
@@ -156,7 +165,7 @@ describe.each(BACKENDS)('the audit repository on %s', (backend) => {
 
   it('verifies, and names a record whose detail was edited with plain SQL', async () => {
     expect(await verify()).toMatchObject({ok: true, problems: []})
-    await sql(store, `UPDATE audit_records SET detail = '{"reason":"nothing to see"}' WHERE seq = 7`)
+    await editStoredLeaf(store, 7, {detail: '{"reason":"nothing to see"}'})
     const result = await verify()
     expect(result.ok).toBe(false)
     expect(result.firstBadRecord).toMatchObject({seq: 7, reason: expect.stringMatching(/altered/)})
@@ -167,12 +176,7 @@ describe.each(BACKENDS)('the audit repository on %s', (backend) => {
 })
 
 /** What someone with write access to the database does: change a record and make its leaf hash match. */
-async function forge(store: SqliteStore | PgStore, seq: number): Promise<void> {
-  const record = (await store.audit.getAuditRecord(seq))!
-  const leaf = leafHashOfRecord({...record, action: 'camera.delete'})
-  if (store instanceof PgStore) await store.pool.query("UPDATE audit_records SET action = 'camera.delete', leaf_hash = $1 WHERE seq = $2", [leaf, seq])
-  else store.db.prepare("UPDATE audit_records SET action = 'camera.delete', leaf_hash = ? WHERE seq = ?").run(leaf, seq)
-}
+const forge = (store: SqliteStore | PgStore, seq: number): Promise<void> => editStoredLeaf(store, seq, {action: 'camera.delete'}, {rehash: true})
 
 describe.each(BACKENDS)('the start-up check on %s', (backend) => {
   let opened: OpenedStore<SqliteStore | PgStore>
@@ -246,8 +250,8 @@ describe('the audit log on one PostgreSQL database shared by two server instance
     expect(clean.code).toBe(0)
     expect(clean.json()).toMatchObject({ok: true, records: 60, checkpoints: 4, mode: 'offline'})
 
-    const {rows: [original]} = await one.pool.query('SELECT detail FROM audit_records WHERE seq = 23')
-    await one.pool.query(`UPDATE audit_records SET detail = '{"reason":"routine"}' WHERE seq = 23`)
+    const {rows: [original]} = await one.pool.query('SELECT leaf FROM audit_records WHERE seq = 23')
+    await editStoredLeaf(one, 23, {detail: '{"reason":"routine"}'})
     const id = (await one.audit.getAuditRecord(23))!.id
     const tampered = await runCli(['audit', 'verify', '--database', database.url, '--public-key', pub])
     expect(tampered.code).toBe(1)
@@ -258,7 +262,7 @@ describe('the audit log on one PostgreSQL database shared by two server instance
     // so record 23 is in a page the second connection reads).
     const paged = await withPostgresAuditSnapshot(database.url, (reader) => verifyAuditLog(reader, publicKey, {pageSize: 7, parallelFrom: 0}))
     expect(paged).toMatchObject({ok: false, records: 60, firstBadRecord: {seq: 23, id}})
-    await one.pool.query('UPDATE audit_records SET detail = $1 WHERE seq = 23', [original.detail])
+    await one.pool.query('UPDATE audit_records SET leaf = $1 WHERE seq = 23', [original.leaf])
     const restored = await withPostgresAuditSnapshot(database.url, (reader) => verifyAuditLog(reader, publicKey, {pageSize: 7, parallelFrom: 0}))
     expect(restored).toMatchObject({ok: true, records: 60, problems: []})
   }, 60_000)

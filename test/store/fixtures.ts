@@ -1,4 +1,5 @@
 /** Rows the owner-control parity tests need from other areas' tables (cameras, users, audit records), written as plain SQL on either backend. */
+import {leafJson, type AuditOutcome} from '../../src/lib/audit/record.js'
 import type {PgStore} from '../../src/lib/store/postgres/pg-store.js'
 import type {SqliteStore} from '../../src/lib/store/sqlite-store.js'
 import {sql} from '../helpers/sql.js'
@@ -29,9 +30,21 @@ export async function addAuditRecord(
   r: {time: string; actorId: string | null; actorName: string; action: string; target: string; outcome?: string; detail?: Record<string, unknown>},
 ): Promise<void> {
   seq += 1
-  await sql(
-    store,
-    `INSERT INTO audit_records (seq, id, time, actor_id, actor_name, role, action, target, outcome, detail, leaf_hash) VALUES (?, ?, ?, ?, ?, 'investigator', ?, ?, ?, ?, ?)`,
-    [seq, `aud_${seq}`, r.time, r.actorId, r.actorName, r.action, r.target, r.outcome ?? 'allowed', r.detail ? JSON.stringify(r.detail) : null, Buffer.alloc(32, seq)],
-  )
+  const leaf = leafJson({
+    seq,
+    id: `aud_${seq}`,
+    time: r.time,
+    actorId: r.actorId,
+    actorName: r.actorName,
+    role: 'investigator',
+    action: r.action,
+    target: r.target,
+    outcome: (r.outcome ?? 'allowed') as AuditOutcome,
+    source: null,
+    requestId: null,
+    bytesIn: null,
+    bytesOut: null,
+    detail: r.detail ?? null,
+  })
+  await sql(store, 'INSERT INTO audit_records (seq, leaf, leaf_hash) VALUES (?, ?, ?)', [seq, leaf, Buffer.alloc(32, seq)])
 }

@@ -4,11 +4,11 @@
  * Leaf data is the UTF-8 JSON array of the record's fields in RECORD_FIELDS order, with `detail`
  * as its canonical JSON text (or null). With only strings, integers and null in it, that JSON is
  * also the RFC 8785 (JCS) form, so any language can recompute it: it is unambiguous, includes every
- * field (seq too, so moving a record breaks its hash), and costs one JSON.stringify plus one native
- * SHA-256 call per record, which is what makes `audit verify` fast. The leaf hash is
- * SHA-256(0x00 || leaf data) as RFC 6962 prescribes.
+ * field (seq too, so moving a record breaks its hash). The store keeps these exact bytes (its other
+ * record columns are derived from them), so `audit verify` hashes stored bytes, one native SHA-256
+ * call per record, with nothing rendered. The leaf hash is SHA-256(0x00 || leaf data) as RFC 6962 prescribes.
  */
-import {sha256, sha256Hex} from './merkle.js'
+import {sha256} from './merkle.js'
 
 export const AUDIT_OUTCOMES = ['allowed', 'denied', 'error'] as const
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number]
@@ -37,7 +37,7 @@ export interface AuditRecord {
   detail: Record<string, unknown> | null
 }
 
-/** Field order of the leaf encoding; the store selects columns in the same order. */
+/** Field order of the leaf encoding. */
 export const RECORD_FIELDS = [
   'seq',
   'id',
@@ -55,7 +55,7 @@ export const RECORD_FIELDS = [
   'detail',
 ] as const satisfies ReadonlyArray<keyof AuditRecord>
 
-/** A record's fields as stored: RECORD_FIELDS order, detail as canonical JSON text. */
+/** A record's fields as encoded: RECORD_FIELDS order, detail as canonical JSON text. */
 export type StoredValues = unknown[]
 
 /** JSON with object keys sorted at every level, so equal details always serialise to equal text. */
@@ -67,30 +67,33 @@ export function canonicalJson(value: unknown): string {
   )
 }
 
-/** The stored values of a record, in leaf-encoding order. */
+/** The values of a record, in leaf-encoding order. */
 export function storedValues(record: AuditRecord): StoredValues {
   return RECORD_FIELDS.map((field) => (field === 'detail' ? (record.detail === null ? null : canonicalJson(record.detail)) : record[field]))
 }
 
-/** Canonical leaf data (UTF-8) of stored values. */
-export function leafData(values: StoredValues): Buffer {
-  return Buffer.from(JSON.stringify(values))
+/** A record's canonical leaf data as text: what the store keeps and verify hashes (as UTF-8). */
+export function leafJson(record: AuditRecord): string {
+  return JSON.stringify(storedValues(record))
+}
+
+/** The record a leaf encodes (the inverse of leafJson). Throws for text that is not a leaf's JSON array. */
+export function recordOfLeaf(leaf: string): AuditRecord {
+  const values = JSON.parse(leaf) as unknown[]
+  if (!Array.isArray(values) || values.length !== RECORD_FIELDS.length) throw new Error('not an audit leaf')
+  const record = Object.fromEntries(RECORD_FIELDS.map((field, i) => [field, values[i]])) as unknown as AuditRecord
+  record.detail = record.detail === null ? null : JSON.parse(record.detail as unknown as string)
+  return record
 }
 
 /**
- * RFC 6962 leaf hash of stored values. U+0000 encodes to the single byte 0x00, so hashing the string
- * "\0" + JSON is exactly SHA-256(0x00 || leaf data) without building the byte array in JavaScript.
- * Throws for values JSON cannot encode (only possible after tampering with column types).
+ * RFC 6962 leaf hash of leaf data given as text. U+0000 encodes to the single byte 0x00, so hashing
+ * the string "\0" + JSON is exactly SHA-256(0x00 || leaf data) without building the byte array in JavaScript.
  */
-export function leafHashOfValues(values: StoredValues): Buffer {
-  return sha256('\u0000' + JSON.stringify(values))
-}
-
-/** Hex leaf hash of leaf data already rendered as JSON text. */
-export function leafHashHexOfJson(json: string): string {
-  return sha256Hex('\u0000' + json)
+export function leafHashOfJson(json: string): Buffer {
+  return sha256('\u0000' + json)
 }
 
 export function leafHashOfRecord(record: AuditRecord): Buffer {
-  return leafHashOfValues(storedValues(record))
+  return leafHashOfJson(leafJson(record))
 }

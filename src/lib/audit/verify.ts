@@ -1,17 +1,18 @@
 /**
- * Verifies an audit database from first principles: every leaf hash is recomputed from the record
- * columns (the stored leaf_hash is only compared against, never trusted), the tree is rebuilt, every
- * checkpoint's signature and root are checked, and a checkpoint saved earlier can be proven to be a
- * prefix of today's log. Also verifies the proof bundles the server hands out.
+ * Verifies an audit database from first principles: every leaf hash is recomputed from the stored leaf
+ * bytes (the stored leaf_hash is only compared against, never trusted), the table's definition is
+ * checked to derive every shown column from those bytes, the tree is rebuilt, every checkpoint's
+ * signature and root are checked, and a checkpoint saved earlier can be proven to be a prefix of
+ * today's log. Also verifies the proof bundles the server hands out.
  */
 import type {KeyObject} from 'node:crypto'
 
-import type {StoredCheckpoint} from '../store/audit.js'
+import type {AuditLeafRow, StoredCheckpoint} from '../store/audit.js'
 import type {Store} from '../store/store.js'
 import type {ConsistencyProofBundle, InclusionProofBundle} from './log.js'
-import {HASH_SIZE, MerkleAccumulator, verifyConsistency, verifyInclusion} from './merkle.js'
+import {HASH_SIZE, MerkleAccumulator, hashLeaf, verifyConsistency, verifyInclusion} from './merkle.js'
 import {openCheckpoint, type Checkpoint, type NoteVerifier} from './note.js'
-import {leafHashHexOfJson, leafHashOfRecord} from './record.js'
+import {leafHashOfRecord} from './record.js'
 
 export interface VerifyOptions {
   /** A signed checkpoint note saved earlier: proves today's log still extends it. */
@@ -73,16 +74,39 @@ const PAGE = 8192
 const PARALLEL_FROM = 32_768
 const ZERO_HASH = '0'.repeat(2 * HASH_SIZE)
 
-/** The seq of a row rendered by auditRowTextPage: its JSON array starts with it. */
-const seqOfText = (text: string): number => Number(text.slice(1, text.indexOf(',')))
+/** A record's id for a report, read from its leaf ('?' if the leaf is not a JSON array). */
+function idOfLeaf(leaf: Buffer): string {
+  try {
+    return String((JSON.parse(leaf.toString()) as unknown[])[1])
+  } catch {
+    return '?'
+  }
+}
+
+/**
+ * The check of one stored record: its leaf must be text, begin with its own seq (so a leaf cannot be
+ * shown at another position) and hash to its stored leaf hash. Returns its leaf hash (hex) and, if it
+ * fails, why. Parallel pages make the same checks in the workers (store/audit-leaf-workers.ts).
+ */
+export function checkLeafRow([seq, leaf, storedHash]: AuditLeafRow): {leafHash: string; bad?: BadRecord} {
+  if (leaf === null) return {leafHash: ZERO_HASH, bad: {seq, id: '?', reason: 'its leaf is not text: the record was altered'}}
+  const leafHash = hashLeaf(leaf).toString('hex')
+  if (!leaf.toString('latin1', 0, 24).startsWith(`[${seq},`)) {
+    return {leafHash, bad: {seq, id: idOfLeaf(leaf), reason: 'its leaf is for another position: the record was moved or altered'}}
+  }
+  if (!(storedHash instanceof Uint8Array) || Buffer.from(storedHash).toString('hex') !== leafHash) {
+    return {leafHash, bad: {seq, id: idOfLeaf(leaf), reason: 'its contents do not match its leaf hash: the record was altered'}}
+  }
+  return {leafHash}
+}
 
 /** One page of leaf hashes: records after+1 … after+count. */
 export interface LeafHashPage {
   after: number
   count: number
-  /** 64 hex digits per record, in seq order; undefined when the page must be read the canonical way. */
+  /** 64 hex digits per record, in seq order; undefined when the page must be read again row by row. */
   hashes?: string
-  /** Seqs whose stored leaf hash differs from the hash of their rendering (to be rechecked canonically). */
+  /** Seqs whose stored leaf hash differs from the hash of their leaf (to be read again, and reported). */
   suspects: number[]
   /**
    * Instead of `hashes`, for a complete page of a power of two records with no suspect: the root of its
@@ -117,7 +141,7 @@ export async function* pagesInOrder<T>(pages: number, window: number, start: (in
  */
 export type AuditLogReader = Pick<
   Store['audit'],
-  'listCheckpoints' | 'auditSeqsContiguous' | 'auditSeqBreaks' | 'auditRowTextPage' | 'auditRowValuesPage' | 'lastAuditSeq'
+  'listCheckpoints' | 'auditSeqsContiguous' | 'auditSeqBreaks' | 'auditLeafPage' | 'auditSchemaProblems' | 'lastAuditSeq'
 > & {
   /**
    * Optional: the leaf hashes of records 1…size, page by page in seq order, read in parallel over rows
@@ -131,7 +155,7 @@ export type AuditLogReader = Pick<
 export async function verifyAuditLog(reader: AuditLogReader, publicKey: KeyObject, options: VerifyOptions = {}): Promise<VerifyResult> {
   const started = performance.now()
   const verifier: NoteVerifier = {publicKey, name: options.keyName}
-  const stored = await reader.listCheckpoints()
+  const [stored, schemaProblems] = [await reader.listCheckpoints(), await reader.auditSchemaProblems()]
   // Start the parallel readers first, so they hash pages while this thread checks the signatures
   // (about 0.15 s per million records). They are given every size a checkpoint claims:
   // a size that turns out not to be expected (a bad signature) only costs a frontier nobody reads.
@@ -144,7 +168,7 @@ export async function verifyAuditLog(reader: AuditLogReader, publicKey: KeyObjec
   const firstPage = pages?.next()
   firstPage?.catch(() => undefined) // awaited later: not an unhandled rejection meanwhile
   try {
-    return await verifyWith(reader, verifier, options, stored, started, pages && {pages, firstPage: firstPage!})
+    return await verifyWith(reader, verifier, options, stored, schemaProblems, started, pages && {pages, firstPage: firstPage!})
   } finally {
     await pages?.return?.(undefined)
   }
@@ -171,10 +195,11 @@ async function verifyWith(
   verifier: NoteVerifier,
   options: VerifyOptions,
   stored: readonly StoredCheckpoint[],
+  schemaProblems: readonly string[],
   started: number,
   parallel: ParallelPages | undefined,
 ): Promise<VerifyResult> {
-  const problems: string[] = []
+  const problems: string[] = [...schemaProblems]
   const warnings: string[] = []
   const expected: ExpectedRoot[] = []
   const origins = new Set<string>()
@@ -212,10 +237,16 @@ async function verifyWith(
   // Pages read in parallel prove their own seqs, so the log's seqs are only counted if a page fails
   // (then, if they have a gap, the records are read again in order, which reports it).
   let check = new TreeCheck(reader, expected)
-  if (!parallel || !(await check.scanPages(parallel))) {
-    await parallel?.pages.return?.(undefined)
-    check = new TreeCheck(reader, expected)
-    await check.scanInOrder(options.pageSize ?? PAGE)
+  try {
+    if (!parallel || !(await check.scanPages(parallel))) {
+      await parallel?.pages.return?.(undefined)
+      check = new TreeCheck(reader, expected)
+      await check.scanInOrder(options.pageSize ?? PAGE)
+    }
+  } catch (error) {
+    // A table not defined as rtcc defines it (reported above) may not even be readable as records.
+    if (schemaProblems.length === 0) throw error
+    problems.push(`the records cannot be read: ${(error as Error).message}`)
   }
   const {tree, badRecords, mismatches, next} = check
 
@@ -277,26 +308,16 @@ class TreeCheck {
     if (this.next < this.expected.length && this.expected[this.next]!.size === this.tree.size) this.checkRoots()
   }
 
-  /** The canonical check of one record from its raw values (+ stored leaf hash); returns its leaf hash. */
-  checkValues(row: unknown[]): string {
-    const storedHash = row.pop()
-    const [seq, id] = [row[0] as number, String(row[1])]
-    let leafHash: string
-    try {
-      leafHash = leafHashHexOfJson(JSON.stringify(row))
-    } catch {
-      this.badRecords.push({seq, id, reason: 'a column holds a value of the wrong type'})
-      return ZERO_HASH
-    }
-    if (!(storedHash instanceof Uint8Array) || Buffer.from(storedHash).toString('hex') !== leafHash) {
-      this.badRecords.push({seq, id, reason: 'its contents do not match its leaf hash: the record was altered'})
-    }
+  /** Checks one stored record (checkLeafRow), recording it if bad; returns its leaf hash. */
+  checkRow(row: AuditLeafRow): string {
+    const {leafHash, bad} = checkLeafRow(row)
+    if (bad) this.badRecords.push(bad)
     return leafHash
   }
 
-  /** A record whose rendering did not hash to its stored leaf hash, checked the canonical way. */
+  /** A record whose leaf did not hash to its stored leaf hash in a worker, read again to report it. */
   async recheck(seq: number): Promise<string> {
-    return this.checkValues((await this.reader.auditRowValuesPage(seq - 1, 1))[0]!)
+    return this.checkRow((await this.reader.auditLeafPage(seq - 1, 1))[0]!)
   }
 
   /**
@@ -305,7 +326,7 @@ class TreeCheck {
    * false, having appended an unknown part of the log, if the seqs turn out to have a gap.
    */
   async scanPages(parallel: ParallelPages): Promise<boolean> {
-    const first = await this.reader.auditRowValuesPage(Number.MIN_SAFE_INTEGER, 1)
+    const first = await this.reader.auditLeafPage(Number.MIN_SAFE_INTEGER, 1)
     if (Number(first[0]?.[0]) !== 1) return false
     let contiguous: boolean | undefined
     for (let next = await parallel.firstPage; !next.done; next = await parallel.pages.next()) {
@@ -326,7 +347,7 @@ class TreeCheck {
         // The worker could not vouch for the page's seqs: read by seq, it is only right without a gap.
         contiguous ??= await this.reader.auditSeqsContiguous()
         if (!contiguous) return false
-        for (const row of await this.reader.auditRowValuesPage(page.after, page.count)) this.appendLeaf(this.checkValues(row))
+        for (const row of await this.reader.auditLeafPage(page.after, page.count)) this.appendLeaf(this.checkRow(row))
         continue
       }
       const {hashes, suspects} = page
@@ -353,27 +374,10 @@ class TreeCheck {
       }
     }
     for (let after = Number.MIN_SAFE_INTEGER; ; ) {
-      let texts: string[] | undefined
-      try {
-        texts = await reader.auditRowTextPage(after, pageSize)
-      } catch {
-        texts = undefined // a BLOB where text belongs: this page takes the canonical path
-      }
-      if (texts) {
-        // Fast path: hash the database's JSON rendering; any row it does not vouch for is rechecked canonically.
-        for (const text of texts) {
-          const split = text.length - 2 * HASH_SIZE
-          const leafHash = leafHashHexOfJson(text.slice(0, split))
-          this.appendLeaf(leafHash === text.slice(split) ? leafHash : await this.recheck(seqOfText(text)))
-        }
-        if (texts.length < pageSize) break
-        after = seqOfText(texts[texts.length - 1]!)
-      } else {
-        const rows = await reader.auditRowValuesPage(after, pageSize)
-        for (const row of rows) this.appendLeaf(this.checkValues(row))
-        if (rows.length < pageSize) break
-        after = rows[rows.length - 1]![0] as number
-      }
+      const rows = await reader.auditLeafPage(after, pageSize)
+      for (const row of rows) this.appendLeaf(this.checkRow(row))
+      if (rows.length < pageSize) break
+      after = rows[rows.length - 1]![0]
     }
   }
 }

@@ -1,12 +1,13 @@
 /**
- * Reads and hashes the records of an audit log in worker threads, so that `audit verify` overlaps
- * reading rows (about half its time) with hashing them. Each worker opens its own connection with a
+ * Reads and hashes the records of an audit log in worker threads, so that `audit verify` hashes on
+ * every core and overlaps reading rows with hashing them. Each worker opens its own connection with a
  * backend's page reader (a SQLite file here; PostgreSQL in postgres/audit-reader.ts, on the verify
  * snapshot) and takes every W-th page of seqs. A page arrives as two values, not one per record:
  *
- * - `json`: each record's leaf JSON (as auditRowTextPage renders it), each preceded by one 0x0A byte.
- *   JSON text never holds a raw newline, so the separators are unambiguous; the worker overwrites each
- *   with 0x00 and hashes `0x00 || json` in place (the RFC 6962 leaf input), with no JavaScript string.
+ * - `json`: each record's stored leaf data (record.ts), each preceded by one 0x0A byte. JSON text never
+ *   holds a raw newline, so the separators are unambiguous (a leaf altered to hold one fails its page);
+ *   the worker overwrites each with 0x00 and hashes `0x00 || leaf` in place (the RFC 6962 leaf input),
+ *   with no JavaScript string.
  * - `hashes`: the stored leaf hashes, 32 bytes each in the same order (a value that is not a 32-byte
  *   BLOB arrives as 32 zero bytes, so it can only be a mismatch).
  *
@@ -15,13 +16,14 @@
  * appends one subtree per page and checks roots, next to no work per record.
  *
  * Read up to `size` (the last seq): records are append-only, so every connection sees the same rows
- * ≤ size. A page that does not hold exactly the expected seqs in order, or cannot be rendered (a BLOB
- * in a text column), is reported as failed and the caller reads it the canonical way (or, if the seqs
- * have a gap, the whole log in order); so pages that pass prove their seqs; any record whose rendering does not
- * hash to its stored leaf hash is reported as a suspect, rechecked canonically by the caller.
+ * ≤ size. A page that does not hold exactly the expected seqs in order (each leaf beginning with its
+ * own seq) is reported as failed and the caller reads it again row by row (or, if the seqs have a gap,
+ * the whole log in order); so pages that pass prove their seqs; any record whose leaf does not hash to
+ * its stored leaf hash is reported as a suspect, read again and reported by the caller.
  *
  * The worker is a short CommonJS script run with `eval`: it then runs the same under tsx, vitest and
- * the built dist/, with no loader to register in the thread.
+ * the built dist/, with no loader to register in the thread (and none inherited: execArgv is empty, as
+ * a loader would only add to the thread's start-up, which verify waits for).
  */
 import {Worker} from 'node:worker_threads'
 
@@ -142,7 +144,7 @@ export async function* leafHashPagesInWorkers(
   const pages = Math.ceil(size / pageSize)
   const sortedCuts = [...new Set(cuts)].sort((a, b) => a - b)
   const source = workerSource(reader.source)
-  const threads = Array.from({length: Math.min(workers, pages)}, () => new Worker(source, {eval: true, workerData: reader.data}))
+  const threads = Array.from({length: Math.min(workers, pages)}, () => new Worker(source, {eval: true, workerData: reader.data, execArgv: []}))
   const exits = threads.map((thread) => new Promise((resolve) => thread.once('exit', resolve)))
   const pending = new Map<number, {resolve: (page: LeafHashPage) => void; reject: (error: Error) => void}>()
   const failAll = (error: Error): void => {

@@ -1,15 +1,28 @@
 /**
  * SQL for the audit log: `audit_records` (one row per record, seq = leaf index + 1) and
- * `audit_checkpoints` (signed tree heads). The record columns are selected in the leaf-encoding
- * order of src/lib/audit/record.ts, so verify can hash a raw row without reshaping it.
+ * `audit_checkpoints` (signed tree heads). A record is stored as its canonical leaf data (`leaf`, the
+ * JSON text of src/lib/audit/record.ts whose UTF-8 bytes are hashed) and its leaf hash; every other
+ * column is generated from the leaf, so nothing a query shows can change apart from what is hashed,
+ * and verify hashes the stored bytes as stored.
  */
 
-import type {AuditOutcome, AuditRecord} from '../audit/record.js'
+import {recordOfLeaf, type AuditOutcome, type AuditRecord} from '../audit/record.js'
+import {AUDIT_RECORDS_TABLE} from './audit-schema.js'
 import {cached, type Db} from './db.js'
 
-/** Columns in RECORD_FIELDS order. */
-export const RECORD_COLUMNS =
-  'seq, id, time, actor_id, actor_name, role, action, target, outcome, source, request_id, bytes_in, bytes_out, detail'
+const normalized = (sql: string): string => sql.replace(/\s+/g, ' ').trim()
+
+/**
+ * What is wrong with audit_records' definition, if anything: its columns other than the leaf must be
+ * the generated ones of AUDIT_RECORDS_TABLE, or a query could show values the leaf hash does not cover.
+ */
+export function auditSchemaProblems(db: Db): string[] {
+  const sql = cached(db, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'audit_records'").pluck().get() as string | undefined
+  if (sql !== undefined && normalized(sql) === normalized(AUDIT_RECORDS_TABLE)) return []
+  const columns = db.prepare("SELECT name FROM pragma_table_info('audit_records')").pluck().all() as string[]
+  if (columns.includes('leaf')) return ['the audit_records table is not defined as rtcc defines it: its columns may show values the leaf hashes do not cover']
+  return [`the audit_records table predates stored leaves (schema version ${db.pragma('user_version', {simple: true}) as number}): verify a migrated copy (rtcc server migrate)`]
+}
 
 export interface StoredCheckpoint {
   size: number
@@ -35,17 +48,9 @@ export interface AuditQuery {
   limit?: number
 }
 
-/** A record's columns in RECORD_FIELDS order, as both backends return them. */
-export type AuditRow = [number, string, string, string | null, string | null, string | null, string, string | null, AuditOutcome, string | null, string | null, number | null, number | null, string | null]
-
-export function toAuditRecord(row: AuditRow): AuditRecord {
-  const [seq, id, time, actorId, actorName, role, action, target, outcome, source, requestId, bytesIn, bytesOut, detail] = row
-  return {seq, id, time, actorId, actorName, role, action, target, outcome, source, requestId, bytesIn, bytesOut, detail: detail === null ? null : JSON.parse(detail)}
-}
-
-/** Inserts one record (values in RECORD_FIELDS order, detail as JSON text) with its leaf hash. */
-export function insertAuditRecord(db: Db, values: readonly unknown[], leafHash: Buffer): void {
-  cached(db, `INSERT INTO audit_records (${RECORD_COLUMNS}, leaf_hash) VALUES (${'?, '.repeat(14)}?)`).run(...values, leafHash)
+/** Inserts one record: its seq, its leaf data (record.ts leafJson) and the leaf hash of that data. */
+export function insertAuditRecord(db: Db, seq: number, leaf: string, leafHash: Buffer): void {
+  cached(db, 'INSERT INTO audit_records (seq, leaf, leaf_hash) VALUES (?, ?, ?)').run(seq, leaf, leafHash)
 }
 
 /**
@@ -53,12 +58,9 @@ export function insertAuditRecord(db: Db, values: readonly unknown[], leafHash: 
  * whether it did. Lets the log append at the seq it expects without first asking for it (nextAuditSeq).
  * SQLite has one writer, so the guard needs no lock.
  */
-export function insertNextAuditRecord(db: Db, values: readonly unknown[], leafHash: Buffer): boolean {
-  const insert = cached(
-    db,
-    `INSERT INTO audit_records (${RECORD_COLUMNS}, leaf_hash) SELECT ${'?, '.repeat(14)}? WHERE (SELECT coalesce(max(seq), 0) FROM audit_records) = ?`,
-  )
-  return insert.run(...values, leafHash, (values[0] as number) - 1).changes === 1
+export function insertNextAuditRecord(db: Db, seq: number, leaf: string, leafHash: Buffer): boolean {
+  const insert = cached(db, 'INSERT INTO audit_records (seq, leaf, leaf_hash) SELECT ?, ?, ? WHERE (SELECT coalesce(max(seq), 0) FROM audit_records) = ?')
+  return insert.run(seq, leaf, leafHash, seq - 1).changes === 1
 }
 
 /**
@@ -81,8 +83,8 @@ export function countAuditRecords(db: Db): number {
 
 export function getAuditRecord(db: Db, idOrSeq: string | number): AuditRecord | undefined {
   const where = typeof idOrSeq === 'number' ? 'seq = ?' : 'id = ?'
-  const row = db.prepare(`SELECT ${RECORD_COLUMNS} FROM audit_records WHERE ${where}`).raw().get(idOrSeq) as AuditRow | undefined
-  return row && toAuditRecord(row)
+  const leaf = db.prepare(`SELECT leaf FROM audit_records WHERE ${where}`).pluck().get(idOrSeq) as string | undefined
+  return leaf === undefined ? undefined : recordOfLeaf(leaf)
 }
 
 /**
@@ -109,50 +111,35 @@ export function queryAuditRecords(db: Db, query: AuditQuery = {}): AuditRecord[]
   const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''
   const newestFirst = query.afterSeq === undefined
   const limit = query.limit === undefined ? '' : `LIMIT ${Math.max(0, Math.floor(query.limit))}`
-  const rows = db
-    .prepare(`SELECT ${RECORD_COLUMNS} FROM audit_records ${filter} ORDER BY seq ${newestFirst ? 'DESC' : 'ASC'} ${limit}`)
+  const leaves = db
+    .prepare(`SELECT leaf FROM audit_records ${filter} ORDER BY seq ${newestFirst ? 'DESC' : 'ASC'} ${limit}`)
+    .pluck()
+    .all(...params) as string[]
+  if (newestFirst) leaves.reverse()
+  return leaves.map(recordOfLeaf)
+}
+
+/** A stored record as verify reads it: seq, the leaf's bytes as stored (null if the leaf is not text), the stored leaf hash. */
+export type AuditLeafRow = [seq: number, leaf: Buffer | null, leafHash: unknown]
+
+/** Up to `limit` records after `afterSeq` in seq order, as AuditLeafRows. */
+export function auditLeafPage(db: Db, afterSeq: number, limit: number): AuditLeafRow[] {
+  return cached(db, "SELECT seq, iif(typeof(leaf) = 'text', CAST(leaf AS BLOB), NULL), leaf_hash FROM audit_records WHERE seq > ? ORDER BY seq LIMIT ?")
     .raw()
-    .all(...params) as AuditRow[]
-  if (newestFirst) rows.reverse()
-  return rows.map(toAuditRecord)
+    .all(afterSeq, limit) as AuditLeafRow[]
 }
-
-/**
- * Up to `limit` records after `afterSeq` in seq order, each as its raw column values in RECORD_FIELDS
- * order followed by leaf_hash: exactly what the leaf encoding hashes, with no reshaping.
- */
-export function auditRowValuesPage(db: Db, afterSeq: number, limit: number): unknown[][] {
-  return cached(db, `SELECT ${RECORD_COLUMNS}, leaf_hash FROM audit_records WHERE seq > ? ORDER BY seq LIMIT ?`).raw().all(afterSeq, limit) as unknown[][]
-}
-
-// A leaf hash that is not a BLOB renders as nothing, so it is rechecked canonically (which rejects it)
-// whichever page it falls in.
-const AUDIT_ROW_TEXT_SQL = `SELECT json_array(${RECORD_COLUMNS}) || iif(typeof(leaf_hash) = 'blob', lower(hex(leaf_hash)), '') FROM audit_records WHERE seq > ? ORDER BY seq LIMIT ?`
 
 /**
  * The records with seq in (?, ?] as one page for the verify workers (audit-leaf-workers.ts explains the
- * format): each record's json_array (as auditRowTextPage renders it) after a newline, in one BLOB, and
- * the stored leaf hashes in another, a value that is not a 32-byte BLOB replaced by zeros (a mismatch,
- * rechecked canonically: the canonical check also wants a BLOB). Two values
- * per page instead of one string per row: SQLite does the concatenation in C. Both aggregates take the
- * rows in the same (rowid) order; the worker checks every record's seq anyway.
+ * format): the stored leaves, each after a newline, in one BLOB, and the stored leaf hashes in another.
+ * A hash that is not a 32-byte BLOB, or whose leaf is not text (SQLite's JSON functions would read a
+ * BLOB as JSONB, so the generated columns would not show what is hashed), is replaced by zeros: a
+ * mismatch, which verify reports. Two values per page instead of one per row: SQLite concatenates in C.
+ * Both aggregates take the rows in the same (rowid) order; the worker checks every record's seq anyway.
  */
-export const AUDIT_PAGE_SQL = `SELECT CAST(char(10) || group_concat(json_array(${RECORD_COLUMNS}), char(10)) AS BLOB),
-  CAST(group_concat(iif(typeof(leaf_hash) = 'blob' AND length(leaf_hash) = 32, leaf_hash, zeroblob(32)), '') AS BLOB)
+export const AUDIT_PAGE_SQL = `SELECT CAST(char(10) || group_concat(leaf, char(10)) AS BLOB),
+  CAST(group_concat(iif(typeof(leaf) = 'text' AND typeof(leaf_hash) = 'blob' AND length(leaf_hash) = 32, leaf_hash, zeroblob(32)), '') AS BLOB)
   FROM audit_records WHERE seq > ? AND seq <= ?`
-
-/**
- * The same page with each record as one string: SQLite's json_array of the record columns followed by
- * the 64 hex digits of leaf_hash. SQLite builds it in C, several times cheaper than handing fifteen
- * values per row to JavaScript, which is what lets verify approach the speed of SHA-256 itself.
- * SQLite's JSON is only expected to match the canonical encoding, so callers recheck any row whose
- * hash differs with auditRowValuesPage. Throws if a column holds a BLOB (JSON cannot).
- */
-export function auditRowTextPage(db: Db, afterSeq: number, limit: number): string[] {
-  return cached(db, AUDIT_ROW_TEXT_SQL)
-    .pluck()
-    .all(afterSeq, limit) as string[]
-}
 
 /** Whether seqs run 1, 2, 3… without a gap, from three aggregates (no scan in JavaScript). */
 export function auditSeqsContiguous(db: Db): boolean {

@@ -25,8 +25,7 @@ import {pipeline} from 'node:stream/promises'
 
 import type pg from 'pg'
 
-import {MerkleAccumulator} from '../audit/merkle.js'
-import {leafHashOfValues} from '../audit/record.js'
+import {hashLeaf, MerkleAccumulator} from '../audit/merkle.js'
 import {RtccError, usageError} from '../errors.js'
 import {type Db, openDatabase, schemaVersion} from './db.js'
 import {migrations} from './migrations.js'
@@ -392,8 +391,9 @@ async function resetIdentities(client: pg.PoolClient, target: {tables: Map<strin
   }
 }
 
-/** Leaf-encoding order (src/lib/audit/record.ts RECORD_FIELDS), then the stored leaf hash. */
-const AUDIT_COLUMNS = 'seq, id, time, actor_id, actor_name, role, action, target, outcome, source, request_id, bytes_in, bytes_out, detail, leaf_hash'
+/** A record's seq, its leaf's bytes as stored, and its stored leaf hash, on either side. */
+const SQLITE_AUDIT_COLUMNS = 'seq, CAST(leaf AS BLOB), leaf_hash'
+const POSTGRES_AUDIT_COLUMNS = "seq, convert_to(leaf, 'UTF8'), leaf_hash"
 
 interface LogDigest {
   records: number
@@ -404,9 +404,8 @@ interface LogDigest {
 }
 
 function digestRow(digest: LogDigest, row: unknown[], checkpointSize: number | undefined): void {
-  const leaf = row[14] as Uint8Array
-  digest.stored.append(leaf)
-  digest.recomputed.append(leafHashOfValues(row.slice(0, 14)))
+  digest.stored.append(row[2] as Uint8Array)
+  digest.recomputed.append(hashLeaf(row[1] as Uint8Array))
   digest.records++
   if (digest.records === checkpointSize) digest.rootAtCheckpoint = digest.stored.rootHex()
 }
@@ -417,10 +416,10 @@ async function compareAuditLogs(source: Db, client: pg.PoolClient): Promise<Migr
   const checkpoint = await client.query<{size: number; root_hash: Buffer}>('SELECT size, root_hash FROM audit_checkpoints ORDER BY size DESC LIMIT 1')
   const latest = checkpoint.rows[0]
   const before = newDigest()
-  for (const row of source.prepare(`SELECT ${AUDIT_COLUMNS} FROM audit_records ORDER BY seq`).raw().iterate() as Iterable<unknown[]>) digestRow(before, row, latest?.size)
+  for (const row of source.prepare(`SELECT ${SQLITE_AUDIT_COLUMNS} FROM audit_records ORDER BY seq`).raw().iterate() as Iterable<unknown[]>) digestRow(before, row, latest?.size)
   const after = newDigest()
   for (let last = 0; ; ) {
-    const page = await client.query<unknown[]>({text: `SELECT ${AUDIT_COLUMNS} FROM audit_records WHERE seq > $1 ORDER BY seq LIMIT ${AUDIT_PAGE}`, values: [last], rowMode: 'array'})
+    const page = await client.query<unknown[]>({text: `SELECT ${POSTGRES_AUDIT_COLUMNS} FROM audit_records WHERE seq > $1 ORDER BY seq LIMIT ${AUDIT_PAGE}`, values: [last], rowMode: 'array'})
     for (const row of page.rows) digestRow(after, row, latest?.size)
     if (page.rows.length < AUDIT_PAGE) break
     last = page.rows.at(-1)![0] as number

@@ -3,6 +3,8 @@
  * Never edit a released entry; append a new one. Each entry starts with `-- N: title`, the line
  * `rtcc server migrate` shows for it.
  */
+import {AUDIT_RECORDS_INDEXES, AUDIT_RECORDS_TABLE} from './audit-schema.js'
+
 export const migrations: string[] = [
   `-- 1: identity, sessions, tokens, audit log
   CREATE TABLE users (
@@ -395,5 +397,16 @@ export const migrations: string[] = [
   ALTER TABLE access_requests ADD COLUMN kind TEXT NOT NULL DEFAULT 'live';
   ALTER TABLE access_requests ADD COLUMN recorded_from TEXT;
   ALTER TABLE access_requests ADD COLUMN recorded_to TEXT;
+  `,
+  `-- 13: audit records store their canonical leaf data; the columns queries show are generated from it
+  -- Each old record's leaf is rendered once by json_array, which writes exactly what JSON.stringify
+  -- wrote when the record was hashed (strings, integers and null), so old hashes still verify.
+  ALTER TABLE audit_records RENAME TO audit_records_12;
+  ${AUDIT_RECORDS_TABLE};
+  INSERT INTO audit_records (seq, leaf, leaf_hash)
+    SELECT seq, json_array(seq, id, time, actor_id, actor_name, role, action, target, outcome, source, request_id, bytes_in, bytes_out, detail), leaf_hash
+    FROM audit_records_12 ORDER BY seq;
+  DROP TABLE audit_records_12;
+  ${AUDIT_RECORDS_INDEXES}
   `,
 ]

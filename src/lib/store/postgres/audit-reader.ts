@@ -2,10 +2,10 @@
  * Offline access to an audit log in a PostgreSQL database, for `rtcc audit verify --database`: the
  * reads verify makes, over one read-only REPEATABLE READ snapshot. Nothing is migrated or written.
  *
- * The database renders each record's leaf text (most of verify's time), so the record pages are read
- * and hashed in worker threads (store/audit-leaf-workers.ts), each with its own connection that imports
- * the snapshot (pg_export_snapshot / SET TRANSACTION SNAPSHOT): two backends render alternate pages, one
- * value per page, while this process hashes the previous ones.
+ * The record pages (each record's stored leaf bytes and leaf hash) are read and hashed in worker threads
+ * (store/audit-leaf-workers.ts), each with its own connection that imports the snapshot
+ * (pg_export_snapshot / SET TRANSACTION SNAPSHOT): two backends send alternate pages while this
+ * process checks the tree.
  */
 import {createRequire} from 'node:module'
 
@@ -68,8 +68,8 @@ export async function withPostgresAuditSnapshot<T>(url: string, fn: (reader: Aud
       listCheckpoints: () => audit.listCheckpoints(client),
       auditSeqsContiguous: () => audit.auditSeqsContiguous(client),
       auditSeqBreaks: () => audit.auditSeqBreaks(client),
-      auditRowTextPage: (afterSeq, limit) => audit.auditRowTextPage(client, afterSeq, limit),
-      auditRowValuesPage: (afterSeq, limit) => audit.auditRowValuesPage(client, afterSeq, limit),
+      auditLeafPage: (afterSeq, limit) => audit.auditLeafPage(client, afterSeq, limit),
+      auditSchemaProblems: () => audit.auditSchemaProblems(client),
       lastAuditSeq: () => audit.lastAuditSeq(client),
       // The snapshot stays exported while this transaction is open, i.e. until fn returns.
       leafHashPages: (size, pageSize, cuts) => leafHashPagesInWorkers(pages, size, pageSize, cuts),

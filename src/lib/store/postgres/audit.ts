@@ -1,15 +1,16 @@
 /**
  * The audit log on PostgreSQL: the same functions and row shapes as the SQLite reference
- * (store/audit.ts): seq and counts as numbers, leaf_hash and root_hash (bytea) as Buffers, detail as
- * its JSON text in the raw rows that are hashed.
+ * (store/audit.ts): seq and counts as numbers, leaf and leaf_hash as Buffers in the rows verify hashes,
+ * root_hash (bytea) as a Buffer. The record columns are generated from the leaf (audit-schema.ts).
  *
  * Several server instances may append to one database, so the log's total order is decided here:
  * nextAuditSeq takes a transaction-scoped advisory lock before it reads the last seq, and holds it
  * until the append's transaction commits or rolls back. Committed seqs therefore run 1, 2, 3… without
  * a gap, and every instance's in-memory tree catches up from them in the same order.
  */
-import type {AuditRecord} from '../../audit/record.js'
-import {RECORD_COLUMNS, toAuditRecord, type AuditQuery, type AuditRow, type StoredCheckpoint} from '../audit.js'
+import {recordOfLeaf, type AuditRecord} from '../../audit/record.js'
+import type {AuditLeafRow, AuditQuery, StoredCheckpoint} from '../audit.js'
+import {PG_AUDIT_COLUMNS, pgExpressionKey} from '../audit-schema.js'
 import {all, one, run, type Pg} from './pg.js'
 
 /** The advisory lock key that serializes audit appends (an arbitrary constant: "rtca"). */
@@ -20,14 +21,10 @@ async function rows(db: Pg, sql: string, params: unknown[] = []): Promise<unknow
   return result.rows as unknown[][]
 }
 
-/** Inserts one record (values in RECORD_FIELDS order, detail as JSON text) with its leaf hash. */
-export async function insertAuditRecord(db: Pg, values: readonly unknown[], leafHash: Buffer): Promise<void> {
-  const placeholders = Array.from({length: 15}, (_, i) => `$${i + 1}`).join(', ')
-  await run(db, `INSERT INTO audit_records (${RECORD_COLUMNS}, leaf_hash) VALUES (${placeholders})`, [...values, leafHash])
+/** Inserts one record: its seq, its leaf data (record.ts leafJson) and the leaf hash of that data. */
+export async function insertAuditRecord(db: Pg, seq: number, leaf: string, leafHash: Buffer): Promise<void> {
+  await run(db, 'INSERT INTO audit_records (seq, leaf, leaf_hash) VALUES ($1, $2, $3)', [seq, leaf, leafHash])
 }
-
-// The columns' types: INSERT … SELECT does not infer parameter types from the target columns.
-const RECORD_TYPES = ['bigint', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'bigint', 'bigint', 'text', 'bytea']
 
 /**
  * One round trip for the usual append: takes the append lock and inserts the record if its seq is the
@@ -37,13 +34,13 @@ const RECORD_TYPES = ['bigint', 'text', 'text', 'text', 'text', 'text', 'text', 
  * lock-then-read path (nextAuditSeq). The transaction keeps the lock to commit either way (run alone,
  * the statement is its own transaction).
  */
-export async function insertNextAuditRecord(db: Pg, values: readonly unknown[], leafHash: Buffer): Promise<boolean> {
+export async function insertNextAuditRecord(db: Pg, seq: number, leaf: string, leafHash: Buffer): Promise<boolean> {
   const result = await db.query({
     name: 'audit-insert-next',
     text: `WITH lock AS (SELECT pg_advisory_xact_lock(${AUDIT_APPEND_LOCK}::bigint))
-      INSERT INTO audit_records (${RECORD_COLUMNS}, leaf_hash) SELECT ${RECORD_TYPES.map((type, i) => `$${i + 1}::${type}`).join(', ')} FROM lock
+      INSERT INTO audit_records (seq, leaf, leaf_hash) SELECT $1::bigint, $2::text, $3::bytea FROM lock
       WHERE (SELECT coalesce(max(seq), 0) FROM audit_records) = $1::bigint - 1 ON CONFLICT (seq) DO NOTHING`,
-    values: [...values, leafHash],
+    values: [seq, leaf, leafHash],
   })
   return result.rowCount === 1
 }
@@ -68,8 +65,8 @@ export async function countAuditRecords(db: Pg): Promise<number> {
 
 export async function getAuditRecord(db: Pg, idOrSeq: string | number): Promise<AuditRecord | undefined> {
   const where = typeof idOrSeq === 'number' ? 'seq = $1' : 'id = $1'
-  const [row] = await rows(db, `SELECT ${RECORD_COLUMNS} FROM audit_records WHERE ${where}`, [idOrSeq])
-  return row && toAuditRecord(row as AuditRow)
+  const [row] = await rows(db, `SELECT leaf FROM audit_records WHERE ${where}`, [idOrSeq])
+  return row && recordOfLeaf(row[0] as string)
 }
 
 /**
@@ -96,60 +93,42 @@ export async function queryAuditRecords(db: Pg, query: AuditQuery = {}): Promise
   const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''
   const newestFirst = query.afterSeq === undefined
   const limit = query.limit === undefined ? '' : `LIMIT ${Math.max(0, Math.floor(query.limit))}`
-  const found = (await rows(db, `SELECT ${RECORD_COLUMNS} FROM audit_records ${filter} ORDER BY seq ${newestFirst ? 'DESC' : 'ASC'} ${limit}`, params)) as AuditRow[]
+  const found = await rows(db, `SELECT leaf FROM audit_records ${filter} ORDER BY seq ${newestFirst ? 'DESC' : 'ASC'} ${limit}`, params)
   if (newestFirst) found.reverse()
-  return found.map(toAuditRecord)
+  return found.map((row) => recordOfLeaf(row[0] as string))
 }
 
-/**
- * Up to `limit` records after `afterSeq` in seq order, each as its raw column values in RECORD_FIELDS
- * order followed by leaf_hash: exactly what the leaf encoding hashes, with no reshaping.
- */
-export async function auditRowValuesPage(db: Pg, afterSeq: number, limit: number): Promise<unknown[][]> {
-  return rows(db, `SELECT ${RECORD_COLUMNS}, leaf_hash FROM audit_records WHERE seq > $1 ORDER BY seq LIMIT $2`, [afterSeq, limit])
-}
-
-// The canonical leaf JSON built by the database: to_json escapes text exactly as JSON.stringify does
-// (\" \\ \b \f \n \r \t, other control characters as \u00xx), integers print as digits, NULL as null.
-const json = (column: string) => `coalesce(to_json(${column})::text, 'null')`
-const number = (column: string) => `coalesce(${column}::text, 'null')`
-const ROW_JSON = `'[' || seq::text || ',' || ${[
-  json('id'),
-  json('time'),
-  json('actor_id'),
-  json('actor_name'),
-  json('role'),
-  json('action'),
-  json('target'),
-  json('outcome'),
-  json('source'),
-  json('request_id'),
-  number('bytes_in'),
-  number('bytes_out'),
-  json('detail'),
-].join(" || ',' || ")} || ']'`
-const ROW_TEXT = `${ROW_JSON} || encode(leaf_hash, 'hex')`
-
-/**
- * The same page with each record as one string: its leaf-encoding JSON array followed by the 64 hex
- * digits of leaf_hash, rendered by the database (cheaper than fifteen values per row in JavaScript).
- * Only expected to match the canonical encoding: callers recheck any row whose hash differs with
- * auditRowValuesPage.
- */
-export async function auditRowTextPage(db: Pg, afterSeq: number, limit: number): Promise<string[]> {
-  const found = await rows(db, `SELECT ${ROW_TEXT} FROM audit_records WHERE seq > $1 ORDER BY seq LIMIT $2`, [afterSeq, limit])
-  return found.map((row) => row[0] as string)
+/** Up to `limit` records after `afterSeq` in seq order, as AuditLeafRows (store/audit.ts): the leaf's UTF-8 bytes as stored. */
+export async function auditLeafPage(db: Pg, afterSeq: number, limit: number): Promise<AuditLeafRow[]> {
+  const found = await rows(db, "SELECT seq, convert_to(leaf, 'UTF8'), leaf_hash FROM audit_records WHERE seq > $1 ORDER BY seq LIMIT $2", [afterSeq, limit])
+  return found as AuditLeafRow[]
 }
 
 /**
  * The records with seq in ($1, $2] for the verify workers (store/postgres/audit-reader.ts; the worker
- * puts the numbers in itself, as COPY takes no parameters): each record's leaf JSON (as
- * auditRowTextPage renders it) and its stored leaf hash, one not 32 bytes long replaced by zeros.
- * One row per record: PostgreSQL aggregating a page into one value (string_agg) costs it more than
- * sending the rows.
+ * puts the numbers in itself, as COPY takes no parameters): each record's stored leaf and its stored
+ * leaf hash, one not 32 bytes long replaced by zeros. One row per record: PostgreSQL aggregating a
+ * page into one value (string_agg) costs it more than sending the rows.
  */
-export const AUDIT_PAGE_SQL = `SELECT ${ROW_JSON}, CASE WHEN length(leaf_hash) = 32 THEN leaf_hash ELSE decode(repeat('00', 32), 'hex') END
+export const AUDIT_PAGE_SQL = `SELECT leaf, CASE WHEN length(leaf_hash) = 32 THEN leaf_hash ELSE decode(repeat('00', 32), 'hex') END
   FROM audit_records WHERE seq > $1 AND seq <= $2 ORDER BY seq`
+
+/**
+ * What is wrong with audit_records' definition, if anything (as store/audit.ts's auditSchemaProblems):
+ * its columns, their types and generation expressions must be those of audit-schema.ts.
+ */
+export async function auditSchemaProblems(db: Pg): Promise<string[]> {
+  const columns = await rows(
+    db,
+    `SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attgenerated, coalesce(pg_get_expr(d.adbin, d.adrelid), '')
+       FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+      WHERE a.attrelid = to_regclass('audit_records') AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
+  )
+  const found = columns.map(([name, type, generated, expression]) => `${name} ${type} ${generated} ${pgExpressionKey(expression as string)}`)
+  if (found.length === PG_AUDIT_COLUMNS.length && found.every((column, i) => column === PG_AUDIT_COLUMNS[i])) return []
+  if (found.some((column) => column.startsWith('leaf '))) return ['the audit_records table is not defined as rtcc defines it: its columns may show values the leaf hashes do not cover']
+  return ['the audit_records table predates stored leaves: verify a migrated copy (rtcc server migrate)']
+}
 
 /** Whether seqs run 1, 2, 3… without a gap, from three aggregates. */
 export async function auditSeqsContiguous(db: Pg): Promise<boolean> {

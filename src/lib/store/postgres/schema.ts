@@ -5,6 +5,8 @@
  * search, jurisdictions as geometry in lon/lat for ST_Covers scoping: planar edges,
  * exactly the point-in-polygon test the SQLite store runs, so both backends agree at the boundary.
  */
+import {AUDIT_RECORDS_INDEXES, PG_AUDIT_RECORDS_TABLE} from '../audit-schema.js'
+
 export const postgresMigrations: string[] = [
   `-- 1: the whole schema as of SQLite version 6
   CREATE EXTENSION IF NOT EXISTS postgis;
@@ -390,5 +392,21 @@ export const postgresMigrations: string[] = [
   -- Radius search and jurisdiction scoping use the planar point index (cameras_point); the geography one
   -- cost every write to cameras, and every bulk import a second GiST build.
   DROP INDEX IF EXISTS cameras_location;
+`,
+  `-- 3: audit records store their canonical leaf data; the columns queries show are generated from it
+  -- Each old record's leaf is rendered once: to_json escapes text exactly as JSON.stringify did when the
+  -- record was hashed, integers print as digits, NULL as null, so old hashes still verify.
+  ALTER TABLE audit_records RENAME TO audit_records_2;
+  ALTER TABLE audit_records_2 RENAME CONSTRAINT audit_records_pkey TO audit_records_2_pkey;
+  ALTER TABLE audit_records_2 RENAME CONSTRAINT audit_records_id_key TO audit_records_2_id_key;
+  DROP INDEX audit_records_time, audit_records_actor, audit_records_action, audit_records_target;
+  ${PG_AUDIT_RECORDS_TABLE};
+  INSERT INTO audit_records (seq, leaf, leaf_hash)
+    SELECT seq, '[' || seq::text || ',' || concat_ws(',', ${['id', 'time', 'actor_id', 'actor_name', 'role', 'action', 'target', 'outcome', 'source', 'request_id']
+      .map((column) => `coalesce(to_json(${column})::text, 'null')`)
+      .join(', ')}, coalesce(bytes_in::text, 'null'), coalesce(bytes_out::text, 'null'), coalesce(to_json(detail)::text, 'null')) || ']', leaf_hash
+    FROM audit_records_2 ORDER BY seq;
+  DROP TABLE audit_records_2;
+  ${AUDIT_RECORDS_INDEXES}
 `,
 ]
