@@ -4,7 +4,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import type {AuditLog} from '../../src/lib/audit/log.js'
 import {listCheckpoints} from '../../src/lib/store/audit.js'
 import type {Db} from '../../src/lib/store/db.js'
-import {appendMany, newSigner, openLog, sampleInput, tempDir} from './helpers.js'
+import {appendMany, editLeaf, newSigner, openLog, sampleInput, tempDir} from './helpers.js'
 
 let cleanup: () => void
 let db: Db
@@ -39,7 +39,7 @@ describe('signing a checkpoint', () => {
 
   it('refuses to sign when a record on a later page of the check was altered', async () => {
     await appendMany(log, 1, 999)
-    db.prepare("UPDATE audit_records SET target = 'usr_someone_else' WHERE seq = 900").run()
+    editLeaf(db, 900, {target: 'usr_someone_else'})
     await log.append(sampleInput(1000))
     await expect(log.afterCommit()).rejects.toThrow(/audit record 900 .* does not match its leaf hash/)
     expect(listCheckpoints(db)).toEqual([])
