@@ -7,13 +7,11 @@
  */
 import {describe, expect, it} from 'vitest'
 
-import type {ImportSummary} from '../../src/lib/domain/registry-import.js'
 import {readCameras} from '../../src/lib/registry/import.js'
 import {syntheticCameraCsv} from '../../src/lib/registry/synthetic.js'
-import type {Actor, ServiceContext} from '../../src/lib/services/context.js'
-import {importCameras} from '../../src/lib/services/registry-import.js'
 import type {Store} from '../../src/lib/store/store.js'
 import {BACKENDS, useBackendStore} from './backends.js'
+import {importText} from './import-text.js'
 
 const lines = (count: number, source: string) => [...syntheticCameraCsv(count, {source, spreadMetres: 3000})].join('').trimEnd().split('\n')
 
@@ -22,13 +20,6 @@ async function inThreadRejects(text: string) {
   const rejects = []
   for await (const {row, raw, result} of readCameras([Buffer.from(text)], {format: 'csv', fileName: 'cams.csv'})) if (!result.ok) rejects.push({row, raw, errors: result.errors})
   return rejects
-}
-
-export async function importText(store: Store, text: string): Promise<ImportSummary> {
-  const ctx = {store, now: () => new Date(), note: () => undefined, audited: (fn: () => unknown) => store.transaction(fn)} as unknown as ServiceContext
-  const admin = {role: 'admin', user: {id: 'usr_admin', username: 'admin', agency_id: null}} as unknown as Actor
-  const options = {format: 'csv', fileName: 'cams.csv', onConflict: 'update', dryRun: false, atomic: false} as const
-  return importCameras(ctx, admin, {options, body: [Buffer.from(text)], complete: () => true} as never)
 }
 
 /** A row whose latitude is out of range (columns as syntheticCameraCsv writes them). */

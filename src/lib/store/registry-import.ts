@@ -113,9 +113,13 @@ export class ImportStaging {
     this.db.exec('BEGIN')
   }
 
-  /** Stages a row's stagedValues(). */
+  /**
+   * Stages a row's stagedValues(). They go in as separate arguments: better-sqlite3 binds an array
+   * argument's elements a good deal slower (about a quarter of the insert's cost).
+   */
   stage(row: number, values: readonly unknown[]): void {
-    this.insert.run(row, this.nextId(), values)
+    const v = values
+    this.insert.run(row, this.nextId(), v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15], v[16], v[17], v[18], v[19])
     this.staged++
     const source = values[0] as string
     if (this.sources && !this.sources.has(source)) {
