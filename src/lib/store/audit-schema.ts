@@ -40,6 +40,13 @@ export const AUDIT_RECORDS_INDEXES = `CREATE UNIQUE INDEX audit_records_id ON au
   CREATE INDEX audit_records_target ON audit_records(target);`
 
 
+/** Verify's report of an audit_records table whose columns are not the ones defined here. */
+export const AUDIT_TABLE_REDEFINED = 'the audit_records table is not defined as rtcc defines it: its columns may show values the leaf hashes do not cover'
+
+/** Verify's report of an audit_records table from before migration 13 (PostgreSQL 3), at schema `version` if known. */
+export const auditTablePredatesLeaves = (version?: number): string =>
+  `the audit_records table predates stored leaves${version === undefined ? '' : ` (schema version ${version})`}: verify a migrated copy (rtcc server migrate)`
+
 /** The same columns on PostgreSQL, STORED (its generated columns are computed on write), from leaf::json. */
 const pgExpression = (type: string, i: number): string => (type === 'INTEGER' ? `((leaf::json ->> ${i + 1})::bigint)` : `(leaf::json ->> ${i + 1})`)
 const pgType = (type: string): string => (type === 'INTEGER' ? 'bigint' : 'text COLLATE "C"')

@@ -7,7 +7,7 @@
  */
 
 import {recordOfLeaf, type AuditOutcome, type AuditRecord} from '../audit/record.js'
-import {AUDIT_RECORDS_TABLE} from './audit-schema.js'
+import {AUDIT_RECORDS_TABLE, AUDIT_TABLE_REDEFINED, auditTablePredatesLeaves} from './audit-schema.js'
 import {cached, type Db} from './db.js'
 
 const normalized = (sql: string): string => sql.replace(/\s+/g, ' ').trim()
@@ -20,8 +20,8 @@ export function auditSchemaProblems(db: Db): string[] {
   const sql = cached(db, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'audit_records'").pluck().get() as string | undefined
   if (sql !== undefined && normalized(sql) === normalized(AUDIT_RECORDS_TABLE)) return []
   const columns = db.prepare("SELECT name FROM pragma_table_info('audit_records')").pluck().all() as string[]
-  if (columns.includes('leaf')) return ['the audit_records table is not defined as rtcc defines it: its columns may show values the leaf hashes do not cover']
-  return [`the audit_records table predates stored leaves (schema version ${db.pragma('user_version', {simple: true}) as number}): verify a migrated copy (rtcc server migrate)`]
+  if (columns.includes('leaf')) return [AUDIT_TABLE_REDEFINED]
+  return [auditTablePredatesLeaves(db.pragma('user_version', {simple: true}) as number)]
 }
 
 export interface StoredCheckpoint {

@@ -10,7 +10,7 @@
  */
 import {recordOfLeaf, type AuditRecord} from '../../audit/record.js'
 import type {AuditLeafRow, AuditQuery, StoredCheckpoint} from '../audit.js'
-import {PG_AUDIT_COLUMNS, pgExpressionKey} from '../audit-schema.js'
+import {AUDIT_TABLE_REDEFINED, auditTablePredatesLeaves, PG_AUDIT_COLUMNS, pgExpressionKey} from '../audit-schema.js'
 import {all, one, run, type Pg} from './pg.js'
 
 /** The advisory lock key that serializes audit appends (an arbitrary constant: "rtca"). */
@@ -126,8 +126,8 @@ export async function auditSchemaProblems(db: Pg): Promise<string[]> {
   )
   const found = columns.map(([name, type, generated, expression]) => `${name} ${type} ${generated} ${pgExpressionKey(expression as string)}`)
   if (found.length === PG_AUDIT_COLUMNS.length && found.every((column, i) => column === PG_AUDIT_COLUMNS[i])) return []
-  if (found.some((column) => column.startsWith('leaf '))) return ['the audit_records table is not defined as rtcc defines it: its columns may show values the leaf hashes do not cover']
-  return ['the audit_records table predates stored leaves: verify a migrated copy (rtcc server migrate)']
+  if (found.some((column) => column.startsWith('leaf '))) return [AUDIT_TABLE_REDEFINED]
+  return [auditTablePredatesLeaves()]
 }
 
 /** Whether seqs run 1, 2, 3… without a gap, from three aggregates. */
