@@ -145,6 +145,19 @@ describe('import staging and apply on postgres', () => {
     expect(owners.rows[0].n).toBe(0)
   })
 
+  it('lays new cameras out in geohash order (map neighbours on neighbouring pages), ids still in file order', async () => {
+    let seed = 11
+    const next = () => (seed = (seed * 16_807) % 2_147_483_647) / 2_147_483_647
+    const scattered = Array.from({length: 2000}, (_, i) => camera(i, {source: 'spatial', latitude: 41.6 + next() * 0.5, longitude: -88 + next() * 0.6}))
+    expect((await importAll(scattered)).done).toEqual({inserted: 2000, updated: 0})
+    const laidOut = (await store.pool.query(
+      `SELECT ST_GeoHash(ST_MakePoint(longitude, latitude), 10) AS cell FROM cameras WHERE source = 'spatial' ORDER BY ctid`,
+    )).rows.map((r: {cell: string}) => r.cell)
+    expect(laidOut).toEqual([...laidOut].sort())
+    const byId = (await store.pool.query(`SELECT external_id FROM cameras WHERE source = 'spatial' ORDER BY id`)).rows.map((r: {external_id: string}) => r.external_id)
+    expect(byId).toEqual(scattered.map((c) => c.externalId))
+  })
+
   describe('a bulk import (50,000 rows into a smaller registry)', () => {
     const schema = async () =>
       (
