@@ -66,10 +66,11 @@ export class PgStore implements Store {
     // Named statements (the store's hot paths: session and user lookups, audit appends, radius search)
     // keep one generic plan: PostgreSQL's default planned the radius search afresh on every call (its
     // estimate for a generic box is worse than any custom one), 0.45 of its 0.9 ms of server CPU at
-    // 300 m. Unnamed statements are planned once per call whatever this says.
+    // 300 m. Unnamed statements are planned once per call whatever this says. Added to PGOPTIONS, which
+    // an explicit `options` would otherwise replace (an `options` in the URL still wins, as before).
     const pool = new pg.Pool({
       connectionString: url, max, min: Math.min(2, max), allowExitOnIdle: true, ssl: options.ssl,
-      options: '-c plan_cache_mode=force_generic_plan',
+      options: [process.env.PGOPTIONS, '-c plan_cache_mode=force_generic_plan'].filter(Boolean).join(' '),
     })
     // A dropped idle connection is reported here; the pool replaces it on the next query.
     pool.on('error', () => undefined)
