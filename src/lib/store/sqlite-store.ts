@@ -26,6 +26,7 @@ import * as rateLimits from './rate-limits.js'
 import {SqliteStagedImport} from './registry-import.js'
 import * as requests from './requests.js'
 import * as search from './search.js'
+import {openSearchReader} from './search-reader.js'
 import * as sessions from './sessions.js'
 import type {Repository, StagedImport, Store} from './store.js'
 import * as users from './users.js'
@@ -60,12 +61,15 @@ export class SqliteStore implements Store {
 
   /** Set when checkpoints run in the background (the server's store). */
   private readonly checkpointer?: WalCheckpointer
+  /** Set when radius searches read their rows through a mapped read-only connection (./search-reader.ts). */
+  private readonly searchReader?: Db
 
   constructor(
     readonly db: Db,
-    options: {backgroundCheckpoints?: boolean} = {},
+    options: {backgroundCheckpoints?: boolean; searchReader?: boolean} = {},
   ) {
     if (options.backgroundCheckpoints) this.checkpointer = WalCheckpointer.start(db)
+    if (options.searchReader) this.searchReader = openSearchReader(db)
     this.access = this.bind(access)
     this.agencies = this.bind(agencies)
     this.audit = this.bind(audit)
@@ -148,6 +152,7 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     await this.queue
     await this.checkpointer?.stop()
+    this.searchReader?.close()
     this.db.close()
   }
 
