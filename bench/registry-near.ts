@@ -3,9 +3,8 @@
  * benchmark's file is), 1000 random points, 300 m and 2 km, the API's default limit of 100:
  *  - index: the in-memory grid search, jurisdiction test and ranking alone (what an in-memory kd-tree
  *    figure measures: 0.13 ms p99 at 300 m, 2.3 ms at 2 km);
- *  - query: the store's nearCameras as the route runs it (outside a transaction, rows read back through
- *    the store's mapped search reader), the stale-entry check included (an R*Tree joined back to the
- *    table: 0.8 ms, 32 ms);
+ *  - query: the store's nearCameras inside a transaction as the route runs it, rows read back from
+ *    SQLite and the stale-entry check included (an R*Tree joined back to the table: 0.8 ms, 32 ms);
  *    for the whole registry and for an agency whose jurisdiction is half of it;
  *  - api: `GET /v1/registry/near` end to end against `rtcc server start` (TLS, auth, audit record):
  *    latency one request at a time, to the response's last byte (p50/p99; `withClientParse` adds this
@@ -21,7 +20,7 @@
  * default `npm run bench` fits in about 10 minutes on 2 cores; BENCH_ROWS=1000000 for the issue's size.
  * Wall-clock and CPU-time percentiles are both reported: on a shared machine the CPU time is the
  * steadier measure of the work itself. REGISTRY_BENCH_MMAP=BYTES measures the server-side queries
- * with another memory-map size on the search reader than the store's (0: read() calls). Needs a built dist/. Run: `npx tsx bench/registry-near.ts`.
+ * with another SQLite memory-map size than the store's (0: read() calls). Needs a built dist/. Run: `npx tsx bench/registry-near.ts`.
  */
 import {spawn} from 'node:child_process'
 import {Agent, get as httpsGet} from 'node:https'
@@ -41,7 +40,6 @@ import {insertAgency} from '../src/lib/store/agencies.js'
 import {cameraLocations} from '../src/lib/store/camera-locations.js'
 import {type CameraScope, nearCameras} from '../src/lib/store/cameras.js'
 import {openDatabase} from '../src/lib/store/db.js'
-import {openSearchReader} from '../src/lib/store/search-reader.js'
 import {applyStaged, ImportStaging, newStagingFile, resolveStagedOwners, stagedValues, withStaging} from '../src/lib/store/registry-import.js'
 import {type BenchServer, cpuSeconds, startServerProcess} from './registry-import.js'
 import {benchPostgresUrl, benchRows, withBenchDatabase} from './lib/postgres.js'
@@ -329,10 +327,8 @@ export async function run(count = benchRows(200_000)): Promise<Record<string, un
     const seedSeconds = (performance.now() - started) / 1000
 
     const db = openDatabase(dbFile)
-    // Rows are read as the server's store reads them: through its mapped search reader.
-    const reader = openSearchReader(db)
-    if (process.env.REGISTRY_BENCH_MMAP) reader.pragma(`mmap_size = ${Number(process.env.REGISTRY_BENCH_MMAP)}`)
-    const mmapBytes = reader.pragma('mmap_size', {simple: true}) as number
+    if (process.env.REGISTRY_BENCH_MMAP) db.pragma(`mmap_size = ${Number(process.env.REGISTRY_BENCH_MMAP)}`)
+    const mmapBytes = db.pragma('mmap_size', {simple: true}) as number
     started = performance.now()
     const index = cameraLocations(db)
     const indexBuildMs = performance.now() - started
@@ -349,10 +345,9 @@ export async function run(count = benchRows(200_000)): Promise<Record<string, un
           hits.push(found.count)
         }),
         camerasInRadius: Math.round(hits.reduce((a, b) => a + b, 0) / hits.length),
-        ...Object.fromEntries(scopes.map(([name, scope]) => [`query${name === 'all' ? '' : 'Agency'}`, measure((point) => nearCameras(db, scope, {...point, radiusMetres: radius, limit: LIMIT}))])),
+        ...Object.fromEntries(scopes.map(([name, scope]) => [`query${name === 'all' ? '' : 'Agency'}`, measure((point) => db.transaction(() => nearCameras(db, scope, {...point, radiusMetres: radius, limit: LIMIT}))())])),
       }
     }
-    reader.close()
     db.close()
 
     const server = await startServerProcess(dataDir, join(dir, 'config'))

@@ -10,7 +10,6 @@ import {type CameraScope, deleteCamera, insertOwnerCamera, listCameras, nearCame
 import {openDatabase, type Db} from '../../src/lib/store/db.js'
 import {insertOwner} from '../../src/lib/store/owners.js'
 import {applyStaged, ImportStaging, newStagingFile, resolveStagedOwners, stagedValues, withStaging} from '../../src/lib/store/registry-import.js'
-import {openSearchReader, searchRowSource} from '../../src/lib/store/search-reader.js'
 import {removeDir, tempDir} from '../helpers/server.js'
 import {random} from '../../src/lib/registry/synthetic.js'
 
@@ -64,31 +63,18 @@ function expectSameAsBruteForce(scope: CameraScope, points = 30): void {
   }
 }
 
-// Each case runs twice: rows read through the connection itself, and through a search reader (the server's store).
-describe.each([
-  ['rows read through the connection', false],
-  ['rows read through the search reader', true],
-])('radius search over the in-memory index, %s', (_, withReader) => {
-  let reader: Db | undefined
+beforeAll(() => {
+  dir = tempDir('rtcc-locations-')
+  db = openDatabase(join(dir, 'rtcc.db'))
+  ownerId = insertOwner(db, {displayName: 'Mo', organisation: null, email: 'mo@example.org', phone: null, postalAddress: null, preferredContact: 'email'}, {verified: true}).id
+})
 
-  beforeAll(() => {
-    dir = tempDir('rtcc-locations-')
-    db = openDatabase(join(dir, 'rtcc.db'))
-    reader = withReader ? openSearchReader(db) : undefined
-    ownerId = insertOwner(db, {displayName: 'Mo', organisation: null, email: 'mo@example.org', phone: null, postalAddress: null, preferredContact: 'email'}, {verified: true}).id
-  })
+afterAll(() => {
+  db.close()
+  removeDir(dir)
+})
 
-  afterAll(() => {
-    reader?.close()
-    db.close()
-    removeDir(dir)
-  })
-
-  it('reads rows through the reader when there is one, and through the connection inside a transaction', () => {
-    expect(searchRowSource(db)).toBe(reader ?? db)
-    db.transaction(() => expect(searchRowSource(db)).toBe(db))()
-  })
-
+describe('radius search over the in-memory index', () => {
   it('equals a brute-force haversine scan through owner edits, deletes, bulk imports with moves, and another connection’s writes', () => {
     const all: CameraScope = {kind: 'all'}
     const ids = Array.from({length: 300}, (_, i) => insertOwnerCamera(db, ownerId, fields(near(), i)).id)

@@ -42,21 +42,19 @@ export interface NearInput {
   when?: string
 }
 
-/**
- * The search runs before the audited transaction, not inside it: a read needs no write lock, and on
- * SQLite a search outside a transaction reads its rows through the store's mapped read connection.
- */
 export async function nearCameras(ctx: ServiceContext, actor: Actor, query: NearInput) {
   const scope = await cameraScope(ctx, actor)
   const now = ctx.now()
-  const found = await ctx.store.cameras.nearCameras(scope, {...query.at, radiusMetres: query.radius, limit: query.limit, type: query.type})
   return ctx.audited(
-    () => ({
-      at: query.at,
-      radiusMetres: query.radius,
-      when: query.when ?? null,
-      cameras: found.map(({camera}) => ({camera, ...nearFacts(query.at, camera, {when: query.when, now})})),
-    }),
+    async () => {
+      const found = await ctx.store.cameras.nearCameras(scope, {...query.at, radiusMetres: query.radius, limit: query.limit, type: query.type})
+      return {
+        at: query.at,
+        radiusMetres: query.radius,
+        when: query.when ?? null,
+        cameras: found.map(({camera}) => ({camera, ...nearFacts(query.at, camera, {when: query.when, now})})),
+      }
+    },
     (result) => ({detail: {query, rows: result.cameras.length}}),
   )
 }

@@ -13,7 +13,6 @@ import type {BoundingBox} from '../registry/geo.js'
 import {jurisdictionTest, type Agency} from './agencies.js'
 import {cameraLocations, noteCameraLocation} from './camera-locations.js'
 import type {Db} from './db.js'
-import {readSearchRows} from './search-reader.js'
 
 export type CameraScope = {kind: 'all'} | {kind: 'owner'; ownerId: string} | {kind: 'agency'; agency: Agency}
 
@@ -173,31 +172,29 @@ export function nearCameras(db: Db, scope: CameraScope, near: NearQuery): NearCa
   const index = cameraLocations(db)
   const hits = index.within(near, near.radiusMetres, inScope && ((latitude, longitude) => inScope({latitude, longitude})))
   const types = near.type?.length ? new Set<string>(near.type) : undefined
+  let fetch = rowByRowid.get(db)
+  if (!fetch) rowByRowid.set(db, (fetch = db.prepare(`SELECT ${NEAR_COLUMNS} FROM cameras WHERE rowid = ?`).raw(true)))
   const found: NearCamera[] = []
-  readSearchRows(db, (rows) => {
-    let fetch = rowByRowid.get(rows)
-    if (!fetch) rowByRowid.set(rows, (fetch = rows.prepare(`SELECT ${NEAR_COLUMNS} FROM cameras WHERE rowid = ?`).raw(true)))
-    const seen = new Set<number>()
-    // Past the limit, keep taking exact ties with the last distance so the id tie-break below is exact.
-    let cutoff = Infinity
-    ranked: for (let next = 0; next < hits.count; next += 64) {
-      for (const h of hits.ranks(next, 64)) {
-        const distance = hits.distances[h]!
-        if (distance > cutoff) break ranked
-        const rowid = hits.rowids[h]!
-        const row = fetch.get(rowid) as CameraValues | undefined
-        // The index may hold more than the table: deleted and moved cameras are confirmed here and dropped.
-        if (!row || !index.matches(hits.slots[h]!, row[5], row[6])) {
-          index.drop(hits.slots[h]!)
-          continue
-        }
-        if (seen.has(rowid) || (types && !types.has(row[8]))) continue
-        seen.add(rowid)
-        found.push({camera: cameraFromValues(row), distanceMetres: distance})
-        if (found.length === limit) cutoff = distance
+  const seen = new Set<number>()
+  // Past the limit, keep taking exact ties with the last distance so the id tie-break below is exact.
+  let cutoff = Infinity
+  ranked: for (let next = 0; next < hits.count; next += 64) {
+    for (const h of hits.ranks(next, 64)) {
+      const distance = hits.distances[h]!
+      if (distance > cutoff) break ranked
+      const rowid = hits.rowids[h]!
+      const row = fetch.get(rowid) as CameraValues | undefined
+      // The index may hold more than the table: deleted and moved cameras are confirmed here and dropped.
+      if (!row || !index.matches(hits.slots[h]!, row[5], row[6])) {
+        index.drop(hits.slots[h]!)
+        continue
       }
+      if (seen.has(rowid) || (types && !types.has(row[8]))) continue
+      seen.add(rowid)
+      found.push({camera: cameraFromValues(row), distanceMetres: distance})
+      if (found.length === limit) cutoff = distance
     }
-  })
+  }
   return found.sort((a, b) => a.distanceMetres - b.distanceMetres || (a.camera.id < b.camera.id ? -1 : 1)).slice(0, limit)
 }
 

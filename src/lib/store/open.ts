@@ -133,15 +133,14 @@ function readTlsFile(file: string, parameter: string): string {
 }
 
 /**
- * Opens the server's store: SQLite in the data dir (created with its schema if new; radius searches
- * read rows through a mapped read-only connection, ./search-reader.ts), or PostgreSQL (migrated to
- * the current schema; `pg` imported only here).
+ * Opens the server's store: SQLite in the data dir (created with its schema if new), or PostgreSQL
+ * (migrated to the current schema; `pg` imported only here).
  */
 export async function openStore(options: OpenStoreOptions): Promise<OpenedStore> {
   const target = resolveDatabase(options)
   if (target.backend === 'sqlite') {
     mkdirSync(options.dataDir, {recursive: true, mode: 0o700})
-    return new SqliteStore(openDatabase(target.file), {backgroundCheckpoints: options.backgroundCheckpoints, searchReader: true})
+    return new SqliteStore(openDatabase(target.file), {backgroundCheckpoints: options.backgroundCheckpoints})
   }
   const {PgStore} = await import('./postgres/pg-store.js')
   try {

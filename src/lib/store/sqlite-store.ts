@@ -26,7 +26,6 @@ import * as rateLimits from './rate-limits.js'
 import {SqliteStagedImport} from './registry-import.js'
 import * as requests from './requests.js'
 import * as search from './search.js'
-import {openSearchReader} from './search-reader.js'
 import * as sessions from './sessions.js'
 import type {Repository, StagedImport, Store} from './store.js'
 import * as users from './users.js'
@@ -61,15 +60,12 @@ export class SqliteStore implements Store {
 
   /** Set when checkpoints run in the background (the server's store). */
   private readonly checkpointer?: WalCheckpointer
-  /** Set when radius searches read their rows through a mapped read-only connection (./search-reader.ts). */
-  private readonly searchReader?: Db
 
   constructor(
     readonly db: Db,
-    options: {backgroundCheckpoints?: boolean; searchReader?: boolean} = {},
+    options: {backgroundCheckpoints?: boolean} = {},
   ) {
     if (options.backgroundCheckpoints) this.checkpointer = WalCheckpointer.start(db)
-    if (options.searchReader) this.searchReader = openSearchReader(db)
     this.access = this.bind(access)
     this.agencies = this.bind(agencies)
     this.audit = this.bind(audit)
@@ -152,7 +148,6 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     await this.queue
     await this.checkpointer?.stop()
-    this.searchReader?.close()
     this.db.close()
   }
 
