@@ -7,8 +7,10 @@
  *    SQLite and the stale-entry check included (an R*Tree joined back to the table: 0.8 ms, 32 ms);
  *    for the whole registry and for an agency whose jurisdiction is half of it;
  *  - api: `GET /v1/registry/near` end to end against `rtcc server start` (TLS, auth, audit record):
- *    latency one request at a time with the server's CPU per request (also for `whoami`, the
- *    cheapest authenticated read: what every request pays before its own work), and requests/s with
+ *    latency one request at a time, to the response's last byte (p50/p99; `withClientParse` adds this
+ *    process's JSON.parse of the body, which the figure included until issue 16), with the server's
+ *    CPU per request (also for `whoami`, the cheapest authenticated read: what every request pays
+ *    before its own work), and requests/s with
  *    BENCH_API_CONCURRENCY (8) in flight for BENCH_API_SECONDS (5), against a bare node:https server
  *    sending the same bytes (the limit).
  * With PostgreSQL (RTCC_BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/test when it
@@ -21,13 +23,14 @@
  * with another SQLite memory-map size than the store's (0: read() calls). Needs a built dist/. Run: `npx tsx bench/registry-near.ts`.
  */
 import {spawn} from 'node:child_process'
+import {Agent, get as httpsGet} from 'node:https'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {cpus, loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {ApiClient} from '../src/lib/client/api.js'
-import {fetchCertificate} from '../src/lib/client/pinning.js'
+import {fetchCertificate, pinnedTls} from '../src/lib/client/pinning.js'
 import type {SessionView} from '../src/lib/domain/auth.js'
 import {type CameraInput, LOCATION_TYPES} from '../src/lib/domain/camera.js'
 import {initServer} from '../src/lib/server/init.js'
@@ -180,7 +183,38 @@ server.listen(0, '127.0.0.1', () => console.log(server.address().port))`
   }
 }
 
-/** `GET /v1/registry/near` through the real server: latency one at a time, then requests/s under concurrency. */
+const keepAlive = new Agent({keepAlive: true, maxSockets: 1})
+
+/**
+ * One GET on a kept-alive TLS connection, timed from the call to the response's last byte: the
+ * server's time plus the transport, without the client's own JSON parsing of a ~60 KB body (about a
+ * millisecond in this process, timed separately as `withClientParse`).
+ */
+function timedGet(url: string, pin: {certPem: string; fingerprint: string}, token: string, path: string, query?: Record<string, string | number>): Promise<{ms: number; text: string}> {
+  const target = new URL(path, url)
+  for (const [name, value] of Object.entries(query ?? {})) target.searchParams.set(name, String(value))
+  const {certificateAuthority, checkServerIdentity} = pinnedTls(pin)
+  const started = performance.now()
+  return new Promise((resolve, reject) => {
+    const request = httpsGet(target, {agent: keepAlive, ca: certificateAuthority, checkServerIdentity, minVersion: 'TLSv1.3', headers: {authorization: `Bearer ${token}`}}, (response) => {
+      const chunks: Buffer[] = []
+      response.on('data', (chunk: Buffer) => chunks.push(chunk))
+      response.on('error', reject)
+      response.on('end', () => {
+        const ms = performance.now() - started
+        const text = Buffer.concat(chunks).toString('utf8')
+        if (response.statusCode !== 200) reject(new Error(`GET ${path}: ${response.statusCode} ${text.slice(0, 200)}`))
+        else resolve({ms, text})
+      })
+    })
+    request.on('error', reject)
+  })
+}
+
+/**
+ * `GET /v1/registry/near` through the real server: latency one at a time (to the last byte, and with
+ * the client's parsing), then requests/s under concurrency.
+ */
 async function apiFigures(server: BenchServer): Promise<Record<string, unknown>> {
   const {pem, fingerprint} = await fetchCertificate(server.url)
   const pin = {certPem: pem, fingerprint}
@@ -196,14 +230,21 @@ async function apiFigures(server: BenchServer): Promise<Record<string, unknown>>
   const serverCpu = () => cpuSeconds(server.process.pid!) * 1000
   for (const path of ['/v1/auth/whoami', ...RADII]) {
     const latencies: number[] = []
+    const withParse: number[] = []
     const cpuBefore = serverCpu()
     for (const point of points()) {
+      const query = typeof path === 'string' ? undefined : {at: `${point.latitude},${point.longitude}`, radius: `${path}m`, limit: LIMIT}
+      const {ms, text} = await timedGet(server.url, pin, session.token, typeof path === 'string' ? path : '/v1/registry/near', query)
+      latencies.push(ms)
       const t = performance.now()
-      if (typeof path === 'string') await client.get(path)
-      else await client.get('/v1/registry/near', {at: `${point.latitude},${point.longitude}`, radius: `${path}m`, limit: LIMIT})
-      latencies.push(performance.now() - t)
+      JSON.parse(text)
+      withParse.push(ms + performance.now() - t)
     }
-    api[typeof path === 'string' ? 'whoami' : `${path}m`] = {...percentiles(latencies), serverCpuMsPerRequest: Math.round(((serverCpu() - cpuBefore) / POINTS) * 1000) / 1000}
+    api[typeof path === 'string' ? 'whoami' : `${path}m`] = {
+      ...percentiles(latencies),
+      withClientParse: percentiles(withParse),
+      serverCpuMsPerRequest: Math.round(((serverCpu() - cpuBefore) / POINTS) * 1000) / 1000,
+    }
   }
   const near: Record<string, number> = {}
   for (const radius of RADII) near[`${radius}m`] = await throughput(client, '/v1/registry/near', (p) => ({at: `${p.latitude},${p.longitude}`, radius: `${radius}m`, limit: LIMIT}))
