@@ -105,8 +105,15 @@ ${PAGE_HASHER}
 let queue = Promise.resolve(openPageReader(workerData))
 parentPort.on('message', (message) => {
   if (message === 'stop') {
-    // Pages still queued are read first; then the connection closes and, with nothing left, the thread ends.
-    queue.then((reader) => reader.close()).catch(() => undefined).finally(() => parentPort.close())
+    // Pages still queued are read first; then the connection closes, the main thread is told (it need not
+    // wait for the thread's own teardown) and, with nothing left, the thread ends.
+    queue
+      .then((reader) => reader.close())
+      .catch(() => undefined)
+      .finally(() => {
+        parentPort.postMessage('closed')
+        parentPort.close()
+      })
     return
   }
   const {after, count, subtree, cuts} = message
@@ -123,10 +130,14 @@ parentPort.on('message', (message) => {
 })
 `
 
-// Pages asked of each worker ahead of the one being consumed: enough to keep it busy while the main
-// thread checks checkpoint signatures (verify.ts starts the workers first). A worker holds one page's
-// rows at a time and answers with a subtree root (or 64 hex digits per record), so memory stays small.
+// Pages requested per worker ahead of the one being consumed: enough to keep the workers busy while the
+// main thread checks checkpoint signatures. A worker holds one page's rows at a time and answers with a
+// subtree root (or 64 hex digits per record), so memory stays small.
 const AHEAD = 8
+// Pages handed to a worker at a time: the one it hashes and the next, so it never waits for a message.
+// The rest wait here and go to whichever worker finishes first: a worker that starts late or gets less
+// CPU (a shared machine) takes fewer pages instead of holding up the end.
+const HANDED = 2
 /** How long a worker may take to close its connection when verification ends, before it is ended without. */
 const STOP_MS = 5000
 
@@ -145,19 +156,45 @@ export async function* leafHashPagesInWorkers(
   const sortedCuts = [...new Set(cuts)].sort((a, b) => a - b)
   const source = workerSource(reader.source)
   const threads = Array.from({length: Math.min(workers, pages)}, () => new Worker(source, {eval: true, workerData: reader.data, execArgv: []}))
-  const exits = threads.map((thread) => new Promise((resolve) => thread.once('exit', resolve)))
+  // A worker is done once it says its connection is closed (or it ended without saying so).
+  const closed = threads.map((thread) => new Promise((resolve) => thread.once('exit', resolve).on('message', (m) => m === 'closed' && resolve(m))))
   const pending = new Map<number, {resolve: (page: LeafHashPage) => void; reject: (error: Error) => void}>()
   const failAll = (error: Error): void => {
     for (const waiter of pending.values()) waiter.reject(error)
     pending.clear()
   }
-  for (const thread of threads) {
-    thread.on('message', (page: LeafHashPage) => {
+  /** Requested pages not yet handed to a worker (their messages), and how many each worker holds. */
+  const waiting: object[] = []
+  const handed = threads.map(() => 0)
+  let requested = 0
+  let stopping = false
+  // Once every page is handed out, the workers are told to stop: each closes its connection after its
+  // last page, while this thread takes the last pages, instead of after.
+  const stop = (): void => {
+    if (stopping) return
+    stopping = true
+    for (const thread of threads) thread.postMessage('stop')
+  }
+  const handOut = (): void => {
+    // To the least busy worker first, so the first pages are hashed side by side.
+    for (let i = 0; waiting.length > 0; ) {
+      i = handed.indexOf(Math.min(...handed))
+      if (handed[i]! >= HANDED) return
+      threads[i]!.postMessage(waiting.shift())
+      handed[i]!++
+    }
+    if (requested === pages) stop()
+  }
+  threads.forEach((thread, i) => {
+    thread.on('message', (page: LeafHashPage | 'closed') => {
+      if (page === 'closed') return
+      handed[i]!--
+      handOut()
       pending.get(page.after)?.resolve(page)
       pending.delete(page.after)
     })
     thread.on('error', failAll)
-  }
+  })
   const start = (index: number): Promise<LeafHashPage> => {
     const after = index * pageSize
     const result = new Promise<LeafHashPage>((resolve, reject) => pending.set(after, {resolve, reject}))
@@ -166,7 +203,9 @@ export async function* leafHashPagesInWorkers(
     // A page of a power of two records starts at a multiple of its size: its subtree is one of the tree's.
     const subtree = count === pageSize && isPowerOfTwo(pageSize)
     const inside = subtree ? sortedCuts.filter((cut) => cut > after && cut < after + count) : []
-    threads[index % threads.length]!.postMessage({after, count, subtree, cuts: inside})
+    waiting.push({after, count, subtree, cuts: inside})
+    requested++
+    handOut()
     return result
   }
   try {
@@ -175,12 +214,13 @@ export async function* leafHashPagesInWorkers(
     failAll(new Error('verification stopped'))
     // Asked to stop, each worker closes its connection itself: terminated, a PostgreSQL backend would log
     // the dropped connection.
+    stop()
     await Promise.all(
       threads.map(async (thread, i) => {
-        thread.postMessage('stop')
         const timer = setTimeout(() => void thread.terminate(), STOP_MS)
-        await exits[i]
+        await closed[i]
         clearTimeout(timer)
+        thread.unref() // its teardown does not keep the process
       }),
     )
   }
