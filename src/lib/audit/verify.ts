@@ -113,24 +113,6 @@ export interface LeafHashPage {
 }
 
 /**
- * Pages 0…pages-1 in order, with `window` pages requested ahead (`start` begins fetching one), so
- * the readers of parallel verification stay busy while memory holds at most `window` pages.
- */
-export async function* pagesInOrder<T>(pages: number, window: number, start: (index: number) => Promise<T>): AsyncGenerator<T> {
-  const results = new Map<number, Promise<T>>()
-  const request = (index: number): void => {
-    if (index < pages) results.set(index, start(index))
-  }
-  for (let index = 0; index < Math.min(window, pages); index++) request(index)
-  for (let index = 0; index < pages; index++) {
-    const page = await results.get(index)!
-    results.delete(index)
-    request(index + window)
-    yield page
-  }
-}
-
-/**
  * The reads verify makes, which both store backends implement (a Store's `audit` repository is one).
  * Give it a reader over one snapshot (a read transaction) so the pages agree with each other.
  */
