@@ -27,7 +27,7 @@
  */
 import {Worker} from 'node:worker_threads'
 
-import {TR, type LeafHashPage} from '../audit/verify.js'
+import type {LeafHashPage} from '../audit/verify.js'
 
 /**
  * A backend's page reader, as CommonJS source for the worker: it must define
