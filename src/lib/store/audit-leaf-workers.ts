@@ -2,7 +2,8 @@
  * Reads and hashes the records of an audit log in worker threads, so that `audit verify` hashes on
  * every core and overlaps reading rows with hashing them. Each worker opens its own connection with a
  * backend's page reader (a SQLite file here; PostgreSQL in postgres/audit-reader.ts, on the verify
- * snapshot) and claims pages of seqs from a counter they share. A page arrives as two values, not one per record:
+ * snapshot) and claims pages of seqs from a counter the workers share. A page arrives as two values,
+ * not one per record:
  *
  * - `json`: each record's stored leaf data (record.ts), each preceded by one 0x0A byte. JSON text never
  *   holds a raw newline, so the separators are unambiguous (a leaf altered to hold one fails its page);
@@ -158,8 +159,9 @@ export async function* leafHashPagesInWorkers(
   workers = 2,
 ): AsyncGenerator<LeafHashPage> {
   const pages = Math.ceil(size / pageSize)
-  // [next page to claim, pages consumed here, stop]
+  // [next page to claim, pages consumed here, stop] (the worker names them NEXT, CONSUMED, STOP)
   const control = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT))
+  const [CONSUMED, STOP] = [1, 2]
   const count = Math.min(workers, pages)
   const workerData = {reader: reader.data, control, size, pageSize, window: AHEAD_PER_WORKER * count, cuts: [...new Set(cuts)].sort((a, b) => a - b)}
   const source = workerSource(reader.source)
@@ -192,19 +194,19 @@ export async function* leafHashPagesInWorkers(
   // Workers wait on the consumed count: every change is signalled there.
   const signal = (slot: number, value: number): void => {
     Atomics.store(control, slot, value)
-    Atomics.notify(control, 1)
+    Atomics.notify(control, CONSUMED)
   }
   try {
     for (let index = 0; index < pages; index++) {
       const page = await take(index)
       waiter = undefined
-      signal(1, index + 1) // taken: the workers may claim one more
+      signal(CONSUMED, index + 1) // taken: the workers may claim one more
       yield page
     }
   } finally {
     // Told to stop, each worker closes its connection itself: terminated, a PostgreSQL backend would log
     // the dropped connection. Once every page was taken, they have already begun to.
-    signal(2, 1)
+    signal(STOP, 1)
     await Promise.all(
       threads.map(async (thread, i) => {
         const timer = setTimeout(() => void thread.terminate(), STOP_MS)
