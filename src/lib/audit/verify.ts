@@ -11,8 +11,9 @@ import type {AuditLeafRow, StoredCheckpoint} from '../store/audit.js'
 import type {Store} from '../store/store.js'
 import type {ConsistencyProofBundle, InclusionProofBundle} from './log.js'
 import {HASH_SIZE, MerkleAccumulator, hashLeaf, verifyConsistency, verifyInclusion} from './merkle.js'
-import {openCheckpoint, type Checkpoint, type NoteVerifier} from './note.js'
+import {openCheckpoint, type NoteVerifier} from './note.js'
 import {leafHashOfRecord} from './record.js'
+import {CheckpointChecks, claimedSize, type ExpectedRoot} from './verify-checkpoints.js'
 
 export interface VerifyOptions {
   /** A signed checkpoint note saved earlier: proves today's log still extends it. */
@@ -64,12 +65,6 @@ export interface VerifyReport extends Partial<VerifyResult> {
   sinceCheckpoint?: {file: string; size: number; ok: boolean; problems: string[]; currentSize?: number}
 }
 
-interface ExpectedRoot {
-  size: number
-  rootHash: Buffer
-  label: string
-}
-
 const PAGE = 8192
 const PARALLEL_FROM = 32_768
 const ZERO_HASH = '0'.repeat(2 * HASH_SIZE)
@@ -118,24 +113,6 @@ export interface LeafHashPage {
 }
 
 /**
- * Pages 0…pages-1 in order, with `window` pages requested ahead (`start` begins fetching one), so
- * the readers of parallel verification stay busy while memory holds at most `window` pages.
- */
-export async function* pagesInOrder<T>(pages: number, window: number, start: (index: number) => Promise<T>): AsyncGenerator<T> {
-  const results = new Map<number, Promise<T>>()
-  const request = (index: number): void => {
-    if (index < pages) results.set(index, start(index))
-  }
-  for (let index = 0; index < Math.min(window, pages); index++) request(index)
-  for (let index = 0; index < pages; index++) {
-    const page = await results.get(index)!
-    results.delete(index)
-    request(index + window)
-    yield page
-  }
-}
-
-/**
  * The reads verify makes, which both store backends implement (a Store's `audit` repository is one).
  * Give it a reader over one snapshot (a read transaction) so the pages agree with each other.
  */
@@ -176,12 +153,8 @@ export async function verifyAuditLog(reader: AuditLogReader, publicKey: KeyObjec
 
 /** The sizes the stored checkpoints (and the saved one) claim, read without checking any signature. */
 function claimedSizes(stored: readonly StoredCheckpoint[], savedNote: string | undefined): number[] {
-  const sizes = stored.map((checkpoint) => checkpoint.size)
-  for (const note of [...stored.map((checkpoint) => checkpoint.note), savedNote ?? '']) {
-    const size = Number(note.split('\n', 2)[1])
-    if (Number.isSafeInteger(size)) sizes.push(size)
-  }
-  return sizes
+  const notes = [...stored.map((checkpoint) => checkpoint.note), ...(savedNote === undefined ? [] : [savedNote])]
+  return [...stored.map((checkpoint) => checkpoint.size), ...notes.map(claimedSize).filter(Number.isFinite)]
 }
 
 /** Leaf-hash pages of records 1…lastAuditSeq, already being computed. */
@@ -199,63 +172,32 @@ async function verifyWith(
   started: number,
   parallel: ParallelPages | undefined,
 ): Promise<VerifyResult> {
-  const problems: string[] = [...schemaProblems]
   const warnings: string[] = []
-  const expected: ExpectedRoot[] = []
-  const origins = new Set<string>()
-  let newestSigned = 0
-  for (const checkpoint of stored) {
-    let head: Checkpoint
-    try {
-      head = openCheckpoint(checkpoint.note, verifier)
-    } catch (error) {
-      problems.push(`checkpoint at size ${checkpoint.size}: ${(error as Error).message}`)
-      continue
-    }
-    origins.add(head.origin)
-    if (head.size !== checkpoint.size || !head.rootHash.equals(checkpoint.rootHash)) {
-      problems.push(`checkpoint at size ${checkpoint.size}: its columns do not match its signed note (size ${head.size})`)
-    }
-    expected.push({size: head.size, rootHash: head.rootHash, label: `signed checkpoint at size ${head.size}`})
-    newestSigned = Math.max(newestSigned, head.size)
-  }
-
-  let saved: Checkpoint | undefined
-  if (options.sinceCheckpoint !== undefined) {
-    try {
-      saved = openCheckpoint(options.sinceCheckpoint, verifier)
-      expected.push({size: saved.size, rootHash: saved.rootHash, label: `saved checkpoint at size ${saved.size}`})
-      if (origins.size > 0 && !origins.has(saved.origin)) problems.push(`the saved checkpoint is for log "${saved.origin}", not "${[...origins].join('", "')}"`)
-      origins.add(saved.origin)
-    } catch (error) {
-      problems.push(`saved checkpoint: ${(error as Error).message}`)
-    }
-  }
-  if (origins.size > 1) problems.push(`checkpoints name more than one log: ${[...origins].join(', ')}`)
-  expected.sort((a, b) => a.size - b.size)
+  const checkpoints = new CheckpointChecks(stored, options.sinceCheckpoint, verifier)
 
   // Pages read in parallel prove their own seqs, so the log's seqs are only counted if a page fails
   // (then, if they have a gap, the records are read again in order, which reports it).
-  let check = new TreeCheck(reader, expected)
-  let readable = true
+  let check = new TreeCheck(reader, checkpoints)
+  let unreadable: string | undefined
   try {
     if (!parallel || !(await check.scanPages(parallel))) {
       await parallel?.pages.return?.(undefined)
-      check = new TreeCheck(reader, expected)
+      check = new TreeCheck(reader, checkpoints)
       await check.scanInOrder(options.pageSize ?? PAGE)
     }
   } catch (error) {
     // A table not defined as rtcc defines it (reported above) may not even be readable as records.
     if (schemaProblems.length === 0) throw error
-    problems.push(`the records cannot be read: ${(error as Error).message}`)
-    readable = false
+    unreadable = `the records cannot be read: ${(error as Error).message}`
   }
   const {tree, badRecords, mismatches, next} = check
+  const {problems: checkpointProblems, newestSigned} = checkpoints.report()
+  const problems = [...schemaProblems, ...checkpointProblems, ...(unreadable === undefined ? [] : [unreadable])]
 
   badRecords.sort((a, b) => a.seq - b.seq)
   problems.push(...badRecords.map((r) => `record ${r.seq} (${r.id}): ${r.reason}`), ...mismatches)
   // Unread records say nothing about the checkpoints beyond them.
-  for (const want of readable ? expected.slice(next) : []) {
+  for (const want of unreadable === undefined ? checkpoints.expected.slice(next) : []) {
     problems.push(`the ${want.label} covers more records than the log holds (${tree.size}): records were removed from the end or an older copy was restored`)
   }
   const unsignedRecords = Math.max(0, tree.size - newestSigned)
@@ -286,11 +228,15 @@ class TreeCheck {
   /** Index of the next expected root to reach. */
   next = 0
   private lastGoodSize = 0
+  /** The expected roots, growing in size order as checkpoint signatures are checked. */
+  private readonly expected: readonly ExpectedRoot[]
 
   constructor(
     private readonly reader: AuditLogReader,
-    private readonly expected: readonly ExpectedRoot[],
+    private readonly checkpoints: CheckpointChecks,
   ) {
+    this.expected = checkpoints.expected
+    checkpoints.upTo(0)
     this.checkRoots()
   }
 
@@ -332,8 +278,9 @@ class TreeCheck {
     const first = await this.reader.auditLeafPage(Number.MIN_SAFE_INTEGER, 1)
     if (Number(first[0]?.[0]) !== 1) return false
     let contiguous: boolean | undefined
-    for (let next = await parallel.firstPage; !next.done; next = await parallel.pages.next()) {
+    for (let next = await this.whileWaiting(parallel.firstPage); !next.done; next = await this.whileWaiting(parallel.pages.next())) {
       const page = next.value
+      this.checkpoints.upTo(page.after + page.count)
       if (page.root !== undefined) {
         // A whole subtree hashed by the worker: the tree head at each expected size inside the page is
         // today's head plus the perfect subtrees the worker had at that size.
@@ -367,9 +314,24 @@ class TreeCheck {
     return true
   }
 
+  /**
+   * Awaits a page, checking checkpoint signatures meanwhile, one at a time with a turn of the event loop
+   * in between: a page that arrives is taken at once, and the workers are kept supplied with requests.
+   */
+  private async whileWaiting<T>(page: Promise<T>): Promise<T> {
+    let arrived = false
+    const settle = (): void => {
+      arrived = true
+    }
+    page.then(settle, settle)
+    while (!arrived && this.checkpoints.checkNext()) await new Promise(setImmediate)
+    return page
+  }
+
   /** Reads every record in seq order, reporting deleted or renumbered records (breaks in seq, found in SQL). */
   async scanInOrder(pageSize: number): Promise<void> {
     const {reader} = this
+    this.checkpoints.upTo(Number.POSITIVE_INFINITY)
     if (!(await reader.auditSeqsContiguous())) {
       for (const {seq, id, previous} of await reader.auditSeqBreaks()) {
         const reason = seq < 1 ? `seq ${seq} is not a log position` : `records ${Math.max(1, (previous ?? 0) + 1)}–${seq - 1} are missing before it`

@@ -2,7 +2,8 @@
  * Reads and hashes the records of an audit log in worker threads, so that `audit verify` hashes on
  * every core and overlaps reading rows with hashing them. Each worker opens its own connection with a
  * backend's page reader (a SQLite file here; PostgreSQL in postgres/audit-reader.ts, on the verify
- * snapshot) and takes every W-th page of seqs. A page arrives as two values, not one per record:
+ * snapshot) and claims pages of seqs from a counter the workers share. A page arrives as two values,
+ * not one per record:
  *
  * - `json`: each record's stored leaf data (record.ts), each preceded by one 0x0A byte. JSON text never
  *   holds a raw newline, so the separators are unambiguous (a leaf altered to hold one fails its page);
@@ -27,8 +28,7 @@
  */
 import {Worker} from 'node:worker_threads'
 
-import {isPowerOfTwo} from '../audit/merkle.js'
-import {pagesInOrder, type LeafHashPage} from '../audit/verify.js'
+import type {LeafHashPage} from '../audit/verify.js'
 
 /**
  * A backend's page reader, as CommonJS source for the worker: it must define
@@ -96,43 +96,60 @@ function hashPage(json, hashes, after, count, subtree, cuts) {
 }
 `
 
-// Pages are read and hashed one after another, in the order asked: a reader may answer asynchronously.
+// Each worker claims the next page itself from a counter shared by all (no message round trip, so a
+// worker that starts late or gets less CPU on a shared machine simply claims fewer pages), reads and
+// hashes it, posts it, and claims again until none is left or it is told to stop. Pages are read one
+// at a time: a reader may answer asynchronously. Then it closes its connection and says so.
 const workerSource = (reader: string): string => `
 const {parentPort, workerData} = require('node:worker_threads')
 const {hash} = require('node:crypto')
 ${reader}
 ${PAGE_HASHER}
-let queue = Promise.resolve(openPageReader(workerData))
-parentPort.on('message', (message) => {
-  if (message === 'stop') {
-    // Pages still queued are read first; then the connection closes and, with nothing left, the thread ends.
-    queue.then((reader) => reader.close()).catch(() => undefined).finally(() => parentPort.close())
-    return
-  }
-  const {after, count, subtree, cuts} = message
-  queue = queue.then(async (reader) => {
-    let page
-    try {
-      page = await reader.read(after, count)
-    } catch {
-      page = undefined
+const {reader: data, control, size, pageSize, window, cuts} = workerData
+const [NEXT, CONSUMED, STOP] = [0, 1, 2]
+const pages = Math.ceil(size / pageSize)
+async function run() {
+  const reader = await openPageReader(data)
+  try {
+    for (let index = Atomics.add(control, NEXT, 1); index < pages; index = Atomics.add(control, NEXT, 1)) {
+      // At most window pages ahead of the main thread (memory stays bounded), unless told to stop.
+      for (let consumed; index >= (consumed = Atomics.load(control, CONSUMED)) + window && !Atomics.load(control, STOP); ) {
+        Atomics.wait(control, CONSUMED, consumed)
+      }
+      if (Atomics.load(control, STOP)) break
+      const after = index * pageSize
+      const count = Math.min(pageSize, size - after)
+      // A page of a power of two records starts at a multiple of its size: its subtree is one of the tree's.
+      const subtree = count === pageSize && (pageSize & (pageSize - 1)) === 0
+      const inside = subtree ? cuts.filter((cut) => cut > after && cut < after + count) : []
+      let page
+      try {
+        page = await reader.read(after, count)
+      } catch {
+        page = undefined
+      }
+      parentPort.postMessage(page ? hashPage(page.json, page.hashes, after, count, subtree, inside) : {after, count, suspects: []})
     }
-    parentPort.postMessage(page ? hashPage(page.json, page.hashes, after, count, subtree, cuts) : {after, count, suspects: []})
-    return reader
-  })
-})
+  } finally {
+    await Promise.resolve().then(() => reader.close()).catch(() => undefined)
+    parentPort.postMessage('closed')
+    parentPort.close()
+  }
+}
+run() // a reader that cannot open fails the thread, and so verification
 `
 
-// Pages asked of each worker ahead of the one being consumed: enough to keep it busy while the main
-// thread checks checkpoint signatures (verify.ts starts the workers first). A worker holds one page's
-// rows at a time and answers with a subtree root (or 64 hex digits per record), so memory stays small.
-const AHEAD = 8
+// Pages the workers may run ahead of the one being consumed: enough to keep them busy while the main
+// thread checks checkpoint signatures. A worker holds one page's rows at a time and answers with a
+// subtree root (or 64 hex digits per record), so memory stays small.
+const AHEAD_PER_WORKER = 8
 /** How long a worker may take to close its connection when verification ends, before it is ended without. */
 const STOP_MS = 5000
 
 /**
  * Leaf-hash pages of records 1…size in seq order, computed by `workers` threads each reading with
- * `reader`, with AHEAD pages per worker in flight: memory stays bounded whatever the log's size.
+ * `reader`, with at most AHEAD_PER_WORKER pages per worker read ahead: memory stays bounded whatever
+ * the log's size.
  */
 export async function* leafHashPagesInWorkers(
   reader: PageReaderSource,
@@ -142,45 +159,60 @@ export async function* leafHashPagesInWorkers(
   workers = 2,
 ): AsyncGenerator<LeafHashPage> {
   const pages = Math.ceil(size / pageSize)
-  const sortedCuts = [...new Set(cuts)].sort((a, b) => a - b)
+  // [next page to claim, pages consumed here, stop] (the worker names them NEXT, CONSUMED, STOP)
+  const control = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT))
+  const [CONSUMED, STOP] = [1, 2]
+  const count = Math.min(workers, pages)
+  const workerData = {reader: reader.data, control, size, pageSize, window: AHEAD_PER_WORKER * count, cuts: [...new Set(cuts)].sort((a, b) => a - b)}
   const source = workerSource(reader.source)
-  const threads = Array.from({length: Math.min(workers, pages)}, () => new Worker(source, {eval: true, workerData: reader.data, execArgv: []}))
-  const exits = threads.map((thread) => new Promise((resolve) => thread.once('exit', resolve)))
-  const pending = new Map<number, {resolve: (page: LeafHashPage) => void; reject: (error: Error) => void}>()
-  const failAll = (error: Error): void => {
-    for (const waiter of pending.values()) waiter.reject(error)
-    pending.clear()
-  }
+  const threads = Array.from({length: count}, () => new Worker(source, {eval: true, workerData, execArgv: []}))
+  // A worker is done once it says its connection is closed (or it ended without saying so).
+  const closed = threads.map((thread) => new Promise((resolve) => thread.once('exit', resolve).on('message', (m) => m === 'closed' && resolve(m))))
+  // Pages arrive in any order: kept until their turn; `waiter` is the one awaited.
+  const arrived = new Map<number, LeafHashPage>()
+  let waiter: {index: number; resolve: (page: LeafHashPage) => void; reject: (error: Error) => void} | undefined
+  let failure: Error | undefined
   for (const thread of threads) {
-    thread.on('message', (page: LeafHashPage) => {
-      pending.get(page.after)?.resolve(page)
-      pending.delete(page.after)
+    thread.on('message', (page: LeafHashPage | 'closed') => {
+      if (page === 'closed') return
+      const index = page.after / pageSize
+      if (waiter?.index === index) waiter.resolve(page)
+      else arrived.set(index, page)
     })
-    thread.on('error', failAll)
+    thread.on('error', (error) => {
+      failure ??= error
+      waiter?.reject(error)
+    })
   }
-  const start = (index: number): Promise<LeafHashPage> => {
-    const after = index * pageSize
-    const result = new Promise<LeafHashPage>((resolve, reject) => pending.set(after, {resolve, reject}))
-    result.catch(() => undefined) // a page abandoned when verification stops is not an unhandled rejection
-    const count = Math.min(pageSize, size - after)
-    // A page of a power of two records starts at a multiple of its size: its subtree is one of the tree's.
-    const subtree = count === pageSize && isPowerOfTwo(pageSize)
-    const inside = subtree ? sortedCuts.filter((cut) => cut > after && cut < after + count) : []
-    threads[index % threads.length]!.postMessage({after, count, subtree, cuts: inside})
-    return result
+  const take = (index: number): Promise<LeafHashPage> => {
+    const page = arrived.get(index)
+    arrived.delete(index)
+    if (page) return Promise.resolve(page)
+    if (failure) return Promise.reject(failure)
+    return new Promise((resolve, reject) => (waiter = {index, resolve, reject}))
+  }
+  // Workers wait on the consumed count: every change is signalled there.
+  const signal = (slot: number, value: number): void => {
+    Atomics.store(control, slot, value)
+    Atomics.notify(control, CONSUMED)
   }
   try {
-    yield* pagesInOrder(pages, AHEAD * threads.length, start)
+    for (let index = 0; index < pages; index++) {
+      const page = await take(index)
+      waiter = undefined
+      signal(CONSUMED, index + 1) // taken: the workers may claim one more
+      yield page
+    }
   } finally {
-    failAll(new Error('verification stopped'))
-    // Asked to stop, each worker closes its connection itself: terminated, a PostgreSQL backend would log
-    // the dropped connection.
+    // Told to stop, each worker closes its connection itself: terminated, a PostgreSQL backend would log
+    // the dropped connection. Once every page was taken, they have already begun to.
+    signal(STOP, 1)
     await Promise.all(
       threads.map(async (thread, i) => {
-        thread.postMessage('stop')
         const timer = setTimeout(() => void thread.terminate(), STOP_MS)
-        await exits[i]
+        await closed[i]
         clearTimeout(timer)
+        thread.unref() // its teardown does not keep the process
       }),
     )
   }
