@@ -47,6 +47,11 @@ export class CheckpointChecks {
     this.heads = this.notes.map(() => undefined)
   }
 
+  /** Every size the stored checkpoints' columns and all the notes claim, before any check (where page workers keep frontiers). */
+  sizes(): number[] {
+    return [...this.stored.map((checkpoint) => checkpoint.size), ...this.claimed.filter(Number.isFinite)]
+  }
+
   /** Checks the next signature in claimed-size order; false if none was left. */
   checkNext(): boolean {
     if (this.checked === this.order.length) return false

@@ -13,7 +13,7 @@ import type {ConsistencyProofBundle, InclusionProofBundle} from './log.js'
 import {HASH_SIZE, MerkleAccumulator, hashLeaf, verifyConsistency, verifyInclusion} from './merkle.js'
 import {openCheckpoint, type NoteVerifier} from './note.js'
 import {leafHashOfRecord} from './record.js'
-import {CheckpointChecks, claimedSize, type ExpectedRoot} from './verify-checkpoints.js'
+import {CheckpointChecks, type ExpectedRoot} from './verify-checkpoints.js'
 
 export interface VerifyOptions {
   /** A signed checkpoint note saved earlier: proves today's log still extends it. */
@@ -133,6 +133,7 @@ export async function verifyAuditLog(reader: AuditLogReader, publicKey: KeyObjec
   const started = performance.now()
   const verifier: NoteVerifier = {publicKey, name: options.keyName}
   const [stored, schemaProblems] = [await reader.listCheckpoints(), await reader.auditSchemaProblems()]
+  const checkpoints = new CheckpointChecks(stored, options.sinceCheckpoint, verifier)
   // Start the parallel readers first, so they hash pages while this thread checks the signatures
   // (about 0.15 s per million records). They are given every size a checkpoint claims:
   // a size that turns out not to be expected (a bad signature) only costs a frontier nobody reads.
@@ -140,21 +141,15 @@ export async function verifyAuditLog(reader: AuditLogReader, publicKey: KeyObjec
   const size = reader.leafHashPages ? await reader.lastAuditSeq() : 0
   const pages =
     reader.leafHashPages && size > 0 && size >= (options.parallelFrom ?? PARALLEL_FROM)
-      ? reader.leafHashPages(size, pageSize, claimedSizes(stored, options.sinceCheckpoint))[Symbol.asyncIterator]()
+      ? reader.leafHashPages(size, pageSize, checkpoints.sizes())[Symbol.asyncIterator]()
       : undefined
   const firstPage = pages?.next()
   firstPage?.catch(() => undefined) // awaited later: not an unhandled rejection meanwhile
   try {
-    return await verifyWith(reader, verifier, options, stored, schemaProblems, started, pages && {pages, firstPage: firstPage!})
+    return await verifyWith(reader, checkpoints, options, stored, schemaProblems, started, pages && {pages, firstPage: firstPage!})
   } finally {
     await pages?.return?.(undefined)
   }
-}
-
-/** The sizes the stored checkpoints (and the saved one) claim, read without checking any signature. */
-function claimedSizes(stored: readonly StoredCheckpoint[], savedNote: string | undefined): number[] {
-  const notes = [...stored.map((checkpoint) => checkpoint.note), ...(savedNote === undefined ? [] : [savedNote])]
-  return [...stored.map((checkpoint) => checkpoint.size), ...notes.map(claimedSize).filter(Number.isFinite)]
 }
 
 /** Leaf-hash pages of records 1…lastAuditSeq, already being computed. */
@@ -165,7 +160,7 @@ interface ParallelPages {
 
 async function verifyWith(
   reader: AuditLogReader,
-  verifier: NoteVerifier,
+  checkpoints: CheckpointChecks,
   options: VerifyOptions,
   stored: readonly StoredCheckpoint[],
   schemaProblems: readonly string[],
@@ -173,7 +168,6 @@ async function verifyWith(
   parallel: ParallelPages | undefined,
 ): Promise<VerifyResult> {
   const warnings: string[] = []
-  const checkpoints = new CheckpointChecks(stored, options.sinceCheckpoint, verifier)
 
   // Pages read in parallel prove their own seqs, so the log's seqs are only counted if a page fails
   // (then, if they have a gap, the records are read again in order, which reports it).
