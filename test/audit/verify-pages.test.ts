@@ -13,7 +13,7 @@ import {openDatabase} from '../../src/lib/store/db.js'
 import {withPostgresAuditSnapshot} from '../../src/lib/store/postgres/audit-reader.js'
 import {PgStore} from '../../src/lib/store/postgres/pg-store.js'
 import {createTestDatabase} from '../helpers/database.js'
-import {editStoredLeaf, newSigner, openLog, ORIGIN, sampleInput, tempDir, verifySqlite} from './helpers.js'
+import {appendMany, editStoredLeaf, newSigner, openLog, ORIGIN, sampleInput, tempDir, verifySqlite} from './helpers.js'
 
 // The verify workers read a page as one BLOB of the newline-separated stored leaves plus one BLOB of the
 // stored leaf hashes (audit-leaf-workers.ts). These tests feed them the records most likely to break
@@ -44,19 +44,30 @@ beforeAll(async () => {
 })
 afterAll(() => cleanup())
 
-async function pagesOf(path: string, pageSize: number, cuts: number[] = []): Promise<LeafHashPage[]> {
+async function pagesOf(path: string, pageSize: number, cuts: number[] = [], records = RECORDS): Promise<LeafHashPage[]> {
   const pages: LeafHashPage[] = []
-  for await (const page of leafHashPagesInWorkers(sqlitePageReader(path), RECORDS, pageSize, cuts)) pages.push(page)
+  for await (const page of leafHashPagesInWorkers(sqlitePageReader(path), records, pageSize, cuts)) pages.push(page)
   return pages
 }
 
-function storedLeaves(path: string): Buffer[] {
+function storedLeaves(path: string, records = RECORDS): Buffer[] {
   const db = openDatabase(path, {readonly: true})
   try {
-    return auditLeafHashes(db, 0, RECORDS)
+    return auditLeafHashes(db, 0, records)
   } finally {
     db.close()
   }
+}
+
+/** The roots of the perfect subtrees covering leaves[0…size), largest first (a frontier's roots). */
+function frontierOf(leaves: readonly Buffer[], size: number): string[] {
+  const roots: string[] = []
+  for (let at = 0, span = 2 ** Math.floor(Math.log2(size)); at < size; span /= 2) {
+    if (at + span > size) continue
+    roots.push(rootOf(leaves.slice(at, at + span)).toString('hex'))
+    at += span
+  }
+  return roots
 }
 
 async function verify(path: string, options: VerifyOptions): Promise<Omit<VerifyResult, 'seconds' | 'ratePerSecond'>> {
@@ -84,6 +95,28 @@ describe('verify worker pages', () => {
     expect(plain.map((page) => [page.after, page.count, page.suspects, page.root])).toEqual([0, 6, 12, 18].map((after) => [after, Math.min(6, RECORDS - after), [], undefined]))
     expect(plain.map((page) => page.hashes).join('')).toBe(Buffer.concat(leaves).toString('hex'))
     for (const pageSize of [4, 6]) expect(await verify(file, {pageSize, parallelFrom: 0})).toMatchObject({ok: true, records: RECORDS, problems: []})
+  })
+
+  it('hash pages of many blocks (256 records each) and chunks (1024) to their subtree roots, with frontiers at, beside and between block ends', async () => {
+    const path = join(dir, 'blocks.db')
+    const {db, log} = await openLog(path, signer, 10_000)
+    await appendMany(log, 1, 1100)
+    db.close()
+    const leaves = storedLeaves(path, 1100)
+    // 512-record pages: 1…512 and 513…1024 are subtrees, 1025…1100 is not; the cuts inside them end frontiers.
+    const cuts = [1, 255, 256, 257, 511, 512 + 300, 1024 + 10]
+    const pages = await pagesOf(path, 512, cuts, 1100)
+    expect(pages.map((page) => [page.after, page.count, page.suspects])).toEqual([0, 512, 1024].map((after) => [after, Math.min(512, 1100 - after), []]))
+    pages.slice(0, 2).forEach((page, i) => expect(page.root).toBe(rootOf(leaves.slice(512 * i, 512 * (i + 1))).toString('hex')))
+    const expected = (after: number) =>
+      cuts.filter((cut) => cut > after && cut < after + 512).map((size) => ({size, roots: frontierOf(leaves.slice(after), size - after)}))
+    expect(pages[0]!.frontiers).toEqual(expected(0))
+    expect(pages[1]!.frontiers).toEqual(expected(512))
+    expect(pages[2]!.hashes).toBe(Buffer.concat(leaves.slice(1024)).toString('hex'))
+    // One page read in two chunks (1024 + 76 records), joined by the reader.
+    const [whole] = await pagesOf(path, 2048, [], 1100)
+    expect([whole!.suspects, whole!.hashes]).toEqual([[], Buffer.concat(leaves).toString('hex')])
+    expect(await verify(path, {pageSize: 512, parallelFrom: 0})).toMatchObject({ok: true, records: 1100, problems: []})
   })
 
   it('name the same records as the canonical path for stored values that do not fit the page format', async () => {

@@ -43,53 +43,79 @@ export interface PageReaderSource {
 }
 
 // The page hasher, shared by every backend. The subtree is built bottom-up in one 65-byte slot per
-// level holding 0x01 || left || right (RFC 6962 node input): a node's digest is written into its
-// parent level's slot, so no buffer is allocated per node. Digests are taken as latin1 strings (one
-// char per byte): far cheaper than a Buffer per call, and compared byte by byte with the stored hash.
+// level holding 0x01 || left || right (RFC 6962 node input): a digest is written into its parent
+// level's slot, so no buffer is allocated per node. Digests are taken as latin1 strings (one char per
+// byte): far cheaper than a Buffer per call. A leaf's digest is compared with its stored hash in the
+// same pass that writes it into the lowest slot.
+//
+// The loop over records is hashRecords, called for at most BLOCK records at a time and never across a
+// frontier, with every slot allocated up front: one long loop was compiled while running (on-stack
+// replacement) before its rarer paths (a page's last record, a frontier, a new level) had run, then
+// thrown away and compiled again each time one did. Per 1M-record verify, V8 spent 200–240 ms
+// compiling the page loop; now 60–90 ms.
 const PAGE_HASHER = `
-const slots = []
-const slotAt = (level) => slots[level] || (slots[level] = Buffer.alloc(65, 1))
+const BLOCK = 256
+const slots = Array.from({length: 32}, () => Buffer.alloc(65, 1))
 const put = (digest, slot, offset) => {
   for (let k = 0; k < 32; k++) slot[offset + k] = digest.charCodeAt(k)
 }
-const sameHash = (digest, hashes, offset) => {
-  for (let k = 0; k < 32; k++) if (digest.charCodeAt(k) !== hashes[offset + k]) return false
-  return true
+/** Writes a leaf digest into slot 0 at offset; returns whether it equals the stored hash at hashes[at…]. */
+const putLeaf = (digest, offset, hashes, at) => {
+  const slot = slots[0]
+  let differ = 0
+  for (let k = 0; k < 32; k++) {
+    const byte = digest.charCodeAt(k)
+    slot[offset + k] = byte
+    differ |= byte ^ hashes[at + k]
+  }
+  return differ === 0
 }
 const frontier = (leaves) => {
   const roots = []
   for (let level = 31 - Math.clz32(leaves); level >= 0; level--) if ((leaves >>> level) & 1) roots.push(slots[level].toString('hex', 1, 33))
   return roots
 }
-function hashPage(json, hashes, after, count, subtree, cuts) {
-  const failed = {after, count, suspects: []}
-  if (!json || !hashes || hashes.length !== 32 * count) return failed
-  const suspects = []
-  const frontiers = []
-  let at = 0
-  for (let i = 0, c = 0; i < count; i++) {
+/**
+ * Hashes records i … to-1 of the page, from byte at: checks each one's format and seq, hashes
+ * its leaf, compares it with its stored hash (a mismatch is a suspect) and, for a subtree, adds it to
+ * the slots. Returns the offset after them, or -1 if one is not in the page format.
+ */
+function hashRecords(page, i, to, at) {
+  const {json, buffer, byteOffset, length, hashes, after, subtree, suspects} = page
+  for (; i < to; i++) {
     // A record: 0x0A, then "[<seq>," and the rest of its JSON up to the next 0x0A.
-    if (json[at] !== 10 || json[at + 1] !== 91) return failed
+    if (json[at] !== 10 || json[at + 1] !== 91) return -1
     let seq = 0
     let k = at + 2
     for (let b = json[k]; b >= 48 && b <= 57; b = json[++k]) seq = seq * 10 + b - 48
-    if (seq !== after + i + 1 || json[k] !== 44) return failed
-    let end = json.indexOf(10, k)
-    if (end < 0) end = json.length
+    if (seq !== after + i + 1 || json[k] !== 44) return -1
+    const next = json.indexOf(10, k)
+    const end = next < 0 ? length : next
     json[at] = 0
-    const leaf = hash('sha256', new Uint8Array(json.buffer, json.byteOffset + at, end - at), 'latin1')
+    const leaf = hash('sha256', new Uint8Array(buffer, byteOffset + at, end - at), 'latin1')
     at = end
-    if (!sameHash(leaf, hashes, 32 * i)) suspects.push(seq)
+    // A left child goes to offset 1 of its level's slot, a right one to 33, then completes the node.
+    if (!putLeaf(leaf, i & 1 ? 33 : 1, hashes, 32 * i)) suspects.push(seq)
     if (!subtree) continue
-    let top = leaf
     let level = 0
-    for (let bits = i; bits & 1; bits >>= 1, level++) {
-      put(top, slots[level], 33)
-      top = hash('sha256', slots[level], 'latin1')
-    }
-    put(top, slotAt(level), 1)
-    if (cuts[c] === seq) frontiers.push({size: cuts[c++], roots: frontier(i + 1)})
+    for (let bits = i; bits & 1; bits >>= 1) put(hash('sha256', slots[level++], 'latin1'), slots[level], bits & 2 ? 33 : 1)
   }
+  return at
+}
+function hashPage(json, hashes, after, count, subtree, cuts) {
+  const failed = {after, count, suspects: []}
+  if (!json || !hashes || hashes.length !== 32 * count) return failed
+  const page = {json, buffer: json.buffer, byteOffset: json.byteOffset, length: json.length, hashes, after, subtree, suspects: []}
+  const frontiers = []
+  let at = 0
+  for (let i = 0, c = 0; i < count; ) {
+    const cut = subtree && c < cuts.length ? cuts[c] - after : count + 1 // (past the page: none left)
+    const to = Math.min(i + BLOCK, cut, count)
+    if ((at = hashRecords(page, i, to, at)) < 0) return failed
+    i = to
+    if (i === cut) frontiers.push({size: cuts[c++], roots: frontier(i)})
+  }
+  const {suspects} = page
   if (at !== json.length) return failed
   if (!subtree || suspects.length > 0) return {after, count, hashes: hashes.toString('hex'), suspects}
   return {after, count, suspects, root: slots[31 - Math.clz32(count)].toString('hex', 1, 33), frontiers}
