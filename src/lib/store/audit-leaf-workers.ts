@@ -49,10 +49,10 @@ export interface PageReaderSource {
 // same pass that writes it into the lowest slot.
 //
 // The loop over records is hashRecords, called for at most BLOCK records at a time and never across a
-// frontier, with every slot allocated up front: one long loop was compiled while running (on-stack
+// frontier, with every slot allocated up front and the page passed as arguments (a page object's
+// fields would be assumptions V8 invalidates): one long loop was compiled while running (on-stack
 // replacement) before its rarer paths (a page's last record, a frontier, a new level) had run, then
-// thrown away and compiled again each time one did. Per 1M-record verify, V8 spent 200–240 ms
-// compiling the page loop; now 60–90 ms.
+// thrown away and compiled again each time one did. V8 compiled it 3-4 times per worker; now 1-2.
 const PAGE_HASHER = `
 const BLOCK = 256
 const slots = Array.from({length: 32}, () => Buffer.alloc(65, 1))
@@ -76,12 +76,12 @@ const frontier = (leaves) => {
   return roots
 }
 /**
- * Hashes records i … to-1 of the page, from byte at: checks each one's format and seq, hashes
+ * Hashes records i … to-1 of the page (hashPage's arguments), from byte at: checks each one's format and seq, hashes
  * its leaf, compares it with its stored hash (a mismatch is a suspect) and, for a subtree, adds it to
  * the slots. Returns the offset after them, or -1 if one is not in the page format.
  */
-function hashRecords(page, i, to, at) {
-  const {json, buffer, byteOffset, length, hashes, after, subtree, suspects} = page
+function hashRecords(json, hashes, after, subtree, suspects, i, to, at) {
+  const {buffer, byteOffset, length} = json
   for (; i < to; i++) {
     // A record: 0x0A, then "[<seq>," and the rest of its JSON up to the next 0x0A.
     if (json[at] !== 10 || json[at + 1] !== 91) return -1
@@ -105,17 +105,16 @@ function hashRecords(page, i, to, at) {
 function hashPage(json, hashes, after, count, subtree, cuts) {
   const failed = {after, count, suspects: []}
   if (!json || !hashes || hashes.length !== 32 * count) return failed
-  const page = {json, buffer: json.buffer, byteOffset: json.byteOffset, length: json.length, hashes, after, subtree, suspects: []}
+  const suspects = []
   const frontiers = []
   let at = 0
   for (let i = 0, c = 0; i < count; ) {
     const cut = subtree && c < cuts.length ? cuts[c] - after : count + 1 // (past the page: none left)
     const to = Math.min(i + BLOCK, cut, count)
-    if ((at = hashRecords(page, i, to, at)) < 0) return failed
+    if ((at = hashRecords(json, hashes, after, subtree, suspects, i, to, at)) < 0) return failed
     i = to
     if (i === cut) frontiers.push({size: cuts[c++], roots: frontier(i)})
   }
-  const {suspects} = page
   if (at !== json.length) return failed
   if (!subtree || suspects.length > 0) return {after, count, hashes: hashes.toString('hex'), suspects}
   return {after, count, suspects, root: slots[31 - Math.clz32(count)].toString('hex', 1, 33), frontiers}
