@@ -40,7 +40,7 @@ import {insertAgency} from '../src/lib/store/agencies.js'
 import {cameraLocations} from '../src/lib/store/camera-locations.js'
 import {type CameraScope, nearCameras} from '../src/lib/store/cameras.js'
 import {openDatabase} from '../src/lib/store/db.js'
-import {applyStaged, ImportStaging, newStagingFile, resolveStagedOwners, stagedValues, withStaging} from '../src/lib/store/registry-import.js'
+import {applyStaged, ImportStaging, newStagingFile, resolveStagedOwners, withStaging} from '../src/lib/store/registry-import.js'
 import {type BenchServer, cpuSeconds, startServerProcess} from './registry-import.js'
 import {benchPostgresUrl, benchRows, withBenchDatabase} from './lib/postgres.js'
 import {random} from '../src/lib/registry/synthetic.js'
@@ -79,7 +79,7 @@ function seed(dbFile: string, dataDir: string, count: number): void {
   const db = openDatabase(dbFile)
   const staging = new ImportStaging(newStagingFile(dataDir))
   const next = random(42)
-  for (let i = 1; i <= count; i++) staging.stage(i + 1, stagedValues(camera(i, next)))
+  for (let i = 1; i <= count; i++) staging.stage(i + 1, camera(i, next))
   staging.finish(0)
   withStaging(db, staging.file, () => {
     resolveStagedOwners(db)

@@ -9,7 +9,7 @@ import {nthSmallest} from '../../src/lib/store/camera-locations.js'
 import {type CameraScope, deleteCamera, insertOwnerCamera, listCameras, nearCameras, updateCamera} from '../../src/lib/store/cameras.js'
 import {openDatabase, type Db} from '../../src/lib/store/db.js'
 import {insertOwner} from '../../src/lib/store/owners.js'
-import {applyStaged, ImportStaging, newStagingFile, resolveStagedOwners, stagedValues, withStaging} from '../../src/lib/store/registry-import.js'
+import {applyStaged, ImportStaging, newStagingFile, resolveStagedOwners, withStaging} from '../../src/lib/store/registry-import.js'
 import {removeDir, tempDir} from '../helpers/server.js'
 import {random} from '../../src/lib/registry/synthetic.js'
 
@@ -27,7 +27,7 @@ const fields = (at: {latitude: number; longitude: number}, i: number): CameraFie
 
 function importRows(rows: CameraInput[]): {inserted: number; updated: number} {
   const staging = new ImportStaging(newStagingFile(dir))
-  rows.forEach((row, i) => staging.stage(i + 2, stagedValues(row)))
+  rows.forEach((row, i) => staging.stage(i + 2, row))
   staging.finish(0)
   try {
     return withStaging(db, staging.file, () => {

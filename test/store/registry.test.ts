@@ -12,7 +12,7 @@ import type {Agency} from '../../src/lib/store/agencies.js'
 import type {CameraScope} from '../../src/lib/store/cameras.js'
 import type {PgStore} from '../../src/lib/store/postgres/pg-store.js'
 import type {SqliteStore} from '../../src/lib/store/sqlite-store.js'
-import {ImportStaging, stagedValues} from '../../src/lib/store/registry-import.js'
+import {ImportStaging} from '../../src/lib/store/registry-import.js'
 import type {StagedImport, StagedRow} from '../../src/lib/store/store.js'
 import {BACKENDS, openBackend, type OpenedStore} from './backends.js'
 
@@ -43,7 +43,7 @@ async function stageRows(staging: StagedImport, cameras: CameraInput[]): Promise
   if (!staging.direct) return staging.add(rows)
   const file = new ImportStaging(staging.direct.file)
   for (const {row, camera, maybeRepeat} of rows) {
-    file.stage(row, stagedValues(camera))
+    file.stage(row, camera)
     if (maybeRepeat) file.markSuspect(row, {})
   }
   const firsts: (number | undefined)[] = rows.map(() => undefined)

@@ -65,12 +65,46 @@ function isBlank(value: unknown): boolean {
 const mayBeSpace = (code: number) => code <= 32 || code >= 0xa0
 
 const DECIMAL_COMMA = /^[+-]?\d+,\d+$/
-const TAG_SEPARATORS = /[,;|]/
+
+const isDigit = (code: number) => code >= 48 && code <= 57
+
+/** Powers of ten that are exact doubles, up to what plainDecimal divides by. */
+const POWERS_OF_TEN = Array.from({length: 16}, (_, k) => 10 ** k)
+
+/**
+ * The value of a plain decimal of at most 15 digits (`41.878100`, `-87.6`, `61`), else undefined.
+ * Its digits as an integer and the power of ten are both exact doubles, so one division gives the
+ * correctly rounded value, the same as Number(text); about half the cost of NUMBER's test plus
+ * Number(), for the cells nearly every row has four or five of.
+ */
+export function plainDecimal(text: string): number | undefined {
+  const first = text.charCodeAt(0)
+  const negative = first === 45 // -
+  let i = negative || first === 43 ? 1 : 0 // +
+  let digits = 0
+  let mantissa = 0
+  let scale = 0
+  let dot = false
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (isDigit(c)) {
+      mantissa = mantissa * 10 + (c - 48)
+      digits++
+      if (dot) scale++
+    } else if (c === 46 && !dot) dot = true // .
+    else return undefined
+  }
+  if (digits === 0 || digits >= POWERS_OF_TEN.length) return undefined
+  const value = mantissa / POWERS_OF_TEN[scale]!
+  return negative ? -value : value
+}
 
 function toNumber(value: unknown): unknown {
   if (typeof value === 'number') return Number.isFinite(value) ? value : NOT_A_NUMBER
   if (typeof value !== 'string') return NOT_A_NUMBER
   let text = value.trim()
+  const plain = plainDecimal(text)
+  if (plain !== undefined) return plain
   if (text.includes(',') && DECIMAL_COMMA.test(text)) text = text.replace(',', '.')
   return NUMBER.test(text) ? Number(text) : NOT_A_NUMBER
 }
@@ -80,8 +114,6 @@ function toDirection(value: unknown): unknown {
   const compass = typeof value === 'string' && !isDigit(value.charCodeAt(0)) ? COMPASS[value.trim().toLowerCase().replace(/[\s-]/g, '')] : undefined
   return compass === undefined ? toNumber(value) : compass
 }
-
-const isDigit = (code: number) => code >= 48 && code <= 57
 
 function toBoolean(value: unknown): unknown {
   if (typeof value === 'boolean') return value
@@ -97,13 +129,35 @@ function toLocationType(value: unknown): unknown {
 
 /** Distinct non-blank tags in order of first appearance. */
 function toTags(value: unknown): unknown {
-  const parts = Array.isArray(value) ? value.map(String) : String(value).split(TAG_SEPARATORS)
-  const tags = new Set<string>()
+  return distinctTags(Array.isArray(value) ? value.map(String) : splitTags(String(value)))
+}
+
+/** `text.split(/[,;|]/)`, by hand: the regex split costs several times more, on nearly every row. */
+function splitTags(text: string): string[] {
+  const parts: string[] = []
+  let start = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 44 || c === 59 || c === 124) {
+      parts.push(text.slice(start, i))
+      start = i + 1
+    }
+  }
+  parts.push(text.slice(start))
+  return parts
+}
+
+/** A few parts (nearly every cell) are told apart by a scan, cheaper than building a Set; more by a Set. */
+const SCANNED_TAGS = 8
+
+function distinctTags(parts: string[]): string[] {
+  if (parts.length > SCANNED_TAGS) return [...new Set(parts.map((part) => part.trim()))].filter((tag) => tag !== '')
+  const tags: string[] = []
   for (const part of parts) {
     const tag = part.trim()
-    if (tag !== '') tags.add(tag)
+    if (tag !== '' && !tags.includes(tag)) tags.push(tag)
   }
-  return [...tags]
+  return tags
 }
 
 function toText(value: unknown): unknown {

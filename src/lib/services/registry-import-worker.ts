@@ -14,8 +14,8 @@ import {parseColumnMap} from '../registry/column-map.js'
 import {compileArea} from '../registry/geo.js'
 import {duplicateError, readCameras} from '../registry/import.js'
 import {OWNER_SOURCE} from '../registry/owner-rows.js'
-import {ImportStaging, stagedValues} from '../store/registry-import.js'
-import {BATCH_ROWS, BATCHES_IN_FLIGHT, MAX_LISTED_REJECTS, packCamera, toWire, type FileStaged, type FromWorker, type RowBatch, type ToWorker, type WorkerInput} from './registry-import-rows.js'
+import {ImportStaging} from '../store/registry-import.js'
+import {BATCH_ROWS, BATCHES_IN_FLIGHT, MAX_LISTED_REJECTS, packCamera, PULLED_REPORT_BYTES, toWire, type FileStaged, type FromWorker, type RowBatch, type ToWorker, type WorkerInput} from './registry-import-rows.js'
 
 /**
  * An open-addressing set of 64-bit key hashes (two 32-bit FNV-1a variants) in one Int32Array: about
@@ -79,10 +79,13 @@ const post = (message: FromWorker) => port.postMessage(message)
 let chunks: ToWorker[] = []
 let wake: (() => void) | undefined
 let unacked = 0
+/** Body bytes taken and not yet reported (see PULLED_REPORT_BYTES). */
+let unreported = 0
 port.on('message', (message: ToWorker) => {
   if ('start' in message) {
     chunks = []
     unacked = 0
+    unreported = 0
     importRows(message.start).then(
       (staged) => post({done: staged ?? true}),
       (error: unknown) => post({error: toWire(error)}),
@@ -96,17 +99,26 @@ port.on('message', (message: ToWorker) => {
 })
 const next = () => new Promise<void>((resolve) => (wake = resolve))
 
+function reportPulled(): void {
+  if (unreported === 0) return
+  post({pulled: unreported})
+  unreported = 0
+}
+
 async function* body(): AsyncGenerator<Uint8Array | string> {
   for (;;) {
     const message = chunks.shift()
     if (!message) {
+      // The main thread may be waiting for room: it hears of every byte taken before this waits.
+      reportPulled()
       await next()
       continue
     }
     if ('end' in message) return
     if ('chunk' in message) {
       const {chunk} = message
-      post({pulled: typeof chunk === 'string' ? chunk.length : chunk.byteLength})
+      unreported += typeof chunk === 'string' ? chunk.length : chunk.byteLength
+      if (unreported >= PULLED_REPORT_BYTES) reportPulled()
       yield chunk
     }
   }
@@ -142,7 +154,7 @@ async function importRows({read, jurisdiction, stagingFile}: WorkerInput): Promi
         valid++
         const suspect = keys.seen(result.camera.source, result.camera.externalId)
         if (staging) {
-          staging.stage(row, stagedValues(result.camera))
+          staging.stage(row, result.camera)
           if (suspect) staging.markSuspect(row, raw)
         } else {
           batch.rows.push(row)
