@@ -3,8 +3,7 @@
  * data dir): whoever deletes checkpoint rows from the database must also find and rewrite this file,
  * and the next start compares the two. Written atomically (temp file + rename).
  */
-import {existsSync, readFileSync} from 'node:fs'
-import {chmod, rename, writeFile} from 'node:fs/promises'
+import {chmodSync, existsSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 
 import {RtccError} from '../errors.js'
 
@@ -17,10 +16,9 @@ export function readCheckpointFile(file: string): string | undefined {
   }
 }
 
-/** Off the event loop: a server signs while requests are in flight, and three file calls held them up. */
-export async function writeCheckpointFile(file: string, note: string): Promise<void> {
+export function writeCheckpointFile(file: string, note: string): void {
   const partial = `${file}.${process.pid}.partial`
-  await writeFile(partial, note, {mode: 0o600})
-  await chmod(partial, 0o600)
-  await rename(partial, file)
+  writeFileSync(partial, note, {mode: 0o600})
+  chmodSync(partial, 0o600)
+  renameSync(partial, file)
 }

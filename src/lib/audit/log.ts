@@ -81,11 +81,8 @@ export interface ConsistencyProofBundle {
   checkpoint: string
 }
 
-/**
- * Records checked per page before a signature: about 0.3 ms of reading and hashing, the most a request
- * arriving during a signature waits for (128 took 0.6 ms).
- */
-const CHECK_PAGE = 64
+/** Records checked per page before a signature (well under 1 ms of reading and hashing). */
+const CHECK_PAGE = 128
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 
@@ -174,7 +171,7 @@ export class AuditLog {
     if (beyond) throw auditCorrupt(`the audit log has ${this.tree.size} records but a checkpoint was signed at size ${beyond.size}: records were removed`)
     await this.checkTail(this.latest?.size ?? 0)
     const file = options.checkpointFile
-    if (file && this.latest && readCheckpointFile(file) !== this.latest.note) await writeCheckpointFile(file, this.latest.note)
+    if (file && this.latest && readCheckpointFile(file) !== this.latest.note) writeCheckpointFile(file, this.latest.note)
   }
 
   /** Number of committed records the in-memory tree covers. */
@@ -318,7 +315,7 @@ export class AuditLog {
     const note = signCheckpoint({origin: this.options.origin, size: this.tree.size, rootHash}, this.options.signer)
     const checkpoint = {size: this.tree.size, rootHash, note, createdAt: new Date().toISOString()}
     await this.store.audit.insertCheckpoint(checkpoint)
-    if (this.options.checkpointFile) await writeCheckpointFile(this.options.checkpointFile, note)
+    if (this.options.checkpointFile) writeCheckpointFile(this.options.checkpointFile, note)
     this.latest = checkpoint
     return checkpoint
   }
