@@ -87,6 +87,20 @@ describe('audit log start-up check', () => {
     expect(listCheckpoints(db).map((c) => c.size)).toEqual([10])
   })
 
+  it('checks every page of a long tail before signing, and signs it when nothing was altered', async () => {
+    const file = join(dir, 'audit-checkpoint.note')
+    const log = await AuditLog.open(new SqliteStore(db), {origin: ORIGIN, signer, checkpointEvery: 1000, checkpointFile: file})
+    await appendMany(log, 1, 300)
+    const leaf = db.prepare('SELECT leaf FROM audit_records WHERE seq = 290').pluck().get()
+    editLeaf(db, 290, {target: 'usr_someone_else'})
+    await expect(log.checkpoint()).rejects.toThrow(/audit record 290 .* does not match its leaf hash/)
+    expect(listCheckpoints(db)).toEqual([])
+    db.prepare('UPDATE audit_records SET leaf = ? WHERE seq = 290').run(leaf)
+    const signed = await log.checkpoint()
+    expect(signed.size).toBe(300)
+    expect(readFileSync(file, 'utf8')).toBe(signed.note)
+  })
+
   it('recreates a missing checkpoint file from the database (first start after an upgrade)', async () => {
     const file = join(dir, 'audit-checkpoint.note')
     await appendMany(await open(file), 1, 12)
