@@ -129,18 +129,6 @@ export function auditLeafPage(db: Db, afterSeq: number, limit: number): AuditLea
     .all(afterSeq, limit) as AuditLeafRow[]
 }
 
-/**
- * The records with seq in (?, ?] as one page for the verify workers (audit-leaf-workers.ts explains the
- * format): the stored leaves, each after a newline, in one BLOB, and the stored leaf hashes in another.
- * A hash that is not a 32-byte BLOB, or whose leaf is not text (SQLite's JSON functions would read a
- * BLOB as JSONB, so the generated columns would not show what is hashed), is replaced by zeros: a
- * mismatch, which verify reports. Two values per page instead of one per row: SQLite concatenates in C.
- * Both aggregates take the rows in the same (rowid) order; the worker checks every record's seq anyway.
- */
-export const AUDIT_PAGE_SQL = `SELECT CAST(char(10) || group_concat(leaf, char(10)) AS BLOB),
-  CAST(group_concat(iif(typeof(leaf) = 'text' AND typeof(leaf_hash) = 'blob' AND length(leaf_hash) = 32, leaf_hash, zeroblob(32)), '') AS BLOB)
-  FROM audit_records WHERE seq > ? AND seq <= ?`
-
 /** Whether seqs run 1, 2, 3… without a gap, from three aggregates (no scan in JavaScript). */
 export function auditSeqsContiguous(db: Db): boolean {
   const [count, min, max] = cached(db, 'SELECT count(*), min(seq), max(seq) FROM audit_records').raw().get() as [number, number | null, number | null]
