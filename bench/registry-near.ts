@@ -4,7 +4,8 @@
  *  - index: the in-memory grid search, jurisdiction test and ranking alone (what an in-memory kd-tree
  *    figure measures: 0.13 ms p99 at 300 m, 2.3 ms at 2 km);
  *  - query: the store's nearCameras inside a transaction as the route runs it, rows read back from
- *    SQLite and the stale-entry check included (an R*Tree joined back to the table: 0.8 ms, 32 ms);
+ *    SQLite and the stale-entry check included (an R*Tree joined back to the table: 0.8 ms, 32 ms),
+ *    with the server's GC flags (server/gc-flags.ts);
  *    for the whole registry and for an agency whose jurisdiction is half of it;
  *  - api: `GET /v1/registry/near` end to end against `rtcc server start` (TLS, auth, audit record):
  *    latency one request at a time, to the response's last byte (p50/p99; `withClientParse` adds this
@@ -35,6 +36,7 @@ import type {SessionView} from '../src/lib/domain/auth.js'
 import {type CameraInput, LOCATION_TYPES} from '../src/lib/domain/camera.js'
 import {initServer} from '../src/lib/server/init.js'
 import {prepareDataDir} from '../src/lib/server/data-dir.js'
+import {useServerGcFlags} from '../src/lib/server/gc-flags.js'
 import {createSelfSignedCertificate} from '../src/lib/server/tls.js'
 import {insertAgency} from '../src/lib/store/agencies.js'
 import {cameraLocations} from '../src/lib/store/camera-locations.js'
@@ -326,6 +328,8 @@ export async function run(count = benchRows(200_000)): Promise<Record<string, un
     seed(dbFile, dataDir, count)
     const seedSeconds = (performance.now() - started) / 1000
 
+    // The server-side queries run here with the server's own GC settings (rtcc server start sets them).
+    useServerGcFlags()
     const db = openDatabase(dbFile)
     if (process.env.REGISTRY_BENCH_MMAP) db.pragma(`mmap_size = ${Number(process.env.REGISTRY_BENCH_MMAP)}`)
     const mmapBytes = db.pragma('mmap_size', {simple: true}) as number

@@ -7,7 +7,6 @@ import Fastify, {type FastifyError, type FastifyInstance} from 'fastify'
 import {randomUUID} from 'node:crypto'
 import {join} from 'node:path'
 import type {Server as TlsServer} from 'node:tls'
-import {setFlagsFromString} from 'node:v8'
 
 import {AuditLog} from '../audit/log.js'
 import {openBlobStore} from '../evidence/open-blob-store.js'
@@ -18,6 +17,7 @@ import {openStore} from '../store/open.js'
 import type {ServerContext} from './context.js'
 import {attachCoreLink, CoreHub} from './core-link/index.js'
 import {prepareDataDir, type ServerSecrets} from './data-dir.js'
+import {useServerGcFlags} from './gc-flags.js'
 import {type EventHub, InProcessEventHub} from './events/hub.js'
 import {Bus, NatsEventHub, parseBusUrl} from '../bus/nats.js'
 import {sealPlainMfaSecrets} from './mfa.js'
@@ -77,16 +77,7 @@ export interface RunningServer {
 }
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
-  // Minor GCs run on the request path. Little in the server's young generation outlives a request,
-  // so one thread scavenges it in about 1 ms; V8's parallel scavenge waits for helper threads that
-  // a busy machine does not schedule (on 2 cores at load 3.5 its p90 was 4-11 ms, p99 10-22 ms,
-  // against 1.2 and 3-5 ms alone). V8 reads the flag at each scavenge, so setting it now takes effect.
-  setFlagsFromString('--no-parallel-scavenge')
-  // Likewise the sweep of dead young ArrayBuffers (Buffers from hashing, SQLite blobs, socket reads):
-  // done by a helper thread, the next scavenge waits for it, and on a busy machine that wait was the
-  // long tail of minor GCs (sweep up to 6 ms; 1M-camera near loop at load 5-8, 4 interleaved pairs:
-  // scavenges over 1.5 ms 18-22 → 9-14 per 75, mean sweep 0.40-0.94 → 0.16-0.33 ms).
-  setFlagsFromString('--no-concurrent-array-buffer-sweeping')
+  useServerGcFlags()
   // A mistyped bus URL is refused before anything is created or opened.
   const busUrl = options.bus ?? process.env.RTCC_BUS_URL
   const busAddress = busUrl ? parseBusUrl(busUrl) : undefined
