@@ -69,10 +69,19 @@ export function packCamera(camera: CameraInput, into: unknown[]): void {
   for (const field of CAMERA_FIELDS) into.push(camera[field])
 }
 
-export function unpackCamera(fields: readonly unknown[], index: number): CameraInput {
-  const camera: Record<string, unknown> = {}
-  for (let i = 0, at = index * WIDTH; i < WIDTH; i++, at++) camera[CAMERA_FIELDS[i]!] = fields[at]
-  return camera as CameraInput
+/**
+ * The index'th camera of a packed batch. Written out as one literal in CAMERA_FIELDS order (the
+ * round trip is tested): every camera gets the same shape at once, where a store per field under a
+ * computed name costs the main thread, which stages every row, about a tenth of that row's time.
+ */
+export function unpackCamera(f: readonly unknown[], index: number): CameraInput {
+  const at = index * WIDTH
+  return {
+    source: f[at], externalId: f[at + 1], ownerEmail: f[at + 2], ownerName: f[at + 3], ownerOrganisation: f[at + 4], ownerPhone: f[at + 5],
+    name: f[at + 6], latitude: f[at + 7], longitude: f[at + 8], address: f[at + 9], locationType: f[at + 10], make: f[at + 11], model: f[at + 12],
+    viewDescription: f[at + 13], viewDirection: f[at + 14], fieldOfView: f[at + 15], records: f[at + 16], retentionDays: f[at + 17],
+    liveCapable: f[at + 18], tags: f[at + 19],
+  } as CameraInput
 }
 
 /** What the worker needs: readCameras' options (the column map still as the client sent it) and the jurisdiction, if any. */
