@@ -1,7 +1,8 @@
 /**
  * Bulk import of registry cameras: the file is parsed row by row as it arrives, in a worker thread
- * (registry-import-rows.ts), and this thread stages the valid rows in batches meanwhile. Memory stays flat: rows repeated within the file are found by the staging area's
- * key, not a map in memory. Then one audited transaction applies the staged rows. A file that is cut off
+ * (registry-import-rows.ts), while this thread stages the valid rows it sends back in batches. Memory
+ * stays flat: rows repeated within the file are found by the staging area's key, not a map in
+ * memory. Then one audited transaction applies the staged rows. A file that is cut off
  * (the client killed, the connection lost) applies nothing. Agency users can only import cameras
  * inside their jurisdiction. Validation is src/lib/registry's; staging and applying are the store's.
  */
@@ -16,6 +17,7 @@ import type {StagedRow} from '../store/store.js'
 import type {Actor, ServiceContext} from './context.js'
 import {readRowBatches, unpackCamera, type RowBatch, type WorkerInput} from './registry-import-rows.js'
 
+/** Rejects listed in the summary at most (all are counted). */
 const MAX_LISTED_REJECTS = 10_000
 /** The listed rejects carry their original cells; this bounds what a file of huge bad rows can hold. */
 const MAX_LISTED_REJECT_CHARS = 20_000_000

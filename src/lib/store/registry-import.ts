@@ -334,7 +334,6 @@ export class SqliteStagedImport implements StagedImport {
   readonly batchRows = 512
   private readonly file: string
   private readonly staging: ImportStaging
-  private sources?: ReadonlySet<string>
   private release?: () => void
   private attached = false
 
@@ -361,9 +360,7 @@ export class SqliteStagedImport implements StagedImport {
   }
 
   async endStaging(list: number): Promise<{repeats: number; listed: StagedRepeat[]}> {
-    const found = this.staging.finish(list)
-    this.sources = this.staging.stagedSources
-    return found
+    return this.staging.finish(list)
   }
 
   async resolveOwners(): Promise<number> {
@@ -380,7 +377,7 @@ export class SqliteStagedImport implements StagedImport {
   }
 
   apply(options: {onConflict: OnConflict; now: string}): Promise<{inserted: number; updated: number}> {
-    return this.run((db) => applyStaged(db, {...options, staged: this.staged, sources: this.sources}))
+    return this.run((db) => applyStaged(db, {...options, staged: this.staged, sources: this.staging.stagedSources}))
   }
 
   async discard(): Promise<void> {
