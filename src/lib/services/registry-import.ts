@@ -6,6 +6,8 @@
  * (the client killed, the connection lost) applies nothing. Agency users can only import cameras
  * inside their jurisdiction. Validation is src/lib/registry's; staging and applying are the store's.
  */
+import {setImmediate} from 'node:timers/promises'
+
 import type {ImportedReject, ImportRequestOptions, ImportSummary} from '../domain/registry-import.js'
 import {RtccError} from '../errors.js'
 import {duplicateError} from '../registry/import.js'
@@ -102,7 +104,11 @@ export async function importCameras(ctx: ServiceContext, actor: Actor, input: Im
     const jurisdiction = scope.kind === 'agency' ? {name: scope.agency.name, area: scope.agency.jurisdiction} : undefined
     const workerInput: WorkerInput = {read: readOptions, jurisdiction}
     try {
-      for await (const batch of readRowBatches(input.body, workerInput, (columns) => (headers = columns))) await take(batch)
+      for await (const batch of readRowBatches(input.body, workerInput, (columns) => (headers = columns))) {
+        await take(batch)
+        // Staging a batch holds this thread a millisecond or two: other requests go in between.
+        await setImmediate()
+      }
     } catch (error) {
       // A problem with the file itself (no latitude column, broken CSV) says so; anything else
       // while the body is still arriving is the upload being cut.
