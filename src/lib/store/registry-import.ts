@@ -330,7 +330,7 @@ export type Runner = <T>(work: (db: Db) => T) => Promise<T>
  * at a time (`turn` hands out that right), and every statement on the main connection goes through `run`.
  */
 export class SqliteStagedImport implements StagedImport {
-  /** About a millisecond of staging: add() holds the thread that long per batch. */
+  /** No round trips to save: a batch only bounds the rows the caller holds at once (512: a millisecond or two of staging). */
   readonly batchRows = 512
   private readonly file: string
   private readonly staging: ImportStaging
