@@ -7,7 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {CameraInput} from '../../src/lib/domain/camera.js'
 import type {PgStore} from '../../src/lib/store/postgres/pg-store.js'
-import type {BatchStagedImport, StagedRow} from '../../src/lib/store/store.js'
+import type {StagedImport, StagedRow} from '../../src/lib/store/store.js'
 import {openBackend, type OpenedStore} from './backends.js'
 
 const camera = (i: number, extra: Partial<CameraInput> = {}): CameraInput => ({
@@ -22,7 +22,7 @@ const camera = (i: number, extra: Partial<CameraInput> = {}): CameraInput => ({
  * exactly when its key came before, or with `flagAll` every one (what key hashes could at worst say);
  * the firsts add() returned, in file order.
  */
-async function stage(staging: BatchStagedImport, cameras: CameraInput[], {batch = 1000, flagAll = false} = {}): Promise<(number | undefined)[]> {
+async function stage(staging: StagedImport, cameras: CameraInput[], {batch = 1000, flagAll = false} = {}): Promise<(number | undefined)[]> {
   const seen = new Set<string>()
   const rows = cameras.map((camera, i): StagedRow => {
     const key = `${camera.source}\0${camera.externalId}`

@@ -13,11 +13,12 @@ import {fileURLToPath} from 'node:url'
 
 import {describe, expect, it} from 'vitest'
 
+import type {CameraInput} from '../../src/lib/domain/camera.js'
 import {RtccError} from '../../src/lib/errors.js'
 import {readCameras} from '../../src/lib/registry/import.js'
 import {syntheticCameraCsv} from '../../src/lib/registry/synthetic.js'
 import type {Actor, ServiceContext} from '../../src/lib/services/context.js'
-import {idleImportWorkers, readRowBatches, unpackCamera, type RowBatch} from '../../src/lib/services/registry-import-rows.js'
+import {CAMERA_FIELDS, idleImportWorkers, packCamera, readRowBatches, unpackCamera, type RowBatch} from '../../src/lib/services/registry-import-rows.js'
 import {importCameras} from '../../src/lib/services/registry-import.js'
 import type {Store} from '../../src/lib/store/store.js'
 import {removeDir, tempDir} from '../helpers/server.js'
@@ -73,6 +74,16 @@ describe('registry import worker', () => {
     // Only the repeated key travels with its raw cells; the broken row comes back as a reject.
     expect(batches.flatMap((b) => b.suspects.map(([row, raw]) => [row, raw.external_id]))).toEqual([[30_002, rows[10]!.split(',')[0]]])
     expect(batches.flatMap((b) => b.others.map((o) => ('reject' in o ? o.reject.row : -1)))).toEqual([30_003])
+  })
+
+  it('a packed camera unpacks to exactly the camera packed, every field in its place', () => {
+    // A value of its own per field, so a field read from its neighbour's slot shows.
+    const camera = (n: number) => Object.fromEntries(CAMERA_FIELDS.map((field, i) => [field, `${field} ${n} ${i}`])) as unknown as CameraInput
+    const fields: unknown[] = []
+    packCamera(camera(1), fields)
+    packCamera(camera(2), fields)
+    expect(unpackCamera(fields, 1)).toStrictEqual(camera(2))
+    expect(unpackCamera(fields, 0)).toStrictEqual(camera(1))
   })
 
   it('a body that fails part-way fails the read with that error', async () => {

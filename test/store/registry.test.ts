@@ -12,7 +12,6 @@ import type {Agency} from '../../src/lib/store/agencies.js'
 import type {CameraScope} from '../../src/lib/store/cameras.js'
 import type {PgStore} from '../../src/lib/store/postgres/pg-store.js'
 import type {SqliteStore} from '../../src/lib/store/sqlite-store.js'
-import {ImportStaging} from '../../src/lib/store/registry-import.js'
 import type {StagedImport, StagedRow} from '../../src/lib/store/store.js'
 import {BACKENDS, openBackend, type OpenedStore} from './backends.js'
 
@@ -28,9 +27,9 @@ const imported = (i: number, at: {latitude: number; longitude: number}, extra: P
 const profile = (email: string) => ({displayName: email, organisation: null, email, phone: null, postalAddress: null, preferredContact: 'email' as const})
 
 /**
- * Stages rows numbered from 2 (a file with a header) as the import service does: batches through add()
- * (PostgreSQL, each row flagged maybeRepeat exactly when its key came before), or the staging file the
- * import worker fills (SQLite). For each row, the earlier row it repeats, or undefined.
+ * Stages rows numbered from 2 (a file with a header) as the import service does: batches through add(),
+ * each row flagged maybeRepeat exactly when its key came before, then endStaging() (where SQLite finds
+ * the repeats). For each row, the earlier row it repeats, or undefined.
  */
 async function stageRows(staging: StagedImport, cameras: CameraInput[]): Promise<(number | undefined)[]> {
   const seen = new Set<string>()
@@ -38,17 +37,15 @@ async function stageRows(staging: StagedImport, cameras: CameraInput[]): Promise
     const key = `${camera.source}\0${camera.externalId}`
     const maybeRepeat = seen.has(key)
     seen.add(key)
-    return {row: i + 2, camera, maybeRepeat}
+    return {row: i + 2, camera, maybeRepeat, raw: maybeRepeat ? {} : undefined}
   })
-  if (!staging.direct) return staging.add(rows)
-  const file = new ImportStaging(staging.direct.file)
-  for (const {row, camera, maybeRepeat} of rows) {
-    file.stage(row, camera)
-    if (maybeRepeat) file.markSuspect(row, {})
+  const firsts: (number | undefined)[] = []
+  for (let at = 0; at < rows.length; at += staging.batchRows) {
+    const batch = rows.slice(at, at + staging.batchRows)
+    const answers = await staging.add(batch)
+    batch.forEach((_row, i) => firsts.push(answers[i]))
   }
-  const firsts: (number | undefined)[] = rows.map(() => undefined)
-  for (const {row, first} of file.finish(rows.length).listed) firsts[row - 2] = first
-  staging.direct.filled({staged: file.staged, sources: [...file.stagedSources!]})
+  for (const {row, first} of (await staging.endStaging(rows.length)).listed) firsts[row - 2] = first
   return firsts
 }
 

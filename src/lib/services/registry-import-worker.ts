@@ -1,10 +1,9 @@
 /**
  * The import's worker thread (see registry-import-rows.ts), started once and reused import after
  * import: for each, runs readCameras over the body chunks the main thread posts and checks the
- * jurisdiction. Valid rows go into the store's SQLite staging file when there is one (ImportStaging:
- * the SQL stays in store/), else back in packed batches; rejects and owner rows always go
- * back in batches, the worker waiting when BATCHES_IN_FLIGHT are unacknowledged. Rows repeated within
- * the file are decided by the store (SQLite: ImportStaging's finish(); PostgreSQL: a lookup in its staged
+ * jurisdiction. Rows go back in batches (valid ones packed), the worker waiting when BATCHES_IN_FLIGHT
+ * are unacknowledged: the main thread stages them while this parses the next. Rows repeated within
+ * the file are decided by the store (SQLite: at the end of staging; PostgreSQL: a lookup in its staged
  * rows); the worker only marks, by a 64-bit hash of each key, the rows that may repeat one (no false
  * negatives: equal keys hash equally), with their raw cells: the store looks at those rows alone.
  */
@@ -12,10 +11,9 @@ import {parentPort} from 'node:worker_threads'
 
 import {parseColumnMap} from '../registry/column-map.js'
 import {compileArea} from '../registry/geo.js'
-import {duplicateError, readCameras} from '../registry/import.js'
+import {readCameras} from '../registry/import.js'
 import {OWNER_SOURCE} from '../registry/owner-rows.js'
-import {ImportStaging} from '../store/registry-import.js'
-import {BATCH_ROWS, BATCHES_IN_FLIGHT, MAX_LISTED_REJECTS, packCamera, PULLED_REPORT_BYTES, toWire, type FileStaged, type FromWorker, type RowBatch, type ToWorker, type WorkerInput} from './registry-import-rows.js'
+import {BATCH_ROWS, BATCHES_IN_FLIGHT, packCamera, PULLED_REPORT_BYTES, toWire, type FromWorker, type RowBatch, type ToWorker, type WorkerInput} from './registry-import-rows.js'
 
 /**
  * An open-addressing set of 64-bit key hashes (two 32-bit FNV-1a variants) in one Int32Array: about
@@ -87,7 +85,7 @@ port.on('message', (message: ToWorker) => {
     unacked = 0
     unreported = 0
     importRows(message.start).then(
-      (staged) => post({done: staged ?? true}),
+      () => post({done: true}),
       (error: unknown) => post({error: toWire(error)}),
     )
     return
@@ -126,56 +124,33 @@ async function* body(): AsyncGenerator<Uint8Array | string> {
 
 const emptyBatch = (): RowBatch => ({rows: [], fields: [], suspects: [], others: []})
 
-async function importRows({read, jurisdiction, stagingFile}: WorkerInput): Promise<FileStaged | undefined> {
+async function importRows({read, jurisdiction}: WorkerInput): Promise<void> {
   const inJurisdiction = jurisdiction ? compileArea(jurisdiction.area) : undefined
-  const staging = stagingFile === undefined ? undefined : new ImportStaging(stagingFile)
-  try {
-    const keys = new KeyHashes()
-    let batch = emptyBatch()
-    let valid = 0
-    const send = async () => {
-      post({batch})
-      batch = emptyBatch()
-      unacked++
-      while (unacked >= BATCHES_IN_FLIGHT) await next()
-    }
-    const rows = readCameras(body(), {
-      ...read,
-      map: read.map === undefined ? undefined : parseColumnMap(read.map, `${read.fileName} --map`),
-      rejectDuplicates: false,
-      onColumns: (columns) => post({headers: columns.headers}),
-    })
-    for await (const {row, raw, result} of rows) {
-      if (!result.ok) batch.others.push({reject: {row, errors: result.errors, raw}})
-      else if (inJurisdiction && !inJurisdiction(result.camera))
-        batch.others.push({reject: {row, raw, errors: [{field: 'latitude', message: `outside the jurisdiction of ${jurisdiction!.name}`, expected: 'a location inside your jurisdiction'}]}})
-      else if (result.camera.source === OWNER_SOURCE) batch.others.push({owner: result.camera, row, raw})
-      else {
-        valid++
-        const suspect = keys.seen(result.camera.source, result.camera.externalId)
-        if (staging) {
-          staging.stage(row, result.camera)
-          if (suspect) staging.markSuspect(row, raw)
-        } else {
-          batch.rows.push(row)
-          packCamera(result.camera, batch.fields)
-          if (suspect) batch.suspects.push([row, raw])
-        }
-      }
-      if (batch.rows.length + batch.others.length >= BATCH_ROWS) await send()
-    }
-    if (batch.rows.length + batch.others.length > 0) await send()
-    if (!staging) return undefined
-    const {repeats, listed} = staging.finish(MAX_LISTED_REJECTS)
-    return {
-      rows: valid,
-      staged: staging.staged,
-      sources: staging.stagedSources && [...staging.stagedSources],
-      repeats,
-      listed: listed.map(({row, raw, first, ...key}) => ({row, raw, errors: [duplicateError(key, first)]})),
-    }
-  } finally {
-    // The main thread deletes the file; a failed import just lets go of it.
-    staging?.close()
+  const keys = new KeyHashes()
+  let batch = emptyBatch()
+  const send = async () => {
+    post({batch})
+    batch = emptyBatch()
+    unacked++
+    while (unacked >= BATCHES_IN_FLIGHT) await next()
   }
+  const rows = readCameras(body(), {
+    ...read,
+    map: read.map === undefined ? undefined : parseColumnMap(read.map, `${read.fileName} --map`),
+    rejectDuplicates: false,
+    onColumns: (columns) => post({headers: columns.headers}),
+  })
+  for await (const {row, raw, result} of rows) {
+    if (!result.ok) batch.others.push({reject: {row, errors: result.errors, raw}})
+    else if (inJurisdiction && !inJurisdiction(result.camera))
+      batch.others.push({reject: {row, raw, errors: [{field: 'latitude', message: `outside the jurisdiction of ${jurisdiction!.name}`, expected: 'a location inside your jurisdiction'}]}})
+    else if (result.camera.source === OWNER_SOURCE) batch.others.push({owner: result.camera, row, raw})
+    else {
+      batch.rows.push(row)
+      packCamera(result.camera, batch.fields)
+      if (keys.seen(result.camera.source, result.camera.externalId)) batch.suspects.push([row, raw])
+    }
+    if (batch.rows.length + batch.others.length >= BATCH_ROWS) await send()
+  }
+  if (batch.rows.length + batch.others.length > 0) await send()
 }

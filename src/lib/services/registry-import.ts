@@ -1,11 +1,13 @@
 /**
  * Bulk import of registry cameras: the file is parsed row by row as it arrives, in a worker thread
- * (registry-import-rows.ts) that, on SQLite, also stages the valid rows; otherwise this thread stages
- * them in batches. Memory stays flat: rows repeated within the file are found by the staging area's
- * key, not a map in memory. Then one audited transaction applies the staged rows. A file that is cut off
+ * (registry-import-rows.ts), while this thread stages the valid rows it sends back in batches. Memory
+ * stays flat: rows repeated within the file are found by the staging area's key, not a map in
+ * memory. Then one audited transaction applies the staged rows. A file that is cut off
  * (the client killed, the connection lost) applies nothing. Agency users can only import cameras
  * inside their jurisdiction. Validation is src/lib/registry's; staging and applying are the store's.
  */
+import {setImmediate} from 'node:timers/promises'
+
 import type {ImportedReject, ImportRequestOptions, ImportSummary} from '../domain/registry-import.js'
 import {RtccError} from '../errors.js'
 import {duplicateError} from '../registry/import.js'
@@ -15,8 +17,10 @@ import {HttpError} from '../server/http-error.js'
 import {cameraScope} from '../server/scope.js'
 import type {StagedRow} from '../store/store.js'
 import type {Actor, ServiceContext} from './context.js'
-import {MAX_LISTED_REJECTS, readRowBatches, unpackCamera, type FileStaged, type RowBatch, type WorkerInput} from './registry-import-rows.js'
+import {readRowBatches, unpackCamera, type RowBatch, type WorkerInput} from './registry-import-rows.js'
 
+/** Rejects listed in the summary at most (all are counted). */
+const MAX_LISTED_REJECTS = 10_000
 /** The listed rejects carry their original cells; this bounds what a file of huge bad rows can hold. */
 const MAX_LISTED_REJECT_CHARS = 20_000_000
 
@@ -48,10 +52,8 @@ export async function importCameras(ctx: ServiceContext, actor: Actor, input: Im
   const fileName = options.fileName ?? 'upload'
   const scope = await cameraScope(ctx, actor)
   const staging = await ctx.store.stageImport()
-  const batches = staging.direct ? undefined : staging
-  /** Rejects other than the repeats the worker finds after staging (which come last, and merge in by row). */
+  /** Rejects other than the repeats found at the end of staging (which come last, and merge in by row). */
   const listed = new RejectList()
-  let fileStaged: FileStaged | undefined
   let headers: string[] = []
   let read = 0
   let rejected = 0
@@ -71,15 +73,15 @@ export async function importCameras(ctx: ServiceContext, actor: Actor, input: Im
       }
     }
     const suspects = new Map(batch.suspects)
-    // Rows come back to stage only when the store takes them in batches (else the worker staged them).
-    for (let start = 0; batches && start < batch.rows.length; start += batches.batchRows) {
-      const end = Math.min(start + batches.batchRows, batch.rows.length)
+    for (let start = 0; start < batch.rows.length; start += staging.batchRows) {
+      const end = Math.min(start + staging.batchRows, batch.rows.length)
       const staged: StagedRow[] = []
       for (let i = start; i < end; i++) {
         const row = batch.rows[i]!
-        staged.push({row, camera: unpackCamera(batch.fields, i), maybeRepeat: suspects.has(row)})
+        const raw = suspects.get(row)
+        staged.push({row, camera: unpackCamera(batch.fields, i), maybeRepeat: raw !== undefined, raw})
       }
-      const firsts = await batches.add(staged)
+      const firsts = await staging.add(staged)
       firsts.forEach((first, i) => {
         if (first === undefined) return
         const {row, camera} = staged[i]!
@@ -100,13 +102,13 @@ export async function importCameras(ctx: ServiceContext, actor: Actor, input: Im
       allowNullIsland: options.allowNullIsland,
     }
     const jurisdiction = scope.kind === 'agency' ? {name: scope.agency.name, area: scope.agency.jurisdiction} : undefined
-    const workerInput: WorkerInput = {read: readOptions, jurisdiction, stagingFile: staging.direct?.file}
-    const onStaged = (staged: FileStaged) => {
-      fileStaged = staged
-      staging.direct!.filled(staged)
-    }
+    const workerInput: WorkerInput = {read: readOptions, jurisdiction}
     try {
-      for await (const batch of readRowBatches(input.body, workerInput, (columns) => (headers = columns), onStaged)) await take(batch)
+      for await (const batch of readRowBatches(input.body, workerInput, (columns) => (headers = columns))) {
+        await take(batch)
+        // Staging a batch holds this thread a millisecond or two: other requests go in between.
+        await setImmediate()
+      }
     } catch (error) {
       // A problem with the file itself (no latitude column, broken CSV) says so; anything else
       // while the body is still arriving is the upload being cut.
@@ -115,12 +117,11 @@ export async function importCameras(ctx: ServiceContext, actor: Actor, input: Im
     }
     // A cut connection can also look like a clean end of stream: a truncated file is never applied.
     if (!input.complete()) throw uploadCut()
-    if (fileStaged) {
-      read += fileStaged.rows
-      rejected += fileStaged.repeats
-    }
+    const late = await staging.endStaging(MAX_LISTED_REJECTS)
+    rejected += late.repeats
+    const repeats = late.listed.map(({row, raw, first, ...key}): ImportedReject => ({row, raw, errors: [duplicateError(key, first)]}))
     const rejects = new RejectList()
-    for (const entry of [...listed.entries, ...(fileStaged?.listed ?? [])].sort((a, b) => a.row - b.row)) rejects.add(entry)
+    for (const entry of [...listed.entries, ...repeats].sort((a, b) => a.row - b.row)) rejects.add(entry)
     const ownersCreated = await staging.resolveOwners()
     // Counting is a pass of its own; a plain update learns its counts from applying.
     const atomicBlocked = options.atomic && rejected > 0

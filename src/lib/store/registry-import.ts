@@ -1,10 +1,10 @@
 /**
  * Bulk import in two phases so that a 1 GB file never holds the database's write lock for long and
  * never leaves half-applied state:
- *  1. stage: the import's worker thread streams validated rows into a separate SQLite file next to
- *     the database (its own connection, one transaction, no journal, no key while staging: rows that
- *     repeat an earlier row's `source` + `external_id` are found in one indexed pass at the end, among
- *     the rows the worker flagged). Nothing per row is kept in memory;
+ *  1. stage: validated rows go, batch by batch as the import's worker thread parses the file, into a
+ *     separate SQLite file next to the database (its own connection, one transaction, no journal, no
+ *     key while staging: rows that repeat an earlier row's `source` + `external_id` are found in one
+ *     indexed pass at the end, among the rows the worker flagged). Nothing per row is kept in memory;
  *  2. apply: one synchronous transaction on the main database upserts the staged rows by
  *     `source` + `external_id` (creating unverified owners by email) together with the audit record.
  * A kill during staging leaves the registry untouched; a kill during apply rolls back. Re-running the
@@ -18,7 +18,7 @@ import type {CameraInput} from '../domain/camera.js'
 import {newId, type IdPrefix} from '../domain/ids.js'
 import {invalidateCameraLocations} from './camera-locations.js'
 import type {Db} from './db.js'
-import type {DirectStagedImport, DirectStaging} from './store.js'
+import type {StagedImport, StagedRow} from './store.js'
 
 const COLUMNS = [
   'source', 'external_id', 'owner_email', 'owner_name', 'owner_organisation', 'owner_phone', 'name', 'latitude', 'longitude', 'address',
@@ -324,15 +324,16 @@ export function withStaging<T>(db: Db, stagingFile: string, fn: () => T): T {
 export type Runner = <T>(work: (db: Db) => T) => Promise<T>
 
 /**
- * The SQLite store's StagedImport: the import worker fills the staging file itself (`direct`, an
- * ImportStaging); from resolveOwners() to discard() that file is attached to the main connection as
- * `staging`, one import at a time (`turn` hands out that right), and every statement on the main
- * connection goes through `run`.
+ * The SQLite store's StagedImport: add() fills the staging file (an ImportStaging, its own connection)
+ * batch by batch on the calling thread, endStaging() finds the repeats and closes it; from
+ * resolveOwners() to discard() that file is attached to the main connection as `staging`, one import
+ * at a time (`turn` hands out that right), and every statement on the main connection goes through `run`.
  */
-export class SqliteStagedImport implements DirectStagedImport {
+export class SqliteStagedImport implements StagedImport {
+  /** No round trips to save: a batch only bounds the rows the caller holds at once (512: a millisecond or two of staging). */
+  readonly batchRows = 512
   private readonly file: string
-  readonly direct: DirectStaging
-  private filled?: {staged: number; sources?: ReadonlySet<string>}
+  private readonly staging: ImportStaging
   private release?: () => void
   private attached = false
 
@@ -342,19 +343,27 @@ export class SqliteStagedImport implements DirectStagedImport {
     private readonly turn: () => Promise<() => void>,
   ) {
     this.file = newStagingFile(dataDir)
-    this.direct = {file: this.file, filled: ({staged, sources}) => (this.filled = {staged, sources: sources && new Set(sources)})}
+    this.staging = new ImportStaging(this.file)
   }
 
   get staged(): number {
-    return this.filled?.staged ?? 0
+    return this.staging.staged
+  }
+
+  /** Stages the rows at once; their repeats are found by endStaging(). */
+  async add(rows: readonly StagedRow[]): Promise<[]> {
+    for (const {row, camera, maybeRepeat, raw} of rows) {
+      this.staging.stage(row, camera)
+      if (maybeRepeat) this.staging.markSuspect(row, raw ?? {})
+    }
+    return []
+  }
+
+  async endStaging(list: number): Promise<{repeats: number; listed: StagedRepeat[]}> {
+    return this.staging.finish(list)
   }
 
   async resolveOwners(): Promise<number> {
-    // Nothing filled in: an empty staging table all the same (what gets attached).
-    if (!this.filled) {
-      new ImportStaging(this.file).finish(0)
-      this.filled = {staged: 0, sources: new Set()}
-    }
     this.release = await this.turn()
     return this.run((db) => {
       db.prepare('ATTACH DATABASE ? AS staging').run(this.file)
@@ -368,7 +377,7 @@ export class SqliteStagedImport implements DirectStagedImport {
   }
 
   apply(options: {onConflict: OnConflict; now: string}): Promise<{inserted: number; updated: number}> {
-    return this.run((db) => applyStaged(db, {...options, staged: this.filled!.staged, sources: this.filled!.sources}))
+    return this.run((db) => applyStaged(db, {...options, staged: this.staged, sources: this.staging.stagedSources}))
   }
 
   async discard(): Promise<void> {
@@ -382,7 +391,7 @@ export class SqliteStagedImport implements DirectStagedImport {
       this.attached = false
       this.release?.()
       this.release = undefined
-      rmSync(this.file, {force: true})
+      this.staging.discard()
     }
   }
 }

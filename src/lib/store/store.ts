@@ -21,7 +21,7 @@ import type * as owners from './owners.js'
 import type * as panic from './panic.js'
 import type * as policies from './policies.js'
 import type * as rateLimits from './rate-limits.js'
-import type {OnConflict, StagedCounts} from './registry-import.js'
+import type {OnConflict, StagedCounts, StagedRepeat} from './registry-import.js'
 import type * as requests from './requests.js'
 import type * as search from './search.js'
 import type * as sessions from './sessions.js'
@@ -62,19 +62,39 @@ export interface StagedRow {
    * hashes decide: true for every row that does, and rarely for one that does not).
    */
   maybeRepeat: boolean
+  /** The row's raw cells when maybeRepeat: a store that finds repeats only in endStaging() keeps them for the reject. */
+  raw?: Record<string, unknown>
 }
 
 /**
- * One bulk import's staging area: rows go in as the file is read (nothing in the registry changes),
- * then one set-based apply inside the audited transaction. Rows repeated within the file are found by
- * the staging area, not a map in memory. Always discard() it.
+ * One bulk import's staging area: valid rows go in, in batches, as the file is read (nothing in the
+ * registry changes), then one set-based apply inside the audited transaction. Rows repeated within
+ * the file are found by the staging area, not a map in memory. Always discard() it.
  */
-interface StagedImportBase {
+export interface StagedImport {
   /** Rows staged so far. */
   readonly staged: number
   /**
-   * Ends staging and resolves each owner email to the earliest profile with it, or a new unverified
-   * owner; returns how many owners applying would create. Call once, before count() and apply().
+   * How many rows add() wants at a time. The caller holds each batch's raw rows until add() says which
+   * repeat an earlier row, so this bounds its memory as much as it saves round trips (or, on SQLite,
+   * how long one add() holds the thread).
+   */
+  readonly batchRows: number
+  /**
+   * Stages valid rows, in file order. For each, the number of the earlier row with the same source
+   * and external_id (the row is then not staged), or undefined. Only rows flagged maybeRepeat are
+   * looked up. A store that finds repeats only once every row is in (SQLite) answers none here
+   * (an empty array) and reports them from endStaging().
+   */
+  add(rows: readonly StagedRow[]): Promise<(number | undefined)[]>
+  /**
+   * After the last add(): the rows that repeat an earlier row's source + external_id and that add()
+   * did not report (they are not staged): how many, and the first `list` of them in file order.
+   */
+  endStaging(list: number): Promise<{repeats: number; listed: StagedRepeat[]}>
+  /**
+   * Resolves each owner email to the earliest profile with it, or a new unverified owner; returns how
+   * many owners applying would create. Call once, after endStaging() and before count() and apply().
    */
   resolveOwners(): Promise<number>
   /** What applying would do, in one pass (for --dry-run and the skip and fail policies). */
@@ -83,37 +103,6 @@ interface StagedImportBase {
   apply(options: {onConflict: OnConflict; now: string}): Promise<{inserted: number; updated: number}>
   /** Frees the staging area. */
   discard(): Promise<void>
-}
-
-/** PostgreSQL: the service stages the valid rows in batches. */
-export interface BatchStagedImport extends StagedImportBase {
-  /**
-   * How many rows add() wants at a time. The caller holds each batch's raw rows until add() says which
-   * repeat an earlier row, so this bounds its memory as much as it saves round trips.
-   */
-  readonly batchRows: number
-  /**
-   * Stages valid rows, in file order. For each, the number of the earlier row with the same source
-   * and external_id (the row is then not staged), or undefined. Only rows flagged maybeRepeat are looked up.
-   */
-  add(rows: readonly StagedRow[]): Promise<(number | undefined)[]>
-  readonly direct?: undefined
-}
-
-/** SQLite: the import worker fills the staging file itself. */
-export interface DirectStagedImport extends StagedImportBase {
-  readonly direct: DirectStaging
-}
-
-export type StagedImport = BatchStagedImport | DirectStagedImport
-
-/**
- * A staging file the import's worker thread fills with store/registry-import.ts's ImportStaging
- * (repeats found at its finish()), then reports here, before resolveOwners().
- */
-export interface DirectStaging {
-  readonly file: string
-  filled(done: {staged: number; sources?: readonly string[]}): void
 }
 
 export interface Store extends Repositories {

@@ -10,7 +10,7 @@ import {AsyncLocalStorage} from 'node:async_hooks'
 
 import pg from 'pg'
 
-import type {BatchStagedImport, Repository, Store} from '../store.js'
+import type {Repository, StagedImport, Store} from '../store.js'
 import * as access from './access.js'
 import * as agencies from './agencies.js'
 import * as audit from './audit.js'
@@ -117,7 +117,7 @@ export class PgStore implements Store {
     return fn()
   }
 
-  stageImport(): Promise<BatchStagedImport> {
+  stageImport(): Promise<StagedImport> {
     return PgStagedImport.open(this.pool, () => this.db)
   }
 

@@ -21,7 +21,7 @@ import {from as copyFrom} from 'pg-copy-streams'
 import type {CameraInput} from '../../domain/camera.js'
 import {newId} from '../../domain/ids.js'
 import {monotonicCameraIds, type OnConflict, type StagedCounts} from '../registry-import.js'
-import type {BatchStagedImport, StagedRow} from '../store.js'
+import type {StagedImport, StagedRow} from '../store.js'
 import {all, one, run, type Pg} from './pg.js'
 
 /** Staged columns after `row` and `id`, with their PostgreSQL types. */
@@ -139,7 +139,7 @@ interface Copy {
   error?: Error
 }
 
-export class PgStagedImport implements BatchStagedImport {
+export class PgStagedImport implements StagedImport {
   /** Rows go into an open COPY: a batch only bounds what the service holds while a repeat is looked up. */
   readonly batchRows = 1000
   staged = 0
@@ -206,6 +206,11 @@ export class PgStagedImport implements BatchStagedImport {
     }
     if (lines) await this.write(lines)
     return result
+  }
+
+  /** add() reported every repeat. */
+  async endStaging(): Promise<{repeats: number; listed: []}> {
+    return {repeats: 0, listed: []}
   }
 
   /** The first staged row of each key (the COPY so far ends, so that its rows can be read). */
