@@ -1,10 +1,11 @@
 /**
  * Parsing and validation of an import run in a worker thread (registry-import-worker.ts), so they
  * overlap the rest of the import (2 cores: roughly the slower side instead of the sum) and the main
- * thread stays free for other requests. The body's chunks go in as they arrive; valid rows come back in
- * batches, which the main thread stages while the worker parses the next (parsing and staging each
+ * thread stays free for other requests. The body's chunks go in as they arrive; valid rows come back
+ * in batches, which the main thread stages while the worker parses the next (parsing and staging each
  * take about half of a row's time), packed for a cheap structured clone: one flat array of field
- * values (about half the cost of cloning objects), raw cells only for rows the main thread may report. Both directions are bounded (bytes in flight, batches in flight), so memory stays flat
+ * values (about half the cost of cloning objects), raw cells only for rows the main thread may
+ * report. Both directions are bounded (bytes in flight, batches in flight), so memory stays flat
  * whatever the file size and however slow either side is.
  *
  * Workers are pooled: one that finished an import cleanly waits (unref'd: it never keeps the process

@@ -183,7 +183,7 @@ export class ImportStaging {
     return this.sources
   }
 
-  close(): void {
+  private close(): void {
     if (!this.db.open) return
     if (this.db.inTransaction) this.db.exec('COMMIT')
     this.db.close()
